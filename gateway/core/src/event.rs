@@ -1,0 +1,71 @@
+//! Per-recipient history: an append-only list of typed events.
+//!
+//! Each event is one state change or attempt; the store appends and never rewrites, so the list
+//! can later be hash-chained for tamper evidence. Events carry reasons and protocol facts, never
+//! bodies, subjects or matched values.
+
+use crate::reply::Reply;
+use crate::status::Status;
+use crate::time::Timestamp;
+use serde::{Deserialize, Serialize};
+
+/// One entry in a recipient's history.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Event {
+    /// When it happened.
+    pub at: Timestamp,
+    /// What happened.
+    pub kind: EventKind,
+}
+
+/// Facts of one delivery attempt (filled by the deliver stage).
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct AttemptFacts {
+    /// Next hop name (MX host, route, or `outbox`).
+    pub next_hop: String,
+    /// Peer IP address, if connected.
+    pub ip: Option<String>,
+    /// TLS version, if TLS was used.
+    pub tls_version: Option<String>,
+    /// TLS cipher suite, if TLS was used.
+    pub tls_cipher: Option<String>,
+    /// Certificate verification result, if TLS was used.
+    pub cert_verified: Option<bool>,
+    /// The peer's reply, if any.
+    pub reply: Option<Reply>,
+}
+
+/// The kinds of event.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case", tag = "event")]
+pub enum EventKind {
+    /// Accepted and committed to the spool with this requirement.
+    Accepted {
+        /// Name of the requirement the decision gave.
+        requirement: String,
+    },
+    /// Status changed.
+    Status {
+        /// New status.
+        status: Status,
+        /// Why (generic text: a reply, a policy name, an admin action).
+        reason: String,
+    },
+    /// A delivery attempt was made.
+    Attempt(AttemptFacts),
+    /// Requeued after a restart found it in flight.
+    Recovered,
+}
+
+impl Event {
+    /// A status change event.
+    pub fn status(at: Timestamp, status: Status, reason: impl Into<String>) -> Self {
+        Event {
+            at,
+            kind: EventKind::Status {
+                status,
+                reason: reason.into(),
+            },
+        }
+    }
+}

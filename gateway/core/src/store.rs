@@ -1,0 +1,201 @@
+//! Storage traits. Callers depend on these, never on a backend, so the embedded redb
+//! implementation (crate `sealgate-commit`) can be joined later by a PostgreSQL one.
+//!
+//! All methods block (fsync, database commits): async callers run them on a blocking pool.
+
+use crate::address::{Address, Domain};
+use crate::event::Event;
+use crate::id::MessageId;
+use crate::message::{Body, Message};
+use crate::reply::Reply;
+use crate::status::Status;
+use crate::time::Timestamp;
+use serde::{Deserialize, Serialize};
+
+/// A storage failure. Every kind is temporary from an SMTP client's point of view: the message
+/// was not accepted and may be retried.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// File system or database I/O failed.
+    #[error("storage I/O failed: {0}")]
+    Io(String),
+    /// A record or body failed its integrity check.
+    #[error("stored data is corrupt: {0}")]
+    Corrupt(String),
+    /// Encryption or key unwrapping failed.
+    #[error("storage encryption failed: {0}")]
+    Crypto(String),
+    /// No such message, recipient or key.
+    #[error("not found")]
+    NotFound,
+    /// The operation is not allowed in the item's current state.
+    #[error("not allowed: {0}")]
+    Conflict(String),
+}
+
+impl StoreError {
+    /// The SMTP reply for a failure while committing: always temporary (451 4.3.0).
+    pub fn reply(&self) -> Reply {
+        Reply::local_error()
+    }
+}
+
+/// Current state of one recipient of a stored message.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RecipientState {
+    /// Position in the envelope.
+    pub index: u32,
+    /// The address (in clear only inside the store and the admin API).
+    pub address: Address,
+    /// Current status.
+    pub status: Status,
+    /// When the next attempt is due, for non-terminal states.
+    pub next_attempt: Option<Timestamp>,
+    /// Number of delivery attempts so far.
+    pub attempts: u32,
+    /// Full history, oldest first.
+    pub events: Vec<Event>,
+}
+
+/// A stored message with its recipients' states (the body stays on disk).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct QueueEntry {
+    /// The message record; `body` is empty here.
+    pub message: Message,
+    /// One state per envelope recipient.
+    pub recipients: Vec<RecipientState>,
+}
+
+/// Counts of recipients by status.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct QueueDepth {
+    /// Messages with at least one non-terminal recipient.
+    pub messages: u64,
+    /// (status, recipients in it), non-zero entries only.
+    pub by_status: Vec<(Status, u64)>,
+}
+
+/// What start-up recovery found and did.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RecoveryReport {
+    /// Body files with no committed record (removed).
+    pub orphans_removed: u64,
+    /// Records whose body file is missing or corrupt (left in place, reported).
+    pub missing_bodies: u64,
+    /// Recipients found in flight and rescheduled.
+    pub requeued: u64,
+}
+
+/// The queue: durable messages, per-recipient status and history.
+pub trait QueueStore: Send + Sync {
+    /// Stores the message record, its body and one `Scheduled` state per recipient. Returns only
+    /// when the body file and the database commit are durable (this is what a `250` promises).
+    fn commit(&self, message: &Message) -> Result<(), StoreError>;
+    /// One message with its recipients, without the body.
+    fn get(&self, id: MessageId) -> Result<Option<QueueEntry>, StoreError>;
+    /// The body of a stored message, decrypted.
+    fn body(&self, id: MessageId) -> Result<Body, StoreError>;
+    /// Messages in id (arrival) order, starting after `after`, at most `limit`.
+    fn list(&self, after: Option<MessageId>, limit: usize) -> Result<Vec<QueueEntry>, StoreError>;
+    /// Appends an event to a recipient's history. A status event moves the recipient to that
+    /// status (terminal states are final); `next_attempt` replaces the due time.
+    fn record(
+        &self,
+        id: MessageId,
+        recipient: u32,
+        event: Event,
+        next_attempt: Option<Timestamp>,
+    ) -> Result<(), StoreError>;
+    /// Ids of messages with a recipient due at or before `now`, oldest first, at most `limit`.
+    fn due(&self, now: Timestamp, limit: usize) -> Result<Vec<MessageId>, StoreError>;
+    /// Counts for metrics and `queue list`.
+    fn depth(&self) -> Result<QueueDepth, StoreError>;
+    /// Start-up recovery: remove orphan bodies, requeue in-flight recipients.
+    fn recover(&self, now: Timestamp) -> Result<RecoveryReport, StoreError>;
+}
+
+/// Kinds of key material kept by the gateway.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum KeyKind {
+    /// An OpenPGP certificate (public key) of a recipient.
+    OpenPgp,
+    /// An S/MIME certificate of a recipient.
+    Smime,
+    /// A DKIM private key of a tenant or of the gateway.
+    Dkim,
+}
+
+/// One stored key or certificate.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct KeyRecord {
+    /// Kind of material.
+    pub kind: KeyKind,
+    /// Lookup name: an address for recipient keys, `selector._domainkey.domain` for DKIM.
+    pub name: String,
+    /// Fingerprint or serial, for display and audit.
+    pub fingerprint: String,
+    /// Trust level as text (`manual`, `verified`, `discovered`).
+    pub trust: String,
+    /// The material (public keys, or private keys that the store encrypts at rest).
+    pub material: Vec<u8>,
+    /// When it was added.
+    pub added_at: Timestamp,
+}
+
+/// Key and certificate storage.
+pub trait KeyStore: Send + Sync {
+    /// Adds or replaces the record with the same kind, name and fingerprint.
+    fn put(&self, record: &KeyRecord) -> Result<(), StoreError>;
+    /// All records of a kind for a name.
+    fn find(&self, kind: KeyKind, name: &str) -> Result<Vec<KeyRecord>, StoreError>;
+    /// All records of a kind.
+    fn list(&self, kind: KeyKind) -> Result<Vec<KeyRecord>, StoreError>;
+    /// Removes one record; `NotFound` if absent.
+    fn remove(&self, kind: KeyKind, name: &str, fingerprint: &str) -> Result<(), StoreError>;
+}
+
+/// A "once TLS, always TLS" pin for a recipient domain.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Pin {
+    /// Lowest TLS level mail to this domain may use (`encrypt`, `verify`, …).
+    pub level: String,
+    /// When the domain was last seen meeting it.
+    pub last_seen: Timestamp,
+    /// When the pin lapses unless refreshed.
+    pub expires: Timestamp,
+}
+
+/// TLS pin storage.
+pub trait PinStore: Send + Sync {
+    /// Sets or refreshes the pin for a domain.
+    fn put(&self, domain: &Domain, pin: &Pin) -> Result<(), StoreError>;
+    /// The pin for a domain, if any and not expired at `now`.
+    fn get(&self, domain: &Domain, now: Timestamp) -> Result<Option<Pin>, StoreError>;
+    /// Removes a pin.
+    fn remove(&self, domain: &Domain) -> Result<(), StoreError>;
+}
+
+/// One audit record of something that is not a recipient's own history (admin actions,
+/// configuration reloads, key changes).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AuditRecord {
+    /// When.
+    pub at: Timestamp,
+    /// Who: `admin-api`, `cli`, `system`.
+    pub actor: String,
+    /// What, e.g. `queue.delete`, `config.reload`.
+    pub action: String,
+    /// The message concerned, if any.
+    pub message: Option<MessageId>,
+    /// Free detail (never PHI).
+    pub detail: String,
+}
+
+/// Append-only audit log.
+pub trait AuditLog: Send + Sync {
+    /// Appends a record; returns its sequence number.
+    fn append(&self, record: &AuditRecord) -> Result<u64, StoreError>;
+    /// Records with sequence numbers greater than `after`, at most `limit`.
+    fn since(&self, after: u64, limit: usize) -> Result<Vec<(u64, AuditRecord)>, StoreError>;
+}

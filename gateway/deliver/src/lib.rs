@@ -1,0 +1,2 @@
+//! Deliver stage: queue runner and delivery targets.
+#![forbid(unsafe_code)]

@@ -1,0 +1,2 @@
+//! Report stage: metrics, log pseudonymisation and event fan-out.
+#![forbid(unsafe_code)]

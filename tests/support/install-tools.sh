@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# Installs the third-party tools the test suite runs for real (Debian + PyPI).
+# Idempotent: skips what is already present. Safe to run as root on a fresh machine.
+set -euo pipefail
+
+need=()
+have() { command -v "$1" >/dev/null 2>&1; }
+have swaks || need+=(swaks)
+dpkg -s libnet-ssleay-perl >/dev/null 2>&1 || need+=(libnet-ssleay-perl libio-socket-ssl-perl)
+have postfix || need+=(postfix)
+have smtp-source || need+=(postfix)
+have testssl || need+=(testssl.sh)
+have sslscan || need+=(sslscan)
+have strace || need+=(strace)
+have script || need+=(bsdutils)
+have bc || need+=(bc)
+have openssl || need+=(openssl)
+have gpg || need+=(gnupg)
+have pkg-config || need+=(pkg-config)
+dpkg -s libssl-dev >/dev/null 2>&1 || need+=(libssl-dev)
+dpkg -s libclang-dev >/dev/null 2>&1 || need+=(libclang-dev)
+
+if [ ${#need[@]} -gt 0 ]; then
+    echo "installing Debian packages: ${need[*]}" >&2
+    apt-get update -qq >/dev/null
+    echo "postfix postfix/main_mailer_type select No configuration" | debconf-set-selections
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
+fi
+
+py_need=()
+python3 -c 'import dkim' 2>/dev/null || py_need+=(dkimpy)
+python3 -c 'import aiosmtpd' 2>/dev/null || py_need+=(aiosmtpd)
+python3 -c 'import stdnum' 2>/dev/null || py_need+=(python-stdnum)
+python3 -c 'import faker' 2>/dev/null || py_need+=(Faker)
+if [ ${#py_need[@]} -gt 0 ]; then
+    echo "installing PyPI packages: ${py_need[*]}" >&2
+    python3 -m pip install -q "${py_need[@]}" >/dev/null
+fi
