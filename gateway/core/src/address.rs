@@ -38,7 +38,8 @@ impl Domain {
         if trimmed.is_empty() || trimmed.starts_with('[') {
             return Err(AddressError::InvalidDomain);
         }
-        let ascii = idna::domain_to_ascii_strict(trimmed).map_err(|_| AddressError::InvalidDomain)?;
+        let ascii =
+            idna::domain_to_ascii_strict(trimmed).map_err(|_| AddressError::InvalidDomain)?;
         if ascii.len() > 253 || ascii.split('.').any(|l| !valid_label(l)) {
             return Err(AddressError::InvalidDomain);
         }
@@ -64,7 +65,9 @@ fn valid_label(label: &str) -> bool {
         && label.len() <= 63
         && !label.starts_with('-')
         && !label.ends_with('-')
-        && label.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+        && label
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
 }
 
 impl TryFrom<String> for Domain {
@@ -170,9 +173,9 @@ fn valid_local(local: &str) -> bool {
     !local.starts_with('.')
         && !local.ends_with('.')
         && !local.contains("..")
-        && local
-            .chars()
-            .all(|c| c.is_alphanumeric() || SPECIALS.contains(c) || (!c.is_ascii() && !c.is_control()))
+        && local.chars().all(|c| {
+            c.is_alphanumeric() || SPECIALS.contains(c) || (!c.is_ascii() && !c.is_control())
+        })
 }
 
 impl TryFrom<String> for Address {
@@ -228,7 +231,16 @@ mod tests {
 
     #[test]
     fn bad_inputs_are_refused() {
-        for bad in ["", "x", "x@", "@d.org", "a..b@d.org", "x@[1.2.3.4]", "x@-d.org", "x@d..org"] {
+        for bad in [
+            "",
+            "x",
+            "x@",
+            "@d.org",
+            "a..b@d.org",
+            "x@[1.2.3.4]",
+            "x@-d.org",
+            "x@d..org",
+        ] {
             assert!(Address::parse(bad).is_err(), "{bad}");
         }
         assert!(Address::parse_path("x@d.org").is_err());
@@ -239,6 +251,10 @@ mod tests {
     fn subdomain_check() {
         let d = Domain::parse("mail.acme.org").unwrap();
         assert!(d.is_within(&Domain::parse("acme.org").unwrap()));
-        assert!(!Domain::parse("evilacme.org").unwrap().is_within(&Domain::parse("acme.org").unwrap()));
+        assert!(
+            !Domain::parse("evilacme.org")
+                .unwrap()
+                .is_within(&Domain::parse("acme.org").unwrap())
+        );
     }
 }

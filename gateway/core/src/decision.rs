@@ -239,7 +239,9 @@ mod tests {
             recipients: vec![Requirement::Encrypt {
                 chain: vec![Method::TlsVerified, Method::Pgp, Method::Hold],
             }],
-            header_changes: vec![HeaderChange::StripSubjectTag { tag: "[secure]".into() }],
+            header_changes: vec![HeaderChange::StripSubjectTag {
+                tag: "[secure]".into(),
+            }],
             phi: true,
             reject: None,
         };

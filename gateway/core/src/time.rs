@@ -10,7 +10,10 @@ pub struct Timestamp(pub u64);
 impl Timestamp {
     /// Converts a `SystemTime`; times before the epoch become 0.
     pub fn from_system(t: SystemTime) -> Self {
-        Timestamp(t.duration_since(UNIX_EPOCH).map_or(0, |d| d.as_millis() as u64))
+        Timestamp(
+            t.duration_since(UNIX_EPOCH)
+                .map_or(0, |d| d.as_millis() as u64),
+        )
     }
 
     /// Milliseconds since the epoch.

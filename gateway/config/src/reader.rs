@@ -1,0 +1,246 @@
+//! Walks a parsed TOML table section by section, collecting every problem with its full key
+//! instead of stopping at the first (what serde's `deny_unknown_fields` would do).
+
+use std::cell::RefCell;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use toml::{Table, Value};
+
+/// One problem found in the configuration, named by its dotted key.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Issue {
+    /// Dotted key, e.g. `smtp.max_recipients`.
+    pub key: String,
+    /// What is wrong.
+    pub message: String,
+}
+
+/// Shared list of issues.
+#[derive(Debug, Default)]
+pub struct Issues(RefCell<Vec<Issue>>);
+
+impl Issues {
+    /// Records a problem.
+    pub fn push(&self, key: impl Into<String>, message: impl Into<String>) {
+        self.0.borrow_mut().push(Issue {
+            key: key.into(),
+            message: message.into(),
+        });
+    }
+
+    /// All problems, in the order found.
+    pub fn into_vec(self) -> Vec<Issue> {
+        self.0.into_inner()
+    }
+}
+
+/// One table being read; keys are removed as they are read so the rest are unknown.
+pub struct Section<'a> {
+    path: String,
+    table: Table,
+    issues: &'a Issues,
+}
+
+impl<'a> Section<'a> {
+    /// Wraps a table found at `path` (empty for the root).
+    pub fn new(path: impl Into<String>, table: Table, issues: &'a Issues) -> Self {
+        Section {
+            path: path.into(),
+            table,
+            issues,
+        }
+    }
+
+    /// The dotted name of `key` within this section.
+    pub fn key(&self, key: &str) -> String {
+        if self.path.is_empty() {
+            key.to_string()
+        } else {
+            format!("{}.{key}", self.path)
+        }
+    }
+
+    /// Records a problem with `key`.
+    pub fn issue(&self, key: &str, message: impl Into<String>) {
+        self.issues.push(self.key(key), message);
+    }
+
+    /// Removes and returns a raw value.
+    pub fn take(&mut self, key: &str) -> Option<Value> {
+        self.table.remove(key)
+    }
+
+    /// A sub-table as a section (empty when absent; an issue when not a table).
+    pub fn section(&mut self, key: &str) -> Section<'a> {
+        let path = self.key(key);
+        let table = match self.take(key) {
+            None => Table::new(),
+            Some(Value::Table(t)) => t,
+            Some(_) => {
+                self.issues.push(path.clone(), "must be a table");
+                Table::new()
+            }
+        };
+        Section::new(path, table, self.issues)
+    }
+
+    /// Remaining keys with their tables, for maps like `[tenants.NAME]`.
+    pub fn drain_tables(&mut self) -> Vec<(String, Section<'a>)> {
+        let keys: Vec<String> = self.table.keys().cloned().collect();
+        keys.into_iter()
+            .map(|k| {
+                let s = self.section(&k);
+                (k, s)
+            })
+            .collect()
+    }
+
+    /// A string value.
+    pub fn string(&mut self, key: &str) -> Option<String> {
+        match self.take(key)? {
+            Value::String(s) => Some(s),
+            _ => {
+                self.issue(key, "must be a string");
+                None
+            }
+        }
+    }
+
+    /// A boolean value.
+    pub fn boolean(&mut self, key: &str) -> Option<bool> {
+        match self.take(key)? {
+            Value::Boolean(b) => Some(b),
+            _ => {
+                self.issue(key, "must be true or false");
+                None
+            }
+        }
+    }
+
+    /// A non-negative integer value.
+    pub fn integer(&mut self, key: &str) -> Option<u64> {
+        match self.take(key)? {
+            Value::Integer(i) if i >= 0 => Some(i as u64),
+            _ => {
+                self.issue(key, "must be a non-negative integer");
+                None
+            }
+        }
+    }
+
+    /// A list of strings (a single string is taken as a list of one).
+    pub fn strings(&mut self, key: &str) -> Option<Vec<String>> {
+        match self.take(key)? {
+            Value::String(s) => Some(vec![s]),
+            Value::Array(items) => {
+                let mut out = Vec::with_capacity(items.len());
+                for (i, v) in items.into_iter().enumerate() {
+                    match v {
+                        Value::String(s) => out.push(s),
+                        _ => self.issue(&format!("{key}[{i}]"), "must be a string"),
+                    }
+                }
+                Some(out)
+            }
+            _ => {
+                self.issue(key, "must be a list of strings");
+                None
+            }
+        }
+    }
+
+    /// A string parsed by `parse`, whose error message is recorded against the key.
+    pub fn parsed<T>(&mut self, key: &str, parse: impl Fn(&str) -> Result<T, String>) -> Option<T> {
+        let s = self.string(key)?;
+        match parse(&s) {
+            Ok(v) => Some(v),
+            Err(e) => {
+                self.issue(key, e);
+                None
+            }
+        }
+    }
+
+    /// A list of strings each parsed by `parse`.
+    pub fn parsed_list<T>(
+        &mut self,
+        key: &str,
+        parse: impl Fn(&str) -> Result<T, String>,
+    ) -> Option<Vec<T>> {
+        let items = self.strings(key)?;
+        let mut out = Vec::with_capacity(items.len());
+        for (i, s) in items.iter().enumerate() {
+            match parse(s) {
+                Ok(v) => out.push(v),
+                Err(e) => self.issue(&format!("{key}[{i}]"), e),
+            }
+        }
+        Some(out)
+    }
+
+    /// A size (`"50MiB"`) given as a string or a bare integer.
+    pub fn size(&mut self, key: &str) -> Option<u64> {
+        match self.take(key)? {
+            Value::Integer(i) if i >= 0 => Some(i as u64),
+            Value::String(s) => match crate::units::parse_size(&s) {
+                Ok(v) => Some(v),
+                Err(e) => {
+                    self.issue(key, e);
+                    None
+                }
+            },
+            _ => {
+                self.issue(key, "must be a size like \"50MiB\"");
+                None
+            }
+        }
+    }
+
+    /// A duration (`"30s"`) given as a string or a bare number of seconds.
+    pub fn duration(&mut self, key: &str) -> Option<std::time::Duration> {
+        match self.take(key)? {
+            Value::Integer(i) if i >= 0 => Some(std::time::Duration::from_secs(i as u64)),
+            Value::String(s) => match crate::units::parse_duration(&s) {
+                Ok(v) => Some(v),
+                Err(e) => {
+                    self.issue(key, e);
+                    None
+                }
+            },
+            _ => {
+                self.issue(key, "must be a duration like \"30s\"");
+                None
+            }
+        }
+    }
+
+    /// A path.
+    pub fn path(&mut self, key: &str) -> Option<PathBuf> {
+        self.string(key).map(PathBuf::from)
+    }
+
+    /// A socket address `ip:port`.
+    pub fn socket(&mut self, key: &str) -> Option<SocketAddr> {
+        self.parsed(key, parse_socket)
+    }
+
+    /// Records every key not read as unknown. Call when done with the section.
+    pub fn finish(self) {
+        for k in self.table.keys() {
+            self.issues.push(
+                if self.path.is_empty() {
+                    k.clone()
+                } else {
+                    format!("{}.{k}", self.path)
+                },
+                "unknown key",
+            );
+        }
+    }
+}
+
+/// Parses `ip:port` (IPv6 in brackets).
+pub fn parse_socket(s: &str) -> Result<SocketAddr, String> {
+    s.parse()
+        .map_err(|_| format!("`{s}` is not an address like \"127.0.0.1:25\" or \"[::1]:25\""))
+}

@@ -1,0 +1,419 @@
+//! The typed sections of the configuration and how each is read from TOML.
+
+use crate::ConfigError;
+use crate::defaults;
+use crate::reader::{Issues, Section, parse_socket};
+use ipnet::IpNet;
+use sealgate_core::Domain;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::time::Duration;
+
+/// The whole configuration.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Config {
+    /// `[storage]`.
+    pub storage: StorageConfig,
+    /// `[smtp]`.
+    pub smtp: SmtpConfig,
+    /// `[tenants.NAME]`, sorted by name.
+    pub tenants: Vec<TenantConfig>,
+    /// `[admin]`.
+    pub admin: AdminConfig,
+    /// `[delivery]`.
+    pub delivery: DeliveryConfig,
+    /// `[rules]`.
+    pub rules: RulesConfig,
+    /// `[log]`.
+    pub log: LogConfig,
+}
+
+/// `[storage]`: where the spool lives and the master key that encrypts it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StorageConfig {
+    /// `dir`: data directory (queue database, encrypted bodies).
+    pub dir: PathBuf,
+    /// `master_key_file`: master key file (created 0600 if missing).
+    pub master_key_file: PathBuf,
+}
+
+/// `[smtp]`: the inbound listener.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SmtpConfig {
+    /// `listen`: addresses to listen on.
+    pub listen: Vec<SocketAddr>,
+    /// `hostname`: name in the greeting and EHLO reply.
+    pub hostname: String,
+    /// `max_message_size`: octets.
+    pub max_message_size: u64,
+    /// `max_recipients`: per transaction.
+    pub max_recipients: usize,
+    /// `max_connections`: total concurrent sessions.
+    pub max_connections: usize,
+    /// `max_connections_per_ip`: per client address.
+    pub max_connections_per_ip: usize,
+    /// `command_timeout`: time allowed for one command line.
+    pub command_timeout: Duration,
+    /// `data_timeout`: time allowed for DATA or one BDAT chunk.
+    pub data_timeout: Duration,
+    /// `max_errors`: error replies before `421` and close.
+    pub max_errors: u32,
+    /// `proxy_protocol_from`: load balancers whose PROXY v2 header is required and trusted.
+    pub proxy_protocol_from: Vec<IpNet>,
+    /// `[smtp.tls]`.
+    pub tls: TlsConfig,
+}
+
+/// Where the listener's certificate comes from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CertSource {
+    /// PEM files.
+    Files {
+        /// `cert`: certificate chain, PEM.
+        cert: PathBuf,
+        /// `key`: private key, PEM.
+        key: PathBuf,
+    },
+    /// No files configured: a self-signed certificate for `smtp.hostname` is generated into the
+    /// data directory (fine for trying Sealgate, not for production).
+    SelfSigned,
+}
+
+/// Roots for verifying tenants' client certificates.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ClientCa {
+    /// The Mozilla root program (as shipped in `webpki-roots`).
+    System,
+    /// A PEM bundle.
+    File(PathBuf),
+}
+
+/// `[smtp.tls]`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TlsConfig {
+    /// `cert` + `key`, or self-signed when both are absent.
+    pub cert: CertSource,
+    /// `client_ca`: `"system"` or a PEM file.
+    pub client_ca: ClientCa,
+    /// `require`: refuse mail before STARTTLS (`530 5.7.0`).
+    pub require: bool,
+}
+
+/// `[tenants.NAME]`: who may relay, and for which sender domains.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TenantConfig {
+    /// The table name.
+    pub name: String,
+    /// `networks`: client source networks.
+    pub networks: Vec<IpNet>,
+    /// `client_cert_names`: accepted names (DNS SAN) of a verified client certificate.
+    pub client_cert_names: Vec<String>,
+    /// `sender_domains`: envelope and header From domains this tenant may send as.
+    pub sender_domains: Vec<Domain>,
+    /// `any_sender_domain`: accept every sender domain. Only for the embedded loopback default;
+    /// the gateway warns loudly at start when it is set.
+    pub any_sender_domain: bool,
+}
+
+/// `[admin]`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AdminConfig {
+    /// `listen`: admin HTTP address.
+    pub listen: SocketAddr,
+    /// `token_file`: bearer token file (created 0600 if missing).
+    pub token_file: PathBuf,
+}
+
+/// `[delivery] mode`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DeliveryMode {
+    /// Deliver by MX lookup (the delivery engine).
+    Mx,
+    /// Write each final message as `<id>.eml` into a folder.
+    Outbox {
+        /// `outbox_dir`, default `<storage.dir>/outbox`.
+        dir: PathBuf,
+    },
+}
+
+/// `[delivery]`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DeliveryConfig {
+    /// `mode`: `"mx"` or `"outbox"`.
+    pub mode: DeliveryMode,
+}
+
+/// `[rules]`.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct RulesConfig {
+    /// `dir`: rule files; absent → the shipped default set.
+    pub dir: Option<PathBuf>,
+}
+
+/// `[log]`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LogConfig {
+    /// `format`: `"text"` or `"json"`.
+    pub json: bool,
+    /// `level`: a tracing filter such as `info` or `sealgate_accept=debug`.
+    pub level: String,
+    /// `pseudonymise_addresses`: replace addresses in logs by a keyed hash (default true).
+    pub pseudonymise_addresses: bool,
+}
+
+/// Reads every section, collecting all issues.
+pub(crate) fn read(table: toml::Table) -> Result<Config, ConfigError> {
+    let issues = Issues::default();
+    let mut root = Section::new("", table, &issues);
+    let storage = read_storage(root.section("storage"));
+    let smtp = read_smtp(root.section("smtp"));
+    let tenants = read_tenants(root.section("tenants"));
+    let admin = read_admin(root.section("admin"));
+    let delivery = read_delivery(root.section("delivery"), &storage.dir);
+    let rules = read_rules(root.section("rules"));
+    let log = read_log(root.section("log"));
+    root.finish();
+    let issues = issues.into_vec();
+    if !issues.is_empty() {
+        return Err(ConfigError { issues });
+    }
+    Ok(Config {
+        storage,
+        smtp,
+        tenants,
+        admin,
+        delivery,
+        rules,
+        log,
+    })
+}
+
+fn read_storage(mut s: Section<'_>) -> StorageConfig {
+    let dir = s
+        .path("dir")
+        .unwrap_or_else(|| PathBuf::from("/var/lib/sealgate"));
+    let master_key_file = s
+        .path("master_key_file")
+        .unwrap_or_else(|| dir.join("master.key"));
+    s.finish();
+    StorageConfig {
+        dir,
+        master_key_file,
+    }
+}
+
+fn read_smtp(mut s: Section<'_>) -> SmtpConfig {
+    let listen = s
+        .parsed_list("listen", parse_socket)
+        .unwrap_or_else(|| vec![SocketAddr::from(([0, 0, 0, 0], 25))]);
+    if listen.is_empty() {
+        s.issue(
+            "listen",
+            "at least one address is needed, e.g. [\"0.0.0.0:25\"]",
+        );
+    }
+    let hostname = s.string("hostname").unwrap_or_else(|| "localhost".into());
+    if hostname.is_empty() || Domain::parse(&hostname).is_err() && hostname != "localhost" {
+        s.issue("hostname", "must be a host name");
+    }
+    let positive = |s: &mut Section<'_>, key: &str, v: Option<u64>, d: u64| match v {
+        Some(0) => {
+            s.issue(key, "must be greater than 0");
+            d
+        }
+        Some(v) => v,
+        None => d,
+    };
+    let max_message_size = s.size("max_message_size");
+    let max_message_size = positive(
+        &mut s,
+        "max_message_size",
+        max_message_size,
+        defaults::MAX_MESSAGE_SIZE,
+    );
+    let v = s.integer("max_recipients");
+    let max_recipients =
+        positive(&mut s, "max_recipients", v, defaults::MAX_RECIPIENTS as u64) as usize;
+    let v = s.integer("max_connections");
+    let max_connections = positive(
+        &mut s,
+        "max_connections",
+        v,
+        defaults::MAX_CONNECTIONS as u64,
+    ) as usize;
+    let v = s.integer("max_connections_per_ip");
+    let max_connections_per_ip = positive(
+        &mut s,
+        "max_connections_per_ip",
+        v,
+        defaults::MAX_CONNECTIONS_PER_IP as u64,
+    ) as usize;
+    let command_timeout = s
+        .duration("command_timeout")
+        .unwrap_or(defaults::COMMAND_TIMEOUT);
+    let data_timeout = s.duration("data_timeout").unwrap_or(defaults::DATA_TIMEOUT);
+    let v = s.integer("max_errors");
+    let max_errors = positive(&mut s, "max_errors", v, u64::from(defaults::MAX_ERRORS)) as u32;
+    let proxy_protocol_from = s
+        .parsed_list("proxy_protocol_from", parse_net)
+        .unwrap_or_default();
+    let tls = read_tls(s.section("tls"));
+    s.finish();
+    SmtpConfig {
+        listen,
+        hostname,
+        max_message_size,
+        max_recipients,
+        max_connections,
+        max_connections_per_ip,
+        command_timeout,
+        data_timeout,
+        max_errors,
+        proxy_protocol_from,
+        tls,
+    }
+}
+
+fn read_tls(mut s: Section<'_>) -> TlsConfig {
+    let cert = match (s.path("cert"), s.path("key")) {
+        (Some(cert), Some(key)) => CertSource::Files { cert, key },
+        (None, None) => CertSource::SelfSigned,
+        (Some(_), None) => {
+            s.issue("key", "is required when cert is set");
+            CertSource::SelfSigned
+        }
+        (None, Some(_)) => {
+            s.issue("cert", "is required when key is set");
+            CertSource::SelfSigned
+        }
+    };
+    let client_ca = match s
+        .string("client_ca")
+        .as_deref()
+        .unwrap_or(defaults::CLIENT_CA)
+    {
+        "system" => ClientCa::System,
+        path => ClientCa::File(PathBuf::from(path)),
+    };
+    let require = s.boolean("require").unwrap_or(false);
+    s.finish();
+    TlsConfig {
+        cert,
+        client_ca,
+        require,
+    }
+}
+
+fn read_tenants(mut s: Section<'_>) -> Vec<TenantConfig> {
+    let mut out: Vec<TenantConfig> = s
+        .drain_tables()
+        .into_iter()
+        .map(|(name, mut t)| {
+            let networks = t.parsed_list("networks", parse_net);
+            let client_cert_names = t.strings("client_cert_names");
+            let authenticated = networks.is_some() || client_cert_names.is_some();
+            let (networks, client_cert_names) = (
+                networks.unwrap_or_default(),
+                client_cert_names.unwrap_or_default(),
+            );
+            let sender_domains = t
+                .parsed_list("sender_domains", |d| {
+                    Domain::parse(d).map_err(|_| format!("`{d}` is not a domain name"))
+                })
+                .unwrap_or_default();
+            let any_sender_domain = t.boolean("any_sender_domain").unwrap_or(false);
+            if !authenticated {
+                t.issue(
+                    "networks",
+                    "a tenant needs networks or client_cert_names (no open relay)",
+                );
+            }
+            if sender_domains.is_empty() && !any_sender_domain {
+                t.issue(
+                    "sender_domains",
+                    "a tenant needs at least one sender domain",
+                );
+            }
+            t.finish();
+            TenantConfig {
+                name,
+                networks,
+                client_cert_names,
+                sender_domains,
+                any_sender_domain,
+            }
+        })
+        .collect();
+    out.sort_by(|a, b| a.name.cmp(&b.name));
+    out
+}
+
+fn read_admin(mut s: Section<'_>) -> AdminConfig {
+    let listen = s.socket("listen").unwrap_or_else(|| {
+        parse_socket(defaults::ADMIN_LISTEN).unwrap_or(SocketAddr::from(([127, 0, 0, 1], 9925)))
+    });
+    let token_file = s
+        .path("token_file")
+        .unwrap_or_else(|| PathBuf::from("/etc/sealgate/admin.token"));
+    s.finish();
+    AdminConfig { listen, token_file }
+}
+
+fn read_delivery(mut s: Section<'_>, data_dir: &std::path::Path) -> DeliveryConfig {
+    let outbox_dir = s.path("outbox_dir");
+    let mode = match s.string("mode").as_deref().unwrap_or("mx") {
+        "mx" => DeliveryMode::Mx,
+        "outbox" => DeliveryMode::Outbox {
+            dir: outbox_dir.unwrap_or_else(|| data_dir.join("outbox")),
+        },
+        other => {
+            s.issue(
+                "mode",
+                format!("`{other}` is not a delivery mode (use \"mx\" or \"outbox\")"),
+            );
+            DeliveryMode::Mx
+        }
+    };
+    s.finish();
+    DeliveryConfig { mode }
+}
+
+fn read_rules(mut s: Section<'_>) -> RulesConfig {
+    let dir = s.path("dir");
+    s.finish();
+    RulesConfig { dir }
+}
+
+fn read_log(mut s: Section<'_>) -> LogConfig {
+    let json = match s
+        .string("format")
+        .as_deref()
+        .unwrap_or(defaults::LOG_FORMAT)
+    {
+        "text" => false,
+        "json" => true,
+        other => {
+            s.issue(
+                "format",
+                format!("`{other}` is not a log format (use \"text\" or \"json\")"),
+            );
+            false
+        }
+    };
+    let level = s
+        .string("level")
+        .unwrap_or_else(|| defaults::LOG_LEVEL.into());
+    let pseudonymise_addresses = s.boolean("pseudonymise_addresses").unwrap_or(true);
+    s.finish();
+    LogConfig {
+        json,
+        level,
+        pseudonymise_addresses,
+    }
+}
+
+fn parse_net(s: &str) -> Result<IpNet, String> {
+    s.parse::<IpNet>()
+        .or_else(|_| s.parse::<std::net::IpAddr>().map(IpNet::from))
+        .map_err(|_| format!("`{s}` is not a network like \"10.0.0.0/8\""))
+}
