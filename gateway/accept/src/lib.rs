@@ -1,2 +1,29 @@
-//! Accept stage: the SMTP listener, STARTTLS, PROXY v2, limits, tenant authentication and the classify hook.
+//! Accept stage: the SMTP listener tenants' mail arrives at.
+//!
+//! `sealgate-accept` speaks ESMTP (PIPELINING, SIZE, 8BITMIME, SMTPUTF8, ENHANCEDSTATUSCODES,
+//! DSN, CHUNKING, STARTTLS) with rustls (TLS 1.2+, AEAD suites), accepts PROXY v2 from
+//! configured balancers only, and enforces RFC 5321 limits, timeouts and connection caps.
+//!
+//! What it guarantees:
+//! - **No open relay**: a transaction starts only for a client that is a configured tenant
+//!   (network and/or verified client certificate) sending as one of its own domains — in the
+//!   envelope and in every header From address (`sealgate-connectors`).
+//! - **No smuggling**: lines end only at CRLF. A bare CR or LF anywhere in DATA or BDAT content
+//!   refuses the whole message with `550 5.5.2`; only `CRLF.CRLF` ends DATA.
+//! - **Durable before 250**: the classify hook fixes the decision, the commit stage syncs the
+//!   message, and only then is `250` written.
+//! - No body, subject or matched value appears in a log line or reply; addresses are logged as
+//!   pseudonyms.
 #![forbid(unsafe_code)]
+
+pub mod classify;
+mod conn;
+mod proxy;
+mod received;
+pub mod server;
+mod session;
+pub mod tls;
+
+pub use classify::{Classifier, Uniform};
+pub use received::rfc5322_date;
+pub use server::{Pipeline, Server, Settings, SettingsHandle, ShutdownHandle};

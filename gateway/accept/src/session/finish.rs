@@ -1,0 +1,237 @@
+//! End of data: content checks, header From authorisation, classify, durable commit, reply.
+//!
+//! The `250` is written only after the commit stage returns, i.e. after the body file, its
+//! directory and the database are synced. Classification and commit run on the blocking pool.
+
+use super::Session;
+use crate::conn::DataOutcome;
+use sealgate_connectors::{HeaderFromError, Tenant, header_from_domains};
+use sealgate_core::{Body, ClientInfo, Domain, Envelope, Message, MessageId, Reply};
+use sealgate_report::RejectReason;
+use std::sync::Arc;
+use std::time::Instant;
+
+/// More Received headers than this means a mail loop (RFC 5321 §6.3).
+const MAX_HOPS: usize = 50;
+
+impl Session {
+    pub(super) async fn finish(&mut self, outcome: DataOutcome) {
+        let Some(tx) = self.tx.take() else {
+            return;
+        };
+        if let Err((reply, reason)) = content_checks(&outcome) {
+            self.refuse(reply, reason);
+            return;
+        }
+        let tenant = match self.header_from_tenant(&outcome.body, tx.tenant.clone()) {
+            Ok(t) => t,
+            Err((reply, reason)) => {
+                self.refuse(reply, reason);
+                return;
+            }
+        };
+        let p = Arc::clone(&self.pipeline);
+        let now = p.clock.now();
+        let id = MessageId::generate(now, p.rng.as_ref());
+        let (tls_version, tls_cipher) = self.tls.clone().unwrap_or((None, None));
+        let client = ClientInfo {
+            ip: self.client.ip(),
+            helo: self.helo.clone().unwrap_or_default(),
+            tls_version,
+            tls_cipher,
+            client_cert_name: self.cert_names.first().cloned(),
+        };
+        let received = crate::received::header(&client, self.host(), id, now);
+        let mut body = Vec::with_capacity(received.len() + outcome.body.len());
+        body.extend_from_slice(received.as_bytes());
+        body.extend_from_slice(&outcome.body);
+        let mut message = Message {
+            id,
+            tenant: tenant.name.clone(),
+            received_at: now,
+            client,
+            envelope: Envelope {
+                mail_from: tx.mail_from,
+                recipients: tx.recipients,
+                ret: tx.ret,
+                envid: tx.envid,
+                body_type: tx.body_type,
+                smtputf8: tx.smtputf8,
+            },
+            size: outcome.body.len() as u64,
+            header_message_id: header_message_id(&outcome.body),
+            decision: Default::default(),
+            body: Body::new(body),
+        };
+        let started = Instant::now();
+        let classifier = Arc::clone(&self.settings.classifier);
+        let (message_back, decision) = match tokio::task::spawn_blocking(move || {
+            let d = classifier.classify(&message);
+            (message, d)
+        })
+        .await
+        {
+            Ok(x) => x,
+            Err(_) => {
+                tracing::error!(%id, "classifier failed");
+                self.refuse(Reply::local_error(), RejectReason::Storage);
+                return;
+            }
+        };
+        message = message_back;
+        if let Some(reply) = decision.reject_reply() {
+            tracing::info!(%id, tenant = %message.tenant, rules = ?decision.rules, "rejected by policy");
+            self.refuse(reply, RejectReason::Policy);
+            return;
+        }
+        message.decision = decision;
+        let store = Arc::clone(&p.store);
+        let committed =
+            tokio::task::spawn_blocking(move || store.commit(&message).map(|()| message)).await;
+        let message = match committed {
+            Ok(Ok(m)) => m,
+            Ok(Err(e)) => {
+                tracing::error!(%id, error = %e, "commit failed");
+                self.refuse(e.reply(), RejectReason::Storage);
+                return;
+            }
+            Err(_) => {
+                tracing::error!(%id, "commit task failed");
+                self.refuse(Reply::local_error(), RejectReason::Storage);
+                return;
+            }
+        };
+        p.metrics
+            .commit_seconds
+            .observe(started.elapsed().as_secs_f64());
+        p.metrics.accepted.inc();
+        p.metrics.bytes.inc_by(message.size);
+        self.log_accepted(&message);
+        self.reply(Reply::new(250, [2, 0, 0], format!("Ok: queued as {id}")));
+        (p.on_commit)(id);
+    }
+
+    /// The tenant that may send this content: the envelope's, if fixed, else (null sender) the
+    /// first candidate owning every From domain. Every From domain must be the tenant's.
+    fn header_from_tenant(
+        &self,
+        body: &[u8],
+        fixed: Option<Arc<Tenant>>,
+    ) -> Result<Arc<Tenant>, (Reply, RejectReason)> {
+        let domains = header_from_domains(body).map_err(|e| match e {
+            HeaderFromError::Missing => (
+                Reply::new(550, [5, 6, 0], "Message must have a From header"),
+                RejectReason::Content,
+            ),
+            HeaderFromError::Duplicate | HeaderFromError::Invalid => (
+                Reply::new(550, [5, 7, 1], "From header not permitted"),
+                RejectReason::SenderDomain,
+            ),
+        })?;
+        let owns_all = |t: &Arc<Tenant>| domains.iter().all(|d: &Domain| t.may_send_as(d));
+        let found = match fixed {
+            Some(t) => owns_all(&t).then_some(t),
+            None => self.candidates.iter().find(|t| owns_all(t)).cloned(),
+        };
+        found.ok_or_else(|| {
+            tracing::info!(client = %self.client.ip(), "relay refused: header From domain is not the tenant's");
+            (
+                Reply::new(550, [5, 7, 1], "From header domain not permitted for this client"),
+                RejectReason::SenderDomain,
+            )
+        })
+    }
+
+    fn log_accepted(&self, m: &Message) {
+        let p = &self.pipeline.pseudonyms;
+        let rcpts: Vec<String> = m
+            .envelope
+            .recipients
+            .iter()
+            .map(|r| p.address(&r.address))
+            .collect();
+        tracing::info!(
+            id = %m.id,
+            tenant = %m.tenant,
+            client = %m.client.ip,
+            tls = m.client.tls_version.as_deref().unwrap_or("none"),
+            from = %p.sender(m.envelope.mail_from.as_ref()),
+            rcpts = ?rcpts,
+            size = m.size,
+            phi = m.decision.phi,
+            rules = ?m.decision.rules,
+            "accepted"
+        );
+    }
+}
+
+/// Size, bare line breaks, overlong lines and mail loops.
+fn content_checks(o: &DataOutcome) -> Result<(), (Reply, RejectReason)> {
+    if o.too_big {
+        return Err((
+            Reply::new(552, [5, 3, 4], "Message size exceeds fixed limit"),
+            RejectReason::Size,
+        ));
+    }
+    if o.bare_line_break {
+        return Err((
+            Reply::new(
+                550,
+                [5, 5, 2],
+                "Bare CR or LF in message content not allowed",
+            ),
+            RejectReason::Content,
+        ));
+    }
+    if o.long_line {
+        return Err((
+            Reply::new(550, [5, 5, 2], "Message line longer than 998 octets"),
+            RejectReason::Content,
+        ));
+    }
+    if count_received(&o.body) > MAX_HOPS {
+        return Err((
+            Reply::new(554, [5, 4, 6], "Too many hops: mail loop detected"),
+            RejectReason::Content,
+        ));
+    }
+    Ok(())
+}
+
+fn header_block(body: &[u8]) -> &[u8] {
+    let end = body
+        .windows(4)
+        .position(|w| w == b"\r\n\r\n")
+        .map_or(body.len(), |p| p + 2);
+    &body[..end]
+}
+
+fn count_received(body: &[u8]) -> usize {
+    header_block(body)
+        .split(|&b| b == b'\n')
+        .filter(|l| l.len() >= 9 && l[..9].eq_ignore_ascii_case(b"received:"))
+        .count()
+}
+
+/// The Message-ID header value with angle brackets, if one is present and sane.
+fn header_message_id(body: &[u8]) -> Option<String> {
+    let parsed = mail_parser::MessageParser::new().parse_headers(body)?;
+    let id = parsed.message_id()?;
+    (id.len() <= 250 && id.chars().all(|c| c.is_ascii_graphic())).then(|| format!("<{id}>"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hops_and_message_id() {
+        let mut b = Vec::new();
+        for _ in 0..3 {
+            b.extend_from_slice(b"Received: from x\r\n");
+        }
+        b.extend_from_slice(b"Message-ID: <abc@d.org>\r\n\r\nReceived: in body\r\n");
+        assert_eq!(count_received(&b), 3);
+        assert_eq!(header_message_id(&b).as_deref(), Some("<abc@d.org>"));
+    }
+}

@@ -1,0 +1,304 @@
+//! The mail transaction: MAIL, RCPT, DATA and BDAT. Who may relay is decided here — at MAIL
+//! by client and envelope sender, at the end of data by header From (see `finish.rs`).
+
+use super::{Flow, Session};
+use crate::conn::{DataOutcome, MAX_TEXT_LINE, ReadError};
+use sealgate_connectors::{Tenant, Tenants};
+use sealgate_core::{Address, BodyType, DsnRet, Notify, Recipient, Reply};
+use sealgate_report::RejectReason;
+use smtp_proto::{MailFrom, RcptTo};
+use std::sync::Arc;
+use tokio::time::Instant;
+
+/// The envelope being collected.
+pub(super) struct Transaction {
+    /// `None` for the null sender, whose tenant is settled by header From.
+    pub mail_from: Option<Address>,
+    /// Tenant fixed by the envelope sender's domain (`None` for `<>`).
+    pub tenant: Option<Arc<Tenant>>,
+    pub recipients: Vec<Recipient>,
+    pub ret: Option<DsnRet>,
+    pub envid: Option<String>,
+    pub body_type: BodyType,
+    pub smtputf8: bool,
+    /// BDAT chunks so far, if CHUNKING is in use.
+    pub chunks: Option<DataOutcome>,
+}
+
+impl Session {
+    pub(super) fn mail(&mut self, from: MailFrom<String>) {
+        if self.helo.is_none() {
+            self.refuse(
+                Reply::new(503, [5, 5, 1], "Send EHLO/HELO first"),
+                RejectReason::Syntax,
+            );
+            return;
+        }
+        if self.tx.is_some() {
+            self.refuse(
+                Reply::new(503, [5, 5, 1], "Sender already specified"),
+                RejectReason::Syntax,
+            );
+            return;
+        }
+        if self.settings.smtp.tls.require && self.tls.is_none() {
+            self.refuse(
+                Reply::new(530, [5, 7, 0], "Must issue a STARTTLS command first"),
+                RejectReason::TlsRequired,
+            );
+            return;
+        }
+        if from.size as u64 > self.settings.smtp.max_message_size {
+            self.refuse(
+                Reply::new(552, [5, 3, 4], "Message size exceeds fixed limit"),
+                RejectReason::Size,
+            );
+            return;
+        }
+        let mail_from = if from.address.is_empty() {
+            None
+        } else {
+            match Address::parse(&from.address) {
+                Ok(a) => Some(a),
+                Err(_) => {
+                    self.refuse(
+                        Reply::new(501, [5, 1, 7], "Bad sender address syntax"),
+                        RejectReason::Syntax,
+                    );
+                    return;
+                }
+            }
+        };
+        if self.candidates.is_empty() {
+            tracing::info!(client = %self.client.ip(), "relay refused: client is no tenant");
+            self.refuse(Reply::policy_refused(), RejectReason::NotTenant);
+            return;
+        }
+        let tenant = match &mail_from {
+            None => None,
+            Some(a) => match Tenants::authorise(&self.candidates, a.domain()) {
+                Some(t) => Some(t),
+                None => {
+                    tracing::info!(
+                        client = %self.client.ip(),
+                        sender_domain = %a.domain(),
+                        "relay refused: sender domain is not the tenant's"
+                    );
+                    self.refuse(
+                        Reply::new(
+                            550,
+                            [5, 7, 1],
+                            "Sender domain not permitted for this client",
+                        ),
+                        RejectReason::SenderDomain,
+                    );
+                    return;
+                }
+            },
+        };
+        self.tx = Some(Transaction {
+            mail_from,
+            tenant,
+            recipients: Vec::new(),
+            ret: if from.flags & smtp_proto::MAIL_RET_HDRS != 0 {
+                Some(DsnRet::Hdrs)
+            } else if from.flags & smtp_proto::MAIL_RET_FULL != 0 {
+                Some(DsnRet::Full)
+            } else {
+                None
+            },
+            envid: from.env_id,
+            body_type: if from.flags & smtp_proto::MAIL_BODY_8BITMIME != 0 {
+                BodyType::EightBitMime
+            } else if from.flags & smtp_proto::MAIL_BODY_BINARYMIME != 0 {
+                BodyType::BinaryMime
+            } else {
+                BodyType::SevenBit
+            },
+            smtputf8: from.flags & smtp_proto::MAIL_SMTPUTF8 != 0,
+            chunks: None,
+        });
+        self.reply(Reply::new(250, [2, 1, 0], "Sender ok"));
+    }
+
+    pub(super) fn rcpt(&mut self, to: RcptTo<String>) {
+        let max = self.settings.smtp.max_recipients;
+        let Some(tx) = self.tx.as_mut() else {
+            self.refuse(
+                Reply::new(503, [5, 5, 1], "Need MAIL before RCPT"),
+                RejectReason::Syntax,
+            );
+            return;
+        };
+        if tx.recipients.len() >= max {
+            self.pipeline.metrics.reject(RejectReason::Recipients);
+            self.reply(Reply::new(452, [4, 5, 3], "Too many recipients"));
+            return;
+        }
+        let Ok(address) = Address::parse(&to.address) else {
+            self.refuse(
+                Reply::new(501, [5, 1, 3], "Bad recipient address syntax"),
+                RejectReason::Syntax,
+            );
+            return;
+        };
+        let notify = (to.flags
+            & (smtp_proto::RCPT_NOTIFY_SUCCESS
+                | smtp_proto::RCPT_NOTIFY_FAILURE
+                | smtp_proto::RCPT_NOTIFY_DELAY
+                | smtp_proto::RCPT_NOTIFY_NEVER)
+            != 0)
+            .then_some(Notify {
+                success: to.flags & smtp_proto::RCPT_NOTIFY_SUCCESS != 0,
+                failure: to.flags & smtp_proto::RCPT_NOTIFY_FAILURE != 0,
+                delay: to.flags & smtp_proto::RCPT_NOTIFY_DELAY != 0,
+                never: to.flags & smtp_proto::RCPT_NOTIFY_NEVER != 0,
+            });
+        tx.recipients.push(Recipient {
+            address,
+            notify,
+            orcpt: to.orcpt,
+        });
+        self.reply(Reply::new(250, [2, 1, 5], "Recipient ok"));
+    }
+
+    fn ready_for_content(&self) -> bool {
+        self.tx.as_ref().is_some_and(|t| !t.recipients.is_empty())
+    }
+
+    pub(super) async fn data(&mut self) -> Flow {
+        if !self.ready_for_content() {
+            self.refuse(
+                Reply::new(503, [5, 5, 1], "Need RCPT before DATA"),
+                RejectReason::Syntax,
+            );
+            return Flow::Continue;
+        }
+        if self.tx.as_ref().is_some_and(|t| t.chunks.is_some()) {
+            self.refuse(
+                Reply::new(503, [5, 5, 1], "DATA not allowed after BDAT"),
+                RejectReason::Syntax,
+            );
+            return Flow::Continue;
+        }
+        self.conn.queue("354 End data with <CR><LF>.<CR><LF>");
+        if self.conn.flush().await.is_err() {
+            return Flow::Close;
+        }
+        let deadline = Instant::now() + self.settings.smtp.data_timeout;
+        let max = self.settings.smtp.max_message_size as usize;
+        match self.conn.read_data(max, deadline).await {
+            Ok(outcome) => {
+                self.finish(outcome).await;
+                Flow::Continue
+            }
+            Err(e) => self.data_failed(e).await,
+        }
+    }
+
+    pub(super) async fn bdat(&mut self, size: usize, last: bool) -> Flow {
+        let deadline = Instant::now() + self.settings.smtp.data_timeout;
+        let max = self.settings.smtp.max_message_size as usize;
+        let ready = self.ready_for_content();
+        let mut chunk_outcome = self
+            .tx
+            .as_mut()
+            .and_then(|t| if ready { t.chunks.take() } else { None })
+            .unwrap_or_default();
+        // The chunk's octets are read in every case, so the stream stays in step.
+        let read = self
+            .conn
+            .read_exact_into(size, deadline, |piece| {
+                if chunk_outcome.body.len() + piece.len() > max {
+                    chunk_outcome.too_big = true;
+                } else {
+                    chunk_outcome.body.extend_from_slice(piece);
+                }
+            })
+            .await;
+        if let Err(e) = read {
+            return self.data_failed(e).await;
+        }
+        if !ready {
+            self.refuse(
+                Reply::new(503, [5, 5, 1], "Need RCPT before BDAT"),
+                RejectReason::Syntax,
+            );
+            return Flow::Continue;
+        }
+        if !last {
+            if let Some(tx) = self.tx.as_mut() {
+                tx.chunks = Some(chunk_outcome);
+            }
+            self.reply(Reply::new(
+                250,
+                [2, 0, 0],
+                format!("{size} octets received"),
+            ));
+            return Flow::Continue;
+        }
+        check_chunked_content(&mut chunk_outcome);
+        self.finish(chunk_outcome).await;
+        Flow::Continue
+    }
+
+    async fn data_failed(&mut self, e: ReadError) -> Flow {
+        if let ReadError::Timeout = e {
+            self.pipeline.metrics.reject(RejectReason::Timeout);
+            let bye = format!("421 4.4.2 {} Error: timeout exceeded", self.host());
+            self.close_with(&bye).await;
+        }
+        Flow::Close
+    }
+}
+
+/// BDAT content arrives unframed: apply the same bare-line-break and line-length rules as DATA.
+fn check_chunked_content(outcome: &mut DataOutcome) {
+    let body = &outcome.body;
+    let mut line_len = 0usize;
+    for (i, &b) in body.iter().enumerate() {
+        match b {
+            b'\r' if body.get(i + 1) == Some(&b'\n') => {}
+            b'\n' if i > 0 && body[i - 1] == b'\r' => line_len = 0,
+            b'\r' | b'\n' => outcome.bare_line_break = true,
+            _ => {
+                line_len += 1;
+                if line_len > MAX_TEXT_LINE {
+                    outcome.long_line = true;
+                }
+            }
+        }
+    }
+    if !body.is_empty() && !body.ends_with(b"\r\n") {
+        outcome.body.extend_from_slice(b"\r\n");
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn chunked_content_rules() {
+        let mut ok = DataOutcome {
+            body: b"a\r\nb\r\n".to_vec(),
+            ..Default::default()
+        };
+        check_chunked_content(&mut ok);
+        assert!(!ok.bare_line_break && !ok.long_line);
+        for bad in [&b"a\nb\r\n"[..], b"a\rb\r\n", b"a\r\n.\nb\r\n"] {
+            let mut o = DataOutcome {
+                body: bad.to_vec(),
+                ..Default::default()
+            };
+            check_chunked_content(&mut o);
+            assert!(o.bare_line_break, "{bad:?}");
+        }
+        let mut long = DataOutcome {
+            body: vec![b'x'; 1200],
+            ..Default::default()
+        };
+        check_chunked_content(&mut long);
+        assert!(long.long_line);
+    }
+}
