@@ -1,2 +1,152 @@
-//! Admin HTTP API: health, readiness, metrics and the authenticated queue API.
+//! The admin HTTP API.
+//!
+//! Unauthenticated: `GET /healthz` (the process answers), `GET /readyz` (listening and the store
+//! open), `GET /metrics` (Prometheus text). Behind `Authorization: Bearer <token>`:
+//! `GET /api/v1/queue?after=ID&limit=N` and `GET /api/v1/queue/{id}`. The store holds
+//! addresses in clear, so the queue API is for the administrator only; it never returns bodies.
+//! redb admits one process, so while the gateway runs the CLI works through this API.
 #![forbid(unsafe_code)]
+
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::{Json, Router};
+use sealgate_core::MessageId;
+use sealgate_core::store::{QueueEntry, QueueStore};
+use sealgate_report::Metrics;
+use serde::Deserialize;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+/// Shared state of the admin API.
+#[derive(Clone)]
+pub struct AdminState {
+    /// The queue.
+    pub store: Arc<dyn QueueStore>,
+    /// Metrics to render.
+    pub metrics: Metrics,
+    /// Bearer token.
+    pub token: Arc<str>,
+    /// Set once the SMTP listener is up.
+    pub ready: Arc<AtomicBool>,
+}
+
+/// The router with every endpoint.
+pub fn router(state: AdminState) -> Router {
+    Router::new()
+        .route("/healthz", get(|| async { "ok\n" }))
+        .route("/readyz", get(readyz))
+        .route("/metrics", get(metrics))
+        .route("/api/v1/queue", get(queue_list))
+        .route("/api/v1/queue/{id}", get(queue_show))
+        .with_state(state)
+}
+
+async fn readyz(State(s): State<AdminState>) -> Response {
+    if s.ready.load(Ordering::Acquire) {
+        (StatusCode::OK, "ready\n").into_response()
+    } else {
+        (StatusCode::SERVICE_UNAVAILABLE, "starting\n").into_response()
+    }
+}
+
+async fn metrics(State(s): State<AdminState>) -> Response {
+    let store = Arc::clone(&s.store);
+    if let Ok(Ok(depth)) = tokio::task::spawn_blocking(move || store.depth()).await {
+        s.metrics.spool_depth.reset();
+        for (status, n) in depth.by_status {
+            s.metrics
+                .spool_depth
+                .with_label_values(&[status.as_str()])
+                .set(i64::try_from(n).unwrap_or(i64::MAX));
+        }
+    }
+    (
+        [(header::CONTENT_TYPE, "text/plain; version=0.0.4")],
+        s.metrics.render(),
+    )
+        .into_response()
+}
+
+/// Constant-time comparison of the presented token.
+fn authorised(headers: &HeaderMap, token: &str) -> bool {
+    let Some(given) = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+    else {
+        return false;
+    };
+    let (a, b) = (given.as_bytes(), token.as_bytes());
+    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
+fn error(status: StatusCode, text: &str) -> Response {
+    (status, Json(serde_json::json!({ "error": text }))).into_response()
+}
+
+#[derive(Deserialize)]
+struct ListQuery {
+    after: Option<String>,
+    limit: Option<usize>,
+}
+
+async fn queue_list(
+    State(s): State<AdminState>,
+    headers: HeaderMap,
+    Query(q): Query<ListQuery>,
+) -> Response {
+    if !authorised(&headers, &s.token) {
+        return error(StatusCode::UNAUTHORIZED, "missing or wrong bearer token");
+    }
+    let after = match q.after.as_deref().map(str::parse::<MessageId>) {
+        None => None,
+        Some(Ok(id)) => Some(id),
+        Some(Err(_)) => return error(StatusCode::BAD_REQUEST, "after: not a message id"),
+    };
+    let limit = q.limit.unwrap_or(100).min(10_000);
+    let store = Arc::clone(&s.store);
+    match tokio::task::spawn_blocking(move || store.list(after, limit)).await {
+        Ok(Ok(list)) => Json::<Vec<QueueEntry>>(list).into_response(),
+        _ => error(StatusCode::INTERNAL_SERVER_ERROR, "store unavailable"),
+    }
+}
+
+async fn queue_show(
+    State(s): State<AdminState>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+) -> Response {
+    if !authorised(&headers, &s.token) {
+        return error(StatusCode::UNAUTHORIZED, "missing or wrong bearer token");
+    }
+    let Ok(id) = id.parse::<MessageId>() else {
+        return error(StatusCode::BAD_REQUEST, "not a message id");
+    };
+    let store = Arc::clone(&s.store);
+    match tokio::task::spawn_blocking(move || store.get(id)).await {
+        Ok(Ok(Some(entry))) => Json(entry).into_response(),
+        Ok(Ok(None)) => error(StatusCode::NOT_FOUND, "no such message"),
+        _ => error(StatusCode::INTERNAL_SERVER_ERROR, "store unavailable"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use axum::http::HeaderValue;
+
+    #[test]
+    fn bearer_token_must_match_exactly() {
+        let mut h = HeaderMap::new();
+        assert!(!authorised(&h, "secret"));
+        h.insert(
+            header::AUTHORIZATION,
+            HeaderValue::from_static("Bearer secret"),
+        );
+        assert!(authorised(&h, "secret"));
+        assert!(!authorised(&h, "secreT"));
+        assert!(!authorised(&h, "secret2"));
+    }
+}
