@@ -1,1 +1,131 @@
-fn main() {}
+//! `sealgate`: the gateway binary.
+//!
+//! `sealgate serve` runs the pipeline (accept → classify → commit → deliver, with the admin
+//! API); `sealgate config check` validates a configuration without starting; `sealgate queue`
+//! inspects the spool — through the admin API while a gateway runs (redb admits one process),
+//! directly from the store when none does.
+#![forbid(unsafe_code)]
+
+mod admin_client;
+mod logging;
+mod queue_cmd;
+mod secrets;
+mod serve;
+mod settings;
+
+use clap::{Parser, Subcommand};
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+#[derive(Parser)]
+#[command(
+    name = "sealgate",
+    version,
+    about = "Outbound email encryption gateway for healthcare"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run the gateway (embedded defaults without --config).
+    Serve {
+        /// Configuration file (TOML).
+        #[arg(long)]
+        config: Option<PathBuf>,
+    },
+    /// Configuration commands.
+    Config {
+        #[command(subcommand)]
+        command: ConfigCommand,
+    },
+    /// Inspect the queue.
+    Queue {
+        #[command(subcommand)]
+        command: QueueCommand,
+        /// Configuration file (TOML); embedded defaults without it.
+        #[arg(long, global = true)]
+        config: Option<PathBuf>,
+        /// Admin API address, overriding `[admin] listen`.
+        #[arg(long, global = true)]
+        admin: Option<SocketAddr>,
+        /// Print JSON instead of text.
+        #[arg(long, global = true)]
+        json: bool,
+    },
+}
+
+#[derive(Subcommand)]
+enum ConfigCommand {
+    /// Validate a configuration file; every problem is listed with its key.
+    Check {
+        /// The file.
+        file: PathBuf,
+    },
+}
+
+#[derive(Subcommand)]
+enum QueueCommand {
+    /// List queued messages, oldest first.
+    List {
+        /// At most this many.
+        #[arg(long, default_value_t = 1000)]
+        limit: usize,
+    },
+    /// Show one message with each recipient's history.
+    Show {
+        /// Message id.
+        id: String,
+    },
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Serve { config } => serve::run(config.as_deref()),
+        Command::Config {
+            command: ConfigCommand::Check { file },
+        } => config_check(&file),
+        Command::Queue {
+            command,
+            config,
+            admin,
+            json,
+        } => {
+            let target = queue_cmd::Target {
+                config,
+                admin,
+                json,
+            };
+            match command {
+                QueueCommand::List { limit } => queue_cmd::list(&target, limit),
+                QueueCommand::Show { id } => queue_cmd::show(&target, &id),
+            }
+        }
+    };
+    match result {
+        Ok(code) => ExitCode::from(code),
+        Err(e) => {
+            eprintln!("sealgate: {e:#}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn config_check(file: &std::path::Path) -> anyhow::Result<u8> {
+    let text = std::fs::read_to_string(file)
+        .map_err(|e| anyhow::anyhow!("cannot read {}: {e}", file.display()))?;
+    match sealgate_config::Config::from_toml(&text) {
+        Ok(_) => {
+            println!("ok");
+            Ok(0)
+        }
+        Err(e) => {
+            print!("{}: {e}", file.display());
+            Ok(1)
+        }
+    }
+}

@@ -1,0 +1,181 @@
+//! `sealgate serve`: opens the spool, starts delivery, the SMTP listener and the admin API,
+//! prints `READY {json}` on stdout once listening, reloads on SIGHUP and drains on SIGTERM.
+
+use crate::{secrets, settings};
+use anyhow::Context;
+use sealgate_accept::{Pipeline, Server};
+use sealgate_admin::AdminState;
+use sealgate_commit::{MasterKeys, OsRandom, Spool};
+use sealgate_config::{Config, DeliveryMode};
+use sealgate_core::store::QueueStore;
+use sealgate_core::{Clock, MessageId, SystemClock};
+use sealgate_deliver::Outbox;
+use sealgate_report::{Metrics, Pseudonymiser};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Duration;
+use tokio::signal::unix::{SignalKind, signal};
+
+/// How long SIGTERM waits for sessions to finish.
+const DRAIN: Duration = Duration::from_secs(30);
+
+/// Runs the gateway until SIGTERM/SIGINT.
+pub fn run(config_path: Option<&Path>) -> anyhow::Result<u8> {
+    let config = settings::load_config(config_path)?;
+    crate::logging::init(&config.log);
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .context("cannot start the async runtime")?;
+    runtime.block_on(serve(config, config_path.map(Path::to_path_buf)))?;
+    Ok(0)
+}
+
+async fn serve(config: Config, config_path: Option<PathBuf>) -> anyhow::Result<()> {
+    if config_path.is_none() {
+        tracing::warn!(
+            "no --config given: running the embedded default (loopback tenant, outbox delivery)"
+        );
+    }
+    let data = config.storage.dir.clone();
+    secrets::private_dir(&data)?;
+    let keys = MasterKeys::load_or_generate(&config.storage.master_key_file)
+        .context("storage.master_key_file")?;
+    let clock: Arc<dyn Clock> = Arc::new(SystemClock);
+    let rng = Arc::new(OsRandom::checked().context("no operating-system randomness")?);
+    let spool = {
+        let (data, clock, rng) = (data.clone(), Arc::clone(&clock), rng.clone());
+        tokio::task::spawn_blocking(move || Spool::open(&data, keys, clock, rng))
+            .await?
+            .context("storage.dir: cannot open the spool")?
+    };
+    let store: Arc<dyn QueueStore> = Arc::new(spool);
+    {
+        // Recovery logs what it found; it must finish before the first session is accepted.
+        let (s, now) = (Arc::clone(&store), clock.now());
+        tokio::task::spawn_blocking(move || s.recover(now)).await??;
+    }
+    let metrics = Metrics::new().context("metrics registry")?;
+    let on_commit = start_delivery(&config, &store, &clock, &metrics)?;
+    let pseudonyms = Pseudonymiser::new(
+        secrets::pseudonym_key(&data)?,
+        config.log.pseudonymise_addresses,
+    );
+    let pipeline = Pipeline {
+        store: Arc::clone(&store),
+        metrics: metrics.clone(),
+        pseudonyms,
+        clock: Arc::clone(&clock),
+        rng,
+        on_commit,
+    };
+    let server = Server::bind(settings::build(&config)?, pipeline)
+        .await
+        .context("smtp.listen: cannot bind")?;
+    let smtp_addrs = server.local_addrs();
+    let token = secrets::admin_token(&config.admin.token_file).context("admin.token_file")?;
+    let ready = Arc::new(AtomicBool::new(false));
+    let admin_listener = tokio::net::TcpListener::bind(config.admin.listen)
+        .await
+        .context("admin.listen: cannot bind")?;
+    let admin_addr = admin_listener.local_addr()?;
+    let state = AdminState {
+        store: Arc::clone(&store),
+        metrics: metrics.clone(),
+        token: token.into(),
+        ready: Arc::clone(&ready),
+    };
+    let (admin_stop_tx, mut admin_stop) = tokio::sync::watch::channel(false);
+    tokio::spawn(async move {
+        let app = sealgate_admin::router(state);
+        let _ = axum::serve(admin_listener, app)
+            .with_graceful_shutdown(async move {
+                let _ = admin_stop.changed().await;
+            })
+            .await;
+    });
+    spawn_signal_handlers(&server, config_path, metrics.clone())?;
+    ready.store(true, Ordering::Release);
+    let smtp: Vec<String> = smtp_addrs.iter().map(ToString::to_string).collect();
+    tracing::info!(smtp = ?smtp, admin = %admin_addr, "listening");
+    println!(
+        "READY {}",
+        serde_json::json!({ "smtp": smtp, "admin": admin_addr.to_string() })
+    );
+    server.run(DRAIN).await;
+    let _ = admin_stop_tx.send(true);
+    tracing::info!("stopped");
+    Ok(())
+}
+
+/// SIGTERM/SIGINT begin the drain; SIGHUP reloads the configuration (a bad one is logged and
+/// counted, and the running settings stay).
+fn spawn_signal_handlers(
+    server: &Server,
+    config_path: Option<PathBuf>,
+    metrics: Metrics,
+) -> anyhow::Result<()> {
+    let mut term = signal(SignalKind::terminate())?;
+    let mut int = signal(SignalKind::interrupt())?;
+    let mut hup = signal(SignalKind::hangup())?;
+    let shutdown = server.shutdown_handle();
+    let handle = server.settings_handle();
+    tokio::spawn(async move {
+        loop {
+            tokio::select! {
+                _ = term.recv() => break,
+                _ = int.recv() => break,
+                _ = hup.recv() => {
+                    let reloaded = settings::load_config(config_path.as_deref())
+                        .and_then(|c| settings::build(&c));
+                    match reloaded {
+                        Ok(s) => {
+                            handle.replace(s);
+                            metrics.config_reloads.with_label_values(&["ok"]).inc();
+                            tracing::info!("configuration reloaded (listen addresses and max_connections need a restart)");
+                        }
+                        Err(e) => {
+                            metrics.config_reloads.with_label_values(&["error"]).inc();
+                            tracing::error!(error = %format!("{e:#}"), "configuration reload failed; keeping the running configuration");
+                        }
+                    }
+                }
+            }
+        }
+        tracing::info!("shutdown requested");
+        shutdown.shutdown();
+    });
+    Ok(())
+}
+
+/// Starts the deliver stage for the configured mode; returns the commit notification.
+fn start_delivery(
+    config: &Config,
+    store: &Arc<dyn QueueStore>,
+    clock: &Arc<dyn Clock>,
+    metrics: &Metrics,
+) -> anyhow::Result<Arc<dyn Fn(MessageId) + Send + Sync>> {
+    match &config.delivery.mode {
+        DeliveryMode::Outbox { dir } => {
+            let outbox = Outbox::new(
+                dir.clone(),
+                Arc::clone(store),
+                Arc::clone(clock),
+                metrics.clone(),
+            )
+            .context("delivery.outbox_dir")?;
+            let tx = outbox.spawn();
+            tracing::info!(dir = %dir.display(), "delivery mode outbox");
+            Ok(Arc::new(move |id| {
+                let _ = tx.send(id);
+            }))
+        }
+        DeliveryMode::Mx => {
+            tracing::warn!(
+                "delivery mode mx: MX delivery is not built yet; accepted messages stay queued"
+            );
+            Ok(Arc::new(|_| {}))
+        }
+    }
+}
