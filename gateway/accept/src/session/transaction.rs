@@ -4,7 +4,7 @@
 use super::{Flow, Session};
 use crate::conn::{DataOutcome, MAX_TEXT_LINE, ReadError};
 use sealgate_connectors::{Tenant, Tenants};
-use sealgate_core::{Address, BodyType, DsnRet, Notify, Recipient, Reply};
+use sealgate_core::{Address, BodyType, Domain, DsnRet, Notify, Recipient, Reply};
 use sealgate_report::RejectReason;
 use smtp_proto::{MailFrom, RcptTo};
 use std::sync::Arc;
@@ -61,10 +61,8 @@ impl Session {
             match Address::parse(&from.address) {
                 Ok(a) => Some(a),
                 Err(_) => {
-                    self.refuse(
-                        Reply::new(501, [5, 1, 7], "Bad sender address syntax"),
-                        RejectReason::Syntax,
-                    );
+                    let (reply, reason) = self.unparseable_sender(&from.address);
+                    self.refuse(reply, reason);
                     return;
                 }
             }
@@ -119,6 +117,31 @@ impl Session {
             chunks: None,
         });
         self.reply(Reply::new(250, [2, 1, 0], "Sender ok"));
+    }
+
+    /// A sender that does not parse is a syntax error only when it claims one of the client's
+    /// own domains; otherwise (quoted `@`, percent hacks, broken domains) it is a spoofing
+    /// attempt and refused as such.
+    fn unparseable_sender(&self, text: &str) -> (Reply, RejectReason) {
+        let own = text
+            .rsplit_once('@')
+            .and_then(|(_, d)| Domain::parse(d).ok())
+            .is_some_and(|d| Tenants::authorise(&self.candidates, &d).is_some());
+        if own || !text.contains('@') {
+            (
+                Reply::new(501, [5, 1, 7], "Bad sender address syntax"),
+                RejectReason::Syntax,
+            )
+        } else {
+            (
+                Reply::new(
+                    550,
+                    [5, 7, 1],
+                    "Sender domain not permitted for this client",
+                ),
+                RejectReason::SenderDomain,
+            )
+        }
     }
 
     pub(super) fn rcpt(&mut self, to: RcptTo<String>) {
