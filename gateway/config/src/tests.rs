@@ -83,3 +83,11 @@ fn broken_toml_is_reported() {
     let err = Config::from_toml("[smtp\nlisten=").unwrap_err();
     assert_eq!(err.issues[0].key, "(file)");
 }
+
+#[test]
+fn shipped_example_config_is_valid() {
+    let text = include_str!("../../../deploy/examples/sealgate.toml");
+    let c = Config::from_toml(text).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(c.smtp.hostname, "gw.example.org");
+    assert!(c.log.json);
+}
