@@ -1,2 +1,81 @@
-//! Commit stage: the durable encrypted spool (redb + one fsync'd file per body) and the other embedded stores.
+//! Commit stage: the durable, encrypted spool (redb + one fsync'd file per body) and the other
+//! embedded stores (keys, TLS pins, audit log) sharing its database.
+//!
+//! # What this crate guarantees
+//!
+//! * **Durable before `250`.** [`Spool::commit_message`] (and [`QueueStore::commit`]) returns
+//!   `Ok` only after the sealed body is fsync'd under its final name, the body directory is
+//!   fsync'd, and *then* the redb transaction holding the record is durably committed. A crash
+//!   at any point leaves either a committed message with its body, or nothing the queue refers
+//!   to (a stray body or `.tmp` file that [`QueueStore::recover`] removes).
+//! * **Group commit.** Concurrent callers (sessions on a blocking pool) share redb transactions
+//!   (leader/follower, see `group.rs`); each returns only once the transaction holding its
+//!   record is durable. Body writes and fsyncs run in the callers' threads, in parallel.
+//! * **No PHI at rest in clear.** Bodies and DKIM private keys are sealed with AES-256-GCM under
+//!   a fresh random 256-bit data key, wrapped by a master key through [`KeyWrapper`]
+//!   ([`MasterKeys`] locally, a KMS later). The message id is associated data, so a body moved
+//!   to another message fails to decrypt. The database holds the message record (envelope,
+//!   client facts, decision, `Message-ID` value) but never a body, subject or other header.
+//! * **Rotation without rewrite.** New blobs use the current master key; blobs record the id of
+//!   the key that wrapped them, and every key still in [`MasterKeys`] can open its own.
+//! * **Terminal is final.** Recording anything for a recipient in a terminal state fails with
+//!   `Conflict`; when all recipients of a message are terminal its body file is deleted, while
+//!   the record and every event stay for audit.
+//!
+//! # Layout of a spool directory (mode 0700)
+//!
+//! ```text
+//! dir/queue.redb                      redb database (mode 0600), tables in `schema.rs`
+//! dir/bodies/XX/                      256 shards (0700); XX = last id byte in hex
+//! dir/bodies/XX/<MessageId>.body      one sealed body per queued message (mode 0600)
+//! dir/bodies/XX/<MessageId>.<n>.tmp   a body being written (removed by recovery)
+//! ```
+//!
+//! The sealed-blob format is documented in `crypto.rs` ([`crypto`]); the master key file
+//! format in [`MasterKeys::load_or_generate`] / `keyfile.rs`.
+//!
+//! # Use
+//!
+//! ```no_run
+//! use sealgate_commit::{MasterKeys, OsRandom, Spool};
+//! use sealgate_core::{store::QueueStore, Clock, SystemClock};
+//! use std::{path::Path, sync::Arc};
+//!
+//! # fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! let keys = MasterKeys::load_or_generate(Path::new("/etc/sealgate/master.keys"))?;
+//! let spool = Spool::open(Path::new("/var/spool/sealgate"), keys,
+//!                         Arc::new(SystemClock), Arc::new(OsRandom::checked()?))?;
+//! let report = spool.recover(SystemClock.now())?;   // once, before accepting mail
+//! let (keys, pins, audit) = (spool.keys(), spool.pins(), spool.audit());
+//! # let _ = (report, keys, pins, audit); Ok(()) }
+//! ```
+//!
+//! All calls block (fsync, commits): async code runs them on a blocking pool.
 #![forbid(unsafe_code)]
+
+mod audit;
+mod bodies;
+pub mod crypto;
+mod error;
+mod group;
+mod keyfile;
+mod keys;
+mod master;
+mod pins;
+mod queue;
+mod random;
+mod read;
+mod record;
+mod recover;
+mod schema;
+
+pub use audit::SpoolAudit;
+pub use crypto::{DataKey, KeyWrapper, WrappedKey};
+pub use error::CommitError;
+pub use group::CommitStats;
+pub use keys::SpoolKeys;
+pub use master::MasterKeys;
+pub use pins::SpoolPins;
+pub use queue::Spool;
+pub use random::OsRandom;
+pub use sealgate_core::store::QueueStore;

@@ -1,0 +1,281 @@
+//! The spool: opening the store, committing messages, and the [`QueueStore`] implementation.
+//!
+//! Guarantees: `commit` returns `Ok` only after (1) the sealed body file is fsync'd, renamed to
+//! its final name and its directory fsync'd (by the group leader, once per batch), and then
+//! (2) the redb transaction holding the message
+//! record, one `Scheduled` state per recipient (due now) and their `Accepted` events is
+//! durably committed — the order that lets recovery treat a body without a record as an orphan.
+//! Start-up recovery excludes concurrent commits (a read/write gate), so it never mistakes an
+//! in-flight body for an orphan.
+
+use crate::bodies::{BodyDir, ensure_dir};
+use crate::crypto::{self, KeyWrapper};
+use crate::error::CommitError;
+use crate::group::{CommitStats, GroupCommit, Op};
+use crate::master::MasterKeys;
+use crate::schema::{self, RcptRow};
+use redb::ReadableTable;
+use sealgate_core::MessageId;
+use sealgate_core::event::{Event, EventKind};
+use sealgate_core::message::{Body, Message};
+use sealgate_core::status::Status;
+use sealgate_core::store::{QueueDepth, QueueEntry, QueueStore, RecoveryReport, StoreError};
+use sealgate_core::time::{Clock, Random, Timestamp};
+use std::os::unix::fs::PermissionsExt;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, PoisonError, RwLock, RwLockReadGuard, RwLockWriteGuard};
+
+/// Most operations one group transaction takes.
+const MAX_BATCH: usize = 1024;
+/// redb page cache size.
+const CACHE_BYTES: usize = 64 * 1024 * 1024;
+
+/// What every handle of one store shares.
+pub(crate) struct Shared {
+    pub dir: PathBuf,
+    pub db: redb::Database,
+    pub group: GroupCommit,
+    pub bodies: BodyDir,
+    pub wrapper: Arc<dyn KeyWrapper>,
+    pub clock: Arc<dyn Clock>,
+    pub rng: Arc<dyn Random>,
+    /// Commits hold it shared; recovery holds it exclusively.
+    gate: RwLock<()>,
+}
+
+impl Shared {
+    /// Runs a write operation in a durable group transaction.
+    pub fn write(&self, op: Op) -> Result<u64, CommitError> {
+        self.group.run(&self.db, op, None)
+    }
+
+    pub fn shared_gate(&self) -> RwLockReadGuard<'_, ()> {
+        // The guarded value is `()`: a poisoned lock protects nothing that could be inconsistent.
+        self.gate.read().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    pub fn exclusive_gate(&self) -> RwLockWriteGuard<'_, ()> {
+        // As above: nothing behind the lock can be left inconsistent.
+        self.gate.write().unwrap_or_else(PoisonError::into_inner)
+    }
+}
+
+/// The durable, encrypted spool: a [`QueueStore`] over `dir/queue.redb` and `dir/bodies/`.
+///
+/// Cheap to clone; the database closes when the last clone and the last handle from
+/// [`Spool::keys`], [`Spool::pins`] and [`Spool::audit`] are dropped.
+#[derive(Clone)]
+pub struct Spool {
+    pub(crate) shared: Arc<Shared>,
+}
+
+impl std::fmt::Debug for Spool {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Spool")
+            .field("dir", &self.shared.dir)
+            .finish()
+    }
+}
+
+impl Spool {
+    /// Opens (creating if needed, mode 0700) the spool in `dir`, sealing with `keys`.
+    pub fn open(
+        dir: &Path,
+        keys: MasterKeys,
+        clock: Arc<dyn Clock>,
+        rng: Arc<dyn Random>,
+    ) -> Result<Spool, CommitError> {
+        Spool::open_with_wrapper(dir, Arc::new(keys), clock, rng)
+    }
+
+    /// Opens the spool with any [`KeyWrapper`] (e.g. a KMS client).
+    pub fn open_with_wrapper(
+        dir: &Path,
+        wrapper: Arc<dyn KeyWrapper>,
+        clock: Arc<dyn Clock>,
+        rng: Arc<dyn Random>,
+    ) -> Result<Spool, CommitError> {
+        ensure_dir(dir)?;
+        let db_path = dir.join("queue.redb");
+        let db = redb::Builder::new()
+            .set_cache_size(CACHE_BYTES)
+            .create(&db_path)?;
+        std::fs::set_permissions(&db_path, std::fs::Permissions::from_mode(0o600))
+            .map_err(|e| CommitError::io("restrict permissions of", &db_path, e))?;
+        schema::init(&db)?;
+        let bodies = BodyDir::open(dir.join("bodies"))?;
+        Ok(Spool {
+            shared: Arc::new(Shared {
+                dir: dir.to_path_buf(),
+                db,
+                group: GroupCommit::new(MAX_BATCH),
+                bodies,
+                wrapper,
+                clock,
+                rng,
+                gate: RwLock::new(()),
+            }),
+        })
+    }
+
+    /// The spool directory.
+    pub fn dir(&self) -> &Path {
+        &self.shared.dir
+    }
+
+    /// Where the sealed body of `id` lives (for diagnostics and tests).
+    pub fn body_path(&self, id: MessageId) -> PathBuf {
+        self.shared.bodies.path(id)
+    }
+
+    /// Group-commit counters (transactions vs. operations) since open.
+    pub fn commit_stats(&self) -> CommitStats {
+        self.shared.group.stats()
+    }
+
+    /// Commits a message; see the module guarantees.
+    pub fn commit_message(&self, message: &Message) -> Result<(), CommitError> {
+        let _gate = self.shared.shared_gate();
+        let sh = &*self.shared;
+        let id = message.id;
+        if message.envelope.recipients.is_empty() {
+            return Err(CommitError::Conflict("a message needs a recipient".into()));
+        }
+        if self.exists(id)? {
+            return Err(CommitError::Conflict(format!(
+                "message {id} already exists"
+            )));
+        }
+        let sealed = crypto::seal(
+            &*sh.wrapper,
+            &*sh.rng,
+            &crypto::body_context(id),
+            &message.body,
+        )?;
+        let shard = sh.bodies.write(id, &sealed)?;
+        let op = commit_op(message, sh.clock.now())?;
+        // The leader fsyncs the shard directory (the rename) before this transaction commits.
+        match sh.group.run(&sh.db, op, Some(shard)) {
+            Ok(_) => Ok(()),
+            Err(e) => {
+                if !matches!(e, CommitError::Conflict(_)) {
+                    // Not committed: the body would be an orphan.
+                    if let Err(rm) = sh.bodies.remove(id) {
+                        tracing::warn!(%id, error = %rm, "removing the body of a failed commit");
+                    }
+                }
+                Err(e)
+            }
+        }
+    }
+
+    fn exists(&self, id: MessageId) -> Result<bool, CommitError> {
+        let txn = schema::read(&self.shared.db)?;
+        let messages = txn.open_table(schema::MESSAGES)?;
+        Ok(messages.get(schema::key(id))?.is_some())
+    }
+
+    /// The decrypted body of a stored message.
+    pub fn read_body(&self, id: MessageId) -> Result<Body, CommitError> {
+        let sh = &*self.shared;
+        let sealed = sh.bodies.read(id)?.ok_or(CommitError::NotFound)?;
+        let plain = crypto::open(&*sh.wrapper, &crypto::body_context(id), sealed)?;
+        Ok(Body::new(plain))
+    }
+}
+
+/// Builds the write operation of a commit (all encoding done before entering the batch).
+fn commit_op(message: &Message, now: Timestamp) -> Result<Op, CommitError> {
+    let key = schema::key(message.id);
+    let record = schema::encode(message)?;
+    let mut rows = Vec::with_capacity(message.envelope.recipients.len());
+    for (i, rcpt) in message.envelope.recipients.iter().enumerate() {
+        let requirement = message
+            .decision
+            .recipients
+            .get(i)
+            .map_or("unspecified", |r| r.name());
+        let event = Event {
+            at: now,
+            kind: EventKind::Accepted {
+                requirement: requirement.to_string(),
+            },
+        };
+        let row = RcptRow {
+            address: rcpt.address.clone(),
+            status: Status::Scheduled,
+            next_attempt: Some(now),
+            attempts: 0,
+            events: 1,
+        };
+        let index =
+            u32::try_from(i).map_err(|_| CommitError::Conflict("too many recipients".into()))?;
+        rows.push((index, schema::encode(&row)?, schema::encode(&event)?));
+    }
+    let count = rows.len() as u32;
+    Ok(Box::new(move |txn| {
+        let mut messages = txn.open_table(schema::MESSAGES)?;
+        if messages.get(key)?.is_some() {
+            return Err(CommitError::Conflict("message already exists".into()));
+        }
+        messages.insert(key, record.as_slice())?;
+        let mut recipients = txn.open_table(schema::RECIPIENTS)?;
+        let mut events = txn.open_table(schema::EVENTS)?;
+        let mut due = txn.open_table(schema::DUE)?;
+        for (index, row, event) in &rows {
+            recipients.insert((key, *index), row.as_slice())?;
+            events.insert((key, *index, 0), event.as_slice())?;
+            due.insert((now.millis(), key, *index), ())?;
+        }
+        txn.open_table(schema::ACTIVE)?.insert(key, count)?;
+        let mut counts = txn.open_table(schema::COUNTS)?;
+        schema::bump(&mut counts, Status::Scheduled, i64::from(count))?;
+        Ok(0)
+    }))
+}
+
+impl QueueStore for Spool {
+    fn commit(&self, message: &Message) -> Result<(), StoreError> {
+        Ok(self.commit_message(message)?)
+    }
+
+    fn get(&self, id: MessageId) -> Result<Option<QueueEntry>, StoreError> {
+        Ok(crate::read::get(&self.shared, id)?)
+    }
+
+    fn body(&self, id: MessageId) -> Result<Body, StoreError> {
+        Ok(self.read_body(id)?)
+    }
+
+    fn list(&self, after: Option<MessageId>, limit: usize) -> Result<Vec<QueueEntry>, StoreError> {
+        Ok(crate::read::list(&self.shared, after, limit)?)
+    }
+
+    fn record(
+        &self,
+        id: MessageId,
+        recipient: u32,
+        event: Event,
+        next_attempt: Option<Timestamp>,
+    ) -> Result<(), StoreError> {
+        Ok(crate::record::record(
+            &self.shared,
+            id,
+            recipient,
+            event,
+            next_attempt,
+        )?)
+    }
+
+    fn due(&self, now: Timestamp, limit: usize) -> Result<Vec<MessageId>, StoreError> {
+        Ok(crate::read::due(&self.shared, now, limit)?)
+    }
+
+    fn depth(&self) -> Result<QueueDepth, StoreError> {
+        Ok(crate::read::depth(&self.shared)?)
+    }
+
+    fn recover(&self, now: Timestamp) -> Result<RecoveryReport, StoreError> {
+        Ok(crate::recover::recover(&self.shared, now)?)
+    }
+}

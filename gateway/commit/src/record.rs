@@ -1,0 +1,108 @@
+//! Recording a recipient's event: history append, status transition, retry schedule.
+//!
+//! Guarantees: the event, the new state, the `due` index and the counters change in one durable
+//! transaction; a recipient in a terminal state accepts nothing more (`Conflict`); a terminal
+//! recipient leaves the schedule. When the last recipient of a message becomes terminal, the
+//! message leaves the active set and — after the commit — its body file is deleted (the record
+//! and the events stay for audit; a deletion lost in a crash is redone by recovery).
+
+use crate::error::CommitError;
+use crate::group::Op;
+use crate::queue::Shared;
+use crate::schema::{self, RcptRow};
+use redb::ReadableTable;
+use sealgate_core::MessageId;
+use sealgate_core::event::{Event, EventKind};
+use sealgate_core::time::Timestamp;
+
+/// Appends `event` to recipient `index` of `id`; `next_attempt` replaces the due time
+/// (`None` clears it: the recipient is in flight until the next record).
+pub(crate) fn record(
+    sh: &Shared,
+    id: MessageId,
+    index: u32,
+    event: Event,
+    next_attempt: Option<Timestamp>,
+) -> Result<(), CommitError> {
+    let _gate = sh.shared_gate();
+    let encoded = schema::encode(&event)?;
+    let completed = sh.write(record_op(id, index, event, encoded, next_attempt))?;
+    if completed == 1
+        && let Err(e) = sh.bodies.remove(id)
+    {
+        tracing::warn!(%id, error = %e, "removing the body of a finished message");
+    }
+    Ok(())
+}
+
+/// The write operation; outputs 1 when the message just became complete.
+fn record_op(
+    id: MessageId,
+    index: u32,
+    event: Event,
+    encoded: Vec<u8>,
+    next_attempt: Option<Timestamp>,
+) -> Op {
+    let key = schema::key(id);
+    Box::new(move |txn| {
+        let mut recipients = txn.open_table(schema::RECIPIENTS)?;
+        let old: RcptRow = match recipients.get((key, index))? {
+            Some(v) => schema::decode(v.value())?,
+            None => return Err(CommitError::NotFound),
+        };
+        if old.status.is_terminal() {
+            return Err(CommitError::Conflict(format!(
+                "recipient {index} of {id} is already {}",
+                old.status
+            )));
+        }
+        let mut new = old.clone();
+        match &event.kind {
+            EventKind::Status { status, .. } => new.status = *status,
+            EventKind::Attempt(_) => new.attempts = new.attempts.saturating_add(1),
+            EventKind::Accepted { .. } | EventKind::Recovered => {}
+        }
+        let terminal = new.status.is_terminal();
+        new.next_attempt = if terminal { None } else { next_attempt };
+        let seq = old.events;
+        new.events = old.events.saturating_add(1);
+
+        // Everything validated: from here on, only writes.
+        txn.open_table(schema::EVENTS)?
+            .insert((key, index, seq), encoded.as_slice())?;
+        recipients.insert((key, index), schema::encode(&new)?.as_slice())?;
+        let mut due = txn.open_table(schema::DUE)?;
+        if let Some(t) = old.next_attempt {
+            due.remove((t.millis(), key, index))?;
+        }
+        if let Some(t) = new.next_attempt {
+            due.insert((t.millis(), key, index), ())?;
+        }
+        let mut counts = txn.open_table(schema::COUNTS)?;
+        if old.status != new.status {
+            schema::bump(&mut counts, old.status, -1)?;
+            schema::bump(&mut counts, new.status, 1)?;
+        }
+        if !terminal {
+            return Ok(0);
+        }
+        let mut active = txn.open_table(schema::ACTIVE)?;
+        let left = active
+            .get(key)?
+            .map(|v| v.value())
+            .unwrap_or(0)
+            .saturating_sub(1);
+        if left > 0 {
+            active.insert(key, left)?;
+            return Ok(0);
+        }
+        active.remove(key)?;
+        // The message leaves the queue view: its (all terminal) recipients leave the counters.
+        for row in recipients.range((key, 0)..=(key, u32::MAX))? {
+            let (_, v) = row?;
+            let row: RcptRow = schema::decode(v.value())?;
+            schema::bump(&mut counts, row.status, -1)?;
+        }
+        Ok(1)
+    })
+}
