@@ -41,7 +41,8 @@ pub async fn read_v2(
             return Err(ProxyError::Io);
         }
         buf.extend_from_slice(&chunk[..n]);
-        if buf.len() >= 12 && &buf[..12] != SIGNATURE {
+        let seen = buf.len().min(SIGNATURE.len());
+        if buf[..seen] != SIGNATURE[..seen] {
             return Err(ProxyError::Invalid);
         }
     }
