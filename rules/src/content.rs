@@ -1,0 +1,391 @@
+//! What is scanned: the message taken apart into text segments with their locations.
+//!
+//! Subject, display names, text/plain, text/html (tags stripped, entities decoded), every
+//! charset mail-parser decodes, nested message/rfc822 (to [`Limits::max_depth`]) and the text of
+//! PDF, DOCX, XLSX, PPTX, RTF, CSV and TXT attachments. Before parsing, the MIME containers are
+//! counted on the raw bytes so a 10,000-deep nesting never reaches the parser; any limit hit,
+//! extraction failure or undecodable nested message is recorded as *unscannable* with a generic
+//! reason, which the rules turn into their fail-closed action.
+
+use crate::extract::{DocKind, ExtractFailure, Extractor};
+use crate::html::html_to_text;
+use crate::model::Limits;
+use mail_parser::{MessageParser, MimeHeaders, PartType};
+use sealgate_core::Location;
+use std::time::{Duration, Instant};
+
+/// One text to scan.
+#[derive(Debug, Clone)]
+pub struct Segment {
+    /// Where it came from.
+    pub loc: Location,
+    /// 0 for ordinary text; 1 and 2 for the plain and HTML views of one body, whose counts are
+    /// not added up (the larger counts).
+    pub view: u8,
+    /// The text, normalised (zero-width characters removed, full-width digits folded).
+    pub text: String,
+}
+
+/// What is known about one attachment (names stay inside the engine: they may carry PHI).
+#[derive(Debug, Clone)]
+pub struct AttachmentInfo {
+    /// Attachment index (nested messages: the index of the outermost attachment).
+    pub index: u32,
+    /// File name, if any.
+    pub name: Option<String>,
+    /// `type/subtype`, lower case.
+    pub content_type: String,
+    /// Decoded size in bytes.
+    pub size: u64,
+    /// How it was scanned.
+    pub scan: ScanState,
+}
+
+/// How an attachment's content was handled.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ScanState {
+    /// Text part scanned as is.
+    Text,
+    /// Document text extracted and scanned.
+    Extracted,
+    /// A nested message, walked.
+    Message,
+    /// Not a type with text (images, audio…): not scanned.
+    NotText,
+    /// Could not be scanned.
+    Failed(ExtractFailure),
+}
+
+impl ScanState {
+    /// Stable name for explanations.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ScanState::Text => "text",
+            ScanState::Extracted => "extracted",
+            ScanState::Message => "message",
+            ScanState::NotText => "not-text",
+            ScanState::Failed(f) => f.as_str(),
+        }
+    }
+}
+
+/// The message, taken apart.
+#[derive(Debug, Clone, Default)]
+pub struct Content {
+    /// Texts to scan.
+    pub segments: Vec<Segment>,
+    /// Attachments.
+    pub attachments: Vec<AttachmentInfo>,
+    /// Content that could not be scanned: where and a generic reason.
+    pub unscannable: Vec<(Location, &'static str)>,
+    /// The message already is S/MIME or OpenPGP encrypted.
+    pub encrypted: bool,
+    /// Top-level headers: lower-case name and raw value.
+    pub headers: Vec<(String, String)>,
+    /// The decoded subject.
+    pub subject: String,
+}
+
+struct Walk<'a> {
+    limits: &'a Limits,
+    extractor: &'a dyn Extractor,
+    deadline: Instant,
+    scanned: u64,
+    next_index: u32,
+    out: Content,
+}
+
+/// Counts `Content-Type: multipart/…` and `message/…` header lines on the raw bytes.
+fn containers(raw: &[u8]) -> usize {
+    let mut n = 0;
+    for line in raw.split(|&b| b == b'\n') {
+        if line.len() < 14 || !line[..13].eq_ignore_ascii_case(b"content-type:") {
+            continue;
+        }
+        let v = line[13..].trim_ascii_start();
+        if v.len() >= 8 && (v[..8].eq_ignore_ascii_case(b"multipar") || v[..8].eq_ignore_ascii_case(b"message/")) {
+            n += 1;
+        }
+    }
+    n
+}
+
+/// Removes invisible characters and folds full-width digits and letters, so `１２３‑４５` or a
+/// soft hyphen cannot split an identifier.
+pub fn normalise(text: &str) -> String {
+    let needs = text.chars().any(|c| !c.is_ascii());
+    if !needs {
+        return text.to_string();
+    }
+    text.chars()
+        .filter_map(|c| match c {
+            '\u{ad}' | '\u{200b}'..='\u{200d}' | '\u{2060}' | '\u{feff}' => None,
+            '\u{a0}' | '\u{2007}' | '\u{202f}' => Some(' '),
+            '\u{2010}'..='\u{2015}' | '\u{2212}' => Some('-'),
+            '\u{ff01}'..='\u{ff5e}' => char::from_u32(c as u32 - 0xfee0),
+            _ => Some(c),
+        })
+        .collect()
+}
+
+/// Takes a raw RFC 5322 message apart.
+pub fn analyse(raw: &[u8], limits: &Limits, extractor: &dyn Extractor) -> Content {
+    let total = Duration::from_millis(limits.extract_timeout_ms.saturating_mul(4));
+    let mut w = Walk {
+        limits,
+        extractor,
+        deadline: Instant::now() + total,
+        scanned: 0,
+        next_index: 0,
+        out: Content::default(),
+    };
+    let parser = MessageParser::default();
+    if containers(raw) > limits.max_parts as usize {
+        w.out.unscannable.push((Location::Body, ExtractFailure::Limit.as_str()));
+        if let Some(m) = parser.parse_headers(raw) {
+            w.top_headers(&m);
+            w.message_texts(&m, None);
+        }
+        return w.out;
+    }
+    let Some(m) = parser.parse(raw) else {
+        let text = String::from_utf8_lossy(raw).into_owned();
+        w.push(Location::Body, 0, &text);
+        return w.out;
+    };
+    w.top_headers(&m);
+    w.message(&m, None, 0);
+    w.out
+}
+
+impl Walk<'_> {
+    fn push(&mut self, loc: Location, view: u8, text: &str) {
+        if text.trim().is_empty() {
+            return;
+        }
+        let room = self.limits.max_scan_bytes.saturating_sub(self.scanned);
+        let mut text = normalise(text);
+        if text.len() as u64 > room {
+            let mut cut = room as usize;
+            while !text.is_char_boundary(cut) {
+                cut -= 1;
+            }
+            text.truncate(cut);
+            self.out.unscannable.push((loc.clone(), ExtractFailure::Limit.as_str()));
+        }
+        self.scanned += text.len() as u64;
+        self.out.segments.push(Segment { loc, view, text });
+    }
+
+    fn top_headers(&mut self, m: &mail_parser::Message<'_>) {
+        for (name, value) in m.headers_raw() {
+            self.out
+                .headers
+                .push((name.to_ascii_lowercase(), value.trim().to_string()));
+        }
+        let root_type = m
+            .root_part()
+            .content_type()
+            .map(|ct| format!("{}/{}", ct.ctype(), ct.subtype().unwrap_or("")).to_ascii_lowercase())
+            .unwrap_or_default();
+        if matches!(
+            root_type.as_str(),
+            "multipart/encrypted" | "application/pkcs7-mime" | "application/x-pkcs7-mime"
+        ) {
+            self.out.encrypted = true;
+        }
+        self.out.subject = m.subject().unwrap_or("").to_string();
+    }
+
+    /// Subject and display names of a (possibly nested) message.
+    fn message_texts(&mut self, m: &mail_parser::Message<'_>, at: Option<&Location>) {
+        if let Some(s) = m.subject() {
+            self.push(at.cloned().unwrap_or(Location::Subject), 0, s);
+        }
+        let mut names = String::new();
+        for addr in [m.from(), m.to(), m.cc(), m.reply_to(), m.sender()]
+            .into_iter()
+            .flatten()
+        {
+            for a in addr.iter() {
+                if let Some(n) = a.name() {
+                    names.push_str(n);
+                    names.push('\n');
+                }
+            }
+        }
+        self.push(at.cloned().unwrap_or(Location::Header), 0, &names);
+    }
+
+    fn message(&mut self, m: &mail_parser::Message<'_>, at: Option<Location>, depth: u32) {
+        self.message_texts(m, at.as_ref());
+        let body_loc = at.clone().unwrap_or(Location::Body);
+        let alternative = !m.text_body.is_empty() && m.html_body.iter().any(|h| !m.text_body.contains(h));
+        for &id in &m.text_body {
+            let view = if alternative { 1 } else { 0 };
+            self.body_part(m, id, body_loc.clone(), view);
+        }
+        for &id in &m.html_body {
+            if !m.text_body.contains(&id) {
+                self.body_part(m, id, body_loc.clone(), 2);
+            }
+        }
+        if !self.out.encrypted && depth == 0 {
+            let pgp = self.out.segments.iter().any(|s| {
+                s.loc == Location::Body && s.text.trim_start().starts_with("-----BEGIN PGP MESSAGE-----")
+            });
+            self.out.encrypted = pgp;
+        }
+        for &id in &m.attachments {
+            let Some(part) = m.parts.get(id as usize) else {
+                continue;
+            };
+            let loc = match &at {
+                Some(l) => l.clone(),
+                None => {
+                    let i = self.next_index;
+                    self.next_index += 1;
+                    Location::Attachment { index: i }
+                }
+            };
+            self.attachment(part, loc, depth);
+        }
+    }
+
+    fn body_part(&mut self, m: &mail_parser::Message<'_>, id: u32, loc: Location, view: u8) {
+        match m.parts.get(id as usize).map(|p| &p.body) {
+            Some(PartType::Text(t)) => self.push(loc, view, t),
+            Some(PartType::Html(h)) => self.push(loc, view, &html_to_text(h)),
+            _ => {}
+        }
+    }
+
+    fn attachment(&mut self, part: &mail_parser::MessagePart<'_>, loc: Location, depth: u32) {
+        let index = match loc {
+            Location::Attachment { index } => index,
+            _ => 0,
+        };
+        let content_type = part
+            .content_type()
+            .map(|ct| format!("{}/{}", ct.ctype(), ct.subtype().unwrap_or("")).to_ascii_lowercase())
+            .unwrap_or_else(|| "application/octet-stream".into());
+        let name = part.attachment_name().map(str::to_string);
+        let size = part.body.len() as u64;
+        let scan = self.attachment_scan(part, &loc, &content_type, name.as_deref(), depth);
+        if let ScanState::Failed(f) = scan {
+            self.out.unscannable.push((loc, f.as_str()));
+        }
+        self.out.attachments.push(AttachmentInfo {
+            index,
+            name,
+            content_type,
+            size,
+            scan,
+        });
+    }
+
+    fn attachment_scan(
+        &mut self,
+        part: &mail_parser::MessagePart<'_>,
+        loc: &Location,
+        content_type: &str,
+        name: Option<&str>,
+        depth: u32,
+    ) -> ScanState {
+        if part.body.len() as u64 > self.limits.max_attachment_bytes {
+            return ScanState::Failed(ExtractFailure::Limit);
+        }
+        match &part.body {
+            PartType::Text(t) => {
+                self.push(loc.clone(), 0, t);
+                ScanState::Text
+            }
+            PartType::Html(h) => {
+                self.push(loc.clone(), 0, &html_to_text(h));
+                ScanState::Text
+            }
+            PartType::Message(nested) => {
+                if depth + 1 > self.limits.max_depth {
+                    return ScanState::Failed(ExtractFailure::Limit);
+                }
+                self.message(nested, Some(loc.clone()), depth + 1);
+                ScanState::Message
+            }
+            PartType::Binary(b) | PartType::InlineBinary(b) => {
+                if content_type == "message/rfc822" || content_type == "message/global" {
+                    return self.nested_raw(b, loc, depth);
+                }
+                self.document(b, loc, content_type, name)
+            }
+            PartType::Multipart(_) => ScanState::NotText,
+        }
+    }
+
+    fn nested_raw(&mut self, b: &[u8], loc: &Location, depth: u32) -> ScanState {
+        if depth + 1 > self.limits.max_depth || containers(b) > self.limits.max_parts as usize {
+            return ScanState::Failed(ExtractFailure::Limit);
+        }
+        match MessageParser::default().parse(b) {
+            Some(m) => {
+                self.message(&m, Some(loc.clone()), depth + 1);
+                ScanState::Message
+            }
+            None => ScanState::Failed(ExtractFailure::Malformed),
+        }
+    }
+
+    fn document(&mut self, b: &[u8], loc: &Location, content_type: &str, name: Option<&str>) -> ScanState {
+        let lower = name.unwrap_or("").to_ascii_lowercase();
+        let Some(kind) = DocKind::sniff(b) else {
+            let texty = [".txt", ".csv", ".tsv", ".log", ".json", ".xml"]
+                .iter()
+                .any(|x| lower.ends_with(x))
+                || content_type.ends_with("/csv")
+                || content_type.ends_with("/json")
+                || content_type.ends_with("/xml");
+            if texty {
+                self.push(loc.clone(), 0, &String::from_utf8_lossy(b));
+                return ScanState::Text;
+            }
+            let claims_document = [".pdf", ".docx", ".xlsx", ".pptx", ".rtf", ".zip"]
+                .iter()
+                .any(|x| lower.ends_with(x))
+                || content_type == "application/pdf";
+            return if claims_document {
+                // Named like a document but is not one: do not trust it.
+                ScanState::Failed(ExtractFailure::Malformed)
+            } else {
+                ScanState::NotText
+            };
+        };
+        let now = Instant::now();
+        if now >= self.deadline {
+            return ScanState::Failed(ExtractFailure::Timeout);
+        }
+        let timeout = Duration::from_millis(self.limits.extract_timeout_ms).min(self.deadline - now);
+        let max = self.limits.max_extracted_bytes as usize;
+        match self.extractor.extract(kind, b, max, timeout) {
+            Ok(text) => {
+                self.push(loc.clone(), 0, &text);
+                ScanState::Extracted
+            }
+            Err(f) => ScanState::Failed(f),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn invisible_characters_cannot_split_numbers() {
+        assert_eq!(normalise("１２３\u{ad}-45\u{200b}-6789"), "123-45-6789");
+    }
+
+    #[test]
+    fn container_count_is_case_insensitive() {
+        let raw = b"Content-Type: Multipart/mixed; boundary=a\r\n\r\n--a\r\ncontent-type: message/rfc822\r\n";
+        assert_eq!(containers(raw), 2);
+    }
+}

@@ -1,0 +1,383 @@
+//! Rule evaluation: conditions per recipient, then the combination mode, the fail-closed action
+//! and the header changes. Produces the [`Decision`] and, for `explain`, a trace that says why —
+//! in detector names, counts and rule ids only.
+
+use crate::content::Content;
+use crate::findings::Findings;
+use crate::model::{
+    strictness, Action, AddrSet, AttachCond, Compiled, Cond, DetId, Evaluation, LocMask, Near,
+};
+use sealgate_core::{Address, Decision, DetectorHit, HeaderChange, Location, Reply, Requirement};
+use serde::Serialize;
+
+/// Everything evaluation looks at.
+pub struct Ctx<'a> {
+    /// The rule set.
+    pub c: &'a Compiled,
+    /// The message taken apart.
+    pub content: &'a Content,
+    /// Detector findings.
+    pub findings: &'a Findings,
+    /// Envelope sender.
+    pub sender: Option<&'a Address>,
+    /// The configured subject tag found, if any.
+    pub tag: Option<String>,
+}
+
+/// Why one recipient got its requirement.
+#[derive(Debug, Clone, Serialize)]
+pub struct RecipientTrace {
+    /// Envelope position.
+    pub index: usize,
+    /// Rules that matched for this recipient, in order.
+    pub matched: Vec<String>,
+    /// The rule that decided (or `default` / `fail-closed`).
+    pub decided_by: String,
+    /// The requirement.
+    pub requirement: Requirement,
+}
+
+fn loc_bit(l: &Location) -> u8 {
+    match l {
+        Location::Subject => LocMask::SUBJECT,
+        Location::Header => LocMask::HEADER,
+        Location::Body => LocMask::BODY,
+        Location::Attachment { .. } => LocMask::ATTACHMENT,
+    }
+}
+
+impl Ctx<'_> {
+    fn near_ok(&self, near: Option<&Near>, seg: u32, s: u32, e: u32) -> bool {
+        near.is_none_or(|n| self.findings.keywords[seg as usize].near(n.list, s, e, n.within))
+    }
+
+    /// Adds up per segment, taking only the larger of a body's plain and HTML views.
+    fn total(&self, per_seg: impl Fn(usize) -> u32) -> u32 {
+        let (mut base, mut plain, mut html) = (0u32, 0u32, 0u32);
+        for (i, s) in self.content.segments.iter().enumerate() {
+            let n = per_seg(i);
+            match s.view {
+                1 => plain += n,
+                2 => html += n,
+                _ => base += n,
+            }
+        }
+        base + plain.max(html)
+    }
+
+    /// Matches of a detector condition.
+    pub fn detector_count(&self, det: DetId, conf: f32, near: Option<&Near>, locs: LocMask) -> u32 {
+        let mut per = vec![0u32; self.content.segments.len()];
+        for f in &self.findings.items {
+            if f.det != det || f.conf + 1e-6 < conf {
+                continue;
+            }
+            let seg = &self.content.segments[f.seg as usize];
+            if loc_bit(&seg.loc) & locs.0 == 0 || !self.near_ok(near, f.seg, f.start, f.end) {
+                continue;
+            }
+            per[f.seg as usize] += 1;
+        }
+        self.total(|i| per[i])
+    }
+
+    /// Occurrences of a keyword list.
+    pub fn keyword_count(&self, list: usize, near: Option<&Near>, locs: LocMask) -> u32 {
+        self.total(|i| {
+            let seg = &self.content.segments[i];
+            if loc_bit(&seg.loc) & locs.0 == 0 {
+                return 0;
+            }
+            let hits = &self.findings.keywords[i];
+            let Some(v) = hits.by_list.get(list) else {
+                return 0;
+            };
+            v.iter()
+                .filter(|&&(s, e)| self.near_ok(near, i as u32, s, e))
+                .count() as u32
+        })
+    }
+
+    /// Evaluates a condition for one recipient.
+    pub fn eval(&self, cond: &Cond, rcpt: &Address) -> bool {
+        match cond {
+            Cond::Any(v) => v.iter().any(|c| self.eval(c, rcpt)),
+            Cond::All(v) => v.iter().all(|c| self.eval(c, rcpt)),
+            Cond::Not(c) => !self.eval(c, rcpt),
+            Cond::Detector {
+                det,
+                min,
+                conf,
+                near,
+                locs,
+            } => self.detector_count(*det, *conf, near.as_ref(), *locs) >= *min,
+            Cond::Keywords {
+                list,
+                min,
+                near,
+                locs,
+                ..
+            } => self.keyword_count(*list, near.as_ref(), *locs) >= *min,
+            Cond::Sender(set) => self.sender.is_some_and(|a| addr_in(set, a)),
+            Cond::Recipient(set) => addr_in(set, rcpt),
+            Cond::SubjectTag => self.tag.is_some(),
+            Cond::Header { name, re } => self.content.headers.iter().any(|(n, v)| {
+                n == name && re.as_ref().is_none_or(|re| re.is_match(v))
+            }),
+            Cond::Attachment(a) => self.content.attachments.iter().any(|x| attach_ok(a, x)),
+            Cond::Encrypted => self.content.encrypted,
+            Cond::Unscannable => !self.content.unscannable.is_empty(),
+            Cond::Always => true,
+        }
+    }
+
+    /// One line per condition node, with its counts, for `explain`.
+    pub fn describe(&self, cond: &Cond, rcpt: &Address, depth: usize, out: &mut Vec<String>) {
+        let pad = "  ".repeat(depth);
+        let mark = if self.eval(cond, rcpt) { "yes" } else { "no " };
+        let text = match cond {
+            Cond::Any(v) | Cond::All(v) => {
+                let word = if matches!(cond, Cond::Any(_)) { "any of" } else { "all of" };
+                out.push(format!("{pad}[{mark}] {word}:"));
+                for c in v {
+                    self.describe(c, rcpt, depth + 1, out);
+                }
+                return;
+            }
+            Cond::Not(c) => {
+                out.push(format!("{pad}[{mark}] not:"));
+                self.describe(c, rcpt, depth + 1, out);
+                return;
+            }
+            Cond::Detector {
+                det,
+                min,
+                conf,
+                near,
+                locs,
+            } => {
+                let n = self.detector_count(*det, *conf, near.as_ref(), *locs);
+                let near = if near.is_some() { ", with keyword nearby" } else { "" };
+                format!(
+                    "detector {} at confidence >= {conf:.2}{near}: {n} found, {min} needed",
+                    self.det_name(*det)
+                )
+            }
+            Cond::Keywords {
+                list,
+                name,
+                min,
+                near,
+                locs,
+            } => {
+                let n = self.keyword_count(*list, near.as_ref(), *locs);
+                let near = if near.is_some() { ", near other keywords" } else { "" };
+                format!("dictionary {name}{near}: {n} occurrences, {min} needed")
+            }
+            Cond::Sender(_) => "envelope sender is in the list".into(),
+            Cond::Recipient(_) => "recipient is in the list".into(),
+            Cond::SubjectTag => match &self.tag {
+                Some(t) => format!("subject tag {t} present"),
+                None => "subject tag present".into(),
+            },
+            Cond::Header { name, re } => match re {
+                Some(_) => format!("header {name} matches the expression"),
+                None => format!("header {name} present"),
+            },
+            Cond::Attachment(_) => "an attachment matches".into(),
+            Cond::Encrypted => "message is already encrypted".into(),
+            Cond::Unscannable => format!(
+                "content could not be scanned ({} parts)",
+                self.content.unscannable.len()
+            ),
+            Cond::Always => "always".into(),
+        };
+        out.push(format!("{pad}[{mark}] {text}"));
+    }
+
+    /// Name of a detector.
+    pub fn det_name(&self, det: DetId) -> &str {
+        match det {
+            DetId::Builtin(k) => k.name(),
+            DetId::Custom(i) => self.c.custom.get(i).map_or("?", |d| d.name.as_str()),
+        }
+    }
+}
+
+fn addr_in(set: &AddrSet, a: &Address) -> bool {
+    let full = a.to_string().to_ascii_lowercase();
+    set.addresses.contains(&full) || set.domains.iter().any(|d| a.domain().is_within(d))
+}
+
+fn attach_ok(a: &AttachCond, x: &crate::content::AttachmentInfo) -> bool {
+    let name = x.name.as_deref().unwrap_or("");
+    let ext = name.rsplit_once('.').map(|(_, e)| e.to_ascii_lowercase());
+    (a.extensions.is_empty() || ext.is_some_and(|e| a.extensions.contains(&e)))
+        && a.name.as_ref().is_none_or(|re| re.is_match(name))
+        && (a.types.is_empty() || a.types.iter().any(|t| x.content_type.starts_with(t.as_str())))
+        && a.min_size.is_none_or(|m| x.size >= m)
+        && a.max_size.is_none_or(|m| x.size <= m)
+}
+
+/// The configured tag found in the subject, as configured.
+pub fn find_tag(subject: &str, tags: &[String]) -> Option<String> {
+    let lower = subject.to_lowercase();
+    tags.iter()
+        .find(|t| lower.contains(&t.to_lowercase()))
+        .cloned()
+}
+
+/// Decides the message.
+pub fn decide(cx: &Ctx<'_>, recipients: &[&Address]) -> (Decision, Vec<RecipientTrace>) {
+    let c = cx.c;
+    let mut matched_any = vec![false; c.rules.len()];
+    let mut traces = Vec::with_capacity(recipients.len());
+    let mut fail_closed_used = false;
+    let unscannable = !cx.content.unscannable.is_empty();
+    for (ri, rcpt) in recipients.iter().enumerate() {
+        let mut current: Option<(&Action, String)> = None;
+        let mut matched = Vec::new();
+        for (i, rule) in c.rules.iter().enumerate() {
+            if !cx.eval(&rule.when, rcpt) {
+                continue;
+            }
+            matched_any[i] = true;
+            matched.push(rule.id.clone());
+            let stricter = current.as_ref().is_none_or(|(a, _)| {
+                strictness(&rule.action.requirement) > strictness(&a.requirement)
+            });
+            if c.settings.evaluation == Evaluation::FirstMatch {
+                current = Some((&rule.action, rule.id.clone()));
+                break;
+            }
+            if stricter {
+                current = Some((&rule.action, rule.id.clone()));
+            }
+            if rule.stop {
+                break;
+            }
+        }
+        let (mut action, mut by) = current.unwrap_or((&c.settings.default, "default".into()));
+        if unscannable
+            && strictness(&c.settings.on_unscannable.requirement) > strictness(&action.requirement)
+        {
+            action = &c.settings.on_unscannable;
+            by = "fail-closed".into();
+            fail_closed_used = true;
+        }
+        traces.push(RecipientTrace {
+            index: ri,
+            matched,
+            decided_by: by,
+            requirement: action.requirement.clone(),
+        });
+    }
+
+    let mut d = Decision {
+        recipients: traces.iter().map(|t| t.requirement.clone()).collect(),
+        ..Decision::default()
+    };
+    for (i, rule) in c.rules.iter().enumerate() {
+        if !matched_any[i] {
+            continue;
+        }
+        d.rules.push(rule.id.clone());
+        d.phi |= rule.action.phi;
+        if rule.strip_tag
+            && let Some(tag) = &cx.tag
+        {
+            push_unique(&mut d.header_changes, HeaderChange::StripSubjectTag { tag: tag.clone() });
+        }
+        for (name, value) in &rule.add_headers {
+            push_unique(
+                &mut d.header_changes,
+                HeaderChange::AddHeader {
+                    name: name.clone(),
+                    value: value.clone(),
+                },
+            );
+        }
+        if rule.placeholder_subject && subject_has_findings(cx) {
+            push_unique(
+                &mut d.header_changes,
+                HeaderChange::PlaceholderSubject {
+                    subject: c.settings.placeholder_subject.clone(),
+                },
+            );
+        }
+    }
+    if fail_closed_used {
+        d.rules.push("fail-closed".into());
+        d.phi |= c.settings.on_unscannable.phi;
+    }
+    d.hits = hits(cx);
+    if d.recipients.contains(&Requirement::Reject) {
+        d.reject = Some(Reply::new(550, [5, 7, 1], "Message refused by policy"));
+    }
+    (d, traces)
+}
+
+fn push_unique(v: &mut Vec<HeaderChange>, h: HeaderChange) {
+    if !v.contains(&h) {
+        v.push(h);
+    }
+}
+
+/// The subject itself carried an identifier (at medium confidence or better) or a term of a
+/// reported dictionary.
+fn subject_has_findings(cx: &Ctx<'_>) -> bool {
+    let segs = &cx.content.segments;
+    let ids = cx.findings.items.iter().any(|f| {
+        f.conf >= 0.6 && segs[f.seg as usize].loc == Location::Subject
+    });
+    ids || segs.iter().enumerate().any(|(i, s)| {
+        s.loc == Location::Subject
+            && cx
+                .c
+                .reported_lists
+                .iter()
+                .any(|(l, _)| cx.findings.keywords[i].count(*l) > 0)
+    })
+}
+
+/// Findings as names, counts and confidences per location (never values). Matches below `low`
+/// confidence (e.g. a date with no birth context) are not reported.
+fn hits(cx: &Ctx<'_>) -> Vec<DetectorHit> {
+    let mut out: Vec<DetectorHit> = Vec::new();
+    let mut add = |name: &str, loc: &Location, conf: f32, n: u32| {
+        if n == 0 {
+            return;
+        }
+        match out
+            .iter_mut()
+            .find(|h| h.detector == name && h.location == *loc)
+        {
+            Some(h) => {
+                h.count = h.count.saturating_add(n);
+                h.confidence = h.confidence.max(conf);
+            }
+            None => out.push(DetectorHit {
+                detector: name.to_string(),
+                count: n,
+                confidence: conf,
+                location: loc.clone(),
+            }),
+        }
+    };
+    for f in &cx.findings.items {
+        if f.conf >= 0.3 {
+            let loc = &cx.content.segments[f.seg as usize].loc;
+            add(cx.det_name(f.det), loc, (f.conf * 100.0).round() / 100.0, 1);
+        }
+    }
+    for (i, seg) in cx.content.segments.iter().enumerate() {
+        for (list, name) in &cx.c.reported_lists {
+            let n = cx.findings.keywords[i].count(*list) as u32;
+            add(name, &seg.loc, 1.0, n);
+        }
+    }
+    for (loc, _) in &cx.content.unscannable {
+        add("unscannable", loc, 1.0, 1);
+    }
+    out
+}

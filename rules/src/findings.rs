@@ -1,0 +1,84 @@
+//! Runs every detector over the scanned texts: one identifier pass, one keyword pass and the
+//! custom expressions per segment, then context scoring. Findings hold spans only while the
+//! message is being classified; [`crate::Decision`] gets names, counts and confidences.
+
+use crate::content::Content;
+use crate::detect::scan::{self, IdMatch};
+use crate::detect::IdKind;
+use crate::keywords::KeywordHits;
+use crate::model::{Compiled, DetId};
+
+/// One validated, scored match.
+#[derive(Debug, Clone, Copy)]
+pub struct Finding {
+    /// Which detector.
+    pub det: DetId,
+    /// Segment index.
+    pub seg: u32,
+    /// Span start.
+    pub start: u32,
+    /// Span end.
+    pub end: u32,
+    /// Confidence after context.
+    pub conf: f32,
+}
+
+/// All findings of a message.
+#[derive(Debug, Default)]
+pub struct Findings {
+    /// Detector matches.
+    pub items: Vec<Finding>,
+    /// Keyword positions, per segment.
+    pub keywords: Vec<KeywordHits>,
+}
+
+/// Most matches of one custom detector kept per segment (bounds memory on hostile input).
+const MAX_CUSTOM_PER_SEGMENT: usize = 10_000;
+
+/// Runs the detectors.
+pub fn find(content: &Content, c: &Compiled) -> Findings {
+    let mut f = Findings::default();
+    let mut ids: Vec<IdMatch> = Vec::new();
+    for (si, seg) in content.segments.iter().enumerate() {
+        let text = seg.text.as_bytes();
+        let kw = c.keywords.find(text);
+        ids.clear();
+        scan::scan(text, &mut ids);
+        for m in &ids {
+            let k = m.kind;
+            let (plain, formatted) = k.base();
+            let mut conf = if m.formatted { formatted } else { plain };
+            let ctx = c.builtin_context[kind_index(k)];
+            if kw.near(ctx, m.start, m.end, k.window()) {
+                conf += k.boost();
+            }
+            f.items.push(Finding {
+                det: DetId::Builtin(k),
+                seg: si as u32,
+                start: m.start,
+                end: m.end,
+                conf: conf.min(1.0),
+            });
+        }
+        for (di, d) in c.custom.iter().enumerate() {
+            for m in d.re.find_iter(&seg.text).take(MAX_CUSTOM_PER_SEGMENT) {
+                let (s, e) = (m.start() as u32, m.end() as u32);
+                let boosted = d.context.is_some_and(|l| kw.near(l, s, e, d.window));
+                let conf = if boosted { d.base + d.boost } else { d.base };
+                f.items.push(Finding {
+                    det: DetId::Custom(di),
+                    seg: si as u32,
+                    start: s,
+                    end: e,
+                    conf: conf.min(1.0),
+                });
+            }
+        }
+        f.keywords.push(kw);
+    }
+    f
+}
+
+fn kind_index(k: IdKind) -> usize {
+    IdKind::ALL.iter().position(|&x| x == k).unwrap_or(0)
+}

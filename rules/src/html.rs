@@ -1,0 +1,142 @@
+//! Markup to text: HTML bodies and the XML inside OOXML documents.
+//!
+//! Tags are dropped (block-level ones become line breaks so words do not run together),
+//! `<script>`/`<style>` contents are skipped, and character references are decoded. The output is
+//! never longer than the input plus one byte per tag, and the work is one linear pass.
+
+/// Text of an HTML document.
+pub fn html_to_text(html: &str) -> String {
+    markup_to_text(html, true)
+}
+
+/// Text of an XML document (OOXML parts): elements that end a paragraph, cell or row become a
+/// line break or a tab; runs inside a paragraph join without a space, as Word shows them.
+pub fn xml_to_text(xml: &str) -> String {
+    markup_to_text(xml, false)
+}
+
+fn markup_to_text(src: &str, html: bool) -> String {
+    let mut out = String::with_capacity(src.len() / 2);
+    let mut rest = src;
+    while let Some(lt) = rest.find('<') {
+        push_text(&mut out, &rest[..lt]);
+        rest = &rest[lt..];
+        let Some(gt) = rest.find('>') else {
+            rest = "";
+            break;
+        };
+        let tag = &rest[1..gt];
+        rest = &rest[gt + 1..];
+        let name = tag_name(tag);
+        if html && !tag.starts_with('/') && (name.eq_ignore_ascii_case("script") || name.eq_ignore_ascii_case("style")) {
+            let close = format!("</{}", name.to_ascii_lowercase());
+            match find_ci(rest, &close) {
+                Some(p) => rest = &rest[p..],
+                None => rest = "",
+            }
+            continue;
+        }
+        out.push_str(separator(name, tag.starts_with('/'), html));
+    }
+    push_text(&mut out, rest);
+    out
+}
+
+fn find_ci(hay: &str, needle: &str) -> Option<usize> {
+    let h = hay.as_bytes();
+    let n = needle.as_bytes();
+    if n.is_empty() || h.len() < n.len() {
+        return None;
+    }
+    (0..=h.len() - n.len()).find(|&i| h[i..i + n.len()].eq_ignore_ascii_case(n))
+}
+
+fn tag_name(tag: &str) -> &str {
+    let t = tag.trim_start_matches('/');
+    let end = t
+        .find(|c: char| c.is_whitespace() || c == '/' || c == '>')
+        .unwrap_or(t.len());
+    &t[..end]
+}
+
+fn separator(name: &str, closing: bool, html: bool) -> &'static str {
+    let local = name.rsplit(':').next().unwrap_or(name).to_ascii_lowercase();
+    if html {
+        return match local.as_str() {
+            "br" | "p" | "div" | "tr" | "li" | "h1" | "h2" | "h3" | "h4" | "h5" | "h6"
+            | "table" | "ul" | "ol" | "blockquote" | "pre" | "hr" | "title" => "\n",
+            "td" | "th" => " \t",
+            _ => "",
+        };
+    }
+    match (local.as_str(), closing) {
+        ("p" | "row" | "si" | "tr" | "br" | "cr", true) => "\n",
+        ("br" | "cr", false) => "\n",
+        ("c" | "tc" | "tab", true) | ("tab", false) => "\t",
+        _ => "",
+    }
+}
+
+fn push_text(out: &mut String, text: &str) {
+    let mut rest = text;
+    while let Some(amp) = rest.find('&') {
+        out.push_str(&rest[..amp]);
+        rest = &rest[amp..];
+        let end = rest[..rest.len().min(12)].find(';');
+        match end.and_then(|e| decode_entity(&rest[1..e]).map(|c| (e, c))) {
+            Some((e, c)) => {
+                out.push(c);
+                rest = &rest[e + 1..];
+            }
+            None => {
+                out.push('&');
+                rest = &rest[1..];
+            }
+        }
+    }
+    out.push_str(rest);
+}
+
+fn decode_entity(name: &str) -> Option<char> {
+    if let Some(num) = name.strip_prefix('#') {
+        let v = match num.strip_prefix(['x', 'X']) {
+            Some(hex) => u32::from_str_radix(hex, 16).ok()?,
+            None => num.parse().ok()?,
+        };
+        return char::from_u32(v).map(|c| if c == '\u{a0}' { ' ' } else { c });
+    }
+    Some(match name {
+        "amp" => '&',
+        "lt" => '<',
+        "gt" => '>',
+        "quot" => '"',
+        "apos" => '\'',
+        "nbsp" | "ensp" | "emsp" | "thinsp" => ' ',
+        "ndash" => '-',
+        "mdash" => '-',
+        "minus" => '-',
+        "shy" | "zwj" | "zwnj" => return Some('\u{200b}'),
+        _ => return None,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tags_scripts_and_entities() {
+        let t = html_to_text(
+            "<p>SSN&#58; 123&#x2d;45&ndash;6789</p><script>var x='<p>';</script><div>a&amp;b&nbsp;c</div>",
+        );
+        assert!(t.contains("SSN: 123-45-6789"), "{t}");
+        assert!(t.contains("a&b c"));
+        assert!(!t.contains("var x"));
+    }
+
+    #[test]
+    fn word_runs_join_and_paragraphs_break() {
+        let t = xml_to_text("<w:p><w:r><w:t>123-45-</w:t></w:r><w:r><w:t>6789</w:t></w:r></w:p><w:p><w:t>x</w:t></w:p>");
+        assert_eq!(t, "123-45-6789\nx\n");
+    }
+}

@@ -1,0 +1,140 @@
+//! Keyword dictionaries and context words, all in one Aho-Corasick automaton.
+//!
+//! Every list (a dictionary file, a rule's inline `keywords`, a detector's context words) gets an
+//! id; a term may belong to several lists. One case-insensitive pass over a text finds every
+//! term on word boundaries and files its position under each of its lists, so proximity checks
+//! are a binary search.
+
+use aho_corasick::{AhoCorasick, MatchKind};
+use std::collections::HashMap;
+
+/// Builds a [`KeywordIndex`].
+#[derive(Debug, Default)]
+pub struct KeywordIndexBuilder {
+    terms: Vec<String>,
+    owners: Vec<Vec<usize>>,
+    by_term: HashMap<String, usize>,
+    lists: usize,
+}
+
+impl KeywordIndexBuilder {
+    /// Adds a list; returns its id. Terms are lower-cased and trimmed; empty ones are skipped.
+    pub fn add_list<'a>(&mut self, terms: impl IntoIterator<Item = &'a str>) -> usize {
+        let id = self.lists;
+        self.lists += 1;
+        for t in terms {
+            let t = t.trim().to_ascii_lowercase();
+            if t.is_empty() {
+                continue;
+            }
+            let n = self.terms.len();
+            let idx = *self.by_term.entry(t.clone()).or_insert(n);
+            if idx == n {
+                self.terms.push(t);
+                self.owners.push(Vec::new());
+            }
+            if !self.owners[idx].contains(&id) {
+                self.owners[idx].push(id);
+            }
+        }
+        id
+    }
+
+    /// Builds the automaton.
+    pub fn build(self) -> Result<KeywordIndex, String> {
+        let ac = AhoCorasick::builder()
+            .ascii_case_insensitive(true)
+            .match_kind(MatchKind::Standard)
+            .build(&self.terms)
+            .map_err(|e| format!("keyword automaton: {e}"))?;
+        Ok(KeywordIndex {
+            ac,
+            owners: self.owners,
+            lists: self.lists,
+        })
+    }
+}
+
+/// The compiled automaton.
+#[derive(Debug, Clone)]
+pub struct KeywordIndex {
+    ac: AhoCorasick,
+    owners: Vec<Vec<usize>>,
+    lists: usize,
+}
+
+/// Keyword positions in one text, by list: (start, end) byte offsets in text order.
+#[derive(Debug, Clone, Default)]
+pub struct KeywordHits {
+    /// Indexed by list id.
+    pub by_list: Vec<Vec<(u32, u32)>>,
+}
+
+impl KeywordHits {
+    /// Occurrences of a list.
+    pub fn count(&self, list: usize) -> usize {
+        self.by_list.get(list).map_or(0, Vec::len)
+    }
+
+    /// True when a term of `list` starts or ends within `within` bytes of `[start, end)`.
+    pub fn near(&self, list: usize, start: u32, end: u32, within: u32) -> bool {
+        let Some(v) = self.by_list.get(list) else {
+            return false;
+        };
+        let lo = start.saturating_sub(within);
+        let hi = end.saturating_add(within);
+        // First occurrence ending at or after `lo`; positions are sorted by start and terms are
+        // short, so scanning forward from the first start ≥ lo − 64 is enough.
+        let from = v.partition_point(|&(s, _)| s.saturating_add(64) < lo);
+        v[from..]
+            .iter()
+            .take_while(|&&(s, _)| s <= hi)
+            .any(|&(s, e)| e >= lo && s <= hi)
+    }
+}
+
+impl KeywordIndex {
+    /// Number of lists.
+    pub fn lists(&self) -> usize {
+        self.lists
+    }
+
+    /// Finds every term of every list in `text`, on word boundaries.
+    pub fn find(&self, text: &[u8]) -> KeywordHits {
+        let mut by_list = vec![Vec::new(); self.lists];
+        for m in self.ac.find_overlapping_iter(text) {
+            let (s, e) = (m.start(), m.end());
+            let before = s.checked_sub(1).map(|i| text[i]);
+            let after = text.get(e).copied();
+            let bounded = |c: Option<u8>| c.is_none_or(|c| !c.is_ascii_alphanumeric());
+            if !(bounded(before) && bounded(after)) {
+                continue;
+            }
+            for &list in &self.owners[m.pattern().as_usize()] {
+                by_list[list].push((s as u32, e as u32));
+            }
+        }
+        for v in &mut by_list {
+            v.sort_unstable();
+        }
+        KeywordHits { by_list }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn word_boundaries_and_shared_terms() {
+        let mut b = KeywordIndexBuilder::default();
+        let health = b.add_list(["diabetes", "type 2 diabetes", "flu"]);
+        let ctx = b.add_list(["diabetes", "dx"]);
+        let idx = b.build().unwrap();
+        let hits = idx.find(b"Dx: Type 2 Diabetes; influenza is not flu-like? fluid");
+        assert_eq!(hits.count(health), 3, "type 2 diabetes, diabetes, flu");
+        assert_eq!(hits.count(ctx), 2);
+        assert!(hits.near(ctx, 40, 41, 30));
+        assert!(!hits.near(ctx, 400, 401, 30));
+    }
+}

@@ -1,0 +1,286 @@
+//! The validated rule set: what [`crate::RuleSet`] evaluates. Everything here exists only in a
+//! checked form (methods the build provides, compiled regular expressions, known detectors and
+//! dictionaries), so evaluation cannot fail.
+
+use crate::detect::IdKind;
+use crate::keywords::KeywordIndex;
+use sealgate_core::{Domain, Method, Requirement};
+
+/// Which detector a condition counts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DetId {
+    /// A built-in identifier detector.
+    Builtin(IdKind),
+    /// A custom regex detector, by index.
+    Custom(usize),
+}
+
+/// Where matches count (bit set).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct LocMask(pub u8);
+
+impl LocMask {
+    /// Subject.
+    pub const SUBJECT: u8 = 1;
+    /// Display names and other headers.
+    pub const HEADER: u8 = 2;
+    /// Body text.
+    pub const BODY: u8 = 4;
+    /// Attachments (and nested messages).
+    pub const ATTACHMENT: u8 = 8;
+    /// Everywhere.
+    pub const ALL: LocMask = LocMask(15);
+}
+
+/// "Only matches with one of these keywords within N characters count".
+#[derive(Debug, Clone)]
+pub struct Near {
+    /// Keyword list id in the index.
+    pub list: usize,
+    /// Distance either side, in bytes.
+    pub within: u32,
+}
+
+/// Recipient or sender matcher.
+#[derive(Debug, Clone, Default)]
+pub struct AddrSet {
+    /// Lower-case addresses.
+    pub addresses: Vec<String>,
+    /// Domains (subdomains match).
+    pub domains: Vec<Domain>,
+}
+
+/// Attachment matcher.
+#[derive(Debug, Clone)]
+pub struct AttachCond {
+    /// Lower-case extensions.
+    pub extensions: Vec<String>,
+    /// File-name expression.
+    pub name: Option<regex::Regex>,
+    /// Lower-case MIME type prefixes.
+    pub types: Vec<String>,
+    /// Size bounds.
+    pub min_size: Option<u64>,
+    /// Size bounds.
+    pub max_size: Option<u64>,
+}
+
+/// A compiled condition.
+#[derive(Debug, Clone)]
+pub enum Cond {
+    /// Any of.
+    Any(Vec<Cond>),
+    /// All of.
+    All(Vec<Cond>),
+    /// Not.
+    Not(Box<Cond>),
+    /// Detector matches at or above a confidence.
+    Detector {
+        /// Which detector.
+        det: DetId,
+        /// Minimum count.
+        min: u32,
+        /// Minimum confidence per match.
+        conf: f32,
+        /// Proximity requirement.
+        near: Option<Near>,
+        /// Where.
+        locs: LocMask,
+    },
+    /// Keyword list occurrences.
+    Keywords {
+        /// List id in the index.
+        list: usize,
+        /// Display name (dictionary name or `keywords`).
+        name: String,
+        /// Minimum count.
+        min: u32,
+        /// Proximity requirement.
+        near: Option<Near>,
+        /// Where.
+        locs: LocMask,
+    },
+    /// Envelope sender.
+    Sender(AddrSet),
+    /// The recipient being decided.
+    Recipient(AddrSet),
+    /// A configured subject tag is present.
+    SubjectTag,
+    /// A header is present / matches.
+    Header {
+        /// Lower-case name.
+        name: String,
+        /// Value expression.
+        re: Option<regex::Regex>,
+    },
+    /// Some attachment matches.
+    Attachment(AttachCond),
+    /// Already encrypted.
+    Encrypted,
+    /// Some content could not be scanned.
+    Unscannable,
+    /// Always true.
+    Always,
+}
+
+/// A compiled custom detector.
+#[derive(Debug, Clone)]
+pub struct CustomDetector {
+    /// Name.
+    pub name: String,
+    /// Expression.
+    pub re: regex::Regex,
+    /// Base confidence.
+    pub base: f32,
+    /// Context boost.
+    pub boost: f32,
+    /// Context window.
+    pub window: u32,
+    /// Context list id, if any.
+    pub context: Option<usize>,
+}
+
+/// A compiled action.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Action {
+    /// What the recipient gets.
+    pub requirement: Requirement,
+    /// Mark PHI.
+    pub phi: bool,
+}
+
+/// A compiled rule.
+#[derive(Debug, Clone)]
+pub struct Rule {
+    /// Id.
+    pub id: String,
+    /// Where it was defined (`file:line`), for explain.
+    pub origin: String,
+    /// Free text for people.
+    pub description: Option<String>,
+    /// Condition.
+    pub when: Cond,
+    /// Action.
+    pub action: Action,
+    /// Stop after a match.
+    pub stop: bool,
+    /// Strip the subject tag.
+    pub strip_tag: bool,
+    /// Placeholder subject when the subject carried findings.
+    pub placeholder_subject: bool,
+    /// Headers to add.
+    pub add_headers: Vec<(String, String)>,
+}
+
+/// How rules combine.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Evaluation {
+    /// Every matching rule applies; the strictest requirement wins; `stop` ends evaluation.
+    Accumulate,
+    /// The first matching rule decides.
+    FirstMatch,
+}
+
+/// Scanning limits.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Limits {
+    /// Deepest nesting of MIME containers and attached messages.
+    pub max_depth: u32,
+    /// Most MIME parts.
+    pub max_parts: u32,
+    /// Largest attachment scanned.
+    pub max_attachment_bytes: u64,
+    /// Most text (and decompressed data) from one attachment.
+    pub max_extracted_bytes: u64,
+    /// Most text scanned per message.
+    pub max_scan_bytes: u64,
+    /// Extraction time budget per attachment, in milliseconds.
+    pub extract_timeout_ms: u64,
+    /// Extraction child address-space limit, MiB.
+    pub extract_memory_mib: u64,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            max_depth: 16,
+            max_parts: 500,
+            max_attachment_bytes: 25 << 20,
+            max_extracted_bytes: 16 << 20,
+            max_scan_bytes: 64 << 20,
+            extract_timeout_ms: 5_000,
+            extract_memory_mib: 512,
+        }
+    }
+}
+
+/// Set-wide settings.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    /// Combination mode.
+    pub evaluation: Evaluation,
+    /// Subject tags as configured.
+    pub subject_tags: Vec<String>,
+    /// Placeholder subject text.
+    pub placeholder_subject: String,
+    /// Action when no rule matched.
+    pub default: Action,
+    /// Action when content could not be scanned.
+    pub on_unscannable: Action,
+    /// Limits.
+    pub limits: Limits,
+}
+
+/// The default encrypt chain: `tls-verified → pgp → smime → hold`.
+pub fn default_chain() -> Vec<Method> {
+    vec![Method::TlsVerified, Method::Pgp, Method::Smime, Method::Hold]
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Settings {
+            evaluation: Evaluation::Accumulate,
+            subject_tags: vec!["[secure]".into(), "#secure".into(), "+encrypt+".into()],
+            placeholder_subject: "Secure message".into(),
+            default: Action {
+                requirement: Requirement::Deliver,
+                phi: false,
+            },
+            on_unscannable: Action {
+                requirement: Requirement::Encrypt {
+                    chain: default_chain(),
+                },
+                phi: true,
+            },
+            limits: Limits::default(),
+        }
+    }
+}
+
+/// The whole compiled set.
+#[derive(Debug)]
+pub struct Compiled {
+    /// Settings.
+    pub settings: Settings,
+    /// Custom detectors.
+    pub custom: Vec<CustomDetector>,
+    /// Rules in evaluation order.
+    pub rules: Vec<Rule>,
+    /// Keyword automaton (dictionaries, inline keywords, context words).
+    pub keywords: KeywordIndex,
+    /// Keyword list ids of the built-in detectors' context words, by `IdKind` order.
+    pub builtin_context: Vec<usize>,
+    /// Named dictionaries reported as hits: (list id, name).
+    pub reported_lists: Vec<(usize, String)>,
+}
+
+/// Strictness order used by `accumulate`.
+pub fn strictness(r: &Requirement) -> u8 {
+    match r {
+        Requirement::Deliver => 0,
+        Requirement::TlsOnly => 1,
+        Requirement::Encrypt { .. } => 2,
+        Requirement::Hold => 3,
+        Requirement::Reject => 4,
+    }
+}
