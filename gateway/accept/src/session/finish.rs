@@ -4,8 +4,10 @@
 //! directory and the database are synced. Classification and commit run on the blocking pool.
 
 use super::Session;
+use crate::classify::Classifier;
 use crate::conn::DataOutcome;
 use sealgate_connectors::{HeaderFromError, Tenant, header_from_domains};
+use sealgate_core::store::{QueueStore, StoreError};
 use sealgate_core::{Body, ClientInfo, Domain, Envelope, Message, MessageId, Reply};
 use sealgate_report::RejectReason;
 use std::sync::Arc;
@@ -45,7 +47,7 @@ impl Session {
         let mut body = Vec::with_capacity(received.len() + outcome.body.len());
         body.extend_from_slice(received.as_bytes());
         body.extend_from_slice(&outcome.body);
-        let mut message = Message {
+        let message = Message {
             id,
             tenant: tenant.name.clone(),
             received_at: now,
@@ -65,38 +67,30 @@ impl Session {
         };
         let started = Instant::now();
         let classifier = Arc::clone(&self.settings.classifier);
-        let (message_back, decision) = match tokio::task::spawn_blocking(move || {
-            let d = classifier.classify(&message);
-            (message, d)
+        let store = Arc::clone(&p.store);
+        // One trip to the blocking pool: classify, then (unless rejected) commit durably.
+        let outcome = tokio::task::spawn_blocking(move || {
+            classify_and_commit(&*classifier, &*store, message)
         })
-        .await
-        {
-            Ok(x) => x,
-            Err(_) => {
-                tracing::error!(%id, "classifier failed");
-                self.refuse(Reply::local_error(), RejectReason::Storage);
+        .await;
+        let message = match outcome {
+            Ok(Outcome::Committed(m)) => m,
+            Ok(Outcome::Rejected {
+                reply,
+                tenant,
+                rules,
+            }) => {
+                tracing::info!(%id, %tenant, ?rules, "rejected by policy");
+                self.refuse(reply, RejectReason::Policy);
                 return;
             }
-        };
-        message = message_back;
-        if let Some(reply) = decision.reject_reply() {
-            tracing::info!(%id, tenant = %message.tenant, rules = ?decision.rules, "rejected by policy");
-            self.refuse(reply, RejectReason::Policy);
-            return;
-        }
-        message.decision = decision;
-        let store = Arc::clone(&p.store);
-        let committed =
-            tokio::task::spawn_blocking(move || store.commit(&message).map(|()| message)).await;
-        let message = match committed {
-            Ok(Ok(m)) => m,
-            Ok(Err(e)) => {
+            Ok(Outcome::Failed(e)) => {
                 tracing::error!(%id, error = %e, "commit failed");
                 self.refuse(e.reply(), RejectReason::Storage);
                 return;
             }
             Err(_) => {
-                tracing::error!(%id, "commit task failed");
+                tracing::error!(%id, "classify/commit task failed");
                 self.refuse(Reply::local_error(), RejectReason::Storage);
                 return;
             }
@@ -162,6 +156,41 @@ impl Session {
             rules = ?m.decision.rules,
             "accepted"
         );
+    }
+}
+
+/// What the blocking half of end-of-data produced.
+enum Outcome {
+    /// Durable: `250` may be sent.
+    Committed(Box<Message>),
+    /// A rule refused the message.
+    Rejected {
+        reply: Reply,
+        tenant: String,
+        rules: Vec<String>,
+    },
+    /// The spool failed.
+    Failed(StoreError),
+}
+
+/// Classifies, then commits unless the decision rejects. Runs on the blocking pool.
+fn classify_and_commit(
+    classifier: &dyn Classifier,
+    store: &dyn QueueStore,
+    mut message: Message,
+) -> Outcome {
+    let decision = classifier.classify(&message);
+    if let Some(reply) = decision.reject_reply() {
+        return Outcome::Rejected {
+            reply,
+            tenant: message.tenant,
+            rules: decision.rules,
+        };
+    }
+    message.decision = decision;
+    match store.commit(&message) {
+        Ok(()) => Outcome::Committed(Box::new(message)),
+        Err(e) => Outcome::Failed(e),
     }
 }
 
