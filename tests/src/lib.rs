@@ -1,1 +1,47 @@
 //! End-to-end harness for Sealgate tests.
+//!
+//! Every scenario under `tests/scenarios/` runs the real `sealgate` binary (built by
+//! `cargo build -p sealgate`, found beside the test executable or through `SEALGATE_BIN`) in
+//! its own temporary directory, against real third-party tools (swaks, testssl, strace,
+//! Postfix). Nothing here sleeps for timing: the harness waits on events — the `READY` line,
+//! a reply line, a process exit, an HTTP answer — each under a deadline, and fails loudly
+//! (with the gateway's log) when a deadline passes.
+//!
+//! - [`gateway`]: configuration from strings, start, `READY`, SIGTERM, `kill -9`, logs.
+//! - [`smtp`]: a raw SMTP client with deadlines, PIPELINING-friendly, with STARTTLS (rustls).
+//! - [`tools`]: running commands with a deadline, required tools, the CLI, swaks, HTTP.
+//! - [`mail`]: building test messages with unique Message-IDs.
+
+pub mod gateway;
+pub mod mail;
+pub mod smtp;
+pub mod tools;
+
+pub use gateway::{Env, Gateway, GatewayConfig, Mode};
+pub use smtp::{Reply, Smtp};
+
+/// Turns a failed `Result`/`Option` into a test failure that says what was being done.
+///
+/// The harness is test code: a failed step is a failed test, and the message names the step.
+pub trait OrDie<T> {
+    /// The value, or a panic naming `what`.
+    fn or_die(self, what: &str) -> T;
+}
+
+impl<T, E: std::fmt::Debug> OrDie<T> for Result<T, E> {
+    fn or_die(self, what: &str) -> T {
+        match self {
+            Ok(v) => v,
+            Err(e) => panic!("{what}: {e:?}"),
+        }
+    }
+}
+
+impl<T> OrDie<T> for Option<T> {
+    fn or_die(self, what: &str) -> T {
+        match self {
+            Some(v) => v,
+            None => panic!("{what}: nothing there"),
+        }
+    }
+}
