@@ -3,10 +3,11 @@
 
 use anyhow::Context;
 use sealgate_accept::tls::{ClientRoots, acceptor};
-use sealgate_accept::{Settings, Uniform};
+use sealgate_accept::{Classifier, Settings};
 use sealgate_config::{CertSource, ClientCa, Config};
 use sealgate_connectors::Tenants;
-use sealgate_core::Requirement;
+use sealgate_core::{Decision, Message};
+use sealgate_rules::{ChildProcess, RuleSet};
 use std::sync::Arc;
 
 /// Loads and parses a config file, or the embedded default.
@@ -53,6 +54,38 @@ pub fn build(config: &Config) -> anyhow::Result<Settings> {
         tenants,
         cert_names,
         tls: Some(tls),
-        classifier: Arc::new(Uniform(Requirement::Deliver)),
+        classifier: Arc::new(Rules(rule_set(config)?)),
     })
+}
+
+/// The rule set of `[rules] dir`, or the shipped default, extracting attachment text in a
+/// child process (this binary's hidden `__extract` subcommand) that can be limited and killed.
+pub fn rule_set(config: &Config) -> anyhow::Result<RuleSet> {
+    let set = match &config.rules.dir {
+        None => RuleSet::embedded_default(),
+        Some(dir) => RuleSet::load_dir(dir).map_err(|errors| {
+            let lines: Vec<String> = errors.iter().map(ToString::to_string).collect();
+            anyhow::anyhow!(
+                "rules.dir: {} error(s):\n  {}",
+                errors.len(),
+                lines.join("\n  ")
+            )
+        })?,
+    };
+    let exe =
+        std::env::current_exe().context("cannot locate the sealgate binary for the extractor")?;
+    let child = ChildProcess::new(exe, vec!["__extract".to_string()], EXTRACT_MEMORY_MIB);
+    Ok(set.with_extractor(Arc::new(child)))
+}
+
+/// Address-space limit of one extraction child.
+const EXTRACT_MEMORY_MIB: u64 = 512;
+
+/// The rules engine as the accept stage's classify hook.
+struct Rules(RuleSet);
+
+impl Classifier for Rules {
+    fn classify(&self, message: &Message) -> Decision {
+        self.0.classify(message)
+    }
 }
