@@ -194,6 +194,29 @@ fn read_dir_sorted(dir: &Path, ext: &str) -> Result<Vec<(String, String)>, RuleE
     Ok(out)
 }
 
+/// The envelope a message's own headers imply, for tools that have only the `.eml`: the
+/// `From` address as sender and the `To`, `Cc` and `Bcc` addresses as recipients (unparseable
+/// ones are skipped).
+pub fn envelope_from_headers(raw: &[u8]) -> (Option<Address>, Vec<Address>) {
+    let Some(m) = mail_parser::MessageParser::default().parse_headers(raw) else {
+        return (None, Vec::new());
+    };
+    let first = |a: Option<&mail_parser::Address<'_>>| -> Vec<Address> {
+        a.map(|a| {
+            a.iter()
+                .filter_map(|x| x.address())
+                .filter_map(|x| Address::parse(x).ok())
+                .collect()
+        })
+        .unwrap_or_default()
+    };
+    let sender = first(m.from()).into_iter().next();
+    let mut rcpts = first(m.to());
+    rcpts.extend(first(m.cc()));
+    rcpts.extend(first(m.bcc()));
+    (sender, rcpts)
+}
+
 fn stem(name: &str) -> &str {
     name.rsplit_once('.').map_or(name, |(s, _)| s)
 }
@@ -329,11 +352,20 @@ impl RuleSet {
             .iter()
             .map(|r| &r.address)
             .collect();
-        let sender = message.envelope.mail_from.as_ref();
-        match self.run(&message.body, sender, &rcpts, true) {
+        self.explain_raw(&message.body, message.envelope.mail_from.as_ref(), &rcpts)
+    }
+
+    /// Classifies raw message bytes for an envelope and says why.
+    pub fn explain_raw(
+        &self,
+        body: &[u8],
+        sender: Option<&Address>,
+        recipients: &[&Address],
+    ) -> Explanation {
+        match self.run(body, sender, recipients, true) {
             Some((_, Some(e))) => e,
             _ => Explanation {
-                decision: self.panic_decision(rcpts.len()),
+                decision: self.panic_decision(recipients.len()),
                 evaluation: self.evaluation_name(),
                 subject_tag: None,
                 attachments: Vec::new(),

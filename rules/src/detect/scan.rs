@@ -282,12 +282,14 @@ fn icd10(t: &[u8], s: usize) -> Option<IdMatch> {
             .take(5)
             .take_while(|c| c.is_ascii_digit() || c.is_ascii_uppercase())
             .count();
-        if !(1..=4).contains(&tail) {
+        if tail > 4 {
             return None;
         }
         code[3..3 + tail].copy_from_slice(&t[e + 1..e + 1 + tail]);
-        n += tail;
-        e += 1 + tail;
+        if tail > 0 {
+            n += tail;
+            e += 1 + tail;
+        }
     }
     if !right_ok(t, e) || !validate::icd10_shape(&code[..n]) {
         return None;
