@@ -324,7 +324,7 @@ fn push_unique(v: &mut Vec<HeaderChange>, h: HeaderChange) {
 }
 
 /// The subject itself carried an identifier (at medium confidence or better) or a term of a
-/// reported dictionary.
+/// dictionary — except dictionaries named `*-context`, which hold context words, not PHI.
 fn subject_has_findings(cx: &Ctx<'_>) -> bool {
     let segs = &cx.content.segments;
     let ids = cx.findings.items.iter().any(|f| {
@@ -336,6 +336,7 @@ fn subject_has_findings(cx: &Ctx<'_>) -> bool {
                 .c
                 .reported_lists
                 .iter()
+                .filter(|(_, name)| !name.ends_with("-context"))
                 .any(|(l, _)| cx.findings.keywords[i].count(*l) > 0)
     })
 }

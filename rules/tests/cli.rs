@@ -1,0 +1,75 @@
+//! The binary's `rules check`, `rules test` and `explain` (the module is compiled here as it is
+//! into the binary), the shipped golden cases, and the canary: planted values appear nowhere.
+
+#[path = "../../gateway/sealgate/src/rules_cmd.rs"]
+#[allow(dead_code)]
+mod rules_cmd;
+mod common;
+
+use common::*;
+use sealgate_rules::RuleSet;
+use std::path::{Path, PathBuf};
+
+fn deploy() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../deploy/rules")
+}
+
+#[test]
+fn check_accepts_the_default_and_reports_errors() {
+    assert_eq!(rules_cmd::check(&deploy()).unwrap(), 0);
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("a.toml"), "[[rule]]\nid = \"x\"\naction = \"encrypt\"\nchain = [\"portal\", \"hold\"]\n[rule.when]\nalways = true\n").unwrap();
+    assert_eq!(rules_cmd::check(dir.path()).unwrap(), 1);
+}
+
+#[test]
+fn golden_cases_pass() {
+    assert_eq!(rules_cmd::test(&deploy(), &deploy().join("cases")).unwrap(), 0);
+}
+
+#[test]
+fn explain_runs_on_every_case() {
+    for e in std::fs::read_dir(deploy().join("cases")).unwrap() {
+        let p = e.unwrap().path();
+        if p.extension().is_some_and(|x| x == "eml") {
+            assert_eq!(rules_cmd::explain(&p, None, false).unwrap(), 0);
+            assert_eq!(rules_cmd::explain(&p, Some(&deploy()), true).unwrap(), 0);
+        }
+    }
+}
+
+const SSN: &str = "219-45-6781";
+const NPI: &str = "1245319599";
+
+fn forms(v: &str) -> Vec<String> {
+    let digits: String = v.chars().filter(char::is_ascii_digit).collect();
+    vec![v.to_string(), digits.clone(), base64(v.as_bytes()), base64(digits.as_bytes())]
+}
+
+/// Plants an SSN and an NPI in the subject, a display name, the body and an attachment's
+/// name and content, then checks the decision, the explanation (text and JSON) and the
+/// errors for any form of the values.
+#[test]
+fn canary_values_appear_nowhere() {
+    let set = RuleSet::embedded_default();
+    let body = format!("Patient SSN {SSN}, provider NPI {NPI}, diabetes follow-up");
+    let mut raw = with_attachment(&body, "text/plain", &format!("ssn-{SSN}.txt"), body.as_bytes());
+    let header = format!("From: \"SSN {SSN}\" <ann@clinic.example>\r\nSubject: NPI {NPI} SSN {SSN}\r\n");
+    raw.splice(0..0, header.bytes());
+    let s = addr("ann@clinic.example");
+    let r = addr("pat@mail.example");
+    let d = set.classify_raw(&raw, Some(&s), &[&r]);
+    assert!(d.hits.iter().any(|h| h.detector == "us-ssn"));
+    let e = set.explain_raw(&raw, Some(&s), &[&r]);
+    let outputs = [
+        serde_json::to_string(&d).unwrap(),
+        format!("{d:?}"),
+        serde_json::to_string(&e).unwrap(),
+        format!("{e:?}"),
+    ];
+    for out in &outputs {
+        for v in forms(SSN).into_iter().chain(forms(NPI)) {
+            assert!(!out.contains(&v), "planted value leaked in an output form");
+        }
+    }
+}
