@@ -2,7 +2,9 @@
 //!
 //! Unauthenticated: `GET /healthz` (the process answers), `GET /readyz` (listening and the store
 //! open), `GET /metrics` (Prometheus text). Behind `Authorization: Bearer <token>`:
-//! `GET /api/v1/queue?after=ID&limit=N` and `GET /api/v1/queue/{id}`. The store holds
+//! `GET /api/v1/queue?after=ID&limit=N`, `GET /api/v1/queue/{id}`, and the queue actions
+//! `POST /api/v1/queue/{id}/{retry|hold|release|delete}` and `POST /api/v1/queue/retry` (every
+//! waiting message). Actions are status events in each recipient's history. The store holds
 //! addresses in clear, so the queue API is for the administrator only; it never returns bodies.
 //! redb admits one process, so while the gateway runs the CLI works through this API.
 #![forbid(unsafe_code)]
@@ -10,10 +12,11 @@
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
+use axum::routing::{get, post};
 use axum::{Json, Router};
 use sealgate_core::MessageId;
-use sealgate_core::store::{QueueEntry, QueueStore};
+use sealgate_core::store::{QueueEntry, QueueStore, StoreError};
+use sealgate_deliver::{QueueAction, QueueControl};
 use sealgate_report::Metrics;
 use serde::Deserialize;
 use std::sync::Arc;
@@ -30,6 +33,8 @@ pub struct AdminState {
     pub token: Arc<str>,
     /// Set once the SMTP listener is up.
     pub ready: Arc<AtomicBool>,
+    /// Queue actions (retry, hold, release, delete); `None` answers them 503.
+    pub control: Option<QueueControl>,
 }
 
 /// The router with every endpoint.
@@ -39,7 +44,9 @@ pub fn router(state: AdminState) -> Router {
         .route("/readyz", get(readyz))
         .route("/metrics", get(metrics))
         .route("/api/v1/queue", get(queue_list))
+        .route("/api/v1/queue/retry", post(queue_retry_all))
         .route("/api/v1/queue/{id}", get(queue_show))
+        .route("/api/v1/queue/{id}/{action}", post(queue_action))
         .with_state(state)
 }
 
@@ -128,6 +135,58 @@ async fn queue_show(
     match tokio::task::spawn_blocking(move || store.get(id)).await {
         Ok(Ok(Some(entry))) => Json(entry).into_response(),
         Ok(Ok(None)) => error(StatusCode::NOT_FOUND, "no such message"),
+        _ => error(StatusCode::INTERNAL_SERVER_ERROR, "store unavailable"),
+    }
+}
+
+async fn queue_action(
+    State(s): State<AdminState>,
+    headers: HeaderMap,
+    Path((id, action)): Path<(String, String)>,
+) -> Response {
+    if !authorised(&headers, &s.token) {
+        return error(StatusCode::UNAUTHORIZED, "missing or wrong bearer token");
+    }
+    let Ok(id) = id.parse::<MessageId>() else {
+        return error(StatusCode::BAD_REQUEST, "not a message id");
+    };
+    let Some(action) = QueueAction::parse(&action) else {
+        return error(
+            StatusCode::NOT_FOUND,
+            "unknown action (retry, hold, release, delete)",
+        );
+    };
+    let Some(control) = s.control.clone() else {
+        return error(StatusCode::SERVICE_UNAVAILABLE, "queue actions unavailable");
+    };
+    match tokio::task::spawn_blocking(move || control.apply(id, action)).await {
+        Ok(Ok(report)) => {
+            tracing::info!(%id, action = ?action, changed = report.changed.len(), "admin queue action");
+            Json(report).into_response()
+        }
+        Ok(Err(StoreError::NotFound)) => error(StatusCode::NOT_FOUND, "no such message"),
+        Ok(Err(StoreError::Conflict(_))) => {
+            error(StatusCode::CONFLICT, "state changed meanwhile; try again")
+        }
+        _ => error(StatusCode::INTERNAL_SERVER_ERROR, "store unavailable"),
+    }
+}
+
+async fn queue_retry_all(State(s): State<AdminState>, headers: HeaderMap) -> Response {
+    if !authorised(&headers, &s.token) {
+        return error(StatusCode::UNAUTHORIZED, "missing or wrong bearer token");
+    }
+    let Some(control) = s.control.clone() else {
+        return error(StatusCode::SERVICE_UNAVAILABLE, "queue actions unavailable");
+    };
+    match tokio::task::spawn_blocking(move || control.retry_all()).await {
+        Ok(Ok(reports)) => {
+            tracing::info!(
+                messages = reports.len(),
+                "admin retry of every waiting message"
+            );
+            Json(reports).into_response()
+        }
         _ => error(StatusCode::INTERNAL_SERVER_ERROR, "store unavailable"),
     }
 }

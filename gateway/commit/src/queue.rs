@@ -267,6 +267,14 @@ impl QueueStore for Spool {
         )?)
     }
 
+    fn record_many(
+        &self,
+        id: MessageId,
+        items: Vec<(u32, Event, Option<Timestamp>)>,
+    ) -> Result<(), StoreError> {
+        Ok(crate::record::record_many(&self.shared, id, items)?)
+    }
+
     fn due(&self, now: Timestamp, limit: usize) -> Result<Vec<MessageId>, StoreError> {
         Ok(crate::read::due(&self.shared, now, limit)?)
     }

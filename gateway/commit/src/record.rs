@@ -35,6 +35,72 @@ pub(crate) fn record(
     Ok(())
 }
 
+/// Appends several events to recipients of `id` in one durable transaction, in order; for each
+/// item its `next_attempt` replaces the due time as in [`record`]. All or nothing: if any item
+/// would touch a terminal recipient, nothing is written (`Conflict`).
+pub(crate) fn record_many(
+    sh: &Shared,
+    id: MessageId,
+    items: Vec<(u32, Event, Option<Timestamp>)>,
+) -> Result<(), CommitError> {
+    if items.is_empty() {
+        return Ok(());
+    }
+    let _gate = sh.shared_gate();
+    let mut encoded = Vec::with_capacity(items.len());
+    for (index, event, next) in items {
+        let bytes = schema::encode(&event)?;
+        encoded.push((index, event, bytes, next));
+    }
+    let key = schema::key(id);
+    let op: Op = Box::new(move |txn| {
+        validate_many(txn, id, key, &encoded)?;
+        let mut completed = 0;
+        for (index, event, bytes, next) in encoded {
+            completed |= apply(txn, id, key, index, &event, &bytes, next)?;
+        }
+        Ok(completed)
+    });
+    if sh.write(op)? == 1
+        && let Err(e) = sh.bodies.remove(id)
+    {
+        tracing::warn!(%id, error = %e, "removing the body of a finished message");
+    }
+    Ok(())
+}
+
+/// Checks, without writing, that no item of a batch meets a terminal recipient (counting the
+/// batch's own earlier status events).
+fn validate_many(
+    txn: &redb::WriteTransaction,
+    id: MessageId,
+    key: u128,
+    items: &[(u32, Event, Vec<u8>, Option<Timestamp>)],
+) -> Result<(), CommitError> {
+    let recipients = txn.open_table(schema::RECIPIENTS)?;
+    let mut status = std::collections::HashMap::new();
+    for (index, event, _, _) in items {
+        let current = match status.get(index) {
+            Some(s) => *s,
+            None => match recipients.get((key, *index))? {
+                Some(v) => schema::decode::<RcptRow>(v.value())?.status,
+                None => return Err(CommitError::NotFound),
+            },
+        };
+        if current.is_terminal() {
+            return Err(CommitError::Conflict(format!(
+                "recipient {index} of {id} is already {current}"
+            )));
+        }
+        let next = match &event.kind {
+            EventKind::Status { status, .. } => *status,
+            _ => current,
+        };
+        status.insert(*index, next);
+    }
+    Ok(())
+}
+
 /// The write operation; outputs 1 when the message just became complete.
 fn record_op(
     id: MessageId,
@@ -44,65 +110,77 @@ fn record_op(
     next_attempt: Option<Timestamp>,
 ) -> Op {
     let key = schema::key(id);
-    Box::new(move |txn| {
-        let mut recipients = txn.open_table(schema::RECIPIENTS)?;
-        let old: RcptRow = match recipients.get((key, index))? {
-            Some(v) => schema::decode(v.value())?,
-            None => return Err(CommitError::NotFound),
-        };
-        if old.status.is_terminal() {
-            return Err(CommitError::Conflict(format!(
-                "recipient {index} of {id} is already {}",
-                old.status
-            )));
-        }
-        let mut new = old.clone();
-        match &event.kind {
-            EventKind::Status { status, .. } => new.status = *status,
-            EventKind::Attempt(_) => new.attempts = new.attempts.saturating_add(1),
-            EventKind::Accepted { .. } | EventKind::Recovered => {}
-        }
-        let terminal = new.status.is_terminal();
-        new.next_attempt = if terminal { None } else { next_attempt };
-        let seq = old.events;
-        new.events = old.events.saturating_add(1);
+    Box::new(move |txn| apply(txn, id, key, index, &event, &encoded, next_attempt))
+}
 
-        // Everything validated: from here on, only writes.
-        txn.open_table(schema::EVENTS)?
-            .insert((key, index, seq), encoded.as_slice())?;
-        recipients.insert((key, index), schema::encode(&new)?.as_slice())?;
-        let mut due = txn.open_table(schema::DUE)?;
-        if let Some(t) = old.next_attempt {
-            due.remove((t.millis(), key, index))?;
-        }
-        if let Some(t) = new.next_attempt {
-            due.insert((t.millis(), key, index), ())?;
-        }
-        let mut counts = txn.open_table(schema::COUNTS)?;
-        if old.status != new.status {
-            schema::bump(&mut counts, old.status, -1)?;
-            schema::bump(&mut counts, new.status, 1)?;
-        }
-        if !terminal {
-            return Ok(0);
-        }
-        let mut active = txn.open_table(schema::ACTIVE)?;
-        let left = active
-            .get(key)?
-            .map(|v| v.value())
-            .unwrap_or(0)
-            .saturating_sub(1);
-        if left > 0 {
-            active.insert(key, left)?;
-            return Ok(0);
-        }
-        active.remove(key)?;
-        // The message leaves the queue view: its (all terminal) recipients leave the counters.
-        for row in recipients.range((key, 0)..=(key, u32::MAX))? {
-            let (_, v) = row?;
-            let row: RcptRow = schema::decode(v.value())?;
-            schema::bump(&mut counts, row.status, -1)?;
-        }
-        Ok(1)
-    })
+/// Applies one event inside a write transaction; 1 when the message just became complete.
+/// Validates before writing: a `Conflict` or `NotFound` leaves the transaction untouched.
+fn apply(
+    txn: &redb::WriteTransaction,
+    id: MessageId,
+    key: u128,
+    index: u32,
+    event: &Event,
+    encoded: &[u8],
+    next_attempt: Option<Timestamp>,
+) -> Result<u64, CommitError> {
+    let mut recipients = txn.open_table(schema::RECIPIENTS)?;
+    let old: RcptRow = match recipients.get((key, index))? {
+        Some(v) => schema::decode(v.value())?,
+        None => return Err(CommitError::NotFound),
+    };
+    if old.status.is_terminal() {
+        return Err(CommitError::Conflict(format!(
+            "recipient {index} of {id} is already {}",
+            old.status
+        )));
+    }
+    let mut new = old.clone();
+    match &event.kind {
+        EventKind::Status { status, .. } => new.status = *status,
+        EventKind::Attempt(_) => new.attempts = new.attempts.saturating_add(1),
+        EventKind::Accepted { .. } | EventKind::Recovered => {}
+    }
+    let terminal = new.status.is_terminal();
+    new.next_attempt = if terminal { None } else { next_attempt };
+    let seq = old.events;
+    new.events = old.events.saturating_add(1);
+
+    // Everything validated: from here on, only writes.
+    txn.open_table(schema::EVENTS)?
+        .insert((key, index, seq), encoded)?;
+    recipients.insert((key, index), schema::encode(&new)?.as_slice())?;
+    let mut due = txn.open_table(schema::DUE)?;
+    if let Some(t) = old.next_attempt {
+        due.remove((t.millis(), key, index))?;
+    }
+    if let Some(t) = new.next_attempt {
+        due.insert((t.millis(), key, index), ())?;
+    }
+    let mut counts = txn.open_table(schema::COUNTS)?;
+    if old.status != new.status {
+        schema::bump(&mut counts, old.status, -1)?;
+        schema::bump(&mut counts, new.status, 1)?;
+    }
+    if !terminal {
+        return Ok(0);
+    }
+    let mut active = txn.open_table(schema::ACTIVE)?;
+    let left = active
+        .get(key)?
+        .map(|v| v.value())
+        .unwrap_or(0)
+        .saturating_sub(1);
+    if left > 0 {
+        active.insert(key, left)?;
+        return Ok(0);
+    }
+    active.remove(key)?;
+    // The message leaves the queue view: its (all terminal) recipients leave the counters.
+    for row in recipients.range((key, 0)..=(key, u32::MAX))? {
+        let (_, v) = row?;
+        let row: RcptRow = schema::decode(v.value())?;
+        schema::bump(&mut counts, row.status, -1)?;
+    }
+    Ok(1)
 }

@@ -26,3 +26,32 @@ pub const ADMIN_LISTEN: &str = "127.0.0.1:9925";
 pub const LOG_FORMAT: &str = "text";
 /// `log.level`.
 pub const LOG_LEVEL: &str = "info";
+
+/// `delivery.retry_schedule`: waits after the 1st, 2nd, … failed attempt; the last repeats.
+/// Like Postfix: `minimal_backoff_time` 300 s doubling to `maximal_backoff_time` 4000 s.
+pub const RETRY_SCHEDULE: [Duration; 5] = [
+    Duration::from_secs(300),
+    Duration::from_secs(600),
+    Duration::from_secs(1200),
+    Duration::from_secs(2400),
+    Duration::from_secs(4000),
+];
+/// `delivery.max_queue_lifetime`: give up (bounce) after this long (Postfix: 5 days).
+pub const MAX_QUEUE_LIFETIME: Duration = Duration::from_secs(5 * 86_400);
+/// `delivery.hold_expiry`: a held recipient bounces with a notice after this long.
+pub const HOLD_EXPIRY: Duration = Duration::from_secs(5 * 86_400);
+/// `delivery.max_per_destination`: concurrent connections to one next hop (Postfix's
+/// `default_destination_concurrency_limit`).
+pub const MAX_PER_DESTINATION: usize = 20;
+/// `delivery.max_deliveries`: messages being delivered at once, all destinations together
+/// (Postfix's `default_process_limit` is 100).
+pub const MAX_DELIVERIES: usize = 100;
+/// `delivery.connection_cache_time`: an idle outbound connection is kept this long for reuse
+/// (Postfix's `smtp_connection_cache_time_limit`).
+pub const CONNECTION_CACHE_TIME: Duration = Duration::from_secs(2);
+/// `delivery.connection_reuse_limit`: at most this many messages over one connection.
+pub const CONNECTION_REUSE_LIMIT: usize = 100;
+/// `delivery.connect_timeout`: TCP connect to a next hop (Postfix's `smtp_connect_timeout`).
+pub const CONNECT_TIMEOUT: Duration = Duration::from_secs(30);
+/// `delivery.scan_interval`: how often the scheduler looks for due retries.
+pub const SCAN_INTERVAL: Duration = Duration::from_secs(1);

@@ -9,10 +9,12 @@
 #![forbid(unsafe_code)]
 
 pub mod defaults;
+mod delivery;
 mod reader;
 mod sections;
 pub mod units;
 
+pub use delivery::*;
 pub use reader::Issue;
 pub use sections::*;
 

@@ -95,6 +95,39 @@ impl<'a> Section<'a> {
             .collect()
     }
 
+    /// Remaining keys with string values, for maps like `[delivery.routes]` (a non-string
+    /// value is an issue and skipped).
+    pub fn drain_strings(&mut self) -> Vec<(String, String)> {
+        let keys: Vec<String> = self.table.keys().cloned().collect();
+        keys.into_iter()
+            .filter_map(|k| self.string(&k).map(|v| (k, v)))
+            .collect()
+    }
+
+    /// A list of durations (each a string like `"5m"` or a number of seconds).
+    pub fn durations(&mut self, key: &str) -> Option<Vec<std::time::Duration>> {
+        let items = match self.take(key)? {
+            Value::Array(items) => items,
+            _ => {
+                self.issue(key, "must be a list of durations like [\"5m\", 600]");
+                return None;
+            }
+        };
+        let mut out = Vec::with_capacity(items.len());
+        for (i, v) in items.into_iter().enumerate() {
+            let parsed = match v {
+                Value::Integer(n) if n >= 0 => Ok(std::time::Duration::from_secs(n as u64)),
+                Value::String(s) => crate::units::parse_duration(&s),
+                _ => Err("must be a duration like \"30s\"".to_string()),
+            };
+            match parsed {
+                Ok(d) => out.push(d),
+                Err(e) => self.issue(&format!("{key}[{i}]"), e),
+            }
+        }
+        Some(out)
+    }
+
     /// A string value.
     pub fn string(&mut self, key: &str) -> Option<String> {
         match self.take(key)? {

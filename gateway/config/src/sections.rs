@@ -2,6 +2,7 @@
 
 use crate::ConfigError;
 use crate::defaults;
+use crate::delivery::{DeliveryConfig, GatewayConfig};
 use crate::reader::{Issues, Section, parse_socket};
 use ipnet::IpNet;
 use sealgate_core::Domain;
@@ -22,6 +23,8 @@ pub struct Config {
     pub admin: AdminConfig,
     /// `[delivery]`.
     pub delivery: DeliveryConfig,
+    /// `[gateway]`: the gateway's own mail identity.
+    pub gateway: GatewayConfig,
     /// `[rules]`.
     pub rules: RulesConfig,
     /// `[log]`.
@@ -124,25 +127,6 @@ pub struct AdminConfig {
     pub token_file: PathBuf,
 }
 
-/// `[delivery] mode`.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum DeliveryMode {
-    /// Deliver by MX lookup (the delivery engine).
-    Mx,
-    /// Write each final message as `<id>.eml` into a folder.
-    Outbox {
-        /// `outbox_dir`, default `<storage.dir>/outbox`.
-        dir: PathBuf,
-    },
-}
-
-/// `[delivery]`.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct DeliveryConfig {
-    /// `mode`: `"mx"` or `"outbox"`.
-    pub mode: DeliveryMode,
-}
-
 /// `[rules]`.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct RulesConfig {
@@ -169,7 +153,8 @@ pub(crate) fn read(table: toml::Table) -> Result<Config, ConfigError> {
     let smtp = read_smtp(root.section("smtp"));
     let tenants = read_tenants(root.section("tenants"));
     let admin = read_admin(root.section("admin"));
-    let delivery = read_delivery(root.section("delivery"), &storage.dir);
+    let delivery = crate::delivery::read_delivery(root.section("delivery"), &storage.dir);
+    let gateway = crate::delivery::read_gateway(root.section("gateway"), &smtp.hostname);
     let rules = read_rules(root.section("rules"));
     let log = read_log(root.section("log"));
     root.finish();
@@ -183,6 +168,7 @@ pub(crate) fn read(table: toml::Table) -> Result<Config, ConfigError> {
         tenants,
         admin,
         delivery,
+        gateway,
         rules,
         log,
     })
@@ -357,25 +343,6 @@ fn read_admin(mut s: Section<'_>) -> AdminConfig {
         .unwrap_or_else(|| PathBuf::from("/etc/sealgate/admin.token"));
     s.finish();
     AdminConfig { listen, token_file }
-}
-
-fn read_delivery(mut s: Section<'_>, data_dir: &std::path::Path) -> DeliveryConfig {
-    let outbox_dir = s.path("outbox_dir");
-    let mode = match s.string("mode").as_deref().unwrap_or("mx") {
-        "mx" => DeliveryMode::Mx,
-        "outbox" => DeliveryMode::Outbox {
-            dir: outbox_dir.unwrap_or_else(|| data_dir.join("outbox")),
-        },
-        other => {
-            s.issue(
-                "mode",
-                format!("`{other}` is not a delivery mode (use \"mx\" or \"outbox\")"),
-            );
-            DeliveryMode::Mx
-        }
-    };
-    s.finish();
-    DeliveryConfig { mode }
 }
 
 fn read_rules(mut s: Section<'_>) -> RulesConfig {

@@ -1,4 +1,5 @@
 use super::*;
+use std::time::Duration;
 
 #[test]
 fn embedded_default_is_valid() {
@@ -90,4 +91,102 @@ fn shipped_example_config_is_valid() {
     let c = Config::from_toml(text).unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(c.smtp.hostname, "gw.example.org");
     assert!(c.log.json);
+}
+
+#[test]
+fn gateway_defaults() {
+    let c = Config::from_toml("[smtp]\nhostname = \"gw.example.org\"\n").unwrap();
+    assert_eq!(c.gateway.domain.as_str(), "gw.example.org");
+    assert_eq!(
+        c.gateway.postmaster.to_string(),
+        "postmaster@gw.example.org"
+    );
+    let c = Config::embedded();
+    assert_eq!(c.gateway.domain.as_str(), "localhost");
+    assert_eq!(c.delivery.retry_schedule.len(), 5);
+    assert_eq!(c.delivery.max_queue_lifetime.as_secs(), 5 * 86_400);
+}
+
+#[test]
+fn delivery_routes_and_testing_overrides() {
+    let c = Config::from_toml(
+        r#"
+        [delivery]
+        mode = "mx"
+        retry_schedule = ["1s", 2]
+        [delivery.routes]
+        "partner.example" = "10.1.2.3:25"
+        "v6.example" = "[::1]:2525"
+        "relay.example" = "smarthost.example"
+        "*" = "[127.0.0.1]"
+        [delivery.tenants.acme]
+        helo = "mail.acme-health.org"
+        source_address = "127.0.0.2"
+        [delivery.testing]
+        nameservers = ["127.0.0.1:5353"]
+        mx_port = 2525
+        "#,
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    let d = &c.delivery;
+    assert_eq!(
+        d.retry_schedule,
+        vec![Duration::from_secs(1), Duration::from_secs(2)]
+    );
+    let hop = |name: &str| {
+        d.routes
+            .iter()
+            .find(|r| r.domain.as_ref().map(|x| x.as_str()) == Some(name))
+            .map(|r| r.next_hop.clone())
+            .unwrap()
+    };
+    assert_eq!(
+        hop("partner.example"),
+        NextHop {
+            host: "10.1.2.3".into(),
+            port: 25
+        }
+    );
+    assert_eq!(
+        hop("v6.example"),
+        NextHop {
+            host: "::1".into(),
+            port: 2525
+        }
+    );
+    assert_eq!(hop("relay.example").port, 25);
+    assert!(d.routes.iter().any(|r| r.domain.is_none()));
+    assert_eq!(d.tenants[0].helo.as_deref(), Some("mail.acme-health.org"));
+    assert_eq!(d.testing.mx_port, Some(2525));
+    assert_eq!(d.testing.nameservers[0].port(), 5353);
+}
+
+#[test]
+fn delivery_mistakes_are_all_named() {
+    let err = Config::from_toml(
+        r#"
+        [delivery]
+        retry_schedule = ["soon"]
+        max_per_destination = 0
+        [delivery.routes]
+        "bad domain" = "10.1.2.3:25"
+        "ok.example" = "10.1.2.3:99999"
+        [delivery.testing]
+        mx_port = 0
+        [gateway]
+        postmaster = "nobody"
+        "#,
+    )
+    .unwrap_err();
+    let keys: Vec<&str> = err.issues.iter().map(|i| i.key.as_str()).collect();
+    for k in [
+        "delivery.retry_schedule[0]",
+        "delivery.max_per_destination",
+        "delivery.routes.bad domain",
+        "delivery.routes.ok.example",
+        "delivery.testing.mx_port",
+        "gateway.postmaster",
+    ] {
+        assert!(keys.contains(&k), "{k} missing in {keys:?}");
+    }
 }

@@ -106,6 +106,20 @@ pub trait QueueStore: Send + Sync {
         event: Event,
         next_attempt: Option<Timestamp>,
     ) -> Result<(), StoreError>;
+    /// Appends several events to recipients of one message, in order, as one durable change
+    /// when the backend can (the default records them one by one). Each item's `next_attempt`
+    /// replaces that recipient's due time, as in [`QueueStore::record`]. The deliver stage uses
+    /// it to record an attempt and its outcome for every recipient of a transaction at once.
+    fn record_many(
+        &self,
+        id: MessageId,
+        items: Vec<(u32, Event, Option<Timestamp>)>,
+    ) -> Result<(), StoreError> {
+        for (index, event, next) in items {
+            self.record(id, index, event, next)?;
+        }
+        Ok(())
+    }
     /// Ids of messages with a recipient due at or before `now`, oldest first, at most `limit`.
     fn due(&self, now: Timestamp, limit: usize) -> Result<Vec<MessageId>, StoreError>;
     /// Counts for metrics and `queue list`.

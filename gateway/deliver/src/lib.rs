@@ -1,12 +1,40 @@
-//! Deliver stage: takes committed messages from the spool and hands them to a target.
+//! Deliver stage: takes committed messages from the spool and hands them to the next hop.
 //!
-//! Today's target is the **outbox**: each final message is written to `<dir>/<id>.eml`
-//! (temporary file, fsync, rename, directory fsync) and only then are its recipients recorded
-//! as `Delivered`. A crash between the two rewrites the same file on restart, so the outbox
-//! never loses a message and never holds two copies. MX delivery (routing, outbound SMTP,
-//! retries, DSNs) is the next target to plug in here.
+//! Two targets. The **outbox** writes each final message to `<dir>/<id>.eml` (temporary file,
+//! fsync, rename, directory fsync) and only then records its recipients `Delivered`. The **MX
+//! engine** ([`Engine`]) is the real delivery stage:
+//!
+//! * a scheduler over the spool's due index (retry schedule, queue lifetime, hold expiry),
+//!   with a global and a per-destination concurrency limit and connection reuse;
+//! * routing ([`route`]): static routes, then MX by preference (random among equals),
+//!   implicit MX, null MX as a permanent failure;
+//! * an outbound SMTP client ([`client`]): per-tenant EHLO name and source address, STARTTLS,
+//!   PIPELINING, SIZE, 8BITMIME/SMTPUTF8 checks, per-recipient replies, RFC 5321 timeouts;
+//! * the recipient's protection requirement ([`plan`]): it never sends plaintext a decision
+//!   forbids;
+//! * DSNs ([`dsn`]) and sender notices ([`notice`]), originated under the gateway's identity
+//!   and committed to the spool like any other mail;
+//! * admin queue actions ([`control`]): retry, hold, release, delete.
+//!
+//! Every state change is an event in the recipient's history; an acknowledged delivery is
+//! recorded durably before its connection carries the next message.
 #![forbid(unsafe_code)]
 
+mod attempt;
+pub mod client;
+pub mod control;
+pub mod dns;
+pub mod dsn;
+mod engine;
+pub mod error;
+pub mod notice;
 mod outbox;
+pub mod plan;
+mod pool;
+pub mod route;
 
+pub use control::{ActionReport, QueueAction, QueueControl};
+pub use engine::{Engine, Parts, Settings};
+pub use error::DeliverError;
+pub use notice::{Identity, NoticeKind, Originator, Templates};
 pub use outbox::{Outbox, OutboxError};

@@ -73,6 +73,16 @@ pub struct Metrics {
     pub config_reloads: IntCounterVec,
     /// Messages delivered by the deliver stage, by target.
     pub delivered: IntCounterVec,
+    /// Recipients deferred (temporary failure), by reason class.
+    pub deferred: IntCounterVec,
+    /// Recipients bounced (permanent failure, expiry, policy), by reason class.
+    pub bounced: IntCounterVec,
+    /// Recipients dropped by policy (with a sender notice), by reason class.
+    pub dropped: IntCounterVec,
+    /// Time from acceptance to delivery.
+    pub delivery_seconds: Histogram,
+    /// Outbound transactions by TLS version (`none` in clear).
+    pub outbound_tls: IntCounterVec,
 }
 
 impl std::fmt::Debug for Metrics {
@@ -86,24 +96,45 @@ impl Metrics {
     pub fn new() -> Result<Metrics, prometheus::Error> {
         let registry = Registry::new();
         let counter = |name: &str, help: &str| IntCounter::new(name, help);
-        let sessions = counter("sealgate_smtp_sessions_total", "Inbound SMTP sessions opened")?;
-        let sessions_active = IntGauge::new("sealgate_smtp_sessions_active", "Inbound SMTP sessions open now")?;
-        let accepted = counter("sealgate_messages_accepted_total", "Messages accepted after durable commit")?;
+        let sessions = counter(
+            "sealgate_smtp_sessions_total",
+            "Inbound SMTP sessions opened",
+        )?;
+        let sessions_active = IntGauge::new(
+            "sealgate_smtp_sessions_active",
+            "Inbound SMTP sessions open now",
+        )?;
+        let accepted = counter(
+            "sealgate_messages_accepted_total",
+            "Messages accepted after durable commit",
+        )?;
         let rejected = IntCounterVec::new(
-            Opts::new("sealgate_smtp_rejected_total", "SMTP refusals by reason class"),
+            Opts::new(
+                "sealgate_smtp_rejected_total",
+                "SMTP refusals by reason class",
+            ),
             &["reason"],
         )?;
         let bytes = counter("sealgate_received_bytes_total", "Message octets accepted")?;
         let spool_depth = IntGaugeVec::new(
-            Opts::new("sealgate_spool_recipients", "Recipients in the spool by status"),
+            Opts::new(
+                "sealgate_spool_recipients",
+                "Recipients in the spool by status",
+            ),
             &["status"],
         )?;
         let commit_seconds = Histogram::with_opts(
-            HistogramOpts::new("sealgate_commit_seconds", "End of DATA to durable commit")
-                .buckets(vec![0.0005, 0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5]),
+            HistogramOpts::new("sealgate_commit_seconds", "End of DATA to durable commit").buckets(
+                vec![
+                    0.0005, 0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5,
+                ],
+            ),
         )?;
         let config_reloads = IntCounterVec::new(
-            Opts::new("sealgate_config_reloads_total", "Configuration reloads by result"),
+            Opts::new(
+                "sealgate_config_reloads_total",
+                "Configuration reloads by result",
+            ),
             &["result"],
         )?;
         let delivered = IntCounterVec::new(
@@ -118,7 +149,40 @@ impl Metrics {
         registry.register(Box::new(spool_depth.clone()))?;
         registry.register(Box::new(commit_seconds.clone()))?;
         registry.register(Box::new(config_reloads.clone()))?;
+        let by_reason =
+            |name: &str, help: &str| IntCounterVec::new(Opts::new(name, help), &["reason"]);
+        let deferred = by_reason(
+            "sealgate_deferred_total",
+            "Recipients deferred by reason class",
+        )?;
+        let bounced = by_reason(
+            "sealgate_bounced_total",
+            "Recipients bounced by reason class",
+        )?;
+        let dropped = by_reason(
+            "sealgate_dropped_total",
+            "Recipients dropped by policy by reason class",
+        )?;
+        let delivery_seconds = Histogram::with_opts(
+            HistogramOpts::new("sealgate_delivery_seconds", "Acceptance to delivery").buckets(
+                vec![
+                    0.01, 0.05, 0.1, 0.25, 0.5, 1.0, 5.0, 30.0, 300.0, 3600.0, 86_400.0,
+                ],
+            ),
+        )?;
+        let outbound_tls = IntCounterVec::new(
+            Opts::new(
+                "sealgate_outbound_tls_total",
+                "Outbound SMTP transactions by TLS version",
+            ),
+            &["version"],
+        )?;
         registry.register(Box::new(delivered.clone()))?;
+        registry.register(Box::new(deferred.clone()))?;
+        registry.register(Box::new(bounced.clone()))?;
+        registry.register(Box::new(dropped.clone()))?;
+        registry.register(Box::new(delivery_seconds.clone()))?;
+        registry.register(Box::new(outbound_tls.clone()))?;
         Ok(Metrics {
             registry,
             sessions,
@@ -130,6 +194,11 @@ impl Metrics {
             commit_seconds,
             config_reloads,
             delivered,
+            deferred,
+            bounced,
+            dropped,
+            delivery_seconds,
+            outbound_tls,
         })
     }
 

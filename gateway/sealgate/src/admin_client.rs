@@ -13,12 +13,26 @@ pub struct NotRunning(pub SocketAddr);
 
 /// GETs `path`; returns (status, body).
 pub fn get(addr: SocketAddr, token: &str, path: &str) -> anyhow::Result<(u16, Vec<u8>)> {
+    request(addr, token, "GET", path)
+}
+
+/// POSTs to `path` with an empty body; returns (status, body).
+pub fn post(addr: SocketAddr, token: &str, path: &str) -> anyhow::Result<(u16, Vec<u8>)> {
+    request(addr, token, "POST", path)
+}
+
+fn request(
+    addr: SocketAddr,
+    token: &str,
+    method: &str,
+    path: &str,
+) -> anyhow::Result<(u16, Vec<u8>)> {
     let mut s =
         TcpStream::connect_timeout(&addr, Duration::from_secs(3)).map_err(|_| NotRunning(addr))?;
     s.set_read_timeout(Some(Duration::from_secs(60)))?;
     write!(
         s,
-        "GET {path} HTTP/1.1\r\nHost: {addr}\r\nAuthorization: Bearer {token}\r\nConnection: close\r\n\r\n"
+        "{method} {path} HTTP/1.1\r\nHost: {addr}\r\nAuthorization: Bearer {token}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
     )?;
     let mut raw = Vec::new();
     s.read_to_end(&mut raw)

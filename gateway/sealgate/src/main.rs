@@ -80,6 +80,30 @@ enum QueueCommand {
         /// Message id.
         id: String,
     },
+    /// Try a message's scheduled and deferred recipients now (`--all`: every waiting message).
+    Retry {
+        /// Message id.
+        #[arg(required_unless_present = "all")]
+        id: Option<String>,
+        /// Every waiting message.
+        #[arg(long, conflicts_with = "id")]
+        all: bool,
+    },
+    /// Hold a message's recipients until released (a hold expires into a bounce).
+    Hold {
+        /// Message id.
+        id: String,
+    },
+    /// Release held recipients: their protection chain runs again.
+    Release {
+        /// Message id.
+        id: String,
+    },
+    /// Delete a message's recipients that are not yet final.
+    Delete {
+        /// Message id.
+        id: String,
+    },
 }
 
 fn main() -> ExitCode {
@@ -103,6 +127,12 @@ fn main() -> ExitCode {
             match command {
                 QueueCommand::List { limit } => queue_cmd::list(&target, limit),
                 QueueCommand::Show { id } => queue_cmd::show(&target, &id),
+                QueueCommand::Retry { id, .. } => {
+                    queue_cmd::action(&target, id.as_deref(), "retry")
+                }
+                QueueCommand::Hold { id } => queue_cmd::action(&target, Some(&id), "hold"),
+                QueueCommand::Release { id } => queue_cmd::action(&target, Some(&id), "release"),
+                QueueCommand::Delete { id } => queue_cmd::action(&target, Some(&id), "delete"),
             }
         }
     };

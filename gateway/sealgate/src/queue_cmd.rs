@@ -1,13 +1,14 @@
-//! `sealgate queue list|show`: through the admin API while a gateway runs, straight from the
-//! store when none answers. Addresses are shown in clear: this is the administrator's view of
+//! `sealgate queue list|show|retry|hold|release|delete`: through the admin API while a gateway
+//! runs, straight from the store when none answers (actions then take effect when it starts). Addresses are shown in clear: this is the administrator's view of
 //! the store, behind the admin token or file-system access to the spool.
 
 use crate::admin_client::{self, NotRunning};
 use crate::settings::load_config;
 use anyhow::{Context, bail};
 use sealgate_commit::{MasterKeys, OsRandom, Spool};
-use sealgate_core::store::{QueueEntry, QueueStore};
+use sealgate_core::store::{QueueEntry, QueueStore, StoreError};
 use sealgate_core::{EventKind, MessageId, SystemClock};
+use sealgate_deliver::{ActionReport, QueueAction, QueueControl};
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -59,6 +60,68 @@ fn api_json<T: serde::de::DeserializeOwned>(
         404 => Ok(None),
         s => bail!("admin API answered {s}: {}", String::from_utf8_lossy(&body)),
     }
+}
+
+/// `queue retry|hold|release|delete ID` (`id` `None`: retry every waiting message).
+pub fn action(target: &Target, id: Option<&str>, action: &str) -> anyhow::Result<u8> {
+    let id: Option<MessageId> = match id {
+        Some(text) => Some(text.parse().context("not a message id")?),
+        None => None,
+    };
+    let kind = QueueAction::parse(action).context("unknown action")?;
+    let reports: Vec<ActionReport> = match open(target)? {
+        Source::Api { addr, token } => {
+            let path = match id {
+                Some(id) => format!("/api/v1/queue/{id}/{action}"),
+                None => "/api/v1/queue/retry".to_string(),
+            };
+            let (status, body) = admin_client::post(addr, &token, &path)?;
+            match (status, id) {
+                (200, Some(_)) => vec![serde_json::from_slice(&body).context("admin API answer")?],
+                (200, None) => serde_json::from_slice(&body).context("admin API answer")?,
+                (404, _) => {
+                    eprintln!("no such message");
+                    return Ok(1);
+                }
+                (s, _) => bail!("admin API answered {s}: {}", String::from_utf8_lossy(&body)),
+            }
+        }
+        Source::Store(spool) => {
+            let config = load_config(target.config.as_deref())?;
+            let control = QueueControl {
+                store: Arc::new(spool),
+                clock: Arc::new(SystemClock),
+                hold_expiry: config.delivery.hold_expiry,
+                wake: Arc::new(|_| {}),
+            };
+            match id {
+                Some(id) => match control.apply(id, kind) {
+                    Ok(r) => vec![r],
+                    Err(StoreError::NotFound) => {
+                        eprintln!("no message {id}");
+                        return Ok(1);
+                    }
+                    Err(e) => return Err(e.into()),
+                },
+                None => control.retry_all()?,
+            }
+        }
+    };
+    if target.json {
+        println!("{}", serde_json::to_string_pretty(&reports)?);
+        return Ok(0);
+    }
+    for r in &reports {
+        println!(
+            "{action} {}: {} recipient(s) changed",
+            r.id,
+            r.changed.len()
+        );
+    }
+    if reports.is_empty() {
+        println!("{action}: nothing to change");
+    }
+    Ok(0)
 }
 
 /// `queue list`.
@@ -169,9 +232,18 @@ fn print_entry(e: &QueueEntry) {
                 }
                 EventKind::Status { status, reason } => format!("{status}: {reason}"),
                 EventKind::Attempt(a) => format!(
-                    "attempt via {} tls={} reply={}",
+                    "attempt via {}{} tls={}{}{} reply={}",
                     a.next_hop,
+                    a.ip.as_deref()
+                        .map_or(String::new(), |ip| format!(" [{ip}]")),
                     a.tls_version.as_deref().unwrap_or("none"),
+                    a.tls_cipher
+                        .as_deref()
+                        .map_or(String::new(), |c| format!(" cipher={c}")),
+                    a.cert_verified.map_or(String::new(), |v| format!(
+                        " cert={}",
+                        if v { "verified" } else { "unverified" }
+                    )),
                     a.reply
                         .as_ref()
                         .map_or("-".to_string(), ToString::to_string)

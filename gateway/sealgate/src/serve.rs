@@ -8,8 +8,9 @@ use sealgate_admin::AdminState;
 use sealgate_commit::{MasterKeys, OsRandom, Spool};
 use sealgate_config::{Config, DeliveryMode};
 use sealgate_core::store::QueueStore;
-use sealgate_core::{Clock, MessageId, SystemClock};
-use sealgate_deliver::Outbox;
+use sealgate_core::{Clock, MessageId, Random, SystemClock};
+use sealgate_deliver::dns::HickoryDns;
+use sealgate_deliver::{Engine, Identity, Outbox, Parts, QueueControl, Templates};
 use sealgate_report::{Metrics, Pseudonymiser};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -57,11 +58,13 @@ async fn serve(config: Config, config_path: Option<PathBuf>) -> anyhow::Result<(
         tokio::task::spawn_blocking(move || s.recover(now)).await??;
     }
     let metrics = Metrics::new().context("metrics registry")?;
-    let on_commit = start_delivery(&config, &store, &clock, &metrics)?;
     let pseudonyms = Pseudonymiser::new(
         secrets::pseudonym_key(&data)?,
         config.log.pseudonymise_addresses,
     );
+    let random: Arc<dyn Random> = rng.clone();
+    let (on_commit, control) =
+        start_delivery(&config, &store, &clock, &random, &metrics, &pseudonyms)?;
     let pipeline = Pipeline {
         store: Arc::clone(&store),
         metrics: metrics.clone(),
@@ -85,6 +88,7 @@ async fn serve(config: Config, config_path: Option<PathBuf>) -> anyhow::Result<(
         metrics: metrics.clone(),
         token: token.into(),
         ready: Arc::clone(&ready),
+        control: Some(control),
     };
     let (admin_stop_tx, mut admin_stop) = tokio::sync::watch::channel(false);
     tokio::spawn(async move {
@@ -149,14 +153,17 @@ fn spawn_signal_handlers(
     Ok(())
 }
 
-/// Starts the deliver stage for the configured mode; returns the commit notification.
+/// Starts the deliver stage for the configured mode; returns the commit notification and the
+/// admin queue control.
 fn start_delivery(
     config: &Config,
     store: &Arc<dyn QueueStore>,
     clock: &Arc<dyn Clock>,
+    rng: &Arc<dyn Random>,
     metrics: &Metrics,
-) -> anyhow::Result<Arc<dyn Fn(MessageId) + Send + Sync>> {
-    match &config.delivery.mode {
+    pseudonyms: &Pseudonymiser,
+) -> anyhow::Result<(Arc<dyn Fn(MessageId) + Send + Sync>, QueueControl)> {
+    let wake: Arc<dyn Fn(MessageId) + Send + Sync> = match &config.delivery.mode {
         DeliveryMode::Outbox { dir } => {
             let outbox = Outbox::new(
                 dir.clone(),
@@ -167,15 +174,42 @@ fn start_delivery(
             .context("delivery.outbox_dir")?;
             let tx = outbox.spawn();
             tracing::info!(dir = %dir.display(), "delivery mode outbox");
-            Ok(Arc::new(move |id| {
+            Arc::new(move |id| {
                 let _ = tx.send(id);
-            }))
+            })
         }
         DeliveryMode::Mx => {
-            tracing::warn!(
-                "delivery mode mx: MX delivery is not built yet; accepted messages stay queued"
-            );
-            Ok(Arc::new(|_| {}))
+            let d = &config.delivery;
+            if !d.testing.nameservers.is_empty() || d.testing.mx_port.is_some() {
+                tracing::warn!("[delivery.testing] overrides are set: for test rigs only");
+            }
+            let dns = HickoryDns::new(&d.testing.nameservers).context("DNS resolver")?;
+            let templates = Templates::load(config.gateway.notice_templates.as_deref())
+                .context("gateway.notice_templates")?;
+            let parts = Parts {
+                store: Arc::clone(store),
+                clock: Arc::clone(clock),
+                rng: Arc::clone(rng),
+                dns: Arc::new(dns),
+                metrics: metrics.clone(),
+                pseudonyms: pseudonyms.clone(),
+                identity: Identity {
+                    hostname: config.smtp.hostname.clone(),
+                    domain: config.gateway.domain.clone(),
+                    postmaster: config.gateway.postmaster.clone(),
+                },
+                templates,
+            };
+            let engine = Engine::start(d, parts).context("delivery engine")?;
+            tracing::info!(routes = d.routes.len(), "delivery mode mx");
+            engine.waker()
         }
-    }
+    };
+    let control = QueueControl {
+        store: Arc::clone(store),
+        clock: Arc::clone(clock),
+        hold_expiry: config.delivery.hold_expiry,
+        wake: Arc::clone(&wake),
+    };
+    Ok((wake, control))
 }

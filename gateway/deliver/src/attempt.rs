@@ -1,0 +1,721 @@
+//! One delivery round for one message: plan every due recipient, send each group over SMTP,
+//! record outcomes, originate DSNs and notices.
+//!
+//! Guarantees: recipients are grouped by (domain, TLS policy) — one transaction per group, as
+//! they share next hop and body; a group's outcomes are recorded durably *before* its
+//! connection goes back to the pool for the next message; a recipient becomes `Bounced` or
+//! `DroppedByPolicy` only after the DSN or notice telling the sender is committed (a crash in
+//! between may repeat a DSN, never lose one); a temporary failure past the queue lifetime
+//! becomes a bounce; every attempt is an `Attempt` event with next hop, IP, TLS version,
+//! cipher, certificate check and reply.
+
+use crate::client::{Connection, RcptTo, SessionParams, TlsPolicy, Transaction};
+use crate::dsn::{self, Action, DsnRecipient};
+use crate::engine::Inner;
+use crate::error::DeliverError;
+use crate::notice::NoticeKind;
+use crate::plan::{self, FALLBACK, Plan};
+use crate::route::{Route, Target};
+use sealgate_core::event::AttemptFacts;
+use sealgate_core::store::{QueueEntry, RecipientState};
+use sealgate_core::time::Timestamp;
+use sealgate_core::{
+    Body, Domain, Event, EventKind, Message, MessageId, Method, Reply, Severity, Status,
+};
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+/// Reason text of the event recorded once a delay DSN went out.
+const DELAY_SENT: &str = "delay notification sent";
+
+/// The outcome for one recipient in one round.
+#[derive(Debug)]
+enum Outcome {
+    Delivered(AttemptFacts),
+    Deferred(AttemptFacts, DeliverError),
+    Failed(AttemptFacts, DeliverError),
+    /// The TLS policy could not be met at any next hop.
+    TlsUnmet(AttemptFacts, DeliverError),
+}
+
+fn with_reply(mut facts: AttemptFacts, reply: &Reply) -> AttemptFacts {
+    facts.reply = Some(reply.clone());
+    facts
+}
+
+type Records = Vec<(u32, Event, Option<Timestamp>)>;
+/// Recipients to send, by (domain, TLS policy), with the chain method each send fulfils.
+type Groups = BTreeMap<(Domain, TlsPolicy), Vec<(u32, Option<Method>)>>;
+/// Each recipient's outcome, and the connection to give back after recording.
+type GroupResult = (
+    Vec<(u32, Option<Method>, Outcome)>,
+    Option<(Target, SessionParams, Connection)>,
+);
+/// A DSN line: recipient, ORCPT, reply, remote MTA.
+type DsnLine = (
+    sealgate_core::Address,
+    Option<String>,
+    Reply,
+    Option<String>,
+);
+
+/// A permanent failure waiting for its DSN before it is recorded.
+struct Bounce {
+    index: u32,
+    reply: Reply,
+    remote: Option<String>,
+}
+
+/// Processes the due recipients of `id`; `Ok(true)` asks for another round at once (a
+/// protection chain fell back to its next method).
+pub(crate) async fn process(inner: &Arc<Inner>, id: MessageId) -> Result<bool, DeliverError> {
+    let Some(entry) = inner.blocking(move |s| Ok(s.get(id)?)).await? else {
+        return Ok(false);
+    };
+    let now = inner.clock.now();
+    let msg = Arc::new(entry.message.clone());
+    let due: Vec<&RecipientState> = entry
+        .recipients
+        .iter()
+        .filter(|r| !r.status.is_terminal() && r.next_attempt.is_none_or(|t| t <= now))
+        .collect();
+    if due.is_empty() {
+        return Ok(false);
+    }
+    let mut bounces = Vec::new();
+    let mut holds = Vec::new();
+    let mut groups = Groups::new();
+    for r in &due {
+        if r.status == Status::Held {
+            bounces.push(Bounce {
+                index: r.index,
+                reply: Reply::new(550, [5, 7, 1], "Held message expired without release"),
+                remote: None,
+            });
+            continue;
+        }
+        match plan::plan(msg.decision.recipients.get(r.index as usize), r) {
+            Plan::Send { tls, method } => groups
+                .entry((r.address.domain().clone(), tls))
+                .or_default()
+                .push((r.index, method)),
+            Plan::Hold { reason } => holds.push((r.index, reason)),
+            Plan::Bounce(reply) => bounces.push(Bounce {
+                index: r.index,
+                reply,
+                remote: None,
+            }),
+        }
+    }
+    if !holds.is_empty() {
+        hold(inner, &msg, &entry, holds).await?;
+    }
+    let mut again = false;
+    let mut body = None;
+    let mut dropped = Vec::new();
+    let mut delayed = Vec::new();
+    if !groups.is_empty() {
+        let b = match inner.blocking(move |s| Ok(s.body(id)?)).await {
+            Ok(b) => b,
+            Err(e) => {
+                tracing::error!(%id, error = %e, "queued message has no readable body; deferring");
+                let indexes: Vec<u32> = groups.values().flatten().map(|(i, _)| *i).collect();
+                defer_all(inner, &entry, &indexes, &e).await?;
+                return Ok(false);
+            }
+        };
+        for ((domain, tls), rcpts) in groups {
+            let (outcomes, conn) = deliver_group(inner, &msg, &b, &domain, tls, &rcpts).await;
+            let mut records = Records::new();
+            for (index, method, outcome) in outcomes {
+                let state = &entry.recipients[index as usize];
+                match classify(inner, &msg, state, method, outcome, now, &mut records) {
+                    Next::Done => {}
+                    Next::Bounce(b) => bounces.push(b),
+                    Next::Drop => dropped.push(index),
+                    Next::Again => again = true,
+                    Next::Delayed(reply, next) => delayed.push((index, reply, next)),
+                }
+            }
+            let recorded = inner
+                .blocking(move |s| Ok(s.record_many(id, records)?))
+                .await;
+            if let Some((target, params, conn)) = conn {
+                inner.pool.give_back(&target, &params, conn).await;
+            }
+            if let Err(e) = recorded {
+                // E.g. an admin deleted the message meanwhile (terminal states are final).
+                tracing::warn!(%id, error = %e, "could not record a delivery outcome");
+            }
+        }
+        body = Some(b);
+    }
+    if !dropped.is_empty() {
+        drop_tls(inner, &msg, &entry, &dropped).await?;
+    }
+    if !delayed.is_empty() {
+        delay_warning(inner, &msg, &entry, body.clone(), delayed).await?;
+    }
+    if !bounces.is_empty() {
+        bounce(inner, &msg, &entry, body, bounces).await?;
+    }
+    Ok(again)
+}
+
+enum Next {
+    Done,
+    Bounce(Bounce),
+    Drop,
+    Again,
+    Delayed(Reply, Timestamp),
+}
+
+/// Turns an outcome into records (and what still has to happen).
+fn classify(
+    inner: &Inner,
+    msg: &Message,
+    state: &RecipientState,
+    method: Option<Method>,
+    outcome: Outcome,
+    now: Timestamp,
+    records: &mut Records,
+) -> Next {
+    let index = state.index;
+    let attempt = |facts: AttemptFacts| Event {
+        at: now,
+        kind: EventKind::Attempt(facts),
+    };
+    let rcpt = inner.pseudonyms.address(&state.address);
+    match outcome {
+        Outcome::Delivered(facts) => {
+            let reply = facts
+                .reply
+                .clone()
+                .unwrap_or_else(|| Reply::plain(250, "ok"));
+            tracing::info!(id = %msg.id, %rcpt, relay = %facts.next_hop, tls = facts.tls_version.as_deref().unwrap_or("none"), code = reply.code, "delivered");
+            inner.metrics.delivered.with_label_values(&["smtp"]).inc();
+            let secs = now.millis().saturating_sub(msg.received_at.millis()) as f64 / 1000.0;
+            inner.metrics.delivery_seconds.observe(secs);
+            records.push((index, attempt(facts), None));
+            records.push((
+                index,
+                Event::status(now, Status::Delivered, reply.to_string()),
+                None,
+            ));
+            Next::Done
+        }
+        Outcome::Deferred(facts, err) => {
+            let reply = err.reply();
+            let age = now.millis().saturating_sub(msg.received_at.millis());
+            if age >= inner.settings.max_queue_lifetime.as_millis() as u64 {
+                tracing::info!(id = %msg.id, %rcpt, class = err.class(), "queue lifetime exceeded; bouncing");
+                let remote = facts.reply.as_ref().map(|_| facts.next_hop.clone());
+                records.push((index, attempt(facts), Some(now)));
+                return Next::Bounce(Bounce {
+                    index,
+                    reply: Reply::new(
+                        reply.code.max(500),
+                        [5, 4, 7],
+                        format!("Delivery time expired; last error: {reply}"),
+                    ),
+                    remote,
+                });
+            }
+            let next = now.plus(inner.settings.backoff(state.attempts + 1));
+            tracing::info!(id = %msg.id, %rcpt, class = err.class(), code = reply.code, "deferred");
+            inner
+                .metrics
+                .deferred
+                .with_label_values(&[err.class()])
+                .inc();
+            records.push((index, attempt(facts), Some(next)));
+            records.push((
+                index,
+                Event::status(now, Status::TemporaryFailure, reply.to_string()),
+                Some(next),
+            ));
+            let warn_after = inner.settings.delay_warning;
+            let already = state.events.iter().any(
+                |e| matches!(&e.kind, EventKind::Status { reason, .. } if reason == DELAY_SENT),
+            );
+            match warn_after {
+                Some(after) if !already && age >= after.as_millis() as u64 => {
+                    Next::Delayed(reply, next)
+                }
+                _ => Next::Done,
+            }
+        }
+        Outcome::Failed(facts, err) => {
+            let reply = err.reply();
+            tracing::info!(id = %msg.id, %rcpt, class = err.class(), code = reply.code, "failed permanently");
+            let remote = facts.reply.as_ref().map(|_| facts.next_hop.clone());
+            // Stays due until the DSN is committed and the bounce recorded.
+            records.push((index, attempt(facts), Some(now)));
+            Next::Bounce(Bounce {
+                index,
+                reply,
+                remote,
+            })
+        }
+        Outcome::TlsUnmet(facts, err) => {
+            let reply = err.reply();
+            records.push((index, attempt(facts), Some(now)));
+            match method {
+                Some(m) => {
+                    tracing::info!(id = %msg.id, %rcpt, method = m.as_str(), "protection method not possible; trying the next");
+                    records.push((
+                        index,
+                        Event::status(now, Status::Scheduled, format!("{FALLBACK}{m}: {reply}")),
+                        Some(now),
+                    ));
+                    Next::Again
+                }
+                None => Next::Drop,
+            }
+        }
+    }
+}
+
+/// Sends one group's transaction, trying the targets in order. Returns each recipient's outcome
+/// and the connection to give back once the outcomes are recorded.
+async fn deliver_group(
+    inner: &Inner,
+    msg: &Message,
+    body: &Body,
+    domain: &Domain,
+    tls: TlsPolicy,
+    rcpts: &[(u32, Option<Method>)],
+) -> GroupResult {
+    let all = |make: &dyn Fn() -> Outcome| -> Vec<(u32, Option<Method>, Outcome)> {
+        rcpts.iter().map(|(i, m)| (*i, *m, make())).collect()
+    };
+    let tenant = inner
+        .settings
+        .tenants
+        .get(&msg.tenant)
+        .cloned()
+        .unwrap_or_default();
+    let params = SessionParams {
+        helo: tenant
+            .helo
+            .unwrap_or_else(|| inner.origin.identity.hostname.clone()),
+        source: tenant.source,
+        tls,
+    };
+    let local = AttemptFacts {
+        next_hop: domain.to_string(),
+        ..AttemptFacts::default()
+    };
+    let targets = match inner.router.targets(domain).await {
+        Ok(t) => t,
+        Err(e) => {
+            let facts = with_reply(local, &e.reply());
+            return (all(&|| split(facts.clone(), e.copy())), None);
+        }
+    };
+    let destination = match inner.router.route_of(domain) {
+        Route::Static(hop) => format!("{}:{}", hop.host, hop.port),
+        Route::Mx => domain.to_string(),
+    };
+    let _slot = inner.pool.slot(&destination).await;
+    let addresses: Vec<_> = rcpts
+        .iter()
+        .map(|(i, _)| &msg.envelope.recipients[*i as usize])
+        .collect();
+    let txn = Transaction {
+        mail_from: msg.envelope.mail_from.as_ref(),
+        ret: msg.envelope.ret,
+        envid: msg.envelope.envid.as_deref(),
+        body_type: msg.envelope.body_type,
+        smtputf8: msg.envelope.smtputf8,
+        rcpts: addresses
+            .iter()
+            .map(|r| RcptTo {
+                address: &r.address,
+                notify: r.notify,
+                orcpt: r.orcpt.as_deref(),
+            })
+            .collect(),
+        body,
+    };
+    let mut last: Option<(AttemptFacts, DeliverError)> = None;
+    let mut only_tls_failures = true;
+    for target in &targets {
+        let mut reused = true;
+        let mut conn = match inner.pool.take(target, &params) {
+            Some(c) => c,
+            None => {
+                reused = false;
+                match open(inner, target, &params).await {
+                    Ok(c) => c,
+                    Err(e) => {
+                        only_tls_failures &= matches!(e, DeliverError::TlsRequired(_));
+                        let facts = AttemptFacts {
+                            next_hop: target.host.clone(),
+                            ip: Some(target.ip.to_string()),
+                            reply: Some(e.reply()),
+                            ..AttemptFacts::default()
+                        };
+                        tracing::debug!(relay = %target.host, error = %e, "next hop unusable");
+                        last = Some((facts, e));
+                        continue;
+                    }
+                }
+            }
+        };
+        only_tls_failures = false;
+        let mut result = conn.send(&txn).await;
+        if result.is_err() && reused && conn.broken && !conn.in_data {
+            // A cached connection the peer had closed: once more on a fresh one.
+            match open(inner, target, &params).await {
+                Ok(fresh) => {
+                    conn = fresh;
+                    result = conn.send(&txn).await;
+                }
+                Err(e) => {
+                    last = Some((with_reply(conn.facts.clone(), &e.reply()), e));
+                    continue;
+                }
+            }
+        }
+        let version = conn
+            .facts
+            .tls_version
+            .clone()
+            .unwrap_or_else(|| "none".into());
+        match result {
+            Ok(results) => {
+                inner
+                    .metrics
+                    .outbound_tls
+                    .with_label_values(&[&version])
+                    .inc();
+                let outcomes = rcpts
+                    .iter()
+                    .zip(results)
+                    .map(|((i, m), r)| {
+                        let o = match r {
+                            Ok(reply) => Outcome::Delivered(with_reply(conn.facts.clone(), &reply)),
+                            Err(e) => split(with_reply(conn.facts.clone(), &e.reply()), e),
+                        };
+                        (*i, *m, o)
+                    })
+                    .collect();
+                return (outcomes, Some((target.clone(), params, conn)));
+            }
+            Err(e @ (DeliverError::Refused(_) | DeliverError::Unsendable(_))) if !conn.broken => {
+                let facts = with_reply(conn.facts.clone(), &e.reply());
+                let outcomes = all(&|| split(facts.clone(), e.copy()));
+                return (outcomes, Some((target.clone(), params, conn)));
+            }
+            Err(e) => {
+                last = Some((with_reply(conn.facts.clone(), &e.reply()), e));
+                conn.quit().await;
+            }
+        }
+    }
+    let (facts, err) = last.unwrap_or_else(|| {
+        let e = DeliverError::Connect("no next hop".into());
+        (with_reply(local, &e.reply()), e)
+    });
+    let tls_unmet = only_tls_failures && matches!(err, DeliverError::TlsRequired(_));
+    let outcomes = all(&|| {
+        if tls_unmet {
+            Outcome::TlsUnmet(facts.clone(), err.copy())
+        } else {
+            split(facts.clone(), err.copy())
+        }
+    });
+    (outcomes, None)
+}
+
+/// Temporary or permanent by the error's class.
+fn split(facts: AttemptFacts, e: DeliverError) -> Outcome {
+    match e.severity() {
+        Severity::Permanent => Outcome::Failed(facts, e),
+        Severity::Temporary => Outcome::Deferred(facts, e),
+    }
+}
+
+/// Opens a connection; under the opportunistic policy a failed TLS handshake is retried once
+/// in plaintext (RFC 7435), as Postfix does at security level `may`.
+async fn open(
+    inner: &Inner,
+    target: &Target,
+    params: &SessionParams,
+) -> Result<Connection, DeliverError> {
+    let t = inner.settings.timeouts;
+    match Connection::open(target, params, &inner.tls, t, true).await {
+        Err(DeliverError::Tls(why)) if params.tls == TlsPolicy::Opportunistic => {
+            tracing::info!(relay = %target.host, error = %why, "TLS handshake failed; retrying in plaintext");
+            Connection::open(target, params, &inner.tls, t, false).await
+        }
+        other => other,
+    }
+}
+
+async fn defer_all(
+    inner: &Inner,
+    entry: &QueueEntry,
+    indexes: &[u32],
+    err: &DeliverError,
+) -> Result<(), DeliverError> {
+    let now = inner.clock.now();
+    let id = entry.message.id;
+    let mut records = Records::new();
+    for &i in indexes {
+        let attempts = entry.recipients[i as usize].attempts;
+        let next = now.plus(inner.settings.backoff(attempts + 1));
+        records.push((
+            i,
+            Event::status(now, Status::TemporaryFailure, err.reply().to_string()),
+            Some(next),
+        ));
+    }
+    inner
+        .blocking(move |s| Ok(s.record_many(id, records)?))
+        .await
+}
+
+/// Holds recipients: notice first, then the `Held` state with its expiry.
+async fn hold(
+    inner: &Inner,
+    msg: &Arc<Message>,
+    entry: &QueueEntry,
+    holds: Vec<(u32, String)>,
+) -> Result<(), DeliverError> {
+    let now = inner.clock.now();
+    let expiry = now.plus(inner.settings.hold_expiry);
+    let reason = holds[0].1.clone();
+    let addrs: Vec<_> = holds
+        .iter()
+        .map(|(i, _)| entry.recipients[*i as usize].address.clone())
+        .collect();
+    let (origin, templates, m) = (
+        inner.origin.clone(),
+        inner.templates.clone(),
+        Arc::clone(msg),
+    );
+    let r = reason.clone();
+    let notice = tokio::task::spawn_blocking(move || {
+        let refs: Vec<_> = addrs.iter().collect();
+        origin.notice(&templates, NoticeKind::Held, &m, &refs, &r)
+    })
+    .await
+    .map_err(|_| DeliverError::Config("blocking task failed".into()))??;
+    if let Some(n) = notice {
+        inner.wake(n);
+    }
+    let records: Records = holds
+        .into_iter()
+        .map(|(i, why)| (i, Event::status(now, Status::Held, why), Some(expiry)))
+        .collect();
+    let id = msg.id;
+    inner
+        .blocking(move |s| Ok(s.record_many(id, records)?))
+        .await?;
+    tracing::info!(%id, reason = %reason, "held");
+    Ok(())
+}
+
+/// TLS-only recipients whose TLS could not be had: notice, then `DroppedByPolicy`.
+async fn drop_tls(
+    inner: &Inner,
+    msg: &Arc<Message>,
+    entry: &QueueEntry,
+    dropped: &[u32],
+) -> Result<(), DeliverError> {
+    let now = inner.clock.now();
+    let addrs: Vec<_> = dropped
+        .iter()
+        .map(|i| entry.recipients[*i as usize].address.clone())
+        .collect();
+    let (origin, templates, m) = (
+        inner.origin.clone(),
+        inner.templates.clone(),
+        Arc::clone(msg),
+    );
+    let notice = tokio::task::spawn_blocking(move || {
+        let refs: Vec<_> = addrs.iter().collect();
+        origin.notice(
+            &templates,
+            NoticeKind::DroppedTls,
+            &m,
+            &refs,
+            "TLS required",
+        )
+    })
+    .await
+    .map_err(|_| DeliverError::Config("blocking task failed".into()))??;
+    if let Some(n) = notice {
+        inner.wake(n);
+    }
+    let records: Records = dropped
+        .iter()
+        .map(|&i| {
+            inner
+                .metrics
+                .dropped
+                .with_label_values(&["tls_unavailable"])
+                .inc();
+            (
+                i,
+                Event::status(
+                    now,
+                    Status::DroppedByPolicy,
+                    "TLS required by policy; not available at any next hop",
+                ),
+                None,
+            )
+        })
+        .collect();
+    let id = msg.id;
+    inner
+        .blocking(move |s| Ok(s.record_many(id, records)?))
+        .await
+}
+
+/// Permanent failures: one DSN for all of them (when wanted), then `Bounced`.
+async fn bounce(
+    inner: &Inner,
+    msg: &Arc<Message>,
+    entry: &QueueEntry,
+    body: Option<Body>,
+    bounces: Vec<Bounce>,
+) -> Result<(), DeliverError> {
+    let now = inner.clock.now();
+    let id = msg.id;
+    let wanted: Vec<&Bounce> = bounces
+        .iter()
+        .filter(|b| {
+            dsn::wanted(
+                msg,
+                b.index as usize,
+                Action::Failed,
+                inner.settings.delay_warning.is_some(),
+            )
+        })
+        .collect();
+    if !wanted.is_empty() {
+        let body = match body {
+            Some(b) => Some(b),
+            None => inner.blocking(move |s| Ok(s.body(id)?)).await.ok(),
+        };
+        let rcpts: Vec<DsnLine> = wanted
+            .iter()
+            .map(|b| {
+                let r = &msg.envelope.recipients[b.index as usize];
+                (
+                    r.address.clone(),
+                    r.orcpt.clone(),
+                    b.reply.clone(),
+                    b.remote.clone(),
+                )
+            })
+            .collect();
+        submit_dsn(inner, msg, body, rcpts, Action::Failed, now).await?;
+    }
+    let records: Records = bounces
+        .iter()
+        .map(|b| {
+            let class = if b.reply.status.is_some_and(|s| s[1] == 7) {
+                "policy"
+            } else {
+                "refused"
+            };
+            inner.metrics.bounced.with_label_values(&[class]).inc();
+            (
+                b.index,
+                Event::status(now, Status::Bounced, b.reply.to_string()),
+                None,
+            )
+        })
+        .collect();
+    let _ = entry;
+    inner
+        .blocking(move |s| Ok(s.record_many(id, records)?))
+        .await
+}
+
+/// Recipients past `delay_warning`: one delay DSN, then a marker event so it goes once.
+async fn delay_warning(
+    inner: &Inner,
+    msg: &Arc<Message>,
+    entry: &QueueEntry,
+    body: Option<Body>,
+    delayed: Vec<(u32, Reply, Timestamp)>,
+) -> Result<(), DeliverError> {
+    let now = inner.clock.now();
+    let wanted: Vec<_> = delayed
+        .iter()
+        .filter(|(i, _, _)| dsn::wanted(msg, *i as usize, Action::Delayed, true))
+        .collect();
+    if !wanted.is_empty() {
+        let rcpts = wanted
+            .iter()
+            .map(|(i, reply, _)| {
+                let r = &msg.envelope.recipients[*i as usize];
+                (r.address.clone(), r.orcpt.clone(), reply.clone(), None)
+            })
+            .collect();
+        submit_dsn(inner, msg, body, rcpts, Action::Delayed, now).await?;
+    }
+    let records: Records = delayed
+        .iter()
+        .map(|(i, _, next)| {
+            (
+                *i,
+                Event::status(now, Status::TemporaryFailure, DELAY_SENT),
+                Some(*next),
+            )
+        })
+        .collect();
+    let _ = entry;
+    let id = msg.id;
+    inner
+        .blocking(move |s| Ok(s.record_many(id, records)?))
+        .await
+}
+
+async fn submit_dsn(
+    inner: &Inner,
+    msg: &Arc<Message>,
+    body: Option<Body>,
+    rcpts: Vec<DsnLine>,
+    action: Action,
+    now: Timestamp,
+) -> Result<(), DeliverError> {
+    let Some(sender) = msg.envelope.mail_from.clone() else {
+        return Ok(());
+    };
+    let (origin, templates, m) = (
+        inner.origin.clone(),
+        inner.templates.clone(),
+        Arc::clone(msg),
+    );
+    let dsn_id = tokio::task::spawn_blocking(move || {
+        let list: Vec<DsnRecipient<'_>> = rcpts
+            .iter()
+            .map(|(a, o, reply, remote)| DsnRecipient {
+                address: a,
+                orcpt: o.as_deref(),
+                action,
+                reply: reply.clone(),
+                remote_mta: remote.clone(),
+                last_attempt: now,
+            })
+            .collect();
+        let id = origin.new_id();
+        match dsn::build(&origin, &templates, id, &m, body.as_deref(), &list) {
+            Some(content) => origin.submit(id, &m.tenant, &sender, content).map(Some),
+            None => Ok(None),
+        }
+    })
+    .await
+    .map_err(|_| DeliverError::Config("blocking task failed".into()))??;
+    if let Some(d) = dsn_id {
+        tracing::info!(id = %msg.id, dsn = %d, kind = ?action, "DSN queued");
+        inner.wake(d);
+    }
+    Ok(())
+}

@@ -1,0 +1,627 @@
+//! The outbound SMTP client: one connection to one endpoint, reusable for several transactions.
+//!
+//! Guarantees: STARTTLS is used whenever offered (and the policy is not plaintext); a policy
+//! above opportunistic fails with [`DeliverError::TlsRequired`] rather than sending in clear;
+//! bytes buffered before the TLS handshake are refused (STARTTLS injection); PIPELINING is used
+//! when offered; SIZE is checked against the final body before MAIL; a body with 8-bit octets
+//! is not sent to a next hop without 8BITMIME, nor an SMTPUTF8 envelope to one without
+//! SMTPUTF8 (the recipient fails clearly: there is no conversion, which would need re-signing);
+//! each recipient gets its own outcome (one refused RCPT does not fail the others); every
+//! wait has the RFC 5321 §4.5.3.2 timeout.
+
+mod io;
+pub mod reply;
+pub mod tls;
+
+use crate::error::DeliverError;
+use crate::route::Target;
+use io::Io;
+use reply::{RawReply, read_reply};
+use rustls::pki_types::ServerName;
+use sealgate_core::event::AttemptFacts;
+use sealgate_core::{Address, BodyType, DsnRet, Notify, Reply};
+use std::net::{IpAddr, SocketAddr};
+use std::time::{Duration, Instant};
+use tls::TlsClient;
+use tokio::io::{AsyncWriteExt, BufReader};
+use tokio::net::TcpSocket;
+use tokio::time::timeout;
+
+/// How much TLS a recipient needs from the next hop.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum TlsPolicy {
+    /// STARTTLS when offered, any certificate; plaintext otherwise (RFC 7435).
+    Opportunistic,
+    /// TLS with any certificate, or no delivery.
+    Required,
+    /// TLS with a certificate valid for the host name, or no delivery.
+    Verified,
+}
+
+impl TlsPolicy {
+    /// Name for logs and attempt records.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            TlsPolicy::Opportunistic => "opportunistic",
+            TlsPolicy::Required => "required",
+            TlsPolicy::Verified => "verified",
+        }
+    }
+}
+
+/// How the client presents itself and what TLS it insists on.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct SessionParams {
+    /// EHLO name.
+    pub helo: String,
+    /// Local address to bind.
+    pub source: Option<IpAddr>,
+    /// TLS policy.
+    pub tls: TlsPolicy,
+}
+
+/// Client timeouts (RFC 5321 §4.5.3.2 defaults, except connect).
+#[derive(Debug, Clone, Copy)]
+pub struct Timeouts {
+    /// TCP connect.
+    pub connect: Duration,
+    /// Greeting, EHLO, STARTTLS, MAIL, RCPT, RSET (5 minutes).
+    pub command: Duration,
+    /// Reply to DATA (2 minutes).
+    pub data_init: Duration,
+    /// Writing the body (3 minutes per block; applied to the whole write).
+    pub data_block: Duration,
+    /// Reply to the final dot (10 minutes).
+    pub data_done: Duration,
+}
+
+impl Timeouts {
+    /// RFC 5321 values with the given connect timeout.
+    pub fn rfc5321(connect: Duration) -> Self {
+        Timeouts {
+            connect,
+            command: Duration::from_secs(300),
+            data_init: Duration::from_secs(120),
+            data_block: Duration::from_secs(180),
+            data_done: Duration::from_secs(600),
+        }
+    }
+}
+
+/// Extensions the next hop announced.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Capabilities {
+    /// PIPELINING.
+    pub pipelining: bool,
+    /// STARTTLS.
+    pub starttls: bool,
+    /// 8BITMIME.
+    pub eight_bit: bool,
+    /// SMTPUTF8.
+    pub smtputf8: bool,
+    /// DSN.
+    pub dsn: bool,
+    /// SIZE, with its limit (0 = no fixed limit).
+    pub size: Option<u64>,
+}
+
+impl Capabilities {
+    fn parse(lines: &[String]) -> Capabilities {
+        let mut c = Capabilities::default();
+        for line in lines.iter().skip(1) {
+            let mut words = line.split_ascii_whitespace();
+            let kw = words.next().unwrap_or("").to_ascii_uppercase();
+            match kw.as_str() {
+                "PIPELINING" => c.pipelining = true,
+                "STARTTLS" => c.starttls = true,
+                "8BITMIME" => c.eight_bit = true,
+                "SMTPUTF8" => c.smtputf8 = true,
+                "DSN" => c.dsn = true,
+                "SIZE" => c.size = Some(words.next().and_then(|n| n.parse().ok()).unwrap_or(0)),
+                _ => {}
+            }
+        }
+        c
+    }
+}
+
+/// One recipient of a transaction.
+#[derive(Debug, Clone)]
+pub struct RcptTo<'a> {
+    /// Address.
+    pub address: &'a Address,
+    /// DSN NOTIFY to pass on.
+    pub notify: Option<Notify>,
+    /// DSN ORCPT to pass on.
+    pub orcpt: Option<&'a str>,
+}
+
+/// One mail transaction.
+#[derive(Debug, Clone)]
+pub struct Transaction<'a> {
+    /// Reverse path (`None` is `<>`).
+    pub mail_from: Option<&'a Address>,
+    /// DSN RET to pass on.
+    pub ret: Option<DsnRet>,
+    /// DSN ENVID to pass on.
+    pub envid: Option<&'a str>,
+    /// Declared body type.
+    pub body_type: BodyType,
+    /// SMTPUTF8 requested.
+    pub smtputf8: bool,
+    /// Recipients.
+    pub rcpts: Vec<RcptTo<'a>>,
+    /// The final body (CRLF line ends).
+    pub body: &'a [u8],
+}
+
+/// One connection to a next hop.
+pub struct Connection {
+    io: BufReader<Io>,
+    caps: Capabilities,
+    /// Facts for attempt records (reply left empty).
+    pub facts: AttemptFacts,
+    /// Transactions completed on it.
+    pub sent: usize,
+    /// When it was last used.
+    pub idle_since: Instant,
+    /// Set after an I/O error or a protocol violation: do not reuse.
+    pub broken: bool,
+    /// The current transaction's body was (being) sent: a failure now may have delivered.
+    pub in_data: bool,
+    timeouts: Timeouts,
+}
+
+impl std::fmt::Debug for Connection {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Connection")
+            .field("facts", &self.facts)
+            .finish_non_exhaustive()
+    }
+}
+
+async fn timed<T>(
+    limit: Duration,
+    what: &'static str,
+    fut: impl Future<Output = Result<T, DeliverError>>,
+) -> Result<T, DeliverError> {
+    timeout(limit, fut)
+        .await
+        .map_err(|_| DeliverError::Timeout(what))?
+}
+
+impl Connection {
+    /// Connects, reads the greeting, says EHLO and negotiates TLS as the policy asks.
+    /// `try_tls = false` skips STARTTLS (the opportunistic retry after a failed handshake).
+    pub async fn open(
+        target: &Target,
+        params: &SessionParams,
+        tls: &TlsClient,
+        timeouts: Timeouts,
+        try_tls: bool,
+    ) -> Result<Connection, DeliverError> {
+        let addr = SocketAddr::new(target.ip, target.port);
+        let stream = timed(timeouts.connect, "connecting", async {
+            let socket = if addr.is_ipv4() {
+                TcpSocket::new_v4()
+            } else {
+                TcpSocket::new_v6()
+            }
+            .map_err(|e| DeliverError::Connect(e.kind().to_string()))?;
+            if let Some(src) = params.source {
+                socket
+                    .bind(SocketAddr::new(src, 0))
+                    .map_err(|e| DeliverError::Connect(format!("bind source: {}", e.kind())))?;
+            }
+            socket
+                .connect(addr)
+                .await
+                .map_err(|e| DeliverError::Connect(e.kind().to_string()))
+        })
+        .await?;
+        let _ = stream.set_nodelay(true);
+        let mut conn = Connection {
+            io: BufReader::new(Io::Plain(stream)),
+            caps: Capabilities::default(),
+            facts: AttemptFacts {
+                next_hop: target.host.clone(),
+                ip: Some(target.ip.to_string()),
+                ..AttemptFacts::default()
+            },
+            sent: 0,
+            idle_since: Instant::now(),
+            broken: false,
+            in_data: false,
+            timeouts,
+        };
+        let greeting = conn
+            .read(timeouts.command, "waiting for the greeting")
+            .await?;
+        if greeting.reply.code != 220 {
+            return Err(DeliverError::Refused(greeting.reply));
+        }
+        conn.ehlo(&params.helo).await?;
+        if !conn.caps.starttls || !try_tls {
+            if params.tls > TlsPolicy::Opportunistic {
+                conn.quit().await;
+                return Err(DeliverError::TlsRequired("STARTTLS not offered".into()));
+            }
+            return Ok(conn);
+        }
+        conn.starttls(target, params, tls).await?;
+        conn.ehlo(&params.helo).await?;
+        Ok(conn)
+    }
+
+    async fn read(
+        &mut self,
+        limit: Duration,
+        what: &'static str,
+    ) -> Result<RawReply, DeliverError> {
+        let r = timed(limit, what, read_reply(&mut self.io)).await;
+        if r.is_err() {
+            self.broken = true;
+        }
+        r
+    }
+
+    async fn write(&mut self, data: &[u8], limit: Duration) -> Result<(), DeliverError> {
+        let io = self.io.get_mut();
+        let r = timed(limit, "sending", async {
+            io.write_all(data).await?;
+            io.flush().await?;
+            Ok(())
+        })
+        .await;
+        if r.is_err() {
+            self.broken = true;
+        }
+        r
+    }
+
+    async fn command(&mut self, line: &str) -> Result<RawReply, DeliverError> {
+        self.write(line.as_bytes(), self.timeouts.command).await?;
+        self.read(self.timeouts.command, "waiting for a reply")
+            .await
+    }
+
+    async fn ehlo(&mut self, helo: &str) -> Result<(), DeliverError> {
+        let r = self.command(&format!("EHLO {helo}\r\n")).await?;
+        if r.reply.code == 250 {
+            self.caps = Capabilities::parse(&r.lines);
+            return Ok(());
+        }
+        let r = self.command(&format!("HELO {helo}\r\n")).await?;
+        if r.reply.code != 250 {
+            return Err(DeliverError::Refused(r.reply));
+        }
+        self.caps = Capabilities::default();
+        Ok(())
+    }
+
+    async fn starttls(
+        &mut self,
+        target: &Target,
+        params: &SessionParams,
+        tls: &TlsClient,
+    ) -> Result<(), DeliverError> {
+        let fail = |why: String| match params.tls {
+            TlsPolicy::Opportunistic => DeliverError::Tls(why),
+            _ => DeliverError::TlsRequired(why),
+        };
+        let r = self.command("STARTTLS\r\n").await?;
+        if r.reply.code != 220 {
+            self.broken = true;
+            return Err(fail(format!("STARTTLS answered {}", r.reply.code)));
+        }
+        if !self.io.buffer().is_empty() {
+            self.broken = true;
+            return Err(DeliverError::Protocol(
+                "data after the STARTTLS reply".into(),
+            ));
+        }
+        let name = ServerName::try_from(target.host.clone())
+            .map_err(|_| fail("host name unusable as TLS server name".into()))?;
+        let config = match params.tls {
+            TlsPolicy::Verified => tls.verified.clone(),
+            _ => tls.any_cert.clone(),
+        };
+        // Take the TCP stream out for the handshake; put a TLS stream back.
+        // If the handshake fails the connection stays `Detached` and is marked broken.
+        self.broken = true;
+        let Io::Plain(tcp) =
+            std::mem::replace(&mut self.io, BufReader::new(Io::Detached)).into_inner()
+        else {
+            return Err(DeliverError::Protocol("STARTTLS twice".into()));
+        };
+        let connector = tokio_rustls::TlsConnector::from(config);
+        let stream = timeout(self.timeouts.command, connector.connect(name, tcp))
+            .await
+            .map_err(|_| fail("handshake timed out".into()))?
+            .map_err(|e| fail(e.to_string()))?;
+        let (version, cipher) = tls::describe(stream.get_ref().1);
+        let verified = stream
+            .get_ref()
+            .1
+            .peer_certificates()
+            .is_some_and(|chain| tls.check(&target.host, chain));
+        self.facts.tls_version = version;
+        self.facts.tls_cipher = cipher;
+        self.facts.cert_verified = Some(verified);
+        self.io = BufReader::new(Io::Tls(Box::new(stream)));
+        self.broken = false;
+        Ok(())
+    }
+
+    /// The announced extensions.
+    pub fn capabilities(&self) -> Capabilities {
+        self.caps
+    }
+
+    /// Checks that the message can go to this next hop as it is.
+    fn check_sendable(&self, txn: &Transaction<'_>) -> Result<(), DeliverError> {
+        if let Some(limit) = self.caps.size
+            && limit > 0
+            && txn.body.len() as u64 > limit
+        {
+            return Err(DeliverError::Unsendable(Reply::new(
+                552,
+                [5, 3, 4],
+                "Message too big for the next hop",
+            )));
+        }
+        let eight_bit = txn.body_type != BodyType::SevenBit || txn.body.iter().any(|b| *b >= 0x80);
+        if eight_bit && !self.caps.eight_bit {
+            return Err(DeliverError::Unsendable(Reply::new(
+                554,
+                [5, 6, 3],
+                "Next hop does not accept 8-bit content and conversion is not available",
+            )));
+        }
+        if txn.smtputf8 && !self.caps.smtputf8 {
+            return Err(DeliverError::Unsendable(Reply::new(
+                553,
+                [5, 6, 7],
+                "Next hop does not support SMTPUTF8",
+            )));
+        }
+        Ok(())
+    }
+
+    /// Runs one transaction. `Err` when nothing reached a per-recipient outcome (MAIL refused,
+    /// connection lost before DATA, unsendable); otherwise one outcome per recipient, in order:
+    /// `Ok` with the final reply when accepted, `Err` with why not.
+    pub async fn send(
+        &mut self,
+        txn: &Transaction<'_>,
+    ) -> Result<Vec<Result<Reply, DeliverError>>, DeliverError> {
+        self.in_data = false;
+        self.check_sendable(txn)?;
+        let t = self.timeouts;
+        let mail = self.mail_command(txn);
+        let rcpts: Vec<String> = txn.rcpts.iter().map(|r| self.rcpt_command(r)).collect();
+        let mut outcomes: Vec<Option<Result<Reply, DeliverError>>> = Vec::new();
+        outcomes.resize_with(rcpts.len(), || None);
+        let data_reply;
+        if self.caps.pipelining {
+            let mut batch = mail.clone();
+            for r in &rcpts {
+                batch.push_str(r);
+            }
+            batch.push_str("DATA\r\n");
+            self.write(batch.as_bytes(), t.command).await?;
+            let mail_reply = self.read(t.command, "waiting for the MAIL reply").await?;
+            for slot in outcomes.iter_mut() {
+                let r = self.read(t.command, "waiting for an RCPT reply").await?;
+                if !r.reply.is_positive() {
+                    *slot = Some(Err(DeliverError::Refused(r.reply)));
+                }
+            }
+            data_reply = self.read(t.data_init, "waiting for the DATA reply").await?;
+            if !mail_reply.reply.is_positive() {
+                if data_reply.reply.code == 354 {
+                    self.finish_empty().await?;
+                }
+                self.reset().await;
+                return Err(DeliverError::Refused(mail_reply.reply));
+            }
+        } else {
+            let mail_reply = self.command(&mail).await?;
+            if !mail_reply.reply.is_positive() {
+                self.reset().await;
+                return Err(DeliverError::Refused(mail_reply.reply));
+            }
+            for (slot, line) in outcomes.iter_mut().zip(&rcpts) {
+                let r = self.command(line).await?;
+                if !r.reply.is_positive() {
+                    *slot = Some(Err(DeliverError::Refused(r.reply)));
+                }
+            }
+            if outcomes.iter().all(Option::is_some) {
+                self.reset().await;
+                return Ok(outcomes.into_iter().flatten().collect());
+            }
+            self.write(b"DATA\r\n", t.command).await?;
+            data_reply = self.read(t.data_init, "waiting for the DATA reply").await?;
+        }
+        let accepted = outcomes.iter().any(Option::is_none);
+        let final_reply = if data_reply.reply.code != 354 {
+            self.reset().await;
+            data_reply.reply
+        } else if !accepted {
+            // RFC 2920 §3.1: every RCPT failed but DATA was accepted: send an empty message.
+            self.finish_empty().await?;
+            self.reset().await;
+            return Ok(outcomes.into_iter().flatten().collect());
+        } else {
+            self.in_data = true;
+            self.write(&dot_stuff(txn.body), t.data_block).await?;
+            self.read(t.data_done, "waiting for the final reply")
+                .await?
+                .reply
+        };
+        self.sent += 1;
+        self.idle_since = Instant::now();
+        Ok(outcomes
+            .into_iter()
+            .map(|o| match o {
+                Some(failed) => failed,
+                None if final_reply.code / 100 == 2 => Ok(final_reply.clone()),
+                None => Err(DeliverError::Refused(final_reply.clone())),
+            })
+            .collect())
+    }
+
+    async fn finish_empty(&mut self) -> Result<(), DeliverError> {
+        self.write(b".\r\n", self.timeouts.data_block).await?;
+        self.read(self.timeouts.data_done, "waiting for the final reply")
+            .await?;
+        Ok(())
+    }
+
+    /// RSET after a failed transaction; a connection that does not take it is not reused.
+    async fn reset(&mut self) {
+        match self.command("RSET\r\n").await {
+            Ok(r) if r.reply.code == 250 => {}
+            _ => self.broken = true,
+        }
+    }
+
+    fn mail_command(&self, txn: &Transaction<'_>) -> String {
+        let from = txn.mail_from.map_or(String::new(), ToString::to_string);
+        let mut line = format!("MAIL FROM:<{from}>");
+        if self.caps.size.is_some() {
+            line.push_str(&format!(" SIZE={}", txn.body.len()));
+        }
+        let eight_bit = txn.body_type != BodyType::SevenBit || txn.body.iter().any(|b| *b >= 0x80);
+        if eight_bit && self.caps.eight_bit {
+            line.push_str(" BODY=8BITMIME");
+        }
+        if txn.smtputf8 {
+            line.push_str(" SMTPUTF8");
+        }
+        if self.caps.dsn {
+            match txn.ret {
+                Some(DsnRet::Full) => line.push_str(" RET=FULL"),
+                Some(DsnRet::Hdrs) => line.push_str(" RET=HDRS"),
+                None => {}
+            }
+            if let Some(envid) = txn.envid {
+                line.push_str(&format!(" ENVID={envid}"));
+            }
+        }
+        line.push_str("\r\n");
+        line
+    }
+
+    fn rcpt_command(&self, r: &RcptTo<'_>) -> String {
+        let mut line = format!("RCPT TO:<{}>", r.address);
+        if self.caps.dsn {
+            if let Some(n) = r.notify {
+                line.push_str(&format!(" NOTIFY={}", notify_text(n)));
+            }
+            if let Some(orcpt) = r.orcpt {
+                line.push_str(&format!(" ORCPT={orcpt}"));
+            }
+        }
+        line.push_str("\r\n");
+        line
+    }
+
+    /// Says QUIT and closes (best effort).
+    pub async fn quit(mut self) {
+        if !self.broken {
+            let _ = timeout(Duration::from_secs(5), async {
+                let _ = self.io.get_mut().write_all(b"QUIT\r\n").await;
+                let _ = read_reply(&mut self.io).await;
+            })
+            .await;
+        }
+        let _ = self.io.get_mut().shutdown().await;
+    }
+}
+
+fn notify_text(n: Notify) -> String {
+    if n.never {
+        return "NEVER".into();
+    }
+    let mut parts = Vec::new();
+    if n.success {
+        parts.push("SUCCESS");
+    }
+    if n.failure {
+        parts.push("FAILURE");
+    }
+    if n.delay {
+        parts.push("DELAY");
+    }
+    if parts.is_empty() {
+        return "NEVER".into();
+    }
+    parts.join(",")
+}
+
+/// The body as sent after DATA: leading dots doubled, CRLF ensured at the end, then `.`.
+pub fn dot_stuff(body: &[u8]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(body.len() + body.len() / 64 + 8);
+    let mut at_line_start = true;
+    for &b in body {
+        if at_line_start && b == b'.' {
+            out.push(b'.');
+        }
+        out.push(b);
+        at_line_start = b == b'\n';
+    }
+    if !body.is_empty() && !body.ends_with(b"\r\n") {
+        out.extend_from_slice(b"\r\n");
+    }
+    out.extend_from_slice(b".\r\n");
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dot_stuffing() {
+        assert_eq!(
+            dot_stuff(b".a\r\nb\r\n..c\r\n"),
+            b"..a\r\nb\r\n...c\r\n.\r\n"
+        );
+        assert_eq!(dot_stuff(b"x"), b"x\r\n.\r\n");
+    }
+
+    #[test]
+    fn capabilities_from_ehlo_lines() {
+        let lines: Vec<String> = [
+            "mx",
+            "PIPELINING",
+            "SIZE 1000",
+            "8BITMIME",
+            "STARTTLS",
+            "DSN",
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+        let c = Capabilities::parse(&lines);
+        assert!(c.pipelining && c.starttls && c.eight_bit && c.dsn && !c.smtputf8);
+        assert_eq!(c.size, Some(1000));
+    }
+
+    #[test]
+    fn notify_as_on_the_wire() {
+        let n = Notify {
+            failure: true,
+            delay: true,
+            ..Notify::default()
+        };
+        assert_eq!(notify_text(n), "FAILURE,DELAY");
+        let never = Notify {
+            never: true,
+            ..Notify::default()
+        };
+        assert_eq!(notify_text(never), "NEVER");
+    }
+}

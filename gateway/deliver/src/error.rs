@@ -1,0 +1,142 @@
+//! The deliver stage's error type. Every failure is classified temporary or permanent where it
+//! happens, and carries the reply that goes into the attempt record and any DSN: the next hop's
+//! own reply when it refused, otherwise a local reply with an enhanced status code and generic
+//! text (never internals, bodies or addresses).
+
+use sealgate_core::store::StoreError;
+use sealgate_core::{Reply, Severity};
+
+/// Why a delivery (or part of one) failed.
+#[derive(Debug, thiserror::Error)]
+pub enum DeliverError {
+    /// A DNS lookup failed; `permanent` for NXDOMAIN-like answers.
+    #[error("DNS lookup failed: {detail}")]
+    Dns {
+        /// What failed (names and record types only).
+        detail: String,
+        /// The domain does not exist (a permanent failure).
+        permanent: bool,
+    },
+    /// The domain publishes a null MX (RFC 7505): it accepts no mail.
+    #[error("the domain accepts no mail (null MX)")]
+    NullMx,
+    /// No next hop could be reached.
+    #[error("cannot connect: {0}")]
+    Connect(String),
+    /// The next hop does not offer TLS, or the handshake failed, where TLS is required.
+    #[error("TLS not available: {0}")]
+    TlsRequired(String),
+    /// A TLS handshake failed.
+    #[error("TLS handshake failed: {0}")]
+    Tls(String),
+    /// The next hop did not answer in time.
+    #[error("timeout {0}")]
+    Timeout(&'static str),
+    /// The next hop broke the protocol or the connection dropped.
+    #[error("protocol error: {0}")]
+    Protocol(String),
+    /// The next hop refused (its reply).
+    #[error("refused by the next hop: {0}")]
+    Refused(Reply),
+    /// The message cannot be sent to this next hop as it is (size, 8-bit, SMTPUTF8).
+    #[error("cannot send to this next hop: {0}")]
+    Unsendable(Reply),
+    /// The spool failed.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    /// A local configuration problem (bad TLS setup, resolver).
+    #[error("configuration: {0}")]
+    Config(String),
+}
+
+impl From<std::io::Error> for DeliverError {
+    fn from(e: std::io::Error) -> Self {
+        DeliverError::Protocol(e.kind().to_string())
+    }
+}
+
+impl DeliverError {
+    /// A copy (one per recipient of a failed group; the store error is not `Clone`).
+    pub fn copy(&self) -> DeliverError {
+        match self {
+            DeliverError::Dns { detail, permanent } => DeliverError::Dns {
+                detail: detail.clone(),
+                permanent: *permanent,
+            },
+            DeliverError::NullMx => DeliverError::NullMx,
+            DeliverError::Connect(s) => DeliverError::Connect(s.clone()),
+            DeliverError::TlsRequired(s) => DeliverError::TlsRequired(s.clone()),
+            DeliverError::Tls(s) => DeliverError::Tls(s.clone()),
+            DeliverError::Timeout(s) => DeliverError::Timeout(s),
+            DeliverError::Protocol(s) => DeliverError::Protocol(s.clone()),
+            DeliverError::Refused(r) => DeliverError::Refused(r.clone()),
+            DeliverError::Unsendable(r) => DeliverError::Unsendable(r.clone()),
+            DeliverError::Store(e) => DeliverError::Store(StoreError::Io(e.to_string())),
+            DeliverError::Config(s) => DeliverError::Config(s.clone()),
+        }
+    }
+
+    /// The reply recorded for this failure (the peer's, or a local one).
+    pub fn reply(&self) -> Reply {
+        match self {
+            DeliverError::Dns {
+                permanent: true, ..
+            } => Reply::new(550, [5, 1, 2], "Recipient domain not found"),
+            DeliverError::Dns { .. } => Reply::new(451, [4, 4, 3], "DNS lookup failed"),
+            DeliverError::NullMx => Reply::new(556, [5, 1, 10], "Recipient domain accepts no mail"),
+            DeliverError::Connect(_) => Reply::new(451, [4, 4, 1], "Cannot connect to next hop"),
+            DeliverError::TlsRequired(_) => {
+                Reply::new(451, [4, 7, 5], "TLS required but not available at next hop")
+            }
+            DeliverError::Tls(_) => Reply::new(451, [4, 7, 5], "TLS handshake failed"),
+            DeliverError::Timeout(_) => Reply::new(451, [4, 4, 2], "Next hop timed out"),
+            DeliverError::Protocol(_) => Reply::new(451, [4, 4, 2], "Connection to next hop lost"),
+            DeliverError::Refused(r) | DeliverError::Unsendable(r) => r.clone(),
+            DeliverError::Store(_) => Reply::local_error(),
+            DeliverError::Config(_) => Reply::new(451, [4, 3, 5], "Local configuration error"),
+        }
+    }
+
+    /// Temporary or permanent.
+    pub fn severity(&self) -> Severity {
+        self.reply().severity().unwrap_or(Severity::Temporary)
+    }
+
+    /// The reason class for metrics labels.
+    pub fn class(&self) -> &'static str {
+        match self {
+            DeliverError::Dns { .. } => "dns",
+            DeliverError::NullMx => "null_mx",
+            DeliverError::Connect(_) => "connect",
+            DeliverError::TlsRequired(_) | DeliverError::Tls(_) => "tls",
+            DeliverError::Timeout(_) => "timeout",
+            DeliverError::Protocol(_) => "protocol",
+            DeliverError::Refused(r) if r.code >= 500 => "refused_5xx",
+            DeliverError::Refused(_) => "refused_4xx",
+            DeliverError::Unsendable(_) => "unsendable",
+            DeliverError::Store(_) => "storage",
+            DeliverError::Config(_) => "config",
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn failures_are_classified_where_they_happen() {
+        assert_eq!(DeliverError::NullMx.severity(), Severity::Permanent);
+        assert_eq!(
+            DeliverError::Connect("refused".into()).severity(),
+            Severity::Temporary
+        );
+        let dns = DeliverError::Dns {
+            detail: "x".into(),
+            permanent: true,
+        };
+        assert_eq!(dns.reply().status_text().as_deref(), Some("5.1.2"));
+        let r = Reply::new(451, [4, 2, 0], "later");
+        assert_eq!(DeliverError::Refused(r).class(), "refused_4xx");
+    }
+}

@@ -1,0 +1,354 @@
+//! Mail the gateway originates: DSNs and sender notices, their templates, and submission into
+//! the spool.
+//!
+//! Guarantees: originated mail has the null reverse path (so it is never bounced: a DSN to `<>`
+//! is never generated), `Auto-Submitted: auto-replied`, From the gateway's postmaster, and is
+//! committed durably before the recipient it reports on is recorded terminal; it travels with
+//! the `tls-only` requirement (DSNs and notices go back to the tenant over its return route
+//! with TLS required). Templates are plain text with `{name}` placeholders; a file
+//! `NAME.txt` in `[gateway] notice_templates` (first line `Subject: …`, a blank line, then the
+//! body) replaces the built-in template of that name. Substituted values never carry line
+//! breaks into headers.
+
+use crate::error::DeliverError;
+use sealgate_core::store::QueueStore;
+use sealgate_core::time::Timestamp;
+use sealgate_core::{
+    Address, BodyType, ClientInfo, Clock, Decision, Domain, Envelope, Message, MessageId, Random,
+    Recipient, Requirement,
+};
+use std::collections::HashMap;
+use std::net::{IpAddr, Ipv4Addr};
+use std::path::Path;
+use std::sync::Arc;
+
+/// The gateway's own mail identity.
+#[derive(Debug, Clone)]
+pub struct Identity {
+    /// Host name (EHLO default, `Reporting-MTA`).
+    pub hostname: String,
+    /// Mail domain (Message-IDs of originated mail).
+    pub domain: Domain,
+    /// From address of DSNs and notices.
+    pub postmaster: Address,
+}
+
+/// The kinds of sender notice other stages may send.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NoticeKind {
+    /// A copy is held (by policy or an admin).
+    Held,
+    /// A copy was dropped because the TLS-only policy could not be met.
+    DroppedTls,
+    /// A copy was escrowed in the portal.
+    Escrowed,
+}
+
+impl NoticeKind {
+    /// Template name.
+    pub fn template(self) -> &'static str {
+        match self {
+            NoticeKind::Held => "held",
+            NoticeKind::DroppedTls => "dropped-tls",
+            NoticeKind::Escrowed => "escrowed",
+        }
+    }
+}
+
+/// One template: subject and body with `{name}` placeholders.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Template {
+    /// Subject line.
+    pub subject: String,
+    /// Body text.
+    pub body: String,
+}
+
+const BUILT_IN: &[(&str, &str)] = &[
+    (
+        "dsn-failed",
+        "Subject: Undelivered Mail Returned to Sender\n\nThis is the mail system at {reporting_mta}.\n\nYour message {message_id} could not be delivered to one or more recipients.\nIt is attached below (headers only for protected messages).\n\n{recipients}\n",
+    ),
+    (
+        "dsn-delayed",
+        "Subject: Delayed Mail (still being retried)\n\nThis is the mail system at {reporting_mta}.\n\nYour message {message_id} could not be delivered yet to one or more recipients.\nDelivery will be retried; you do not need to send it again.\n\n{recipients}\n",
+    ),
+    (
+        "held",
+        "Subject: Your message is held for review\n\nYour message {message_id} sent {date} is held by the secure mail gateway and was not\nyet delivered to:\n\n{recipients}\n\nReason: {reason}\nAn administrator can release it. Unless released it will be returned to you.\n",
+    ),
+    (
+        "dropped-tls",
+        "Subject: Your message was not delivered (secure connection unavailable)\n\nYour message {message_id} sent {date} was not delivered to:\n\n{recipients}\n\nPolicy requires an encrypted connection to the recipient's mail server, and the server\ndid not offer one. Please use another way to reach the recipient.\n",
+    ),
+    (
+        "escrowed",
+        "Subject: Your message was delivered securely\n\nYour message {message_id} sent {date} was stored in the secure portal for:\n\n{recipients}\n\nThe recipients received a link to read it.\n",
+    ),
+];
+
+/// All templates, built-in and replaced.
+#[derive(Debug, Clone)]
+pub struct Templates {
+    map: HashMap<String, Template>,
+}
+
+fn parse_template(text: &str) -> Option<Template> {
+    let text = text.replace("\r\n", "\n");
+    let (head, body) = text.split_once("\n\n")?;
+    let subject = head.strip_prefix("Subject:")?.trim().to_string();
+    Some(Template {
+        subject,
+        body: body.to_string(),
+    })
+}
+
+impl Templates {
+    /// The built-in templates, replaced by `NAME.txt` files found in `dir`.
+    pub fn load(dir: Option<&Path>) -> Result<Templates, DeliverError> {
+        let mut map = HashMap::new();
+        for (name, text) in BUILT_IN {
+            if let Some(t) = parse_template(text) {
+                map.insert((*name).to_string(), t);
+            }
+        }
+        let Some(dir) = dir else {
+            return Ok(Templates { map });
+        };
+        for name in BUILT_IN.iter().map(|(n, _)| *n) {
+            let path = dir.join(format!("{name}.txt"));
+            match std::fs::read_to_string(&path) {
+                Ok(text) => {
+                    let t = parse_template(&text).ok_or_else(|| {
+                        DeliverError::Config(format!(
+                            "{}: needs `Subject: …`, a blank line, then the body",
+                            path.display()
+                        ))
+                    })?;
+                    map.insert(name.to_string(), t);
+                }
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+                Err(e) => {
+                    return Err(DeliverError::Config(format!("{}: {e}", path.display())));
+                }
+            }
+        }
+        Ok(Templates { map })
+    }
+
+    /// Renders a template; unknown placeholders stay as written.
+    pub fn render(&self, name: &str, vars: &[(&str, &str)]) -> Template {
+        let t = self.map.get(name).cloned().unwrap_or(Template {
+            subject: "Message from the mail gateway".into(),
+            body: "{recipients}\n".into(),
+        });
+        let fill = |text: &str, header: bool| {
+            let mut out = text.to_string();
+            for (k, v) in vars {
+                let v = if header {
+                    v.replace(['\r', '\n'], " ")
+                } else {
+                    v.to_string()
+                };
+                out = out.replace(&format!("{{{k}}}"), &v);
+            }
+            out
+        };
+        Template {
+            subject: fill(&t.subject, true),
+            body: fill(&t.body, false),
+        }
+    }
+}
+
+/// Commits mail the gateway originates.
+#[derive(Clone)]
+pub struct Originator {
+    /// The spool.
+    pub store: Arc<dyn QueueStore>,
+    /// Time.
+    pub clock: Arc<dyn Clock>,
+    /// Randomness (ids, boundaries).
+    pub rng: Arc<dyn Random>,
+    /// The gateway's identity.
+    pub identity: Identity,
+}
+
+impl Originator {
+    /// A fresh `Message-ID` value in the gateway's domain.
+    pub fn message_id_header(&self, id: MessageId) -> String {
+        format!("<{id}.gw@{}>", self.identity.domain)
+    }
+
+    /// A random MIME boundary.
+    pub fn boundary(&self) -> String {
+        let mut b = [0u8; 12];
+        self.rng.fill(&mut b);
+        let hex: String = b.iter().map(|x| format!("{x:02x}")).collect();
+        format!("=_sealgate_{hex}")
+    }
+
+    /// Commits `content` (a complete RFC 5322 message) from `<>` to `to` for `tenant`,
+    /// durably (blocking). Returns the new id.
+    pub fn submit(
+        &self,
+        id: MessageId,
+        tenant: &str,
+        to: &Address,
+        content: Vec<u8>,
+    ) -> Result<MessageId, DeliverError> {
+        let eight_bit = content.iter().any(|b| *b >= 0x80);
+        let message = Message {
+            id,
+            tenant: tenant.to_string(),
+            received_at: self.clock.now(),
+            client: ClientInfo {
+                ip: IpAddr::V4(Ipv4Addr::LOCALHOST),
+                helo: self.identity.hostname.clone(),
+                tls_version: None,
+                tls_cipher: None,
+                client_cert_name: None,
+            },
+            envelope: Envelope {
+                mail_from: None,
+                recipients: vec![Recipient::new(to.clone())],
+                ret: None,
+                envid: None,
+                body_type: if eight_bit {
+                    BodyType::EightBitMime
+                } else {
+                    BodyType::SevenBit
+                },
+                smtputf8: false,
+            },
+            size: content.len() as u64,
+            header_message_id: Some(self.message_id_header(id)),
+            decision: Decision::uniform(Requirement::TlsOnly, 1),
+            body: content.into(),
+        };
+        self.store.commit(&message)?;
+        Ok(id)
+    }
+
+    /// A new id for originated mail.
+    pub fn new_id(&self) -> MessageId {
+        MessageId::generate(self.clock.now(), &*self.rng)
+    }
+
+    /// The common header block of originated mail (ends with the blank line only when
+    /// `content_type` is given).
+    pub fn headers(&self, id: MessageId, to: &Address, subject: &str, now: Timestamp) -> String {
+        format!(
+            "From: Mail Delivery System <{from}>\r\nTo: <{to}>\r\nSubject: {subject}\r\nDate: {date}\r\nMessage-ID: {mid}\r\nAuto-Submitted: auto-replied\r\nMIME-Version: 1.0\r\n",
+            from = self.identity.postmaster,
+            date = rfc5322_date(now),
+            mid = self.message_id_header(id),
+        )
+    }
+
+    /// Builds and commits a sender notice (blocking). `recipients` are the copies concerned.
+    pub fn notice(
+        &self,
+        templates: &Templates,
+        kind: NoticeKind,
+        message: &Message,
+        recipients: &[&Address],
+        reason: &str,
+    ) -> Result<Option<MessageId>, DeliverError> {
+        let Some(sender) = &message.envelope.mail_from else {
+            return Ok(None);
+        };
+        let list: Vec<String> = recipients.iter().map(|a| format!("  <{a}>")).collect();
+        let t = templates.render(
+            kind.template(),
+            &[
+                (
+                    "message_id",
+                    &message
+                        .header_message_id
+                        .clone()
+                        .unwrap_or_else(|| message.id.to_string()),
+                ),
+                ("date", &rfc5322_date(message.received_at)),
+                ("recipients", &list.join("\n")),
+                ("reason", reason),
+                ("reporting_mta", &self.identity.hostname),
+            ],
+        );
+        let id = self.new_id();
+        let now = self.clock.now();
+        let mut out = self.headers(id, sender, &t.subject, now);
+        out.push_str(
+            "Content-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: 8bit\r\n\r\n",
+        );
+        out.push_str(&crlf(&t.body));
+        self.submit(id, &message.tenant, sender, out.into_bytes())
+            .map(Some)
+    }
+}
+
+/// Normalises line ends to CRLF.
+pub fn crlf(text: &str) -> String {
+    text.replace("\r\n", "\n").replace('\n', "\r\n")
+}
+
+/// RFC 5322 date in UTC, e.g. `Tue, 01 Jul 2025 10:00:00 +0000`.
+pub fn rfc5322_date(t: Timestamp) -> String {
+    let secs = t.secs();
+    let days = (secs / 86_400) as i64;
+    let rem = secs % 86_400;
+    let (h, m, s) = (rem / 3600, (rem % 3600) / 60, rem % 60);
+    // Civil-from-days (Howard Hinnant's algorithm).
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let mo = if mp < 10 { mp + 3 } else { mp - 9 };
+    let y = yoe + era * 400 + i64::from(mo <= 2);
+    let weekday = ["Thu", "Fri", "Sat", "Sun", "Mon", "Tue", "Wed"][(days.rem_euclid(7)) as usize];
+    let month = [
+        "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+    ][(mo - 1) as usize];
+    format!("{weekday}, {d:02} {month} {y} {h:02}:{m:02}:{s:02} +0000")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dates_are_rfc5322() {
+        assert_eq!(
+            rfc5322_date(Timestamp(0)),
+            "Thu, 01 Jan 1970 00:00:00 +0000"
+        );
+        assert_eq!(
+            rfc5322_date(Timestamp(1_751_364_000_000)),
+            "Tue, 01 Jul 2025 10:00:00 +0000"
+        );
+    }
+
+    #[test]
+    fn templates_render_and_can_be_replaced() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(
+            dir.path().join("held.txt"),
+            "Subject: Held {message_id}\n\nBody {reason}\n",
+        )
+        .unwrap();
+        let t = Templates::load(Some(dir.path())).unwrap();
+        let r = t.render(
+            "held",
+            &[("message_id", "x\r\nBcc: evil"), ("reason", "policy")],
+        );
+        assert_eq!(r.subject, "Held x  Bcc: evil");
+        assert_eq!(r.body, "Body policy\n");
+        let r = t.render("dropped-tls", &[("recipients", "  <a@b>")]);
+        assert!(r.body.contains("  <a@b>"));
+        std::fs::write(dir.path().join("held.txt"), "no subject").unwrap();
+        assert!(Templates::load(Some(dir.path())).is_err());
+    }
+}

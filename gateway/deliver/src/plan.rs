@@ -1,0 +1,200 @@
+//! What to do now with one recipient, from the decision's requirement and its history
+//! (DESIGN.md "Protection model").
+//!
+//! Guarantees: nothing here ever yields a plaintext send for a recipient whose requirement
+//! forbids it: `tls-only` sends only with TLS required; `encrypt` sends only through a method of
+//! its chain that this build can perform (today `tls-verified`), and otherwise walks the chain
+//! to its terminal `hold` or `bounce-with-notice` (a chain without one ends in `hold`). A chain
+//! method that failed at delivery is skipped until an admin `release` restarts the chain.
+//! `hold` holds until released.
+
+use crate::client::TlsPolicy;
+use sealgate_core::event::EventKind;
+use sealgate_core::store::RecipientState;
+use sealgate_core::{Method, Reply, Requirement, Status};
+
+/// Reason text of the status event an admin `release` records.
+pub const RELEASED: &str = "released by admin";
+/// Prefix of the reason text recorded when a chain method turns out impossible at delivery.
+pub const FALLBACK: &str = "fallback from ";
+
+/// The next step for one recipient.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Plan {
+    /// Send with this TLS policy; `method` names the chain method used, if any.
+    Send {
+        /// TLS the next hop must offer.
+        tls: TlsPolicy,
+        /// The chain method this send fulfils.
+        method: Option<Method>,
+    },
+    /// Hold the copy and notify the sender.
+    Hold {
+        /// Why (generic).
+        reason: String,
+    },
+    /// Fail permanently (DSN to the sender).
+    Bounce(Reply),
+}
+
+/// Chain methods this build can perform at the deliver stage.
+fn available(method: Method) -> bool {
+    matches!(method, Method::TlsVerified)
+}
+
+/// Methods that already failed since the chain last (re)started.
+fn failed_methods(state: &RecipientState) -> Vec<String> {
+    let mut failed = Vec::new();
+    for ev in &state.events {
+        if let EventKind::Status { status, reason } = &ev.kind {
+            if *status == Status::Scheduled && reason == RELEASED {
+                failed.clear();
+            } else if let Some(m) = reason.strip_prefix(FALLBACK) {
+                failed.push(m.split(':').next().unwrap_or(m).trim().to_string());
+            }
+        }
+    }
+    failed
+}
+
+/// True when the latest status event is an admin release.
+fn released(state: &RecipientState) -> bool {
+    state.events.iter().rev().find_map(|e| match &e.kind {
+        EventKind::Status { status, reason } => {
+            Some(*status == Status::Scheduled && reason == RELEASED)
+        }
+        _ => None,
+    }) == Some(true)
+}
+
+/// The plan for a recipient that is due.
+pub fn plan(requirement: Option<&Requirement>, state: &RecipientState) -> Plan {
+    match requirement {
+        None | Some(Requirement::Deliver) => Plan::Send {
+            tls: TlsPolicy::Opportunistic,
+            method: None,
+        },
+        Some(Requirement::TlsOnly) => Plan::Send {
+            tls: TlsPolicy::Required,
+            method: None,
+        },
+        Some(Requirement::Hold) if released(state) => Plan::Send {
+            tls: TlsPolicy::Opportunistic,
+            method: None,
+        },
+        Some(Requirement::Hold) => Plan::Hold {
+            reason: "held by policy".into(),
+        },
+        Some(Requirement::Reject) => {
+            Plan::Bounce(Reply::new(550, [5, 7, 1], "Message refused by policy"))
+        }
+        Some(Requirement::Encrypt { chain }) => {
+            let failed = failed_methods(state);
+            for &method in chain {
+                match method {
+                    Method::Hold => {
+                        return Plan::Hold {
+                            reason: "no protection method available; held".into(),
+                        };
+                    }
+                    Method::BounceWithNotice => {
+                        return Plan::Bounce(Reply::new(
+                            550,
+                            [5, 7, 1],
+                            "No protection method the policy allows is available for this recipient",
+                        ));
+                    }
+                    m if available(m) && !failed.iter().any(|f| f == m.as_str()) => {
+                        return Plan::Send {
+                            tls: TlsPolicy::Verified,
+                            method: Some(m),
+                        };
+                    }
+                    _ => {}
+                }
+            }
+            Plan::Hold {
+                reason: "protection chain exhausted; held".into(),
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use sealgate_core::{Address, Event, Timestamp};
+
+    fn state(events: Vec<Event>) -> RecipientState {
+        RecipientState {
+            index: 0,
+            address: Address::parse("a@b.example").unwrap(),
+            status: Status::Scheduled,
+            next_attempt: None,
+            attempts: 0,
+            events,
+        }
+    }
+
+    #[test]
+    fn encrypt_chain_never_yields_plaintext() {
+        let req = Requirement::Encrypt {
+            chain: vec![Method::TlsVerified, Method::Pgp, Method::BounceWithNotice],
+        };
+        let s = state(vec![]);
+        assert_eq!(
+            plan(Some(&req), &s),
+            Plan::Send {
+                tls: TlsPolicy::Verified,
+                method: Some(Method::TlsVerified)
+            }
+        );
+        let s = state(vec![Event::status(
+            Timestamp(1),
+            Status::Scheduled,
+            format!("{FALLBACK}tls-verified: no verified TLS"),
+        )]);
+        assert!(matches!(plan(Some(&req), &s), Plan::Bounce(_)));
+        let no_terminal = Requirement::Encrypt {
+            chain: vec![Method::Pgp],
+        };
+        assert!(matches!(plan(Some(&no_terminal), &s), Plan::Hold { .. }));
+    }
+
+    #[test]
+    fn release_restarts_the_chain_and_lets_a_hold_go() {
+        let mut events = vec![Event::status(
+            Timestamp(1),
+            Status::Scheduled,
+            format!("{FALLBACK}tls-verified"),
+        )];
+        events.push(Event::status(Timestamp(2), Status::Held, "held"));
+        events.push(Event::status(Timestamp(3), Status::Scheduled, RELEASED));
+        let s = state(events);
+        let req = Requirement::Encrypt {
+            chain: vec![Method::TlsVerified, Method::Hold],
+        };
+        assert!(matches!(
+            plan(Some(&req), &s),
+            Plan::Send {
+                tls: TlsPolicy::Verified,
+                ..
+            }
+        ));
+        assert!(matches!(
+            plan(Some(&Requirement::Hold), &s),
+            Plan::Send { .. }
+        ));
+        assert!(matches!(
+            plan(Some(&Requirement::Hold), &state(vec![])),
+            Plan::Hold { .. }
+        ));
+        assert_eq!(
+            plan(Some(&Requirement::TlsOnly), &state(vec![])),
+            Plan::Send {
+                tls: TlsPolicy::Required,
+                method: None
+            }
+        );
+    }
+}

@@ -1,0 +1,240 @@
+//! Routing: which hosts, in which order, receive a recipient domain's mail.
+//!
+//! Guarantees: a static route (`[delivery.routes]`, exact domain first, then `"*"`) wins over
+//! DNS and is never looked up by MX; otherwise MX records are tried by preference, in random
+//! order among equal preferences; a domain without MX records uses its own A/AAAA records (the
+//! implicit MX); a null MX is a permanent failure (RFC 7505). Every host's addresses are
+//! resolved here, so the result is a flat, ordered list of endpoints to try.
+
+use crate::dns::{Dns, MxAnswer};
+use crate::error::DeliverError;
+use sealgate_config::{NextHop, StaticRoute};
+use sealgate_core::{Domain, Random};
+use std::collections::HashMap;
+use std::net::IpAddr;
+use std::sync::Arc;
+
+/// Most endpoints tried for one destination in one attempt.
+const MAX_TARGETS: usize = 10;
+
+/// One endpoint to try.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct Target {
+    /// Host name (MX exchange or route host) or IP text; TLS uses it as server name.
+    pub host: String,
+    /// Address to connect to.
+    pub ip: IpAddr,
+    /// TCP port.
+    pub port: u16,
+}
+
+/// Where a domain's mail goes, before address resolution.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Route {
+    /// A configured next hop.
+    Static(NextHop),
+    /// MX lookup (the domain's own records).
+    Mx,
+}
+
+/// Resolves recipient domains to ordered endpoint lists.
+pub struct Router {
+    routes: HashMap<Domain, NextHop>,
+    fallback: Option<NextHop>,
+    dns: Arc<dyn Dns>,
+    mx_port: u16,
+    rng: Arc<dyn Random>,
+}
+
+impl Router {
+    /// A router over the configured static routes; MX hosts are contacted on `mx_port` (25
+    /// except in test rigs).
+    pub fn new(
+        routes: &[StaticRoute],
+        dns: Arc<dyn Dns>,
+        mx_port: u16,
+        rng: Arc<dyn Random>,
+    ) -> Router {
+        let mut map = HashMap::new();
+        let mut fallback = None;
+        for r in routes {
+            match &r.domain {
+                Some(d) => {
+                    map.insert(d.clone(), r.next_hop.clone());
+                }
+                None => fallback = Some(r.next_hop.clone()),
+            }
+        }
+        Router {
+            routes: map,
+            fallback,
+            dns,
+            mx_port,
+            rng,
+        }
+    }
+
+    /// The route for a domain (no DNS).
+    pub fn route_of(&self, domain: &Domain) -> Route {
+        match self.routes.get(domain).or(self.fallback.as_ref()) {
+            Some(hop) => Route::Static(hop.clone()),
+            None => Route::Mx,
+        }
+    }
+
+    /// The endpoints for a domain, in the order to try them.
+    pub async fn targets(&self, domain: &Domain) -> Result<Vec<Target>, DeliverError> {
+        let hosts: Vec<(String, u16)> = match self.route_of(domain) {
+            Route::Static(hop) => vec![(hop.host, hop.port)],
+            Route::Mx => match self.dns.mx(domain).await? {
+                MxAnswer::Null => return Err(DeliverError::NullMx),
+                MxAnswer::NoMx => vec![(domain.to_string(), self.mx_port)],
+                MxAnswer::Hosts(mut hosts) => {
+                    hosts.sort_by_key(|h| (h.preference, self.random_u32()));
+                    hosts.into_iter().map(|h| (h.name, self.mx_port)).collect()
+                }
+            },
+        };
+        let mut out = Vec::new();
+        let mut last_error = None;
+        for (host, port) in hosts {
+            let ips = match host.parse::<IpAddr>() {
+                Ok(ip) => vec![ip],
+                Err(_) => match self.dns.ips(&host).await {
+                    Ok(ips) => ips,
+                    Err(e) => {
+                        last_error = Some(e);
+                        continue;
+                    }
+                },
+            };
+            for ip in ips {
+                out.push(Target {
+                    host: host.clone(),
+                    ip,
+                    port,
+                });
+                if out.len() >= MAX_TARGETS {
+                    return Ok(out);
+                }
+            }
+        }
+        if out.is_empty() {
+            return Err(last_error.unwrap_or(DeliverError::Dns {
+                detail: format!("no address for the mail hosts of {domain}"),
+                permanent: false,
+            }));
+        }
+        Ok(out)
+    }
+
+    fn random_u32(&self) -> u32 {
+        let mut b = [0u8; 4];
+        self.rng.fill(&mut b);
+        u32::from_le_bytes(b)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::dns::{DnsFuture, MxHost};
+    use std::sync::atomic::{AtomicU32, Ordering};
+
+    struct FakeDns(MxAnswer);
+    impl Dns for FakeDns {
+        fn mx<'a>(&'a self, _: &'a Domain) -> DnsFuture<'a, MxAnswer> {
+            let a = self.0.clone();
+            Box::pin(async move { Ok(a) })
+        }
+        fn ips<'a>(&'a self, host: &'a str) -> DnsFuture<'a, Vec<IpAddr>> {
+            let ip: IpAddr = match host {
+                "mx1.example" => "127.0.0.1".parse().unwrap(),
+                "mx2.example" => "127.0.0.2".parse().unwrap(),
+                "mx3.example" => "127.0.0.3".parse().unwrap(),
+                _ => "127.0.0.9".parse().unwrap(),
+            };
+            Box::pin(async move { Ok(vec![ip]) })
+        }
+    }
+    struct Counter(AtomicU32);
+    impl Random for Counter {
+        fn fill(&self, buf: &mut [u8]) {
+            let v = self.0.fetch_add(1, Ordering::Relaxed).to_le_bytes();
+            for (i, b) in buf.iter_mut().enumerate() {
+                *b = v[i % 4];
+            }
+        }
+    }
+
+    fn router(answer: MxAnswer, routes: &[StaticRoute]) -> Router {
+        Router::new(
+            routes,
+            Arc::new(FakeDns(answer)),
+            25,
+            Arc::new(Counter(AtomicU32::new(0))),
+        )
+    }
+
+    fn d(s: &str) -> Domain {
+        Domain::parse(s).unwrap()
+    }
+
+    #[tokio::test]
+    async fn mx_hosts_come_in_preference_order() {
+        let r = router(
+            MxAnswer::Hosts(vec![
+                MxHost {
+                    preference: 20,
+                    name: "mx2.example".into(),
+                },
+                MxHost {
+                    preference: 10,
+                    name: "mx1.example".into(),
+                },
+                MxHost {
+                    preference: 30,
+                    name: "mx3.example".into(),
+                },
+            ]),
+            &[],
+        );
+        let t = r.targets(&d("dest.example")).await.unwrap();
+        let hosts: Vec<&str> = t.iter().map(|t| t.host.as_str()).collect();
+        assert_eq!(hosts, ["mx1.example", "mx2.example", "mx3.example"]);
+        assert_eq!(t[0].port, 25);
+    }
+
+    #[tokio::test]
+    async fn null_mx_is_permanent_and_no_mx_means_implicit() {
+        let r = router(MxAnswer::Null, &[]);
+        let e = r.targets(&d("dest.example")).await.unwrap_err();
+        assert!(matches!(e, DeliverError::NullMx));
+        assert_eq!(e.severity(), sealgate_core::Severity::Permanent);
+        let r = router(MxAnswer::NoMx, &[]);
+        let t = r.targets(&d("dest.example")).await.unwrap();
+        assert_eq!(t[0].host, "dest.example");
+    }
+
+    #[tokio::test]
+    async fn static_routes_win_over_mx() {
+        let routes = vec![
+            StaticRoute {
+                domain: Some(d("partner.example")),
+                next_hop: NextHop::parse("10.1.2.3:2525").unwrap(),
+            },
+            StaticRoute {
+                domain: None,
+                next_hop: NextHop::parse("smarthost.example").unwrap(),
+            },
+        ];
+        let r = router(MxAnswer::Null, &routes);
+        let t = r.targets(&d("partner.example")).await.unwrap();
+        assert_eq!(
+            (t[0].ip.to_string().as_str(), t[0].port),
+            ("10.1.2.3", 2525)
+        );
+        let t = r.targets(&d("other.example")).await.unwrap();
+        assert_eq!(t[0].host, "smarthost.example");
+    }
+}
