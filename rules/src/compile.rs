@@ -1,6 +1,7 @@
 //! Turns rule files, dictionaries and lists into a [`Compiled`] set, reporting every problem at
 //! once with its file and line. Nothing invalid survives this step.
 
+use crate::RuleError;
 use crate::detect::IdKind;
 use crate::format::{
     ActionRaw, AddrRaw, AttachRaw, CondRaw, ConfRaw, DetectorRaw, FileRaw, LimitsRaw, NearRaw,
@@ -11,7 +12,6 @@ use crate::model::{
     Action, AddrSet, AttachCond, Compiled, Cond, CustomDetector, DetId, Evaluation, LocMask, Near,
     Rule, Settings,
 };
-use crate::RuleError;
 use sealgate_core::{Domain, Method, Requirement};
 use std::collections::{HashMap, HashSet};
 use std::ops::Range;
@@ -134,7 +134,10 @@ pub fn compile(
         for d in &raw.detector {
             if let Some(c) = read_detector(&mut cx, d, &mut kw) {
                 if IdKind::from_name(&c.name).is_some() || names.custom.contains_key(&c.name) {
-                    cx.err(d.span(), format!("detector `{}` is already defined", c.name));
+                    cx.err(
+                        d.span(),
+                        format!("detector `{}` is already defined", c.name),
+                    );
                     continue;
                 }
                 names.custom.insert(c.name.clone(), custom.len());
@@ -194,7 +197,11 @@ fn read_settings(cx: &mut Ctx<'_>, s: &SettingsRaw, methods: &[Method], out: &mu
         }
     }
     if let Some(tags) = &s.subject_tags {
-        out.subject_tags = tags.iter().filter(|t| !t.trim().is_empty()).cloned().collect();
+        out.subject_tags = tags
+            .iter()
+            .filter(|t| !t.trim().is_empty())
+            .cloned()
+            .collect();
     }
     if let Some(p) = &s.placeholder_subject {
         out.placeholder_subject = p.clone();
@@ -362,7 +369,8 @@ fn read_detector(
     };
     let base = unit(cx, &d.confidence, 0.6);
     let boost = unit(cx, &d.context_boost, 0.3);
-    let context = (!d.context.is_empty()).then(|| kw.add_list(d.context.iter().map(String::as_str)));
+    let context =
+        (!d.context.is_empty()).then(|| kw.add_list(d.context.iter().map(String::as_str)));
     Some(CustomDetector {
         name: name.to_string(),
         re,
@@ -390,10 +398,8 @@ fn read_rule(
     let mut add_headers = Vec::new();
     for h in &raw.add_header {
         let name = h.name.get_ref();
-        let valid_name = !name.is_empty()
-            && name
-                .bytes()
-                .all(|b| b.is_ascii_graphic() && b != b':');
+        let valid_name =
+            !name.is_empty() && name.bytes().all(|b| b.is_ascii_graphic() && b != b':');
         if !valid_name {
             cx.err(h.name.span(), "invalid header name");
         }
@@ -541,14 +547,20 @@ fn read_cond(
                 None => {
                     cx.err(
                         d.span(),
-                        format!("unknown dictionary `{}` (no dictionaries/{0}.txt)", d.get_ref()),
+                        format!(
+                            "unknown dictionary `{}` (no dictionaries/{0}.txt)",
+                            d.get_ref()
+                        ),
                     );
                     return None;
                 }
             }
         } else {
             let words = raw.keywords.as_deref().unwrap_or_default();
-            (kw.add_list(words.iter().map(String::as_str)), "keywords".into())
+            (
+                kw.add_list(words.iter().map(String::as_str)),
+                "keywords".into(),
+            )
         };
         return Some(Cond::Keywords {
             list,
@@ -696,7 +708,10 @@ fn read_addr(cx: &mut Ctx<'_>, a: &Spanned<AddrRaw>, names: &Names<'_>) -> Optio
                 }
             }
             None => {
-                cx.err(l.span(), format!("unknown list `{}` (no lists/{0}.txt)", l.get_ref()));
+                cx.err(
+                    l.span(),
+                    format!("unknown list `{}` (no lists/{0}.txt)", l.get_ref()),
+                );
                 ok = false;
             }
         }

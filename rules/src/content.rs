@@ -103,7 +103,10 @@ fn containers(raw: &[u8]) -> usize {
             continue;
         }
         let v = line[13..].trim_ascii_start();
-        if v.len() >= 8 && (v[..8].eq_ignore_ascii_case(b"multipar") || v[..8].eq_ignore_ascii_case(b"message/")) {
+        if v.len() >= 8
+            && (v[..8].eq_ignore_ascii_case(b"multipar")
+                || v[..8].eq_ignore_ascii_case(b"message/"))
+        {
             n += 1;
         }
     }
@@ -141,7 +144,9 @@ pub fn analyse(raw: &[u8], limits: &Limits, extractor: &dyn Extractor) -> Conten
     };
     let parser = MessageParser::default();
     if containers(raw) > limits.max_parts as usize {
-        w.out.unscannable.push((Location::Body, ExtractFailure::Limit.as_str()));
+        w.out
+            .unscannable
+            .push((Location::Body, ExtractFailure::Limit.as_str()));
         if let Some(m) = parser.parse_headers(raw) {
             w.top_headers(&m);
             w.message_texts(&m, None);
@@ -171,7 +176,9 @@ impl Walk<'_> {
                 cut -= 1;
             }
             text.truncate(cut);
-            self.out.unscannable.push((loc.clone(), ExtractFailure::Limit.as_str()));
+            self.out
+                .unscannable
+                .push((loc.clone(), ExtractFailure::Limit.as_str()));
         }
         self.scanned += text.len() as u64;
         self.out.segments.push(Segment { loc, view, text });
@@ -220,7 +227,8 @@ impl Walk<'_> {
     fn message(&mut self, m: &mail_parser::Message<'_>, at: Option<Location>, depth: u32) {
         self.message_texts(m, at.as_ref());
         let body_loc = at.clone().unwrap_or(Location::Body);
-        let alternative = !m.text_body.is_empty() && m.html_body.iter().any(|h| !m.text_body.contains(h));
+        let alternative =
+            !m.text_body.is_empty() && m.html_body.iter().any(|h| !m.text_body.contains(h));
         for &id in &m.text_body {
             let view = if alternative { 1 } else { 0 };
             self.body_part(m, id, body_loc.clone(), view);
@@ -232,7 +240,10 @@ impl Walk<'_> {
         }
         if !self.out.encrypted && depth == 0 {
             let pgp = self.out.segments.iter().any(|s| {
-                s.loc == Location::Body && s.text.trim_start().starts_with("-----BEGIN PGP MESSAGE-----")
+                s.loc == Location::Body
+                    && s.text
+                        .trim_start()
+                        .starts_with("-----BEGIN PGP MESSAGE-----")
             });
             self.out.encrypted = pgp;
         }
@@ -334,7 +345,13 @@ impl Walk<'_> {
         }
     }
 
-    fn document(&mut self, b: &[u8], loc: &Location, content_type: &str, name: Option<&str>) -> ScanState {
+    fn document(
+        &mut self,
+        b: &[u8],
+        loc: &Location,
+        content_type: &str,
+        name: Option<&str>,
+    ) -> ScanState {
         let lower = name.unwrap_or("").to_ascii_lowercase();
         let Some(kind) = DocKind::sniff(b) else {
             let texty = [".txt", ".csv", ".tsv", ".log", ".json", ".xml"]
@@ -362,7 +379,8 @@ impl Walk<'_> {
         if now >= self.deadline {
             return ScanState::Failed(ExtractFailure::Timeout);
         }
-        let timeout = Duration::from_millis(self.limits.extract_timeout_ms).min(self.deadline - now);
+        let timeout =
+            Duration::from_millis(self.limits.extract_timeout_ms).min(self.deadline - now);
         let max = self.limits.max_extracted_bytes as usize;
         match self.extractor.extract(kind, b, max, timeout) {
             Ok(text) => {

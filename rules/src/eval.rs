@@ -5,7 +5,7 @@
 use crate::content::Content;
 use crate::findings::Findings;
 use crate::model::{
-    strictness, Action, AddrSet, AttachCond, Compiled, Cond, DetId, Evaluation, LocMask, Near,
+    Action, AddrSet, AttachCond, Compiled, Cond, DetId, Evaluation, LocMask, Near, strictness,
 };
 use sealgate_core::{Address, Decision, DetectorHit, HeaderChange, Location, Reply, Requirement};
 use serde::Serialize;
@@ -121,9 +121,11 @@ impl Ctx<'_> {
             Cond::Sender(set) => self.sender.is_some_and(|a| addr_in(set, a)),
             Cond::Recipient(set) => addr_in(set, rcpt),
             Cond::SubjectTag => self.tag.is_some(),
-            Cond::Header { name, re } => self.content.headers.iter().any(|(n, v)| {
-                n == name && re.as_ref().is_none_or(|re| re.is_match(v))
-            }),
+            Cond::Header { name, re } => self
+                .content
+                .headers
+                .iter()
+                .any(|(n, v)| n == name && re.as_ref().is_none_or(|re| re.is_match(v))),
             Cond::Attachment(a) => self.content.attachments.iter().any(|x| attach_ok(a, x)),
             Cond::Encrypted => self.content.encrypted,
             Cond::Unscannable => !self.content.unscannable.is_empty(),
@@ -137,7 +139,11 @@ impl Ctx<'_> {
         let mark = if self.eval(cond, rcpt) { "yes" } else { "no " };
         let text = match cond {
             Cond::Any(v) | Cond::All(v) => {
-                let word = if matches!(cond, Cond::Any(_)) { "any of" } else { "all of" };
+                let word = if matches!(cond, Cond::Any(_)) {
+                    "any of"
+                } else {
+                    "all of"
+                };
                 out.push(format!("{pad}[{mark}] {word}:"));
                 for c in v {
                     self.describe(c, rcpt, depth + 1, out);
@@ -157,7 +163,11 @@ impl Ctx<'_> {
                 locs,
             } => {
                 let n = self.detector_count(*det, *conf, near.as_ref(), *locs);
-                let near = if near.is_some() { ", with keyword nearby" } else { "" };
+                let near = if near.is_some() {
+                    ", with keyword nearby"
+                } else {
+                    ""
+                };
                 format!(
                     "detector {} at confidence >= {conf:.2}{near}: {n} found, {min} needed",
                     self.det_name(*det)
@@ -171,7 +181,11 @@ impl Ctx<'_> {
                 locs,
             } => {
                 let n = self.keyword_count(*list, near.as_ref(), *locs);
-                let near = if near.is_some() { ", near other keywords" } else { "" };
+                let near = if near.is_some() {
+                    ", near other keywords"
+                } else {
+                    ""
+                };
                 format!("dictionary {name}{near}: {n} occurrences, {min} needed")
             }
             Cond::Sender(_) => "envelope sender is in the list".into(),
@@ -214,7 +228,10 @@ fn attach_ok(a: &AttachCond, x: &crate::content::AttachmentInfo) -> bool {
     let ext = name.rsplit_once('.').map(|(_, e)| e.to_ascii_lowercase());
     (a.extensions.is_empty() || ext.is_some_and(|e| a.extensions.contains(&e)))
         && a.name.as_ref().is_none_or(|re| re.is_match(name))
-        && (a.types.is_empty() || a.types.iter().any(|t| x.content_type.starts_with(t.as_str())))
+        && (a.types.is_empty()
+            || a.types
+                .iter()
+                .any(|t| x.content_type.starts_with(t.as_str())))
         && a.min_size.is_none_or(|m| x.size >= m)
         && a.max_size.is_none_or(|m| x.size <= m)
 }
@@ -286,7 +303,10 @@ pub fn decide(cx: &Ctx<'_>, recipients: &[&Address]) -> (Decision, Vec<Recipient
         if rule.strip_tag
             && let Some(tag) = &cx.tag
         {
-            push_unique(&mut d.header_changes, HeaderChange::StripSubjectTag { tag: tag.clone() });
+            push_unique(
+                &mut d.header_changes,
+                HeaderChange::StripSubjectTag { tag: tag.clone() },
+            );
         }
         for (name, value) in &rule.add_headers {
             push_unique(
@@ -327,9 +347,11 @@ fn push_unique(v: &mut Vec<HeaderChange>, h: HeaderChange) {
 /// dictionary — except dictionaries named `*-context`, which hold context words, not PHI.
 fn subject_has_findings(cx: &Ctx<'_>) -> bool {
     let segs = &cx.content.segments;
-    let ids = cx.findings.items.iter().any(|f| {
-        f.conf >= 0.6 && segs[f.seg as usize].loc == Location::Subject
-    });
+    let ids = cx
+        .findings
+        .items
+        .iter()
+        .any(|f| f.conf >= 0.6 && segs[f.seg as usize].loc == Location::Subject);
     ids || segs.iter().enumerate().any(|(i, s)| {
         s.loc == Location::Subject
             && cx

@@ -3,8 +3,8 @@
 //! message is being classified; [`crate::Decision`] gets names, counts and confidences.
 
 use crate::content::Content;
-use crate::detect::scan::{self, IdMatch};
 use crate::detect::IdKind;
+use crate::detect::scan::{self, IdMatch};
 use crate::keywords::KeywordHits;
 use crate::model::{Compiled, DetId};
 

@@ -28,7 +28,10 @@ fn markup_to_text(src: &str, html: bool) -> String {
         let tag = &rest[1..gt];
         rest = &rest[gt + 1..];
         let name = tag_name(tag);
-        if html && !tag.starts_with('/') && (name.eq_ignore_ascii_case("script") || name.eq_ignore_ascii_case("style")) {
+        if html
+            && !tag.starts_with('/')
+            && (name.eq_ignore_ascii_case("script") || name.eq_ignore_ascii_case("style"))
+        {
             let close = format!("</{}", name.to_ascii_lowercase());
             match find_ci(rest, &close) {
                 Some(p) => rest = &rest[p..],
@@ -136,7 +139,9 @@ mod tests {
 
     #[test]
     fn word_runs_join_and_paragraphs_break() {
-        let t = xml_to_text("<w:p><w:r><w:t>123-45-</w:t></w:r><w:r><w:t>6789</w:t></w:r></w:p><w:p><w:t>x</w:t></w:p>");
+        let t = xml_to_text(
+            "<w:p><w:r><w:t>123-45-</w:t></w:r><w:r><w:t>6789</w:t></w:r></w:p><w:p><w:t>x</w:t></w:p>",
+        );
         assert_eq!(t, "123-45-6789\nx\n");
     }
 }

@@ -242,7 +242,11 @@ impl RuleSet {
         let src = |v: &[(String, String)], strip: bool| -> Vec<(String, String)> {
             v.iter()
                 .map(|(n, t)| {
-                    let n = if strip { stem(n).to_string() } else { n.clone() };
+                    let n = if strip {
+                        stem(n).to_string()
+                    } else {
+                        n.clone()
+                    };
                     (n, t.clone())
                 })
                 .collect()

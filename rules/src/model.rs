@@ -233,7 +233,12 @@ pub struct Settings {
 
 /// The default encrypt chain: `tls-verified → pgp → smime → hold`.
 pub fn default_chain() -> Vec<Method> {
-    vec![Method::TlsVerified, Method::Pgp, Method::Smime, Method::Hold]
+    vec![
+        Method::TlsVerified,
+        Method::Pgp,
+        Method::Smime,
+        Method::Hold,
+    ]
 }
 
 impl Default for Settings {

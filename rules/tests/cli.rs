@@ -1,10 +1,10 @@
 //! The binary's `rules check`, `rules test` and `explain` (the module is compiled here as it is
 //! into the binary), the shipped golden cases, and the canary: planted values appear nowhere.
 
+mod common;
 #[path = "../../gateway/sealgate/src/rules_cmd.rs"]
 #[allow(dead_code)]
 mod rules_cmd;
-mod common;
 
 use common::*;
 use sealgate_rules::RuleSet;
@@ -24,7 +24,10 @@ fn check_accepts_the_default_and_reports_errors() {
 
 #[test]
 fn golden_cases_pass() {
-    assert_eq!(rules_cmd::test(&deploy(), &deploy().join("cases")).unwrap(), 0);
+    assert_eq!(
+        rules_cmd::test(&deploy(), &deploy().join("cases")).unwrap(),
+        0
+    );
 }
 
 #[test]
@@ -43,7 +46,12 @@ const NPI: &str = "1245319599";
 
 fn forms(v: &str) -> Vec<String> {
     let digits: String = v.chars().filter(char::is_ascii_digit).collect();
-    vec![v.to_string(), digits.clone(), base64(v.as_bytes()), base64(digits.as_bytes())]
+    vec![
+        v.to_string(),
+        digits.clone(),
+        base64(v.as_bytes()),
+        base64(digits.as_bytes()),
+    ]
 }
 
 /// Plants an SSN and an NPI in the subject, a display name, the body and an attachment's
@@ -53,8 +61,14 @@ fn forms(v: &str) -> Vec<String> {
 fn canary_values_appear_nowhere() {
     let set = RuleSet::embedded_default();
     let body = format!("Patient SSN {SSN}, provider NPI {NPI}, diabetes follow-up");
-    let mut raw = with_attachment(&body, "text/plain", &format!("ssn-{SSN}.txt"), body.as_bytes());
-    let header = format!("From: \"SSN {SSN}\" <ann@clinic.example>\r\nSubject: NPI {NPI} SSN {SSN}\r\n");
+    let mut raw = with_attachment(
+        &body,
+        "text/plain",
+        &format!("ssn-{SSN}.txt"),
+        body.as_bytes(),
+    );
+    let header =
+        format!("From: \"SSN {SSN}\" <ann@clinic.example>\r\nSubject: NPI {NPI} SSN {SSN}\r\n");
     raw.splice(0..0, header.bytes());
     let s = addr("ann@clinic.example");
     let r = addr("pat@mail.example");

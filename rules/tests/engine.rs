@@ -5,14 +5,25 @@ use common::*;
 use sealgate_rules::{HeaderChange, Location, Method, Requirement, RuleSet, Source};
 
 fn set(files: &[(&str, &str)]) -> Result<RuleSet, Vec<sealgate_rules::RuleError>> {
-    let f: Vec<Source<'_>> = files.iter().map(|(n, t)| Source { name: n, text: t }).collect();
-    let d = [Source { name: "terms", text: "diabetes\nmetformin\n" }];
+    let f: Vec<Source<'_>> = files
+        .iter()
+        .map(|(n, t)| Source { name: n, text: t })
+        .collect();
+    let d = [Source {
+        name: "terms",
+        text: "diabetes\nmetformin\n",
+    }];
     RuleSet::from_sources(&f, &d, &[], sealgate_rules::PROVIDED_METHODS)
 }
 
 fn chain() -> Requirement {
     Requirement::Encrypt {
-        chain: vec![Method::TlsVerified, Method::Pgp, Method::Smime, Method::Hold],
+        chain: vec![
+            Method::TlsVerified,
+            Method::Pgp,
+            Method::Smime,
+            Method::Hold,
+        ],
     }
 }
 
@@ -22,12 +33,19 @@ fn embedded_default_compiles_and_loads_from_disk_alike() {
     let disk = RuleSet::load_dir(&dir).unwrap();
     let emb = RuleSet::embedded_default();
     assert_eq!(disk.rule_ids(), emb.rule_ids());
-    assert_eq!(emb.rule_ids(), ["phi-identifier", "phi-clinical", "subject-tag"]);
+    assert_eq!(
+        emb.rule_ids(),
+        ["phi-identifier", "phi-clinical", "subject-tag"]
+    );
 }
 
 #[test]
 fn fallback_set_encrypts_everything() {
-    let s = set(&[("fallback.toml", "[settings]\ndefault = { action = \"encrypt\", phi = true }\n")]).unwrap();
+    let s = set(&[(
+        "fallback.toml",
+        "[settings]\ndefault = { action = \"encrypt\", phi = true }\n",
+    )])
+    .unwrap();
     let d = classify(&s, &eml("hello", "nothing here"));
     assert_eq!(d.recipients, [chain()]);
 }
@@ -39,14 +57,26 @@ fn default_set_phi_secure_tag_and_plain_mail() {
     assert_eq!(d.recipients, [chain()]);
     assert!(d.phi);
     assert_eq!(d.rules, ["phi-identifier"]);
-    assert!(d.hits.iter().any(|h| h.detector == "us-ssn" && h.location == Location::Body && h.count == 1));
+    assert!(
+        d.hits
+            .iter()
+            .any(|h| h.detector == "us-ssn" && h.location == Location::Body && h.count == 1)
+    );
 
     let d = classify(&s, &eml("[SECURE] lunch", "see you at noon"));
     assert_eq!(d.recipients, [chain()]);
     assert!(!d.phi);
-    assert_eq!(d.header_changes, [HeaderChange::StripSubjectTag { tag: "[secure]".into() }]);
+    assert_eq!(
+        d.header_changes,
+        [HeaderChange::StripSubjectTag {
+            tag: "[secure]".into()
+        }]
+    );
 
-    let d = classify(&s, &eml("lunch", "see you at noon, order 112-3456789-1234567"));
+    let d = classify(
+        &s,
+        &eml("lunch", "see you at noon, order 112-3456789-1234567"),
+    );
     assert_eq!(d.recipients, [Requirement::Deliver]);
     assert!(d.rules.is_empty() && !d.phi);
 }
@@ -55,14 +85,24 @@ fn default_set_phi_secure_tag_and_plain_mail() {
 fn subject_phi_gets_placeholder_subject() {
     let s = RuleSet::embedded_default();
     let d = classify(&s, &eml("SSN 123-45-6789", "see subject"));
-    assert!(d.header_changes.iter().any(|h| matches!(h, HeaderChange::PlaceholderSubject { .. })));
+    assert!(
+        d.header_changes
+            .iter()
+            .any(|h| matches!(h, HeaderChange::PlaceholderSubject { .. }))
+    );
     assert!(d.hits.iter().any(|h| h.location == Location::Subject));
 }
 
 #[test]
 fn npi_failing_luhn_is_not_an_npi_even_next_to_the_word() {
     let s = RuleSet::embedded_default();
-    let d = classify(&s, &eml("x", "Provider NPI: 1245319598 for diabetes patient: follow-up"));
+    let d = classify(
+        &s,
+        &eml(
+            "x",
+            "Provider NPI: 1245319598 for diabetes patient: follow-up",
+        ),
+    );
     assert!(!d.hits.iter().any(|h| h.detector == "npi"));
     let d = classify(&s, &eml("x", "Provider NPI: 1245319599"));
     let npi = d.hits.iter().find(|h| h.detector == "npi").unwrap();
@@ -72,7 +112,10 @@ fn npi_failing_luhn_is_not_an_npi_even_next_to_the_word() {
 #[test]
 fn ssn_shaped_invoice_number_with_area_000_is_not_an_ssn() {
     let s = RuleSet::embedded_default();
-    let d = classify(&s, &eml("Invoice", "Invoice 000-12-3456 due, SSN field blank"));
+    let d = classify(
+        &s,
+        &eml("Invoice", "Invoice 000-12-3456 due, SSN field blank"),
+    );
     assert!(!d.hits.iter().any(|h| h.detector == "us-ssn"));
     assert_eq!(d.recipients, [Requirement::Deliver]);
 }
@@ -95,7 +138,11 @@ dictionary = "terms"
 #[test]
 fn accumulate_takes_the_strictest_and_first_match_the_first() {
     let acc = set(&[("a.toml", TWO_RULES)]).unwrap();
-    let first = set(&[("0.toml", "[settings]\nevaluation = \"first-match\"\n"), ("a.toml", TWO_RULES)]).unwrap();
+    let first = set(&[
+        ("0.toml", "[settings]\nevaluation = \"first-match\"\n"),
+        ("a.toml", TWO_RULES),
+    ])
+    .unwrap();
     let raw = eml("x", "diabetes follow-up");
     let s = addr("ann@clinic.example");
     let p = addr("bob@partner.example");
@@ -109,7 +156,10 @@ fn accumulate_takes_the_strictest_and_first_match_the_first() {
 
 #[test]
 fn stop_ends_evaluation_for_that_recipient() {
-    let rules = TWO_RULES.replace("action = \"tls-only\"", "action = \"tls-only\"\nstop = true");
+    let rules = TWO_RULES.replace(
+        "action = \"tls-only\"",
+        "action = \"tls-only\"\nstop = true",
+    );
     let s = set(&[("a.toml", &rules)]).unwrap();
     let raw = eml("x", "diabetes");
     let p = addr("bob@partner.example");
@@ -119,7 +169,11 @@ fn stop_ends_evaluation_for_that_recipient() {
 
 #[test]
 fn reject_gives_a_generic_550() {
-    let s = set(&[("r.toml", "[[rule]]\nid = \"no\"\naction = \"reject\"\n[rule.when]\nheader = \"x-bad\"\n")]).unwrap();
+    let s = set(&[(
+        "r.toml",
+        "[[rule]]\nid = \"no\"\naction = \"reject\"\n[rule.when]\nheader = \"x-bad\"\n",
+    )])
+    .unwrap();
     let raw = b"From: a@b.example\r\nX-Bad: 1\r\nSubject: s\r\n\r\nbody\r\n";
     let d = s.classify_raw(raw, None, &[&addr("x@y.example")]);
     let r = d.reject_reply().unwrap();
@@ -132,15 +186,34 @@ fn every_error_names_file_and_line() {
     let bad = "[[rule]]\nid = \"a\"\naction = \"encrypt\"\nchain = [\"tls-verified\", \"portal\", \"hold\"]\n[rule.when]\ndetector = \"no-such\"\n\n[[rule]]\nid = \"b\"\naction = \"encrypt\"\nchain = [\"pgp\"]\n[rule.when]\nalways = true\n";
     let errs = set(&[("bad.toml", bad), ("syntax.toml", "[[rule]\n")]).unwrap_err();
     let text: Vec<String> = errs.iter().map(ToString::to_string).collect();
-    assert!(text.iter().any(|e| e.starts_with("bad.toml:4:") && e.contains("portal")), "{text:?}");
-    assert!(text.iter().any(|e| e.starts_with("bad.toml:6:") && e.contains("unknown detector")), "{text:?}");
-    assert!(text.iter().any(|e| e.starts_with("bad.toml:10:") && e.contains("hold")), "{text:?}");
-    assert!(text.iter().any(|e| e.starts_with("syntax.toml:1:")), "{text:?}");
+    assert!(
+        text.iter()
+            .any(|e| e.starts_with("bad.toml:4:") && e.contains("portal")),
+        "{text:?}"
+    );
+    assert!(
+        text.iter()
+            .any(|e| e.starts_with("bad.toml:6:") && e.contains("unknown detector")),
+        "{text:?}"
+    );
+    assert!(
+        text.iter()
+            .any(|e| e.starts_with("bad.toml:10:") && e.contains("hold")),
+        "{text:?}"
+    );
+    assert!(
+        text.iter().any(|e| e.starts_with("syntax.toml:1:")),
+        "{text:?}"
+    );
 }
 
 #[test]
 fn unknown_keys_and_two_kinds_in_one_condition_are_errors() {
-    let e = set(&[("a.toml", "[[rule]]\nid = \"a\"\naction = \"deliver\"\ncolour = 1\n[rule.when]\nalways = true\n")]).unwrap_err();
+    let e = set(&[(
+        "a.toml",
+        "[[rule]]\nid = \"a\"\naction = \"deliver\"\ncolour = 1\n[rule.when]\nalways = true\n",
+    )])
+    .unwrap_err();
     assert_eq!(e[0].line, 4, "{e:?}");
     let e = set(&[("a.toml", "[[rule]]\nid = \"a\"\naction = \"deliver\"\n[rule.when]\nalways = true\nencrypted = true\n")]).unwrap_err();
     assert!(e[0].message.contains("exactly one"), "{e:?}");
@@ -160,12 +233,24 @@ near = { keywords = ["diagnosis"], within = 30 }
 "#;
     let s = set(&[("a.toml", rules)]).unwrap();
     let near = eml("x", "Diagnosis: E11.9 and I10.");
-    let far = eml("x", &format!("Diagnosis: see below.{}E11.9 and I10.", " filler".repeat(20)));
+    let far = eml(
+        "x",
+        &format!(
+            "Diagnosis: see below.{}E11.9 and I10.",
+            " filler".repeat(20)
+        ),
+    );
     let one = eml("x", "Diagnosis: E11.9.");
     let r = addr("p@x.example");
     assert_eq!(s.classify_raw(&near, None, &[&r]).recipients, [chain()]);
-    assert_eq!(s.classify_raw(&far, None, &[&r]).recipients, [Requirement::Deliver]);
-    assert_eq!(s.classify_raw(&one, None, &[&r]).recipients, [Requirement::Deliver]);
+    assert_eq!(
+        s.classify_raw(&far, None, &[&r]).recipients,
+        [Requirement::Deliver]
+    );
+    assert_eq!(
+        s.classify_raw(&one, None, &[&r]).recipients,
+        [Requirement::Deliver]
+    );
 }
 
 #[test]
@@ -185,8 +270,17 @@ stop = true
 encrypted = true
 "#;
     let s = set(&[("a.toml", rules)]).unwrap();
-    let raw = with_attachment("see", "application/octet-stream", "list.xlsx", b"not really");
-    let d = s.classify_raw(&raw, Some(&addr("ann@mail.clinic.example")), &[&addr("p@x.example")]);
+    let raw = with_attachment(
+        "see",
+        "application/octet-stream",
+        "list.xlsx",
+        b"not really",
+    );
+    let d = s.classify_raw(
+        &raw,
+        Some(&addr("ann@mail.clinic.example")),
+        &[&addr("p@x.example")],
+    );
     assert_eq!(d.rules, ["xlsx"]);
     let enc = b"From: a@b.example\r\nSubject: s\r\nContent-Type: multipart/encrypted; protocol=\"application/pgp-encrypted\"; boundary=x\r\n\r\n--x\r\nContent-Type: application/pgp-encrypted\r\n\r\nVersion: 1\r\n--x--\r\n";
     let d = s.classify_raw(enc, None, &[&addr("p@x.example")]);
@@ -198,10 +292,18 @@ fn html_body_and_charsets_are_scanned() {
     let s = RuleSet::embedded_default();
     let html = b"From: a@b.example\r\nTo: p@x.example\r\nSubject: s\r\nContent-Type: text/html; charset=iso-8859-1\r\n\r\n<p>Soci\xe9t\xe9 SSN&#58;&nbsp;123&#x2d;45-6789</p>\r\n";
     let d = classify(&s, html);
-    assert!(d.hits.iter().any(|h| h.detector == "us-ssn"), "{:?}", d.hits);
+    assert!(
+        d.hits.iter().any(|h| h.detector == "us-ssn"),
+        "{:?}",
+        d.hits
+    );
     let qp = b"From: a@b.example\r\nTo: p@x.example\r\nSubject: =?utf-8?B?U1NOIDEyMy00NS02Nzg5?=\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: quoted-printable\r\n\r\nhello\r\n";
     let d = classify(&s, qp);
-    assert!(d.hits.iter().any(|h| h.detector == "us-ssn" && h.location == Location::Subject));
+    assert!(
+        d.hits
+            .iter()
+            .any(|h| h.detector == "us-ssn" && h.location == Location::Subject)
+    );
 }
 
 #[test]
@@ -211,15 +313,39 @@ fn docx_xlsx_rtf_csv_and_nested_message_attachments() {
         ("[Content_Types].xml", b"<Types/>"),
         ("word/document.xml", b"<w:document><w:p><w:r><w:t>MBI 1EG4-</w:t></w:r><w:r><w:t>TE5-MK73</w:t></w:r></w:p></w:document>"),
     ]);
-    let d = classify(&s, &with_attachment("see attached", "application/vnd.openxmlformats-officedocument.wordprocessingml.document", "a.docx", &docx));
-    assert!(d.hits.iter().any(|h| h.detector == "medicare-mbi" && h.location == Location::Attachment { index: 0 }), "{:?}", d.hits);
+    let d = classify(
+        &s,
+        &with_attachment(
+            "see attached",
+            "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+            "a.docx",
+            &docx,
+        ),
+    );
+    assert!(
+        d.hits.iter().any(
+            |h| h.detector == "medicare-mbi" && h.location == Location::Attachment { index: 0 }
+        ),
+        "{:?}",
+        d.hits
+    );
     let xlsx = zip_stored(&[
         ("[Content_Types].xml", b"<Types/>"),
         ("xl/sharedStrings.xml", b"<sst><si><t>SSN</t></si></sst>"),
-        ("xl/worksheets/sheet1.xml", b"<worksheet><row><c><v>123-45-6789</v></c></row></worksheet>"),
+        (
+            "xl/worksheets/sheet1.xml",
+            b"<worksheet><row><c><v>123-45-6789</v></c></row></worksheet>",
+        ),
     ]);
-    let d = classify(&s, &with_attachment("see attached", "application/vnd.ms-excel", "a.xlsx", &xlsx));
-    assert!(d.hits.iter().any(|h| h.detector == "us-ssn"), "{:?}", d.hits);
+    let d = classify(
+        &s,
+        &with_attachment("see attached", "application/vnd.ms-excel", "a.xlsx", &xlsx),
+    );
+    assert!(
+        d.hits.iter().any(|h| h.detector == "us-ssn"),
+        "{:?}",
+        d.hits
+    );
     let rtf = br"{\rtf1 Patient SSN 123-45-6789\par}";
     let d = classify(&s, &with_attachment("x", "application/rtf", "a.rtf", rtf));
     assert!(d.hits.iter().any(|h| h.detector == "us-ssn"));
@@ -227,6 +353,15 @@ fn docx_xlsx_rtf_csv_and_nested_message_attachments() {
     let d = classify(&s, &with_attachment("x", "text/csv", "a.csv", csv));
     assert!(d.hits.iter().any(|h| h.detector == "us-ssn"));
     let inner = eml("fwd", "SSN 123-45-6789");
-    let d = classify(&s, &with_attachment("fwd", "message/rfc822", "fwd.eml", &inner));
-    assert!(d.hits.iter().any(|h| h.detector == "us-ssn" && h.location == Location::Attachment { index: 0 }), "{:?}", d.hits);
+    let d = classify(
+        &s,
+        &with_attachment("fwd", "message/rfc822", "fwd.eml", &inner),
+    );
+    assert!(
+        d.hits
+            .iter()
+            .any(|h| h.detector == "us-ssn" && h.location == Location::Attachment { index: 0 }),
+        "{:?}",
+        d.hits
+    );
 }

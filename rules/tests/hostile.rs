@@ -6,7 +6,10 @@ use sealgate_rules::{Requirement, RuleSet};
 use std::time::{Duration, Instant};
 
 fn fail_closed(d: &sealgate_rules::Decision) {
-    assert!(matches!(d.recipients[0], Requirement::Encrypt { .. }), "{d:?}");
+    assert!(
+        matches!(d.recipients[0], Requirement::Encrypt { .. }),
+        "{d:?}"
+    );
     assert!(d.phi);
     assert!(d.rules.iter().any(|r| r == "fail-closed"), "{:?}", d.rules);
     assert!(d.hits.iter().any(|h| h.detector == "unscannable"));
@@ -25,11 +28,26 @@ fn zip_bomb_docx_hits_the_limit() {
     let zeros = vec![0u8; 200 << 20];
     let deflated = miniz_oxide::deflate::compress_to_vec(&zeros, 6);
     drop(zeros);
-    let mut z = zip_stored(&[("[Content_Types].xml", b"<Types/>"), ("word/document.xml", &deflated)]);
+    let mut z = zip_stored(&[
+        ("[Content_Types].xml", b"<Types/>"),
+        ("word/document.xml", &deflated),
+    ]);
     // Mark the second member as deflated (method 8) in its local and central headers.
-    let local = z.windows(4).enumerate().filter(|(_, w)| *w == b"PK\x03\x04").nth(1).unwrap().0;
+    let local = z
+        .windows(4)
+        .enumerate()
+        .filter(|(_, w)| *w == b"PK\x03\x04")
+        .nth(1)
+        .unwrap()
+        .0;
     z[local + 8] = 8;
-    let central = z.windows(4).enumerate().filter(|(_, w)| *w == b"PK\x01\x02").nth(1).unwrap().0;
+    let central = z
+        .windows(4)
+        .enumerate()
+        .filter(|(_, w)| *w == b"PK\x01\x02")
+        .nth(1)
+        .unwrap()
+        .0;
     z[central + 10] = 8;
     let raw = with_attachment("x", "application/octet-stream", "bomb.docx", &z);
     let (d, took) = timed(&raw);
@@ -41,7 +59,9 @@ fn zip_bomb_docx_hits_the_limit() {
 fn ten_thousand_deep_mime_nesting() {
     let mut raw = String::from("From: a@b.example\r\nTo: p@x.example\r\nSubject: deep\r\n");
     for i in 0..10_000 {
-        raw.push_str(&format!("Content-Type: multipart/mixed; boundary=\"b{i}\"\r\n\r\n--b{i}\r\n"));
+        raw.push_str(&format!(
+            "Content-Type: multipart/mixed; boundary=\"b{i}\"\r\n\r\n--b{i}\r\n"
+        ));
     }
     raw.push_str("Content-Type: text/plain\r\n\r\nhello\r\n");
     let (d, took) = timed(raw.as_bytes());
@@ -53,7 +73,9 @@ fn ten_thousand_deep_mime_nesting() {
 fn deep_nested_rfc822_within_the_container_limit() {
     let mut inner = String::from("From: a@b.example\r\nSubject: leaf\r\n\r\nleaf\r\n");
     for _ in 0..40 {
-        inner = format!("From: a@b.example\r\nTo: p@x.example\r\nSubject: fwd\r\nContent-Type: message/rfc822\r\n\r\n{inner}");
+        inner = format!(
+            "From: a@b.example\r\nTo: p@x.example\r\nSubject: fwd\r\nContent-Type: message/rfc822\r\n\r\n{inner}"
+        );
     }
     let (d, _) = timed(inner.as_bytes());
     fail_closed(&d);
@@ -63,7 +85,11 @@ fn deep_nested_rfc822_within_the_container_limit() {
 fn invalid_charsets_do_not_break_scanning() {
     let raw = b"From: a@b.example\r\nTo: p@x.example\r\nSubject: =?x-unknown?Q?=FF=FE?=\r\nContent-Type: text/plain; charset=x-no-such-charset\r\n\r\n\xff\xfe\x80 SSN 123-45-6789 \xc3\x28\r\n";
     let (d, _) = timed(raw);
-    assert!(d.hits.iter().any(|h| h.detector == "us-ssn"), "{:?}", d.hits);
+    assert!(
+        d.hits.iter().any(|h| h.detector == "us-ssn"),
+        "{:?}",
+        d.hits
+    );
 }
 
 #[test]
@@ -71,14 +97,23 @@ fn pdf_with_broken_xref_is_still_read() {
     let pdf = b"%PDF-1.7\n1 0 obj\n<< /Length 999 >>\nstream\nBT (Patient SSN 123-45-6789) Tj ET\nendstream\nendobj\nxref\n0 1\nBROKEN\ntrailer << /Size 1 >>\nstartxref\n99999\n%%EOF\n";
     let raw = with_attachment("x", "application/pdf", "r.pdf", pdf);
     let (d, _) = timed(&raw);
-    assert!(d.hits.iter().any(|h| h.detector == "us-ssn"), "{:?}", d.hits);
+    assert!(
+        d.hits.iter().any(|h| h.detector == "us-ssn"),
+        "{:?}",
+        d.hits
+    );
 }
 
 #[test]
 fn truncated_pdf_and_fake_documents_fail_closed() {
     let raw = with_attachment("x", "application/pdf", "r.pdf", b"not a pdf at all");
     fail_closed(&timed(&raw).0);
-    let raw = with_attachment("x", "application/pdf", "r.pdf", b"%PDF-1.4\n1 0 obj << /Encrypt 2 0 R >>");
+    let raw = with_attachment(
+        "x",
+        "application/pdf",
+        "r.pdf",
+        b"%PDF-1.4\n1 0 obj << /Encrypt 2 0 R >>",
+    );
     fail_closed(&timed(&raw).0);
 }
 
@@ -97,10 +132,22 @@ fn child_process_extractor_stops_a_runaway_child() {
     // `sleep` stands in for a parser that never finishes: the deadline kills it.
     let x = sealgate_rules::ChildProcess::new("sleep", vec!["30".into()], 64);
     let t = Instant::now();
-    let r = sealgate_rules::Extractor::extract(&x, sealgate_rules::DocKind::Pdf, b"%PDF-", 1024, Duration::from_millis(300));
+    let r = sealgate_rules::Extractor::extract(
+        &x,
+        sealgate_rules::DocKind::Pdf,
+        b"%PDF-",
+        1024,
+        Duration::from_millis(300),
+    );
     assert_eq!(r, Err(sealgate_rules::ExtractFailure::Timeout));
     assert!(t.elapsed() < Duration::from_secs(5));
     let crash = sealgate_rules::ChildProcess::new("false", vec![], 64);
-    let r = sealgate_rules::Extractor::extract(&crash, sealgate_rules::DocKind::Pdf, b"%PDF-", 1024, Duration::from_secs(2));
+    let r = sealgate_rules::Extractor::extract(
+        &crash,
+        sealgate_rules::DocKind::Pdf,
+        b"%PDF-",
+        1024,
+        Duration::from_secs(2),
+    );
     assert_eq!(r, Err(sealgate_rules::ExtractFailure::Crashed));
 }

@@ -30,7 +30,10 @@ impl Pseudonymiser {
         if !self.enabled {
             return address.to_string();
         }
-        format!("addr:{}", self.tag(address.to_string().to_lowercase().as_bytes()))
+        format!(
+            "addr:{}",
+            self.tag(address.to_string().to_lowercase().as_bytes())
+        )
     }
 
     /// The log form of a reverse path; `<>` stays `<>`.
@@ -66,7 +69,10 @@ mod tests {
         assert!(s.starts_with("addr:") && !s.contains("Patient") && !s.contains("example"));
         assert_eq!(s, p.address(&b));
         assert_ne!(s, Pseudonymiser::new([8; 32], true).address(&a));
-        assert_eq!(Pseudonymiser::new([7; 32], false).address(&a), a.to_string());
+        assert_eq!(
+            Pseudonymiser::new([7; 32], false).address(&a),
+            a.to_string()
+        );
         assert_eq!(p.sender(None), "<>");
     }
 }

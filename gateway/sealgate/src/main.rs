@@ -9,6 +9,7 @@
 mod admin_client;
 mod logging;
 mod queue_cmd;
+mod rules_cmd;
 mod secrets;
 mod serve;
 mod settings;
@@ -42,6 +43,25 @@ enum Command {
         #[command(subcommand)]
         command: ConfigCommand,
     },
+    /// Rule-file commands.
+    Rules {
+        #[command(subcommand)]
+        command: RulesCommand,
+    },
+    /// Explain, recipient by recipient, what the rules decide for a message and why.
+    Explain {
+        /// The message (.eml).
+        file: PathBuf,
+        /// Rule directory (the shipped default set without it).
+        #[arg(long)]
+        rules: Option<PathBuf>,
+        /// Print JSON instead of text.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Internal: the attachment-extraction child process (reads stdin, writes stdout).
+    #[command(name = "__extract", hide = true)]
+    Extract,
     /// Inspect the queue.
     Queue {
         #[command(subcommand)]
@@ -55,6 +75,23 @@ enum Command {
         /// Print JSON instead of text.
         #[arg(long, global = true)]
         json: bool,
+    },
+}
+
+#[derive(Subcommand)]
+enum RulesCommand {
+    /// Validate a rule directory: every error with file and line.
+    Check {
+        /// The rule directory.
+        dir: PathBuf,
+    },
+    /// Run golden cases (`NAME.eml` + `NAME.json`) against a rule directory.
+    Test {
+        /// The rule directory.
+        dir: PathBuf,
+        /// The cases directory.
+        #[arg(long)]
+        cases: PathBuf,
     },
 }
 
@@ -113,6 +150,16 @@ fn main() -> ExitCode {
         Command::Config {
             command: ConfigCommand::Check { file },
         } => config_check(&file),
+        Command::Rules {
+            command: RulesCommand::Check { dir },
+        } => exit_code(rules_cmd::check(&dir)),
+        Command::Rules {
+            command: RulesCommand::Test { dir, cases },
+        } => exit_code(rules_cmd::test(&dir, &cases)),
+        Command::Explain { file, rules, json } => {
+            exit_code(rules_cmd::explain(&file, rules.as_deref(), json))
+        }
+        Command::Extract => exit_code(Ok(sealgate_rules::extractor_main())),
         Command::Queue {
             command,
             config,
@@ -143,6 +190,11 @@ fn main() -> ExitCode {
             ExitCode::from(2)
         }
     }
+}
+
+/// Converts an `i32` exit status from the rules commands.
+fn exit_code(r: anyhow::Result<i32>) -> anyhow::Result<u8> {
+    r.map(|c| u8::try_from(c).unwrap_or(2))
 }
 
 fn config_check(file: &std::path::Path) -> anyhow::Result<u8> {

@@ -13,9 +13,36 @@ const MONTHS: [&str; 12] = [
 ];
 
 const SUFFIXES: [&str; 30] = [
-    "street", "st", "avenue", "ave", "road", "rd", "boulevard", "blvd", "lane", "ln", "drive",
-    "dr", "court", "ct", "way", "place", "pl", "terrace", "ter", "circle", "cir", "parkway",
-    "pkwy", "highway", "hwy", "square", "sq", "trail", "trl", "pike",
+    "street",
+    "st",
+    "avenue",
+    "ave",
+    "road",
+    "rd",
+    "boulevard",
+    "blvd",
+    "lane",
+    "ln",
+    "drive",
+    "dr",
+    "court",
+    "ct",
+    "way",
+    "place",
+    "pl",
+    "terrace",
+    "ter",
+    "circle",
+    "cir",
+    "parkway",
+    "pkwy",
+    "highway",
+    "hwy",
+    "square",
+    "sq",
+    "trail",
+    "trl",
+    "pike",
 ];
 
 fn run(t: &[u8], i: usize) -> usize {
@@ -134,7 +161,11 @@ fn day_month_year(t: &[u8], s: usize, r: usize) -> Option<IdMatch> {
         return None;
     }
     let (m, e) = month_word(t, s + r + 1)?;
-    let y0 = if t.get(e) == Some(&b',') { e + 2 } else { e + 1 };
+    let y0 = if t.get(e) == Some(&b',') {
+        e + 2
+    } else {
+        e + 1
+    };
     if t.get(y0 - 1) != Some(&b' ') || run(t, y0) != 4 || !end_ok(t, y0 + 4) {
         return None;
     }

@@ -124,7 +124,13 @@ impl IdKind {
                 "provider id",
                 "provider number",
             ],
-            IdKind::Dea => &["dea", "dea#", "dea number", "dea registration", "prescriber"],
+            IdKind::Dea => &[
+                "dea",
+                "dea#",
+                "dea number",
+                "dea registration",
+                "prescriber",
+            ],
             IdKind::Mbi => &[
                 "medicare",
                 "mbi",

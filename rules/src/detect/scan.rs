@@ -6,8 +6,8 @@
 //! [`super::validate`]. A match records only its kind, its span and whether it was in the
 //! strongly formatted form; the matched text is never copied.
 
-use super::validate;
 use super::IdKind;
+use super::validate;
 
 /// One validated identifier in a text.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -93,13 +93,13 @@ pub fn card_network(d: &[u8]) -> bool {
     let n = d.len();
     let prefix = |k: usize| d.iter().take(k).fold(0u32, |a, &x| a * 10 + u32::from(x));
     match d.first() {
-        Some(4) => n == 13 || n == 16 || n == 19,                      // Visa
-        Some(5) => (51..=55).contains(&prefix(2)) && n == 16,          // Mastercard
-        Some(2) => (2221..=2720).contains(&prefix(4)) && n == 16,      // Mastercard 2-series
-        Some(3) if matches!(prefix(2), 34 | 37) => n == 15,            // American Express
-        Some(3) if (3528..=3589).contains(&prefix(4)) => n >= 16,      // JCB
-        Some(3) if matches!(prefix(2), 36 | 38 | 39) => n >= 14,       // Diners
-        Some(3) => (300..=305).contains(&prefix(3)) && n >= 14,        // Diners
+        Some(4) => n == 13 || n == 16 || n == 19, // Visa
+        Some(5) => (51..=55).contains(&prefix(2)) && n == 16, // Mastercard
+        Some(2) => (2221..=2720).contains(&prefix(4)) && n == 16, // Mastercard 2-series
+        Some(3) if matches!(prefix(2), 34 | 37) => n == 15, // American Express
+        Some(3) if (3528..=3589).contains(&prefix(4)) => n >= 16, // JCB
+        Some(3) if matches!(prefix(2), 36 | 38 | 39) => n >= 14, // Diners
+        Some(3) => (300..=305).contains(&prefix(3)) && n >= 14, // Diners
         Some(6) => {
             (prefix(4) == 6011 || prefix(2) == 65 || (644..=649).contains(&prefix(3))) && n >= 16
         }
@@ -173,7 +173,10 @@ mod tests {
         // 1+4+6 = 11; 2*(2+5+1) = 16; 27 mod 10 = 7.
         assert!(dea(b'A', b'B', &[1, 2, 4, 5, 6, 1, 7]));
         assert!(!dea(b'A', b'B', &[1, 2, 4, 5, 6, 1, 8]));
-        assert!(!dea(b'Q', b'B', &[1, 2, 4, 5, 6, 1, 7]), "Q is no registrant type");
+        assert!(
+            !dea(b'Q', b'B', &[1, 2, 4, 5, 6, 1, 7]),
+            "Q is no registrant type"
+        );
     }
 
     #[test]

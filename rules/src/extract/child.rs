@@ -150,7 +150,11 @@ pub fn extractor_main() -> i32 {
     match InProcess.extract(kind, &input[nl + 1..], max, timeout) {
         Ok(text) => {
             let mut out = std::io::stdout().lock();
-            if out.write_all(text.as_bytes()).and_then(|()| out.flush()).is_err() {
+            if out
+                .write_all(text.as_bytes())
+                .and_then(|()| out.flush())
+                .is_err()
+            {
                 return ExtractFailure::Crashed.exit_code();
             }
             0

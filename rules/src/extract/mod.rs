@@ -165,7 +165,11 @@ impl Budget {
 }
 
 /// Extracts the text of a document of kind `kind`.
-pub fn extract_text(kind: DocKind, bytes: &[u8], budget: &mut Budget) -> Result<String, ExtractFailure> {
+pub fn extract_text(
+    kind: DocKind,
+    bytes: &[u8],
+    budget: &mut Budget,
+) -> Result<String, ExtractFailure> {
     extract_nested(kind, bytes, budget, 0)
 }
 

@@ -64,9 +64,18 @@ pub fn text(b: &[u8], budget: &mut Budget) -> Result<String, ExtractFailure> {
 }
 
 /// The decoded stream, or `None` for streams that cannot hold page text.
-fn decode(dict: &[u8], data: &[u8], budget: &mut Budget) -> Result<Option<Vec<u8>>, ExtractFailure> {
+fn decode(
+    dict: &[u8],
+    data: &[u8],
+    budget: &mut Budget,
+) -> Result<Option<Vec<u8>>, ExtractFailure> {
     let has = |k: &[u8]| find(dict, k, 0).is_some();
-    if has(b"/Image") || has(b"/DCTDecode") || has(b"/JPXDecode") || has(b"/CCITT") || has(b"/JBIG2") {
+    if has(b"/Image")
+        || has(b"/DCTDecode")
+        || has(b"/JPXDecode")
+        || has(b"/CCITT")
+        || has(b"/JBIG2")
+    {
         return Ok(None);
     }
     if !has(b"/Filter") {
@@ -118,7 +127,11 @@ fn show_text(c: &[u8], out: &mut String, budget: &Budget) -> Result<(), ExtractF
                     i += 1;
                 }
                 // A large negative kern inside TJ is a word gap.
-                if c[st] == b'-' && i - st > 3 && !pending.is_empty() && pending.last() != Some(&b' ') {
+                if c[st] == b'-'
+                    && i - st > 3
+                    && !pending.is_empty()
+                    && pending.last() != Some(&b' ')
+                {
                     pending.push(b' ');
                 }
             }
@@ -129,7 +142,9 @@ fn show_text(c: &[u8], out: &mut String, budget: &Budget) -> Result<(), ExtractF
             }
             ch if ch.is_ascii_alphabetic() || ch == b'\'' || ch == b'"' || ch == b'*' => {
                 let st = i;
-                while i < c.len() && (c[i].is_ascii_alphanumeric() || matches!(c[i], b'*' | b'\'' | b'"')) {
+                while i < c.len()
+                    && (c[i].is_ascii_alphanumeric() || matches!(c[i], b'*' | b'\'' | b'"'))
+                {
                     i += 1;
                 }
                 match &c[st..i] {

@@ -80,7 +80,9 @@ pub fn text(b: &[u8], budget: &mut Budget) -> Result<String, ExtractFailure> {
                 while i < b.len() && b[i].is_ascii_digit() && i - ns < 10 {
                     i += 1;
                 }
-                let arg: Option<i64> = std::str::from_utf8(&b[ns..i]).ok().and_then(|s| s.parse().ok());
+                let arg: Option<i64> = std::str::from_utf8(&b[ns..i])
+                    .ok()
+                    .and_then(|s| s.parse().ok());
                 if b.get(i) == Some(&b' ') {
                     i += 1;
                 }
@@ -102,7 +104,12 @@ pub fn text(b: &[u8], budget: &mut Budget) -> Result<String, ExtractFailure> {
                         }
                         // Skip the fallback characters that follow \u.
                         let mut k = 0;
-                        while k < uc_skip && i < b.len() && b[i] != b'\\' && b[i] != b'{' && b[i] != b'}' {
+                        while k < uc_skip
+                            && i < b.len()
+                            && b[i] != b'\\'
+                            && b[i] != b'{'
+                            && b[i] != b'}'
+                        {
                             i += 1;
                             k += 1;
                         }
@@ -136,7 +143,10 @@ mod tests {
         let rtf = br"{\rtf1\ansi{\fonttbl{\f0 Arial;}}{\*\generator x;}\f0 Patient SSN 123\'2d45-6789\par MRN\tab 12345678}";
         let mut b = Budget::new(1 << 20, Duration::from_secs(5));
         let t = text(rtf, &mut b).unwrap();
-        assert!(t.contains("Patient SSN 123-45-6789\nMRN\t12345678"), "{t:?}");
+        assert!(
+            t.contains("Patient SSN 123-45-6789\nMRN\t12345678"),
+            "{t:?}"
+        );
         assert!(!t.contains("Arial"));
     }
 }

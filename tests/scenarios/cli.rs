@@ -1,0 +1,181 @@
+//! Acceptance: `sealgate config check` names every mistake of a file by its key, and the
+//! `queue` CLI works against a running gateway (admin API: the store is locked by the running
+//! process, so an answer proves the API was used) and against a stopped one (the store).
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use sealgate_core::store::QueueEntry;
+use sealgate_tests::gateway::{find_by_message_id, queue_list};
+use sealgate_tests::mail::{simple, unique_message_id};
+use sealgate_tests::smtp::queued_id;
+use sealgate_tests::tools::{describe, http_get, sealgate};
+use sealgate_tests::{Env, Gateway, GatewayConfig, Mode, Smtp};
+use std::time::Duration;
+
+#[test]
+fn config_check_names_all_three_mistakes() {
+    let env = Env::new();
+    let good = GatewayConfig::default().render(&env);
+    let good_path = env.write_etc("good.toml", &good);
+    let out = sealgate(&["config", "check", good_path.to_str().unwrap()]);
+    assert!(
+        out.status.success(),
+        "valid file refused: {}",
+        describe(&out)
+    );
+    assert_eq!(String::from_utf8_lossy(&out.stdout).trim(), "ok");
+
+    let bad = good
+        .replace("[smtp]\n", "[smtp]\nmax_recipients = -3\n")
+        .replace("mode = \"outbox\"", "mode = \"carrier-pigeon\"")
+        .replace("[log]\n", "[log]\nformat = \"xml\"\n");
+    let bad_path = env.write_etc("bad.toml", &bad);
+    let out = sealgate(&["config", "check", bad_path.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(1), "{}", describe(&out));
+    let all = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    for key in ["smtp.max_recipients", "delivery.mode", "log.format"] {
+        assert!(
+            all.lines()
+                .any(|l| l.trim_start().starts_with(&format!("{key}:"))),
+            "`{key}: …` line missing from:\n{all}"
+        );
+    }
+    assert!(!all.contains("ok\n"), "said ok for a bad file:\n{all}");
+}
+
+#[test]
+fn config_check_reports_an_unknown_key() {
+    let env = Env::new();
+    let bad = GatewayConfig::default()
+        .render(&env)
+        .replace("[smtp]\n", "[smtp]\nmax_recipeints = 10\n");
+    let p = env.write_etc("typo.toml", &bad);
+    let out = sealgate(&["config", "check", p.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(1), "{}", describe(&out));
+    let all =
+        String::from_utf8_lossy(&out.stdout).to_string() + &String::from_utf8_lossy(&out.stderr);
+    assert!(
+        all.contains("max_recipeints"),
+        "unknown key not named:\n{all}"
+    );
+}
+
+fn send_one(gw: &Gateway, tag: &str) -> (String, String) {
+    let msgid = unique_message_id(tag);
+    let mut s = Smtp::ready(gw.smtp);
+    let msg = simple(
+        "alice@acme-health.org",
+        "Bob <bob@example.com>",
+        "cli",
+        &msgid,
+        "hi",
+    );
+    let r = s.send_mail(
+        "alice@acme-health.org",
+        &["bob@example.com", "carol@example.org"],
+        &msg,
+    );
+    r.expect(250, "2.0.0", "end of data");
+    s.cmd("QUIT");
+    (msgid, queued_id(&r).unwrap())
+}
+
+fn show(config: &str, id: &str, admin: Option<&str>) -> QueueEntry {
+    let mut args = vec!["queue", "show", id, "--json", "--config", config];
+    if let Some(a) = admin {
+        args.extend(["--admin", a]);
+    }
+    let out = sealgate(&args);
+    assert!(out.status.success(), "queue show: {}", describe(&out));
+    serde_json::from_slice(&out.stdout)
+        .unwrap_or_else(|e| panic!("queue show JSON is no QueueEntry ({e}): {}", describe(&out)))
+}
+
+#[test]
+fn queue_cli_works_against_a_running_and_a_stopped_gateway() {
+    let env = Env::new();
+    let cfg = GatewayConfig {
+        mode: Mode::Mx,
+        ..GatewayConfig::default()
+    };
+    let gw = Gateway::start(&env, &cfg);
+    let config = gw.config.to_str().unwrap().to_string();
+    let admin = gw.admin.to_string();
+    let (msgid, id) = send_one(&gw, "cli");
+
+    // Running: the store is locked by the gateway, so this answer came through the API.
+    let entries = queue_list(&gw.config, Some(gw.admin));
+    let e = find_by_message_id(&entries, &msgid).expect("message in queue list (API)");
+    assert_eq!(e["message"]["id"], id.as_str());
+    let statuses: Vec<&str> = e["recipients"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["status"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        statuses,
+        ["scheduled", "scheduled"],
+        "mx mode: recipients stay queued"
+    );
+    let entry = show(&config, &id, Some(&admin));
+    assert_eq!(
+        entry.message.header_message_id.as_deref(),
+        Some(msgid.as_str())
+    );
+    assert_eq!(entry.recipients.len(), 2);
+    // Text output too.
+    let out = sealgate(&["queue", "list", "--config", &config, "--admin", &admin]);
+    assert!(out.status.success(), "{}", describe(&out));
+    assert!(String::from_utf8_lossy(&out.stdout).contains(&id));
+
+    // The admin API itself: token required for the queue, not for health and metrics.
+    let t = Duration::from_secs(10);
+    assert_eq!(http_get(gw.admin, "/healthz", None, t).unwrap().0, 200);
+    assert_eq!(http_get(gw.admin, "/readyz", None, t).unwrap().0, 200);
+    let (status, metrics) = http_get(gw.admin, "/metrics", None, t).unwrap();
+    assert_eq!(status, 200);
+    assert!(
+        String::from_utf8_lossy(&metrics).contains("# TYPE"),
+        "not Prometheus text"
+    );
+    assert_eq!(http_get(gw.admin, "/api/v1/queue", None, t).unwrap().0, 401);
+    assert_eq!(
+        http_get(gw.admin, "/api/v1/queue", Some("wrong-token"), t)
+            .unwrap()
+            .0,
+        401
+    );
+    let (status, body) = gw.admin_get(&env, &format!("/api/v1/queue/{id}"));
+    assert_eq!(status, 200, "{}", String::from_utf8_lossy(&body));
+
+    assert!(gw.terminate().success(), "gateway did not exit 0");
+
+    // Stopped: nothing answers at the old admin address; the CLI opens the store.
+    let entries = queue_list(
+        &env.etc().join("sealgate.toml"),
+        Some(admin.parse().unwrap()),
+    );
+    let e = find_by_message_id(&entries, &msgid).expect("message in queue list (store)");
+    assert_eq!(e["message"]["id"], id.as_str());
+    let entry = show(&config, &id, Some(&admin));
+    assert_eq!(
+        entry.message.header_message_id.as_deref(),
+        Some(msgid.as_str())
+    );
+    let out = sealgate(&["queue", "show", &id, "--config", &config]);
+    assert!(out.status.success(), "{}", describe(&out));
+    assert!(String::from_utf8_lossy(&out.stdout).contains(&id));
+    // An unknown id is an error, not an empty success.
+    let out = sealgate(&[
+        "queue",
+        "show",
+        "01AAAAAAAAAAAAAAAAAAAAAAAA",
+        "--config",
+        &config,
+    ]);
+    assert!(!out.status.success(), "unknown id: {}", describe(&out));
+}
