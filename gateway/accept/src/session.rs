@@ -156,6 +156,17 @@ impl Session {
         match request {
             Request::Ehlo { host } => self.hello(host, true),
             Request::Helo { host } => self.hello(host, false),
+            // RFC 3207 §4: STARTTLS takes no parameters (smtp-proto ignores them).
+            Request::StartTls
+                if !line[..line.len() - 2]
+                    .trim_ascii_end()
+                    .eq_ignore_ascii_case(b"STARTTLS") =>
+            {
+                self.refuse(
+                    Reply::new(501, [5, 5, 4], "Syntax: STARTTLS (no parameters)"),
+                    RejectReason::Syntax,
+                );
+            }
             Request::StartTls => return self.starttls().await,
             Request::Mail { from } => self.mail(from),
             Request::Rcpt { to } => self.rcpt(to),
