@@ -716,7 +716,6 @@ fn read_addr(cx: &mut Ctx<'_>, a: &Spanned<AddrRaw>, names: &Names<'_>) -> Optio
             }
         }
     }
-    drop(add);
     if set.addresses.is_empty() && set.domains.is_empty() && ok {
         cx.err(a.span(), "address condition lists nothing");
         ok = false;

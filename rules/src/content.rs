@@ -116,7 +116,7 @@ fn containers(raw: &[u8]) -> usize {
 /// Removes invisible characters and folds full-width digits and letters, so `１２３‑４５` or a
 /// soft hyphen cannot split an identifier.
 pub fn normalise(text: &str) -> String {
-    let needs = text.chars().any(|c| !c.is_ascii());
+    let needs = !text.is_ascii();
     if !needs {
         return text.to_string();
     }

@@ -26,4 +26,4 @@ pub mod tls;
 
 pub use classify::{Classifier, Uniform};
 pub use received::rfc5322_date;
-pub use server::{Pipeline, Server, Settings, SettingsHandle, ShutdownHandle};
+pub use server::{OnCommit, Pipeline, Server, Settings, SettingsHandle, ShutdownHandle};

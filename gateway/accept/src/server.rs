@@ -33,6 +33,9 @@ pub struct Settings {
     pub classifier: Arc<dyn Classifier>,
 }
 
+/// The callback run after each durable commit (the deliver stage's wake-up).
+pub type OnCommit = Arc<dyn Fn(MessageId) + Send + Sync>;
+
 /// The stages after accept, shared by all sessions.
 pub struct Pipeline {
     /// The spool (commit stage).
@@ -46,7 +49,7 @@ pub struct Pipeline {
     /// Randomness (message ids).
     pub rng: Arc<dyn Random>,
     /// Called after each durable commit, so delivery can start at once.
-    pub on_commit: Arc<dyn Fn(MessageId) + Send + Sync>,
+    pub on_commit: OnCommit,
 }
 
 /// A handle to replace the settings of new sessions (SIGHUP reload).

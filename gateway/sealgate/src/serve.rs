@@ -3,12 +3,12 @@
 
 use crate::{secrets, settings};
 use anyhow::Context;
-use sealgate_accept::{Pipeline, Server};
+use sealgate_accept::{OnCommit, Pipeline, Server};
 use sealgate_admin::AdminState;
 use sealgate_commit::{MasterKeys, OsRandom, Spool};
 use sealgate_config::{Config, DeliveryMode};
 use sealgate_core::store::QueueStore;
-use sealgate_core::{Clock, MessageId, Random, SystemClock};
+use sealgate_core::{Clock, Random, SystemClock};
 use sealgate_deliver::dns::HickoryDns;
 use sealgate_deliver::{Engine, Identity, Outbox, Parts, QueueControl, Templates};
 use sealgate_report::{Metrics, Pseudonymiser};
@@ -162,8 +162,8 @@ fn start_delivery(
     rng: &Arc<dyn Random>,
     metrics: &Metrics,
     pseudonyms: &Pseudonymiser,
-) -> anyhow::Result<(Arc<dyn Fn(MessageId) + Send + Sync>, QueueControl)> {
-    let wake: Arc<dyn Fn(MessageId) + Send + Sync> = match &config.delivery.mode {
+) -> anyhow::Result<(OnCommit, QueueControl)> {
+    let wake: OnCommit = match &config.delivery.mode {
         DeliveryMode::Outbox { dir } => {
             let outbox = Outbox::new(
                 dir.clone(),

@@ -138,10 +138,11 @@ fn letter_start(t: &[u8], s: usize) -> Option<IdMatch> {
 
 fn digit_start(t: &[u8], s: usize) -> Option<IdMatch> {
     let run = run_len(t, s);
-    if run <= 2 && t.get(s + run).is_some_and(u8::is_ascii_uppercase) {
-        if let Some(m) = mbi(t, s) {
-            return Some(m);
-        }
+    if run <= 2
+        && t.get(s + run).is_some_and(u8::is_ascii_uppercase)
+        && let Some(m) = mbi(t, s)
+    {
+        return Some(m);
     }
     ssn(t, s, run)
         .or_else(|| card(t, s))

@@ -13,6 +13,7 @@ use std::io::{Read, Write};
 use std::path::PathBuf;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
+use wait_timeout::ChildExt;
 
 /// Runs extraction in a child process per document.
 #[derive(Debug, Clone)]
@@ -76,20 +77,19 @@ impl Extractor for ChildProcess {
             let _ = (&mut stdout).take(cap).read_to_end(&mut out);
             out
         });
-        let status = loop {
-            match child.try_wait() {
-                Ok(Some(status)) => break Some(status),
-                Ok(None) if Instant::now() >= deadline => {
-                    let _ = child.kill();
-                    let _ = child.wait();
-                    break None;
-                }
-                Ok(None) => std::thread::sleep(Duration::from_millis(2)),
-                Err(_) => {
-                    let _ = child.kill();
-                    let _ = child.wait();
-                    return Err(ExtractFailure::Crashed);
-                }
+        // Waits on the child's exit (SIGCHLD), at most until the deadline; then it is killed.
+        let remaining = deadline.saturating_duration_since(Instant::now());
+        let status = match child.wait_timeout(remaining) {
+            Ok(Some(status)) => Some(status),
+            Ok(None) => {
+                let _ = child.kill();
+                let _ = child.wait();
+                None
+            }
+            Err(_) => {
+                let _ = child.kill();
+                let _ = child.wait();
+                return Err(ExtractFailure::Crashed);
             }
         };
         let _ = writer.join();
