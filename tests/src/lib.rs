@@ -11,8 +11,10 @@
 //! - [`smtp`]: a raw SMTP client with deadlines, PIPELINING-friendly, with STARTTLS (rustls).
 //! - [`tools`]: running commands with a deadline, required tools, the CLI, swaks, HTTP.
 //! - [`mail`]: building test messages with unique Message-IDs.
+//! - [`load`]: many concurrent sessions counting their `250`s; a gateway that keeps its queue.
 
 pub mod gateway;
+pub mod load;
 pub mod mail;
 pub mod smtp;
 pub mod tools;
