@@ -129,7 +129,7 @@ impl Env {
 pub enum Mode {
     /// Final messages as `.eml` files in the env's outbox.
     Outbox,
-    /// Messages stay queued (the MX engine is a later issue).
+    /// The MX delivery engine (static routes in `delivery`/`extra`, or MX lookups).
     Mx,
 }
 
@@ -155,6 +155,10 @@ pub struct GatewayConfig {
     pub mode: Mode,
     /// Lines for `[log]`.
     pub log: Vec<String>,
+    /// Extra `key = value` lines for `[delivery]` (after `mode`).
+    pub delivery: Vec<String>,
+    /// More TOML appended at the end (`[delivery.routes]`, `[delivery.testing]`, `[gateway]`…).
+    pub extra: String,
 }
 
 impl Default for GatewayConfig {
@@ -166,6 +170,8 @@ impl Default for GatewayConfig {
             tenants: ACME_TENANT.into(),
             mode: Mode::Outbox,
             log: Vec::new(),
+            delivery: Vec::new(),
+            extra: String::new(),
         }
     }
 }
@@ -205,16 +211,23 @@ impl GatewayConfig {
         ));
         match self.mode {
             Mode::Outbox => t.push_str(&format!(
-                "[delivery]\nmode = \"outbox\"\noutbox_dir = {}\n\n",
+                "[delivery]\nmode = \"outbox\"\noutbox_dir = {}\n",
                 toml_path(&env.outbox())
             )),
-            Mode::Mx => t.push_str("[delivery]\nmode = \"mx\"\n\n"),
+            Mode::Mx => t.push_str("[delivery]\nmode = \"mx\"\n"),
         }
+        for l in &self.delivery {
+            t.push_str(l);
+            t.push('\n');
+        }
+        t.push('\n');
         t.push_str("[log]\n");
         for l in &self.log {
             t.push_str(l);
             t.push('\n');
         }
+        t.push('\n');
+        t.push_str(&self.extra);
         t
     }
 
@@ -252,6 +265,19 @@ impl Gateway {
     /// Starts `sealgate serve --config FILE`, run by `wrapper` (e.g. `["strace", "-f", …]`)
     /// when not empty, with `TMPDIR` set to the env's `tmp/`.
     pub fn start_file(env: &Env, config: &Path, wrapper: &[String]) -> Gateway {
+        let args = ["--config".as_ref(), config.as_os_str()];
+        Gateway::launch(env, &args, wrapper, config)
+    }
+
+    /// Starts `sealgate serve` with no configuration file — the embedded default — with
+    /// `extra` arguments (such as `--smtp-listen 127.0.0.1:0`), from the env's root folder.
+    /// `config` of the handle is `sealgate.toml` there, a file that does not exist.
+    pub fn start_embedded(env: &Env, extra: &[&str]) -> Gateway {
+        let args: Vec<&std::ffi::OsStr> = extra.iter().map(|a| a.as_ref()).collect();
+        Gateway::launch(env, &args, &[], &env.root().join("sealgate.toml"))
+    }
+
+    fn launch(env: &Env, args: &[&std::ffi::OsStr], wrapper: &[String], config: &Path) -> Gateway {
         let bin = sealgate_bin();
         let mut cmd = match wrapper.split_first() {
             None => Command::new(&bin),
@@ -265,8 +291,7 @@ impl Gateway {
         let log = env.next_log();
         let log_file = fs::File::create(&log).or_die("create log file");
         cmd.arg("serve")
-            .arg("--config")
-            .arg(config)
+            .args(args)
             .current_dir(env.root())
             .env("TMPDIR", env.tmp())
             .env_remove("RUST_LOG")

@@ -37,6 +37,13 @@ enum Command {
         /// Configuration file (TOML).
         #[arg(long)]
         config: Option<PathBuf>,
+        /// Listen for SMTP here instead of `smtp.listen` (repeatable; port 0 picks a free
+        /// port, printed on the READY line).
+        #[arg(long, value_name = "ADDR")]
+        smtp_listen: Vec<std::net::SocketAddr>,
+        /// Serve the admin API here instead of `admin.listen`.
+        #[arg(long, value_name = "ADDR")]
+        admin_listen: Option<std::net::SocketAddr>,
     },
     /// Configuration commands.
     Config {
@@ -146,7 +153,17 @@ enum QueueCommand {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
-        Command::Serve { config } => serve::run(config.as_deref()),
+        Command::Serve {
+            config,
+            smtp_listen,
+            admin_listen,
+        } => serve::run(
+            config.as_deref(),
+            serve::Listen {
+                smtp: smtp_listen,
+                admin: admin_listen,
+            },
+        ),
         Command::Config {
             command: ConfigCommand::Check { file },
         } => config_check(&file),

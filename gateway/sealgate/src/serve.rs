@@ -12,6 +12,7 @@ use sealgate_core::{Clock, Random, SystemClock};
 use sealgate_deliver::dns::HickoryDns;
 use sealgate_deliver::{Engine, Identity, Outbox, Parts, QueueControl, Templates};
 use sealgate_report::{Metrics, Pseudonymiser};
+use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -21,9 +22,24 @@ use tokio::signal::unix::{SignalKind, signal};
 /// How long SIGTERM waits for sessions to finish.
 const DRAIN: Duration = Duration::from_secs(30);
 
+/// Listen addresses given on the command line; they win over the configuration's.
+#[derive(Debug, Default)]
+pub struct Listen {
+    /// `--smtp-listen` (empty: `smtp.listen`).
+    pub smtp: Vec<SocketAddr>,
+    /// `--admin-listen` (none: `admin.listen`).
+    pub admin: Option<SocketAddr>,
+}
+
 /// Runs the gateway until SIGTERM/SIGINT.
-pub fn run(config_path: Option<&Path>) -> anyhow::Result<u8> {
-    let config = settings::load_config(config_path)?;
+pub fn run(config_path: Option<&Path>, listen: Listen) -> anyhow::Result<u8> {
+    let mut config = settings::load_config(config_path)?;
+    if !listen.smtp.is_empty() {
+        config.smtp.listen = listen.smtp;
+    }
+    if let Some(admin) = listen.admin {
+        config.admin.listen = admin;
+    }
     crate::logging::init(&config.log);
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
