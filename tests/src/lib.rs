@@ -11,11 +11,19 @@
 //! - [`smtp`]: a raw SMTP client with deadlines, PIPELINING-friendly, with STARTTLS (rustls).
 //! - [`tools`]: running commands with a deadline, required tools, the CLI, swaks, HTTP.
 //! - [`mail`]: building test messages with unique Message-IDs.
+//! - [`receiver`]: a scripted receiving MTA (aiosmtpd) reporting each message as an event.
+//! - [`postfix`]: a private Postfix instance as the receiving MTA (STARTTLS, Maildir).
+//! - [`dns`]: an authoritative DNS server on 127.0.0.1 (hickory-server) for MX tests.
+//! - [`queue`]: queue entries, `queue show`/`queue retry`, waiting for recipients' states.
 //! - [`load`]: many concurrent sessions counting their `250`s; a gateway that keeps its queue.
 
+pub mod dns;
 pub mod gateway;
 pub mod load;
 pub mod mail;
+pub mod postfix;
+pub mod queue;
+pub mod receiver;
 pub mod smtp;
 pub mod tools;
 

@@ -1,0 +1,253 @@
+//! Acceptance (issue 3): delivery to real receiving MTAs.
+//!
+//! - swaks → sealgate → a private **Postfix** over STARTTLS: the message arrives with every
+//!   byte the client sent (Postfix only prepends its trace headers), and the attempt record in
+//!   `sealgate queue show --json` names TLS 1.3 and the cipher.
+//! - A receiver answering `451` → the recipient is deferred; `sealgate queue retry` →
+//!   delivered, once.
+//! - A receiver refusing connections for a while, then accepting → every message delivered,
+//!   no duplicates.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use sealgate_tests::mail::{simple, unique_message_id};
+use sealgate_tests::postfix::{self, Postfix};
+use sealgate_tests::queue::{self, swaks_queue_id};
+use sealgate_tests::receiver::{Receiver, free_port};
+use sealgate_tests::smtp::queued_id;
+use sealgate_tests::tools::{describe, swaks};
+use sealgate_tests::{Env, Gateway, GatewayConfig, Mode, Smtp};
+use std::collections::HashMap;
+use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+use std::time::Duration;
+
+const LOOPBACK: IpAddr = IpAddr::V4(Ipv4Addr::LOCALHOST);
+
+/// MX mode with `domain` routed statically to `to`, retries an hour apart (so only `queue
+/// retry` retries within a test).
+fn routed(domain: &str, to: SocketAddr) -> GatewayConfig {
+    GatewayConfig {
+        mode: Mode::Mx,
+        delivery: vec!["retry_schedule = [3600]".into()],
+        extra: format!("[delivery.routes]\n\"{domain}\" = \"{to}\"\n"),
+        ..GatewayConfig::default()
+    }
+}
+
+/// A message whose bytes exercise the transport: a leading dot, trailing white space, a tab,
+/// 8-bit UTF-8, an empty line, a long line.
+fn tricky_message(to: &str, msgid: &str) -> String {
+    let long = "0123456789".repeat(90);
+    let lines = [
+        "From: Alice <alice@acme-health.org>".to_string(),
+        format!("To: <{to}>"),
+        "Subject: delivery test".into(),
+        format!("Message-ID: {msgid}"),
+        "Date: Tue, 01 Dec 2026 10:00:00 +0000".into(),
+        "MIME-Version: 1.0".into(),
+        "Content-Type: text/plain; charset=utf-8".into(),
+        "Content-Transfer-Encoding: 8bit".into(),
+        String::new(),
+        "First line.".into(),
+        ".a line that starts with a dot".into(),
+        "..and one with two".into(),
+        "trailing spaces   ".into(),
+        "a\ttab".into(),
+        String::new(),
+        "Grüße aus dem Krankenhaus — 8-bit".into(),
+        long,
+        "last line".into(),
+    ];
+    let mut m = lines.join("\r\n");
+    m.push_str("\r\n");
+    m
+}
+
+#[test]
+fn swaks_to_postfix_over_starttls_arrives_byte_identical_and_records_tls13() {
+    let pf = Postfix::start();
+    let env = Env::new();
+    let gw = Gateway::start(&env, &routed(postfix::DOMAIN, pf.addr));
+    let msgid = unique_message_id("postfix");
+    let rcpt = format!("bob@{}", postfix::DOMAIN);
+    let sent = tricky_message(&rcpt, &msgid);
+    // swaks ends the data with CRLF `.` CRLF itself: the file leaves out the last CRLF, so what
+    // swaks transmits is exactly `sent`.
+    let data = env.write_etc("message.eml", sent.strip_suffix("\r\n").unwrap());
+    let server = gw.smtp.to_string();
+    let data_arg = format!("@{}", data.display());
+    let out = swaks(&[
+        "--server",
+        &server,
+        "--helo",
+        "client.test",
+        "--from",
+        "alice@acme-health.org",
+        "--to",
+        &rcpt,
+        "--tls",
+        "--data",
+        &data_arg,
+    ]);
+    let transcript = String::from_utf8_lossy(&out.stdout).to_string();
+    assert!(out.status.success(), "swaks failed: {}", describe(&out));
+    let id = swaks_queue_id(&transcript)
+        .unwrap_or_else(|| panic!("no `250 … queued as ID` in:\n{transcript}"));
+
+    queue::wait_all(&gw, &env, &id, "delivered", Duration::from_secs(60));
+    let files = pf.wait_delivered(1, Duration::from_secs(60));
+    assert_eq!(files.len(), 1, "postfix delivered {files:?}");
+    let got = std::fs::read(&files[0]).unwrap();
+    // Postfix stores LF line ends; it prepends Return-Path, X-Original-To, Delivered-To and
+    // Received, and
+    // sealgate its own Received: everything the client sent follows, byte for byte.
+    let expected = sent.replace("\r\n", "\n");
+    let same_tail = got
+        .iter()
+        .rev()
+        .zip(expected.as_bytes().iter().rev())
+        .take_while(|(a, b)| a == b)
+        .count();
+    assert!(
+        got.ends_with(expected.as_bytes()),
+        "delivered message differs from what swaks sent ({} octets sent; the last {same_tail} \
+         match; delivered {:?} where sent {:?}).\n--- delivered\n{}",
+        expected.len(),
+        String::from_utf8_lossy(
+            &got[got.len().saturating_sub(same_tail + 40)..got.len() - same_tail]
+        ),
+        &expected[expected.len().saturating_sub(same_tail + 40)..expected.len() - same_tail],
+        String::from_utf8_lossy(&got)
+    );
+    let got = String::from_utf8_lossy(&got).to_string();
+    let trace = &got[..got.len() - expected.len()];
+    for line in trace.lines() {
+        assert!(
+            [
+                "Return-Path:",
+                "X-Original-To:",
+                "Delivered-To:",
+                "Received:",
+                " ",
+                "\t"
+            ]
+            .iter()
+            .any(|p| line.starts_with(p)),
+            "unexpected line added in transit: {line:?}"
+        );
+    }
+    assert!(
+        trace.contains("by gw.sealgate.test"),
+        "no sealgate Received:\n{trace}"
+    );
+
+    // The attempt record, as an administrator reads it.
+    let shown = queue::show(&gw, &id);
+    let attempts = queue::attempts(&shown);
+    assert_eq!(attempts.len(), 1, "attempts: {attempts:?}");
+    let a = &attempts[0];
+    assert_eq!(a["tls_version"], "TLSv1.3", "attempt: {a}");
+    let cipher = a["tls_cipher"].as_str().unwrap_or_default();
+    assert!(cipher.starts_with("TLS13_"), "cipher in attempt: {a}");
+    assert_eq!(a["ip"], "127.0.0.1", "attempt: {a}");
+    assert_eq!(a["reply"]["code"], 250, "attempt: {a}");
+    // A self-signed test certificate is not valid under the Mozilla roots, and says so.
+    assert_eq!(a["cert_verified"], false, "attempt: {a}");
+    // Postfix saw the same session from its side.
+    let log = pf.maillog();
+    assert!(
+        log.contains("TLSv1.3 with cipher"),
+        "postfix did not log a TLS 1.3 session:\n{log}"
+    );
+    assert!(gw.terminate().success());
+}
+
+/// Sends one message per recipient over one session; returns (queue id, Message-ID) each.
+fn send_each(gw: &Gateway, rcpts: &[String], tag: &str) -> Vec<(String, String)> {
+    let mut s = Smtp::ready(gw.smtp);
+    rcpts
+        .iter()
+        .map(|r| {
+            let msgid = unique_message_id(tag);
+            let m = simple(
+                "alice@acme-health.org",
+                r,
+                "delivery test",
+                &msgid,
+                &format!("hello {r}"),
+            );
+            let reply = s.send_mail("alice@acme-health.org", &[r.as_str()], &m);
+            reply.expect(250, "2.0.0", "end of data");
+            (queued_id(&reply).expect("queue id"), msgid)
+        })
+        .collect()
+}
+
+#[test]
+fn receiver_451_defers_until_queue_retry_delivers_once() {
+    let env = Env::new();
+    let dir = env.root().join("received");
+    let mut rx = Receiver::start(LOOPBACK, 0, &dir, None);
+    let gw = Gateway::start(&env, &routed("dest.test", rx.addr));
+    let rcpt = "defer1-bob@dest.test".to_string();
+    let sent = send_each(&gw, std::slice::from_ref(&rcpt), "defer");
+    let (id, msgid) = &sent[0];
+
+    rx.wait_refused(&rcpt, 451, Duration::from_secs(30));
+    let e = queue::wait_all(&gw, &env, id, "temporary-failure", Duration::from_secs(30));
+    let a = queue::attempts(&e);
+    assert_eq!(a.len(), 1, "{e}");
+    assert_eq!(a[0]["reply"]["code"], 451, "{e}");
+    assert!(
+        e["recipients"][0]["next_attempt"].is_number(),
+        "deferred without a next attempt: {e}"
+    );
+    assert!(rx.messages().is_empty(), "delivered despite 451");
+
+    queue::retry(&gw, id);
+    let got = rx.wait_messages(1, Duration::from_secs(30), "after queue retry");
+    queue::wait_all(&gw, &env, id, "delivered", Duration::from_secs(30));
+    assert_eq!(got.len(), 1);
+    assert_eq!(&got[0].message_id, msgid);
+    assert_eq!(got[0].rcpt_tos, vec![rcpt]);
+    assert_eq!(got[0].mail_from, "alice@acme-health.org");
+    assert!(gw.terminate().success());
+    rx.drain();
+    assert_eq!(rx.messages().len(), 1, "delivered more than once");
+}
+
+#[test]
+fn receiver_refusing_connections_then_accepting_gets_everything_once() {
+    let env = Env::new();
+    // Nothing listens on this port yet: connections are refused.
+    let port = free_port(LOOPBACK);
+    let to = SocketAddr::new(LOOPBACK, port);
+    let gw = Gateway::start(&env, &routed("dest.test", to));
+    let rcpts: Vec<String> = (0..20).map(|i| format!("user{i}@dest.test")).collect();
+    let sent = send_each(&gw, &rcpts, "refused");
+    for (id, _) in &sent {
+        let e = queue::wait_all(&gw, &env, id, "temporary-failure", Duration::from_secs(60));
+        let a = queue::attempts(&e);
+        assert!(!a.is_empty(), "no attempt recorded: {e}");
+        assert_eq!(a[0]["reply"]["code"], 451, "{e}");
+    }
+
+    let dir = env.root().join("received");
+    let mut rx = Receiver::start(LOOPBACK, port, &dir, None);
+    queue::retry_all(&gw);
+    for (id, _) in &sent {
+        queue::wait_all(&gw, &env, id, "delivered", Duration::from_secs(60));
+    }
+    let got = rx.wait_messages(sent.len(), Duration::from_secs(30), "after retry");
+    assert!(gw.terminate().success());
+    rx.drain();
+    let got_all = rx.messages();
+    let mut counts: HashMap<&str, usize> = HashMap::new();
+    for m in &got_all {
+        *counts.entry(m.message_id.as_str()).or_default() += 1;
+    }
+    for (_, msgid) in &sent {
+        assert_eq!(counts.get(msgid.as_str()), Some(&1), "{msgid}: {counts:?}");
+    }
+    assert_eq!(got.len(), sent.len());
+    assert_eq!(got_all.len(), sent.len(), "duplicates: {counts:?}");
+}

@@ -1,0 +1,265 @@
+//! A scripted receiving MTA (`tests/support/smtp-receiver.py`, aiosmtpd) and the small things
+//! delivery tests need around it: a test certificate, a free loopback port, a pause.
+//!
+//! The receiver reports every accepted message (and every refused RCPT) as a JSON line on its
+//! stdout; [`Receiver`] reads those lines on a thread into a channel, so a test waits on the
+//! receiver's own events with a deadline instead of polling its directory. Recipients' answers
+//! are scripted by local part (`defer1-`, `defer-`, `reject-`; see the script's header).
+//!
+//! Guarantees: loopback only; every wait has a deadline; the receiver is killed when its
+//! handle is dropped, and exits by itself when the test process goes away (its stdin closes).
+
+use crate::OrDie;
+use crate::tools::{require_tool, run, signal};
+use std::io::{BufRead, BufReader};
+use std::net::{IpAddr, SocketAddr, TcpListener};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::mpsc;
+use std::thread;
+use std::time::{Duration, Instant};
+
+/// The receiver script.
+pub fn script() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("support/smtp-receiver.py")
+}
+
+/// Waits `d` without `std::thread::sleep` (banned): a receive that nothing ever sends to.
+/// Only for the pause between two polls of something that has no event to wait on.
+pub fn pause(d: Duration) {
+    let (_tx, rx) = mpsc::channel::<()>();
+    let _ = rx.recv_timeout(d);
+}
+
+/// A TCP port free on `ip` right now (bound to port 0, then released). Another process could
+/// take it before the caller binds it again; acceptable for loopback test rigs.
+pub fn free_port(ip: IpAddr) -> u16 {
+    let l = TcpListener::bind(SocketAddr::new(ip, 0)).or_die("bind a free port");
+    l.local_addr().or_die("local addr").port()
+}
+
+/// A self-signed certificate and key for `name` (PEM files `NAME.crt`, `NAME.key` in `dir`),
+/// made with openssl.
+pub fn test_cert(dir: &Path, name: &str) -> (PathBuf, PathBuf) {
+    require_tool("openssl");
+    let crt = dir.join(format!("{name}.crt"));
+    let key = dir.join(format!("{name}.key"));
+    let out = run(
+        Command::new("openssl")
+            .args([
+                "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2",
+            ])
+            .arg("-keyout")
+            .arg(&key)
+            .arg("-out")
+            .arg(&crt)
+            .args(["-subj", &format!("/CN={name}")])
+            .args(["-addext", &format!("subjectAltName=DNS:{name}")]),
+        Duration::from_secs(60),
+    );
+    assert!(
+        out.status.success(),
+        "openssl req: {}",
+        crate::tools::describe(&out)
+    );
+    (crt, key)
+}
+
+/// One event from the receiver.
+#[derive(Debug, Clone)]
+pub enum Event {
+    /// A message was accepted and saved.
+    Message(Received),
+    /// A RCPT was refused with this code.
+    Refused {
+        /// The recipient.
+        address: String,
+        /// The reply code.
+        code: u16,
+    },
+}
+
+/// An accepted message.
+#[derive(Debug, Clone)]
+pub struct Received {
+    /// Where its bytes are.
+    pub file: PathBuf,
+    /// Envelope sender (`""` for `<>`).
+    pub mail_from: String,
+    /// Envelope recipients accepted.
+    pub rcpt_tos: Vec<String>,
+    /// The Message-ID header (with brackets), `""` when absent.
+    pub message_id: String,
+    /// Whether the session was under STARTTLS.
+    pub tls: bool,
+}
+
+impl Received {
+    /// The message's bytes as received.
+    pub fn bytes(&self) -> Vec<u8> {
+        std::fs::read(&self.file).or_die("read received message")
+    }
+}
+
+/// A running receiver.
+pub struct Receiver {
+    child: Option<Child>,
+    /// Where it listens.
+    pub addr: SocketAddr,
+    /// Where it saves messages.
+    pub dir: PathBuf,
+    rx: mpsc::Receiver<String>,
+    /// Every event so far, in order.
+    pub events: Vec<Event>,
+}
+
+impl Receiver {
+    /// Starts the receiver on `ip:port` (`port` 0: any free port), saving into `dir`, with
+    /// STARTTLS offered when `tls` names a certificate and key.
+    pub fn start(ip: IpAddr, port: u16, dir: &Path, tls: Option<&(PathBuf, PathBuf)>) -> Receiver {
+        require_tool("python3");
+        let mut cmd = Command::new("python3");
+        cmd.arg(script())
+            .args(["--host", &ip.to_string(), "--port", &port.to_string()])
+            .arg("--save")
+            .arg(dir);
+        if let Some((crt, key)) = tls {
+            cmd.arg("--tls-cert").arg(crt).arg("--tls-key").arg(key);
+        }
+        let mut child = cmd
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .or_die("start smtp-receiver.py (is aiosmtpd installed?)");
+        let stdout = child.stdout.take().or_die("receiver stdout");
+        let (tx, rx) = mpsc::channel();
+        thread::spawn(move || {
+            for line in BufReader::new(stdout).lines() {
+                let Ok(line) = line else { break };
+                if tx.send(line).is_err() {
+                    break;
+                }
+            }
+        });
+        let first = match rx.recv_timeout(Duration::from_secs(30)) {
+            Ok(l) => l,
+            Err(e) => {
+                signal(child.id(), "KILL");
+                panic!("smtp-receiver.py did not start on {ip}:{port}: {e:?}");
+            }
+        };
+        let port: u16 = first
+            .strip_prefix("listening ")
+            .and_then(|rest| rest.split_whitespace().nth(1))
+            .and_then(|p| p.parse().ok())
+            .or_die(&format!(
+                "receiver's first line is not `listening`: {first:?}"
+            ));
+        Receiver {
+            child: Some(child),
+            addr: SocketAddr::new(ip, port),
+            dir: dir.to_path_buf(),
+            rx,
+            events: Vec::new(),
+        }
+    }
+
+    fn parse(line: &str) -> Option<Event> {
+        let v: serde_json::Value = serde_json::from_str(line).ok()?;
+        match v["event"].as_str()? {
+            "message" => Some(Event::Message(Received {
+                file: PathBuf::from(v["file"].as_str()?),
+                mail_from: v["mail_from"].as_str().unwrap_or("").to_string(),
+                rcpt_tos: v["rcpt_tos"]
+                    .as_array()?
+                    .iter()
+                    .filter_map(|r| r.as_str().map(String::from))
+                    .collect(),
+                message_id: v["message_id"].as_str().unwrap_or("").to_string(),
+                tls: v["tls"].as_bool().unwrap_or(false),
+            })),
+            "rcpt" => Some(Event::Refused {
+                address: v["address"].as_str()?.to_string(),
+                code: v["code"].as_u64()? as u16,
+            }),
+            _ => None,
+        }
+    }
+
+    /// Waits up to `timeout` for the next event (`None` when none came in time).
+    pub fn next_event(&mut self, timeout: Duration) -> Option<Event> {
+        let line = self.rx.recv_timeout(timeout).ok()?;
+        let ev = Receiver::parse(&line).or_die(&format!("receiver printed {line:?}"));
+        self.events.push(ev.clone());
+        Some(ev)
+    }
+
+    /// Takes the events already printed, without waiting.
+    pub fn drain(&mut self) {
+        while let Ok(line) = self.rx.try_recv() {
+            let ev = Receiver::parse(&line).or_die(&format!("receiver printed {line:?}"));
+            self.events.push(ev);
+        }
+    }
+
+    /// The messages received so far.
+    pub fn messages(&mut self) -> Vec<Received> {
+        self.drain();
+        self.events
+            .iter()
+            .filter_map(|e| match e {
+                Event::Message(m) => Some(m.clone()),
+                Event::Refused { .. } => None,
+            })
+            .collect()
+    }
+
+    /// Waits until at least `n` messages were received in all, at most `timeout`; fails the
+    /// test (saying `what`) otherwise.
+    pub fn wait_messages(&mut self, n: usize, timeout: Duration, what: &str) -> Vec<Received> {
+        let deadline = Instant::now() + timeout;
+        loop {
+            let have = self.messages();
+            if have.len() >= n {
+                return have;
+            }
+            let left = deadline.saturating_duration_since(Instant::now());
+            assert!(
+                !left.is_zero(),
+                "{what}: {} of {n} messages arrived within {timeout:?}",
+                have.len()
+            );
+            self.next_event(left);
+        }
+    }
+
+    /// Waits until a RCPT for `address` was refused with `code`, at most `timeout`.
+    pub fn wait_refused(&mut self, address: &str, code: u16, timeout: Duration) {
+        let deadline = Instant::now() + timeout;
+        loop {
+            self.drain();
+            let seen = self.events.iter().any(|e| {
+                matches!(e, Event::Refused { address: a, code: c } if a == address && *c == code)
+            });
+            if seen {
+                return;
+            }
+            let left = deadline.saturating_duration_since(Instant::now());
+            assert!(
+                !left.is_zero(),
+                "no {code} for RCPT {address} within {timeout:?}"
+            );
+            self.next_event(left);
+        }
+    }
+}
+
+impl Drop for Receiver {
+    fn drop(&mut self) {
+        if let Some(mut c) = self.child.take() {
+            let _ = c.kill();
+            let _ = c.wait();
+        }
+    }
+}
