@@ -179,3 +179,24 @@ fn queue_cli_works_against_a_running_and_a_stopped_gateway() {
     ]);
     assert!(!out.status.success(), "unknown id: {}", describe(&out));
 }
+
+/// Regression: `sealgate explain … | head` panicked ("failed printing to stdout") when the
+/// reader closed the pipe; now it ends quietly with the SIGPIPE status 141.
+#[test]
+fn explain_into_a_closed_pipe_exits_quietly() {
+    let case = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../deploy/rules/cases/ssn-in-body.eml");
+    let mut child = std::process::Command::new(sealgate_tests::tools::sealgate_bin())
+        .arg("explain")
+        .arg(&case)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("start sealgate explain");
+    // Close the read end before the child has loaded its rules and written anything.
+    drop(child.stdout.take());
+    let out = child.wait_with_output().expect("wait");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!stderr.contains("panicked"), "panicked:\n{stderr}");
+    assert_eq!(out.status.code(), Some(141), "stderr:\n{stderr}");
+}

@@ -6,6 +6,8 @@
 //! directly from the store when none does.
 #![forbid(unsafe_code)]
 
+#[macro_use]
+mod out;
 mod admin_client;
 mod logging;
 mod queue_cmd;

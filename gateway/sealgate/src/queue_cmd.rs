@@ -108,18 +108,18 @@ pub fn action(target: &Target, id: Option<&str>, action: &str) -> anyhow::Result
         }
     };
     if target.json {
-        println!("{}", serde_json::to_string_pretty(&reports)?);
+        outln!("{}", serde_json::to_string_pretty(&reports)?);
         return Ok(0);
     }
     for r in &reports {
-        println!(
+        outln!(
             "{action} {}: {} recipient(s) changed",
             r.id,
             r.changed.len()
         );
     }
     if reports.is_empty() {
-        println!("{action}: nothing to change");
+        outln!("{action}: nothing to change");
     }
     Ok(0)
 }
@@ -133,12 +133,15 @@ pub fn list(target: &Target, limit: usize) -> anyhow::Result<u8> {
         Source::Store(s) => s.list(None, limit)?,
     };
     if target.json {
-        println!("{}", serde_json::to_string_pretty(&entries)?);
+        outln!("{}", serde_json::to_string_pretty(&entries)?);
         return Ok(0);
     }
-    println!(
+    outln!(
         "{:<26}  {:<24}  {:<12}  {:>9}  RECIPIENTS",
-        "ID", "RECEIVED", "TENANT", "SIZE"
+        "ID",
+        "RECEIVED",
+        "TENANT",
+        "SIZE"
     );
     for e in &entries {
         let states: Vec<String> = e
@@ -146,7 +149,7 @@ pub fn list(target: &Target, limit: usize) -> anyhow::Result<u8> {
             .iter()
             .map(|r| format!("{}={}", r.address, r.status))
             .collect();
-        println!(
+        outln!(
             "{:<26}  {:<24}  {:<12}  {:>9}  {}",
             e.message.id,
             sealgate_accept::rfc5322_date(e.message.received_at)
@@ -157,7 +160,7 @@ pub fn list(target: &Target, limit: usize) -> anyhow::Result<u8> {
             states.join(" ")
         );
     }
-    println!("{} message(s)", entries.len());
+    outln!("{} message(s)", entries.len());
     Ok(0)
 }
 
@@ -173,7 +176,7 @@ pub fn show(target: &Target, id: &str) -> anyhow::Result<u8> {
         return Ok(1);
     };
     if target.json {
-        println!("{}", serde_json::to_string_pretty(&e)?);
+        outln!("{}", serde_json::to_string_pretty(&e)?);
         return Ok(0);
     }
     print_entry(&e);
@@ -182,28 +185,28 @@ pub fn show(target: &Target, id: &str) -> anyhow::Result<u8> {
 
 fn print_entry(e: &QueueEntry) {
     let m = &e.message;
-    println!("Message   {}", m.id);
-    println!("Received  {}", sealgate_accept::rfc5322_date(m.received_at));
-    println!("Tenant    {}", m.tenant);
-    println!(
+    outln!("Message   {}", m.id);
+    outln!("Received  {}", sealgate_accept::rfc5322_date(m.received_at));
+    outln!("Tenant    {}", m.tenant);
+    outln!(
         "Client    {} (HELO {}, TLS {})",
         m.client.ip,
         m.client.helo,
         m.client.tls_version.as_deref().unwrap_or("none")
     );
-    println!(
+    outln!(
         "Sender    {}",
         m.envelope
             .mail_from
             .as_ref()
             .map_or("<>".to_string(), ToString::to_string)
     );
-    println!("Size      {} octets", m.size);
-    println!(
+    outln!("Size      {} octets", m.size);
+    outln!(
         "Msg-ID    {}",
         m.header_message_id.as_deref().unwrap_or("(none)")
     );
-    println!(
+    outln!(
         "Decision  phi={} rules=[{}] hits=[{}]",
         m.decision.phi,
         m.decision.rules.join(", "),
@@ -220,9 +223,11 @@ fn print_entry(e: &QueueEntry) {
             .recipients
             .get(r.index as usize)
             .map_or("deliver", |q| q.name());
-        println!(
+        outln!(
             "Recipient {} — {} (requirement {req}, {} attempt(s))",
-            r.address, r.status, r.attempts
+            r.address,
+            r.status,
+            r.attempts
         );
         for ev in &r.events {
             let when = sealgate_accept::rfc5322_date(ev.at);
@@ -250,7 +255,7 @@ fn print_entry(e: &QueueEntry) {
                 ),
                 EventKind::Recovered => "requeued after restart".to_string(),
             };
-            println!("    {when}  {what}");
+            outln!("    {when}  {what}");
         }
     }
 }

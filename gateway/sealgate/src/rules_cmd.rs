@@ -28,7 +28,7 @@ pub fn check(dir: &Path) -> Result<i32> {
     match RuleSet::load_dir(dir) {
         Ok(set) => {
             let ids = set.rule_ids();
-            println!(
+            outln!(
                 "{}: ok, {} rules: {}",
                 dir.display(),
                 ids.len(),
@@ -38,9 +38,9 @@ pub fn check(dir: &Path) -> Result<i32> {
         }
         Err(errors) => {
             for e in &errors {
-                println!("{e}");
+                outln!("{e}");
             }
-            println!("{}: {} error(s)", dir.display(), errors.len());
+            outln!("{}: {} error(s)", dir.display(), errors.len());
             Ok(1)
         }
     }
@@ -53,7 +53,7 @@ fn load(rules: Option<&Path>) -> Result<Option<RuleSet>> {
             Ok(s) => Ok(Some(s)),
             Err(errors) => {
                 for e in &errors {
-                    println!("{e}");
+                    outln!("{e}");
                 }
                 Ok(None)
             }
@@ -189,7 +189,7 @@ pub fn test(dir: &Path, cases: &Path) -> Result<i32> {
         .collect();
     emls.sort();
     if emls.is_empty() {
-        println!("{}: no .eml cases", cases.display());
+        outln!("{}: no .eml cases", cases.display());
         return Ok(2);
     }
     let (mut passed, mut failed) = (0, 0);
@@ -202,22 +202,22 @@ pub fn test(dir: &Path, cases: &Path) -> Result<i32> {
         match run_case(&set, eml, &spec) {
             Ok(diffs) if diffs.is_empty() => {
                 passed += 1;
-                println!("ok    {name}");
+                outln!("ok    {name}");
             }
             Ok(diffs) => {
                 failed += 1;
-                println!("FAIL  {name}");
+                outln!("FAIL  {name}");
                 for d in diffs {
-                    println!("      {d}");
+                    outln!("      {d}");
                 }
             }
             Err(e) => {
                 failed += 1;
-                println!("FAIL  {name}: {e:#}");
+                outln!("FAIL  {name}: {e:#}");
             }
         }
     }
-    println!("rules test: {passed} passed, {failed} failed");
+    outln!("rules test: {passed} passed, {failed} failed");
     Ok(if failed == 0 { 0 } else { 1 })
 }
 
@@ -245,18 +245,18 @@ fn requirement_text(r: &Requirement) -> String {
 
 fn print_explanation(e: &Explanation) {
     let d = &e.decision;
-    println!("Decision: phi={} rules=[{}]", d.phi, d.rules.join(", "));
-    println!("Evaluation: {}", e.evaluation);
-    println!(
+    outln!("Decision: phi={} rules=[{}]", d.phi, d.rules.join(", "));
+    outln!("Evaluation: {}", e.evaluation);
+    outln!(
         "Subject tag: {}",
         e.subject_tag.as_deref().unwrap_or("none")
     );
-    println!("Findings (names and counts only):");
+    outln!("Findings (names and counts only):");
     if d.hits.is_empty() {
-        println!("  none");
+        outln!("  none");
     }
     for h in &d.hits {
-        println!(
+        outln!(
             "  {:<18} {:<16} count {:<4} confidence {:.2}",
             h.detector,
             loc_name(&h.location),
@@ -265,56 +265,59 @@ fn print_explanation(e: &Explanation) {
         );
     }
     if !e.attachments.is_empty() {
-        println!("Attachments:");
+        outln!("Attachments:");
         for a in &e.attachments {
-            println!(
+            outln!(
                 "  #{} {} {} bytes: {}",
-                a.index, a.content_type, a.size, a.scan
+                a.index,
+                a.content_type,
+                a.size,
+                a.scan
             );
         }
     }
     if !e.unscannable.is_empty() {
-        println!("Not scannable (fail-closed applies):");
+        outln!("Not scannable (fail-closed applies):");
         for (loc, why) in &e.unscannable {
-            println!("  {}: {why}", loc_name(loc));
+            outln!("  {}: {why}", loc_name(loc));
         }
     }
     for r in &e.recipients {
-        println!();
-        println!(
+        outln!();
+        outln!(
             "Recipient {} <{}>: {}",
             r.index + 1,
             r.address,
             requirement_text(&r.trace.requirement)
         );
-        println!("  decided by: {}", r.trace.decided_by);
+        outln!("  decided by: {}", r.trace.decided_by);
         for rule in &r.rules {
             let state = if rule.matched {
                 "matched"
             } else {
                 "did not match"
             };
-            println!("  rule {} ({}): {state}", rule.rule, rule.origin);
+            outln!("  rule {} ({}): {state}", rule.rule, rule.origin);
             for line in &rule.conditions {
-                println!("    {line}");
+                outln!("    {line}");
             }
         }
     }
     if !d.header_changes.is_empty() {
-        println!();
-        println!("Changes to every copy:");
+        outln!();
+        outln!("Changes to every copy:");
         for h in &d.header_changes {
             match h {
-                HeaderChange::StripSubjectTag { tag } => println!("  strip subject tag {tag}"),
-                HeaderChange::AddHeader { name, value } => println!("  add header {name}: {value}"),
+                HeaderChange::StripSubjectTag { tag } => outln!("  strip subject tag {tag}"),
+                HeaderChange::AddHeader { name, value } => outln!("  add header {name}: {value}"),
                 HeaderChange::PlaceholderSubject { subject } => {
-                    println!("  placeholder subject \"{subject}\" (the subject carried findings)")
+                    outln!("  placeholder subject \"{subject}\" (the subject carried findings)")
                 }
             }
         }
     }
     if let Some(r) = d.reject_reply() {
-        println!("Reject at DATA: {r}");
+        outln!("Reject at DATA: {r}");
     }
 }
 
@@ -327,13 +330,13 @@ pub fn explain(eml: &Path, rules: Option<&Path>, json: bool) -> Result<i32> {
     let raw = std::fs::read(eml).with_context(|| format!("reading {}", eml.display()))?;
     let (sender, rcpts) = sealgate_rules::envelope_from_headers(&raw);
     if rcpts.is_empty() {
-        println!("{}: no To/Cc/Bcc recipients", eml.display());
+        outln!("{}: no To/Cc/Bcc recipients", eml.display());
         return Ok(2);
     }
     let refs: Vec<&Address> = rcpts.iter().collect();
     let e = set.explain_raw(&raw, sender.as_ref(), &refs);
     if json {
-        println!("{}", serde_json::to_string_pretty(&e)?);
+        outln!("{}", serde_json::to_string_pretty(&e)?);
     } else {
         print_explanation(&e);
     }
