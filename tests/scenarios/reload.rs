@@ -1,0 +1,126 @@
+//! SIGHUP reloads the configuration and the rule directory without dropping the listener: a
+//! new tenant sender domain and a new rule take effect; a broken rule file or configuration
+//! keeps the running one, is logged and counted (`sealgate_config_reloads_total`).
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use sealgate_tests::mail::{simple, unique_message_id};
+use sealgate_tests::tools::{http_get, signal};
+use sealgate_tests::{Env, Gateway, GatewayConfig, Reply, Smtp};
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for e in std::fs::read_dir(from).unwrap().flatten() {
+        let p = e.path();
+        if p.is_dir() {
+            copy_dir(&p, &to.join(e.file_name()));
+        } else {
+            std::fs::copy(&p, to.join(e.file_name())).unwrap();
+        }
+    }
+}
+
+/// `sealgate_config_reloads_total{result}` from /metrics (0 before the first reload).
+fn reloads(gw: &Gateway, result: &str) -> u64 {
+    let (status, body) = http_get(gw.admin, "/metrics", None, Duration::from_secs(10)).unwrap();
+    assert_eq!(status, 200);
+    let needle = format!("sealgate_config_reloads_total{{result=\"{result}\"}} ");
+    String::from_utf8_lossy(&body)
+        .lines()
+        .find_map(|l| l.strip_prefix(&needle).map(|v| v.trim().parse().unwrap()))
+        .unwrap_or(0)
+}
+
+/// Sends SIGHUP and waits (each round an HTTP exchange) until the `result` counter moved.
+fn hup_and_wait(gw: &Gateway, result: &str) {
+    let before = reloads(gw, result);
+    signal(gw.pid, "HUP");
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while reloads(gw, result) == before {
+        assert!(
+            Instant::now() < deadline,
+            "no `{result}` reload counted after SIGHUP:\n{}",
+            gw.log_text()
+        );
+    }
+}
+
+fn send(gw: &Gateway, from: &str, probe: bool) -> Reply {
+    let mut s = Smtp::ready(gw.smtp);
+    let id = unique_message_id("reload");
+    let mut msg = simple(from, "bob@partner.example", "weekly", &id, "see you");
+    if probe {
+        msg = format!("X-Reload-Probe: yes\r\n{msg}");
+    }
+    let m = s.cmd(&format!("MAIL FROM:<{from}>"));
+    if m.code != 250 {
+        return m;
+    }
+    let r = s.cmd("RCPT TO:<bob@partner.example>");
+    if r.code != 250 {
+        return r;
+    }
+    s.cmd("DATA").expect(354, "", "DATA");
+    s.send(&sealgate_tests::smtp::dot_stuff(msg.as_bytes()))
+        .unwrap();
+    s.reply().unwrap()
+}
+
+#[test]
+fn sighup_applies_new_rules_and_tenants_and_keeps_the_old_ones_on_error() {
+    let env = Env::new();
+    let rules = env.etc().join("rules");
+    copy_dir(
+        &Path::new(env!("CARGO_MANIFEST_DIR")).join("../deploy/rules"),
+        &rules,
+    );
+    std::fs::remove_dir_all(rules.join("cases")).unwrap();
+    let cfg = GatewayConfig {
+        extra: format!("[rules]\ndir = \"{}\"\n", rules.display()),
+        ..GatewayConfig::default()
+    };
+    let path = cfg.write(&env, "sealgate.toml");
+    let gw = Gateway::start_file(&env, &path, &[]);
+
+    send(&gw, "alice@acme-health.org", true).expect(250, "2.0.0", "before any reload");
+    let refused = send(&gw, "alice@newclinic.example", false);
+    assert!(
+        refused.is(550, "5.7.1"),
+        "unknown sender domain: {refused:?}"
+    );
+
+    // A new rule and a new sender domain, then SIGHUP.
+    std::fs::write(
+        rules.join("70-probe.toml"),
+        "[[rule]]\nid = \"reload-probe\"\naction = \"reject\"\n[rule.when]\nheader = \"x-reload-probe\"\n",
+    )
+    .unwrap();
+    let text = std::fs::read_to_string(&path).unwrap().replace(
+        "sender_domains = [\"acme-health.org\"]",
+        "sender_domains = [\"acme-health.org\", \"newclinic.example\"]",
+    );
+    std::fs::write(&path, text).unwrap();
+    hup_and_wait(&gw, "ok");
+    let r = send(&gw, "alice@acme-health.org", true);
+    assert!(r.is(550, "5.7.1"), "the new reject rule applies: {r:?}");
+    send(&gw, "alice@newclinic.example", false).expect(250, "2.0.0", "the new sender domain");
+
+    // A broken rule file: the running rules stay (the probe is still refused, mail flows).
+    std::fs::write(rules.join("80-broken.toml"), "[[rule]\nid = \n").unwrap();
+    hup_and_wait(&gw, "error");
+    let r = send(&gw, "alice@acme-health.org", true);
+    assert!(r.is(550, "5.7.1"), "the previous rule set is kept: {r:?}");
+    send(&gw, "alice@acme-health.org", false).expect(250, "2.0.0", "mail still flows");
+    std::fs::remove_file(rules.join("80-broken.toml")).unwrap();
+
+    // A broken configuration: kept too.
+    std::fs::write(&path, "[smtp]\nmax_recipients = \"many\"\n").unwrap();
+    hup_and_wait(&gw, "error");
+    send(&gw, "alice@newclinic.example", false).expect(250, "2.0.0", "old config kept");
+    let log = gw.log_text();
+    assert!(
+        log.matches("reload failed").count() >= 2,
+        "each failed reload is logged:\n{log}"
+    );
+}
