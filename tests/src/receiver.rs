@@ -84,7 +84,7 @@ pub enum Event {
 pub struct Received {
     /// Where its bytes are.
     pub file: PathBuf,
-    /// Envelope sender (`""` for `<>`).
+    /// Envelope sender (`<>` for the null sender).
     pub mail_from: String,
     /// Envelope recipients accepted.
     pub rcpt_tos: Vec<String>,
@@ -262,4 +262,22 @@ impl Drop for Receiver {
             let _ = c.wait();
         }
     }
+}
+
+/// Parses a received DSN with Python's `email` package (`tests/support/parse-dsn.py`): its
+/// content type, report type, parts, delivery-status fields and returned content, as JSON.
+pub fn parse_dsn(file: &Path) -> serde_json::Value {
+    require_tool("python3");
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("support/parse-dsn.py");
+    let out = run(
+        Command::new("python3").arg(script).arg(file),
+        Duration::from_secs(60),
+    );
+    assert!(
+        out.status.success(),
+        "parse-dsn.py {}: {}",
+        file.display(),
+        crate::tools::describe(&out)
+    );
+    serde_json::from_slice(&out.stdout).or_die("parse-dsn.py output")
 }
