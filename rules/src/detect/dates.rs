@@ -60,7 +60,8 @@ fn end_ok(t: &[u8], e: usize) -> bool {
     match t.get(e) {
         None => true,
         Some(c) if c.is_ascii_alphanumeric() => false,
-        Some(b'-' | b'/' | b'.' | b',' | b':') => !t.get(e + 1).is_some_and(u8::is_ascii_digit),
+        Some(b'-' | b'/' | b'.' | b':') => !t.get(e + 1).is_some_and(u8::is_ascii_digit),
+        Some(b',') => !super::scan::thousands(t, e),
         Some(_) => true,
     }
 }

@@ -85,7 +85,29 @@ fn skip_alnum(t: &[u8], from: usize) -> usize {
 
 /// The token at `s` continues a longer number (`12-345…`, `1.5`, `1,234`).
 fn continues_number(t: &[u8], s: usize) -> bool {
-    s >= 2 && matches!(t[s - 1], b'-' | b'/' | b'.' | b',') && t[s - 2].is_ascii_digit()
+    if s < 2 || !t[s - 2].is_ascii_digit() {
+        return false;
+    }
+    match t[s - 1] {
+        b'-' | b'/' | b'.' => true,
+        b',' => thousands(t, s - 1),
+        _ => false,
+    }
+}
+
+/// The comma at `p` groups thousands (`1,234`, `12,345,678`): one to three digits before it
+/// and exactly three after, not followed by `-` or `/`. A comma between CSV cells
+/// (`…6789,12/08/2026`, `…MK73,100-…`) does not.
+pub(super) fn thousands(t: &[u8], p: usize) -> bool {
+    let before = t[..p]
+        .iter()
+        .rev()
+        .take_while(|c| c.is_ascii_digit())
+        .count();
+    if !(1..=3).contains(&before) || run_len(t, p + 1) != 3 {
+        return false;
+    }
+    !matches!(t.get(p + 4), Some(b'-' | b'/'))
 }
 
 /// A match may end at `e`: end of text, or a character that neither extends the token nor
@@ -94,7 +116,8 @@ fn right_ok(t: &[u8], e: usize) -> bool {
     match t.get(e) {
         None => true,
         Some(c) if c.is_ascii_alphanumeric() => false,
-        Some(b'-' | b'/' | b'.' | b',') => !t.get(e + 1).is_some_and(u8::is_ascii_digit),
+        Some(b'-' | b'/' | b'.') => !t.get(e + 1).is_some_and(u8::is_ascii_digit),
+        Some(b',') => !thousands(t, e),
         Some(_) => true,
     }
 }
@@ -387,6 +410,24 @@ mod tests {
         assert_eq!(kinds("call (555) 234-5678"), [IdKind::UsPhone]);
         assert_eq!(kinds("call 555-234-5678"), [IdKind::UsPhone]);
         assert!(kinds("call 155-234-5678").is_empty());
+    }
+
+    #[test]
+    fn csv_cells_are_not_thousands_groups() {
+        assert_eq!(
+            kinds("Amanda,3XG2-PK4-WW84,12/08/2026"),
+            [IdKind::Mbi, IdKind::Date]
+        );
+        assert_eq!(kinds("x,123-45-6789,100,y"), [IdKind::UsSsn]);
+        assert_eq!(
+            kinds("12/08/2026,123-45-6789"),
+            [IdKind::Date, IdKind::UsSsn]
+        );
+        assert!(
+            kinds("$4,111,111,111,111,111").is_empty(),
+            "a grouped amount"
+        );
+        assert!(kinds("12,345,678,901").is_empty());
     }
 
     #[test]
