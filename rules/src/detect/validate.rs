@@ -2,7 +2,7 @@
 //!
 //! Every function here is pure and total: it takes digits (as values 0–9) or ASCII bytes and
 //! answers yes or no. Nothing is allocated. These are cross-checked against python-stdnum (SSN,
-//! Luhn, NPI) and an independent Python implementation (DEA, MBI) in `tests/validators.rs`.
+//! Luhn, NPI, ITIN/EIN) and an independent Python implementation (DEA, MBI) in `tests/stdnum.rs`.
 
 /// Luhn (mod 10) check over digit values, the last being the check digit.
 pub fn luhn(digits: &[u8]) -> bool {
