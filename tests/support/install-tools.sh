@@ -32,6 +32,7 @@ python3 -c 'import dkim' 2>/dev/null || py_need+=(dkimpy)
 python3 -c 'import aiosmtpd' 2>/dev/null || py_need+=(aiosmtpd)
 python3 -c 'import stdnum' 2>/dev/null || py_need+=(python-stdnum)
 python3 -c 'import faker' 2>/dev/null || py_need+=(Faker)
+python3 -c 'import jsonschema' 2>/dev/null || py_need+=(jsonschema)
 if [ ${#py_need[@]} -gt 0 ]; then
     echo "installing PyPI packages: ${py_need[*]}" >&2
     python3 -m pip install -q "${py_need[@]}" >/dev/null
