@@ -5,10 +5,10 @@
 //! Guarantees: [`BodyDir::write`] returns only after the file's bytes are on disk under its
 //! final name — it writes `<MessageId>.<n>.tmp` (mode 0600, `O_EXCL`) in the shard, fsyncs it
 //! and renames it — so a crash leaves either no body, a stray `.tmp` (removed by recovery), or
-//! the complete file. The *name* is durable once the shard directory is fsync'd: the group
-//! committer does that once per batch and shard, before the transaction that refers to the
-//! body (see `group.rs`). A shard directory is created 0700 and made durable (parent fsync'd)
-//! before its first body. Only sealed (encrypted) bytes are written.
+//! the complete file. The *name* is durable once the shard directory is fsync'd: the committing
+//! thread does that right after the rename, before it queues the transaction that refers to
+//! the body (`Spool::commit_message`). A shard directory is created 0700 and made durable
+//! (parent fsync'd) before its first body. Only sealed (encrypted) bytes are written.
 
 use crate::error::CommitError;
 use sealgate_core::MessageId;
@@ -86,8 +86,7 @@ impl BodyDir {
     }
 
     /// Writes a sealed body, fsyncs it and renames it to its final name. Returns the shard
-    /// directory, which the caller fsyncs (through the group committer) before committing a
-    /// record that refers to the body.
+    /// directory, which the caller fsyncs before committing a record that refers to the body.
     pub fn write(&self, id: MessageId, sealed: &[u8]) -> Result<PathBuf, CommitError> {
         let shard = self.shard_dir(id);
         // `shard_of` is a byte, and there are 256 flags.

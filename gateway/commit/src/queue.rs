@@ -1,14 +1,14 @@
 //! The spool: opening the store, committing messages, and the [`QueueStore`] implementation.
 //!
 //! Guarantees: `commit` returns `Ok` only after (1) the sealed body file is fsync'd, renamed to
-//! its final name and its directory fsync'd (by the group leader, once per batch), and then
+//! its final name and its directory fsync'd (by the committing thread itself), and then
 //! (2) the redb transaction holding the message
 //! record, one `Scheduled` state per recipient (due now) and their `Accepted` events is
 //! durably committed — the order that lets recovery treat a body without a record as an orphan.
 //! Start-up recovery excludes concurrent commits (a read/write gate), so it never mistakes an
 //! in-flight body for an orphan.
 
-use crate::bodies::{BodyDir, ensure_dir};
+use crate::bodies::{BodyDir, ensure_dir, fsync_dir};
 use crate::crypto::{self, KeyWrapper};
 use crate::error::CommitError;
 use crate::group::{CommitStats, GroupCommit, Op};
@@ -153,9 +153,17 @@ impl Spool {
             &message.body,
         )?;
         let shard = sh.bodies.write(id, &sealed)?;
+        // The rename is made durable here, in this caller's thread, before the record is even
+        // queued: concurrent sessions' directory fsyncs then run in parallel instead of one
+        // after another inside the group leader's batch (they rarely share one of 256 shards).
+        if let Err(e) = fsync_dir(&shard) {
+            if let Err(rm) = sh.bodies.remove(id) {
+                tracing::warn!(%id, error = %rm, "removing the body of a failed commit");
+            }
+            return Err(e);
+        }
         let op = commit_op(message, sh.clock.now())?;
-        // The leader fsyncs the shard directory (the rename) before this transaction commits.
-        match sh.group.run(&sh.db, op, Some(shard)) {
+        match sh.group.run(&sh.db, op, None) {
             Ok(_) => Ok(()),
             Err(e) => {
                 if !matches!(e, CommitError::Conflict(_)) {
