@@ -7,8 +7,10 @@
 //!   delivered, once.
 //! - A receiver refusing connections for a while, then accepting → every message delivered,
 //!   no duplicates.
+//! - `max_per_destination` bounds the connections open to a destination at any moment.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+use sealgate_tests::load::{Counter, MakeMessage, run_sessions};
 use sealgate_tests::mail::{simple, unique_message_id};
 use sealgate_tests::postfix::{self, Postfix};
 use sealgate_tests::queue::{self, swaks_queue_id};
@@ -18,6 +20,7 @@ use sealgate_tests::tools::{describe, swaks};
 use sealgate_tests::{Env, Gateway, GatewayConfig, Mode, Smtp};
 use std::collections::HashMap;
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+use std::sync::Arc;
 use std::time::Duration;
 
 const LOOPBACK: IpAddr = IpAddr::V4(Ipv4Addr::LOCALHOST);
@@ -250,4 +253,46 @@ fn receiver_refusing_connections_then_accepting_gets_everything_once() {
     }
     assert_eq!(got.len(), sent.len());
     assert_eq!(got_all.len(), sent.len(), "duplicates: {counts:?}");
+}
+
+/// Regression: the destination slot was released when the SMTP transaction ended, before its
+/// outcomes were recorded and its connection went back to the pool — so more connections than
+/// `max_per_destination` were open at once, and a crash could repeat up to `max_deliveries`
+/// acknowledged deliveries instead of `max_per_destination`.
+#[test]
+fn max_per_destination_holds_until_outcomes_are_recorded() {
+    let env = Env::new();
+    let dir = env.root().join("received");
+    let mut rx = Receiver::start(LOOPBACK, 0, &dir, None);
+    let mut cfg = routed("dest.test", rx.addr);
+    cfg.delivery.push("max_per_destination = 2".into());
+    let gw = Gateway::start(&env, &cfg);
+    let make: Arc<MakeMessage> = Arc::new(|s, i| {
+        let id = unique_message_id(&format!("limit-{s}-{i}"));
+        let text = simple(
+            "alice@acme-health.org",
+            "bob@dest.test",
+            "limit",
+            &id,
+            &format!("session {s} message {i}"),
+        );
+        (id, text)
+    });
+    let sent = run_sessions(
+        gw.smtp,
+        8,
+        10,
+        "alice@acme-health.org",
+        "bob@dest.test",
+        make,
+        Arc::new(Counter::default()),
+    );
+    assert!(sent.iter().all(|s| s.accepted()), "not all accepted");
+    rx.wait_messages(sent.len(), Duration::from_secs(60), "all delivered");
+    let most = rx.max_connections();
+    assert!(gw.terminate().success());
+    assert!(
+        (1..=2).contains(&most),
+        "{most} connections open at once to a destination limited to 2"
+    );
 }

@@ -77,6 +77,8 @@ pub enum Event {
         /// The reply code.
         code: u16,
     },
+    /// A connection opened; this many are open now.
+    Connections(usize),
 }
 
 /// An accepted message.
@@ -179,6 +181,7 @@ impl Receiver {
                 message_id: v["message_id"].as_str().unwrap_or("").to_string(),
                 tls: v["tls"].as_bool().unwrap_or(false),
             })),
+            "connections" => Some(Event::Connections(v["open"].as_u64()? as usize)),
             "rcpt" => Some(Event::Refused {
                 address: v["address"].as_str()?.to_string(),
                 code: v["code"].as_u64()? as u16,
@@ -210,7 +213,7 @@ impl Receiver {
             .iter()
             .filter_map(|e| match e {
                 Event::Message(m) => Some(m.clone()),
-                Event::Refused { .. } => None,
+                Event::Refused { .. } | Event::Connections(_) => None,
             })
             .collect()
     }
@@ -232,6 +235,19 @@ impl Receiver {
             );
             self.next_event(left);
         }
+    }
+
+    /// The most connections that were open at once so far.
+    pub fn max_connections(&mut self) -> usize {
+        self.drain();
+        self.events
+            .iter()
+            .filter_map(|e| match e {
+                Event::Connections(n) => Some(*n),
+                _ => None,
+            })
+            .max()
+            .unwrap_or(0)
     }
 
     /// Waits until a RCPT for `address` was refused with `code`, at most `timeout`.

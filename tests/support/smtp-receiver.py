@@ -11,6 +11,7 @@ instead of polling:
    "tls": bool}                         a message was accepted (the file is complete: it is
                                         written under a temporary name, then renamed)
   {"event": "rcpt", "address": ..., "code": N}   a RCPT was refused with code N
+  {"event": "connections", "open": N}   a connection opened; N are open now
 
 Each accepted message is saved byte for byte as received (after DATA's dot-unstuffing).
 
@@ -108,8 +109,21 @@ def main():
     loop = asyncio.new_event_loop()
     asyncio.set_event_loop(loop)
 
+    class Counting(SMTP):
+        """Reports the number of open connections whenever one opens."""
+        open = 0
+
+        def connection_made(self, transport):
+            Counting.open += 1
+            handler.emit({"event": "connections", "open": Counting.open})
+            super().connection_made(transport)
+
+        def connection_lost(self, exc):
+            Counting.open -= 1
+            super().connection_lost(exc)
+
     def factory():
-        return SMTP(handler, hostname="receiver.test", ident="smtp-receiver",
+        return Counting(handler, hostname="receiver.test", ident="smtp-receiver",
                     tls_context=ctx, require_starttls=False, enable_SMTPUTF8=True,
                     decode_data=False, data_size_limit=50 * 1024 * 1024, loop=loop)
 

@@ -3,7 +3,9 @@
 //!
 //! Guarantees: recipients are grouped by (domain, TLS policy) — one transaction per group, as
 //! they share next hop and body; a group's outcomes are recorded durably *before* its
-//! connection goes back to the pool for the next message; a recipient becomes `Bounced` or
+//! connection goes back to the pool for the next message and before its destination slot is
+//! released (so a crash repeats at most `max_per_destination` acknowledged deliveries per
+//! destination); a recipient becomes `Bounced` or
 //! `DroppedByPolicy` only after the DSN or notice telling the sender is committed (a crash in
 //! between may repeat a DSN, never lose one); a temporary failure past the queue lifetime
 //! becomes a bounce; every attempt is an `Attempt` event with next hop, IP, TLS version,
@@ -24,6 +26,7 @@ use sealgate_core::{
 };
 use std::collections::BTreeMap;
 use std::sync::Arc;
+use tokio::sync::OwnedSemaphorePermit;
 
 /// Reason text of the event recorded once a delay DSN went out.
 const DELAY_SENT: &str = "delay notification sent";
@@ -46,11 +49,17 @@ fn with_reply(mut facts: AttemptFacts, reply: &Reply) -> AttemptFacts {
 type Records = Vec<(u32, Event, Option<Timestamp>)>;
 /// Recipients to send, by (domain, TLS policy), with the chain method each send fulfils.
 type Groups = BTreeMap<(Domain, TlsPolicy), Vec<(u32, Option<Method>)>>;
-/// Each recipient's outcome, and the connection to give back after recording.
-type GroupResult = (
-    Vec<(u32, Option<Method>, Outcome)>,
-    Option<(Target, SessionParams, Connection)>,
-);
+/// What sending one group gave.
+struct GroupResult {
+    /// Each recipient's outcome.
+    outcomes: Vec<(u32, Option<Method>, Outcome)>,
+    /// The connection to give back once the outcomes are recorded.
+    conn: Option<(Target, SessionParams, Connection)>,
+    /// The destination's concurrency slot: held until the outcomes are recorded and the
+    /// connection is back in the pool, so that neither the connections open to a destination
+    /// nor the deliveries acknowledged but not yet recorded exceed `max_per_destination`.
+    slot: Option<OwnedSemaphorePermit>,
+}
 /// A DSN line: recipient, ORCPT, reply, remote MTA.
 type DsnLine = (
     sealgate_core::Address,
@@ -125,7 +134,11 @@ pub(crate) async fn process(inner: &Arc<Inner>, id: MessageId) -> Result<bool, D
             }
         };
         for ((domain, tls), rcpts) in groups {
-            let (outcomes, conn) = deliver_group(inner, &msg, &b, &domain, tls, &rcpts).await;
+            let GroupResult {
+                outcomes,
+                conn,
+                slot,
+            } = deliver_group(inner, &msg, &b, &domain, tls, &rcpts).await;
             let mut records = Records::new();
             for (index, method, outcome) in outcomes {
                 let state = &entry.recipients[index as usize];
@@ -143,6 +156,7 @@ pub(crate) async fn process(inner: &Arc<Inner>, id: MessageId) -> Result<bool, D
             if let Some((target, params, conn)) = conn {
                 inner.pool.give_back(&target, &params, conn).await;
             }
+            drop(slot);
             if let Err(e) = recorded {
                 // E.g. an admin deleted the message meanwhile (terminal states are final).
                 tracing::warn!(%id, error = %e, "could not record a delivery outcome");
@@ -310,14 +324,18 @@ async fn deliver_group(
         Ok(t) => t,
         Err(e) => {
             let facts = with_reply(local, &e.reply());
-            return (all(&|| split(facts.clone(), e.copy())), None);
+            return GroupResult {
+                outcomes: all(&|| split(facts.clone(), e.copy())),
+                conn: None,
+                slot: None,
+            };
         }
     };
     let destination = match inner.router.route_of(domain) {
         Route::Static(hop) => format!("{}:{}", hop.host, hop.port),
         Route::Mx => domain.to_string(),
     };
-    let _slot = inner.pool.slot(&destination).await;
+    let slot = inner.pool.slot(&destination).await;
     let addresses: Vec<_> = rcpts
         .iter()
         .map(|(i, _)| &msg.envelope.recipients[*i as usize])
@@ -401,12 +419,20 @@ async fn deliver_group(
                         (*i, *m, o)
                     })
                     .collect();
-                return (outcomes, Some((target.clone(), params, conn)));
+                return GroupResult {
+                    outcomes,
+                    conn: Some((target.clone(), params, conn)),
+                    slot,
+                };
             }
             Err(e @ (DeliverError::Refused(_) | DeliverError::Unsendable(_))) if !conn.broken => {
                 let facts = with_reply(conn.facts.clone(), &e.reply());
                 let outcomes = all(&|| split(facts.clone(), e.copy()));
-                return (outcomes, Some((target.clone(), params, conn)));
+                return GroupResult {
+                    outcomes,
+                    conn: Some((target.clone(), params, conn)),
+                    slot,
+                };
             }
             Err(e) => {
                 last = Some((with_reply(conn.facts.clone(), &e.reply()), e));
@@ -426,7 +452,11 @@ async fn deliver_group(
             split(facts.clone(), err.copy())
         }
     });
-    (outcomes, None)
+    GroupResult {
+        outcomes,
+        conn: None,
+        slot,
+    }
 }
 
 /// Temporary or permanent by the error's class.

@@ -7,7 +7,9 @@
 //! released or until the hold expires (then it bounces with a notice); `release` makes held
 //! recipients due now and restarts their protection chain (which never sends plaintext the
 //! decision forbids — see [`crate::plan`]); `delete` ends every non-terminal recipient as
-//! `Deleted`.
+//! `Deleted`. An action racing the delivery engine (a recipient reaching a terminal state
+//! between the action's read and its write) reads the message again and leaves that recipient
+//! alone: `retry --all` on a busy queue never fails for it.
 
 use crate::plan::RELEASED;
 use sealgate_core::store::{QueueStore, StoreError};
@@ -71,9 +73,26 @@ impl std::fmt::Debug for QueueControl {
     }
 }
 
+/// How often an action is tried on a message that changed under it: the delivery engine may
+/// record an outcome (a terminal state) between the action's read and its write, and the store
+/// then refuses the write as a conflict; each try reads the message afresh.
+const TRIES: usize = 5;
+
 impl QueueControl {
     /// Applies `action` to message `id` (blocking). `NotFound` when there is no such message.
+    /// A recipient that reaches a terminal state meanwhile is left alone, never an error.
     pub fn apply(&self, id: MessageId, action: QueueAction) -> Result<ActionReport, StoreError> {
+        let mut last = StoreError::Conflict("the message kept changing".into());
+        for _ in 0..TRIES {
+            match self.apply_once(id, action) {
+                Err(StoreError::Conflict(why)) => last = StoreError::Conflict(why),
+                other => return other,
+            }
+        }
+        Err(last)
+    }
+
+    fn apply_once(&self, id: MessageId, action: QueueAction) -> Result<ActionReport, StoreError> {
         let entry = self.store.get(id)?.ok_or(StoreError::NotFound)?;
         let now = self.clock.now();
         let mut items = Vec::new();
@@ -126,12 +145,121 @@ impl QueueControl {
                     .iter()
                     .any(|r| matches!(r.status, Status::Scheduled | Status::TemporaryFailure));
                 if waiting {
-                    let report = self.apply(e.message.id, QueueAction::Retry)?;
+                    let report = match self.apply(e.message.id, QueueAction::Retry) {
+                        Ok(r) => r,
+                        // Gone since the page was read (deleted meanwhile): nothing to retry.
+                        Err(StoreError::NotFound) => continue,
+                        Err(e) => return Err(e),
+                    };
                     if !report.changed.is_empty() {
                         out.push(report);
                     }
                 }
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::notice::{Identity, Originator};
+    use sealgate_commit::{MasterKeys, OsRandom, Spool};
+    use sealgate_core::store::{QueueDepth, QueueEntry, RecoveryReport};
+    use sealgate_core::time::Timestamp;
+    use sealgate_core::{Address, Body, Domain, Message, SystemClock};
+    use std::sync::atomic::{AtomicBool, Ordering};
+
+    /// A spool whose first `record_many` is overtaken by the delivery engine: just before it,
+    /// recipient 0 is recorded `Delivered`.
+    struct Overtaken {
+        inner: Spool,
+        raced: AtomicBool,
+    }
+
+    impl QueueStore for Overtaken {
+        fn commit(&self, m: &Message) -> Result<(), StoreError> {
+            self.inner.commit(m)
+        }
+        fn get(&self, id: MessageId) -> Result<Option<QueueEntry>, StoreError> {
+            self.inner.get(id)
+        }
+        fn body(&self, id: MessageId) -> Result<Body, StoreError> {
+            self.inner.body(id)
+        }
+        fn list(&self, after: Option<MessageId>, n: usize) -> Result<Vec<QueueEntry>, StoreError> {
+            self.inner.list(after, n)
+        }
+        fn record(
+            &self,
+            id: MessageId,
+            index: u32,
+            event: Event,
+            next: Option<Timestamp>,
+        ) -> Result<(), StoreError> {
+            self.inner.record(id, index, event, next)
+        }
+        fn record_many(
+            &self,
+            id: MessageId,
+            items: Vec<(u32, Event, Option<Timestamp>)>,
+        ) -> Result<(), StoreError> {
+            if !self.raced.swap(true, Ordering::SeqCst) {
+                let done = Event::status(SystemClock.now(), Status::Delivered, "250 ok");
+                self.inner.record_many(id, vec![(0, done, None)])?;
+            }
+            self.inner.record_many(id, items)
+        }
+        fn due(&self, now: Timestamp, limit: usize) -> Result<Vec<MessageId>, StoreError> {
+            self.inner.due(now, limit)
+        }
+        fn depth(&self) -> Result<QueueDepth, StoreError> {
+            self.inner.depth()
+        }
+        fn recover(&self, now: Timestamp) -> Result<RecoveryReport, StoreError> {
+            self.inner.recover(now)
+        }
+    }
+
+    #[test]
+    fn retry_all_survives_a_recipient_delivered_meanwhile() {
+        let dir = tempfile::tempdir().unwrap();
+        let rng = Arc::new(OsRandom::checked().unwrap());
+        let keys = MasterKeys::generate("test", &*rng).unwrap();
+        let spool = Spool::open(dir.path(), keys, Arc::new(SystemClock), rng.clone()).unwrap();
+        let store = Arc::new(Overtaken {
+            inner: spool,
+            raced: AtomicBool::new(false),
+        });
+        let origin = Originator {
+            store: store.clone(),
+            clock: Arc::new(SystemClock),
+            rng,
+            identity: Identity {
+                hostname: "gw.example".into(),
+                domain: Domain::parse("gw.example").unwrap(),
+                postmaster: Address::parse("postmaster@gw.example").unwrap(),
+            },
+        };
+        let to = Address::parse("bob@example.com").unwrap();
+        let id = origin
+            .submit(
+                origin.new_id(),
+                "acme",
+                &to,
+                b"Subject: x\r\n\r\nhi\r\n".to_vec(),
+            )
+            .unwrap();
+        let control = QueueControl {
+            store: store.clone(),
+            clock: Arc::new(SystemClock),
+            hold_expiry: Duration::from_secs(60),
+            wake: Arc::new(|_| {}),
+        };
+        // Before the fix this was `Err(Conflict)`: the whole `retry --all` failed (HTTP 500).
+        let reports = control.retry_all().unwrap();
+        assert!(reports.is_empty(), "nothing was left to retry: {reports:?}");
+        let e = store.get(id).unwrap().unwrap();
+        assert_eq!(e.recipients[0].status, Status::Delivered);
     }
 }
