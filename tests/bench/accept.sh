@@ -33,7 +33,7 @@ queued_pf="find $PF/spool/incoming $PF/spool/active $PF/spool/deferred -type f |
 RELAY=127.0.0.1:$PF_PORT SINK_PORT=$SINK_PORT DIRECT=0 TIMEOUT=1 \
     LABEL="postfix $(postconf -d -h mail_version) accept-only (defer_transports=smtp)" \
     RELAY_PIDS_CMD="cat $PF/spool/pid/master.pid" POSTRUN_CMD="echo queued: \$($queued_pf)" \
-    "$SHARED_BENCH/bench-relay.sh" | tee "$WORK/accept-postfix.txt"
+    shared "$SHARED_BENCH/bench-relay.sh" | tee "$WORK/accept-postfix.txt"
 pf_stop
 
 # --- Sealgate, accept-only.
@@ -41,7 +41,7 @@ start_sealgate "$WORK/sealgate-accept" "127.0.0.1:$(free_port)" 1h
 queued_sg="find $SG_DIR/data/bodies -name '*.body' | wc -l"
 RELAY=$SG_ADDR SINK_PORT=$SINK_PORT DIRECT=0 TIMEOUT=1 LABEL="sealgate accept-only (mx, route to a closed port)" \
     RELAY_PIDS_CMD="echo $SG_PID" POSTRUN_CMD="echo queued: \$($queued_sg)" \
-    "$SHARED_BENCH/bench-relay.sh" | tee "$WORK/accept-sealgate.txt"
+    shared "$SHARED_BENCH/bench-relay.sh" | tee "$WORK/accept-sealgate.txt"
 stop_sealgate
 
 pf_rate=$(median_of "$WORK/accept-postfix.txt" "relay accepted")

@@ -20,14 +20,14 @@ trap cleanup_work EXIT
 build_sealgate
 
 # --- Postfix relay: the shared script end to end (install, configure, start, measure, stop).
-BASE=$WORK/postfix-relay RELAY_PORT=$PF_PORT SINK_PORT=$SINK_PORT "$SHARED_BENCH/bench-postfix.sh" all |
+BASE=$WORK/postfix-relay RELAY_PORT=$PF_PORT SINK_PORT=$SINK_PORT shared "$SHARED_BENCH/bench-postfix.sh" all |
     tee "$WORK/relay-postfix.txt"
 
 # --- Sealgate relay: every domain statically routed to the sink bench-relay.sh starts for each run.
 start_sealgate "$WORK/sealgate-relay" "127.0.0.1:$SINK_PORT" 5s
 RELAY=$SG_ADDR SINK_PORT=$SINK_PORT DIRECT=0 LABEL="sealgate relay (static route to smtp-sink)" \
     RELAY_PIDS_CMD="echo $SG_PID" POSTRUN_CMD="echo still queued: \$(find $SG_DIR/data/bodies -name '*.body' | wc -l)" \
-    "$SHARED_BENCH/bench-relay.sh" | tee "$WORK/relay-sealgate.txt"
+    shared "$SHARED_BENCH/bench-relay.sh" | tee "$WORK/relay-sealgate.txt"
 stop_sealgate
 
 for k in "relay accepted" "relay delivered" "relay CPU"; do
