@@ -146,10 +146,12 @@ fn month_word(t: &[u8], i: usize) -> Option<(u32, usize)> {
     if len < 3 {
         return None;
     }
-    let word = &t[i..i + len];
-    let m = MONTHS
-        .iter()
-        .position(|name| word[..3].eq_ignore_ascii_case(name.as_bytes()))?;
+    let key = [
+        t[i].to_ascii_lowercase(),
+        t[i + 1].to_ascii_lowercase(),
+        t[i + 2].to_ascii_lowercase(),
+    ];
+    let m = MONTHS.iter().position(|name| name.as_bytes() == key)?;
     let mut e = i + len;
     if t.get(e) == Some(&b'.') {
         e += 1;

@@ -57,19 +57,35 @@ pub fn scan(t: &[u8], out: &mut Vec<IdMatch>) {
 const LO: u64 = 0x0101_0101_0101_0101;
 const HI: u64 = 0x8080_8080_8080_8080;
 
-/// Position of the next ASCII digit at or after `from`.
+/// Digit bytes of the little-endian word `w`, as the high bit of each byte. The lowest set bit
+/// is exact (the borrow of the subtraction can only flag bytes above a real digit).
+#[inline]
+fn digit_mask(w: u64) -> u64 {
+    let x = w ^ (LO * 0x30);
+    x.wrapping_sub(LO * 10) & !x & HI
+}
+
+#[inline]
+fn word(t: &[u8], i: usize) -> u64 {
+    let mut w = [0u8; 8];
+    w.copy_from_slice(&t[i..i + 8]);
+    u64::from_le_bytes(w)
+}
+
+/// Position of the next ASCII digit at or after `from`: sixteen bytes a step, and the exact
+/// byte from the mask.
 #[inline]
 fn next_digit(t: &[u8], from: usize) -> Option<usize> {
     let mut i = from;
-    while i + 8 <= t.len() {
-        let mut w = [0u8; 8];
-        w.copy_from_slice(&t[i..i + 8]);
-        let x = u64::from_le_bytes(w) ^ (LO * 0x30);
-        // A byte is a digit when it is below 10 after the xor with '0' (exact "has less" test).
-        if (x.wrapping_sub(LO * 10) & !x & HI) != 0 {
-            break;
+    while i + 16 <= t.len() {
+        let (a, b) = (digit_mask(word(t, i)), digit_mask(word(t, i + 8)));
+        if a != 0 {
+            return Some(i + (a.trailing_zeros() / 8) as usize);
         }
-        i += 8;
+        if b != 0 {
+            return Some(i + 8 + (b.trailing_zeros() / 8) as usize);
+        }
+        i += 16;
     }
     t[i..].iter().position(u8::is_ascii_digit).map(|p| p + i)
 }
@@ -159,20 +175,27 @@ fn letter_start(t: &[u8], s: usize) -> Option<IdMatch> {
     dea(t, s).or_else(|| icd10(t, s))
 }
 
+/// Tries the parsers whose shape fits the digit run at `s` (its length and the byte after it),
+/// so a number none of them could take costs one dispatch.
 fn digit_start(t: &[u8], s: usize) -> Option<IdMatch> {
     let run = run_len(t, s);
-    if run <= 2
-        && t.get(s + run).is_some_and(u8::is_ascii_uppercase)
-        && let Some(m) = mbi(t, s)
-    {
-        return Some(m);
+    let next = t.get(s + run).copied().unwrap_or(0);
+    let sep = matches!(next, b' ' | b'-');
+    match run {
+        1 | 2 if next.is_ascii_uppercase() => mbi(t, s),
+        1 | 2 => super::dates::date(t, s, run).or_else(|| super::dates::street_address(t, s, run)),
+        3 => ssn(t, s, run)
+            .or_else(|| phone(t, s, run))
+            .or_else(|| super::dates::street_address(t, s, run)),
+        4 if sep => card(t, s)
+            .or_else(|| super::dates::date(t, s, run))
+            .or_else(|| super::dates::street_address(t, s, run)),
+        4..=6 => super::dates::street_address(t, s, run),
+        9 => ssn(t, s, run),
+        10 => npi(t, s, run),
+        13..=19 => card(t, s),
+        _ => None,
     }
-    ssn(t, s, run)
-        .or_else(|| card(t, s))
-        .or_else(|| npi(t, s, run))
-        .or_else(|| super::dates::date(t, s, run))
-        .or_else(|| phone(t, s, run))
-        .or_else(|| super::dates::street_address(t, s, run))
 }
 
 fn ssn(t: &[u8], s: usize, run: usize) -> Option<IdMatch> {
