@@ -2,6 +2,9 @@
 //! into the binary), the shipped golden cases, and the canary: planted values appear nowhere.
 
 mod common;
+#[path = "../../gateway/sealgate/src/out.rs"]
+#[macro_use]
+mod out;
 #[path = "../../gateway/sealgate/src/rules_cmd.rs"]
 #[allow(dead_code)]
 mod rules_cmd;
@@ -54,12 +57,9 @@ fn forms(v: &str) -> Vec<String> {
     ]
 }
 
-/// Plants an SSN and an NPI in the subject, a display name, the body and an attachment's
-/// name and content, then checks the decision, the explanation (text and JSON) and the
-/// errors for any form of the values.
-#[test]
-fn canary_values_appear_nowhere() {
-    let set = RuleSet::embedded_default();
+/// The canary message: SSN and NPI in the subject, a display name, the body and an
+/// attachment's name and content.
+fn canary_message() -> Vec<u8> {
     let body = format!("Patient SSN {SSN}, provider NPI {NPI}, diabetes follow-up");
     let mut raw = with_attachment(
         &body,
@@ -70,6 +70,50 @@ fn canary_values_appear_nowhere() {
     let header =
         format!("From: \"SSN {SSN}\" <ann@clinic.example>\r\nSubject: NPI {NPI} SSN {SSN}\r\n");
     raw.splice(0..0, header.bytes());
+    raw
+}
+
+/// The printed `sealgate explain` (text and `--json`) of the canary message. `explain`
+/// writes to stdout, so the test runs itself as a child in "print" mode and reads its output.
+#[test]
+fn explain_output_carries_no_canary() {
+    const MODE: &str = "SEALGATE_RULES_TEST_EXPLAIN_EML";
+    if let Some(path) = std::env::var_os(MODE) {
+        let path = PathBuf::from(path);
+        assert_eq!(rules_cmd::explain(&path, None, false).unwrap(), 0);
+        assert_eq!(rules_cmd::explain(&path, Some(&deploy()), true).unwrap(), 0);
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let eml = dir.path().join("canary.eml");
+    std::fs::write(&eml, canary_message()).unwrap();
+    let out = std::process::Command::new(std::env::current_exe().unwrap())
+        .args(["--exact", "explain_output_carries_no_canary", "--nocapture"])
+        .args(["--test-threads", "1"])
+        .env(MODE, &eml)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert!(text.contains("Findings (names and counts only)"), "{text}");
+    assert!(text.contains("\"detector\": \"us-ssn\""), "{text}");
+    let hay = text + &String::from_utf8_lossy(&out.stderr);
+    for v in forms(SSN).into_iter().chain(forms(NPI)) {
+        assert!(!hay.contains(&v), "planted value leaked in explain output");
+    }
+}
+
+/// Plants an SSN and an NPI in the subject, a display name, the body and an attachment's
+/// name and content, then checks the decision, the explanation (text and JSON) and the
+/// errors for any form of the values.
+#[test]
+fn canary_values_appear_nowhere() {
+    let set = RuleSet::embedded_default();
+    let raw = canary_message();
     let s = addr("ann@clinic.example");
     let r = addr("pat@mail.example");
     let d = set.classify_raw(&raw, Some(&s), &[&r]);
