@@ -9,6 +9,7 @@
 //!   [`Requirement`] per envelope recipient. It never panics to its caller, and time and memory
 //!   are bounded by the set's [`Limits`].
 //! * [`RuleSet::explain`] returns the same decision with the reasons, for `sealgate explain`.
+//! * [`watch::DirFingerprint`] tells a reloader that a rule directory changed.
 //!
 //! Nothing this crate returns, logs or formats contains a matched value or message text:
 //! detector names, counts, confidences, locations and rule ids only.
@@ -27,6 +28,7 @@ mod format;
 pub mod html;
 pub mod keywords;
 mod model;
+pub mod watch;
 
 pub use compile::Source;
 pub use eval::RecipientTrace;
