@@ -228,6 +228,11 @@ impl GatewayConfig {
         }
         t.push('\n');
         t.push_str(&self.extra);
+        if self.mode == Mode::Mx && !self.extra.contains("[delivery.testing]") {
+            // Tests never ask real DNS: without a test DNS server of its own, a gateway in MX
+            // mode asks a loopback port where nothing listens, so lookups fail at once.
+            t.push_str("\n[delivery.testing]\nnameservers = [\"127.0.0.1:9\"]\n");
+        }
         t
     }
 
