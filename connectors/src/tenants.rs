@@ -116,6 +116,7 @@ mod tests {
             client_cert_names: certs.iter().map(|s| s.to_string()).collect(),
             sender_domains: domains.iter().map(|d| Domain::parse(d).unwrap()).collect(),
             any_sender_domain: false,
+            dkim: Vec::new(),
         }
     }
 

@@ -84,6 +84,38 @@ impl<'a> Section<'a> {
         Section::new(path, table, self.issues)
     }
 
+    /// An array of tables (`[[tenants.NAME.dkim]]`), each as a section named `key[i]`; empty
+    /// when absent, an issue when not a list of tables (a single table is taken as a list of
+    /// one).
+    pub fn tables(&mut self, key: &str) -> Vec<Section<'a>> {
+        let path = self.key(key);
+        let items = match self.take(key) {
+            None => return Vec::new(),
+            Some(Value::Array(items)) => items,
+            Some(Value::Table(t)) => vec![Value::Table(t)],
+            Some(_) => {
+                self.issues
+                    .push(path, "must be a list of tables ([[…]] entries)");
+                return Vec::new();
+            }
+        };
+        let mut out = Vec::with_capacity(items.len());
+        for (i, v) in items.into_iter().enumerate() {
+            match v {
+                Value::Table(t) => out.push(Section::new(format!("{path}[{i}]"), t, self.issues)),
+                _ => self.issues.push(format!("{path}[{i}]"), "must be a table"),
+            }
+        }
+        out
+    }
+
+    /// True when an issue was already recorded for `key` of this section (so a missing-value
+    /// check does not repeat a type error).
+    pub fn had_issue(&self, key: &str) -> bool {
+        let full = self.key(key);
+        self.issues.0.borrow().iter().any(|i| i.key == full)
+    }
+
     /// Remaining keys with their tables, for maps like `[tenants.NAME]`.
     pub fn drain_tables(&mut self) -> Vec<(String, Section<'a>)> {
         let keys: Vec<String> = self.table.keys().cloned().collect();

@@ -116,6 +116,20 @@ pub struct TenantConfig {
     /// `any_sender_domain`: accept every sender domain. Only for the embedded loopback default;
     /// the gateway warns loudly at start when it is set.
     pub any_sender_domain: bool,
+    /// `[[tenants.NAME.dkim]]`: the tenant's DKIM signing keys, in file order.
+    pub dkim: Vec<DkimKeyConfig>,
+}
+
+/// One `[[tenants.NAME.dkim]]` entry: a DKIM key of the tenant. The domain must be one of the
+/// tenant's `sender_domains` (or a subdomain of one), and no other tenant may have keys for it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DkimKeyConfig {
+    /// `domain`: the signing domain (`d=`).
+    pub domain: Domain,
+    /// `selector`: the selector (`s=`); the public key is at `SELECTOR._domainkey.DOMAIN`.
+    pub selector: String,
+    /// `key`: PEM private key file (RSA PKCS#1/PKCS#8, or Ed25519 PKCS#8).
+    pub key: PathBuf,
 }
 
 /// `[admin]`.
@@ -308,6 +322,7 @@ fn read_tenants(mut s: Section<'_>) -> Vec<TenantConfig> {
                 })
                 .unwrap_or_default();
             let any_sender_domain = t.boolean("any_sender_domain").unwrap_or(false);
+            let dkim = read_dkim_keys(&mut t, &sender_domains, any_sender_domain);
             if !authenticated {
                 t.issue(
                     "networks",
@@ -327,11 +342,99 @@ fn read_tenants(mut s: Section<'_>) -> Vec<TenantConfig> {
                 client_cert_names,
                 sender_domains,
                 any_sender_domain,
+                dkim,
             }
         })
         .collect();
     out.sort_by(|a, b| a.name.cmp(&b.name));
+    check_dkim_domains_unshared(&s, &out);
     out
+}
+
+/// `[[tenants.NAME.dkim]]` entries of one tenant.
+fn read_dkim_keys(
+    t: &mut Section<'_>,
+    sender_domains: &[Domain],
+    any_sender_domain: bool,
+) -> Vec<DkimKeyConfig> {
+    let mut out = Vec::new();
+    for mut k in t.tables("dkim") {
+        let domain = k.parsed("domain", |d| {
+            Domain::parse(d).map_err(|_| format!("`{d}` is not a domain name"))
+        });
+        let selector = k.string("selector");
+        let key = k.path("key");
+        for (name, missing) in [
+            ("domain", domain.is_none()),
+            ("selector", selector.is_none()),
+            ("key", key.is_none()),
+        ] {
+            if missing && !k.had_issue(name) {
+                k.issue(name, "is required");
+            }
+        }
+        if let Some(sel) = &selector
+            && !valid_dkim_selector(sel)
+        {
+            k.issue(
+                "selector",
+                format!("`{sel}` is not a selector (DNS labels: letters, digits, hyphens)"),
+            );
+        }
+        if let Some(d) = &domain
+            && !any_sender_domain
+            && !sender_domains.iter().any(|s| d.is_within(s))
+        {
+            k.issue(
+                "domain",
+                format!("`{d}` is not one of this tenant's sender_domains (or a subdomain of one)"),
+            );
+        }
+        k.finish();
+        if let (Some(domain), Some(selector), Some(key)) = (domain, selector, key) {
+            out.push(DkimKeyConfig {
+                domain,
+                selector,
+                key,
+            });
+        }
+    }
+    out
+}
+
+/// A DKIM domain's keys belong to one tenant: a second tenant naming it is an issue.
+fn check_dkim_domains_unshared(s: &Section<'_>, tenants: &[TenantConfig]) {
+    let mut owner: std::collections::BTreeMap<&Domain, &str> = std::collections::BTreeMap::new();
+    for t in tenants {
+        for (i, k) in t.dkim.iter().enumerate() {
+            match owner.get(&k.domain) {
+                Some(first) if *first != t.name => s.issue(
+                    &format!("{}.dkim[{i}].domain", t.name),
+                    format!(
+                        "`{}` already has DKIM keys under tenants.{first}; a domain's keys belong to one tenant",
+                        k.domain
+                    ),
+                ),
+                Some(_) => {}
+                None => {
+                    owner.insert(&k.domain, &t.name);
+                }
+            }
+        }
+    }
+}
+
+/// RFC 6376 selector: dot-separated labels of letters, digits and inner hyphens.
+fn valid_dkim_selector(s: &str) -> bool {
+    !s.is_empty()
+        && s.len() <= 253
+        && s.split('.').all(|l| {
+            !l.is_empty()
+                && l.len() <= 63
+                && !l.starts_with('-')
+                && !l.ends_with('-')
+                && l.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
+        })
 }
 
 fn read_admin(mut s: Section<'_>) -> AdminConfig {

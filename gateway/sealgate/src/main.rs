@@ -9,6 +9,7 @@
 #[macro_use]
 mod out;
 mod admin_client;
+mod dkim_cmd;
 mod logging;
 mod queue_cmd;
 mod rules_cmd;
@@ -68,6 +69,11 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// DKIM key commands.
+    Dkim {
+        #[command(subcommand)]
+        command: DkimCommand,
+    },
     /// Internal: the attachment-extraction child process (reads stdin, writes stdout).
     #[command(name = "__extract", hide = true)]
     Extract,
@@ -101,6 +107,23 @@ enum RulesCommand {
         /// The cases directory.
         #[arg(long)]
         cases: PathBuf,
+    },
+}
+
+#[derive(Subcommand)]
+enum DkimCommand {
+    /// Write a new private key (mode 0600) and print the DNS TXT record to publish.
+    Keygen {
+        /// Signing domain (`d=`), e.g. acme-health.org.
+        domain: String,
+        /// Selector (`s=`), e.g. s2026.
+        selector: String,
+        /// Key algorithm.
+        #[arg(long, value_enum, default_value = "rsa")]
+        algorithm: dkim_cmd::Algorithm,
+        /// Where to write the key (default `DOMAIN.SELECTOR.pem`); never overwritten.
+        #[arg(long)]
+        out: Option<PathBuf>,
     },
 }
 
@@ -178,6 +201,15 @@ fn main() -> ExitCode {
         Command::Explain { file, rules, json } => {
             exit_code(rules_cmd::explain(&file, rules.as_deref(), json))
         }
+        Command::Dkim {
+            command:
+                DkimCommand::Keygen {
+                    domain,
+                    selector,
+                    algorithm,
+                    out,
+                },
+        } => dkim_cmd::keygen(&domain, &selector, algorithm, out.as_deref()),
         Command::Extract => exit_code(Ok(sealgate_rules::extractor_main())),
         Command::Queue {
             command,
