@@ -16,6 +16,8 @@ have script || need+=(bsdutils)
 have bc || need+=(bc)
 have openssl || need+=(openssl)
 have gpg || need+=(gnupg)
+[ -x /usr/sbin/opendkim ] || need+=(opendkim)             # `opendkim -t` verifies DKIM offline (TestPublicKeys)
+[ -x /usr/sbin/opendkim-testmsg ] || need+=(opendkim-tools)
 have pkg-config || need+=(pkg-config)
 dpkg -s libssl-dev >/dev/null 2>&1 || need+=(libssl-dev)
 dpkg -s libclang-dev >/dev/null 2>&1 || need+=(libclang-dev)
@@ -29,6 +31,7 @@ fi
 
 py_need=()
 python3 -c 'import dkim' 2>/dev/null || py_need+=(dkimpy)
+python3 -c 'import nacl' 2>/dev/null || py_need+=(PyNaCl)   # dkimpy's Ed25519 (RFC 8463) support
 python3 -c 'import aiosmtpd' 2>/dev/null || py_need+=(aiosmtpd)
 python3 -c 'import stdnum' 2>/dev/null || py_need+=(python-stdnum)
 python3 -c 'import faker' 2>/dev/null || py_need+=(Faker)
