@@ -1,0 +1,457 @@
+//! The per-recipient method chain: take the first method of the recipient's chain that is
+//! possible now, produce that recipient's copy, and say why each earlier method was passed over.
+//!
+//! Guarantees (DESIGN.md invariant 2): for an `encrypt` requirement the only copies produced are
+//! a `tls-verified` copy (the deliver stage then enforces verified TLS), a PGP/MIME or S/MIME copy
+//! to that one recipient's key, or the unchanged input when it is already encrypted; otherwise the
+//! outcome is `Hold` or `BounceWithNotice` and no body leaves. A chain that runs out without a
+//! terminal method ends in `Hold`. `portal` is recorded as not available until it exists.
+
+use crate::TransformError;
+use crate::keys::lookup_name;
+use crate::mime::{self, Parsed};
+use crate::pgp::{self, PgpCert};
+use crate::skip::{KeyProblem, Problem, Skip, Skipped, TlsCapability};
+use crate::smime::{self, SmimeCert, SmimeTrust};
+use crate::trust::TrustLevel;
+use sealgate_core::store::{KeyKind, KeyRecord, KeyStore};
+use sealgate_core::{Address, Body, Decision, HeaderChange, Method, Requirement, Timestamp};
+use sequoia_openpgp::policy::StandardPolicy;
+use serde::{Deserialize, Serialize};
+use std::sync::Arc;
+
+/// What the deliver stage knows about the recipient's next hop right now.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Hop {
+    /// TLS of the next hop, as far as known.
+    pub tls: TlsCapability,
+    /// The hop's advertised SIZE limit in octets, when known.
+    pub size_limit: Option<u64>,
+    /// Chain methods that already failed at delivery since the chain last (re)started; they are
+    /// skipped with [`Skip::FailedAtDelivery`].
+    pub failed: Vec<Method>,
+}
+
+impl Hop {
+    /// Nothing known yet.
+    pub fn unknown() -> Self {
+        Hop {
+            tls: TlsCapability::Unknown,
+            size_limit: None,
+            failed: Vec::new(),
+        }
+    }
+}
+
+/// One recipient's copy to produce.
+#[derive(Debug, Clone, Copy)]
+pub struct Request<'a> {
+    /// The whole message as accepted (CRLF line ends).
+    pub body: &'a Body,
+    /// The message's decision (header changes, placeholder subject).
+    pub decision: &'a Decision,
+    /// The recipient (its keys are looked up by this address).
+    pub recipient: &'a Address,
+    /// The recipient's requirement (`None` is `deliver`, as in the deliver stage's plan).
+    pub requirement: Option<&'a Requirement>,
+    /// The lowest key trust the rule accepts.
+    pub min_trust: TrustLevel,
+    /// Now, for key and certificate validity.
+    pub now: Timestamp,
+}
+
+/// The content cipher of an S/MIME copy.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ContentCipher {
+    /// AES-256-CBC enveloped-data.
+    Aes256Cbc,
+    /// AES-256-GCM authEnveloped-data (only when the certificate lists it).
+    Aes256Gcm,
+}
+
+/// How a copy that is sent is protected; recorded per recipient.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case", tag = "protection")]
+pub enum Protection {
+    /// Requirement `deliver`: opportunistic TLS.
+    Opportunistic,
+    /// Requirement `tls-only`: TLS required, or drop with notice (deliver decides).
+    TlsRequired,
+    /// Chain method `tls-verified`: the deliver stage must enforce verified TLS (or the floor).
+    TlsVerified,
+    /// The input was already encrypted end to end and is sent unchanged.
+    AlreadyEncrypted,
+    /// PGP/MIME to one certificate.
+    Pgp {
+        /// Primary key fingerprint.
+        fingerprint: String,
+        /// The encryption subkeys used.
+        subkeys: Vec<String>,
+    },
+    /// S/MIME enveloped-data to one certificate.
+    Smime {
+        /// SHA-256 fingerprint of the certificate.
+        fingerprint: String,
+        /// The certificate's serial number (hex).
+        serial: String,
+        /// Content cipher.
+        cipher: ContentCipher,
+    },
+}
+
+impl Protection {
+    /// The chain method this copy fulfils, if any.
+    pub fn method(&self) -> Option<Method> {
+        match self {
+            Protection::Opportunistic | Protection::TlsRequired => None,
+            Protection::TlsVerified => Some(Method::TlsVerified),
+            Protection::AlreadyEncrypted => None,
+            Protection::Pgp { .. } => Some(Method::Pgp),
+            Protection::Smime { .. } => Some(Method::Smime),
+        }
+    }
+}
+
+/// What to do with the recipient.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Outcome {
+    /// Send this body (then sign it: DKIM is the last change).
+    Send {
+        /// The recipient's copy.
+        body: Body,
+        /// How it is protected.
+        protection: Protection,
+    },
+    /// Hold the copy and notify the sender (chain ended in `hold`, ran out, or requirement `hold`).
+    Hold,
+    /// Bounce the copy with a notice to the sender.
+    BounceWithNotice,
+}
+
+/// The chain's result for one recipient.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Protected {
+    /// What to do.
+    pub outcome: Outcome,
+    /// Methods passed over before it, in chain order, with why.
+    pub skipped: Vec<Skipped>,
+}
+
+/// The transform stage: key lookup and the encryptors. Cheap to share (`Arc`); every method
+/// is synchronous CPU work — async callers run it on a blocking pool.
+pub struct Transformer {
+    keys: Arc<dyn KeyStore>,
+    smime: SmimeTrust,
+    policy: StandardPolicy<'static>,
+}
+
+impl std::fmt::Debug for Transformer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Transformer")
+    }
+}
+
+/// Encrypted size estimate: base64 (4/3) with line ends, plus packet/header overhead.
+fn estimate(len: usize, line: u64) -> u64 {
+    let len = len as u64;
+    len * 4 / 3 * (line + 2) / line + 2048
+}
+
+impl Transformer {
+    /// A transformer over `keys`, checking S/MIME certificates against `smime` roots.
+    pub fn new(keys: Arc<dyn KeyStore>, smime: SmimeTrust) -> Self {
+        Transformer {
+            keys,
+            smime,
+            policy: pgp::policy(),
+        }
+    }
+
+    /// Walks the recipient's chain and produces its copy. Errors only when the key store fails
+    /// (temporary) or the requirement is `reject` (never reaches this stage).
+    pub fn protect(&self, req: &Request<'_>, hop: &Hop) -> Result<Protected, TransformError> {
+        let parsed = mime::split(req.body);
+        let plain = |protection| -> Protected {
+            Protected {
+                outcome: Outcome::Send {
+                    body: plain_copy(req, &parsed),
+                    protection,
+                },
+                skipped: Vec::new(),
+            }
+        };
+        let chain = match req.requirement {
+            None | Some(Requirement::Deliver) => return Ok(plain(Protection::Opportunistic)),
+            Some(Requirement::TlsOnly) => return Ok(plain(Protection::TlsRequired)),
+            Some(Requirement::Hold) => return Ok(held(Vec::new())),
+            Some(Requirement::Reject) => return Err(TransformError::Rejected),
+            Some(Requirement::Encrypt { chain }) => chain,
+        };
+        if parsed.is_encrypted() {
+            return Ok(Protected {
+                outcome: Outcome::Send {
+                    body: req.body.clone(),
+                    protection: Protection::AlreadyEncrypted,
+                },
+                skipped: Vec::new(),
+            });
+        }
+        let mut skipped = Vec::new();
+        for &method in chain {
+            if hop.failed.contains(&method) {
+                skipped.push(Skipped {
+                    method,
+                    reason: Skip::FailedAtDelivery,
+                });
+                continue;
+            }
+            let tried = match method {
+                Method::Hold => return Ok(held(skipped)),
+                Method::BounceWithNotice => {
+                    return Ok(Protected {
+                        outcome: Outcome::BounceWithNotice,
+                        skipped,
+                    });
+                }
+                Method::Portal => Err(Skip::NotAvailable),
+                Method::TlsVerified => self.tls_verified(req, &parsed, hop),
+                Method::Pgp => self.pgp(req, &parsed, hop)?,
+                Method::Smime => self.smime(req, &parsed, hop)?,
+            };
+            match tried {
+                Ok((body, protection)) => {
+                    return Ok(Protected {
+                        outcome: Outcome::Send { body, protection },
+                        skipped,
+                    });
+                }
+                Err(reason) => skipped.push(Skipped { method, reason }),
+            }
+        }
+        Ok(held(skipped))
+    }
+
+    fn tls_verified(
+        &self,
+        req: &Request<'_>,
+        p: &Parsed<'_>,
+        hop: &Hop,
+    ) -> Result<(Body, Protection), Skip> {
+        if matches!(
+            hop.tls,
+            TlsCapability::Unverified | TlsCapability::PlaintextOnly
+        ) {
+            return Err(Skip::TlsNotVerified { known: hop.tls });
+        }
+        let body = plain_copy(req, p);
+        fits(body.len() as u64, hop)?;
+        Ok((body, Protection::TlsVerified))
+    }
+
+    /// The recipient's records of `kind`, best first (trust, then newest), or why none.
+    fn records(&self, kind: KeyKind, req: &Request<'_>) -> Result<Vec<KeyRecord>, TransformError> {
+        let mut recs = self.keys.find(kind, &lookup_name(req.recipient))?;
+        recs.sort_by(|a, b| {
+            let (ta, tb) = (
+                TrustLevel::from_stored(&a.trust),
+                TrustLevel::from_stored(&b.trust),
+            );
+            tb.cmp(&ta).then(b.added_at.cmp(&a.added_at))
+        });
+        Ok(recs)
+    }
+
+    fn pgp(
+        &self,
+        req: &Request<'_>,
+        p: &Parsed<'_>,
+        hop: &Hop,
+    ) -> Result<Result<(Body, Protection), Skip>, TransformError> {
+        let recs = self.records(KeyKind::OpenPgp, req)?;
+        if recs.is_empty() {
+            return Ok(Err(Skip::NoKey));
+        }
+        let inner = inner(req, p);
+        if let Err(s) = fits(estimate(inner.len(), 64), hop) {
+            return Ok(Err(s));
+        }
+        let mut problems = Vec::new();
+        for rec in &recs {
+            let problem = |problem| KeyProblem {
+                fingerprint: rec.fingerprint.clone(),
+                problem,
+            };
+            if let Err(pr) = trusted(rec, req.min_trust) {
+                problems.push(problem(pr));
+                continue;
+            }
+            let attempt = PgpCert::parse(&rec.material).and_then(|c| {
+                let subkeys = c.usable(&self.policy, req.now)?;
+                let armored = c.encrypt(&self.policy, req.now, &inner)?;
+                Ok((c.fingerprint(), subkeys, armored))
+            });
+            let (fingerprint, subkeys, armored) = match attempt {
+                Ok(x) => x,
+                Err(pr) => {
+                    problems.push(problem(pr));
+                    continue;
+                }
+            };
+            let outer = outer(req, p);
+            let body = pgp::pgp_mime(outer, &armored, &boundary()?);
+            if let Err(s) = fits(body.len() as u64, hop) {
+                return Ok(Err(s));
+            }
+            return Ok(Ok((
+                body.into(),
+                Protection::Pgp {
+                    fingerprint,
+                    subkeys,
+                },
+            )));
+        }
+        Ok(Err(Skip::NoUsableKey { keys: problems }))
+    }
+
+    fn smime(
+        &self,
+        req: &Request<'_>,
+        p: &Parsed<'_>,
+        hop: &Hop,
+    ) -> Result<Result<(Body, Protection), Skip>, TransformError> {
+        let recs = self.records(KeyKind::Smime, req)?;
+        if recs.is_empty() {
+            return Ok(Err(Skip::NoKey));
+        }
+        let inner = inner(req, p);
+        if let Err(s) = fits(estimate(inner.len(), 76), hop) {
+            return Ok(Err(s));
+        }
+        let mut problems = Vec::new();
+        for rec in &recs {
+            let problem = |problem| KeyProblem {
+                fingerprint: rec.fingerprint.clone(),
+                problem,
+            };
+            if let Err(pr) = trusted(rec, req.min_trust) {
+                problems.push(problem(pr));
+                continue;
+            }
+            let attempt = SmimeCert::parse(&rec.material).and_then(|c| {
+                c.check(&self.smime, req.now)?;
+                let gcm = c.lists_gcm();
+                let der = c.encrypt(&inner, gcm)?;
+                Ok((c, gcm, der))
+            });
+            let (cert, gcm, der) = match attempt {
+                Ok(x) => x,
+                Err(pr) => {
+                    problems.push(problem(pr));
+                    continue;
+                }
+            };
+            let body = smime::smime_body(outer(req, p), &der, gcm);
+            if let Err(s) = fits(body.len() as u64, hop) {
+                return Ok(Err(s));
+            }
+            let cipher = if gcm {
+                ContentCipher::Aes256Gcm
+            } else {
+                ContentCipher::Aes256Cbc
+            };
+            let protection = Protection::Smime {
+                fingerprint: cert.fingerprint(),
+                serial: cert.serial(),
+                cipher,
+            };
+            return Ok(Ok((body.into(), protection)));
+        }
+        Ok(Err(Skip::NoUsableKey { keys: problems }))
+    }
+}
+
+fn held(skipped: Vec<Skipped>) -> Protected {
+    Protected {
+        outcome: Outcome::Hold,
+        skipped,
+    }
+}
+
+fn fits(size: u64, hop: &Hop) -> Result<(), Skip> {
+    match hop.size_limit {
+        Some(limit) if size > limit => Err(Skip::TooLarge { size, limit }),
+        _ => Ok(()),
+    }
+}
+
+fn trusted(rec: &KeyRecord, need: TrustLevel) -> Result<(), Problem> {
+    let have = TrustLevel::from_stored(&rec.trust);
+    if have < need {
+        return Err(Problem::BelowTrust { have, need });
+    }
+    Ok(())
+}
+
+/// A random MIME boundary (cannot occur in armor, whose lines never start with `--=`).
+fn boundary() -> Result<String, TransformError> {
+    let mut b = [0u8; 18];
+    openssl::rand::rand_bytes(&mut b).map_err(|e| TransformError::Crypto(e.to_string()))?;
+    Ok(format!("=-sealgate-{}", hex::encode(b)))
+}
+
+/// The tag-stripped subject, when the message has one.
+fn stripped_subject(decision: &Decision, p: &Parsed<'_>) -> Option<String> {
+    let mut s = p.subject()?;
+    for change in &decision.header_changes {
+        if let HeaderChange::StripSubjectTag { tag } = change {
+            s = mime::strip_tag(&s, tag);
+        }
+    }
+    Some(s)
+}
+
+fn extra_headers(decision: &Decision) -> Vec<(String, String)> {
+    decision
+        .header_changes
+        .iter()
+        .filter_map(|c| match c {
+            HeaderChange::AddHeader { name, value } => Some((name.clone(), value.clone())),
+            _ => None,
+        })
+        .collect()
+}
+
+/// A copy sent as it is: tag stripped and headers added when the decision says so.
+fn plain_copy(req: &Request<'_>, p: &Parsed<'_>) -> Body {
+    let strips = req
+        .decision
+        .header_changes
+        .iter()
+        .any(|c| matches!(c, HeaderChange::StripSubjectTag { .. }));
+    let extra = extra_headers(req.decision);
+    if !strips && extra.is_empty() {
+        return req.body.clone();
+    }
+    let subject = if strips {
+        stripped_subject(req.decision, p)
+    } else {
+        None
+    };
+    mime::rewrite_plain(p, subject.as_deref(), &extra).into()
+}
+
+/// The entity to encrypt, with the real (tag-stripped) Subject protected inside.
+fn inner(req: &Request<'_>, p: &Parsed<'_>) -> Vec<u8> {
+    mime::inner_entity(p, stripped_subject(req.decision, p).as_deref())
+}
+
+/// Outer headers of an encrypted copy: the placeholder Subject when the subject carried PHI.
+fn outer(req: &Request<'_>, p: &Parsed<'_>) -> Vec<u8> {
+    let placeholder = req.decision.header_changes.iter().find_map(|c| match c {
+        HeaderChange::PlaceholderSubject { subject } => Some(subject.clone()),
+        _ => None,
+    });
+    let subject = placeholder.or_else(|| stripped_subject(req.decision, p));
+    mime::outer_headers(p, subject.as_deref(), &extra_headers(req.decision))
+}

@@ -1,0 +1,635 @@
+//! The transform stage against independent verifiers: gpg 2.2 (through
+//! ../shared/interop/pgpmime-decrypt.py), `openssl smime` and `openssl cms`, and Python's
+//! `email` module for comparing parts. Keys and certificates are made by gpg and openssl.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)] // helpers outside #[test] fns panic as test failures
+
+mod support;
+
+use sealgate_core::Clock;
+use sealgate_core::store::KeyStore;
+use sealgate_core::{
+    Address, Body, Decision, HeaderChange, Method, Requirement, SystemClock, Timestamp,
+};
+use sealgate_transform::keys;
+use sealgate_transform::{
+    ContentCipher, Hop, Outcome, Problem, Protected, Protection, Request, Skip, Skipped,
+    SmimeTrust, TlsCapability, Transformer, TrustLevel,
+};
+use std::sync::Arc;
+use std::time::Duration;
+use support::{GpgHome, MemKeys, Pki, pkesk_key_ids, same_parts, subject_of};
+
+const CANARY: &str = "078-05-1120";
+
+/// A multipart message with a UTF-8 quoted-printable text part and a base64 attachment; the
+/// canary SSN is in the Subject and the body.
+fn message() -> Vec<u8> {
+    let attachment = b"%PDF-1.4 fake report \x00\x01\x02\xff".repeat(40);
+    use base64::Engine as _;
+    let b64 = base64::engine::general_purpose::STANDARD.encode(&attachment);
+    let b64_lines: Vec<&str> = b64
+        .as_bytes()
+        .chunks(76)
+        .map(|c| std::str::from_utf8(c).unwrap())
+        .collect();
+    format!(
+        "From: Dr. House <house@acme-health.org>\r\n\
+         To: Patient <patient@clinic.example>\r\n\
+         Subject: [secure] Lab results =?UTF-8?Q?f=C3=BCr?= SSN {CANARY}\r\n\
+         Date: Tue, 01 Dec 2026 10:00:00 +0000\r\n\
+         Message-ID: <lab-1@acme-health.org>\r\n\
+         MIME-Version: 1.0\r\n\
+         Content-Type: multipart/mixed; boundary=\"outer-b\"\r\n\
+         \r\n\
+         --outer-b\r\n\
+         Content-Type: text/plain; charset=utf-8\r\n\
+         Content-Transfer-Encoding: quoted-printable\r\n\
+         \r\n\
+         Gr=C3=BC=C3=9Fe, your SSN on file is {CANARY}.\r\n\
+         Results attached.\r\n\
+         --outer-b\r\n\
+         Content-Type: application/pdf; name=\"report.pdf\"\r\n\
+         Content-Disposition: attachment; filename=\"report.pdf\"\r\n\
+         Content-Transfer-Encoding: base64\r\n\
+         \r\n\
+         {}\r\n\
+         --outer-b--\r\n",
+        b64_lines.join("\r\n")
+    )
+    .into_bytes()
+}
+
+fn decision() -> Decision {
+    Decision {
+        header_changes: vec![
+            HeaderChange::StripSubjectTag {
+                tag: "[secure]".into(),
+            },
+            HeaderChange::PlaceholderSubject {
+                subject: "Secure message from Acme Health".into(),
+            },
+        ],
+        phi: true,
+        ..Decision::default()
+    }
+}
+
+const PROTECTED_SUBJECT: &str = "Lab results für SSN 078-05-1120";
+
+fn full_chain() -> Requirement {
+    Requirement::Encrypt {
+        chain: vec![
+            Method::TlsVerified,
+            Method::Pgp,
+            Method::Smime,
+            Method::Hold,
+        ],
+    }
+}
+
+fn plaintext_hop() -> Hop {
+    Hop {
+        tls: TlsCapability::PlaintextOnly,
+        size_limit: None,
+        failed: vec![],
+    }
+}
+
+fn now() -> Timestamp {
+    SystemClock.now()
+}
+
+struct Fixture {
+    store: Arc<MemKeys>,
+    transformer: Transformer,
+}
+
+fn fixture(roots: &[u8]) -> Fixture {
+    let store = Arc::new(MemKeys::default());
+    let trust = if roots.is_empty() {
+        SmimeTrust::system().unwrap()
+    } else {
+        SmimeTrust::from_pem(roots).unwrap()
+    };
+    let transformer = Transformer::new(store.clone(), trust);
+    Fixture { store, transformer }
+}
+
+impl Fixture {
+    fn protect_at(
+        &self,
+        body: &Body,
+        to: &str,
+        req: &Requirement,
+        hop: &Hop,
+        at: Timestamp,
+        min: TrustLevel,
+    ) -> Protected {
+        let d = decision();
+        let addr = Address::parse(to).unwrap();
+        let r = Request {
+            body,
+            decision: &d,
+            recipient: &addr,
+            requirement: Some(req),
+            min_trust: min,
+            now: at,
+        };
+        self.transformer.protect(&r, hop).unwrap()
+    }
+
+    fn protect(&self, body: &Body, to: &str, req: &Requirement, hop: &Hop) -> Protected {
+        self.protect_at(body, to, req, hop, now(), TrustLevel::Discovered)
+    }
+}
+
+fn sent(p: &Protected) -> (&Body, &Protection) {
+    match &p.outcome {
+        Outcome::Send { body, protection } => (body, protection),
+        other => panic!("expected a copy, got {other:?} after {:?}", p.skipped),
+    }
+}
+
+fn assert_no_canary(bytes: &[u8]) {
+    let text = String::from_utf8_lossy(bytes);
+    assert!(!text.contains(CANARY), "canary in output");
+    assert!(!text.contains("078=2D05"), "QP canary in output");
+}
+
+fn gpg_key(uid: &str) -> GpgHome {
+    GpgHome::generate(uid, "future-default", "default", "never")
+}
+
+#[test]
+fn pgp_copy_decrypts_with_gpg_to_the_original_parts_and_protected_subject() {
+    // RSA (gpg's default algorithm) for this one; the others use gpg's ECC default.
+    let home = GpgHome::generate(
+        "Patient <patient@clinic.example>",
+        "default",
+        "default",
+        "never",
+    );
+    let f = fixture(&[]);
+    keys::import(&*f.store, &home.export(), TrustLevel::Manual, now()).unwrap();
+    let original = message();
+    let p = f.protect(
+        &original.clone().into(),
+        "patient@clinic.example",
+        &full_chain(),
+        &plaintext_hop(),
+    );
+    let (body, protection) = sent(&p);
+    assert_eq!(
+        p.skipped,
+        vec![Skipped {
+            method: Method::TlsVerified,
+            reason: Skip::TlsNotVerified {
+                known: TlsCapability::PlaintextOnly
+            }
+        }]
+    );
+    match protection {
+        Protection::Pgp {
+            fingerprint,
+            subkeys,
+        } => {
+            assert_eq!(fingerprint, &home.fingerprint());
+            assert_eq!(subkeys.len(), 1);
+        }
+        other => panic!("not PGP: {other:?}"),
+    }
+    assert_no_canary(body);
+    assert_eq!(subject_of(body), "Secure message from Acme Health");
+    let inner = home.pgpmime_decrypt(body).expect("gpg decrypts");
+    assert_eq!(same_parts(&original, &inner), PROTECTED_SUBJECT);
+}
+
+#[test]
+fn three_recipients_get_three_copies_with_only_their_own_key_ids() {
+    let f = fixture(&[]);
+    let homes: Vec<(String, GpgHome)> = ["a@one.example", "b@two.example", "c@three.example"]
+        .into_iter()
+        .map(|a| (a.to_string(), gpg_key(&format!("R <{a}>"))))
+        .collect();
+    for (_, h) in &homes {
+        keys::import(&*f.store, &h.export(), TrustLevel::Manual, now()).unwrap();
+    }
+    let original: Body = message().into();
+    let req = Requirement::Encrypt {
+        chain: vec![Method::Pgp, Method::Hold],
+    };
+    for (i, (addr, home)) in homes.iter().enumerate() {
+        let p = f.protect(&original, addr, &req, &plaintext_hop());
+        let (body, _) = sent(&p);
+        let ids = pkesk_key_ids(body);
+        let own = home.key_ids();
+        assert!(!ids.is_empty());
+        assert!(
+            ids.iter().all(|id| own.contains(id)),
+            "copy {i} has foreign key id: {ids:?} vs {own:?}"
+        );
+        for (j, (_, other)) in homes.iter().enumerate() {
+            if j != i {
+                assert!(other.key_ids().iter().all(|k| !ids.contains(k)));
+                assert!(
+                    other.pgpmime_decrypt(body).is_err(),
+                    "copy {i} opened by {j}"
+                );
+            }
+        }
+        let inner = home.pgpmime_decrypt(body).expect("own copy decrypts");
+        assert_eq!(same_parts(&original, &inner), PROTECTED_SUBJECT);
+    }
+}
+
+fn only_problem(p: &Protected, method: Method) -> Problem {
+    let s = p
+        .skipped
+        .iter()
+        .find(|s| s.method == method)
+        .expect("method skipped");
+    match &s.reason {
+        Skip::NoUsableKey { keys } => {
+            assert_eq!(keys.len(), 1);
+            keys[0].problem.clone()
+        }
+        other => panic!("unexpected reason {other:?}"),
+    }
+}
+
+#[test]
+fn expired_revoked_signing_only_and_untrusted_pgp_keys_are_skipped_with_reasons() {
+    let f = fixture(&[]);
+    let req = Requirement::Encrypt {
+        chain: vec![Method::Pgp, Method::Hold],
+    };
+    let body: Body = message().into();
+
+    let expiring = GpgHome::generate("E <e@x.example>", "future-default", "default", "1d");
+    keys::import(&*f.store, &expiring.export(), TrustLevel::Manual, now()).unwrap();
+    let later = now().plus(Duration::from_secs(3 * 86400));
+    let p = f.protect_at(
+        &body,
+        "e@x.example",
+        &req,
+        &plaintext_hop(),
+        later,
+        TrustLevel::Discovered,
+    );
+    assert_eq!(p.outcome, Outcome::Hold);
+    assert_eq!(only_problem(&p, Method::Pgp), Problem::Expired);
+    // The same key today is fine.
+    sent(&f.protect(&body, "e@x.example", &req, &plaintext_hop()));
+
+    let revoked = gpg_key("R <r@x.example>");
+    revoked.revoke();
+    keys::import(&*f.store, &revoked.export(), TrustLevel::Manual, now()).unwrap();
+    let p = f.protect(&body, "r@x.example", &req, &plaintext_hop());
+    assert_eq!(only_problem(&p, Method::Pgp), Problem::Revoked);
+
+    let signing = GpgHome::generate("S <s@x.example>", "ed25519", "sign", "never");
+    keys::import(&*f.store, &signing.export(), TrustLevel::Manual, now()).unwrap();
+    let p = f.protect(&body, "s@x.example", &req, &plaintext_hop());
+    assert_eq!(only_problem(&p, Method::Pgp), Problem::NoEncryptionKey);
+
+    let found = gpg_key("D <d@x.example>");
+    keys::import(&*f.store, &found.export(), TrustLevel::Discovered, now()).unwrap();
+    let p = f.protect_at(
+        &body,
+        "d@x.example",
+        &req,
+        &plaintext_hop(),
+        now(),
+        TrustLevel::Verified,
+    );
+    assert_eq!(
+        only_problem(&p, Method::Pgp),
+        Problem::BelowTrust {
+            have: TrustLevel::Discovered,
+            need: TrustLevel::Verified
+        }
+    );
+    let fp = found.fingerprint();
+    assert_eq!(
+        keys::set_trust(&*f.store, &fp, TrustLevel::Verified).unwrap(),
+        1
+    );
+    let p = f.protect_at(
+        &body,
+        "d@x.example",
+        &req,
+        &plaintext_hop(),
+        now(),
+        TrustLevel::Verified,
+    );
+    sent(&p);
+}
+
+fn smime_fixture() -> (Pki, Fixture) {
+    let pki = Pki::new();
+    let f = fixture(&pki.read("ca.pem"));
+    (pki, f)
+}
+
+#[test]
+fn smime_copy_decrypts_with_openssl_smime_and_cms() {
+    let (pki, f) = smime_fixture();
+    pki.issue("bob", "Bob@Partner.example", "");
+    let imported =
+        keys::import(&*f.store, &pki.read("bob.pem"), TrustLevel::Manual, now()).unwrap();
+    assert_eq!(imported.addresses, vec!["bob@partner.example".to_string()]);
+    let original = message();
+    let p = f.protect(
+        &original.clone().into(),
+        "bob@partner.example",
+        &full_chain(),
+        &plaintext_hop(),
+    );
+    assert_eq!(
+        p.skipped
+            .iter()
+            .map(|s| (s.method, s.reason.clone()))
+            .collect::<Vec<_>>(),
+        vec![
+            (
+                Method::TlsVerified,
+                Skip::TlsNotVerified {
+                    known: TlsCapability::PlaintextOnly
+                }
+            ),
+            (Method::Pgp, Skip::NoKey),
+        ]
+    );
+    let (body, protection) = sent(&p);
+    assert!(matches!(
+        protection,
+        Protection::Smime {
+            cipher: ContentCipher::Aes256Cbc,
+            ..
+        }
+    ));
+    assert_no_canary(body);
+    assert_eq!(subject_of(body), "Secure message from Acme Health");
+    let text = String::from_utf8_lossy(body);
+    assert!(text.contains(
+        "Content-Type: application/pkcs7-mime; smime-type=enveloped-data;\r\n name=smime.p7m"
+    ));
+    for tool in ["smime", "cms"] {
+        let inner = pki
+            .decrypt(tool, "bob", body)
+            .unwrap_or_else(|e| panic!("openssl {tool}: {e}"));
+        assert_eq!(
+            same_parts(&original, &inner),
+            PROTECTED_SUBJECT,
+            "openssl {tool}"
+        );
+    }
+    // The content cipher really is AES-256-CBC (as openssl reads the structure).
+    let der = support::ok(
+        &mut pki.openssl(&["cms", "-cmsout", "-print", "-inform", "SMIME"]),
+        body,
+    );
+    assert!(String::from_utf8_lossy(&der).contains("aes-256-cbc"));
+}
+
+#[test]
+fn smime_uses_gcm_only_when_the_certificate_lists_it() {
+    let (pki, f) = smime_fixture();
+    // SMIMECapabilities ::= SEQUENCE { SEQUENCE { id-aes256-GCM } }
+    pki.issue(
+        "carol",
+        "carol@partner.example",
+        "1.2.840.113549.1.9.15=DER:300D300B060960864801650304012E",
+    );
+    keys::import(&*f.store, &pki.read("carol.pem"), TrustLevel::Manual, now()).unwrap();
+    let original = message();
+    let req = Requirement::Encrypt {
+        chain: vec![Method::Smime, Method::Hold],
+    };
+    let p = f.protect(
+        &original.clone().into(),
+        "carol@partner.example",
+        &req,
+        &plaintext_hop(),
+    );
+    let (body, protection) = sent(&p);
+    assert!(matches!(
+        protection,
+        Protection::Smime {
+            cipher: ContentCipher::Aes256Gcm,
+            ..
+        }
+    ));
+    assert!(String::from_utf8_lossy(body).contains("smime-type=authEnveloped-data"));
+    let inner = pki
+        .decrypt("cms", "carol", body)
+        .expect("openssl cms reads authEnveloped-data");
+    assert_eq!(same_parts(&original, &inner), PROTECTED_SUBJECT);
+}
+
+#[test]
+fn expired_and_untrusted_certificates_are_skipped_with_reasons() {
+    let (pki, f) = smime_fixture();
+    pki.issue("dave", "dave@partner.example", "");
+    keys::import(&*f.store, &pki.read("dave.pem"), TrustLevel::Manual, now()).unwrap();
+    let req = Requirement::Encrypt {
+        chain: vec![Method::Smime, Method::BounceWithNotice],
+    };
+    let body: Body = message().into();
+    let later = now().plus(Duration::from_secs(60 * 86400));
+    let p = f.protect_at(
+        &body,
+        "dave@partner.example",
+        &req,
+        &plaintext_hop(),
+        later,
+        TrustLevel::Discovered,
+    );
+    assert_eq!(p.outcome, Outcome::BounceWithNotice);
+    assert_eq!(only_problem(&p, Method::Smime), Problem::Expired);
+
+    // A certificate from a CA that is not configured.
+    let other = Pki::new();
+    other.issue("eve", "eve@partner.example", "");
+    keys::import(&*f.store, &other.read("eve.pem"), TrustLevel::Manual, now()).unwrap();
+    let p = f.protect(&body, "eve@partner.example", &req, &plaintext_hop());
+    assert!(matches!(
+        only_problem(&p, Method::Smime),
+        Problem::Untrusted { .. }
+    ));
+}
+
+#[test]
+fn no_key_and_no_certificate_with_a_chain_ending_in_hold_is_held_and_nothing_is_produced() {
+    let f = fixture(&[]);
+    let body: Body = message().into();
+    let p = f.protect(
+        &body,
+        "nobody@clinic.example",
+        &full_chain(),
+        &plaintext_hop(),
+    );
+    assert_eq!(p.outcome, Outcome::Hold);
+    assert_eq!(
+        p.skipped
+            .iter()
+            .map(|s| (s.method, s.reason.clone()))
+            .collect::<Vec<_>>(),
+        vec![
+            (
+                Method::TlsVerified,
+                Skip::TlsNotVerified {
+                    known: TlsCapability::PlaintextOnly
+                }
+            ),
+            (Method::Pgp, Skip::NoKey),
+            (Method::Smime, Skip::NoKey),
+        ]
+    );
+    // The record that goes to the store and `explain` carries no content.
+    assert_no_canary(serde_json::to_string(&p.skipped).unwrap().as_bytes());
+}
+
+#[test]
+fn chain_prefers_verified_tls_and_falls_back_when_it_failed_at_delivery() {
+    let f = fixture(&[]);
+    let home = gpg_key("P <p@clinic.example>");
+    keys::import(&*f.store, &home.export(), TrustLevel::Manual, now()).unwrap();
+    let body: Body = message().into();
+    let p = f.protect(&body, "p@clinic.example", &full_chain(), &Hop::unknown());
+    let (copy, protection) = sent(&p);
+    assert_eq!(protection, &Protection::TlsVerified);
+    // The TLS copy is the message with the tag stripped, nothing else changed.
+    assert_eq!(subject_of(copy), PROTECTED_SUBJECT);
+    assert_eq!(same_parts(&body, copy), PROTECTED_SUBJECT);
+
+    let hop = Hop {
+        failed: vec![Method::TlsVerified],
+        ..Hop::unknown()
+    };
+    let p = f.protect(&body, "p@clinic.example", &full_chain(), &hop);
+    assert!(matches!(sent(&p).1, Protection::Pgp { .. }));
+    assert_eq!(p.skipped[0].reason, Skip::FailedAtDelivery);
+}
+
+#[test]
+fn size_limit_counts_the_encrypted_growth() {
+    let f = fixture(&[]);
+    let home = gpg_key("P <p@clinic.example>");
+    keys::import(&*f.store, &home.export(), TrustLevel::Manual, now()).unwrap();
+    let body: Body = message().into();
+    // Room for the message as it is, not for it a third larger.
+    let limit = body.len() as u64 + 100;
+    let hop = Hop {
+        tls: TlsCapability::Verified,
+        size_limit: Some(limit),
+        failed: vec![],
+    };
+    let req = Requirement::Encrypt {
+        chain: vec![Method::Pgp, Method::TlsVerified, Method::Hold],
+    };
+    let p = f.protect(&body, "p@clinic.example", &req, &hop);
+    assert_eq!(sent(&p).1, &Protection::TlsVerified);
+    assert!(matches!(p.skipped[0].reason, Skip::TooLarge { limit: l, .. } if l == limit));
+    let hop = Hop {
+        size_limit: Some(limit * 2 + 2048),
+        ..hop
+    };
+    let p = f.protect(&body, "p@clinic.example", &req, &hop);
+    assert!(
+        matches!(sent(&p).1, Protection::Pgp { .. }),
+        "{:?}",
+        p.skipped
+    );
+}
+
+#[test]
+fn portal_is_recorded_as_not_available_yet() {
+    let f = fixture(&[]);
+    let req = Requirement::Encrypt {
+        chain: vec![Method::Portal, Method::BounceWithNotice],
+    };
+    let p = f.protect(
+        &message().into(),
+        "x@clinic.example",
+        &req,
+        &plaintext_hop(),
+    );
+    assert_eq!(p.outcome, Outcome::BounceWithNotice);
+    assert_eq!(
+        p.skipped,
+        vec![Skipped {
+            method: Method::Portal,
+            reason: Skip::NotAvailable
+        }]
+    );
+}
+
+#[test]
+fn already_encrypted_input_passes_through_unchanged() {
+    let f = fixture(&[]);
+    let home = gpg_key("P <p@clinic.example>");
+    keys::import(&*f.store, &home.export(), TrustLevel::Manual, now()).unwrap();
+    let req = Requirement::Encrypt {
+        chain: vec![Method::Pgp, Method::Hold],
+    };
+    let first = f.protect(
+        &message().into(),
+        "p@clinic.example",
+        &req,
+        &plaintext_hop(),
+    );
+    let encrypted = sent(&first).0.clone();
+    let again = f.protect(&encrypted, "p@clinic.example", &req, &plaintext_hop());
+    let (body, protection) = sent(&again);
+    assert_eq!(protection, &Protection::AlreadyEncrypted);
+    assert_eq!(body, &encrypted);
+
+    let p7: Body = b"From: a@acme-health.org\r\nSubject: x\r\nMIME-Version: 1.0\r\nContent-Type: application/pkcs7-mime; smime-type=enveloped-data; name=smime.p7m\r\nContent-Transfer-Encoding: base64\r\n\r\nMIAGCSqGSIb3DQEHA6CAMIACAQAx\r\n".to_vec().into();
+    let p = f.protect(&p7, "p@clinic.example", &req, &plaintext_hop());
+    assert_eq!(sent(&p), (&p7, &Protection::AlreadyEncrypted));
+}
+
+#[test]
+fn keys_import_list_trust_remove() {
+    let store = MemKeys::default();
+    let home = GpgHome::generate("Two <one@x.example>", "future-default", "default", "never");
+    ok_adduid(&home, "Two <two@x.example>");
+    let imported = keys::import(&store, &home.export(), TrustLevel::Discovered, now()).unwrap();
+    assert_eq!(imported.addresses, vec!["one@x.example", "two@x.example"]);
+    let listed = keys::list(&store).unwrap();
+    assert_eq!(listed.len(), 2);
+    assert!(listed.iter().all(|l| l.trust == "discovered"));
+    let fp = home.fingerprint().to_lowercase();
+    assert_eq!(keys::set_trust(&store, &fp, TrustLevel::Manual).unwrap(), 2);
+    assert!(
+        keys::list(&store)
+            .unwrap()
+            .iter()
+            .all(|l| l.trust == "manual")
+    );
+    assert_eq!(keys::remove(&store, &fp).unwrap(), 2);
+    assert!(keys::list(&store).unwrap().is_empty());
+    assert!(keys::remove(&store, &fp).is_err());
+
+    let secret = support::ok(&mut home.gpg(&["--armor", "--export-secret-keys"]), b"");
+    assert!(matches!(
+        keys::import(&store, &secret, TrustLevel::Manual, now()),
+        Err(sealgate_transform::ImportError::SecretKey)
+    ));
+    assert!(
+        store
+            .list(sealgate_core::store::KeyKind::OpenPgp)
+            .unwrap()
+            .is_empty()
+    );
+}
+
+fn ok_adduid(home: &GpgHome, uid: &str) {
+    let fp = home.fingerprint();
+    support::ok(
+        &mut home.gpg(&["--passphrase", "", "--quick-add-uid", &fp, uid]),
+        b"",
+    );
+}
