@@ -296,3 +296,128 @@ fn max_per_destination_holds_until_outcomes_are_recorded() {
         "{most} connections open at once to a destination limited to 2"
     );
 }
+
+#[test]
+fn message_over_the_next_hops_size_limit_bounces_once_without_being_sent() {
+    let pf = Postfix::start_with(&["message_size_limit=20000"]);
+    let env = Env::new();
+    let cert = sealgate_tests::receiver::test_cert(&env.etc(), "return.acme-health.org");
+    let mut tenant = Receiver::start(LOOPBACK, 0, &env.root().join("tenant"), Some(&cert));
+    let mut cfg = routed(postfix::DOMAIN, pf.addr);
+    cfg.extra
+        .push_str(&format!("\"acme-health.org\" = \"{}\"\n", tenant.addr));
+    let gw = Gateway::start(&env, &cfg);
+    let small = format!("small@{}", postfix::DOMAIN);
+    let big = format!("big@{}", postfix::DOMAIN);
+    let sent_small = send_each(&gw, std::slice::from_ref(&small), "size-ok");
+    let (big_id, big_msgid) = {
+        let mut s = Smtp::ready(gw.smtp);
+        let msgid = unique_message_id("size-big");
+        let body = sealgate_tests::mail::filler(30_000, "too big");
+        let m = simple("alice@acme-health.org", &big, "big", &msgid, &body);
+        let reply = s.send_mail("alice@acme-health.org", &[big.as_str()], &m);
+        reply.expect(250, "2.0.0", "end of data");
+        (queued_id(&reply).unwrap(), msgid)
+    };
+    queue::wait_all(
+        &gw,
+        &env,
+        &sent_small[0].0,
+        "delivered",
+        Duration::from_secs(60),
+    );
+    let e = queue::wait_all(&gw, &env, &big_id, "bounced", Duration::from_secs(60));
+    let a = queue::attempts(&e);
+    assert_eq!(a.len(), 1, "{e}");
+    assert_eq!(a[0]["reply"]["code"], 552, "{e}");
+    let dsns = tenant.wait_messages(1, Duration::from_secs(60), "DSN for the big message");
+    let d = sealgate_tests::receiver::parse_dsn(&dsns[0].file);
+    assert_eq!(d["per_recipient"][0]["Status"], "5.3.4", "{d}");
+    assert_eq!(
+        d["per_recipient"][0]["Final-Recipient"],
+        format!("rfc822; {big}")
+    );
+    assert!(
+        d["returned_message"]
+            .as_str()
+            .is_some_and(|m| m.contains(&big_msgid)),
+        "{d}"
+    );
+    // Only the small message reached Postfix; the big one was never offered (SIZE checked
+    // against the EHLO limit before MAIL).
+    let files = pf.wait_delivered(1, Duration::from_secs(30));
+    assert_eq!(files.len(), 1);
+    let log = pf.maillog();
+    assert!(
+        !log.contains("message size"),
+        "the big message was offered:\n{log}"
+    );
+    assert!(gw.terminate().success());
+    assert_eq!(tenant.messages().len(), 1, "not exactly one DSN");
+}
+
+/// Regression: the ORCPT and ENVID the accept stage keeps are xtext-*decoded*, and the client
+/// passed them on as they were: ORCPT without its address type, which Postfix refuses as bad
+/// syntax (a permanent failure for every recipient a tenant sent with ORCPT), and both
+/// unencoded — a decoded CR LF in them became an SMTP command of its own at the next hop.
+#[test]
+fn dsn_parameters_pass_on_to_postfix_in_valid_syntax() {
+    let pf = Postfix::start();
+    let env = Env::new();
+    let gw = Gateway::start(&env, &routed(postfix::DOMAIN, pf.addr));
+    let rcpt = format!("carol@{}", postfix::DOMAIN);
+    let msgid = unique_message_id("orcpt");
+    let m = simple(
+        "alice@acme-health.org",
+        &rcpt,
+        "orcpt",
+        &msgid,
+        "dsn params",
+    );
+    let mut s = Smtp::ready(gw.smtp);
+    // ENVID decodes to `env+42` CR LF `RCPT TO:<mallory@postfix.test>`.
+    let mallory = format!("mallory@{}", postfix::DOMAIN);
+    s.cmd(&format!(
+        "MAIL FROM:<alice@acme-health.org> RET=HDRS ENVID=env+2B42+0D+0ARCPT+20TO:<{mallory}>"
+    ))
+    .expect(250, "2.1.0", "MAIL");
+    s.cmd(&format!(
+        "RCPT TO:<{rcpt}> NOTIFY=FAILURE,DELAY ORCPT=rfc822;orig+2Bcarol@acme-health.org"
+    ))
+    .expect(250, "2.1.5", "RCPT");
+    s.cmd("DATA").expect(354, "", "DATA");
+    s.send(&sealgate_tests::smtp::dot_stuff(m.as_bytes()))
+        .unwrap();
+    let reply = s.reply().unwrap();
+    reply.expect(250, "2.0.0", "end of data");
+    let id = queued_id(&reply).unwrap();
+    let e = queue::wait_for(&gw, &env, &id, Duration::from_secs(60), "final", |st| {
+        st.iter().all(|x| x == "delivered" || x == "bounced")
+    });
+    assert_eq!(
+        queue::statuses(&e),
+        ["delivered"],
+        "postfix refused the transaction: {e}\n--- maillog\n{}",
+        pf.maillog()
+    );
+    let files = pf.wait_delivered(1, Duration::from_secs(30));
+    assert!(gw.terminate().success());
+    // Only carol's copy; nothing smuggled in for mallory.
+    let delivered: Vec<String> = pf
+        .delivered()
+        .iter()
+        .map(|f| std::fs::read_to_string(f).unwrap())
+        .collect();
+    assert_eq!(files.len(), 1);
+    assert_eq!(delivered.len(), 1, "{delivered:?}");
+    assert!(
+        delivered[0].contains(&format!("Delivered-To: {rcpt}")),
+        "{}",
+        delivered[0]
+    );
+    assert!(
+        !pf.maillog().contains(&mallory),
+        "an injected command reached postfix:\n{}",
+        pf.maillog()
+    );
+}

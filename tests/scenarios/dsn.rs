@@ -229,3 +229,72 @@ fn phi_message_without_a_possible_method_is_held_then_bounces_headers_only() {
     assert_eq!(reports, 1, "exactly one DSN");
     assert!(r.gw.terminate().success());
 }
+
+#[test]
+fn dsn_honours_ret_envid_orcpt_and_notify_never() {
+    let mut r = rig(&[]);
+    let msgid = unique_message_id("dsn-params");
+    let m = simple(
+        "Alice <alice@acme-health.org>",
+        "a@dest.test",
+        "dsn params",
+        &msgid,
+        "the body stays home",
+    );
+    let mut s = Smtp::ready(r.gw.smtp);
+    // The ENVID decodes to a value with a line break: it must not start a field of its own.
+    s.cmd("MAIL FROM:<alice@acme-health.org> RET=HDRS ENVID=env-42+0D+0AX-Injected:+20yes")
+        .expect(250, "2.1.0", "MAIL with RET and ENVID");
+    s.cmd("RCPT TO:<reject-a@dest.test> NOTIFY=FAILURE ORCPT=rfc822;orig-a@acme-health.org")
+        .expect(250, "2.1.5", "RCPT with NOTIFY and ORCPT");
+    s.cmd("RCPT TO:<reject-b@dest.test> NOTIFY=NEVER").expect(
+        250,
+        "2.1.5",
+        "RCPT with NOTIFY=NEVER",
+    );
+    s.cmd("DATA").expect(354, "", "DATA");
+    s.send(&sealgate_tests::smtp::dot_stuff(m.as_bytes()))
+        .unwrap();
+    let reply = s.reply().unwrap();
+    reply.expect(250, "2.0.0", "end of data");
+    let id = queued_id(&reply).unwrap();
+
+    queue::wait_all(&r.gw, &r.env, &id, "bounced", Duration::from_secs(60));
+    let dsns = r.tenant.wait_messages(1, Duration::from_secs(60), "DSN");
+    let entries = settle(&r.gw, &r.env);
+    assert_eq!(null_sender_entries(&entries), 1, "{entries:?}");
+    assert_eq!(r.tenant.messages().len(), 1);
+    let d = parse_dsn(&dsns[0].file);
+    assert_eq!(
+        d["per_message"]["Original-Envelope-Id"], "env-42  X-Injected: yes",
+        "{d}"
+    );
+    assert!(
+        d["per_message"]["X-Injected"].is_null(),
+        "field injected: {d}"
+    );
+    let per = d["per_recipient"].as_array().unwrap();
+    assert_eq!(per.len(), 1, "NOTIFY=NEVER recipient reported: {d}");
+    assert_eq!(
+        per[0]["Final-Recipient"], "rfc822; reject-a@dest.test",
+        "{d}"
+    );
+    // Regression: the address type was missing (`Original-Recipient: orig-a@…`).
+    assert_eq!(
+        per[0]["Original-Recipient"], "rfc822;orig-a@acme-health.org",
+        "{d}"
+    );
+    assert!(
+        d["returned_message"].is_null(),
+        "RET=HDRS returned the body: {d}"
+    );
+    let headers = d["returned_headers"].as_str().unwrap();
+    assert!(headers.contains(&msgid), "{d}");
+    assert!(headers.contains("Subject: dsn params"), "{d}");
+    let raw = String::from_utf8_lossy(&dsns[0].bytes()).to_string();
+    assert!(
+        !raw.contains("the body stays home"),
+        "body in the DSN:\n{raw}"
+    );
+    assert!(r.gw.terminate().success());
+}

@@ -239,3 +239,52 @@ fn wait_all_terminal(gw: &Gateway, env: &Env) {
         });
     }
 }
+
+#[test]
+fn domain_without_mx_uses_its_address_and_an_unknown_domain_bounces() {
+    let env = Env::new();
+    let cert = test_cert(&env.etc(), "return.acme-health.org");
+    let mut tenant = Receiver::start(ip(1), 0, &env.root().join("tenant"), Some(&cert));
+    let mut host = Receiver::start(ip(5), 0, &env.root().join("implicit"), None);
+    // `implicit.mx.test` has an A record and no MX: its own address is the mail host
+    // (RFC 5321 §5.1). `missing.mx.test` does not exist at all (NXDOMAIN).
+    let zone = Zone::new("mx.test").a("implicit.mx.test", Ipv4Addr::new(127, 0, 0, 5));
+    let dns = DnsServer::start(&[zone]);
+    let routes = format!(
+        "[delivery.routes]\n\"acme-health.org\" = \"{}\"\n",
+        tenant.addr
+    );
+    let gw = Gateway::start(&env, &mx_config(&dns, host.addr.port(), &routes));
+
+    let (id, msgid) = send(&gw, "ivy@implicit.mx.test", "implicit mx", "implicit");
+    let e = queue::wait_all(&gw, &env, &id, "delivered", Duration::from_secs(60));
+    let got = host.wait_messages(1, Duration::from_secs(30), "implicit MX");
+    assert_eq!(got[0].message_id, msgid);
+    let a = queue::attempts(&e);
+    assert_eq!(a.last().unwrap()["next_hop"], "implicit.mx.test", "{e}");
+    assert_eq!(a.last().unwrap()["ip"], "127.0.0.5", "{e}");
+
+    let (id, msgid) = send(&gw, "joe@missing.mx.test", "no such domain", "nxdomain");
+    let e = queue::wait_all(&gw, &env, &id, "bounced", Duration::from_secs(60));
+    assert_eq!(
+        queue::attempts(&e).len(),
+        1,
+        "retried a domain that does not exist: {e}"
+    );
+    let dsns = tenant.wait_messages(1, Duration::from_secs(60), "DSN for NXDOMAIN");
+    wait_all_terminal(&gw, &env);
+    assert_eq!(tenant.messages().len(), 1, "not exactly one DSN");
+    let d = parse_dsn(&dsns[0].file);
+    assert_eq!(d["per_recipient"][0]["Status"], "5.1.2", "{d}");
+    assert_eq!(
+        d["per_recipient"][0]["Final-Recipient"],
+        "rfc822; joe@missing.mx.test"
+    );
+    assert!(
+        d["returned_message"]
+            .as_str()
+            .is_some_and(|m| m.contains(&msgid)),
+        "{d}"
+    );
+    assert!(gw.terminate().success());
+}

@@ -52,6 +52,11 @@ fn postconf(etc: &Path, args: &[&str]) {
 impl Postfix {
     /// Configures and starts an instance on a free loopback port.
     pub fn start() -> Postfix {
+        Postfix::start_with(&[])
+    }
+
+    /// Like [`Postfix::start`], with extra `main.cf` settings (`name=value`) applied last.
+    pub fn start_with(settings: &[&str]) -> Postfix {
         for t in ["postfix", "postconf", "script", "openssl"] {
             require_tool(t);
         }
@@ -124,6 +129,11 @@ impl Postfix {
                 &prefixes,
             ],
         );
+        if !settings.is_empty() {
+            let mut args = vec!["-e"];
+            args.extend_from_slice(settings);
+            postconf(&etc, &args);
+        }
         // smtpd on 127.0.0.1:PORT instead of *:25; no chroot (the queue is private).
         postconf(&etc, &["-MX", "smtp/inet"]);
         postconf(

@@ -132,7 +132,8 @@ pub struct RcptTo<'a> {
     pub address: &'a Address,
     /// DSN NOTIFY to pass on.
     pub notify: Option<Notify>,
-    /// DSN ORCPT to pass on.
+    /// DSN ORCPT to pass on: the original recipient as the accept stage keeps it (the
+    /// xtext-decoded rfc822 address, or `type;value` if it already names its type).
     pub orcpt: Option<&'a str>,
 }
 
@@ -143,7 +144,7 @@ pub struct Transaction<'a> {
     pub mail_from: Option<&'a Address>,
     /// DSN RET to pass on.
     pub ret: Option<DsnRet>,
-    /// DSN ENVID to pass on.
+    /// DSN ENVID to pass on (xtext-decoded; encoded again on the wire).
     pub envid: Option<&'a str>,
     /// Declared body type.
     pub body_type: BodyType,
@@ -506,8 +507,10 @@ impl Connection {
                 Some(DsnRet::Hdrs) => line.push_str(" RET=HDRS"),
                 None => {}
             }
-            if let Some(envid) = txn.envid {
-                line.push_str(&format!(" ENVID={envid}"));
+            // RFC 3461 §4.4: printable US-ASCII only; anything else stays with us (the
+            // gateway's own DSNs still quote it) rather than failing the delivery.
+            if let Some(envid) = txn.envid.filter(|e| printable(e)) {
+                line.push_str(&format!(" ENVID={}", xtext(envid)));
             }
         }
         line.push_str("\r\n");
@@ -520,8 +523,8 @@ impl Connection {
             if let Some(n) = r.notify {
                 line.push_str(&format!(" NOTIFY={}", notify_text(n)));
             }
-            if let Some(orcpt) = r.orcpt {
-                line.push_str(&format!(" ORCPT={orcpt}"));
+            if let Some(orcpt) = r.orcpt.filter(|o| printable(o)) {
+                line.push_str(&format!(" ORCPT={}", orcpt_param(orcpt)));
             }
         }
         line.push_str("\r\n");
@@ -559,6 +562,43 @@ fn notify_text(n: Notify) -> String {
         return "NEVER".into();
     }
     parts.join(",")
+}
+
+/// RFC 3461 §4 xtext: printable US-ASCII except `+` and `=` as it is, every other octet `+HH`.
+pub fn xtext(value: &str) -> String {
+    let mut out = String::with_capacity(value.len());
+    for b in value.bytes() {
+        if (b'!'..=b'~').contains(&b) && b != b'+' && b != b'=' {
+            out.push(char::from(b));
+        } else {
+            out.push_str(&format!("+{b:02X}"));
+        }
+    }
+    out
+}
+
+/// True when every octet is printable US-ASCII or a space (what RFC 3461 allows in a decoded
+/// ENVID or rfc822 ORCPT).
+fn printable(value: &str) -> bool {
+    !value.is_empty() && value.bytes().all(|b| (b' '..=b'~').contains(&b))
+}
+
+/// The address type an ORCPT value already names (`rfc822;…`, `utf-8;…`), if any.
+pub fn orcpt_type(orcpt: &str) -> Option<&str> {
+    let (kind, _) = orcpt.split_once(';')?;
+    ["rfc822", "utf-8"]
+        .iter()
+        .any(|t| t.eq_ignore_ascii_case(kind))
+        .then_some(kind)
+}
+
+/// The ORCPT parameter as sent: `rfc822;` and the xtext of the address (RFC 3461 §4.2), or the
+/// value as it is when it already names its type.
+fn orcpt_param(orcpt: &str) -> String {
+    match orcpt_type(orcpt) {
+        Some(_) => orcpt.to_string(),
+        None => format!("rfc822;{}", xtext(orcpt)),
+    }
 }
 
 /// The body as sent after DATA: leading dots doubled, CRLF ensured at the end, then `.`.
@@ -608,6 +648,21 @@ mod tests {
         let c = Capabilities::parse(&lines);
         assert!(c.pipelining && c.starttls && c.eight_bit && c.dsn && !c.smtputf8);
         assert_eq!(c.size, Some(1000));
+    }
+
+    /// Regression: ORCPT went out as the bare decoded address (`ORCPT=orig+x@a.example`),
+    /// which Postfix refuses with `501 5.5.4 Bad ORCPT parameter syntax`, and ENVID unencoded.
+    #[test]
+    fn orcpt_and_envid_go_out_as_typed_xtext() {
+        assert_eq!(
+            orcpt_param("orig+x=y@a.example"),
+            "rfc822;orig+2Bx+3Dy@a.example"
+        );
+        assert_eq!(orcpt_param("rfc822;a@b.example"), "rfc822;a@b.example");
+        assert_eq!(xtext("env 42+"), "env+2042+2B");
+        assert_eq!(xtext("é"), "+C3+A9");
+        assert!(printable("env 42"));
+        assert!(!printable("env\r\nRCPT TO:<x@y>"));
     }
 
     #[test]

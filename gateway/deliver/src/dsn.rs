@@ -163,7 +163,8 @@ pub fn build(
         message.id
     ));
     if let Some(envid) = &message.envelope.envid {
-        out.push_str(&format!("Original-Envelope-Id: {envid}\r\n"));
+        // Decoded from xtext, so it may hold any octet: never a line break into the report.
+        out.push_str(&format!("Original-Envelope-Id: {}\r\n", one_line(envid)));
     }
     out.push_str(&format!(
         "Arrival-Date: {}\r\n",
@@ -172,7 +173,10 @@ pub fn build(
     for r in recipients {
         out.push_str("\r\n");
         if let Some(orcpt) = r.orcpt {
-            out.push_str(&format!("Original-Recipient: {orcpt}\r\n"));
+            out.push_str(&format!(
+                "Original-Recipient: {}\r\n",
+                original_recipient(orcpt)
+            ));
         }
         let status = r.reply.status_text().unwrap_or_else(|| {
             if r.reply.code >= 500 {
@@ -230,6 +234,16 @@ pub fn build(
     Some(bytes)
 }
 
+/// The `Original-Recipient` value (RFC 3464 §2.3.1: `address-type;address`): the accept stage
+/// keeps the decoded rfc822 address, so its type is added unless it already names one.
+fn original_recipient(orcpt: &str) -> String {
+    let orcpt = one_line(orcpt);
+    match crate::client::orcpt_type(&orcpt) {
+        Some(_) => orcpt,
+        None => format!("rfc822;{orcpt}"),
+    }
+}
+
 fn one_line(s: &str) -> String {
     s.replace(['\r', '\n'], " ")
 }
@@ -237,6 +251,17 @@ fn one_line(s: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Regression: `Original-Recipient` carried the bare address, without its address type.
+    #[test]
+    fn original_recipient_names_its_address_type() {
+        assert_eq!(original_recipient("a@b.example"), "rfc822;a@b.example");
+        assert_eq!(
+            original_recipient("rfc822;a@b.example"),
+            "rfc822;a@b.example"
+        );
+        assert_eq!(original_recipient("a@b\r\nX: y"), "rfc822;a@b  X: y");
+    }
 
     #[test]
     fn phi_headers_get_the_placeholder_subject() {
