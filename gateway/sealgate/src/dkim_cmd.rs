@@ -1,6 +1,7 @@
 //! `sealgate dkim keygen DOMAIN SELECTOR [--algorithm rsa|ed25519] [--out FILE]`: writes a new
 //! DKIM private key (mode 0600, never over an existing file) and prints the DNS TXT record to
-//! publish and the `[[tenants.NAME.dkim]]` entry that uses it.
+//! publish and the `[[tenants.NAME.dkim]]` entry that uses it. Also the DKIM part of `sealgate
+//! config check`: every configured key file must load.
 
 use anyhow::{Context, Result, bail};
 use sealgate_core::Domain;
@@ -74,4 +75,15 @@ pub fn keygen(
     eprintln!("selector = \"{selector}\"");
     eprintln!("key = \"{}\"", path.display());
     Ok(0)
+}
+
+/// Loads every DKIM key of `config` (for `config check`): each problem as a line naming the key.
+pub fn check_keys(config: &sealgate_config::Config) -> std::result::Result<(), Vec<String>> {
+    match sealgate_sign::Signer::from_config(config) {
+        Ok(_) => Ok(()),
+        Err(sealgate_sign::SignError::Config(problems)) => {
+            Err(problems.iter().map(ToString::to_string).collect())
+        }
+        Err(e) => Err(vec![e.to_string()]),
+    }
 }

@@ -252,10 +252,23 @@ fn config_check(file: &std::path::Path) -> anyhow::Result<u8> {
     let text = std::fs::read_to_string(file)
         .map_err(|e| anyhow::anyhow!("cannot read {}: {e}", file.display()))?;
     match sealgate_config::Config::from_toml(&text) {
-        Ok(_) => {
-            println!("ok");
-            Ok(0)
-        }
+        Ok(config) => match dkim_cmd::check_keys(&config) {
+            Ok(()) => {
+                println!("ok");
+                Ok(0)
+            }
+            Err(problems) => {
+                println!(
+                    "{}: {} DKIM key problem(s):",
+                    file.display(),
+                    problems.len()
+                );
+                for p in problems {
+                    println!("  {p}");
+                }
+                Ok(1)
+            }
+        },
         Err(e) => {
             print!("{}: {e}", file.display());
             Ok(1)

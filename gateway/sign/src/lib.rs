@@ -7,7 +7,8 @@
 //! `[[tenants.NAME.dkim]]` entry plus the gateway's own `[gateway] dkim_selector`/`dkim_key`),
 //! share it (`Arc<Signer>`, it is `Send + Sync`), and call [`Signer::sign`] on the final bytes of
 //! each recipient's copy — after transform, after any 8-bit → 7-bit conversion, after a fallback
-//! to another method. Signing is CPU work (an RSA-2048 signature costs about a millisecond), so
+//! to another method. Signing is CPU work (an RSA-2048 signature of a 10 KiB message costs about
+//! 0.27 ms on one core, Ed25519 about 16 µs; `cargo bench -p sealgate-sign`), so
 //! async callers run it in `spawn_blocking`:
 //!
 //! ```
@@ -42,10 +43,11 @@
 //!   Reply-To, In-Reply-To, References` every instance present is signed ([`SIGNED_HEADERS`]);
 //!   `From` and `Subject` are listed once more than present (*oversigned*), so a `From` or
 //!   `Subject` added later breaks the signature. Absent headers other than those two are not
-//!   listed. There is never an `l=` tag: the whole body is covered. `t=` is the signing time; no
-//!   `x=`.
+//!   listed. There is never an `l=` tag: the whole body is covered. `t=` is the signing time
+//!   from the system clock (mail-auth 0.13.3's public API takes no clock); no `x=`.
 //! - **Existing signatures** (Exchange Online's, Google's) are left byte-for-byte intact; ours is
-//!   prepended above them.
+//!   prepended above them. So sign the *unsigned* copy each time a body changes: signing a copy
+//!   that already carries our signature stacks a second one above the stale first.
 //! - **What is not signed:** a message without exactly one `From` field, or whose `From`
 //!   addresses are in several domains, or whose domain has no key of the owner — the reason is
 //!   in [`Unsigned`]. Whether to deliver it unsigned is the caller's policy.
