@@ -298,3 +298,88 @@ fn dsn_honours_ret_envid_orcpt_and_notify_never() {
     );
     assert!(r.gw.terminate().success());
 }
+
+/// Regression: the delay DSN's `Will-Retry-Until` was the text "see queue lifetime", not the
+/// RFC 3464 date-time.
+#[test]
+fn delay_warning_sends_one_delayed_dsn_with_a_retry_until_date() {
+    let mut r = rig(&["delay_warning = \"1ms\"", "max_queue_lifetime = \"2d\""]);
+    let (id, msgid) = send(
+        &r.gw,
+        "alice@acme-health.org",
+        &["defer-gina@dest.test"],
+        "still trying",
+        "delay",
+    );
+    wait_deferred_attempts(&r, &id, 1);
+    // A second attempt, certainly past the 1 ms warning age.
+    queue::retry(&r.gw, &id);
+    wait_deferred_attempts(&r, &id, 2);
+    let dsns = r
+        .tenant
+        .wait_messages(1, Duration::from_secs(60), "delay DSN");
+    // A third attempt: the warning is not repeated. (A fourth one only starts once the third
+    // round — and any DSN it made — is over: one round per message at a time.)
+    queue::retry(&r.gw, &id);
+    wait_deferred_attempts(&r, &id, 3);
+    queue::retry(&r.gw, &id);
+    wait_deferred_attempts(&r, &id, 4);
+    let entries = queue_list(&r.gw.config, Some(r.gw.admin));
+    for e in entries
+        .iter()
+        .filter(|e| e["message"]["envelope"]["mail_from"].is_null())
+    {
+        let dsn_id = e["message"]["id"].as_str().unwrap();
+        queue::wait_all(&r.gw, &r.env, dsn_id, "delivered", Duration::from_secs(30));
+    }
+    assert_eq!(
+        null_sender_entries(&entries),
+        1,
+        "delay DSN repeated: {entries:?}"
+    );
+    assert_eq!(r.tenant.messages().len(), 1);
+    let d = parse_dsn(&dsns[0].file);
+    let per = &d["per_recipient"][0];
+    assert_eq!(per["Action"], "delayed", "{d}");
+    assert_eq!(per["Status"], "4.2.0", "{d}");
+    assert_eq!(
+        per["Final-Recipient"], "rfc822; defer-gina@dest.test",
+        "{d}"
+    );
+    let until = per["Will-Retry-Until"].as_str().unwrap_or_default();
+    let check = std::process::Command::new("python3")
+        .args([
+            "-c",
+            "import sys, email.utils; d = email.utils.parsedate_to_datetime(sys.argv[1]); print(d.isoformat())",
+            until,
+        ])
+        .output()
+        .unwrap();
+    assert!(
+        check.status.success(),
+        "Will-Retry-Until is not a date-time: {until:?}: {}",
+        String::from_utf8_lossy(&check.stderr)
+    );
+    let returned = d["returned_message"]
+        .as_str()
+        .or(d["returned_headers"].as_str())
+        .unwrap_or_default();
+    assert!(returned.contains(&msgid), "{d}");
+    assert!(r.gw.terminate().success());
+}
+
+/// Waits until `id` is deferred after at least `n` attempts.
+fn wait_deferred_attempts(r: &Rig, id: &str, n: usize) {
+    let deadline = std::time::Instant::now() + Duration::from_secs(30);
+    loop {
+        let e = queue::entry(&r.gw, &r.env, id).unwrap();
+        if queue::statuses(&e) == ["temporary-failure"] && queue::attempts(&e).len() >= n {
+            return;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "not deferred after {n} attempts: {e}"
+        );
+        sealgate_tests::receiver::pause(Duration::from_millis(50));
+    }
+}

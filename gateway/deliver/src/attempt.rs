@@ -723,6 +723,8 @@ async fn submit_dsn(
         inner.templates.clone(),
         Arc::clone(msg),
     );
+    let until = (action == Action::Delayed)
+        .then(|| msg.received_at.plus(inner.settings.max_queue_lifetime));
     let dsn_id = tokio::task::spawn_blocking(move || {
         let list: Vec<DsnRecipient<'_>> = rcpts
             .iter()
@@ -733,6 +735,7 @@ async fn submit_dsn(
                 reply: reply.clone(),
                 remote_mta: remote.clone(),
                 last_attempt: now,
+                will_retry_until: until,
             })
             .collect();
         let id = origin.new_id();

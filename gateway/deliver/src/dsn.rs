@@ -48,6 +48,8 @@ pub struct DsnRecipient<'a> {
     pub remote_mta: Option<String>,
     /// When it was last tried.
     pub last_attempt: Timestamp,
+    /// For a delay: when the gateway gives up (arrival plus the queue lifetime).
+    pub will_retry_until: Option<Timestamp>,
 }
 
 /// Whether recipient `index` of `message` asked for a DSN of this kind.
@@ -206,8 +208,8 @@ pub fn build(
             "Last-Attempt-Date: {}\r\n",
             rfc5322_date(r.last_attempt)
         ));
-        if r.action == Action::Delayed {
-            out.push_str(&format!("Will-Retry-Until: {}\r\n", "see queue lifetime"));
+        if let (Action::Delayed, Some(until)) = (r.action, r.will_retry_until) {
+            out.push_str(&format!("Will-Retry-Until: {}\r\n", rfc5322_date(until)));
         }
     }
     let mut bytes = out.into_bytes();
