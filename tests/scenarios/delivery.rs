@@ -421,3 +421,73 @@ fn dsn_parameters_pass_on_to_postfix_in_valid_syntax() {
         pf.maillog()
     );
 }
+
+#[test]
+fn smtputf8_envelope_and_8bit_headers_reach_postfix_intact() {
+    let pf = Postfix::start();
+    let env = Env::new();
+    let gw = Gateway::start(&env, &routed(postfix::DOMAIN, pf.addr));
+    let rcpt = format!("jörg@{}", postfix::DOMAIN);
+    let msgid = unique_message_id("utf8");
+    let m = simple(
+        "Alice <alice@acme-health.org>",
+        &format!("Jörg Müller <{rcpt}>"),
+        "Grüße — ünïcödé subject",
+        &msgid,
+        "Körper mit Umlauten",
+    );
+    let mut s = Smtp::ready(gw.smtp);
+    s.cmd("MAIL FROM:<alice@acme-health.org> SMTPUTF8 BODY=8BITMIME")
+        .expect(250, "2.1.0", "MAIL SMTPUTF8");
+    s.cmd(&format!("RCPT TO:<{rcpt}>"))
+        .expect(250, "2.1.5", "RCPT");
+    s.cmd("DATA").expect(354, "", "DATA");
+    s.send(&sealgate_tests::smtp::dot_stuff(m.as_bytes()))
+        .unwrap();
+    let reply = s.reply().unwrap();
+    reply.expect(250, "2.0.0", "end of data");
+    let id = queued_id(&reply).unwrap();
+    let e = queue::wait_for(&gw, &env, &id, Duration::from_secs(60), "final", |st| {
+        st.iter().all(|x| x == "delivered" || x == "bounced")
+    });
+    assert_eq!(queue::statuses(&e), ["delivered"], "{e}\n{}", pf.maillog());
+    let files = pf.wait_delivered(1, Duration::from_secs(30));
+    let got = std::fs::read(&files[0]).unwrap();
+    assert!(
+        got.ends_with(m.replace("\r\n", "\n").as_bytes()),
+        "changed in transit:\n{}",
+        String::from_utf8_lossy(&got)
+    );
+    let got = String::from_utf8_lossy(&got).to_string();
+    assert!(got.contains(&format!("Delivered-To: {rcpt}")), "{got}");
+    assert!(gw.terminate().success());
+}
+
+#[test]
+fn one_postfix_connection_carries_several_messages() {
+    let pf = Postfix::start();
+    let env = Env::new();
+    let mut cfg = routed(postfix::DOMAIN, pf.addr);
+    cfg.delivery.push("max_per_destination = 1".into());
+    cfg.delivery.push("connection_cache_time = \"30s\"".into());
+    let gw = Gateway::start(&env, &cfg);
+    let rcpts: Vec<String> = (0..6)
+        .map(|i| format!("reuse{i}@{}", postfix::DOMAIN))
+        .collect();
+    let sent = send_each(&gw, &rcpts, "reuse");
+    for (id, _) in &sent {
+        let e = queue::wait_all(&gw, &env, id, "delivered", Duration::from_secs(60));
+        let a = queue::attempts(&e);
+        assert_eq!(a.last().unwrap()["tls_version"], "TLSv1.3", "{e}");
+    }
+    let files = pf.wait_delivered(sent.len(), Duration::from_secs(60));
+    assert_eq!(files.len(), sent.len());
+    let log = pf.maillog();
+    let connects = log
+        .lines()
+        // The harness's own readiness probe connects too, but never starts TLS.
+        .filter(|l| l.contains("smtpd[") && l.contains("TLS connection established"))
+        .count();
+    assert_eq!(connects, 1, "expected one reused connection:\n{log}");
+    assert!(gw.terminate().success());
+}
