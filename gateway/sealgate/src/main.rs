@@ -1,7 +1,8 @@
 //! `sealgate`: the gateway binary.
 //!
 //! `sealgate serve` runs the pipeline (accept → classify → commit → deliver, with the admin
-//! API); `sealgate config check` validates a configuration without starting; `sealgate queue`
+//! API); `sealgate config check` validates a configuration without starting; `sealgate keys`
+//! manages recipient OpenPGP keys and S/MIME certificates (gateway stopped); `sealgate queue`
 //! inspects the spool — through the admin API while a gateway runs (redb admits one process),
 //! directly from the store when none does.
 #![forbid(unsafe_code)]
@@ -10,6 +11,7 @@
 mod out;
 mod admin_client;
 mod dkim_cmd;
+mod keys_cmd;
 mod logging;
 mod queue_cmd;
 mod rules_cmd;
@@ -74,6 +76,17 @@ enum Command {
         #[command(subcommand)]
         command: DkimCommand,
     },
+    /// Recipient keys: OpenPGP certificates and S/MIME certificates (gateway stopped).
+    Keys {
+        #[command(subcommand)]
+        command: KeysCommand,
+        /// Configuration file (TOML); embedded defaults without it.
+        #[arg(long, global = true)]
+        config: Option<PathBuf>,
+        /// Print JSON instead of text.
+        #[arg(long, global = true)]
+        json: bool,
+    },
     /// Internal: the attachment-extraction child process (reads stdin, writes stdout).
     #[command(name = "__extract", hide = true)]
     Extract,
@@ -124,6 +137,33 @@ enum DkimCommand {
         /// Where to write the key (default `DOMAIN.SELECTOR.pem`); never overwritten.
         #[arg(long)]
         out: Option<PathBuf>,
+    },
+}
+
+#[derive(Subcommand)]
+enum KeysCommand {
+    /// Import a public OpenPGP certificate or an X.509 certificate (PEM/DER, intermediates
+    /// after the leaf), filed under every e-mail address it names.
+    Import {
+        /// The key file.
+        file: PathBuf,
+        /// Trust level: manual, verified or discovered.
+        #[arg(long, default_value = "manual")]
+        trust: String,
+    },
+    /// List recipient keys.
+    List,
+    /// Remove a key (every address it is filed under).
+    Remove {
+        /// Fingerprint (OpenPGP, or the certificate's SHA-256).
+        fingerprint: String,
+    },
+    /// Set a key's trust level.
+    Trust {
+        /// Fingerprint.
+        fingerprint: String,
+        /// manual, verified or discovered.
+        level: String,
     },
 }
 
@@ -210,6 +250,21 @@ fn main() -> ExitCode {
                     out,
                 },
         } => dkim_cmd::keygen(&domain, &selector, algorithm, out.as_deref()),
+        Command::Keys {
+            command,
+            config,
+            json,
+        } => {
+            let target = keys_cmd::Target { config, json };
+            match command {
+                KeysCommand::Import { file, trust } => keys_cmd::import(&target, &file, &trust),
+                KeysCommand::List => keys_cmd::list(&target),
+                KeysCommand::Remove { fingerprint } => keys_cmd::remove(&target, &fingerprint),
+                KeysCommand::Trust { fingerprint, level } => {
+                    keys_cmd::trust(&target, &fingerprint, &level)
+                }
+            }
+        }
         Command::Extract => exit_code(Ok(sealgate_rules::extractor_main())),
         Command::Queue {
             command,
