@@ -303,6 +303,7 @@ fn identifiers(c: &mut Criterion<CpuTime>) {
         kw.add_list(d.lines().filter(|l| !l.starts_with('#')));
     }
     let index = kw.build().expect("keyword automaton");
+    eprintln!("keyword automaton: {} KiB", index.memory_usage() >> 10);
     let mut g = c.benchmark_group("keywords");
     g.throughput(Throughput::Bytes(text.len() as u64));
     g.bench_function("prose-1MiB", |b| {
