@@ -198,10 +198,11 @@ def secure_tag(c):
 def informal_note(c):
     r, f = c.rng, c.fake
     title = r.choice(["Mr.", "Mrs.", "Ms.", "Mr", "Ms"])
+    she, her = ("he", "His") if title.startswith("Mr") and not title.startswith("Mrs") else ("she", "Her")
     med = r.choice(MEDS)[0]
     cond = r.choice(CONDITIONS)
     text = r.choice([
-        "%s %s called again about the %s - says it makes her dizzy. Her %s has been harder to control since the dose change. Can you call back today?\n",
+        "%s %s called again about the %s - says it makes " + ("him" if she == "he" else "her") + " dizzy. " + her + " %s has been harder to control since the dose change. Can you call back today?\n",
         "Quick heads-up: %s %s is on %s and was just diagnosed with %s, so please hold the procedure until cardiology clears it.\n",
         "Can we move %s %s to Thursday? The %s refill ran out and the %s symptoms came back over the weekend.\n",
     ]) % (title, f.last_name(), med, cond)
