@@ -491,3 +491,39 @@ fn one_postfix_connection_carries_several_messages() {
     assert_eq!(connects, 1, "expected one reused connection:\n{log}");
     assert!(gw.terminate().success());
 }
+
+#[test]
+fn retry_resends_only_to_the_recipient_that_was_deferred() {
+    let env = Env::new();
+    let dir = env.root().join("received");
+    let mut rx = Receiver::start(LOOPBACK, 0, &dir, None);
+    let gw = Gateway::start(&env, &routed("dest.test", rx.addr));
+    let msgid = unique_message_id("partial");
+    let (ok, later) = ("kim@dest.test", "defer1-lee@dest.test");
+    let m = simple(
+        "alice@acme-health.org",
+        ok,
+        "partial",
+        &msgid,
+        "two recipients",
+    );
+    let mut s = Smtp::ready(gw.smtp);
+    let reply = s.send_mail("alice@acme-health.org", &[ok, later], &m);
+    reply.expect(250, "2.0.0", "end of data");
+    let id = queued_id(&reply).unwrap();
+    queue::wait_for(&gw, &env, &id, Duration::from_secs(30), "split", |st| {
+        st == ["delivered", "temporary-failure"]
+    });
+    queue::retry(&gw, &id);
+    queue::wait_all(&gw, &env, &id, "delivered", Duration::from_secs(30));
+    let got = rx.wait_messages(2, Duration::from_secs(30), "both copies");
+    assert!(gw.terminate().success());
+    let mut rcpts: Vec<Vec<String>> = rx.messages().iter().map(|m| m.rcpt_tos.clone()).collect();
+    rcpts.sort();
+    assert_eq!(
+        rcpts,
+        vec![vec![later.to_string()], vec![ok.to_string()]],
+        "the delivered recipient got the message again"
+    );
+    assert!(got.iter().all(|m| m.message_id == msgid));
+}

@@ -383,3 +383,46 @@ fn wait_deferred_attempts(r: &Rig, id: &str, n: usize) {
         sealgate_tests::receiver::pause(Duration::from_millis(50));
     }
 }
+
+#[test]
+fn past_the_queue_lifetime_a_deferred_recipient_bounces_with_one_dsn() {
+    let mut r = rig(&["max_queue_lifetime = \"1ms\""]);
+    let (id, msgid) = send(
+        &r.gw,
+        "alice@acme-health.org",
+        &["defer-hal@dest.test"],
+        "too late",
+        "lifetime",
+    );
+    let e = queue::wait_all(&r.gw, &r.env, &id, "bounced", Duration::from_secs(60));
+    assert!(!queue::attempts(&e).is_empty(), "{e}");
+    let dsns = r.tenant.wait_messages(1, Duration::from_secs(60), "DSN");
+    let entries = settle(&r.gw, &r.env);
+    assert_eq!(null_sender_entries(&entries), 1, "{entries:?}");
+    assert_eq!(r.tenant.messages().len(), 1);
+    let d = parse_dsn(&dsns[0].file);
+    let per = &d["per_recipient"][0];
+    assert_eq!(per["Action"], "failed", "{d}");
+    assert_eq!(per["Status"], "5.4.7", "{d}");
+    assert!(
+        per["Diagnostic-Code"]
+            .as_str()
+            .is_some_and(|c| c.contains("451")),
+        "the last error is not reported: {d}"
+    );
+    // The give-up is the gateway's verdict, not a reply of the next hop (which said 451).
+    assert!(
+        per["Diagnostic-Code"]
+            .as_str()
+            .is_some_and(|c| c.starts_with("X-Sealgate; 554 5.4.7")),
+        "{d}"
+    );
+    assert!(per["Remote-MTA"].is_null(), "{d}");
+    assert!(
+        d["returned_message"]
+            .as_str()
+            .is_some_and(|m| m.contains(&msgid)),
+        "{d}"
+    );
+    assert!(r.gw.terminate().success());
+}

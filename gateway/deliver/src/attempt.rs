@@ -223,16 +223,17 @@ fn classify(
             let age = now.millis().saturating_sub(msg.received_at.millis());
             if age >= inner.settings.max_queue_lifetime.as_millis() as u64 {
                 tracing::info!(id = %msg.id, %rcpt, class = err.class(), "queue lifetime exceeded; bouncing");
-                let remote = facts.reply.as_ref().map(|_| facts.next_hop.clone());
                 records.push((index, attempt(facts), Some(now)));
+                // The verdict is ours, not the next hop's (which said 4xx): no Remote-MTA, and
+                // the DSN's diagnostic quotes its last reply.
                 return Next::Bounce(Bounce {
                     index,
                     reply: Reply::new(
-                        reply.code.max(500),
+                        554,
                         [5, 4, 7],
                         format!("Delivery time expired; last error: {reply}"),
                     ),
-                    remote,
+                    remote: None,
                 });
             }
             let next = now.plus(inner.settings.backoff(state.attempts + 1));
