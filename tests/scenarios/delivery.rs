@@ -155,6 +155,20 @@ fn swaks_to_postfix_over_starttls_arrives_byte_identical_and_records_tls13() {
     assert_eq!(a["reply"]["code"], 250, "attempt: {a}");
     // A self-signed test certificate is not valid under the Mozilla roots, and says so.
     assert_eq!(a["cert_verified"], false, "attempt: {a}");
+    // Metrics: one delivery over SMTP, one outbound TLS 1.3 session.
+    let (status, metrics) = gw.admin_get(&env, "/metrics");
+    assert_eq!(status, 200);
+    let metrics = String::from_utf8_lossy(&metrics).to_string();
+    for want in [
+        "sealgate_delivered_total{target=\"smtp\"} 1",
+        "sealgate_outbound_tls_total{version=\"TLSv1.3\"} 1",
+        "sealgate_delivery_seconds_count 1",
+    ] {
+        assert!(
+            metrics.contains(want),
+            "no `{want}` in /metrics:\n{metrics}"
+        );
+    }
     // Postfix saw the same session from its side.
     let log = pf.maillog();
     assert!(
