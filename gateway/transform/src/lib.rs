@@ -17,7 +17,10 @@
 //! Everything here is synchronous CPU work: async callers use `spawn_blocking`. Nothing logs;
 //! errors and skip reasons carry fingerprints, serials, sizes and kinds — never content.
 //!
-//! Not yet: signing (tenant OpenPGP key, S/MIME signer), WKD discovery, the portal method.
+//! - [`wkd`]: Web Key Directory discovery (advanced, then direct) over the caller's
+//!   `reqwest::Client`, filing keys as `discovered` in the store, which is also the cache.
+//!
+//! Not yet: signing (tenant OpenPGP key, S/MIME signer), the portal method.
 #![forbid(unsafe_code)]
 
 mod chain;
@@ -28,6 +31,7 @@ mod pgp;
 mod skip;
 mod smime;
 mod trust;
+pub mod wkd;
 
 pub use chain::{ContentCipher, Hop, Outcome, Protected, Protection, Request, Transformer};
 pub use error::{ImportError, TransformError};
