@@ -426,3 +426,76 @@ fn past_the_queue_lifetime_a_deferred_recipient_bounces_with_one_dsn() {
     );
     assert!(r.gw.terminate().success());
 }
+
+#[test]
+fn hold_and_release_deliver_a_plain_message_but_never_unprotected_phi() {
+    let mut r = rig(&[]);
+    // Plain: deferred once, held by the admin, released → delivered.
+    let (id, msgid) = send(
+        &r.gw,
+        "alice@acme-health.org",
+        &["defer1-ike@dest.test"],
+        "hold me",
+        "hold",
+    );
+    queue::wait_all(
+        &r.gw,
+        &r.env,
+        &id,
+        "temporary-failure",
+        Duration::from_secs(30),
+    );
+    queue::hold(&r.gw, &id);
+    queue::wait_all(&r.gw, &r.env, &id, "held", Duration::from_secs(30));
+    queue::retry(&r.gw, &id);
+    let e = queue::entry(&r.gw, &r.env, &id).unwrap();
+    assert_eq!(
+        queue::statuses(&e),
+        ["held"],
+        "retry moved a held message: {e}"
+    );
+    queue::release(&r.gw, &id);
+    queue::wait_all(&r.gw, &r.env, &id, "delivered", Duration::from_secs(30));
+    let got = r
+        .dest
+        .wait_messages(1, Duration::from_secs(30), "released copy");
+    assert_eq!(got[0].message_id, msgid);
+
+    // PHI: the chain holds it (tls-verified impossible here); a release re-runs the chain,
+    // which holds it again — it never goes out in a form the decision forbids.
+    let (phi, _) = send(
+        &r.gw,
+        "alice@acme-health.org",
+        &["jan@dest.test"],
+        "Patient SSN 123-45-6789",
+        "hold-phi",
+    );
+    let held_events = |r: &Rig| {
+        let e = queue::entry(&r.gw, &r.env, &phi).unwrap();
+        e["recipients"][0]["events"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|ev| ev["kind"]["status"] == "held")
+            .count()
+    };
+    queue::wait_all(&r.gw, &r.env, &phi, "held", Duration::from_secs(30));
+    assert_eq!(held_events(&r), 1);
+    queue::release(&r.gw, &phi);
+    let deadline = std::time::Instant::now() + Duration::from_secs(30);
+    while held_events(&r) < 2 {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "not held again after release"
+        );
+        sealgate_tests::receiver::pause(Duration::from_millis(50));
+    }
+    let e = queue::entry(&r.gw, &r.env, &phi).unwrap();
+    assert_eq!(queue::statuses(&e), ["held"], "{e}");
+    assert!(r.gw.terminate().success());
+    assert_eq!(
+        r.dest.messages().len(),
+        1,
+        "the PHI message reached a receiver without verified TLS"
+    );
+}

@@ -95,6 +95,16 @@ pub fn retry(gw: &Gateway, id: &str) {
     cli(gw, &["retry", id]);
 }
 
+/// `sealgate queue hold ID`.
+pub fn hold(gw: &Gateway, id: &str) {
+    cli(gw, &["hold", id]);
+}
+
+/// `sealgate queue release ID`.
+pub fn release(gw: &Gateway, id: &str) {
+    cli(gw, &["release", id]);
+}
+
 /// `sealgate queue retry --all`.
 pub fn retry_all(gw: &Gateway) {
     cli(gw, &["retry", "--all"]);
