@@ -352,6 +352,11 @@ fn extract(c: &mut Criterion<CpuTime>) {
             "{name}: {} bytes of text",
             text.len()
         );
+        eprintln!(
+            "{name}: {} document bytes, {} text bytes",
+            bytes.len(),
+            text.len()
+        );
         // Throughput in text bytes produced (the documents are compressed).
         g.throughput(Throughput::Bytes(text.len() as u64));
         g.bench_function(*name, |b| {

@@ -18,10 +18,10 @@ pub fn xml_to_text(xml: &str) -> String {
 fn markup_to_text(src: &str, html: bool) -> String {
     let mut out = String::with_capacity(src.len() / 2);
     let mut rest = src;
-    while let Some(lt) = rest.find('<') {
+    while let Some(lt) = find_byte(rest, b'<') {
         push_text(&mut out, &rest[..lt]);
         rest = &rest[lt..];
-        let Some(gt) = rest.find('>') else {
+        let Some(gt) = find_byte(rest, b'>') else {
             rest = "";
             break;
         };
@@ -45,6 +45,12 @@ fn markup_to_text(src: &str, html: bool) -> String {
     out
 }
 
+/// Offset of an ASCII byte in `s` (always a char boundary). Markup has a `<` every few bytes,
+/// where a plain loop beats `str::find`'s memchr-and-verify per call.
+fn find_byte(s: &str, b: u8) -> Option<usize> {
+    s.as_bytes().iter().position(|&c| c == b)
+}
+
 fn find_ci(hay: &str, needle: &str) -> Option<usize> {
     let h = hay.as_bytes();
     let n = needle.as_bytes();
@@ -62,27 +68,53 @@ fn tag_name(tag: &str) -> &str {
     &t[..end]
 }
 
+const HTML_BREAKS: [&str; 17] = [
+    "br",
+    "p",
+    "div",
+    "tr",
+    "li",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "table",
+    "ul",
+    "ol",
+    "blockquote",
+    "pre",
+    "hr",
+];
+
 fn separator(name: &str, closing: bool, html: bool) -> &'static str {
-    let local = name.rsplit(':').next().unwrap_or(name).to_ascii_lowercase();
+    let local = match name.as_bytes().iter().rposition(|&b| b == b':') {
+        Some(i) => &name[i + 1..],
+        None => name,
+    };
+    let is = |names: &[&str]| names.iter().any(|n| local.eq_ignore_ascii_case(n));
     if html {
-        return match local.as_str() {
-            "br" | "p" | "div" | "tr" | "li" | "h1" | "h2" | "h3" | "h4" | "h5" | "h6"
-            | "table" | "ul" | "ol" | "blockquote" | "pre" | "hr" | "title" => "\n",
-            "td" | "th" => " \t",
-            _ => "",
+        return if is(&HTML_BREAKS) || is(&["title"]) {
+            "\n"
+        } else if is(&["td", "th"]) {
+            " \t"
+        } else {
+            ""
         };
     }
-    match (local.as_str(), closing) {
-        ("p" | "row" | "si" | "tr" | "br" | "cr", true) => "\n",
-        ("br" | "cr", false) => "\n",
-        ("c" | "tc" | "tab", true) | ("tab", false) => "\t",
-        _ => "",
+    if (closing && is(&["p", "row", "si", "tr", "br", "cr"])) || (!closing && is(&["br", "cr"])) {
+        "\n"
+    } else if (closing && is(&["c", "tc", "tab"])) || (!closing && is(&["tab"])) {
+        "\t"
+    } else {
+        ""
     }
 }
 
 fn push_text(out: &mut String, text: &str) {
     let mut rest = text;
-    while let Some(amp) = rest.find('&') {
+    while let Some(amp) = find_byte(rest, b'&') {
         out.push_str(&rest[..amp]);
         rest = &rest[amp..];
         let end = rest[..rest.len().min(12)].find(';');
