@@ -21,6 +21,9 @@ have gpg || need+=(gnupg)
 have pkg-config || need+=(pkg-config)
 dpkg -s libssl-dev >/dev/null 2>&1 || need+=(libssl-dev)
 dpkg -s libclang-dev >/dev/null 2>&1 || need+=(libclang-dev)
+# DNSSEC test zone for DANE (sealgate-tlspolicy): nsd serves it, ldns-signzone signs it.
+have nsd || need+=(nsd)
+have ldns-signzone || need+=(ldnsutils)
 
 if [ ${#need[@]} -gt 0 ]; then
     echo "installing Debian packages: ${need[*]}" >&2
@@ -36,6 +39,8 @@ python3 -c 'import aiosmtpd' 2>/dev/null || py_need+=(aiosmtpd)
 python3 -c 'import stdnum' 2>/dev/null || py_need+=(python-stdnum)
 python3 -c 'import faker' 2>/dev/null || py_need+=(Faker)
 python3 -c 'import jsonschema' 2>/dev/null || py_need+=(jsonschema)
+# TLS-RPT reports are read back by parsedmarc's SMTP TLS report parser.
+python3 -c 'import parsedmarc' 2>/dev/null || py_need+=(parsedmarc)
 if [ ${#py_need[@]} -gt 0 ]; then
     echo "installing PyPI packages: ${py_need[*]}" >&2
     python3 -m pip install -q "${py_need[@]}" >/dev/null

@@ -1,5 +1,5 @@
 //! Commit stage: the durable, encrypted spool (redb + one fsync'd file per body) and the other
-//! embedded stores (keys, TLS pins, audit log) sharing its database.
+//! embedded stores (keys, TLS pins, MTA-STS policy cache, audit log) sharing its database.
 //!
 //! # What this crate guarantees
 //!
@@ -68,6 +68,7 @@ mod read;
 mod record;
 mod recover;
 mod schema;
+mod sts;
 
 pub use audit::SpoolAudit;
 pub use crypto::{DataKey, KeyWrapper, WrappedKey};
@@ -79,3 +80,4 @@ pub use pins::SpoolPins;
 pub use queue::Spool;
 pub use random::OsRandom;
 pub use sealgate_core::store::QueueStore;
+pub use sts::SpoolStsCache;

@@ -34,6 +34,8 @@ pub const KEYS: TableDefinition<(&str, &str, &str), &[u8]> = TableDefinition::ne
 pub const PINS: TableDefinition<&str, &[u8]> = TableDefinition::new("pins");
 /// Sequence number → audit record.
 pub const AUDIT: TableDefinition<u64, &[u8]> = TableDefinition::new("audit");
+/// Domain (A-label) → cached MTA-STS policy.
+pub const STS: TableDefinition<&str, &[u8]> = TableDefinition::new("sts");
 
 /// The layout version written by this code.
 pub const SCHEMA_VERSION: u64 = 1;
@@ -106,6 +108,7 @@ pub fn init(db: &redb::Database) -> Result<(), CommitError> {
         txn.open_table(KEYS)?;
         txn.open_table(PINS)?;
         txn.open_table(AUDIT)?;
+        txn.open_table(STS)?;
     }
     txn.commit()?;
     Ok(())

@@ -55,3 +55,8 @@ pub const CONNECTION_REUSE_LIMIT: usize = 100;
 pub const CONNECT_TIMEOUT: Duration = Duration::from_secs(30);
 /// `delivery.scan_interval`: how often the scheduler looks for due retries.
 pub const SCAN_INTERVAL: Duration = Duration::from_secs(1);
+/// `tls.mta_sts_fetch_timeout`: one MTA-STS policy fetch, connect to last byte (RFC 8461 §3.3
+/// suggests a timeout of about a minute; a policy is at most 64 KiB).
+pub const MTA_STS_FETCH_TIMEOUT: Duration = Duration::from_secs(30);
+/// `tls.pin_lifetime`: a "once TLS, always TLS" pin lapses unless refreshed within this.
+pub const PIN_LIFETIME: Duration = Duration::from_secs(30 * 86_400);

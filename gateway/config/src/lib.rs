@@ -12,11 +12,13 @@ pub mod defaults;
 mod delivery;
 mod reader;
 mod sections;
+mod tls;
 pub mod units;
 
 pub use delivery::*;
 pub use reader::Issue;
 pub use sections::*;
+pub use tls::*;
 
 use std::fmt;
 

@@ -27,6 +27,8 @@ pub struct Config {
     pub gateway: GatewayConfig,
     /// `[rules]`.
     pub rules: RulesConfig,
+    /// `[tls]`: outbound transport security policy.
+    pub tls: crate::tls::TlsPolicyConfig,
     /// `[log]`.
     pub log: LogConfig,
 }
@@ -170,6 +172,7 @@ pub(crate) fn read(table: toml::Table) -> Result<Config, ConfigError> {
     let delivery = crate::delivery::read_delivery(root.section("delivery"), &storage.dir);
     let gateway = crate::delivery::read_gateway(root.section("gateway"), &smtp.hostname);
     let rules = read_rules(root.section("rules"));
+    let tls = crate::tls::read_tls_policy(root.section("tls"));
     let log = read_log(root.section("log"));
     root.finish();
     let issues = issues.into_vec();
@@ -184,6 +187,7 @@ pub(crate) fn read(table: toml::Table) -> Result<Config, ConfigError> {
         delivery,
         gateway,
         rules,
+        tls,
         log,
     })
 }

@@ -18,6 +18,7 @@ pub mod reply;
 pub mod status;
 pub mod store;
 pub mod time;
+pub mod tls;
 
 pub use address::{Address, AddressError, Domain};
 pub use decision::{Decision, DetectorHit, HeaderChange, Location, Method, Requirement};
@@ -27,3 +28,4 @@ pub use message::{Body, BodyType, ClientInfo, DsnRet, Envelope, Message, Notify,
 pub use reply::{Reply, Severity};
 pub use status::Status;
 pub use time::{Clock, Random, SystemClock, Timestamp};
+pub use tls::{OnFailure, TlsLevel};

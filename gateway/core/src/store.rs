@@ -213,3 +213,27 @@ pub trait AuditLog: Send + Sync {
     /// Records with sequence numbers greater than `after`, at most `limit`.
     fn since(&self, after: u64, limit: usize) -> Result<Vec<(u64, AuditRecord)>, StoreError>;
 }
+
+/// One cached MTA-STS policy (RFC 8461 §3.3), as fetched: the policy text is kept verbatim and
+/// parsed by its reader, so the store needs no knowledge of the format.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StsCacheEntry {
+    /// The `id` of the `_mta-sts` TXT record the policy was fetched under.
+    pub id: String,
+    /// The policy body (`version: STSv1`, `mode`, `mx`, `max_age`).
+    pub policy: String,
+    /// When it was fetched (or last confirmed by an unchanged `id`).
+    pub fetched: Timestamp,
+    /// When it lapses: `fetched` plus the policy's `max_age`.
+    pub expires: Timestamp,
+}
+
+/// MTA-STS policy cache storage.
+pub trait StsCache: Send + Sync {
+    /// Stores or replaces the cached policy of a domain.
+    fn put(&self, domain: &Domain, entry: &StsCacheEntry) -> Result<(), StoreError>;
+    /// The cached policy of a domain, if any and not expired at `now`.
+    fn get(&self, domain: &Domain, now: Timestamp) -> Result<Option<StsCacheEntry>, StoreError>;
+    /// Removes a cached policy.
+    fn remove(&self, domain: &Domain) -> Result<(), StoreError>;
+}

@@ -1,0 +1,180 @@
+//! `[tls]`: outbound transport security policy (issue 5) — the per-domain floor table, MTA-STS,
+//! DANE, "once TLS, always TLS" pins and TLS-RPT reporting.
+
+use crate::defaults;
+use crate::reader::{Section, parse_socket};
+use sealgate_core::{Domain, OnFailure, TlsLevel};
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::time::Duration;
+
+/// One `[tls.domains]` entry: the admin's floor for a recipient domain.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TlsDomainRule {
+    /// The recipient domain (exact match).
+    pub domain: Domain,
+    /// `level`: the lowest TLS level mail to it may use.
+    pub level: TlsLevel,
+    /// `on_failure`: `forced` (next method) or `exclusive` (drop with notice); default `forced`.
+    pub on_failure: OnFailure,
+}
+
+/// `[tls.testing]`: overrides for test rigs only. Never set them in production.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct TlsTesting {
+    /// `trust_anchor`: DNSKEY records trusted instead of the root's (DNSSEC for DANE).
+    pub trust_anchor: Option<PathBuf>,
+    /// `mta_sts_address`: connect every MTA-STS policy fetch to this `ip:port`.
+    pub mta_sts_address: Option<SocketAddr>,
+    /// `mta_sts_ca`: PEM roots trusted for MTA-STS fetches instead of the Mozilla roots.
+    pub mta_sts_ca: Option<PathBuf>,
+}
+
+/// `[tls]`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TlsPolicyConfig {
+    /// `[tls.domains]`, sorted by domain.
+    pub domains: Vec<TlsDomainRule>,
+    /// `mta_sts`: honour recipients' MTA-STS policies (default true).
+    pub mta_sts: bool,
+    /// `dane`: honour DNSSEC-secure TLSA records (default true).
+    pub dane: bool,
+    /// `mta_sts_fetch_timeout`: whole-request limit for one policy fetch.
+    pub mta_sts_fetch_timeout: Duration,
+    /// `pin_lifetime`: a pin lapses unless verified TLS is seen again within this (0: no pins).
+    pub pin_lifetime: Duration,
+    /// `report_organization`: `organization-name` of TLS-RPT reports (default: gateway domain).
+    pub report_organization: Option<String>,
+    /// `report_contact`: `contact-info` of TLS-RPT reports (default: the postmaster).
+    pub report_contact: Option<String>,
+    /// `[tls.testing]`.
+    pub testing: TlsTesting,
+}
+
+pub(crate) fn read_tls_policy(mut s: Section<'_>) -> TlsPolicyConfig {
+    let domains = read_domains(s.section("domains"));
+    let mta_sts = s.boolean("mta_sts").unwrap_or(true);
+    let dane = s.boolean("dane").unwrap_or(true);
+    let mta_sts_fetch_timeout = match s.duration("mta_sts_fetch_timeout") {
+        Some(d) if d.is_zero() => {
+            s.issue("mta_sts_fetch_timeout", "must be greater than 0");
+            defaults::MTA_STS_FETCH_TIMEOUT
+        }
+        Some(d) => d,
+        None => defaults::MTA_STS_FETCH_TIMEOUT,
+    };
+    let pin_lifetime = s.duration("pin_lifetime").unwrap_or(defaults::PIN_LIFETIME);
+    let report_organization = s.string("report_organization");
+    let report_contact = s.string("report_contact");
+    let testing = read_testing(s.section("testing"));
+    s.finish();
+    TlsPolicyConfig {
+        domains,
+        mta_sts,
+        dane,
+        mta_sts_fetch_timeout,
+        pin_lifetime,
+        report_organization,
+        report_contact,
+        testing,
+    }
+}
+
+fn read_domains(mut s: Section<'_>) -> Vec<TlsDomainRule> {
+    let mut out = Vec::new();
+    for (key, mut t) in s.drain_tables() {
+        let domain = Domain::parse(&key);
+        if domain.is_err() {
+            s.issue(&key, "is not a domain name");
+        }
+        let level = t.parsed("level", |v| {
+            v.parse::<TlsLevel>().map_err(|e| format!("`{v}`: {e}"))
+        });
+        if level.is_none() && !t.had_issue("level") {
+            t.issue("level", "is required");
+        }
+        let on_failure = t
+            .parsed("on_failure", |v| {
+                v.parse::<OnFailure>().map_err(|e| format!("`{v}`: {e}"))
+            })
+            .unwrap_or(OnFailure::Forced);
+        t.finish();
+        if let (Ok(domain), Some(level)) = (domain, level) {
+            out.push(TlsDomainRule {
+                domain,
+                level,
+                on_failure,
+            });
+        }
+    }
+    s.finish();
+    out.sort_by(|a, b| a.domain.as_str().cmp(b.domain.as_str()));
+    out
+}
+
+fn read_testing(mut s: Section<'_>) -> TlsTesting {
+    let trust_anchor = s.path("trust_anchor");
+    let mta_sts_address = s.parsed("mta_sts_address", parse_socket);
+    let mta_sts_ca = s.path("mta_sts_ca");
+    s.finish();
+    TlsTesting {
+        trust_anchor,
+        mta_sts_address,
+        mta_sts_ca,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::Config;
+    use sealgate_core::{OnFailure, TlsLevel};
+
+    #[test]
+    fn tls_domains_table_reads_and_reports_every_problem() {
+        let c = Config::from_toml(
+            r#"
+            [tls]
+            pin_lifetime = "10d"
+            [tls.domains]
+            "bank.example"    = { level = "verify",  on_failure = "exclusive" }
+            "partner.example" = { level = "encrypt" }
+            "#,
+        )
+        .unwrap();
+        let d = &c.tls.domains;
+        assert_eq!(d.len(), 2);
+        assert_eq!(d[0].domain.as_str(), "bank.example");
+        assert_eq!(
+            (d[0].level, d[0].on_failure),
+            (TlsLevel::Verify, OnFailure::Exclusive)
+        );
+        assert_eq!(
+            (d[1].level, d[1].on_failure),
+            (TlsLevel::Encrypt, OnFailure::Forced)
+        );
+        assert_eq!(c.tls.pin_lifetime.as_secs(), 864_000);
+        assert!(c.tls.mta_sts && c.tls.dane);
+
+        let e = Config::from_toml(
+            r#"
+            [tls]
+            colour = 1
+            [tls.domains]
+            "bad domain" = { level = "verify" }
+            "a.example" = { level = "paranoid", on_failure = "maybe" }
+            "b.example" = { on_failure = "forced" }
+            "#,
+        )
+        .unwrap_err();
+        let keys: Vec<&str> = e.issues.iter().map(|i| i.key.as_str()).collect();
+        for k in [
+            "tls.colour",
+            "tls.domains.bad domain",
+            "tls.domains.a.example.level",
+            "tls.domains.a.example.on_failure",
+            "tls.domains.b.example.level",
+        ] {
+            assert!(keys.contains(&k), "{k} missing from {keys:?}");
+        }
+    }
+}

@@ -1,0 +1,512 @@
+//! SMTP TLS reporting (RFC 8460): per-session results aggregated per policy domain and UTC day,
+//! the JSON report, and the report mail.
+//!
+//! Guarantees: the JSON follows RFC 8460 §4.4 (`organization-name`, `date-range`,
+//! `contact-info`, `report-id`, `policies[]` with `policy` {`policy-type` sts / tlsa /
+//! no-policy-found, `policy-string`, `policy-domain`, `mx-host`}, `summary` and
+//! `failure-details`); the mail (§5.3) is `multipart/report; report-type="tlsrpt"` with a
+//! `text/plain` part and an `application/tlsrpt+gzip` attachment named
+//! `submitter!policy-domain!begin!end!id.json.gz`, headers `TLS-Report-Domain`,
+//! `TLS-Report-Submitter`, `TLS-Required: No` and subject `Report Domain: D Submitter: S
+//! Report-ID: <ID>`; it is built with mail-builder 2 from parsed [`Address`]es and a valid
+//! [`Domain`], so nothing taken from DNS can inject a header. Reports carry host names, IPs and
+//! counts — never recipients or content.
+
+use crate::error::TlsPolicyError;
+use crate::floor::Achieved;
+use crate::policy::SessionResult;
+use flate2::Compression;
+use flate2::write::GzEncoder;
+use mail_builder::MessageBuilder;
+use mail_builder::headers::content_type::ContentType;
+use mail_builder::headers::raw::Raw;
+use mail_builder::mime::{BodyPart, MimePart};
+use sealgate_core::{Address, Domain, Timestamp};
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+use std::io::Write;
+use std::net::IpAddr;
+use std::sync::Mutex;
+
+/// `policy-type`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum PolicyKind {
+    /// MTA-STS.
+    Sts,
+    /// DANE TLSA.
+    Tlsa,
+    /// Neither.
+    NoPolicyFound,
+}
+
+/// The policy a session was made under.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub struct ReportPolicy {
+    /// `policy-type`.
+    pub kind: PolicyKind,
+    /// `policy-domain`.
+    pub domain: String,
+    /// `policy-string`: the MTA-STS lines or TLSA records.
+    pub strings: Vec<String>,
+    /// `mx-host`: MTA-STS patterns, or the MX host of a TLSA policy.
+    pub mx_hosts: Vec<String>,
+}
+
+/// `result-type` values (RFC 8460 §4.3).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum FailureKind {
+    /// The receiver did not offer STARTTLS.
+    StarttlsNotSupported,
+    /// The certificate does not name the host.
+    CertificateHostMismatch,
+    /// The certificate has expired.
+    CertificateExpired,
+    /// The chain does not lead to a trusted root.
+    CertificateNotTrusted,
+    /// Any other validation failure (handshake failure included).
+    ValidationFailure,
+    /// No TLSA record matched.
+    TlsaInvalid,
+    /// DNSSEC validation failed (bogus).
+    DnssecInvalid,
+    /// DANE was required but not available.
+    DaneRequired,
+    /// The MTA-STS policy could not be fetched.
+    StsPolicyFetchError,
+    /// The MTA-STS policy was malformed.
+    StsPolicyInvalid,
+    /// The MX host did not pass WebPKI as an MTA-STS policy required.
+    StsWebpkiInvalid,
+}
+
+impl FailureKind {
+    /// The RFC's name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            FailureKind::StarttlsNotSupported => "starttls-not-supported",
+            FailureKind::CertificateHostMismatch => "certificate-host-mismatch",
+            FailureKind::CertificateExpired => "certificate-expired",
+            FailureKind::CertificateNotTrusted => "certificate-not-trusted",
+            FailureKind::ValidationFailure => "validation-failure",
+            FailureKind::TlsaInvalid => "tlsa-invalid",
+            FailureKind::DnssecInvalid => "dnssec-invalid",
+            FailureKind::DaneRequired => "dane-required",
+            FailureKind::StsPolicyFetchError => "sts-policy-fetch-error",
+            FailureKind::StsPolicyInvalid => "sts-policy-invalid",
+            FailureKind::StsWebpkiInvalid => "sts-webpki-invalid",
+        }
+    }
+
+    /// The result type of a failed handshake under a policy of kind `kind`.
+    pub fn from_rustls(e: &rustls::Error, kind: PolicyKind) -> FailureKind {
+        use rustls::CertificateError as C;
+        match (e, kind) {
+            (rustls::Error::InvalidCertificate(_), PolicyKind::Tlsa) => FailureKind::TlsaInvalid,
+            (rustls::Error::InvalidCertificate(_), PolicyKind::Sts) => {
+                FailureKind::StsWebpkiInvalid
+            }
+            (rustls::Error::InvalidCertificate(C::Expired | C::ExpiredContext { .. }), _) => {
+                FailureKind::CertificateExpired
+            }
+            (
+                rustls::Error::InvalidCertificate(
+                    C::NotValidForName | C::NotValidForNameContext { .. },
+                ),
+                _,
+            ) => FailureKind::CertificateHostMismatch,
+            (rustls::Error::InvalidCertificate(C::UnknownIssuer | C::BadSignature), _) => {
+                FailureKind::CertificateNotTrusted
+            }
+            _ => FailureKind::ValidationFailure,
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+struct FailureKey {
+    kind: FailureKind,
+    sending_ip: Option<IpAddr>,
+    receiving_host: String,
+    receiving_ip: Option<IpAddr>,
+}
+
+#[derive(Debug, Default)]
+struct Counts {
+    success: u64,
+    failures: BTreeMap<FailureKey, u64>,
+}
+
+/// Who submits the reports.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Submitter {
+    /// `organization-name`.
+    pub organization: String,
+    /// `contact-info` (an address or URI).
+    pub contact: String,
+    /// The submitter's domain (`TLS-Report-Submitter`; the gateway's domain).
+    pub domain: Domain,
+}
+
+/// Collects session results in memory until a day's reports are drained.
+#[derive(Debug, Default)]
+pub struct Collector {
+    days: Mutex<BTreeMap<(u64, String), BTreeMap<ReportPolicy, Counts>>>,
+}
+
+const DAY_SECS: u64 = 86_400;
+
+impl Collector {
+    /// Counts one session made at `now` under `policy` to `host`.
+    pub fn record(&self, now: Timestamp, policy: &ReportPolicy, host: &str, r: &SessionResult) {
+        let day = now.secs() / DAY_SECS;
+        let mut days = match self.days.lock() {
+            Ok(g) => g,
+            Err(p) => p.into_inner(),
+        };
+        let counts = days
+            .entry((day, policy.domain.clone()))
+            .or_default()
+            .entry(policy.clone())
+            .or_default();
+        let failure = match (r.failure, r.achieved) {
+            (Some(k), _) => Some(k),
+            (None, Achieved::Plaintext) => Some(FailureKind::StarttlsNotSupported),
+            (None, _) => None,
+        };
+        match failure {
+            None => counts.success += 1,
+            Some(kind) => {
+                *counts
+                    .failures
+                    .entry(FailureKey {
+                        kind,
+                        sending_ip: r.sending_ip,
+                        receiving_host: host.to_string(),
+                        receiving_ip: r.receiving_ip,
+                    })
+                    .or_default() += 1;
+            }
+        }
+    }
+
+    /// Every report of UTC day `day` (days since the epoch), removed from the collector.
+    pub fn drain_day(&self, day: u64, submitter: &Submitter) -> Vec<Report> {
+        let mut days = match self.days.lock() {
+            Ok(g) => g,
+            Err(p) => p.into_inner(),
+        };
+        let keys: Vec<(u64, String)> = days.keys().filter(|k| k.0 == day).cloned().collect();
+        let mut out = Vec::new();
+        for key in keys {
+            let Some(policies) = days.remove(&key) else {
+                continue;
+            };
+            let Ok(domain) = Domain::parse(&key.1) else {
+                continue;
+            };
+            out.push(Report::new(day, domain, submitter, policies));
+        }
+        out
+    }
+}
+
+/// `date-range`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DateRange {
+    /// `start-datetime`.
+    #[serde(rename = "start-datetime")]
+    pub start: String,
+    /// `end-datetime`.
+    #[serde(rename = "end-datetime")]
+    pub end: String,
+}
+
+/// `policy` inside a policy entry.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PolicyJson {
+    /// `policy-type`.
+    #[serde(rename = "policy-type")]
+    pub kind: PolicyKind,
+    /// `policy-string`.
+    #[serde(
+        rename = "policy-string",
+        skip_serializing_if = "Vec::is_empty",
+        default
+    )]
+    pub strings: Vec<String>,
+    /// `policy-domain`.
+    #[serde(rename = "policy-domain")]
+    pub domain: String,
+    /// `mx-host`.
+    #[serde(rename = "mx-host", skip_serializing_if = "Vec::is_empty", default)]
+    pub mx_hosts: Vec<String>,
+}
+
+/// `summary`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Summary {
+    /// `total-successful-session-count`.
+    #[serde(rename = "total-successful-session-count")]
+    pub successful: u64,
+    /// `total-failure-session-count`.
+    #[serde(rename = "total-failure-session-count")]
+    pub failed: u64,
+}
+
+/// One `failure-details` entry.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FailureDetail {
+    /// `result-type`.
+    #[serde(rename = "result-type")]
+    pub result_type: FailureKind,
+    /// `sending-mta-ip`.
+    #[serde(rename = "sending-mta-ip", skip_serializing_if = "Option::is_none")]
+    pub sending_ip: Option<String>,
+    /// `receiving-mx-hostname`.
+    #[serde(rename = "receiving-mx-hostname")]
+    pub receiving_host: String,
+    /// `receiving-ip`.
+    #[serde(rename = "receiving-ip", skip_serializing_if = "Option::is_none")]
+    pub receiving_ip: Option<String>,
+    /// `failed-session-count`.
+    #[serde(rename = "failed-session-count")]
+    pub count: u64,
+}
+
+/// One `policies[]` entry.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PolicyEntry {
+    /// `policy`.
+    pub policy: PolicyJson,
+    /// `summary`.
+    pub summary: Summary,
+    /// `failure-details`.
+    #[serde(
+        rename = "failure-details",
+        skip_serializing_if = "Vec::is_empty",
+        default
+    )]
+    pub failures: Vec<FailureDetail>,
+}
+
+/// One report: one policy domain, one UTC day.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Report {
+    /// `organization-name`.
+    #[serde(rename = "organization-name")]
+    pub organization: String,
+    /// `date-range`.
+    #[serde(rename = "date-range")]
+    pub date_range: DateRange,
+    /// `contact-info`.
+    #[serde(rename = "contact-info")]
+    pub contact: String,
+    /// `report-id`.
+    #[serde(rename = "report-id")]
+    pub report_id: String,
+    /// `policies`.
+    pub policies: Vec<PolicyEntry>,
+    /// The policy domain (not part of the JSON).
+    #[serde(skip)]
+    pub policy_domain: Option<Domain>,
+    /// The submitter's domain (not part of the JSON).
+    #[serde(skip)]
+    pub submitter: Option<Domain>,
+    /// The UTC day, days since the epoch (not part of the JSON).
+    #[serde(skip)]
+    pub day: u64,
+}
+
+/// `(year, month, day)` of a day count since 1970-01-01 (proleptic Gregorian, UTC).
+pub fn civil(days: u64) -> (i64, u32, u32) {
+    // Howard Hinnant's `civil_from_days`.
+    let z = days as i64 + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
+    let y = yoe + era * 400 + i64::from(m <= 2);
+    (y, m, d)
+}
+
+impl Report {
+    fn new(
+        day: u64,
+        domain: Domain,
+        submitter: &Submitter,
+        policies: BTreeMap<ReportPolicy, Counts>,
+    ) -> Report {
+        let (y, m, d) = civil(day);
+        let date = format!("{y:04}-{m:02}-{d:02}");
+        let entries = policies
+            .into_iter()
+            .map(|(p, c)| PolicyEntry {
+                summary: Summary {
+                    successful: c.success,
+                    failed: c.failures.values().sum(),
+                },
+                failures: c
+                    .failures
+                    .into_iter()
+                    .map(|(k, n)| FailureDetail {
+                        result_type: k.kind,
+                        sending_ip: k.sending_ip.map(|i| i.to_string()),
+                        receiving_host: k.receiving_host,
+                        receiving_ip: k.receiving_ip.map(|i| i.to_string()),
+                        count: n,
+                    })
+                    .collect(),
+                policy: PolicyJson {
+                    kind: p.kind,
+                    strings: p.strings,
+                    domain: p.domain,
+                    mx_hosts: p.mx_hosts,
+                },
+            })
+            .collect();
+        Report {
+            organization: submitter.organization.clone(),
+            date_range: DateRange {
+                start: format!("{date}T00:00:00Z"),
+                end: format!("{date}T23:59:59Z"),
+            },
+            contact: submitter.contact.clone(),
+            report_id: format!("{date}.{domain}@{}", submitter.domain),
+            policies: entries,
+            policy_domain: Some(domain),
+            submitter: Some(submitter.domain.clone()),
+            day,
+        }
+    }
+
+    /// The report as JSON.
+    pub fn to_json(&self) -> Result<Vec<u8>, TlsPolicyError> {
+        serde_json::to_vec(self).map_err(|e| TlsPolicyError::Report(format!("JSON: {e}")))
+    }
+
+    /// The JSON, gzipped.
+    pub fn gzip(&self) -> Result<Vec<u8>, TlsPolicyError> {
+        let mut gz = GzEncoder::new(Vec::new(), Compression::default());
+        gz.write_all(&self.to_json()?)
+            .map_err(|e| TlsPolicyError::Report(format!("gzip: {e}")))?;
+        gz.finish()
+            .map_err(|e| TlsPolicyError::Report(format!("gzip: {e}")))
+    }
+
+    fn domains(&self) -> Result<(&Domain, &Domain), TlsPolicyError> {
+        match (&self.policy_domain, &self.submitter) {
+            (Some(p), Some(s)) => Ok((p, s)),
+            _ => Err(TlsPolicyError::Report("report lacks its domains".into())),
+        }
+    }
+
+    /// `submitter!policy-domain!begin!end!id.json.gz` (RFC 8460 §5.1), times in epoch seconds.
+    pub fn file_name(&self) -> Result<String, TlsPolicyError> {
+        let (domain, submitter) = self.domains()?;
+        let begin = self.day * DAY_SECS;
+        let (y, m, d) = civil(self.day);
+        Ok(format!(
+            "{submitter}!{domain}!{begin}!{}!{y:04}{m:02}{d:02}.json.gz",
+            begin + DAY_SECS - 1
+        ))
+    }
+
+    /// The report mail (RFC 8460 §5.3) from `from` to `to`, dated `now`. Sign it with the
+    /// gateway's DKIM key before sending; send with `TLS-Required: No` semantics (exempt from
+    /// pins and TLS floors).
+    pub fn compose_mail(
+        &self,
+        from: &Address,
+        to: &Address,
+        now: Timestamp,
+    ) -> Result<Vec<u8>, TlsPolicyError> {
+        let (domain, submitter) = self.domains()?;
+        let gz = self.gzip()?;
+        let text = format!(
+            "This is an aggregate TLS report (RFC 8460) from {submitter} for {domain}, \
+             covering {} to {}.\r\n",
+            self.date_range.start, self.date_range.end
+        );
+        let body = MimePart::new(
+            ContentType::new("multipart/report").attribute("report-type", "tlsrpt"),
+            BodyPart::Multipart(vec![
+                MimePart::new("text/plain", BodyPart::Text(text.into())),
+                MimePart::new("application/tlsrpt+gzip", BodyPart::Binary(gz.into()))
+                    .attachment(self.file_name()?),
+            ]),
+        );
+        let msg = MessageBuilder::new()
+            .from(from.to_string())
+            .to(to.to_string())
+            .subject(format!(
+                "Report Domain: {domain} Submitter: {submitter} Report-ID: <{}>",
+                self.report_id
+            ))
+            .date(now.secs() as i64)
+            .message_id(format!("tlsrpt.{}", self.report_id))
+            .header("TLS-Report-Domain", Raw::new(domain.to_string()))
+            .header("TLS-Report-Submitter", Raw::new(submitter.to_string()))
+            .header("TLS-Required", Raw::new("No"))
+            .body(body);
+        msg.write_to_vec()
+            .map_err(|e| TlsPolicyError::Report(format!("mail: {e}")))
+    }
+}
+
+/// Where a domain wants its reports (`_smtp._tls.DOMAIN` TXT, RFC 8460 §3).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Rua {
+    /// `mailto:` address.
+    Mail(Address),
+    /// `https:` URL (POST, `application/tlsrpt+gzip`).
+    Https(String),
+}
+
+/// The `rua` destinations of a `v=TLSRPTv1` record among TXT strings (none when the record
+/// is missing, duplicated or malformed; unusable entries are skipped).
+pub fn rua(txts: &[String]) -> Vec<Rua> {
+    let recs: Vec<&String> = txts
+        .iter()
+        .filter(|t| t.trim_start().starts_with("v=TLSRPTv1"))
+        .collect();
+    let [rec] = recs.as_slice() else {
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    for field in rec.split(';').map(str::trim) {
+        let Some(list) = field.strip_prefix("rua=") else {
+            continue;
+        };
+        for uri in list.split(',').map(str::trim) {
+            if let Some(addr) = uri.strip_prefix("mailto:") {
+                if let Ok(a) = Address::parse(addr) {
+                    out.push(Rua::Mail(a));
+                }
+            } else if uri.starts_with("https://") && !uri.contains(char::is_whitespace) {
+                out.push(Rua::Https(uri.to_string()));
+            }
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn civil_dates_and_rua() {
+        assert_eq!(civil(0), (1970, 1, 1));
+        assert_eq!(civil(19_358), (2023, 1, 1));
+        assert_eq!(civil(11_016), (2000, 2, 29));
+        let r = rua(&["v=TLSRPTv1; rua=mailto:tls@ex.example,https://r.ex.example/x".into()]);
+        assert_eq!(r.len(), 2);
+        assert!(matches!(&r[0], Rua::Mail(a) if a.to_string() == "tls@ex.example"));
+        assert!(rua(&["v=TLSRPTv1; rua=mailto:bad\r\nBcc: x@y".into()]).is_empty());
+    }
+}
