@@ -499,3 +499,30 @@ fn hold_and_release_deliver_a_plain_message_but_never_unprotected_phi() {
         "the PHI message reached a receiver without verified TLS"
     );
 }
+
+#[test]
+fn a_bounced_dsn_is_never_bounced_again() {
+    let mut r = rig(&[]);
+    // The tenant's own server refuses this sender: the DSN to it bounces in turn.
+    let sender = "reject-alice@acme-health.org";
+    let (id, _) = send(
+        &r.gw,
+        sender,
+        &["reject-kai@dest.test"],
+        "loop?",
+        "dsn-loop",
+    );
+    queue::wait_all(&r.gw, &r.env, &id, "bounced", Duration::from_secs(60));
+    r.tenant.wait_refused(sender, 550, Duration::from_secs(60));
+    let entries = settle(&r.gw, &r.env);
+    assert_eq!(entries.len(), 2, "original and one DSN only: {entries:?}");
+    let dsn = entries
+        .iter()
+        .find(|e| e["message"]["envelope"]["mail_from"].is_null())
+        .expect("the DSN");
+    let dsn_id = dsn["message"]["id"].as_str().unwrap();
+    let e = queue::entry(&r.gw, &r.env, dsn_id).unwrap();
+    assert_eq!(queue::statuses(&e), ["bounced"], "{e}");
+    assert!(r.gw.terminate().success());
+    assert!(r.tenant.messages().is_empty());
+}
