@@ -541,3 +541,31 @@ fn retry_resends_only_to_the_recipient_that_was_deferred() {
     );
     assert!(got.iter().all(|m| m.message_id == msgid));
 }
+
+#[test]
+fn tenant_helo_and_source_address_are_what_postfix_sees() {
+    let pf = Postfix::start();
+    let env = Env::new();
+    let mut cfg = routed(postfix::DOMAIN, pf.addr);
+    cfg.extra.push_str(
+        "\n[delivery.tenants.acme]\nhelo = \"out.acme-health.org\"\nsource_address = \"127.0.0.7\"\n",
+    );
+    let gw = Gateway::start(&env, &cfg);
+    let sent = send_each(&gw, &[format!("lou@{}", postfix::DOMAIN)], "helo");
+    queue::wait_all(&gw, &env, &sent[0].0, "delivered", Duration::from_secs(60));
+    let files = pf.wait_delivered(1, Duration::from_secs(30));
+    let got = std::fs::read_to_string(&files[0]).unwrap();
+    let received = got
+        .lines()
+        .find(|l| l.starts_with("Received: from "))
+        .unwrap_or_default();
+    assert!(
+        received.starts_with("Received: from out.acme-health.org ("),
+        "postfix's Received: {received}"
+    );
+    assert!(
+        received.contains("[127.0.0.7]"),
+        "postfix's Received: {received}"
+    );
+    assert!(gw.terminate().success());
+}

@@ -288,3 +288,32 @@ fn domain_without_mx_uses_its_address_and_an_unknown_domain_bounces() {
     );
     assert!(gw.terminate().success());
 }
+
+#[test]
+fn static_route_by_host_name_resolves_its_address_not_its_mx() {
+    let env = Env::new();
+    let mut hop = Receiver::start(ip(6), 0, &env.root().join("hop"), None);
+    let mut mx = Receiver::start(ip(8), hop.addr.port(), &env.root().join("mx"), None);
+    // The route names relay.mx.test; that name also has an MX pointing elsewhere, which a
+    // static route must not follow.
+    let zone = Zone::new("mx.test")
+        .a("relay.mx.test", Ipv4Addr::new(127, 0, 0, 6))
+        .mx("relay.mx.test", 10, "other.mx.test")
+        .a("other.mx.test", Ipv4Addr::new(127, 0, 0, 8))
+        .mx("routed.test", 10, "other.mx.test");
+    let dns = DnsServer::start(&[zone]);
+    let routes = format!(
+        "[delivery.routes]\n\"routed.test\" = \"relay.mx.test:{}\"\n",
+        hop.addr.port()
+    );
+    let gw = Gateway::start(&env, &mx_config(&dns, hop.addr.port(), &routes));
+    let (id, msgid) = send(&gw, "max@routed.test", "static route", "route-name");
+    let e = queue::wait_all(&gw, &env, &id, "delivered", Duration::from_secs(60));
+    let got = hop.wait_messages(1, Duration::from_secs(30), "route host");
+    assert_eq!(got[0].message_id, msgid);
+    let a = queue::attempts(&e);
+    assert_eq!(a.last().unwrap()["next_hop"], "relay.mx.test", "{e}");
+    assert_eq!(a.last().unwrap()["ip"], "127.0.0.6", "{e}");
+    assert!(gw.terminate().success());
+    assert!(mx.messages().is_empty(), "the static route followed an MX");
+}
