@@ -99,6 +99,9 @@ pub struct DomainPlan {
     pub sts: StsLookup,
     /// DANE per secure MX host.
     pub dane: HashMap<String, DaneState>,
+    /// The DNSSEC-validated MX lookup was bogus or failed: no MX host may be used (RFC 7672
+    /// §2.2.1: never fall back to an unvalidated answer, never plaintext).
+    pub mx_dnssec_failure: Option<String>,
     verifiers: Arc<Verifiers>,
 }
 
@@ -304,23 +307,31 @@ impl TlsPolicy {
             });
         }
         let mut dane = HashMap::new();
-        if self.dane_enabled
-            && let Dnssec::Secure(hosts) = self.dns.secure_mx(domain.as_str()).await
-        {
-            for host in hosts.into_iter().take(MAX_DANE_HOSTS) {
-                let state = match self.dns.tlsa(&host, 25).await {
-                    Dnssec::Secure(records) => {
-                        let usable = TlsaSet(records).usable();
-                        if usable.is_empty() {
-                            DaneState::Unusable
-                        } else {
-                            DaneState::Usable(usable)
+        let mut mx_dnssec_failure = None;
+        let mx = if self.dane_enabled {
+            self.dns.secure_mx(domain.as_str()).await
+        } else {
+            Dnssec::NoRecords
+        };
+        match mx {
+            Dnssec::Bogus(e) | Dnssec::Failed(e) => mx_dnssec_failure = Some(e),
+            Dnssec::NoRecords | Dnssec::Insecure(_) => {}
+            Dnssec::Secure(hosts) => {
+                for host in hosts.into_iter().take(MAX_DANE_HOSTS) {
+                    let state = match self.dns.tlsa(&host, 25).await {
+                        Dnssec::Secure(records) => {
+                            let usable = TlsaSet(records).usable();
+                            if usable.is_empty() {
+                                DaneState::Unusable
+                            } else {
+                                DaneState::Usable(usable)
+                            }
                         }
-                    }
-                    Dnssec::NoRecords | Dnssec::Insecure(_) => DaneState::None,
-                    Dnssec::Bogus(e) | Dnssec::Failed(e) => DaneState::Failed(e),
-                };
-                dane.insert(host, state);
+                        Dnssec::NoRecords | Dnssec::Insecure(_) => DaneState::None,
+                        Dnssec::Bogus(e) | Dnssec::Failed(e) => DaneState::Failed(e),
+                    };
+                    dane.insert(host, state);
+                }
             }
         }
         Ok(DomainPlan {
@@ -328,6 +339,7 @@ impl TlsPolicy {
             floor: Floor::compute(parts),
             sts,
             dane,
+            mx_dnssec_failure,
             verifiers: self.verifiers.clone(),
         })
     }
@@ -471,6 +483,13 @@ impl DomainPlan {
         }
         if route == RouteKind::Mx && !self.mx_allowed(&host) {
             skip = Some(self.no_mx_allowed());
+        }
+        if route == RouteKind::Mx
+            && let Some(e) = &self.mx_dnssec_failure
+        {
+            skip = Some(Unmet::Defer {
+                reason: format!("DNSSEC MX lookup failed or bogus: {e}"),
+            });
         }
         let floor = Floor::compute(parts);
         let level = floor.level;
