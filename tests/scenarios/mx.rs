@@ -317,3 +317,32 @@ fn static_route_by_host_name_resolves_its_address_not_its_mx() {
     assert!(gw.terminate().success());
     assert!(mx.messages().is_empty(), "the static route followed an MX");
 }
+
+#[test]
+fn equal_preference_mx_hosts_share_the_load() {
+    let env = Env::new();
+    let mut a = Receiver::start(ip(9), 0, &env.root().join("a"), None);
+    let port = a.addr.port();
+    let mut b = Receiver::start(ip(10), port, &env.root().join("b"), None);
+    let zone = Zone::new("mx.test")
+        .mx("equal.mx.test", 10, "a.mx.test")
+        .mx("equal.mx.test", 10, "b.mx.test")
+        .a("a.mx.test", Ipv4Addr::new(127, 0, 0, 9))
+        .a("b.mx.test", Ipv4Addr::new(127, 0, 0, 10));
+    let dns = DnsServer::start(&[zone]);
+    let gw = Gateway::start(&env, &mx_config(&dns, port, ""));
+    // Twenty messages: the chance that a fair shuffle sends all of them to one host is 2^-19.
+    let sent: Vec<(String, String)> = (0..20)
+        .map(|i| send(&gw, &format!("u{i}@equal.mx.test"), "equal", "equal"))
+        .collect();
+    for (id, _) in &sent {
+        queue::wait_all(&gw, &env, id, "delivered", Duration::from_secs(60));
+    }
+    assert!(gw.terminate().success());
+    let (na, nb) = (a.messages().len(), b.messages().len());
+    assert_eq!(na + nb, sent.len(), "a {na}, b {nb}");
+    assert!(
+        na > 0 && nb > 0,
+        "equal preferences not shuffled: a {na}, b {nb}"
+    );
+}

@@ -90,7 +90,9 @@ impl Router {
                 MxAnswer::Null => return Err(DeliverError::NullMx),
                 MxAnswer::NoMx => vec![(domain.to_string(), self.mx_port)],
                 MxAnswer::Hosts(mut hosts) => {
-                    hosts.sort_by_key(|h| (h.preference, self.random_u32()));
+                    // One random key per host, drawn once: a key drawn anew at every
+                    // comparison is no order at all (and `sort` may panic on one).
+                    hosts.sort_by_cached_key(|h| (h.preference, self.random_u32()));
                     hosts.into_iter().map(|h| (h.name, self.mx_port)).collect()
                 }
             },
@@ -203,6 +205,28 @@ mod tests {
         let hosts: Vec<&str> = t.iter().map(|t| t.host.as_str()).collect();
         assert_eq!(hosts, ["mx1.example", "mx2.example", "mx3.example"]);
         assert_eq!(t[0].port, 25);
+    }
+
+    /// Regression: the shuffle key was drawn at every comparison of the sort, not once per
+    /// host, so equal preferences were not a random order (and the sort could panic).
+    #[tokio::test]
+    async fn equal_preferences_get_one_random_key_each() {
+        let hosts: Vec<MxHost> = (0..8)
+            .map(|i| MxHost {
+                preference: 10,
+                name: format!("mx{i}.example"),
+            })
+            .collect();
+        let rng = Arc::new(Counter(AtomicU32::new(0)));
+        let r = Router::new(
+            &[],
+            Arc::new(FakeDns(MxAnswer::Hosts(hosts))),
+            25,
+            rng.clone(),
+        );
+        let t = r.targets(&d("dest.example")).await.unwrap();
+        assert_eq!(t.len(), 8);
+        assert_eq!(rng.0.load(Ordering::Relaxed), 8, "one draw per host");
     }
 
     #[tokio::test]
