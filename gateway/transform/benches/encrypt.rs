@@ -6,6 +6,10 @@
 //! and an RSA-2048 S/MIME certificate made by `openssl`. Times are this thread's CPU time, so
 //! the throughputs (`elem/s` = messages/s) are per core on a shared machine.
 //! Run: `cargo bench -p sealgate-transform -- --warm-up-time 1 --measurement-time 5`.
+//!
+//! 2026-12-01, shared 2-core box, thread CPU time per message (messages/s per core):
+//! pgp/10KiB 336 µs (≈2,970/s), smime/10KiB 200 µs (≈4,990/s), pgp/1MiB 10.0 ms (≈100/s),
+//! smime/1MiB 2.06 ms (≈485/s).
 
 #![allow(clippy::expect_used)] // a benchmark set-up failure should stop the run
 

@@ -138,6 +138,49 @@ pub struct Protected {
     pub skipped: Vec<Skipped>,
 }
 
+/// What the per-message record and `sealgate explain` keep of a [`Protected`]: the outcome
+/// without the body, and the skipped methods with their reasons.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Choice {
+    /// `send`, `hold` or `bounce-with-notice`.
+    pub outcome: ChoiceOutcome,
+    /// Methods passed over, in chain order.
+    pub skipped: Vec<Skipped>,
+}
+
+/// The outcome part of a [`Choice`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case", tag = "outcome")]
+pub enum ChoiceOutcome {
+    /// A copy is sent, protected so.
+    Send {
+        /// How.
+        #[serde(flatten)]
+        protection: Protection,
+    },
+    /// Held.
+    Hold,
+    /// Bounced with notice.
+    BounceWithNotice,
+}
+
+impl Protected {
+    /// The record of this choice (no body, no content).
+    pub fn choice(&self) -> Choice {
+        let outcome = match &self.outcome {
+            Outcome::Send { protection, .. } => ChoiceOutcome::Send {
+                protection: protection.clone(),
+            },
+            Outcome::Hold => ChoiceOutcome::Hold,
+            Outcome::BounceWithNotice => ChoiceOutcome::BounceWithNotice,
+        };
+        Choice {
+            outcome,
+            skipped: self.skipped.clone(),
+        }
+    }
+}
+
 /// The transform stage: key lookup and the encryptors. Cheap to share (`Arc`); every method
 /// is synchronous CPU work — async callers run it on a blocking pool.
 pub struct Transformer {
@@ -454,4 +497,38 @@ fn outer(req: &Request<'_>, p: &Parsed<'_>) -> Vec<u8> {
     });
     let subject = placeholder.or_else(|| stripped_subject(req.decision, p));
     mime::outer_headers(p, subject.as_deref(), &extra_headers(req.decision))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn choice_records_method_key_and_reasons_as_json() {
+        let p = Protected {
+            outcome: Outcome::Send {
+                body: Body::default(),
+                protection: Protection::Pgp {
+                    fingerprint: "AB12".into(),
+                    subkeys: vec!["CD34".into()],
+                },
+            },
+            skipped: vec![Skipped {
+                method: Method::TlsVerified,
+                reason: Skip::TlsNotVerified {
+                    known: TlsCapability::PlaintextOnly,
+                },
+            }],
+        };
+        let json = serde_json::to_value(p.choice()).unwrap();
+        assert_eq!(
+            json,
+            serde_json::json!({
+                "outcome": {"outcome": "send", "protection": "pgp", "fingerprint": "AB12", "subkeys": ["CD34"]},
+                "skipped": [{"method": "tls-verified", "reason": {"reason": "tls-not-verified", "known": "plaintext-only"}}]
+            })
+        );
+        let back: Choice = serde_json::from_value(json).unwrap();
+        assert_eq!(back, p.choice());
+    }
 }

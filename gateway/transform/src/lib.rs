@@ -33,7 +33,9 @@ mod smime;
 mod trust;
 pub mod wkd;
 
-pub use chain::{ContentCipher, Hop, Outcome, Protected, Protection, Request, Transformer};
+pub use chain::{
+    Choice, ChoiceOutcome, ContentCipher, Hop, Outcome, Protected, Protection, Request, Transformer,
+};
 pub use error::{ImportError, TransformError};
 pub use skip::{KeyProblem, Problem, Skip, Skipped, TlsCapability};
 pub use smime::{SmimeTrust, TrustError};
