@@ -526,3 +526,42 @@ fn a_bounced_dsn_is_never_bounced_again() {
     assert!(r.gw.terminate().success());
     assert!(r.tenant.messages().is_empty());
 }
+
+#[test]
+fn a_dsn_never_travels_back_to_the_tenant_in_plaintext() {
+    let env = Env::new();
+    let dest = Receiver::start(LOOPBACK, 0, &env.root().join("dest"), None);
+    // The tenant's return route offers no STARTTLS.
+    let mut tenant = Receiver::start(LOOPBACK, 0, &env.root().join("tenant"), None);
+    let cfg = GatewayConfig {
+        mode: Mode::Mx,
+        delivery: vec!["retry_schedule = [3600]".into()],
+        extra: format!(
+            "[delivery.routes]\n\"dest.test\" = \"{}\"\n\"acme-health.org\" = \"{}\"\n",
+            dest.addr, tenant.addr
+        ),
+        ..GatewayConfig::default()
+    };
+    let gw = Gateway::start(&env, &cfg);
+    let (id, _) = send(
+        &gw,
+        "alice@acme-health.org",
+        &["reject-lia@dest.test"],
+        "plain return route",
+        "dsn-plain",
+    );
+    queue::wait_all(&gw, &env, &id, "bounced", Duration::from_secs(60));
+    let entries = settle(&gw, &env);
+    let dsn = entries
+        .iter()
+        .find(|e| e["message"]["envelope"]["mail_from"].is_null())
+        .expect("a DSN was queued");
+    let dsn_id = dsn["message"]["id"].as_str().unwrap();
+    let e = queue::entry(&gw, &env, dsn_id).unwrap();
+    assert_eq!(queue::statuses(&e), ["dropped-by-policy"], "{e}");
+    assert!(gw.terminate().success());
+    assert!(
+        tenant.messages().is_empty(),
+        "the DSN went back without TLS"
+    );
+}
