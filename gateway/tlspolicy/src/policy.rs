@@ -372,6 +372,16 @@ impl TlsPolicy {
         self.reports.drain_day(day, submitter)
     }
 
+    /// Where `domain` wants its TLS-RPT reports (`_smtp._tls.DOMAIN` TXT `rua`); empty when it
+    /// publishes no (or a malformed) record. A DNS failure is temporary: try again later.
+    pub async fn report_destinations(
+        &self,
+        domain: &Domain,
+    ) -> Result<Vec<crate::tlsrpt::Rua>, TlsPolicyError> {
+        let txts = self.dns.txt(&format!("_smtp._tls.{domain}")).await?;
+        Ok(crate::tlsrpt::rua(&txts))
+    }
+
     /// The pins of this policy (for `tls status`).
     pub fn pins(&self) -> &Pins {
         &self.pins

@@ -443,10 +443,15 @@ impl Report {
         let msg = MessageBuilder::new()
             .from(from.to_string())
             .to(to.to_string())
-            .subject(format!(
-                "Report Domain: {domain} Submitter: {submitter} Report-ID: <{}>",
-                self.report_id
-            ))
+            // Plain ASCII as the RFC shows it (mail-builder's Text would RFC 2047-encode the
+            // `<…>`); every part is a validated domain or built from them, so no CR or LF.
+            .header(
+                "Subject",
+                Raw::new(format!(
+                    "Report Domain: {domain} Submitter: {submitter} Report-ID: <{}>",
+                    self.report_id
+                )),
+            )
             .date(now.secs() as i64)
             .message_id(format!("tlsrpt.{}", self.report_id))
             .header("TLS-Report-Domain", Raw::new(domain.to_string()))
