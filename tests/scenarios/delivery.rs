@@ -569,3 +569,32 @@ fn tenant_helo_and_source_address_are_what_postfix_sees() {
     );
     assert!(gw.terminate().success());
 }
+
+#[test]
+fn eight_bit_message_to_a_hop_without_8bitmime_fails_clearly_with_a_dsn() {
+    let pf = Postfix::start_with(&["smtpd_discard_ehlo_keywords=8bitmime,smtputf8"]);
+    let env = Env::new();
+    let cert = sealgate_tests::receiver::test_cert(&env.etc(), "return.acme-health.org");
+    let mut tenant = Receiver::start(LOOPBACK, 0, &env.root().join("tenant"), Some(&cert));
+    let mut cfg = routed(postfix::DOMAIN, pf.addr);
+    cfg.extra
+        .push_str(&format!("\"acme-health.org\" = \"{}\"\n", tenant.addr));
+    let gw = Gateway::start(&env, &cfg);
+    let rcpt = format!("nia@{}", postfix::DOMAIN);
+    let msgid = unique_message_id("8bit");
+    let m = tricky_message(&rcpt, &msgid);
+    let mut s = Smtp::ready(gw.smtp);
+    let reply = s.send_mail("alice@acme-health.org", &[rcpt.as_str()], &m);
+    reply.expect(250, "2.0.0", "end of data");
+    let id = queued_id(&reply).unwrap();
+    let e = queue::wait_all(&gw, &env, &id, "bounced", Duration::from_secs(60));
+    assert_eq!(queue::attempts(&e)[0]["reply"]["code"], 554, "{e}");
+    let dsns = tenant.wait_messages(1, Duration::from_secs(60), "DSN");
+    let d = sealgate_tests::receiver::parse_dsn(&dsns[0].file);
+    assert_eq!(d["per_recipient"][0]["Status"], "5.6.3", "{d}");
+    assert!(
+        pf.delivered().is_empty(),
+        "8-bit content went to a 7-bit hop"
+    );
+    assert!(gw.terminate().success());
+}
