@@ -185,6 +185,7 @@ pub struct TlsPolicy {
     pins: Pins,
     verifiers: Arc<Verifiers>,
     reports: Collector,
+    sts_cache: Option<Arc<dyn StsCache>>,
     clock: Arc<dyn Clock>,
 }
 
@@ -255,6 +256,7 @@ impl TlsPolicy {
             pins: Pins::new(deps.pins, deps.clock.clone(), config.pin_lifetime),
             verifiers: Arc::new(Verifiers::new(deps.mx_roots)?),
             reports: Collector::default(),
+            sts_cache: config.mta_sts.then_some(deps.sts_cache),
             clock: deps.clock,
         })
     }
@@ -264,9 +266,10 @@ impl TlsPolicy {
         self.admin.get(domain).cloned()
     }
 
-    /// The floor as far as known without network I/O: rule, admin table and pin (the pin store
-    /// blocks: call from the blocking pool). Transform uses it to tell whether `tls-verified`
-    /// is possible now.
+    /// The floor as far as known without network I/O: rule, admin table, pin and a cached
+    /// MTA-STS `enforce` policy (the stores block: call from the blocking pool). Transform uses
+    /// it to tell whether `tls-verified` is possible now; DANE is known only after
+    /// [`TlsPolicy::plan`].
     pub fn known_floor(
         &self,
         domain: &Domain,
@@ -275,6 +278,13 @@ impl TlsPolicy {
         let mut parts: Vec<FloorPart> = rule.map(RuleFloor::part).into_iter().collect();
         parts.extend(self.admin_part(domain));
         parts.extend(self.pins.part(domain)?);
+        if let Some(cache) = &self.sts_cache
+            && let Some(entry) = cache.get(domain, self.clock.now())?
+            && let Ok(policy) = crate::mtasts::StsPolicy::parse(&entry.policy)
+            && policy.mode == Mode::Enforce
+        {
+            parts.push(sts_part(&entry.id));
+        }
         Ok(Floor::compute(parts))
     }
 
@@ -299,12 +309,7 @@ impl TlsPolicy {
         if let StsLookup::Policy { id, policy, .. } = &sts
             && policy.mode == Mode::Enforce
         {
-            parts.push(FloorPart {
-                source: FloorSource::MtaSts,
-                level: TlsLevel::Verify,
-                on_failure: None,
-                detail: format!("MTA-STS id {id} mode enforce"),
-            });
+            parts.push(sts_part(id));
         }
         let mut dane = HashMap::new();
         let mut mx_dnssec_failure = None;
@@ -366,6 +371,30 @@ impl TlsPolicy {
         Ok(())
     }
 
+    /// Counts a host that deliver did not connect to because `mx.skip` said so (TLS-RPT:
+    /// `dnssec-invalid` for DNSSEC failures, `dane-required` for `dane-only` without TLSA,
+    /// `validation-failure` for an MX the MTA-STS policy does not list).
+    pub fn record_skipped(&self, plan: &DomainPlan, mx: &MxPlan) {
+        let kind = if plan.mx_dnssec_failure.is_some()
+            || matches!(plan.dane.get(&mx.host), Some(DaneState::Failed(_)))
+        {
+            FailureKind::DnssecInvalid
+        } else if mx.floor.level == TlsLevel::DaneOnly {
+            FailureKind::DaneRequired
+        } else {
+            FailureKind::ValidationFailure
+        };
+        let result = SessionResult {
+            achieved: Achieved::Plaintext,
+            webpki_ok: false,
+            failure: Some(kind),
+            sending_ip: None,
+            receiving_ip: None,
+        };
+        self.reports
+            .record(self.clock.now(), &mx.report, &mx.host, &result);
+    }
+
     /// Reports for every policy domain with sessions on the UTC day `day` (days since the
     /// epoch), removing them from the collector.
     pub fn reports(&self, day: u64, submitter: &Submitter) -> Vec<Report> {
@@ -388,6 +417,16 @@ impl TlsPolicy {
     }
 }
 
+/// The floor part of an MTA-STS `enforce` policy.
+fn sts_part(id: &str) -> FloorPart {
+    FloorPart {
+        source: FloorSource::MtaSts,
+        level: TlsLevel::Verify,
+        on_failure: None,
+        detail: format!("MTA-STS id {id} mode enforce"),
+    }
+}
+
 impl DomainPlan {
     /// The MTA-STS `enforce` policy in force, if any.
     fn enforce(&self) -> Option<&crate::mtasts::StsPolicy> {
@@ -400,6 +439,37 @@ impl DomainPlan {
     /// Whether deliver may use this MX host (MTA-STS `enforce`: only matching hosts, §4.1).
     pub fn mx_allowed(&self, host: &str) -> bool {
         self.enforce().is_none_or(|p| p.matches(host))
+    }
+
+    /// What is known, for `explain` and `sealgate tls status`: the floor with its sources,
+    /// MTA-STS and DANE per MX (no message content).
+    pub fn explain(&self) -> String {
+        let mut out = format!("domain {}\n{}", self.domain, self.floor);
+        out.push_str(&match &self.sts {
+            StsLookup::NoPolicy => "mta-sts: none\n".to_string(),
+            StsLookup::Unavailable { error, .. } => format!("mta-sts: unavailable ({error})\n"),
+            StsLookup::Policy { id, policy, origin } => format!(
+                "mta-sts: id {id} mode {} mx {} max_age {} ({origin:?})\n",
+                policy.mode.as_str(),
+                policy.mx.join(","),
+                policy.max_age.as_secs()
+            ),
+        });
+        if let Some(e) = &self.mx_dnssec_failure {
+            out.push_str(&format!("dnssec: MX lookup failed or bogus ({e})\n"));
+        }
+        let mut hosts: Vec<_> = self.dane.iter().collect();
+        hosts.sort_by(|a, b| a.0.cmp(b.0));
+        for (host, state) in hosts {
+            let s = match state {
+                DaneState::None => "no TLSA".to_string(),
+                DaneState::Usable(r) => format!("{} usable TLSA", r.len()),
+                DaneState::Unusable => "TLSA present, none usable (encrypt)".to_string(),
+                DaneState::Failed(e) => format!("TLSA lookup failed ({e})"),
+            };
+            out.push_str(&format!("dane {host}: {s}\n"));
+        }
+        out
     }
 
     /// The outcome when no MX host is allowed by the MTA-STS policy: defer (RFC 8461 §5).
@@ -425,7 +495,13 @@ impl DomainPlan {
                 strings: policy.policy_strings(),
                 mx_hosts: policy.mx.clone(),
             },
-            _ => ReportPolicy {
+            StsLookup::Unavailable { .. } => ReportPolicy {
+                kind: PolicyKind::Sts,
+                domain: self.domain.to_string(),
+                strings: Vec::new(),
+                mx_hosts: Vec::new(),
+            },
+            StsLookup::NoPolicy => ReportPolicy {
                 kind: PolicyKind::NoPolicyFound,
                 domain: self.domain.to_string(),
                 strings: Vec::new(),
@@ -491,7 +567,8 @@ impl DomainPlan {
             }
             DaneState::None => {}
         }
-        if route == RouteKind::Mx && !self.mx_allowed(&host) {
+        // DANE wins over MTA-STS (RFC 8461 §2): a host with usable TLSA needs no STS match.
+        if route == RouteKind::Mx && !usable && !self.mx_allowed(&host) {
             skip = Some(self.no_mx_allowed());
         }
         if route == RouteKind::Mx

@@ -15,6 +15,7 @@ use sealgate_core::TlsLevel;
 use sealgate_tlspolicy::dns::{Dnssec, HickoryPolicyDns, PolicyDns};
 use sealgate_tlspolicy::mtasts::fetch::FetcherConfig;
 use sealgate_tlspolicy::policy::{DaneState, Deps, RouteKind};
+use sealgate_tlspolicy::tlsrpt::{FailureKind, Submitter};
 use sealgate_tlspolicy::verify::mozilla_roots;
 use sealgate_tlspolicy::{Achieved, TlsPolicy, Unmet, Verdict};
 use sha2::{Digest, Sha256};
@@ -341,5 +342,21 @@ async fn dane_tlsa_match_verifies_mismatch_refuses_and_bogus_never_goes_plaintex
     assert!(plan.mx_dnssec_failure.is_some());
     let mx = plan.mx_plan("mx.expired.test", RouteKind::Mx).unwrap();
     assert!(matches!(mx.skip, Some(Unmet::Defer { .. })), "{mx:?}");
+    // …and is reported as dnssec-invalid (TLS-RPT).
+    policy.record_skipped(&plan, &mx);
+    let sub = Submitter {
+        organization: "o".into(),
+        contact: "c".into(),
+        domain: d("gw.example.org"),
+    };
+    let reports = policy.reports(1_800_000_000 / 86_400, &sub);
+    let expired = reports
+        .iter()
+        .find(|r| r.policy_domain == Some(d("expired.test")))
+        .unwrap();
+    assert_eq!(
+        expired.policies[0].failures[0].result_type,
+        FailureKind::DnssecInvalid
+    );
     drop(nsd);
 }
