@@ -346,3 +346,39 @@ fn equal_preference_mx_hosts_share_the_load() {
         "equal preferences not shuffled: a {na}, b {nb}"
     );
 }
+
+/// Regression: when the connection broke after the body was sent (the first MX may well have
+/// the message), the engine went straight on to the next MX with the same message — a
+/// duplicate by design. Now the recipient is deferred instead.
+#[test]
+fn a_connection_lost_after_the_body_is_deferred_not_sent_to_the_next_mx() {
+    let env = Env::new();
+    let mut first = Receiver::start_with(
+        ip(11),
+        0,
+        &env.root().join("first"),
+        None,
+        &["--drop-after-data"],
+    );
+    let port = first.addr.port();
+    let mut second = Receiver::start(ip(12), port, &env.root().join("second"), None);
+    let zone = Zone::new("mx.test")
+        .mx("lossy.mx.test", 10, "first.mx.test")
+        .mx("lossy.mx.test", 20, "second.mx.test")
+        .a("first.mx.test", Ipv4Addr::new(127, 0, 0, 11))
+        .a("second.mx.test", Ipv4Addr::new(127, 0, 0, 12));
+    let dns = DnsServer::start(&[zone]);
+    let gw = Gateway::start(&env, &mx_config(&dns, port, ""));
+    let (id, msgid) = send(&gw, "pia@lossy.mx.test", "maybe delivered", "lossy");
+    let got = first.wait_messages(1, Duration::from_secs(30), "first MX");
+    assert_eq!(got[0].message_id, msgid);
+    let e = queue::wait_all(&gw, &env, &id, "temporary-failure", Duration::from_secs(30));
+    let a = queue::attempts(&e);
+    assert_eq!(a.len(), 1, "{e}");
+    assert_eq!(a[0]["next_hop"], "first.mx.test", "{e}");
+    assert!(gw.terminate().success());
+    assert!(
+        second.messages().is_empty(),
+        "the message went to the second MX in the same round"
+    );
+}

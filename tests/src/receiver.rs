@@ -119,6 +119,17 @@ impl Receiver {
     /// Starts the receiver on `ip:port` (`port` 0: any free port), saving into `dir`, with
     /// STARTTLS offered when `tls` names a certificate and key.
     pub fn start(ip: IpAddr, port: u16, dir: &Path, tls: Option<&(PathBuf, PathBuf)>) -> Receiver {
+        Receiver::start_with(ip, port, dir, tls, &[])
+    }
+
+    /// Like [`Receiver::start`], with more options for the script (`--drop-after-data`).
+    pub fn start_with(
+        ip: IpAddr,
+        port: u16,
+        dir: &Path,
+        tls: Option<&(PathBuf, PathBuf)>,
+        options: &[&str],
+    ) -> Receiver {
         require_tool("python3");
         let mut cmd = Command::new("python3");
         cmd.arg(script())
@@ -128,6 +139,7 @@ impl Receiver {
         if let Some((crt, key)) = tls {
             cmd.arg("--tls-cert").arg(crt).arg("--tls-key").arg(key);
         }
+        cmd.args(options);
         let mut child = cmd
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())

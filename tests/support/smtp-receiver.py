@@ -2,6 +2,7 @@
 """Scripted receiving MTA for the delivery tests (aiosmtpd, loopback only).
 
 usage: smtp-receiver.py --host 127.0.0.1 --port 0 --save DIR [--tls-cert CRT --tls-key KEY]
+                        [--drop-after-data]
 
 Binds HOST:PORT (port 0: any free port), then prints `listening HOST PORT` on stdout. After
 that it prints one JSON line per event, flushed at once, so the test waits on its stdout
@@ -21,6 +22,9 @@ Recipients are answered by their local part's prefix:
   reject-...   550 5.1.1 always
   anything else: accepted
 
+With --drop-after-data every message is saved (and reported), then the connection is cut
+before the reply to the final dot: the client cannot know the message arrived.
+
 The receiver exits when its stdin closes (the test that started it has gone), so a crashed
 test leaves nothing listening.
 """
@@ -37,8 +41,9 @@ from aiosmtpd.smtp import SMTP
 
 
 class Handler:
-    def __init__(self, save):
+    def __init__(self, save, drop_after_data=False):
         self.save = save
+        self.drop_after_data = drop_after_data
         self.n = 0
         self.seen = {}
 
@@ -82,6 +87,9 @@ class Handler:
             "message_id": (headers.get("Message-ID") or "").strip(),
             "tls": session.ssl is not None,
         })
+        if self.drop_after_data:
+            # Saved, but the client never hears so: it cannot know the message arrived.
+            server.transport.abort()
         return "250 2.0.0 OK queued"
 
 
@@ -99,13 +107,14 @@ def main():
     p.add_argument("--save", required=True)
     p.add_argument("--tls-cert")
     p.add_argument("--tls-key")
+    p.add_argument("--drop-after-data", action="store_true")
     a = p.parse_args()
     os.makedirs(a.save, exist_ok=True)
     ctx = None
     if a.tls_cert:
         ctx = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
         ctx.load_cert_chain(a.tls_cert, a.tls_key)
-    handler = Handler(a.save)
+    handler = Handler(a.save, a.drop_after_data)
     loop = asyncio.new_event_loop()
     asyncio.set_event_loop(loop)
 

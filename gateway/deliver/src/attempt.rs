@@ -5,11 +5,11 @@
 //! they share next hop and body; a group's outcomes are recorded durably *before* its
 //! connection goes back to the pool for the next message and before its destination slot is
 //! released (so a crash repeats at most `max_per_destination` acknowledged deliveries per
-//! destination); a recipient becomes `Bounced` or
-//! `DroppedByPolicy` only after the DSN or notice telling the sender is committed (a crash in
-//! between may repeat a DSN, never lose one); a temporary failure past the queue lifetime
-//! becomes a bounce; every attempt is an `Attempt` event with next hop, IP, TLS version,
-//! cipher, certificate check and reply.
+//! destination); a recipient becomes `Bounced` or `DroppedByPolicy` only after the DSN or
+//! notice telling the sender is committed (a crash in between may repeat a DSN, never lose
+//! one); a temporary failure past the queue lifetime becomes a bounce; every attempt is an `Attempt` event with next hop, IP, TLS version,
+//! cipher, certificate check and reply. A transaction that broke after its body was sent is
+//! deferred, never retried on the next host in the same round (the first may have it).
 
 use crate::client::{Connection, RcptTo, SessionParams, TlsPolicy, Transaction};
 use crate::dsn::{self, Action, DsnRecipient};
@@ -436,8 +436,14 @@ async fn deliver_group(
                 };
             }
             Err(e) => {
+                let sent_body = conn.in_data;
                 last = Some((with_reply(conn.facts.clone(), &e.reply()), e));
                 conn.quit().await;
+                if sent_body {
+                    // The body went out and no final reply came back: this next hop may
+                    // have the message. Another host now would deliver it twice; defer.
+                    break;
+                }
             }
         }
     }
