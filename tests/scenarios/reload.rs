@@ -124,3 +124,51 @@ fn sighup_applies_new_rules_and_tenants_and_keeps_the_old_ones_on_error() {
         "each failed reload is logged:\n{log}"
     );
 }
+
+/// Waits (each round an HTTP exchange) until the `result` counter is above `before`.
+fn wait_reloads_above(gw: &Gateway, result: &str, before: u64) {
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while reloads(gw, result) <= before {
+        assert!(
+            Instant::now() < deadline,
+            "no `{result}` reload counted after the rule files changed:\n{}",
+            gw.log_text()
+        );
+    }
+}
+
+#[test]
+fn a_changed_rule_file_reloads_without_sighup() {
+    let env = Env::new();
+    let rules = env.etc().join("rules");
+    copy_dir(
+        &Path::new(env!("CARGO_MANIFEST_DIR")).join("../deploy/rules"),
+        &rules,
+    );
+    std::fs::remove_dir_all(rules.join("cases")).unwrap();
+    let cfg = GatewayConfig {
+        extra: format!(
+            "[rules]\ndir = \"{}\"\nwatch_interval = \"100ms\"\n",
+            rules.display()
+        ),
+        ..GatewayConfig::default()
+    };
+    let gw = Gateway::start(&env, &cfg);
+    send(&gw, "alice@acme-health.org", true).expect(250, "2.0.0", "before the change");
+
+    std::fs::write(
+        rules.join("70-probe.toml"),
+        "[[rule]]\nid = \"reload-probe\"\naction = \"reject\"\n[rule.when]\nheader = \"x-reload-probe\"\n",
+    )
+    .unwrap();
+    wait_reloads_above(&gw, "ok", 0);
+    let r = send(&gw, "alice@acme-health.org", true);
+    assert!(r.is(550, "5.7.1"), "the new rule applies: {r:?}");
+
+    // A broken file is noticed too, and the running rules stay.
+    std::fs::write(rules.join("80-broken.toml"), "[[rule]\n").unwrap();
+    wait_reloads_above(&gw, "error", 0);
+    let r = send(&gw, "alice@acme-health.org", true);
+    assert!(r.is(550, "5.7.1"), "the previous rule set is kept: {r:?}");
+    assert!(gw.log_text().contains("rule files changed"));
+}

@@ -60,3 +60,6 @@ pub const SCAN_INTERVAL: Duration = Duration::from_secs(1);
 pub const MTA_STS_FETCH_TIMEOUT: Duration = Duration::from_secs(30);
 /// `tls.pin_lifetime`: a "once TLS, always TLS" pin lapses unless refreshed within this.
 pub const PIN_LIFETIME: Duration = Duration::from_secs(30 * 86_400);
+
+/// `[rules] watch_interval`: how often the rule directory is checked for changes.
+pub const RULES_WATCH_INTERVAL: Duration = Duration::from_secs(5);

@@ -148,6 +148,9 @@ pub struct AdminConfig {
 pub struct RulesConfig {
     /// `dir`: rule files; absent → the shipped default set.
     pub dir: Option<PathBuf>,
+    /// `watch_interval`: how often `dir` is checked for changed files, which reload the
+    /// configuration and rules as SIGHUP does; `"0s"` turns the check off.
+    pub watch_interval: std::time::Duration,
 }
 
 /// `[log]`.
@@ -454,8 +457,14 @@ fn read_admin(mut s: Section<'_>) -> AdminConfig {
 
 fn read_rules(mut s: Section<'_>) -> RulesConfig {
     let dir = s.path("dir");
+    let watch_interval = s
+        .duration("watch_interval")
+        .unwrap_or(defaults::RULES_WATCH_INTERVAL);
     s.finish();
-    RulesConfig { dir }
+    RulesConfig {
+        dir,
+        watch_interval,
+    }
 }
 
 fn read_log(mut s: Section<'_>) -> LogConfig {

@@ -6,12 +6,13 @@ use anyhow::Context;
 use sealgate_accept::{OnCommit, Pipeline, Server};
 use sealgate_admin::AdminState;
 use sealgate_commit::{MasterKeys, OsRandom, Spool};
-use sealgate_config::{Config, DeliveryMode};
+use sealgate_config::{Config, DeliveryMode, RulesConfig};
 use sealgate_core::store::QueueStore;
 use sealgate_core::{Clock, Random, SystemClock};
 use sealgate_deliver::dns::HickoryDns;
 use sealgate_deliver::{Engine, Identity, Outbox, Parts, QueueControl, Templates};
 use sealgate_report::{Metrics, Pseudonymiser};
+use sealgate_rules::watch::DirFingerprint;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -115,7 +116,7 @@ async fn serve(config: Config, config_path: Option<PathBuf>) -> anyhow::Result<(
             })
             .await;
     });
-    spawn_signal_handlers(&server, config_path, metrics.clone())?;
+    spawn_signal_handlers(&server, &config, config_path, metrics.clone())?;
     ready.store(true, Ordering::Release);
     let smtp: Vec<String> = smtp_addrs.iter().map(ToString::to_string).collect();
     tracing::info!(smtp = ?smtp, admin = %admin_addr, "listening");
@@ -129,10 +130,12 @@ async fn serve(config: Config, config_path: Option<PathBuf>) -> anyhow::Result<(
     Ok(())
 }
 
-/// SIGTERM/SIGINT begin the drain; SIGHUP reloads the configuration (a bad one is logged and
+/// SIGTERM/SIGINT begin the drain; SIGHUP — or a changed file in the rule directory, checked
+/// every `rules.watch_interval` — reloads the configuration and rules (a bad one is logged and
 /// counted, and the running settings stay).
 fn spawn_signal_handlers(
     server: &Server,
+    config: &Config,
     config_path: Option<PathBuf>,
     metrics: Metrics,
 ) -> anyhow::Result<()> {
@@ -141,25 +144,30 @@ fn spawn_signal_handlers(
     let mut hup = signal(SignalKind::hangup())?;
     let shutdown = server.shutdown_handle();
     let handle = server.settings_handle();
+    let mut watch = RulesWatch::new(&config.rules);
     tokio::spawn(async move {
         loop {
-            tokio::select! {
+            let why = tokio::select! {
                 _ = term.recv() => break,
                 _ = int.recv() => break,
-                _ = hup.recv() => {
-                    let reloaded = settings::load_config(config_path.as_deref())
-                        .and_then(|c| settings::build(&c));
-                    match reloaded {
-                        Ok(s) => {
-                            handle.replace(s);
-                            metrics.config_reloads.with_label_values(&["ok"]).inc();
-                            tracing::info!("configuration reloaded (listen addresses and max_connections need a restart)");
-                        }
-                        Err(e) => {
-                            metrics.config_reloads.with_label_values(&["error"]).inc();
-                            tracing::error!(error = %format!("{e:#}"), "configuration reload failed; keeping the running configuration");
-                        }
-                    }
+                _ = hup.recv() => "SIGHUP",
+                () = watch.changed() => "rule files changed",
+            };
+            let reloaded = settings::load_config(config_path.as_deref())
+                .and_then(|c| settings::build(&c).map(|s| (c, s)));
+            match reloaded {
+                Ok((c, s)) => {
+                    handle.replace(s);
+                    watch.follow(&c.rules);
+                    metrics.config_reloads.with_label_values(&["ok"]).inc();
+                    tracing::info!(
+                        trigger = why,
+                        "configuration reloaded (listen addresses and max_connections need a restart)"
+                    );
+                }
+                Err(e) => {
+                    metrics.config_reloads.with_label_values(&["error"]).inc();
+                    tracing::error!(trigger = why, error = %format!("{e:#}"), "configuration reload failed; keeping the running configuration");
                 }
             }
         }
@@ -167,6 +175,54 @@ fn spawn_signal_handlers(
         shutdown.shutdown();
     });
     Ok(())
+}
+
+/// Polls the rule directory's [`DirFingerprint`] (file names, sizes, modification times).
+struct RulesWatch {
+    dir: Option<PathBuf>,
+    every: Duration,
+    last: Option<DirFingerprint>,
+}
+
+impl RulesWatch {
+    fn new(rules: &RulesConfig) -> RulesWatch {
+        let mut w = RulesWatch {
+            dir: None,
+            every: Duration::ZERO,
+            last: None,
+        };
+        w.follow(rules);
+        w
+    }
+
+    /// Watches what `rules` names from now on (after a reload).
+    fn follow(&mut self, rules: &RulesConfig) {
+        self.dir = rules
+            .dir
+            .clone()
+            .filter(|_| !rules.watch_interval.is_zero());
+        self.every = rules.watch_interval;
+        self.last = self.dir.as_deref().and_then(|d| DirFingerprint::of(d).ok());
+    }
+
+    /// Resolves when the directory differs from the last look; never without a directory.
+    async fn changed(&mut self) {
+        let Some(dir) = self.dir.clone() else {
+            return std::future::pending().await;
+        };
+        loop {
+            tokio::time::sleep(self.every).await;
+            let d = dir.clone();
+            let Ok(now) = tokio::task::spawn_blocking(move || DirFingerprint::of(&d).ok()).await
+            else {
+                continue;
+            };
+            if now != self.last {
+                self.last = now;
+                return;
+            }
+        }
+    }
 }
 
 /// Starts the deliver stage for the configured mode; returns the commit notification and the
