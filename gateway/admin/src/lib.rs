@@ -4,10 +4,14 @@
 //! open), `GET /metrics` (Prometheus text). Behind `Authorization: Bearer <token>`:
 //! `GET /api/v1/queue?after=ID&limit=N`, `GET /api/v1/queue/{id}`, and the queue actions
 //! `POST /api/v1/queue/{id}/{retry|hold|release|delete}` and `POST /api/v1/queue/retry` (every
-//! waiting message). Actions are status events in each recipient's history. The store holds
+//! waiting message); the recipient-key routes under `/api/v1/keys` (see `keys.rs`). Actions
+//! are status events in each recipient's history. The store holds
 //! addresses in clear, so the queue API is for the administrator only; it never returns bodies.
 //! redb admits one process, so while the gateway runs the CLI works through this API.
 #![forbid(unsafe_code)]
+
+mod keys;
+pub use keys::KeyAdmin;
 
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode, header};
@@ -35,6 +39,8 @@ pub struct AdminState {
     pub ready: Arc<AtomicBool>,
     /// Queue actions (retry, hold, release, delete); `None` answers them 503.
     pub control: Option<QueueControl>,
+    /// Recipient-key routes; `None` answers them 503.
+    pub keys: Option<KeyAdmin>,
 }
 
 /// The router with every endpoint.
@@ -47,6 +53,7 @@ pub fn router(state: AdminState) -> Router {
         .route("/api/v1/queue/retry", post(queue_retry_all))
         .route("/api/v1/queue/{id}", get(queue_show))
         .route("/api/v1/queue/{id}/{action}", post(queue_action))
+        .merge(keys::routes())
         .with_state(state)
 }
 

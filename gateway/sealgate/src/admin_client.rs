@@ -18,7 +18,17 @@ pub fn get(addr: SocketAddr, token: &str, path: &str) -> anyhow::Result<(u16, Ve
 
 /// POSTs to `path` with an empty body; returns (status, body).
 pub fn post(addr: SocketAddr, token: &str, path: &str) -> anyhow::Result<(u16, Vec<u8>)> {
-    request(addr, token, "POST", path)
+    request_with(addr, token, "POST", path, &[])
+}
+
+/// POSTs `body` (octets) to `path`; returns (status, body).
+pub fn post_body(
+    addr: SocketAddr,
+    token: &str,
+    path: &str,
+    body: &[u8],
+) -> anyhow::Result<(u16, Vec<u8>)> {
+    request_with(addr, token, "POST", path, body)
 }
 
 fn request(
@@ -27,13 +37,25 @@ fn request(
     method: &str,
     path: &str,
 ) -> anyhow::Result<(u16, Vec<u8>)> {
+    request_with(addr, token, method, path, &[])
+}
+
+fn request_with(
+    addr: SocketAddr,
+    token: &str,
+    method: &str,
+    path: &str,
+    payload: &[u8],
+) -> anyhow::Result<(u16, Vec<u8>)> {
     let mut s =
         TcpStream::connect_timeout(&addr, Duration::from_secs(3)).map_err(|_| NotRunning(addr))?;
     s.set_read_timeout(Some(Duration::from_secs(60)))?;
     write!(
         s,
-        "{method} {path} HTTP/1.1\r\nHost: {addr}\r\nAuthorization: Bearer {token}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
+        "{method} {path} HTTP/1.1\r\nHost: {addr}\r\nAuthorization: Bearer {token}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+        payload.len()
     )?;
+    s.write_all(payload)?;
     let mut raw = Vec::new();
     s.read_to_end(&mut raw)
         .context("reading the admin API's answer")?;

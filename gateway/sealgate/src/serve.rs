@@ -68,6 +68,11 @@ async fn serve(config: Config, config_path: Option<PathBuf>) -> anyhow::Result<(
             .await?
             .context("storage.dir: cannot open the spool")?
     };
+    let key_admin = sealgate_admin::KeyAdmin {
+        keys: Arc::new(spool.keys()),
+        audit: Arc::new(spool.audit()),
+        clock: Arc::clone(&clock),
+    };
     let store: Arc<dyn QueueStore> = Arc::new(spool);
     {
         // Recovery logs what it found; it must finish before the first session is accepted.
@@ -106,6 +111,7 @@ async fn serve(config: Config, config_path: Option<PathBuf>) -> anyhow::Result<(
         token: token.into(),
         ready: Arc::clone(&ready),
         control: Some(control),
+        keys: Some(key_admin),
     };
     let (admin_stop_tx, mut admin_stop) = tokio::sync::watch::channel(false);
     tokio::spawn(async move {
