@@ -15,7 +15,9 @@ use crate::skip::{KeyProblem, Problem, Skip, Skipped, TlsCapability};
 use crate::smime::{self, SmimeCert, SmimeTrust};
 use crate::trust::TrustLevel;
 use sealgate_core::store::{KeyKind, KeyRecord, KeyStore};
-use sealgate_core::{Address, Body, Decision, HeaderChange, Method, Requirement, Timestamp};
+use sealgate_core::{
+    Address, Body, Decision, HeaderChange, Message, Method, Requirement, Timestamp,
+};
 use sequoia_openpgp::policy::StandardPolicy;
 use serde::{Deserialize, Serialize};
 use std::sync::Arc;
@@ -58,6 +60,28 @@ pub struct Request<'a> {
     pub min_trust: TrustLevel,
     /// Now, for key and certificate validity.
     pub now: Timestamp,
+}
+
+impl<'a> Request<'a> {
+    /// The request for envelope recipient `index` of a stored message (its body, decision and
+    /// requirement; a missing requirement is `deliver`, as in the deliver stage's plan), or
+    /// `None` when the message has no such recipient.
+    pub fn for_recipient(
+        message: &'a Message,
+        index: usize,
+        min_trust: TrustLevel,
+        now: Timestamp,
+    ) -> Option<Self> {
+        let recipient = &message.envelope.recipients.get(index)?.address;
+        Some(Request {
+            body: &message.body,
+            decision: &message.decision,
+            recipient,
+            requirement: message.decision.recipients.get(index),
+            min_trust,
+            now,
+        })
+    }
 }
 
 /// The content cipher of an S/MIME copy.

@@ -216,12 +216,21 @@ fn three_recipients_get_three_copies_with_only_their_own_key_ids() {
         keys::import(&*f.store, &h.export(), TrustLevel::Manual, now()).unwrap();
     }
     let original: Body = message().into();
+    // One accepted message with three envelope recipients (b and c are Bcc: not in the header).
     let req = Requirement::Encrypt {
         chain: vec![Method::Pgp, Method::Hold],
     };
-    for (i, (addr, home)) in homes.iter().enumerate() {
-        let p = f.protect(&original, addr, &req, &plaintext_hop());
-        let (body, _) = sent(&p);
+    let stored = three_recipient_message(&original, &homes, req);
+    let copies: Vec<Body> = (0..stored.envelope.recipients.len())
+        .map(|i| {
+            let r = Request::for_recipient(&stored, i, TrustLevel::Manual, now()).unwrap();
+            let p = f.transformer.protect(&r, &plaintext_hop()).unwrap();
+            sent(&p).0.clone()
+        })
+        .collect();
+    assert!(Request::for_recipient(&stored, 3, TrustLevel::Manual, now()).is_none());
+    assert_eq!(copies.len(), 3);
+    for (i, ((_, home), body)) in homes.iter().zip(&copies).enumerate() {
         let ids = pkesk_key_ids(body);
         let own = home.key_ids();
         assert!(!ids.is_empty());
@@ -229,8 +238,9 @@ fn three_recipients_get_three_copies_with_only_their_own_key_ids() {
             ids.iter().all(|id| own.contains(id)),
             "copy {i} has foreign key id: {ids:?} vs {own:?}"
         );
-        for (j, (_, other)) in homes.iter().enumerate() {
+        for (j, (other_addr, other)) in homes.iter().enumerate() {
             if j != i {
+                assert!(!String::from_utf8_lossy(body).contains(other_addr.as_str()));
                 assert!(other.key_ids().iter().all(|k| !ids.contains(k)));
                 assert!(
                     other.pgpmime_decrypt(body).is_err(),
@@ -240,6 +250,44 @@ fn three_recipients_get_three_copies_with_only_their_own_key_ids() {
         }
         let inner = home.pgpmime_decrypt(body).expect("own copy decrypts");
         assert_eq!(same_parts(&original, &inner), PROTECTED_SUBJECT);
+    }
+}
+
+fn three_recipient_message(
+    body: &Body,
+    homes: &[(String, GpgHome)],
+    req: Requirement,
+) -> sealgate_core::Message {
+    use sealgate_core::{BodyType, ClientInfo, Envelope, MessageId, Recipient};
+    sealgate_core::Message {
+        id: MessageId::from_bytes([7; 16]),
+        tenant: "acme".into(),
+        received_at: now(),
+        client: ClientInfo {
+            ip: "127.0.0.1".parse().unwrap(),
+            helo: "mx.acme-health.org".into(),
+            tls_version: None,
+            tls_cipher: None,
+            client_cert_name: None,
+        },
+        envelope: Envelope {
+            mail_from: Some(Address::parse("house@acme-health.org").unwrap()),
+            recipients: homes
+                .iter()
+                .map(|(a, _)| Recipient::new(Address::parse(a).unwrap()))
+                .collect(),
+            ret: None,
+            envid: None,
+            body_type: BodyType::EightBitMime,
+            smtputf8: false,
+        },
+        size: body.len() as u64,
+        header_message_id: None,
+        decision: Decision {
+            recipients: vec![req; homes.len()],
+            ..decision()
+        },
+        body: body.clone(),
     }
 }
 
