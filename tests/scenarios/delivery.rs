@@ -598,3 +598,45 @@ fn eight_bit_message_to_a_hop_without_8bitmime_fails_clearly_with_a_dsn() {
     );
     assert!(gw.terminate().success());
 }
+
+/// Regression: a next hop greeting `554` bounced the recipient at once; a refusal to talk
+/// says nothing about the recipient (Postfix's `smtp_skip_5xx_greeting`): defer and retry.
+#[test]
+fn a_554_greeting_defers_instead_of_bouncing() {
+    let env = Env::new();
+    let cert = sealgate_tests::receiver::test_cert(&env.etc(), "return.acme-health.org");
+    let mut tenant = Receiver::start(LOOPBACK, 0, &env.root().join("tenant"), Some(&cert));
+    let dir = env.root().join("refusing");
+    let mut rx = Receiver::start_with(
+        LOOPBACK,
+        0,
+        &dir,
+        None,
+        &["--greeting", "554 5.7.1 Not now"],
+    );
+    let mut cfg = routed("dest.test", rx.addr);
+    cfg.extra
+        .push_str(&format!("\"acme-health.org\" = \"{}\"\n", tenant.addr));
+    let gw = Gateway::start(&env, &cfg);
+    let sent = send_each(&gw, &["quinn@dest.test".to_string()], "greeting");
+    let e = queue::wait_all(
+        &gw,
+        &env,
+        &sent[0].0,
+        "temporary-failure",
+        Duration::from_secs(30),
+    );
+    let a = queue::attempts(&e);
+    assert_eq!(a.len(), 1, "{e}");
+    let text = a[0]["reply"].to_string();
+    assert!(
+        text.contains("554 5.7.1 Not now"),
+        "the greeting is not quoted: {e}"
+    );
+    assert!(gw.terminate().success());
+    assert!(rx.max_connections() >= 1, "never connected");
+    assert!(
+        tenant.messages().is_empty(),
+        "a DSN for a temporary refusal"
+    );
+}

@@ -2,7 +2,7 @@
 """Scripted receiving MTA for the delivery tests (aiosmtpd, loopback only).
 
 usage: smtp-receiver.py --host 127.0.0.1 --port 0 --save DIR [--tls-cert CRT --tls-key KEY]
-                        [--drop-after-data]
+                        [--drop-after-data] [--greeting REPLY]
 
 Binds HOST:PORT (port 0: any free port), then prints `listening HOST PORT` on stdout. After
 that it prints one JSON line per event, flushed at once, so the test waits on its stdout
@@ -21,6 +21,8 @@ Recipients are answered by their local part's prefix:
   defer-...    451 4.2.0 always
   reject-...   550 5.1.1 always
   anything else: accepted
+
+With --greeting "554 5.7.1 text" it greets with that reply and serves nothing.
 
 With --drop-after-data every message is saved (and reported), then the connection is cut
 before the reply to the final dot: the client cannot know the message arrived.
@@ -108,6 +110,7 @@ def main():
     p.add_argument("--tls-cert")
     p.add_argument("--tls-key")
     p.add_argument("--drop-after-data", action="store_true")
+    p.add_argument("--greeting", help="greet with this reply instead of 220 and take nothing")
     a = p.parse_args()
     os.makedirs(a.save, exist_ok=True)
     ctx = None
@@ -131,7 +134,26 @@ def main():
             Counting.open -= 1
             super().connection_lost(exc)
 
+    class Refusing(asyncio.Protocol):
+        """Greets with --greeting, answers QUIT with 221 and anything else with 503."""
+
+        def connection_made(self, transport):
+            self.transport = transport
+            handler.emit({"event": "connections", "open": 1})
+            transport.write((a.greeting + "\r\n").encode())
+
+        def data_received(self, data):
+            for line in data.split(b"\n"):
+                if line.strip().upper() == b"QUIT":
+                    self.transport.write(b"221 2.0.0 Bye\r\n")
+                    self.transport.close()
+                    return
+                if line.strip():
+                    self.transport.write(b"503 5.5.1 No service\r\n")
+
     def factory():
+        if a.greeting:
+            return Refusing()
         return Counting(handler, hostname="receiver.test", ident="smtp-receiver",
                     tls_context=ctx, require_starttls=False, enable_SMTPUTF8=True,
                     decode_data=False, data_size_limit=50 * 1024 * 1024, loop=loop)

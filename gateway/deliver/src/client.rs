@@ -239,7 +239,8 @@ impl Connection {
             .read(timeouts.command, "waiting for the greeting")
             .await?;
         if greeting.reply.code != 220 {
-            return Err(DeliverError::Refused(greeting.reply));
+            conn.quit().await;
+            return Err(DeliverError::Greeting(greeting.reply));
         }
         conn.ehlo(&params.helo).await?;
         if !conn.caps.starttls || !try_tls {

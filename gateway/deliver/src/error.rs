@@ -35,6 +35,11 @@ pub enum DeliverError {
     /// The next hop broke the protocol or the connection dropped.
     #[error("protocol error: {0}")]
     Protocol(String),
+    /// The next hop greeted with something other than `220`: it will not talk to us now.
+    /// Temporary whatever the code (a `554` greeting says nothing about the recipient — as
+    /// Postfix's `smtp_skip_5xx_greeting`): the next host is tried, and later this one again.
+    #[error("the next hop refused the session: {0}")]
+    Greeting(Reply),
     /// The next hop refused (its reply).
     #[error("refused by the next hop: {0}")]
     Refused(Reply),
@@ -69,6 +74,7 @@ impl DeliverError {
             DeliverError::Tls(s) => DeliverError::Tls(s.clone()),
             DeliverError::Timeout(s) => DeliverError::Timeout(s),
             DeliverError::Protocol(s) => DeliverError::Protocol(s.clone()),
+            DeliverError::Greeting(r) => DeliverError::Greeting(r.clone()),
             DeliverError::Refused(r) => DeliverError::Refused(r.clone()),
             DeliverError::Unsendable(r) => DeliverError::Unsendable(r.clone()),
             DeliverError::Store(e) => DeliverError::Store(StoreError::Io(e.to_string())),
@@ -91,7 +97,12 @@ impl DeliverError {
             DeliverError::Tls(_) => Reply::new(451, [4, 7, 5], "TLS handshake failed"),
             DeliverError::Timeout(_) => Reply::new(451, [4, 4, 2], "Next hop timed out"),
             DeliverError::Protocol(_) => Reply::new(451, [4, 4, 2], "Connection to next hop lost"),
-            DeliverError::Refused(r) | DeliverError::Unsendable(r) => r.clone(),
+            DeliverError::Greeting(r) if r.code >= 500 => {
+                Reply::new(451, [4, 4, 1], format!("Next hop refused the session: {r}"))
+            }
+            DeliverError::Greeting(r) | DeliverError::Refused(r) | DeliverError::Unsendable(r) => {
+                r.clone()
+            }
             DeliverError::Store(_) => Reply::local_error(),
             DeliverError::Config(_) => Reply::new(451, [4, 3, 5], "Local configuration error"),
         }
@@ -111,6 +122,7 @@ impl DeliverError {
             DeliverError::TlsRequired(_) | DeliverError::Tls(_) => "tls",
             DeliverError::Timeout(_) => "timeout",
             DeliverError::Protocol(_) => "protocol",
+            DeliverError::Greeting(_) => "greeting",
             DeliverError::Refused(r) if r.code >= 500 => "refused_5xx",
             DeliverError::Refused(_) => "refused_4xx",
             DeliverError::Unsendable(_) => "unsendable",
@@ -138,5 +150,15 @@ mod tests {
         assert_eq!(dns.reply().status_text().as_deref(), Some("5.1.2"));
         let r = Reply::new(451, [4, 2, 0], "later");
         assert_eq!(DeliverError::Refused(r).class(), "refused_4xx");
+    }
+
+    /// Regression: a `554` greeting bounced every recipient of the only next hop at once.
+    #[test]
+    fn a_5xx_greeting_is_temporary_and_quoted() {
+        let e = DeliverError::Greeting(Reply::new(554, [5, 7, 1], "go away"));
+        assert_eq!(e.severity(), Severity::Temporary);
+        let r = e.reply();
+        assert_eq!((r.code, r.status_text().as_deref()), (451, Some("4.4.1")));
+        assert!(r.to_string().contains("554 5.7.1 go away"), "{r}");
     }
 }
