@@ -1,48 +1,70 @@
-//! The API the deliver stage calls.
+//! The API the deliver stage calls (wiring comes with the deliver owner).
 //!
 //! # How deliver uses it
 //!
-//! 1. At start: `TlsPolicy::from_config(&config.tls, &config.delivery.testing.nameservers,
-//!    deps)` once, with the spool's `pins()` and `sts_cache()` stores, the clock and the roots
-//!    for `verify` ([`verify::mozilla_roots`], a test CA in rigs).
-//! 2. Per destination group (recipients of one domain sharing a requirement, as `attempt.rs`
-//!    groups them), before routing: `let plan = policy.plan(&domain, rule.as_ref()).await?`
-//!    with `rule = RuleFloor::from_requirement(&req, method)`. `plan.floor` is what the attempt
-//!    record and `explain` show (every part with its source).
-//! 3. For MX routes, filter the router's hosts with [`DomainPlan::mx_allowed`]; when none is
-//!    left, the group gets [`DomainPlan::no_mx_allowed`] (a `Defer`, RFC 8461 §5). For each
-//!    host tried, `let mx = plan.mx_plan(host, RouteKind::Mx)` (`RouteKind::Static` for a
-//!    static route: no MTA-STS filter, no DANE). If `mx.skip` is `Some`, don't connect to that
-//!    host (TLSA bogus or failed, or `dane-only` without TLSA); if every host is skipped, the
-//!    first skip's [`Unmet`] applies.
-//! 4. Connect with `mx.tls` (a rustls `ClientConfig` whose verifier enforces `mx.level`,
-//!    server name = the MX host). STARTTLS missing or the handshake failing: if
-//!    `mx.plaintext_allowed` retry the host in plaintext, else it is unmet. After the
-//!    handshake, `mx.webpki_ok(chain)` tells whether the chain also passes WebPKI (record it).
-//! 5. `mx.judge(achieved)` gives [`Verdict::Send`] or an [`Unmet`]: `Defer` → temporary
-//!    failure (retry schedule); `NextMethod` → record the `fallback from tls-verified` status so
-//!    plan.rs moves to the next chain method, or the global fallback chain for `deliver`;
-//!    `Drop` → `DroppedByPolicy` with the `dropped-tls` notice.
-//! 6. After each session (delivered or not): `policy.record_result(&plan, &mx, &result)` —
-//!    pins a domain seen with verified TLS and counts the session for TLS-RPT. Once a day,
-//!    [`TlsPolicy::reports`] drains yesterday's reports; each goes to the `rua` of
-//!    `_smtp._tls.DOMAIN` ([`crate::tlsrpt::rua`]) as [`crate::tlsrpt::compose_mail`] builds it,
-//!    DKIM-signed with the gateway key, `TLS-Required: No`, exempt from pins.
+//! 1. **At start**, once: `TlsPolicy::from_config(&config.tls,
+//!    &config.delivery.testing.nameservers, Deps { pins: Arc::new(spool.pins()), sts_cache:
+//!    Arc::new(spool.sts_cache()), clock, mx_roots: verify::mozilla_roots() })` (a test CA as
+//!    `mx_roots` in rigs). Keep it in an `Arc` beside the router.
+//! 2. **Per destination group** (recipients of one domain sharing a requirement and chain
+//!    method, as `attempt.rs` groups them), before routing:
+//!    `let rule = RuleFloor::from_requirement(&requirement, method);`
+//!    `let plan = policy.plan(&domain, rule.as_ref()).await?;` (async: pin store on the
+//!    blocking pool, `_mta-sts` TXT + cache + fetch, DNSSEC MX + TLSA). A `TlsPolicyError`
+//!    is [`TlsPolicyError::severity`]-classified; `Temporary` → the group is deferred.
+//!    `plan.floor` (every part with its source) and `plan.explain()` go into the attempt record.
+//!    This replaces plan.rs's choice of `client::TlsPolicy`: `may` ≈ `Opportunistic`,
+//!    `encrypt` ≈ `Required`, `verify` and up ≈ `Verified` — but the verifier now comes from
+//!    `mx.tls` below.
+//! 3. **Per host**, in the router's order: `let mx = plan.mx_plan(&target.host,
+//!    RouteKind::Mx)?` (`RouteKind::Static` for a `[delivery.routes]` hop: no MTA-STS filter,
+//!    no DANE). If `mx.skip` is `Some(unmet)`, don't connect; call
+//!    `policy.record_skipped(&plan, &mx)` and try the next host. If every host was skipped,
+//!    the first skip's [`Unmet`](crate::Unmet) is the group's outcome (it is `Defer` for DNSSEC
+//!    failures and for MX hosts an MTA-STS `enforce` policy doesn't list, RFC 8461 §5).
+//! 4. **Connect** with `mx.tls` (a rustls `ClientConfig` whose verifier enforces `mx.level`;
+//!    server name = the MX host). No STARTTLS, or a failed handshake: retry this host in
+//!    plaintext only if `mx.plaintext_allowed`. The level reached is
+//!    `mx.achieved(None)` for plaintext or `mx.achieved(Some(&chain))` after a handshake
+//!    (DANE-verified, WebPKI-verified or just encrypted); record `mx.webpki_ok(&chain)` with the
+//!    attempt either way.
+//! 5. **Judge**: `mx.judge(achieved)` → [`Verdict::Send`](crate::Verdict::Send), or an
+//!    [`Unmet`](crate::Unmet): `Defer` → temporary failure (retry schedule and queue
+//!    lifetime); `NextMethod` → record the `fallback from tls-verified` status so plan.rs moves
+//!    to the next chain method (then transform and sign again), or to the global fallback chain
+//!    for a `deliver` recipient; `Drop` → `DroppedByPolicy` with the `dropped-tls` notice and
+//!    an audit event. `Defer` is also right for a handshake that failed against a `dane-only`
+//!    host (RFC 7672 §2.2).
+//! 6. **After each session** (delivered or not): `policy.record_result(&plan, &mx,
+//!    &SessionResult { achieved, webpki_ok, failure, sending_ip, receiving_ip }).await` — pins
+//!    a domain seen with verified TLS and counts the session for TLS-RPT; `failure` from
+//!    [`FailureKind::from_rustls`](crate::tlsrpt::FailureKind::from_rustls) or
+//!    `StarttlsNotSupported`.
+//! 7. **Daily**: `policy.reports(yesterday, &submitter)`; for each report,
+//!    `policy.report_destinations(domain)` gives the `rua`; `report.compose_mail(from, to,
+//!    now)` ([`crate::tlsrpt::mail`]) builds the mail to commit to the spool as gateway-
+//!    originated mail, DKIM-signed with the gateway key, sent with `TLS-Required: No` and exempt
+//!    from pins and floors (HTTPS `rua`: POST `report.gzip()` as `application/tlsrpt+gzip`).
+//!
+//! Transform, deciding whether `tls-verified` is possible now, calls the sync
+//! [`TlsPolicy::known_floor`] (rule, admin, pin, cached MTA-STS) on its blocking pool.
 
-use crate::dane::{DaneVerifier, Tlsa, TlsaSet};
+mod domain;
+
+pub use domain::{DaneState, DomainPlan, MxPlan, RouteKind};
+
+use crate::dane::TlsaSet;
 use crate::dns::{Dnssec, HickoryPolicyDns, PolicyDns};
 use crate::error::TlsPolicyError;
-use crate::floor::{Achieved, Floor, FloorPart, FloorSource, RuleFloor, Unmet, Verdict};
+use crate::floor::{Achieved, Floor, FloorPart, FloorSource, RuleFloor};
 use crate::mtasts::StsResolver;
 use crate::mtasts::cache::StsLookup;
 use crate::mtasts::fetch::{Fetcher, FetcherConfig};
 use crate::mtasts::policy::Mode;
 use crate::pins::Pins;
-use crate::tlsrpt::{Collector, FailureKind, PolicyKind, Report, ReportPolicy, Submitter};
+use crate::tlsrpt::{Collector, FailureKind, Report, Submitter};
 use crate::verify::{self, Verifiers};
-use rustls::client::danger::ServerCertVerifier;
-use rustls::pki_types::CertificateDer;
-use rustls::{ClientConfig, RootCertStore};
+use rustls::RootCertStore;
 use sealgate_config::TlsPolicyConfig;
 use sealgate_core::store::{PinStore, StsCache};
 use sealgate_core::{Clock, Domain, TlsLevel};
@@ -64,101 +86,6 @@ pub struct Deps {
     pub clock: Arc<dyn Clock>,
     /// Roots for level `verify` (the Mozilla roots in production).
     pub mx_roots: RootCertStore,
-}
-
-/// How deliver reaches a host.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum RouteKind {
-    /// An MX (or implicit MX) host of the recipient domain: MTA-STS and DANE apply.
-    Mx,
-    /// A configured static route (smart host, hairpin): only rule, admin and pin apply.
-    Static,
-}
-
-/// The DANE facts of one MX host.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum DaneState {
-    /// DANE does not apply (disabled, MX RRset not secure, or no TLSA records).
-    None,
-    /// Secure TLSA records, at least one usable.
-    Usable(Vec<Tlsa>),
-    /// Secure TLSA records, none usable: the host is `encrypt` (RFC 7672 §2.2).
-    Unusable,
-    /// The TLSA lookup failed or was bogus: skip the host, never plaintext.
-    Failed(String),
-}
-
-/// The policy of one recipient domain for one attempt.
-#[derive(Clone)]
-pub struct DomainPlan {
-    /// The domain.
-    pub domain: Domain,
-    /// The floor before DANE (rule, admin, MTA-STS enforce, pin).
-    pub floor: Floor,
-    /// The MTA-STS discovery result.
-    pub sts: StsLookup,
-    /// DANE per secure MX host.
-    pub dane: HashMap<String, DaneState>,
-    /// The DNSSEC-validated MX lookup was bogus or failed: no MX host may be used (RFC 7672
-    /// §2.2.1: never fall back to an unvalidated answer, never plaintext).
-    pub mx_dnssec_failure: Option<String>,
-    verifiers: Arc<Verifiers>,
-}
-
-impl std::fmt::Debug for DomainPlan {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("DomainPlan")
-            .field("domain", &self.domain)
-            .field("floor", &self.floor)
-            .field("sts", &self.sts)
-            .field("dane", &self.dane)
-            .finish()
-    }
-}
-
-/// The policy for connecting to one host.
-#[derive(Clone)]
-pub struct MxPlan {
-    /// The host (TLS server name).
-    pub host: String,
-    /// The level a connection must reach.
-    pub level: TlsLevel,
-    /// The floor with DANE applied (for judging and explain).
-    pub floor: Floor,
-    /// Verifier enforcing `level`.
-    pub verifier: Arc<dyn ServerCertVerifier>,
-    /// Client configuration around `verifier` (TLS 1.2+).
-    pub tls: Arc<ClientConfig>,
-    /// Plaintext may follow a missing STARTTLS or a failed handshake.
-    pub plaintext_allowed: bool,
-    /// Don't connect to this host, and why.
-    pub skip: Option<Unmet>,
-    /// The policy this session is reported under (TLS-RPT).
-    pub report: ReportPolicy,
-    verifiers: Arc<Verifiers>,
-}
-
-impl std::fmt::Debug for MxPlan {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("MxPlan")
-            .field("host", &self.host)
-            .field("level", &self.level)
-            .field("plaintext_allowed", &self.plaintext_allowed)
-            .field("skip", &self.skip)
-            .finish()
-    }
-}
-
-impl MxPlan {
-    /// The verdict for a connection to this host that reached `achieved`.
-    pub fn judge(&self, achieved: Achieved) -> Verdict {
-        self.floor.judge(self.level, achieved)
-    }
-
-    /// Whether the presented chain passes WebPKI for this host (recorded whatever the level).
-    pub fn webpki_ok(&self, chain: &[CertificateDer<'_>]) -> bool {
-        self.verifiers.webpki_ok(&self.host, chain)
-    }
 }
 
 /// What one session achieved, as deliver reports it.
@@ -418,185 +345,11 @@ impl TlsPolicy {
 }
 
 /// The floor part of an MTA-STS `enforce` policy.
-fn sts_part(id: &str) -> FloorPart {
+pub(crate) fn sts_part(id: &str) -> FloorPart {
     FloorPart {
         source: FloorSource::MtaSts,
         level: TlsLevel::Verify,
         on_failure: None,
         detail: format!("MTA-STS id {id} mode enforce"),
-    }
-}
-
-impl DomainPlan {
-    /// The MTA-STS `enforce` policy in force, if any.
-    fn enforce(&self) -> Option<&crate::mtasts::StsPolicy> {
-        match &self.sts {
-            StsLookup::Policy { policy, .. } if policy.mode == Mode::Enforce => Some(policy),
-            _ => None,
-        }
-    }
-
-    /// Whether deliver may use this MX host (MTA-STS `enforce`: only matching hosts, §4.1).
-    pub fn mx_allowed(&self, host: &str) -> bool {
-        self.enforce().is_none_or(|p| p.matches(host))
-    }
-
-    /// What is known, for `explain` and `sealgate tls status`: the floor with its sources,
-    /// MTA-STS and DANE per MX (no message content).
-    pub fn explain(&self) -> String {
-        let mut out = format!("domain {}\n{}", self.domain, self.floor);
-        out.push_str(&match &self.sts {
-            StsLookup::NoPolicy => "mta-sts: none\n".to_string(),
-            StsLookup::Unavailable { error, .. } => format!("mta-sts: unavailable ({error})\n"),
-            StsLookup::Policy { id, policy, origin } => format!(
-                "mta-sts: id {id} mode {} mx {} max_age {} ({origin:?})\n",
-                policy.mode.as_str(),
-                policy.mx.join(","),
-                policy.max_age.as_secs()
-            ),
-        });
-        if let Some(e) = &self.mx_dnssec_failure {
-            out.push_str(&format!("dnssec: MX lookup failed or bogus ({e})\n"));
-        }
-        let mut hosts: Vec<_> = self.dane.iter().collect();
-        hosts.sort_by(|a, b| a.0.cmp(b.0));
-        for (host, state) in hosts {
-            let s = match state {
-                DaneState::None => "no TLSA".to_string(),
-                DaneState::Usable(r) => format!("{} usable TLSA", r.len()),
-                DaneState::Unusable => "TLSA present, none usable (encrypt)".to_string(),
-                DaneState::Failed(e) => format!("TLSA lookup failed ({e})"),
-            };
-            out.push_str(&format!("dane {host}: {s}\n"));
-        }
-        out
-    }
-
-    /// The outcome when no MX host is allowed by the MTA-STS policy: defer (RFC 8461 §5).
-    pub fn no_mx_allowed(&self) -> Unmet {
-        Unmet::Defer {
-            reason: "no MX host matches the domain's MTA-STS policy".into(),
-        }
-    }
-
-    fn report_policy(&self, host: &str, dane: &DaneState) -> ReportPolicy {
-        if let DaneState::Usable(records) = dane {
-            return ReportPolicy {
-                kind: PolicyKind::Tlsa,
-                domain: self.domain.to_string(),
-                strings: records.iter().map(Tlsa::presentation).collect(),
-                mx_hosts: vec![host.to_string()],
-            };
-        }
-        match &self.sts {
-            StsLookup::Policy { policy, .. } => ReportPolicy {
-                kind: PolicyKind::Sts,
-                domain: self.domain.to_string(),
-                strings: policy.policy_strings(),
-                mx_hosts: policy.mx.clone(),
-            },
-            StsLookup::Unavailable { .. } => ReportPolicy {
-                kind: PolicyKind::Sts,
-                domain: self.domain.to_string(),
-                strings: Vec::new(),
-                mx_hosts: Vec::new(),
-            },
-            StsLookup::NoPolicy => ReportPolicy {
-                kind: PolicyKind::NoPolicyFound,
-                domain: self.domain.to_string(),
-                strings: Vec::new(),
-                mx_hosts: Vec::new(),
-            },
-        }
-    }
-
-    /// The plan for connecting to `host`.
-    pub fn mx_plan(&self, host: &str, route: RouteKind) -> Result<MxPlan, TlsPolicyError> {
-        let host = host.trim_end_matches('.').to_ascii_lowercase();
-        let dane = match route {
-            RouteKind::Mx => self.dane.get(&host).cloned().unwrap_or(DaneState::None),
-            RouteKind::Static => DaneState::None,
-        };
-        let mut parts: Vec<FloorPart> = self
-            .floor
-            .parts
-            .iter()
-            .filter(|p| route == RouteKind::Mx || p.source != FloorSource::MtaSts)
-            .cloned()
-            .collect();
-        let usable = matches!(dane, DaneState::Usable(_));
-        let mut skip: Option<Unmet> = None;
-        for p in &mut parts {
-            if p.level == TlsLevel::Dane && !usable {
-                // Opportunistic DANE without usable TLSA: what the other parts say.
-                p.level = TlsLevel::May;
-            }
-            if p.level == TlsLevel::DaneOnly
-                && !usable
-                && skip.is_none()
-                && let Verdict::Unmet(u) =
-                    Floor::compute(vec![p.clone()]).judge(p.level, Achieved::Verified)
-            {
-                skip = Some(u);
-            }
-        }
-        match &dane {
-            DaneState::Usable(records) => parts.push(FloorPart {
-                source: FloorSource::Dane,
-                level: TlsLevel::DaneOnly,
-                on_failure: None,
-                detail: format!(
-                    "TLSA _25._tcp.{host}: {}",
-                    records
-                        .iter()
-                        .map(|t| format!("{} {} {}", t.usage, t.selector, t.matching))
-                        .collect::<Vec<_>>()
-                        .join(", ")
-                ),
-            }),
-            DaneState::Unusable => parts.push(FloorPart {
-                source: FloorSource::Dane,
-                level: TlsLevel::Encrypt,
-                on_failure: None,
-                detail: format!("TLSA _25._tcp.{host}: no usable record"),
-            }),
-            DaneState::Failed(e) => {
-                skip = skip.or(Some(Unmet::Defer {
-                    reason: format!("TLSA lookup for {host} failed or bogus: {e}"),
-                }));
-            }
-            DaneState::None => {}
-        }
-        // DANE wins over MTA-STS (RFC 8461 §2): a host with usable TLSA needs no STS match.
-        if route == RouteKind::Mx && !usable && !self.mx_allowed(&host) {
-            skip = Some(self.no_mx_allowed());
-        }
-        if route == RouteKind::Mx
-            && let Some(e) = &self.mx_dnssec_failure
-        {
-            skip = Some(Unmet::Defer {
-                reason: format!("DNSSEC MX lookup failed or bogus: {e}"),
-            });
-        }
-        let floor = Floor::compute(parts);
-        let level = floor.level;
-        let verifier: Arc<dyn ServerCertVerifier> = match (&dane, level) {
-            (DaneState::Usable(records), _) => Arc::new(DaneVerifier::new(records)),
-            (_, TlsLevel::Verify | TlsLevel::Dane | TlsLevel::DaneOnly) => {
-                self.verifiers.webpki.clone()
-            }
-            _ => self.verifiers.any_cert.clone(),
-        };
-        Ok(MxPlan {
-            report: self.report_policy(&host, &dane),
-            tls: verify::client_config(verifier.clone())?,
-            verifier,
-            plaintext_allowed: floor.allows_plaintext(),
-            level,
-            floor,
-            skip,
-            host,
-            verifiers: self.verifiers.clone(),
-        })
     }
 }

@@ -282,6 +282,10 @@ async fn dane_tlsa_match_verifies_mismatch_refuses_and_bogus_never_goes_plaintex
     handshake(mx.tls.clone(), "mx-good.example.test", addr)
         .await
         .unwrap();
+    assert_eq!(
+        mx.achieved(Some(std::slice::from_ref(&good_cert))),
+        Achieved::DaneVerified
+    );
     assert!(!mx.webpki_ok(&[good_cert]));
     assert_eq!(mx.judge(Achieved::DaneVerified), Verdict::Send);
     assert!(matches!(
@@ -325,6 +329,11 @@ async fn dane_tlsa_match_verifies_mismatch_refuses_and_bogus_never_goes_plaintex
     assert_eq!(mx.level, TlsLevel::Encrypt);
     assert!(!mx.plaintext_allowed);
     assert_eq!(mx.judge(Achieved::Encrypted), Verdict::Send);
+    assert_eq!(
+        mx.achieved(Some(std::slice::from_ref(&ca.der))),
+        Achieved::Encrypted
+    );
+    assert_eq!(mx.achieved(None), Achieved::Plaintext);
 
     // Secure MX without TLSA: DANE does not apply.
     let plan = policy.plan(&d("plain.example.test"), None).await.unwrap();

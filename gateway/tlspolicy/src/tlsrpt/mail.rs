@@ -1,0 +1,124 @@
+//! The report mail (RFC 8460 §5.3) and the `rua` of `_smtp._tls` (§3).
+
+use super::{DAY_SECS, Report, civil};
+use crate::error::TlsPolicyError;
+use flate2::Compression;
+use flate2::write::GzEncoder;
+use mail_builder::MessageBuilder;
+use mail_builder::headers::content_type::ContentType;
+use mail_builder::headers::raw::Raw;
+use mail_builder::mime::{BodyPart, MimePart};
+use sealgate_core::{Address, Domain, Timestamp};
+use std::io::Write;
+
+impl Report {
+    /// The JSON, gzipped.
+    pub fn gzip(&self) -> Result<Vec<u8>, TlsPolicyError> {
+        let mut gz = GzEncoder::new(Vec::new(), Compression::default());
+        gz.write_all(&self.to_json()?)
+            .map_err(|e| TlsPolicyError::Report(format!("gzip: {e}")))?;
+        gz.finish()
+            .map_err(|e| TlsPolicyError::Report(format!("gzip: {e}")))
+    }
+
+    fn domains(&self) -> Result<(&Domain, &Domain), TlsPolicyError> {
+        match (&self.policy_domain, &self.submitter) {
+            (Some(p), Some(s)) => Ok((p, s)),
+            _ => Err(TlsPolicyError::Report("report lacks its domains".into())),
+        }
+    }
+
+    /// `submitter!policy-domain!begin!end!id.json.gz` (RFC 8460 §5.1), times in epoch seconds.
+    pub fn file_name(&self) -> Result<String, TlsPolicyError> {
+        let (domain, submitter) = self.domains()?;
+        let begin = self.day * DAY_SECS;
+        let (y, m, d) = civil(self.day);
+        Ok(format!(
+            "{submitter}!{domain}!{begin}!{}!{y:04}{m:02}{d:02}.json.gz",
+            begin + DAY_SECS - 1
+        ))
+    }
+
+    /// The report mail (RFC 8460 §5.3) from `from` to `to`, dated `now`. Sign it with the
+    /// gateway's DKIM key before sending; send with `TLS-Required: No` semantics (exempt from
+    /// pins and TLS floors).
+    pub fn compose_mail(
+        &self,
+        from: &Address,
+        to: &Address,
+        now: Timestamp,
+    ) -> Result<Vec<u8>, TlsPolicyError> {
+        let (domain, submitter) = self.domains()?;
+        let gz = self.gzip()?;
+        let text = format!(
+            "This is an aggregate TLS report (RFC 8460) from {submitter} for {domain}, \
+             covering {} to {}.\r\n",
+            self.date_range.start, self.date_range.end
+        );
+        let body = MimePart::new(
+            ContentType::new("multipart/report").attribute("report-type", "tlsrpt"),
+            BodyPart::Multipart(vec![
+                MimePart::new("text/plain", BodyPart::Text(text.into())),
+                MimePart::new("application/tlsrpt+gzip", BodyPart::Binary(gz.into()))
+                    .attachment(self.file_name()?),
+            ]),
+        );
+        let msg = MessageBuilder::new()
+            .from(from.to_string())
+            .to(to.to_string())
+            // Plain ASCII as the RFC shows it (mail-builder's Text would RFC 2047-encode the
+            // `<…>`); every part is a validated domain or built from them, so no CR or LF.
+            .header(
+                "Subject",
+                Raw::new(format!(
+                    "Report Domain: {domain} Submitter: {submitter} Report-ID: <{}>",
+                    self.report_id
+                )),
+            )
+            .date(now.secs() as i64)
+            .message_id(format!("tlsrpt.{}", self.report_id))
+            .header("TLS-Report-Domain", Raw::new(domain.to_string()))
+            .header("TLS-Report-Submitter", Raw::new(submitter.to_string()))
+            .header("TLS-Required", Raw::new("No"))
+            .body(body);
+        msg.write_to_vec()
+            .map_err(|e| TlsPolicyError::Report(format!("mail: {e}")))
+    }
+}
+
+/// Where a domain wants its reports (`_smtp._tls.DOMAIN` TXT, RFC 8460 §3).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Rua {
+    /// `mailto:` address.
+    Mail(Address),
+    /// `https:` URL (POST, `application/tlsrpt+gzip`).
+    Https(String),
+}
+
+/// The `rua` destinations of a `v=TLSRPTv1` record among TXT strings (none when the record
+/// is missing, duplicated or malformed; unusable entries are skipped).
+pub fn rua(txts: &[String]) -> Vec<Rua> {
+    let recs: Vec<&String> = txts
+        .iter()
+        .filter(|t| t.trim_start().starts_with("v=TLSRPTv1"))
+        .collect();
+    let [rec] = recs.as_slice() else {
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    for field in rec.split(';').map(str::trim) {
+        let Some(list) = field.strip_prefix("rua=") else {
+            continue;
+        };
+        for uri in list.split(',').map(str::trim) {
+            if let Some(addr) = uri.strip_prefix("mailto:") {
+                if let Ok(a) = Address::parse(addr) {
+                    out.push(Rua::Mail(a));
+                }
+            } else if uri.starts_with("https://") && !uri.contains(char::is_whitespace) {
+                out.push(Rua::Https(uri.to_string()));
+            }
+        }
+    }
+    out
+}
