@@ -681,3 +681,50 @@ fn ok_adduid(home: &GpgHome, uid: &str) {
         b"",
     );
 }
+
+#[test]
+fn plain_copies_get_the_decisions_header_changes_and_nothing_else() {
+    let f = fixture(&[]);
+    let original: Body = message().into();
+    let mut d = decision();
+    d.header_changes.push(HeaderChange::AddHeader {
+        name: "X-Sealgate-Policy".into(),
+        value: "phi".into(),
+    });
+    let addr = Address::parse("p@clinic.example").unwrap();
+    for req in [Requirement::Deliver, Requirement::TlsOnly] {
+        let r = Request {
+            body: &original,
+            decision: &d,
+            recipient: &addr,
+            requirement: Some(&req),
+            min_trust: TrustLevel::Manual,
+            now: now(),
+        };
+        let p = f.transformer.protect(&r, &plaintext_hop()).unwrap();
+        let (copy, _) = sent(&p);
+        // Tag stripped (the placeholder is only for encrypted copies), header added, parts equal.
+        assert_eq!(same_parts(&original, copy), PROTECTED_SUBJECT);
+        let header = support::ok(
+            std::process::Command::new("python3").args([
+                "-c",
+                "import sys,email;from email import policy;m=email.message_from_binary_file(sys.stdin.buffer,policy=policy.default);sys.stdout.write(m['X-Sealgate-Policy'])",
+            ]),
+            copy,
+        );
+        assert_eq!(header, b"phi");
+    }
+    let held = Requirement::Hold;
+    let r = Request {
+        body: &original,
+        decision: &d,
+        recipient: &addr,
+        requirement: Some(&held),
+        min_trust: TrustLevel::Manual,
+        now: now(),
+    };
+    assert_eq!(
+        f.transformer.protect(&r, &plaintext_hop()).unwrap().outcome,
+        Outcome::Hold
+    );
+}
