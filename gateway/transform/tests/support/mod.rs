@@ -202,6 +202,9 @@ pub fn pkesk_key_ids(message: &[u8]) -> Vec<String> {
         .output();
     let text = String::from_utf8_lossy(&out.stdout).into_owned();
     assert!(text.contains(":pubkey enc packet:"), "no PKESK in: {text}");
+    // SEIPDv1 (integrity-protected with MDC), the packet gpg 2.2 reads.
+    assert!(text.contains("mdc_method: 2"), "not SEIPDv1: {text}");
+    assert!(text.contains("version 3"), "not a v3 PKESK: {text}");
     text.lines()
         .filter(|l| l.starts_with(":pubkey enc packet:"))
         .map(|l| l.rsplit("keyid ").next().unwrap().trim().to_string())
