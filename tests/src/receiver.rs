@@ -262,6 +262,15 @@ impl Receiver {
             .unwrap_or(0)
     }
 
+    /// How many connections were made so far.
+    pub fn connections_made(&mut self) -> usize {
+        self.drain();
+        self.events
+            .iter()
+            .filter(|e| matches!(e, Event::Connections(_)))
+            .count()
+    }
+
     /// Waits until a RCPT for `address` was refused with `code`, at most `timeout`.
     pub fn wait_refused(&mut self, address: &str, code: u16, timeout: Duration) {
         let deadline = Instant::now() + timeout;

@@ -2,7 +2,7 @@
 """Scripted receiving MTA for the delivery tests (aiosmtpd, loopback only).
 
 usage: smtp-receiver.py --host 127.0.0.1 --port 0 --save DIR [--tls-cert CRT --tls-key KEY]
-                        [--drop-after-data] [--greeting REPLY]
+                        [--drop-after-data] [--greeting REPLY] [--tls-broken]
 
 Binds HOST:PORT (port 0: any free port), then prints `listening HOST PORT` on stdout. After
 that it prints one JSON line per event, flushed at once, so the test waits on its stdout
@@ -110,6 +110,8 @@ def main():
     p.add_argument("--tls-cert")
     p.add_argument("--tls-key")
     p.add_argument("--drop-after-data", action="store_true")
+    p.add_argument("--tls-broken", action="store_true",
+                   help="with --tls-cert: offer STARTTLS but fail every handshake")
     p.add_argument("--greeting", help="greet with this reply instead of 220 and take nothing")
     a = p.parse_args()
     os.makedirs(a.save, exist_ok=True)
@@ -117,6 +119,10 @@ def main():
     if a.tls_cert:
         ctx = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
         ctx.load_cert_chain(a.tls_cert, a.tls_key)
+        if a.tls_broken:
+            # Offers STARTTLS, then can only speak TLS 1.1, which no client here accepts.
+            ctx.minimum_version = ssl.TLSVersion.MINIMUM_SUPPORTED
+            ctx.maximum_version = ssl.TLSVersion.TLSv1_1
     handler = Handler(a.save, a.drop_after_data)
     loop = asyncio.new_event_loop()
     asyncio.set_event_loop(loop)
