@@ -219,7 +219,9 @@ async fn dane_tlsa_match_verifies_mismatch_refuses_and_bogus_never_goes_plaintex
          _25._tcp.mx-good IN TLSA 3 1 1 {good_hex}\n\
          _25._tcp.mx-bad IN TLSA 3 1 1 {wrong_hex}\n\
          _25._tcp.mx-ta IN TLSA 2 0 1 {ca_hash}\n\
-         _25._tcp.mx-pkix IN TLSA 1 1 1 {good_hex}\n"
+         _25._tcp.mx-pkix IN TLSA 1 1 1 {good_hex}\n\
+         _mta-sts.good IN TXT \"v=STSv1; id=one\"\n\
+         _mta-sts.plain IN TXT \"v=STSv1; id=one\"\n"
     );
     let expired_zone = format!(
         "$ORIGIN expired.test.\n$TTL 300\n\
@@ -367,5 +369,57 @@ async fn dane_tlsa_match_verifies_mismatch_refuses_and_bogus_never_goes_plaintex
         expired.policies[0].failures[0].result_type,
         FailureKind::DnssecInvalid
     );
+
+    // The same zone through `TlsPolicy::from_config` and the `[tls.testing]` overrides (trust
+    // anchor, MTA-STS address and CA): an enforce policy listing neither MX host. DANE wins
+    // over MTA-STS for the host with usable TLSA; the other host is skipped (deferred).
+    let sts_ca = TestCa::new("MTA-STS test CA");
+    std::fs::write(dir.path().join("sts-ca.pem"), &sts_ca.pem).unwrap();
+    let (c, k) = sts_ca.leaf(&["mta-sts.good.example.test", "mta-sts.plain.example.test"]);
+    let https = HttpsServer::start(
+        c,
+        k,
+        Answer::policy("version: STSv1\nmode: enforce\nmx: other.example.test\nmax_age: 600\n"),
+    )
+    .await;
+    let toml = format!(
+        "[tls]\n[tls.testing]\ntrust_anchor = \"{}\"\nmta_sts_address = \"{}\"\nmta_sts_ca = \"{}\"\n",
+        dir.path().join("anchors.key").display(),
+        https.addr,
+        dir.path().join("sts-ca.pem").display()
+    );
+    let configured = TlsPolicy::from_config(
+        &Config::from_toml(&toml).unwrap().tls,
+        &[nsd.addr],
+        Deps {
+            pins: Arc::new(MemPins::default()),
+            sts_cache: Arc::new(MemSts::default()),
+            clock: ManualClock::at(1_800_000_000_000),
+            mx_roots: mozilla_roots(),
+        },
+    )
+    .unwrap();
+    let plan = configured
+        .plan(&d("good.example.test"), None)
+        .await
+        .unwrap();
+    assert!(
+        plan.explain().contains("mta-sts: id one mode enforce"),
+        "{}",
+        plan.explain()
+    );
+    let mx = plan.mx_plan("mx-good.example.test", RouteKind::Mx).unwrap();
+    assert!(mx.skip.is_none(), "DANE wins over MTA-STS");
+    assert_eq!(mx.level, TlsLevel::DaneOnly);
+    let plan = configured
+        .plan(&d("plain.example.test"), None)
+        .await
+        .unwrap();
+    assert!(!plan.mx_allowed("mx-plain.example.test"));
+    let mx = plan
+        .mx_plan("mx-plain.example.test", RouteKind::Mx)
+        .unwrap();
+    assert!(matches!(mx.skip, Some(Unmet::Defer { .. })));
+    assert_eq!(https.count(), 2);
     drop(nsd);
 }
