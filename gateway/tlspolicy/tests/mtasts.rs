@@ -245,3 +245,26 @@ async fn enforce_raises_the_floor_filters_mx_hosts_and_defers_on_mismatch() {
         .unwrap();
     assert!(hop.skip.is_none() && hop.plaintext_allowed);
 }
+
+#[tokio::test]
+async fn a_server_that_never_answers_is_cut_off_by_the_time_limit() {
+    let r = rig().await;
+    // Accepts TCP and then says nothing (no TLS handshake, no HTTP).
+    let silent = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = silent.local_addr().unwrap();
+    tokio::spawn(async move {
+        let mut held = Vec::new();
+        while let Ok((s, _)) = silent.accept().await {
+            held.push(s);
+        }
+    });
+    let fetcher = Fetcher::new(FetcherConfig {
+        timeout: Duration::from_millis(300),
+        connect_to: Some(addr),
+        ..r.fetcher.clone()
+    });
+    let started = std::time::Instant::now();
+    let e = fetcher.fetch("example.test").await.unwrap_err();
+    assert!(started.elapsed() < Duration::from_secs(5), "{e}");
+    assert!(e.to_string().contains("mta-sts.example.test"), "{e}");
+}
