@@ -27,16 +27,16 @@ mod chain;
 mod error;
 pub mod keys;
 mod mime;
+mod outcome;
 mod pgp;
 mod skip;
 mod smime;
 mod trust;
 pub mod wkd;
 
-pub use chain::{
-    Choice, ChoiceOutcome, ContentCipher, Hop, Outcome, Protected, Protection, Request, Transformer,
-};
+pub use chain::{Hop, Request, Transformer};
 pub use error::{ImportError, TransformError};
+pub use outcome::{Choice, ChoiceOutcome, ContentCipher, Outcome, Protected, Protection};
 pub use skip::{KeyProblem, Problem, Skip, Skipped, TlsCapability};
 pub use smime::{SmimeTrust, TrustError};
 pub use trust::{TrustLevel, UnknownTrust};
