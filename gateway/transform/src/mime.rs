@@ -255,7 +255,7 @@ pub(crate) fn inner_entity(p: &Parsed<'_>, subject: Option<&str>) -> Vec<u8> {
 }
 
 /// The outer header block of a protected copy, without MIME-Version and content fields (the
-/// caller appends its own) and without the final empty line: every other field in its place,
+/// caller appends its own), without `Bcc`, and without the final empty line: every other field in its place,
 /// the Subject replaced by `subject`, then `extra` fields.
 pub(crate) fn outer_headers(
     p: &Parsed<'_>,
@@ -265,7 +265,8 @@ pub(crate) fn outer_headers(
     let mut out = Vec::with_capacity(p.header_block.len() + 256);
     let mut subject_written = false;
     for f in &p.fields {
-        if f.is_content() || f.is("MIME-Version") {
+        // A stray Bcc field would name blind recipients to every recipient: never copied.
+        if f.is_content() || f.is("MIME-Version") || f.is("Bcc") {
             continue;
         }
         if f.is("Subject") {
@@ -406,5 +407,10 @@ mod tests {
         assert!(inner.contains("Subject: lab results\r\nFrom: a@example.org\r\n\r\nbody\r\n"));
         let outer = String::from_utf8(outer_headers(&p, Some("Secure message"), &[])).unwrap();
         assert_eq!(outer, "From: a@example.org\r\nSubject: Secure message\r\n");
+        let with_bcc = [b"Bcc: hidden@example.net\r\n".as_slice(), MSG].concat();
+        let p = split(&with_bcc);
+        let outer = outer_headers(&p, None, &[]);
+        let inner = inner_entity(&p, None);
+        assert!(!String::from_utf8_lossy(&[outer, inner].concat()).contains("hidden@"));
     }
 }
