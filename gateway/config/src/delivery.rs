@@ -146,7 +146,13 @@ pub struct GatewayConfig {
     pub notice_templates: Option<PathBuf>,
 }
 
-pub(crate) fn read_delivery(mut s: Section<'_>, data_dir: &Path) -> DeliveryConfig {
+/// Reads `[delivery]`; `tenants` are the names of `[tenants.*]` (each
+/// `[delivery.tenants.NAME]` must name one of them).
+pub(crate) fn read_delivery(
+    mut s: Section<'_>,
+    data_dir: &Path,
+    tenants: &[&str],
+) -> DeliveryConfig {
     let outbox_dir = s.path("outbox_dir");
     let mode = match s.string("mode").as_deref().unwrap_or("mx") {
         "mx" => DeliveryMode::Mx,
@@ -199,7 +205,7 @@ pub(crate) fn read_delivery(mut s: Section<'_>, data_dir: &Path) -> DeliveryConf
         "connection_reuse_limit",
         defaults::CONNECTION_REUSE_LIMIT,
     );
-    let tenants = read_delivery_tenants(s.section("tenants"));
+    let tenants = read_delivery_tenants(s.section("tenants"), tenants);
     let testing = read_testing(s.section("testing"));
     s.finish();
     DeliveryConfig {
@@ -243,11 +249,15 @@ fn read_routes(mut s: Section<'_>) -> Vec<StaticRoute> {
     out
 }
 
-fn read_delivery_tenants(mut s: Section<'_>) -> Vec<DeliveryTenant> {
+fn read_delivery_tenants(mut s: Section<'_>, known: &[&str]) -> Vec<DeliveryTenant> {
     let mut out: Vec<DeliveryTenant> = s
         .drain_tables()
         .into_iter()
         .map(|(name, mut t)| {
+            if !known.contains(&name.as_str()) {
+                // A misspelt name would otherwise be ignored without a word.
+                s.issue(&name, format!("is not a tenant (no [tenants.{name}])"));
+            }
             let helo = t.string("helo");
             if let Some(h) = &helo
                 && Domain::parse(h).is_err()

@@ -172,7 +172,8 @@ pub(crate) fn read(table: toml::Table) -> Result<Config, ConfigError> {
     let smtp = read_smtp(root.section("smtp"));
     let tenants = read_tenants(root.section("tenants"));
     let admin = read_admin(root.section("admin"));
-    let delivery = crate::delivery::read_delivery(root.section("delivery"), &storage.dir);
+    let names: Vec<&str> = tenants.iter().map(|t| t.name.as_str()).collect();
+    let delivery = crate::delivery::read_delivery(root.section("delivery"), &storage.dir, &names);
     let gateway = crate::delivery::read_gateway(root.section("gateway"), &smtp.hostname);
     let rules = read_rules(root.section("rules"));
     let tls = crate::tls::read_tls_policy(root.section("tls"));

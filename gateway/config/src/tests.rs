@@ -111,6 +111,9 @@ fn gateway_defaults() {
 fn delivery_routes_and_testing_overrides() {
     let c = Config::from_toml(
         r#"
+        [tenants.acme]
+        networks = ["127.0.0.1/32"]
+        sender_domains = ["acme-health.org"]
         [delivery]
         mode = "mx"
         retry_schedule = ["1s", 2]
@@ -173,6 +176,8 @@ fn delivery_mistakes_are_all_named() {
         "ok.example" = "10.1.2.3:99999"
         [delivery.testing]
         mx_port = 0
+        [delivery.tenants.acmee]
+        helo = "out.acme-health.org"
         [gateway]
         postmaster = "nobody"
         "#,
@@ -185,6 +190,8 @@ fn delivery_mistakes_are_all_named() {
         "delivery.routes.bad domain",
         "delivery.routes.ok.example",
         "delivery.testing.mx_port",
+        // Regression: a `[delivery.tenants.NAME]` naming no tenant was silently ignored.
+        "delivery.tenants.acmee",
         "gateway.postmaster",
     ] {
         assert!(keys.contains(&k), "{k} missing in {keys:?}");
