@@ -656,6 +656,9 @@ fn opportunistic_tls_falls_back_to_plaintext_when_the_handshake_fails() {
     let a = queue::attempts(&e);
     let last = a.last().unwrap();
     assert!(last["tls_version"].is_null(), "attempt claims TLS: {e}");
-    assert!(rx.connections_made() >= 2, "no second, plaintext connection");
+    assert!(
+        rx.connections_made() >= 2,
+        "no second, plaintext connection"
+    );
     assert!(gw.terminate().success());
 }
