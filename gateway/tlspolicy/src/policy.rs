@@ -62,7 +62,7 @@ use crate::mtasts::cache::StsLookup;
 use crate::mtasts::fetch::{Fetcher, FetcherConfig};
 use crate::mtasts::policy::Mode;
 use crate::pins::Pins;
-use crate::tlsrpt::{Collector, FailureKind, Report, Submitter};
+use crate::tlsrpt::{Collector, FailureKind, PolicyKind, Report, Submitter};
 use crate::verify::{self, Verifiers};
 use rustls::RootCertStore;
 use sealgate_config::TlsPolicyConfig;
@@ -284,8 +284,12 @@ impl TlsPolicy {
         mx: &MxPlan,
         result: &SessionResult,
     ) -> Result<(), TlsPolicyError> {
-        self.reports
-            .record(self.clock.now(), &mx.report, &mx.host, result);
+        self.reports.record(
+            self.clock.now(),
+            &mx.report,
+            &mx.host,
+            &report_view(plan, mx, result),
+        );
         let achieved = match result.achieved {
             Achieved::DaneVerified if result.webpki_ok => Achieved::Verified,
             a => a,
@@ -342,6 +346,36 @@ impl TlsPolicy {
     pub fn pins(&self) -> &Pins {
         &self.pins
     }
+}
+
+/// The session as TLS-RPT counts it: deliver's failure if it gave one; else a plaintext
+/// session fails `starttls-not-supported` (in the collector); under an MTA-STS policy (in
+/// `testing` mode too, where delivery went ahead) an unlisted MX is a `validation-failure` and
+/// a certificate that fails WebPKI `sts-webpki-invalid` (RFC 8460 §4.3.2); a policy that could
+/// not be fetched makes the session `sts-policy-fetch-error` or `sts-policy-invalid`.
+fn report_view(plan: &DomainPlan, mx: &MxPlan, result: &SessionResult) -> SessionResult {
+    let mut r = result.clone();
+    if r.failure.is_some() || r.achieved == Achieved::Plaintext {
+        return r;
+    }
+    match &plan.sts {
+        StsLookup::Unavailable { invalid, .. } => {
+            r.failure = Some(if *invalid {
+                FailureKind::StsPolicyInvalid
+            } else {
+                FailureKind::StsPolicyFetchError
+            });
+        }
+        StsLookup::Policy { policy, .. } if mx.report.kind == PolicyKind::Sts => {
+            if !policy.matches(&mx.host) {
+                r.failure = Some(FailureKind::ValidationFailure);
+            } else if !r.webpki_ok {
+                r.failure = Some(FailureKind::StsWebpkiInvalid);
+            }
+        }
+        _ => {}
+    }
+    r
 }
 
 /// The floor part of an MTA-STS `enforce` policy.

@@ -15,8 +15,9 @@ use sealgate_tlspolicy::mtasts::cache::{Origin, StsLookup};
 use sealgate_tlspolicy::mtasts::fetch::FetcherConfig;
 use sealgate_tlspolicy::mtasts::{Fetcher, Mode, StsResolver};
 use sealgate_tlspolicy::policy::{Deps, RouteKind};
+use sealgate_tlspolicy::tlsrpt::{FailureKind, PolicyKind, Submitter};
 use sealgate_tlspolicy::verify::{mozilla_roots, roots_from_pem};
-use sealgate_tlspolicy::{Achieved, TlsPolicy, Unmet, Verdict};
+use sealgate_tlspolicy::{Achieved, SessionResult, TlsPolicy, Unmet, Verdict};
 use std::sync::Arc;
 use std::time::Duration;
 use support::*;
@@ -267,4 +268,48 @@ async fn a_server_that_never_answers_is_cut_off_by_the_time_limit() {
     let e = fetcher.fetch("example.test").await.unwrap_err();
     assert!(started.elapsed() < Duration::from_secs(5), "{e}");
     assert!(e.to_string().contains("mta-sts.example.test"), "{e}");
+}
+
+#[tokio::test]
+async fn a_policy_that_cannot_be_fetched_is_reported_as_sts_policy_fetch_error() {
+    let r = rig().await;
+    r.server.set(Answer {
+        status: "404 Not Found",
+        headers: vec![],
+        body: Vec::new(),
+    });
+    let policy = TlsPolicy::new(
+        &Config::from_toml("").unwrap().tls,
+        r.dns.clone(),
+        r.fetcher.clone(),
+        Deps {
+            pins: Arc::new(MemPins::default()),
+            sts_cache: r.cache.clone(),
+            clock: r.clock.clone(),
+            mx_roots: mozilla_roots(),
+        },
+    )
+    .unwrap();
+    let plan = policy.plan(&d("example.test"), None).await.unwrap();
+    assert!(matches!(plan.sts, StsLookup::Unavailable { .. }));
+    // No policy: delivery as without one (opportunistic), but the session is reported.
+    let mx = plan.mx_plan("mx1.example.test", RouteKind::Mx).unwrap();
+    assert!(mx.plaintext_allowed && mx.skip.is_none());
+    let result = SessionResult {
+        achieved: Achieved::Encrypted,
+        webpki_ok: false,
+        failure: None,
+        sending_ip: None,
+        receiving_ip: None,
+    };
+    policy.record_result(&plan, &mx, &result).await.unwrap();
+    let sub = Submitter {
+        organization: "o".into(),
+        contact: "c".into(),
+        domain: d("gw.example.org"),
+    };
+    let reports = policy.reports(r.clock.now().secs() / 86_400, &sub);
+    let p = &reports[0].policies[0];
+    assert_eq!(p.policy.kind, PolicyKind::Sts);
+    assert_eq!(p.failures[0].result_type, FailureKind::StsPolicyFetchError);
 }
