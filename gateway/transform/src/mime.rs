@@ -255,8 +255,8 @@ pub(crate) fn inner_entity(p: &Parsed<'_>, subject: Option<&str>) -> Vec<u8> {
 }
 
 /// The outer header block of a protected copy, without MIME-Version and content fields (the
-/// caller appends its own), without `Bcc`, and without the final empty line: every other field in its place,
-/// the Subject replaced by `subject`, then `extra` fields.
+/// caller appends its own), without `Bcc`, and without the final empty line: every other
+/// field in its place, the Subject replaced by `subject`, then `extra` fields.
 pub(crate) fn outer_headers(
     p: &Parsed<'_>,
     subject: Option<&str>,
@@ -326,25 +326,16 @@ pub(crate) fn rewrite_plain(
 
 /// Base64 with CRLF line ends, 76 characters a line (RFC 2045).
 pub(crate) fn base64_lines(data: &[u8]) -> Vec<u8> {
-    let text = STANDARD.encode(data);
-    let mut out = Vec::with_capacity(text.len() + text.len() / 76 * 2 + 2);
-    for line in text.as_bytes().chunks(76) {
-        out.extend_from_slice(line);
-        out.extend_from_slice(b"\r\n");
-    }
-    out
+    base64_width(data, 76)
 }
 
-/// LF line ends to CRLF (armor output uses LF; mail needs CRLF).
-pub(crate) fn crlf(data: &[u8]) -> Vec<u8> {
-    let mut out = Vec::with_capacity(data.len() + data.len() / 60 + 2);
-    for &b in data {
-        if b == b'\n' {
-            out.push(b'\r');
-        }
-        if b != b'\r' {
-            out.push(b);
-        }
+/// Base64 with CRLF line ends, `width` characters a line.
+pub(crate) fn base64_width(data: &[u8], width: usize) -> Vec<u8> {
+    let text = STANDARD.encode(data);
+    let mut out = Vec::with_capacity(text.len() + text.len() / width * 2 + 2);
+    for line in text.as_bytes().chunks(width) {
+        out.extend_from_slice(line);
+        out.extend_from_slice(b"\r\n");
     }
     out
 }

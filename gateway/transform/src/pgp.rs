@@ -11,7 +11,7 @@ use crate::{mime, time_of};
 use openpgp::cert::prelude::*;
 use openpgp::parse::Parse;
 use openpgp::policy::{Policy, StandardPolicy};
-use openpgp::serialize::stream::{Armorer, Encryptor, LiteralWriter, Message};
+use openpgp::serialize::stream::{Encryptor, LiteralWriter, Message};
 use openpgp::types::{DataFormat, RevocationStatus};
 use sealgate_core::Timestamp;
 use sequoia_openpgp as openpgp;
@@ -95,7 +95,7 @@ impl PgpCert {
         self.cert.is_tsk()
     }
 
-    /// Encrypts `data` to this certificate alone; ASCII armor with CRLF line ends.
+    /// Encrypts `data` to this certificate alone; ASCII armor (RFC 4880 §6) with CRLF line ends.
     pub(crate) fn encrypt(
         &self,
         policy: &dyn Policy,
@@ -120,7 +120,6 @@ impl PgpCert {
         let failed = |_| Problem::EncryptFailed;
         {
             let message = Message::new(&mut sink);
-            let message = Armorer::new(message).build().map_err(failed)?;
             let message = Encryptor::for_recipients(message, recipients)
                 .build()
                 .map_err(failed)?;
@@ -131,8 +130,48 @@ impl PgpCert {
             w.write_all(data).map_err(|_| Problem::EncryptFailed)?;
             w.finalize().map_err(failed)?;
         }
-        Ok(mime::crlf(&sink))
+        Ok(armor(&sink))
     }
+}
+
+/// CRC-24 of RFC 4880 §6.1, table-driven.
+const CRC24_TABLE: [u32; 256] = {
+    let mut t = [0u32; 256];
+    let mut i = 0;
+    while i < 256 {
+        let mut c = (i as u32) << 16;
+        let mut k = 0;
+        while k < 8 {
+            c <<= 1;
+            if c & 0x100_0000 != 0 {
+                c ^= 0x186_4CFB;
+            }
+            k += 1;
+        }
+        t[i] = c & 0xFF_FFFF;
+        i += 1;
+    }
+    t
+};
+
+fn crc24(data: &[u8]) -> u32 {
+    data.iter().fold(0xB7_04CE, |crc: u32, &b| {
+        ((crc << 8) ^ CRC24_TABLE[(((crc >> 16) as u8) ^ b) as usize]) & 0xFF_FFFF
+    })
+}
+
+/// `-----BEGIN PGP MESSAGE-----` armor with CRLF line ends, 64 characters a line and the
+/// CRC-24 checksum line (gpg 2.2 expects the RFC 4880 form). Done here rather than with
+/// Sequoia's armorer, which wrote LF lines that then needed a second pass.
+fn armor(binary: &[u8]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(binary.len() * 4 / 3 + binary.len() / 24 + 96);
+    out.extend_from_slice(b"-----BEGIN PGP MESSAGE-----\r\n\r\n");
+    out.extend_from_slice(&mime::base64_width(binary, 64));
+    let crc = crc24(binary).to_be_bytes();
+    out.push(b'=');
+    out.extend_from_slice(&mime::base64_width(&crc[1..], 64));
+    out.extend_from_slice(b"-----END PGP MESSAGE-----\r\n");
+    out
 }
 
 /// The policy used for every check and encryption (Sequoia's standard policy).
@@ -172,4 +211,13 @@ pub(crate) fn pgp_mime(outer: Vec<u8>, armored: &[u8], boundary: &str) -> Vec<u8
     }
     out.extend_from_slice(format!("\r\n--{b}--\r\n").as_bytes());
     out
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn crc24_matches_the_rfc_check_value() {
+        // The CRC-24 "check" value for "123456789" with the OpenPGP parameters.
+        assert_eq!(super::crc24(b"123456789"), 0x21CF02);
+    }
 }
