@@ -292,3 +292,75 @@ async fn record_result_counts_sessions_and_pins_verified_domains() {
     );
     assert_eq!(reports[0].policies[0].summary.successful, 1);
 }
+
+#[tokio::test]
+async fn https_rua_gets_a_gzipped_post_and_a_failure_is_temporary() {
+    use std::io::Read;
+    let ca = TestCa::new("rua CA");
+    let (chain, key) = ca.leaf(&["tlsrpt.example.net"]);
+    let server = HttpsServer::start(
+        chain,
+        key,
+        Answer {
+            status: "201 Created",
+            headers: vec![],
+            body: Vec::new(),
+        },
+    )
+    .await;
+    let c = Collector::default();
+    let clock = ManualClock::at(1_800_000_000_000);
+    let policy = ReportPolicy {
+        kind: PolicyKind::NoPolicyFound,
+        domain: "example.net".into(),
+        strings: vec![],
+        mx_hosts: vec![],
+    };
+    c.record(
+        clock.now(),
+        &policy,
+        "mx.example.net",
+        &result(Achieved::Encrypted, None, "198.51.100.1"),
+    );
+    let sub = Submitter {
+        organization: "Acme Health".into(),
+        contact: "mailto:tlsrpt@gw.example.org".into(),
+        domain: d("gw.example.org"),
+    };
+    let report = c.drain_day(clock.now().secs() / 86_400, &sub).remove(0);
+    let config = FetcherConfig {
+        timeout: Duration::from_secs(10),
+        roots: Arc::new(sealgate_tlspolicy::verify::roots_from_pem(ca.pem.as_bytes()).unwrap()),
+        connect_to: Some(server.addr),
+    };
+    let url = "https://tlsrpt.example.net/v1/reports";
+    sealgate_tlspolicy::tlsrpt::mail::post(&config, url, &report)
+        .await
+        .unwrap();
+    let (head, body) = server.bodies.lock().unwrap()[0].clone();
+    assert!(head.starts_with("POST /v1/reports HTTP/1.1"), "{head}");
+    assert!(
+        head.to_ascii_lowercase()
+            .contains("content-type: application/tlsrpt+gzip")
+    );
+    let mut json = String::new();
+    flate2::read::GzDecoder::new(body.as_slice())
+        .read_to_string(&mut json)
+        .unwrap();
+    let v: Value = serde_json::from_str(&json).unwrap();
+    assert_eq!(v["report-id"], report.report_id);
+    assert_eq!(
+        v["policies"][0]["summary"]["total-successful-session-count"],
+        1
+    );
+
+    server.set(Answer {
+        status: "503 Service Unavailable",
+        headers: vec![],
+        body: Vec::new(),
+    });
+    let e = sealgate_tlspolicy::tlsrpt::mail::post(&config, url, &report)
+        .await
+        .unwrap_err();
+    assert_eq!(e.severity(), sealgate_core::Severity::Temporary);
+}

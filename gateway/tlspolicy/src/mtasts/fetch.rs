@@ -49,32 +49,11 @@ impl Fetcher {
         Fetcher { config }
     }
 
-    fn client(&self, host: &str) -> Result<reqwest::Client, TlsPolicyError> {
-        let tls = rustls::ClientConfig::builder_with_provider(crate::verify::provider())
-            .with_protocol_versions(&[&rustls::version::TLS13, &rustls::version::TLS12])
-            .map_err(|e| TlsPolicyError::Config(format!("TLS: {e}")))?
-            .with_root_certificates(self.config.roots.clone())
-            .with_no_client_auth();
-        let mut b = reqwest::Client::builder()
-            .tls_backend_preconfigured(tls)
-            .redirect(reqwest::redirect::Policy::none())
-            .timeout(self.config.timeout)
-            .connect_timeout(self.config.timeout)
-            .no_proxy()
-            .https_only(true)
-            .user_agent("sealgate-mta-sts");
-        if let Some(addr) = self.config.connect_to {
-            b = b.resolve(host, addr);
-        }
-        b.build()
-            .map_err(|e| TlsPolicyError::Config(format!("HTTP client: {e}")))
-    }
-
     /// Fetches and parses the policy of `domain`.
     pub async fn fetch(&self, domain: &str) -> Result<Fetched, TlsPolicyError> {
         let host = format!("mta-sts.{domain}");
         let url = format!("https://{host}/.well-known/mta-sts.txt");
-        let client = self.client(&host)?;
+        let client = client(&self.config, &host)?;
         let fail = |m: String| TlsPolicyError::Fetch(format!("{host}: {m}"));
         let mut resp = client
             .get(&url)
@@ -114,6 +93,32 @@ impl Fetcher {
         let policy = StsPolicy::parse(&text)?;
         Ok(Fetched { policy, text })
     }
+}
+
+/// An HTTPS client for `host`: the configured roots, TLS 1.2+, no redirects, no proxy, the
+/// time limit, and the test-only address override.
+pub(crate) fn client(
+    config: &FetcherConfig,
+    host: &str,
+) -> Result<reqwest::Client, TlsPolicyError> {
+    let tls = rustls::ClientConfig::builder_with_provider(crate::verify::provider())
+        .with_protocol_versions(&[&rustls::version::TLS13, &rustls::version::TLS12])
+        .map_err(|e| TlsPolicyError::Config(format!("TLS: {e}")))?
+        .with_root_certificates(config.roots.clone())
+        .with_no_client_auth();
+    let mut b = reqwest::Client::builder()
+        .tls_backend_preconfigured(tls)
+        .redirect(reqwest::redirect::Policy::none())
+        .timeout(config.timeout)
+        .connect_timeout(config.timeout)
+        .no_proxy()
+        .https_only(true)
+        .user_agent("sealgate");
+    if let Some(addr) = config.connect_to {
+        b = b.resolve(host, addr);
+    }
+    b.build()
+        .map_err(|e| TlsPolicyError::Config(format!("HTTP client: {e}")))
 }
 
 /// An error with its sources (reqwest's top-level text hides the TLS reason).

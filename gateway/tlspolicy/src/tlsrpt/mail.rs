@@ -122,3 +122,32 @@ pub fn rua(txts: &[String]) -> Vec<Rua> {
     }
     out
 }
+
+/// POSTs a report to an `https:` `rua` (RFC 8460 §5.2): `application/tlsrpt+gzip`, no
+/// redirects, the fetcher's roots, time limit and test-only address override. Any 2xx is
+/// success; anything else is a temporary failure (try again later).
+pub async fn post(
+    config: &crate::mtasts::FetcherConfig,
+    url: &str,
+    report: &Report,
+) -> Result<(), TlsPolicyError> {
+    let fail = |m: String| TlsPolicyError::Fetch(format!("TLS-RPT POST: {m}"));
+    let host = url
+        .strip_prefix("https://")
+        .and_then(|r| r.split(['/', ':', '?']).next())
+        .filter(|h| !h.is_empty())
+        .ok_or_else(|| fail("not an https URL".into()))?;
+    let client = crate::mtasts::fetch::client(config, host)?;
+    let resp = client
+        .post(url)
+        .header(reqwest::header::CONTENT_TYPE, "application/tlsrpt+gzip")
+        .body(report.gzip()?)
+        .send()
+        .await
+        .map_err(|e| fail(e.to_string()))?;
+    if resp.status().is_success() {
+        Ok(())
+    } else {
+        Err(fail(format!("HTTP status {}", resp.status())))
+    }
+}

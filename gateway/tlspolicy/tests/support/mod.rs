@@ -167,12 +167,17 @@ impl Answer {
     }
 }
 
+/// One request as received: (head, body).
+pub type Request = (String, Vec<u8>);
+
 /// An HTTPS server on 127.0.0.1:0 answering every request with the current [`Answer`].
 pub struct HttpsServer {
     pub addr: std::net::SocketAddr,
     pub answer: Arc<Mutex<Answer>>,
     pub requests: Arc<AtomicUsize>,
     pub paths: Arc<Mutex<Vec<String>>>,
+    /// (request head, body) of every request.
+    pub bodies: Arc<Mutex<Vec<Request>>>,
 }
 
 impl HttpsServer {
@@ -195,13 +200,20 @@ impl HttpsServer {
         let answer = Arc::new(Mutex::new(answer));
         let requests = Arc::new(AtomicUsize::new(0));
         let paths = Arc::new(Mutex::new(Vec::new()));
-        let (a, r, p) = (answer.clone(), requests.clone(), paths.clone());
+        let bodies = Arc::new(Mutex::new(Vec::new()));
+        let (a, r, p, b) = (
+            answer.clone(),
+            requests.clone(),
+            paths.clone(),
+            bodies.clone(),
+        );
         tokio::spawn(async move {
             loop {
                 let Ok((tcp, _)) = listener.accept().await else {
                     return;
                 };
-                let (acceptor, a, r, p) = (acceptor.clone(), a.clone(), r.clone(), p.clone());
+                let (acceptor, a, r, p, b) =
+                    (acceptor.clone(), a.clone(), r.clone(), p.clone(), b.clone());
                 tokio::spawn(async move {
                     let Ok(mut tls) = acceptor.accept(tcp).await else {
                         return;
@@ -214,8 +226,24 @@ impl HttpsServer {
                             Ok(n) => buf.extend_from_slice(&chunk[..n]),
                         }
                     }
+                    let end = buf.windows(4).position(|w| w == b"\r\n\r\n").unwrap() + 4;
+                    let head = String::from_utf8_lossy(&buf[..end]).to_string();
+                    let len = head
+                        .lines()
+                        .find_map(|l| {
+                            let (k, v) = l.split_once(':')?;
+                            k.eq_ignore_ascii_case("content-length")
+                                .then(|| v.trim().parse::<usize>().ok())?
+                        })
+                        .unwrap_or(0);
+                    while buf.len() < end + len {
+                        match tls.read(&mut chunk).await {
+                            Ok(0) | Err(_) => break,
+                            Ok(n) => buf.extend_from_slice(&chunk[..n]),
+                        }
+                    }
+                    b.lock().unwrap().push((head.clone(), buf[end..].to_vec()));
                     r.fetch_add(1, Ordering::SeqCst);
-                    let head = String::from_utf8_lossy(&buf).to_string();
                     let line = head.lines().next().unwrap_or("").to_string();
                     p.lock().unwrap().push(line);
                     let ans = a.lock().unwrap().clone();
@@ -238,6 +266,7 @@ impl HttpsServer {
             answer,
             requests,
             paths,
+            bodies,
         }
     }
 
