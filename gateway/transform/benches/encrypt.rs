@@ -7,10 +7,12 @@
 //! the throughputs (`elem/s` = messages/s) are per core on a shared machine.
 //! Run: `cargo bench -p sealgate-transform -- --warm-up-time 1 --measurement-time 5`.
 //!
-//! 2026-12-01, shared 2-core box, thread CPU time per message (messages/s per core):
-//! pgp/10KiB 299 µs (≈3,340/s), smime/10KiB 199 µs (≈5,030/s), pgp/1MiB 7.89 ms (≈127/s),
-//! smime/1MiB 2.06 ms (≈486/s). PGP time at 1 MiB is mostly the MDC's SHA-1 (collision
-//! detecting) and base64; at 10 KiB the RSA-3072 key wrap.
+//! 2026-12-01, shared 2-core box, thread CPU time per message (messages/s per core), with
+//! `RUST_BACKTRACE` unset as in production: pgp/10KiB 220 µs (≈4,550/s), smime/10KiB 191 µs
+//! (≈5,250/s), pgp/1MiB 7.57 ms (≈132/s), smime/1MiB 1.96 ms (≈511/s). With
+//! `RUST_BACKTRACE=1` pgp/10KiB costs 299 µs: Sequoia builds `anyhow` errors (with captured
+//! backtraces) on its happy path. At 1 MiB PGP time is mostly the MDC's collision-detecting
+//! SHA-1 and base64.
 
 #![allow(clippy::expect_used)] // a benchmark set-up failure should stop the run
 
