@@ -20,6 +20,8 @@ use std::time::Duration;
 
 /// Largest key accepted from a directory.
 const MAX_KEY: usize = 256 * 1024;
+/// Longest a directory may take to answer one request, body included.
+const FETCH_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// A discovery that could not be completed.
 #[derive(Debug, thiserror::Error)]
@@ -205,14 +207,27 @@ impl Wkd {
             .unwrap_or(false)
     }
 
-    /// The body of a 200 answer no larger than [`MAX_KEY`]; `None` for anything else.
+    /// The body of a 200 answer no larger than [`MAX_KEY`], read within [`FETCH_TIMEOUT`];
+    /// `None` for anything else (a larger body is abandoned as soon as it exceeds the limit).
     async fn fetch(&self, url: &str) -> Option<Vec<u8>> {
-        let resp = self.client.get(url).send().await.ok()?;
+        let mut resp = self
+            .client
+            .get(url)
+            .timeout(FETCH_TIMEOUT)
+            .send()
+            .await
+            .ok()?;
         if !resp.status().is_success() || resp.content_length().unwrap_or(0) > MAX_KEY as u64 {
             return None;
         }
-        let body = resp.bytes().await.ok()?;
-        (body.len() <= MAX_KEY).then(|| body.to_vec())
+        let mut body = Vec::new();
+        while let Some(chunk) = resp.chunk().await.ok()? {
+            if body.len() + chunk.len() > MAX_KEY {
+                return None;
+            }
+            body.extend_from_slice(&chunk);
+        }
+        Some(body)
     }
 }
 

@@ -307,3 +307,24 @@ async fn a_key_for_another_address_is_refused_and_the_miss_remembered() {
             .is_empty()
     );
 }
+
+#[tokio::test]
+async fn an_oversized_answer_is_not_read_or_stored() {
+    let addr = Address::parse("big@clinic.example").unwrap();
+    let hash = sealgate_transform::wkd::wkd_hash("big");
+    let route = (
+        HOSTS[0].to_string(),
+        format!("/.well-known/openpgpkey/clinic.example/hu/{hash}"),
+    );
+    let d = directory(HashMap::from([(route, vec![0x99; 300 * 1024])])).await;
+    let store = Arc::new(MemKeys::default());
+    let wkd = Wkd::new(client(&d)).with_port(d.port);
+    let got = wkd.discover(store.clone(), &addr, SystemClock.now()).await;
+    assert_eq!(got.unwrap(), Discovery::NotFound);
+    assert!(
+        store
+            .list(sealgate_core::store::KeyKind::OpenPgp)
+            .unwrap()
+            .is_empty()
+    );
+}
