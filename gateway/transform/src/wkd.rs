@@ -217,7 +217,11 @@ impl Wkd {
             .send()
             .await
             .ok()?;
-        if !resp.status().is_success() || resp.content_length().unwrap_or(0) > MAX_KEY as u64 {
+        // Only an HTTPS answer counts, even if the caller's client follows redirects to http.
+        if resp.url().scheme() != "https"
+            || !resp.status().is_success()
+            || resp.content_length().unwrap_or(0) > MAX_KEY as u64
+        {
             return None;
         }
         let mut body = Vec::new();
