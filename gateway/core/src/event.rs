@@ -33,6 +33,28 @@ pub struct AttemptFacts {
     pub cert_verified: Option<bool>,
     /// The peer's reply, if any.
     pub reply: Option<Reply>,
+    /// How the copy sent was protected and signed (filled by the deliver stage's transform
+    /// and sign wiring).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub copy: Option<Box<CopyFacts>>,
+}
+
+/// How one recipient's copy was protected and signed: methods, reasons, fingerprints, serials,
+/// DKIM domains and selectors — never content.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct CopyFacts {
+    /// The chain method used (`tls-verified`, `pgp`, `smime`), or `already-encrypted`,
+    /// `opportunistic`, `tls-required`.
+    pub protection: String,
+    /// The recipient key used: OpenPGP fingerprint, or S/MIME certificate serial and fingerprint.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub key: Option<String>,
+    /// Chain methods passed over before the one used, each `method: reason`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub skipped: Vec<String>,
+    /// DKIM signatures on the copy, each `d=DOMAIN s=SELECTOR ALGORITHM-BITS`; or why unsigned.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub dkim: Vec<String>,
 }
 
 /// The kinds of event.

@@ -17,14 +17,15 @@ use crate::engine::Inner;
 use crate::error::DeliverError;
 use crate::notice::NoticeKind;
 use crate::plan::{self, FALLBACK, Plan};
+use crate::protect::{self, CopyKey, Note, Step, ToProtect};
 use crate::route::{Route, Target};
-use sealgate_core::event::AttemptFacts;
+use sealgate_core::event::{AttemptFacts, CopyFacts};
 use sealgate_core::store::{QueueEntry, RecipientState};
 use sealgate_core::time::Timestamp;
 use sealgate_core::{
-    Body, Domain, Event, EventKind, Message, MessageId, Method, Reply, Severity, Status,
+    Body, BodyType, Domain, Event, EventKind, Message, MessageId, Method, Reply, Severity, Status,
 };
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::sync::Arc;
 use tokio::sync::OwnedSemaphorePermit;
 
@@ -41,14 +42,25 @@ enum Outcome {
     TlsUnmet(AttemptFacts, DeliverError),
 }
 
+impl Outcome {
+    fn facts_mut(&mut self) -> &mut AttemptFacts {
+        match self {
+            Outcome::Delivered(f)
+            | Outcome::Deferred(f, _)
+            | Outcome::Failed(f, _)
+            | Outcome::TlsUnmet(f, _) => f,
+        }
+    }
+}
+
 fn with_reply(mut facts: AttemptFacts, reply: &Reply) -> AttemptFacts {
     facts.reply = Some(reply.clone());
     facts
 }
 
 type Records = Vec<(u32, Event, Option<Timestamp>)>;
-/// Recipients to send, by (domain, TLS policy), with the chain method each send fulfils.
-type Groups = BTreeMap<(Domain, TlsPolicy), Vec<(u32, Option<Method>)>>;
+/// Recipients to send, by (domain, TLS policy, copy), with the chain method each send fulfils.
+type Groups = BTreeMap<(Domain, TlsPolicy, CopyKey), Vec<(u32, Option<Method>)>>;
 /// What sending one group gave.
 struct GroupResult {
     /// Each recipient's outcome.
@@ -75,6 +87,22 @@ struct Bounce {
     remote: Option<String>,
 }
 
+/// One recipient to send: index, TLS policy, chain method, copy, and the record's note.
+type Send = (u32, TlsPolicy, Option<Method>, CopyKey, Note);
+
+/// The record's note for a send the plan made (no chain walk).
+fn plan_note(tls: TlsPolicy) -> Note {
+    let protection = match tls {
+        TlsPolicy::Opportunistic => "opportunistic",
+        TlsPolicy::Required => "tls-required",
+        TlsPolicy::Verified => "tls-verified",
+    };
+    Note {
+        protection: protection.into(),
+        ..Note::default()
+    }
+}
+
 /// Processes the due recipients of `id`; `Ok(true)` asks for another round at once (a
 /// protection chain fell back to its next method).
 pub(crate) async fn process(inner: &Arc<Inner>, id: MessageId) -> Result<bool, DeliverError> {
@@ -93,7 +121,8 @@ pub(crate) async fn process(inner: &Arc<Inner>, id: MessageId) -> Result<bool, D
     }
     let mut bounces = Vec::new();
     let mut holds = Vec::new();
-    let mut groups = Groups::new();
+    let mut sends: Vec<Send> = Vec::new();
+    let mut encrypt: Vec<ToProtect> = Vec::new();
     for r in &due {
         if r.status == Status::Held {
             bounces.push(Bounce {
@@ -104,43 +133,122 @@ pub(crate) async fn process(inner: &Arc<Inner>, id: MessageId) -> Result<bool, D
             continue;
         }
         match plan::plan(msg.decision.recipients.get(r.index as usize), r) {
-            Plan::Send { tls, method } => groups
-                .entry((r.address.domain().clone(), tls))
-                .or_default()
-                .push((r.index, method)),
+            Plan::Send { tls, method } => {
+                sends.push((r.index, tls, method, CopyKey::Plain, plan_note(tls)));
+            }
             Plan::Hold { reason } => holds.push((r.index, reason)),
             Plan::Bounce(reply) => bounces.push(Bounce {
                 index: r.index,
                 reply,
                 remote: None,
             }),
+            Plan::Protect { failed } => encrypt.push((r.index, failed)),
         }
-    }
-    if !holds.is_empty() {
-        hold(inner, &msg, &entry, holds).await?;
     }
     let mut again = false;
     let mut body = None;
     let mut dropped = Vec::new();
     let mut delayed = Vec::new();
-    if !groups.is_empty() {
+    if !sends.is_empty() || !encrypt.is_empty() {
         let b = match inner.blocking(move |s| Ok(s.body(id)?)).await {
             Ok(b) => b,
             Err(e) => {
                 tracing::error!(%id, error = %e, "queued message has no readable body; deferring");
-                let indexes: Vec<u32> = groups.values().flatten().map(|(i, _)| *i).collect();
+                let mut indexes: Vec<u32> = sends.iter().map(|s| s.0).collect();
+                indexes.extend(encrypt.iter().map(|(i, _)| *i));
                 defer_all(inner, &entry, &indexes, &e).await?;
+                if !holds.is_empty() {
+                    hold(inner, &msg, &entry, holds).await?;
+                }
                 return Ok(false);
             }
         };
-        for ((domain, tls), rcpts) in groups {
+        // Transform: the spool's message carries its body; the plain copy and every
+        // encrypted copy are made on the blocking pool.
+        let mut full = (*msg).clone();
+        full.body = b.clone();
+        let prepared = {
+            let (t, plain) = (Arc::clone(&inner.transformer), !sends.is_empty());
+            let enc = encrypt.clone();
+            tokio::task::spawn_blocking(move || protect::prepare(&t, &full, plain, &enc, now))
+                .await
+                .map_err(|_| DeliverError::Config("blocking task failed".into()))?
+        };
+        let mut deferred = Vec::new();
+        for (index, step) in prepared.steps {
+            match step {
+                Step::Send {
+                    tls,
+                    method,
+                    copy,
+                    note,
+                } => sends.push((index, tls, method, copy, note)),
+                Step::Hold(reason) => holds.push((index, reason)),
+                Step::Bounce(reply) => bounces.push(Bounce {
+                    index,
+                    reply,
+                    remote: None,
+                }),
+                Step::Defer(why) => deferred.push((index, why)),
+            }
+        }
+        if !deferred.is_empty() {
+            tracing::warn!(%id, error = %deferred[0].1, "protection unavailable; deferring");
+            let err = DeliverError::Transform(deferred[0].1.clone());
+            let indexes: Vec<u32> = deferred.iter().map(|(i, _)| *i).collect();
+            defer_all(inner, &entry, &indexes, &err).await?;
+        }
+        // Sign: the last change to each copy.
+        let wanted: BTreeSet<CopyKey> = sends.iter().map(|s| s.3).collect();
+        let owner = protect::owner(&msg, &inner.origin.message_id_header(msg.id));
+        let signed = {
+            let (signer, copies) = (Arc::clone(&inner.signer), prepared.copies);
+            tokio::task::spawn_blocking(move || protect::sign(&signer, &owner, &copies, &wanted))
+                .await
+                .map_err(|_| DeliverError::Config("blocking task failed".into()))?
+        };
+        let signed = match signed {
+            Ok(s) => s,
+            Err(e) => {
+                tracing::error!(%id, error = %e, "DKIM signing failed; deferring");
+                let indexes: Vec<u32> = sends.iter().map(|s| s.0).collect();
+                defer_all(inner, &entry, &indexes, &DeliverError::Sign(e.to_string())).await?;
+                sends.clear();
+                BTreeMap::new()
+            }
+        };
+        let mut groups = Groups::new();
+        let mut notes: HashMap<u32, Note> = HashMap::new();
+        for (index, tls, method, copy, note) in sends {
+            let domain = entry.recipients[index as usize].address.domain().clone();
+            groups
+                .entry((domain, tls, copy))
+                .or_default()
+                .push((index, method));
+            notes.insert(index, note);
+        }
+        for ((domain, tls, copy), rcpts) in groups {
+            let Some((copy_body, dkim)) = signed.get(&copy) else {
+                continue;
+            };
+            let body_type = match copy {
+                CopyKey::Own(_) if copy_body.iter().all(|b| *b < 0x80) => BodyType::SevenBit,
+                _ => msg.envelope.body_type,
+            };
             let GroupResult {
                 outcomes,
                 conn,
                 slot,
-            } = deliver_group(inner, &msg, &b, &domain, tls, &rcpts).await;
+            } = deliver_group(inner, &msg, copy_body, body_type, &domain, tls, &rcpts).await;
             let mut records = Records::new();
-            for (index, method, outcome) in outcomes {
+            for (index, method, mut outcome) in outcomes {
+                let note = notes.get(&index).cloned().unwrap_or_default();
+                outcome.facts_mut().copy = Some(Box::new(CopyFacts {
+                    protection: note.protection,
+                    key: note.key,
+                    skipped: note.skipped,
+                    dkim: dkim.clone(),
+                }));
                 let state = &entry.recipients[index as usize];
                 match classify(inner, &msg, state, method, outcome, now, &mut records) {
                     Next::Done => {}
@@ -163,6 +271,9 @@ pub(crate) async fn process(inner: &Arc<Inner>, id: MessageId) -> Result<bool, D
             }
         }
         body = Some(b);
+    }
+    if !holds.is_empty() {
+        hold(inner, &msg, &entry, holds).await?;
     }
     if !dropped.is_empty() {
         drop_tls(inner, &msg, &entry, &dropped).await?;
@@ -297,6 +408,7 @@ async fn deliver_group(
     inner: &Inner,
     msg: &Message,
     body: &Body,
+    body_type: BodyType,
     domain: &Domain,
     tls: TlsPolicy,
     rcpts: &[(u32, Option<Method>)],
@@ -345,7 +457,7 @@ async fn deliver_group(
         mail_from: msg.envelope.mail_from.as_ref(),
         ret: msg.envelope.ret,
         envid: msg.envelope.envid.as_deref(),
-        body_type: msg.envelope.body_type,
+        body_type,
         smtputf8: msg.envelope.smtputf8,
         rcpts: addresses
             .iter()

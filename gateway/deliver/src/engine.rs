@@ -18,6 +18,8 @@ use sealgate_config::DeliveryConfig;
 use sealgate_core::store::QueueStore;
 use sealgate_core::{Clock, MessageId, Random};
 use sealgate_report::{Metrics, Pseudonymiser};
+use sealgate_sign::Signer;
+use sealgate_transform::Transformer;
 use std::collections::{HashMap, HashSet};
 use std::net::IpAddr;
 use std::sync::{Arc, Mutex, PoisonError};
@@ -109,6 +111,10 @@ pub struct Parts {
     pub identity: Identity,
     /// Notice and DSN templates.
     pub templates: Templates,
+    /// The transform stage (method chain, PGP/MIME, S/MIME).
+    pub transformer: Arc<Transformer>,
+    /// The sign stage (DKIM), the last change to every copy.
+    pub signer: Arc<Signer>,
 }
 
 /// Shared state of the engine's tasks.
@@ -123,6 +129,8 @@ pub(crate) struct Inner {
     pub pseudonyms: Pseudonymiser,
     pub origin: Originator,
     pub templates: Templates,
+    pub transformer: Arc<Transformer>,
+    pub signer: Arc<Signer>,
     in_flight: Mutex<HashSet<MessageId>>,
     slots: Arc<Semaphore>,
     pub tx: mpsc::UnboundedSender<MessageId>,
@@ -195,6 +203,8 @@ impl Engine {
             metrics: parts.metrics,
             pseudonyms: parts.pseudonyms,
             templates: parts.templates,
+            transformer: parts.transformer,
+            signer: parts.signer,
             in_flight: Mutex::new(HashSet::new()),
             tx,
         });

@@ -52,6 +52,12 @@ pub enum DeliverError {
     /// A local configuration problem (bad TLS setup, resolver).
     #[error("configuration: {0}")]
     Config(String),
+    /// The transform stage could not run now (key store or encryption library); temporary.
+    #[error("transform: {0}")]
+    Transform(String),
+    /// DKIM signing failed with a key that loaded; temporary (never sent unsigned instead).
+    #[error("DKIM signing: {0}")]
+    Sign(String),
 }
 
 impl From<std::io::Error> for DeliverError {
@@ -79,6 +85,8 @@ impl DeliverError {
             DeliverError::Unsendable(r) => DeliverError::Unsendable(r.clone()),
             DeliverError::Store(e) => DeliverError::Store(StoreError::Io(e.to_string())),
             DeliverError::Config(s) => DeliverError::Config(s.clone()),
+            DeliverError::Transform(s) => DeliverError::Transform(s.clone()),
+            DeliverError::Sign(s) => DeliverError::Sign(s.clone()),
         }
     }
 
@@ -105,6 +113,12 @@ impl DeliverError {
             }
             DeliverError::Store(_) => Reply::local_error(),
             DeliverError::Config(_) => Reply::new(451, [4, 3, 5], "Local configuration error"),
+            DeliverError::Transform(_) => {
+                Reply::new(451, [4, 3, 0], "Message protection temporarily unavailable")
+            }
+            DeliverError::Sign(_) => {
+                Reply::new(451, [4, 3, 0], "Message signing temporarily unavailable")
+            }
         }
     }
 
@@ -128,6 +142,8 @@ impl DeliverError {
             DeliverError::Unsendable(_) => "unsendable",
             DeliverError::Store(_) => "storage",
             DeliverError::Config(_) => "config",
+            DeliverError::Transform(_) => "transform",
+            DeliverError::Sign(_) => "sign",
         }
     }
 }

@@ -11,7 +11,9 @@
 //! * an outbound SMTP client ([`client`]): per-tenant EHLO name and source address, STARTTLS,
 //!   PIPELINING, SIZE, 8BITMIME/SMTPUTF8 checks, per-recipient replies, RFC 5321 timeouts;
 //! * the recipient's protection requirement ([`plan`]): it never sends plaintext a decision
-//!   forbids;
+//!   forbids; `encrypt` recipients go through the transform stage's method chain and every copy
+//!   through DKIM signing as its last change ([`protect`]) — a method that fails at delivery
+//!   sends the recipient back for the next one;
 //! * DSNs ([`dsn`]) and sender notices ([`notice`]), originated under the gateway's identity
 //!   and committed to the spool like any other mail;
 //! * admin queue actions ([`control`]): retry, hold, release, delete.
@@ -31,6 +33,7 @@ pub mod notice;
 mod outbox;
 pub mod plan;
 mod pool;
+pub mod protect;
 pub mod route;
 
 pub use control::{ActionReport, QueueAction, QueueControl};

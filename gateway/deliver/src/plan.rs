@@ -2,10 +2,9 @@
 //! (DESIGN.md "Protection model").
 //!
 //! Guarantees: nothing here ever yields a plaintext send for a recipient whose requirement
-//! forbids it: `tls-only` sends only with TLS required; `encrypt` sends only through a method of
-//! its chain that this build can perform (today `tls-verified`), and otherwise walks the chain
-//! to its terminal `hold` or `bounce-with-notice` (a chain without one ends in `hold`). A chain
-//! method that failed at delivery is skipped until an admin `release` restarts the chain.
+//! forbids it: `tls-only` sends only with TLS required; `encrypt` never sends from here — it
+//! goes to the transform stage's chain walk ([`crate::protect`]) with the chain methods that
+//! failed at delivery, which are skipped until an admin `release` restarts the chain.
 //! `hold` holds until released.
 
 use crate::client::TlsPolicy;
@@ -35,11 +34,12 @@ pub enum Plan {
     },
     /// Fail permanently (DSN to the sender).
     Bounce(Reply),
-}
-
-/// Chain methods this build can perform at the deliver stage.
-fn available(method: Method) -> bool {
-    matches!(method, Method::TlsVerified)
+    /// Walk the `encrypt` chain in the transform stage ([`crate::protect`]), skipping the
+    /// methods that already failed at delivery.
+    Protect {
+        /// Chain methods that failed at delivery since the chain last (re)started.
+        failed: Vec<Method>,
+    },
 }
 
 /// Methods that already failed since the chain last (re)started.
@@ -88,35 +88,12 @@ pub fn plan(requirement: Option<&Requirement>, state: &RecipientState) -> Plan {
         Some(Requirement::Reject) => {
             Plan::Bounce(Reply::new(550, [5, 7, 1], "Message refused by policy"))
         }
-        Some(Requirement::Encrypt { chain }) => {
-            let failed = failed_methods(state);
-            for &method in chain {
-                match method {
-                    Method::Hold => {
-                        return Plan::Hold {
-                            reason: "no protection method available; held".into(),
-                        };
-                    }
-                    Method::BounceWithNotice => {
-                        return Plan::Bounce(Reply::new(
-                            550,
-                            [5, 7, 1],
-                            "No protection method the policy allows is available for this recipient",
-                        ));
-                    }
-                    m if available(m) && !failed.iter().any(|f| f == m.as_str()) => {
-                        return Plan::Send {
-                            tls: TlsPolicy::Verified,
-                            method: Some(m),
-                        };
-                    }
-                    _ => {}
-                }
-            }
-            Plan::Hold {
-                reason: "protection chain exhausted; held".into(),
-            }
-        }
+        Some(Requirement::Encrypt { .. }) => Plan::Protect {
+            failed: failed_methods(state)
+                .iter()
+                .filter_map(|m| m.parse().ok())
+                .collect(),
+        },
     }
 }
 
@@ -137,28 +114,25 @@ mod tests {
     }
 
     #[test]
-    fn encrypt_chain_never_yields_plaintext() {
+    fn encrypt_never_sends_from_the_plan_and_carries_failed_methods() {
         let req = Requirement::Encrypt {
             chain: vec![Method::TlsVerified, Method::Pgp, Method::BounceWithNotice],
         };
-        let s = state(vec![]);
         assert_eq!(
-            plan(Some(&req), &s),
-            Plan::Send {
-                tls: TlsPolicy::Verified,
-                method: Some(Method::TlsVerified)
-            }
+            plan(Some(&req), &state(vec![])),
+            Plan::Protect { failed: vec![] }
         );
         let s = state(vec![Event::status(
             Timestamp(1),
             Status::Scheduled,
             format!("{FALLBACK}tls-verified: no verified TLS"),
         )]);
-        assert!(matches!(plan(Some(&req), &s), Plan::Bounce(_)));
-        let no_terminal = Requirement::Encrypt {
-            chain: vec![Method::Pgp],
-        };
-        assert!(matches!(plan(Some(&no_terminal), &s), Plan::Hold { .. }));
+        assert_eq!(
+            plan(Some(&req), &s),
+            Plan::Protect {
+                failed: vec![Method::TlsVerified]
+            }
+        );
     }
 
     #[test]
@@ -174,13 +148,7 @@ mod tests {
         let req = Requirement::Encrypt {
             chain: vec![Method::TlsVerified, Method::Hold],
         };
-        assert!(matches!(
-            plan(Some(&req), &s),
-            Plan::Send {
-                tls: TlsPolicy::Verified,
-                ..
-            }
-        ));
+        assert_eq!(plan(Some(&req), &s), Plan::Protect { failed: vec![] });
         assert!(matches!(
             plan(Some(&Requirement::Hold), &s),
             Plan::Send { .. }

@@ -236,26 +236,46 @@ fn print_entry(e: &QueueEntry) {
                     format!("accepted, requirement {requirement}")
                 }
                 EventKind::Status { status, reason } => format!("{status}: {reason}"),
-                EventKind::Attempt(a) => format!(
-                    "attempt via {}{} tls={}{}{} reply={}",
-                    a.next_hop,
-                    a.ip.as_deref()
-                        .map_or(String::new(), |ip| format!(" [{ip}]")),
-                    a.tls_version.as_deref().unwrap_or("none"),
-                    a.tls_cipher
-                        .as_deref()
-                        .map_or(String::new(), |c| format!(" cipher={c}")),
-                    a.cert_verified.map_or(String::new(), |v| format!(
-                        " cert={}",
-                        if v { "verified" } else { "unverified" }
-                    )),
-                    a.reply
-                        .as_ref()
-                        .map_or("-".to_string(), ToString::to_string)
-                ),
+                EventKind::Attempt(a) => {
+                    format!(
+                        "attempt via {}{} tls={}{}{} reply={}",
+                        a.next_hop,
+                        a.ip.as_deref()
+                            .map_or(String::new(), |ip| format!(" [{ip}]")),
+                        a.tls_version.as_deref().unwrap_or("none"),
+                        a.tls_cipher
+                            .as_deref()
+                            .map_or(String::new(), |c| format!(" cipher={c}")),
+                        a.cert_verified.map_or(String::new(), |v| format!(
+                            " cert={}",
+                            if v { "verified" } else { "unverified" }
+                        )),
+                        a.reply
+                            .as_ref()
+                            .map_or("-".to_string(), ToString::to_string)
+                    ) + &protection_text(a)
+                }
                 EventKind::Recovered => "requeued after restart".to_string(),
             };
             outln!("    {when}  {what}");
         }
     }
+}
+
+/// How an attempt's copy was protected: method, key, skipped methods, DKIM.
+fn protection_text(a: &sealgate_core::event::AttemptFacts) -> String {
+    let Some(c) = &a.copy else {
+        return String::new();
+    };
+    let mut out = format!("\n        method {}", c.protection);
+    if let Some(k) = &c.key {
+        out.push_str(&format!(" key {k}"));
+    }
+    for s in &c.skipped {
+        out.push_str(&format!("\n        skipped {s}"));
+    }
+    for d in &c.dkim {
+        out.push_str(&format!("\n        dkim {d}"));
+    }
+    out
 }

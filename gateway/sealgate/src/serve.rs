@@ -7,12 +7,14 @@ use sealgate_accept::{OnCommit, Pipeline, Server};
 use sealgate_admin::AdminState;
 use sealgate_commit::{MasterKeys, OsRandom, Spool};
 use sealgate_config::{Config, DeliveryMode, RulesConfig};
-use sealgate_core::store::QueueStore;
+use sealgate_core::store::{KeyStore, QueueStore};
 use sealgate_core::{Clock, Random, SystemClock};
 use sealgate_deliver::dns::HickoryDns;
 use sealgate_deliver::{Engine, Identity, Outbox, Parts, QueueControl, Templates};
 use sealgate_report::{Metrics, Pseudonymiser};
 use sealgate_rules::watch::DirFingerprint;
+use sealgate_sign::Signer;
+use sealgate_transform::{SmimeTrust, Transformer};
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -68,6 +70,7 @@ async fn serve(config: Config, config_path: Option<PathBuf>) -> anyhow::Result<(
             .await?
             .context("storage.dir: cannot open the spool")?
     };
+    let recipient_keys: Arc<dyn KeyStore> = Arc::new(spool.keys());
     let key_admin = sealgate_admin::KeyAdmin {
         keys: Arc::new(spool.keys()),
         audit: Arc::new(spool.audit()),
@@ -85,8 +88,16 @@ async fn serve(config: Config, config_path: Option<PathBuf>) -> anyhow::Result<(
         config.log.pseudonymise_addresses,
     );
     let random: Arc<dyn Random> = rng.clone();
-    let (on_commit, control) =
-        start_delivery(&config, &store, &clock, &random, &metrics, &pseudonyms)?;
+    let stages = stages(&config, recipient_keys)?;
+    let (on_commit, control) = start_delivery(
+        &config,
+        &store,
+        &clock,
+        &random,
+        &metrics,
+        &pseudonyms,
+        stages,
+    )?;
     let pipeline = Pipeline {
         store: Arc::clone(&store),
         metrics: metrics.clone(),
@@ -231,6 +242,20 @@ impl RulesWatch {
     }
 }
 
+/// The transform stage (recipient keys, S/MIME roots) and the sign stage (every configured
+/// DKIM key, loaded once; a key that cannot be used stops the start with every problem named).
+fn stages(
+    config: &Config,
+    keys: Arc<dyn KeyStore>,
+) -> anyhow::Result<(Arc<Transformer>, Arc<Signer>)> {
+    // The operating system's roots (OpenSSL's default paths, which honour SSL_CERT_FILE).
+    let roots = SmimeTrust::system().context("S/MIME trust roots")?;
+    let transformer = Arc::new(Transformer::new(keys, roots));
+    let signer = Signer::from_config(config).context("DKIM keys")?;
+    tracing::info!(keys = signer.key_count(), "DKIM signer ready");
+    Ok((transformer, Arc::new(signer)))
+}
+
 /// Starts the deliver stage for the configured mode; returns the commit notification and the
 /// admin queue control.
 fn start_delivery(
@@ -240,6 +265,7 @@ fn start_delivery(
     rng: &Arc<dyn Random>,
     metrics: &Metrics,
     pseudonyms: &Pseudonymiser,
+    (transformer, signer): (Arc<Transformer>, Arc<Signer>),
 ) -> anyhow::Result<(OnCommit, QueueControl)> {
     let wake: OnCommit = match &config.delivery.mode {
         DeliveryMode::Outbox { dir } => {
@@ -277,6 +303,8 @@ fn start_delivery(
                     postmaster: config.gateway.postmaster.clone(),
                 },
                 templates,
+                transformer,
+                signer,
             };
             let engine = Engine::start(d, parts).context("delivery engine")?;
             tracing::info!(routes = d.routes.len(), "delivery mode mx");

@@ -1,0 +1,343 @@
+//! Transform, then sign: each due recipient's copy as it will leave (DESIGN.md "Protection
+//! model", invariants 2 and 5).
+//!
+//! Guarantees:
+//! - An `encrypt` recipient gets only what [`Transformer::protect`] allows for its chain, given
+//!   the methods that already failed at delivery: a plain copy sent with verified TLS
+//!   (`tls-verified`), a PGP/MIME or S/MIME copy to that recipient's key alone, the unchanged
+//!   input when it is already encrypted, or hold / bounce-with-notice — never plaintext the
+//!   chain forbids.
+//! - Copies are shared only where safe: every plain copy of a message is the same bytes (tag
+//!   stripped, headers added as the decision says); an already-encrypted input is shared as it
+//!   came; an encrypted copy belongs to its one recipient ([`CopyKey::Own`]).
+//! - DKIM is the last change: [`sign`] runs on the final bytes of each copy, with the tenant's
+//!   keys — or the gateway's for mail the gateway originated (DSNs, notices) — and nothing in
+//!   the deliver stage changes a body after it.
+//! - All of it runs on the blocking pool; records carry methods, reasons, fingerprints, serials
+//!   and DKIM domains/selectors — never content.
+
+use crate::client::TlsPolicy;
+use sealgate_core::{Body, Message, Method, Reply, Timestamp};
+use sealgate_sign::{KeyOwner, Outcome as Signing, SignError, Signer};
+use sealgate_transform::{
+    Hop, Outcome, Protection, Request, Skip, Skipped, TransformError, Transformer, TrustLevel,
+};
+use std::collections::{BTreeMap, BTreeSet};
+
+/// Which copy of the message a recipient gets.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum CopyKey {
+    /// The plain copy (the same bytes for every plain recipient of the message).
+    Plain,
+    /// The input as it came (already encrypted end to end).
+    Original,
+    /// An encrypted copy for envelope recipient `index` only.
+    Own(u32),
+}
+
+/// What the per-recipient record keeps of how a copy was protected.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Note {
+    /// `tls-verified`, `pgp`, `smime`, `already-encrypted`, `opportunistic`, `tls-required`.
+    pub protection: String,
+    /// Fingerprint or certificate serial of the key used.
+    pub key: Option<String>,
+    /// Methods passed over, `method: reason`.
+    pub skipped: Vec<String>,
+}
+
+/// The step for one `encrypt` recipient.
+#[derive(Debug)]
+pub enum Step {
+    /// Send `copy` with this TLS policy.
+    Send {
+        /// TLS the next hop must offer.
+        tls: TlsPolicy,
+        /// The chain method this send fulfils (a TLS failure sends the recipient back for the
+        /// next method).
+        method: Option<Method>,
+        /// Which copy.
+        copy: CopyKey,
+        /// For the record.
+        note: Note,
+    },
+    /// Hold with a sender notice; the reason names the skipped methods.
+    Hold(String),
+    /// Bounce with a DSN (the chain's `bounce-with-notice`).
+    Bounce(Reply),
+    /// The key store failed: retry later.
+    Defer(String),
+}
+
+/// The copies and steps of one round.
+#[derive(Debug, Default)]
+pub struct Prepared {
+    /// Unsigned copies by key.
+    pub copies: BTreeMap<CopyKey, Body>,
+    /// Each `encrypt` recipient's step.
+    pub steps: Vec<(u32, Step)>,
+}
+
+/// One `encrypt` recipient to protect: its index and the chain methods that already failed at
+/// delivery.
+pub type ToProtect = (u32, Vec<Method>);
+
+/// Runs the chain for each of `encrypt` and builds the plain copy when `plain` is set. Sync
+/// and CPU-bound (PGP, S/MIME): call it on the blocking pool.
+pub fn prepare(
+    transformer: &Transformer,
+    msg: &Message,
+    plain: bool,
+    encrypt: &[ToProtect],
+    now: Timestamp,
+) -> Prepared {
+    let mut out = Prepared::default();
+    if plain {
+        out.copies
+            .insert(CopyKey::Plain, plain_copy(transformer, msg, now));
+    }
+    for (index, failed) in encrypt {
+        let Some(req) = Request::for_recipient(msg, *index as usize, TrustLevel::Discovered, now)
+        else {
+            continue;
+        };
+        let hop = Hop {
+            failed: failed.clone(),
+            ..Hop::unknown()
+        };
+        let step = match transformer.protect(&req, &hop) {
+            Ok(p) => step_of(&mut out, msg, *index, p.outcome, &p.skipped),
+            Err(TransformError::Rejected) => Step::Bounce(refused()),
+            Err(e) if e.is_temporary() => Step::Defer(e.to_string()),
+            Err(_) => Step::Bounce(refused()),
+        };
+        out.steps.push((*index, step));
+    }
+    out
+}
+
+fn refused() -> Reply {
+    Reply::new(550, [5, 7, 1], "Message refused by policy")
+}
+
+/// The plain copy: what `deliver` recipients get (tag stripped, headers added).
+fn plain_copy(transformer: &Transformer, msg: &Message, now: Timestamp) -> Body {
+    let Some(recipient) = msg.envelope.recipients.first() else {
+        return msg.body.clone();
+    };
+    let req = Request {
+        body: &msg.body,
+        decision: &msg.decision,
+        recipient: &recipient.address,
+        requirement: None,
+        min_trust: TrustLevel::Discovered,
+        now,
+    };
+    match transformer.protect(&req, &Hop::unknown()) {
+        Ok(sealgate_transform::Protected {
+            outcome: Outcome::Send { body, .. },
+            ..
+        }) => body,
+        // `deliver` never holds, bounces or reads the key store; the input as it came is the
+        // copy that changes nothing.
+        _ => msg.body.clone(),
+    }
+}
+
+fn step_of(
+    out: &mut Prepared,
+    msg: &Message,
+    index: u32,
+    outcome: Outcome,
+    skipped: &[Skipped],
+) -> Step {
+    let skipped_text: Vec<String> = skipped.iter().map(describe).collect();
+    match outcome {
+        Outcome::Hold => Step::Hold(if skipped_text.is_empty() {
+            "held by policy".into()
+        } else {
+            format!(
+                "no protection method available ({}); held",
+                skipped_text.join("; ")
+            )
+        }),
+        Outcome::BounceWithNotice => Step::Bounce(Reply::new(
+            550,
+            [5, 7, 1],
+            "No protection method the policy allows is available for this recipient",
+        )),
+        Outcome::Send { body, protection } => {
+            let method = protection.method();
+            let (tls, copy, key) = match &protection {
+                Protection::TlsVerified => (TlsPolicy::Verified, CopyKey::Plain, None),
+                Protection::Opportunistic => (TlsPolicy::Opportunistic, CopyKey::Plain, None),
+                Protection::TlsRequired => (TlsPolicy::Required, CopyKey::Plain, None),
+                Protection::AlreadyEncrypted => (TlsPolicy::Opportunistic, CopyKey::Original, None),
+                Protection::Pgp { fingerprint, .. } => (
+                    TlsPolicy::Opportunistic,
+                    CopyKey::Own(index),
+                    Some(format!("openpgp {fingerprint}")),
+                ),
+                Protection::Smime {
+                    fingerprint,
+                    serial,
+                    ..
+                } => (
+                    TlsPolicy::Opportunistic,
+                    CopyKey::Own(index),
+                    Some(format!("x509 serial {serial} sha256 {fingerprint}")),
+                ),
+            };
+            match copy {
+                CopyKey::Plain => {
+                    out.copies.entry(CopyKey::Plain).or_insert(body);
+                }
+                CopyKey::Original => {
+                    out.copies.insert(CopyKey::Original, msg.body.clone());
+                }
+                CopyKey::Own(_) => {
+                    out.copies.insert(copy, body);
+                }
+            }
+            Step::Send {
+                tls,
+                method,
+                copy,
+                note: Note {
+                    protection: protection_name(&protection).into(),
+                    key,
+                    skipped: skipped_text,
+                },
+            }
+        }
+    }
+}
+
+/// The record's name of a protection.
+pub fn protection_name(p: &Protection) -> &'static str {
+    match p {
+        Protection::Opportunistic => "opportunistic",
+        Protection::TlsRequired => "tls-required",
+        Protection::TlsVerified => "tls-verified",
+        Protection::AlreadyEncrypted => "already-encrypted",
+        Protection::Pgp { .. } => "pgp",
+        Protection::Smime { .. } => "smime",
+    }
+}
+
+/// `method: reason`, in words, with fingerprints where keys were looked at.
+pub fn describe(s: &Skipped) -> String {
+    let kebab = |v: serde_json::Value, tag: &str| -> String {
+        match v {
+            serde_json::Value::String(s) => s,
+            serde_json::Value::Object(m) => m
+                .get(tag)
+                .and_then(|t| t.as_str())
+                .unwrap_or("unknown")
+                .to_string(),
+            _ => "unknown".into(),
+        }
+    };
+    let reason = match &s.reason {
+        Skip::TlsNotVerified { known } => format!(
+            "next hop TLS not verified ({})",
+            kebab(serde_json::to_value(known).unwrap_or_default(), "")
+        ),
+        Skip::FailedAtDelivery => "failed at delivery".into(),
+        Skip::NoKey => "no key on file".into(),
+        Skip::NoUsableKey { keys } => {
+            let each: Vec<String> = keys
+                .iter()
+                .map(|k| {
+                    format!(
+                        "{} {}",
+                        k.fingerprint,
+                        kebab(
+                            serde_json::to_value(&k.problem).unwrap_or_default(),
+                            "problem"
+                        )
+                    )
+                })
+                .collect();
+            format!("no usable key ({})", each.join(", "))
+        }
+        Skip::TooLarge { size, limit } => {
+            format!("too large for the next hop ({size} > {limit} octets)")
+        }
+        Skip::NotAvailable => "not available in this build".into(),
+    };
+    format!("{}: {reason}", s.method)
+}
+
+/// Whose keys sign `msg`: the gateway's for mail it originated (null reverse path and the
+/// gateway's own Message-ID, which no tenant can predict), the tenant's otherwise.
+pub fn owner(msg: &Message, gateway_message_id: &str) -> KeyOwner {
+    let originated = msg.envelope.mail_from.is_none()
+        && msg.header_message_id.as_deref() == Some(gateway_message_id);
+    if originated {
+        KeyOwner::Gateway
+    } else {
+        KeyOwner::Tenant(msg.tenant.clone())
+    }
+}
+
+/// Signs each copy in `keys` (the last change to its body). Returns the bytes to send and the
+/// record's DKIM lines per copy. Sync: call it on the blocking pool.
+pub fn sign(
+    signer: &Signer,
+    owner: &KeyOwner,
+    copies: &BTreeMap<CopyKey, Body>,
+    keys: &BTreeSet<CopyKey>,
+) -> Result<BTreeMap<CopyKey, (Body, Vec<String>)>, SignError> {
+    let mut out = BTreeMap::new();
+    for key in keys {
+        let Some(body) = copies.get(key) else {
+            continue;
+        };
+        let outcome = signer.sign(owner, body)?;
+        let lines = match &outcome {
+            Signing::Signed(s) => s
+                .signatures
+                .iter()
+                .map(|i| format!("d={} s={} {}-{}", i.domain, i.selector, i.key_type, i.bits))
+                .collect(),
+            Signing::Unsigned(why) => vec![format!("unsigned: {why}")],
+        };
+        let signed = match outcome {
+            Signing::Signed(_) => Body::new(outcome.apply(body)),
+            Signing::Unsigned(_) => body.clone(),
+        };
+        out.insert(*key, (signed, lines));
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use sealgate_transform::TlsCapability;
+
+    #[test]
+    fn skip_reasons_read_as_words() {
+        let s = Skipped {
+            method: Method::TlsVerified,
+            reason: Skip::TlsNotVerified {
+                known: TlsCapability::PlaintextOnly,
+            },
+        };
+        assert_eq!(
+            describe(&s),
+            "tls-verified: next hop TLS not verified (plaintext-only)"
+        );
+        let s = Skipped {
+            method: Method::Pgp,
+            reason: Skip::NoUsableKey {
+                keys: vec![sealgate_transform::KeyProblem {
+                    fingerprint: "AB12".into(),
+                    problem: sealgate_transform::Problem::Expired,
+                }],
+            },
+        };
+        assert_eq!(describe(&s), "pgp: no usable key (AB12 expired)");
+    }
+}
