@@ -13,10 +13,13 @@
 //! - [`mail`]: building test messages with unique Message-IDs.
 //! - [`receiver`]: a scripted receiving MTA (aiosmtpd) reporting each message as an event.
 //! - [`postfix`]: a private Postfix instance as the receiving MTA (STARTTLS, Maildir).
+//! - [`crypto`]: independent judges — DKIM keys and dkimpy / `opendkim -t`, gpg and openssl
+//!   recipient keys and decryption.
 //! - [`dns`]: an authoritative DNS server on 127.0.0.1 (hickory-server) for MX tests.
 //! - [`queue`]: queue entries, `queue show`/`queue retry`, waiting for recipients' states.
 //! - [`load`]: many concurrent sessions counting their `250`s; a gateway that keeps its queue.
 
+pub mod crypto;
 pub mod dns;
 pub mod gateway;
 pub mod load;
