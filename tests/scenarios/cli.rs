@@ -200,3 +200,67 @@ fn explain_into_a_closed_pipe_exits_quietly() {
     assert!(!stderr.contains("panicked"), "panicked:\n{stderr}");
     assert_eq!(out.status.code(), Some(141), "stderr:\n{stderr}");
 }
+
+/// `sealgate explain --keys` walks each encrypted recipient's chain against the key store, as
+/// delivery would: a recipient with a gpg key gets `tls-verified` behind a hop that proves TLS
+/// and PGP with that key's fingerprint behind one that does not; a recipient with no key is
+/// held there, each skipped method with its reason.
+#[test]
+fn explain_with_keys_shows_the_method_each_recipient_gets_now() {
+    use sealgate_tests::crypto::GpgHome;
+    let env = Env::new();
+    let config = GatewayConfig::default().write(&env, "sealgate.toml");
+    let gpg = GpgHome::generate("Pat <pat@mail.example>");
+    let key = env.root().join("pat.asc");
+    std::fs::write(&key, gpg.export()).unwrap();
+    let cfg = config.to_str().unwrap();
+    let out = sealgate(&["keys", "import", "--config", cfg, key.to_str().unwrap()]);
+    assert!(out.status.success(), "keys import: {}", describe(&out));
+
+    let eml = env.root().join("m.eml");
+    std::fs::write(
+        &eml,
+        "From: Dr A <alice@acme-health.org>\r\nTo: pat@mail.example, sam@else.example\r\n\
+         Subject: results\r\nMessage-ID: <x1@acme-health.org>\r\n\r\n\
+         Patient SSN 536-22-8147, follow-up next week.\r\n",
+    )
+    .unwrap();
+    let out = sealgate(&["explain", eml.to_str().unwrap(), "--keys", "--config", cfg]);
+    assert!(out.status.success(), "explain --keys: {}", describe(&out));
+    let text = String::from_utf8_lossy(&out.stdout);
+    let fp = gpg.fingerprint();
+    assert!(text.contains("Protection now"), "{text}");
+    assert!(
+        text.contains("next hop proves TLS: tls-verified"),
+        "verified hop:\n{text}"
+    );
+    assert!(
+        text.lines()
+            .any(|l| l.contains("next hop does not:") && l.contains("pgp") && l.contains(&fp)),
+        "pgp with {fp} behind a plaintext hop:\n{text}"
+    );
+    assert!(
+        text.lines()
+            .any(|l| l.contains("next hop does not:") && l.trim_end().ends_with("hold")),
+        "the recipient without keys is held:\n{text}"
+    );
+    assert!(text.contains("no key on file"), "skip reasons:\n{text}");
+    assert!(
+        !text.contains("536-22-8147"),
+        "a matched value leaked:\n{text}"
+    );
+
+    let out = sealgate(&[
+        "explain",
+        eml.to_str().unwrap(),
+        "--json",
+        "--keys",
+        "--config",
+        cfg,
+    ]);
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("explain JSON");
+    let walks = v["protection_now"].as_array().expect("protection_now");
+    assert_eq!(walks.len(), 2, "{v}");
+    assert_eq!(walks[0]["hops"][1]["outcome"], "pgp");
+    assert_eq!(walks[1]["hops"][1]["outcome"], "hold");
+}

@@ -11,6 +11,7 @@
 mod out;
 mod admin_client;
 mod dkim_cmd;
+mod explain_keys;
 mod keys_cmd;
 mod logging;
 mod queue_cmd;
@@ -70,6 +71,13 @@ enum Command {
         /// Print JSON instead of text.
         #[arg(long)]
         json: bool,
+        /// Also show which method each encrypted recipient would get now from the key store
+        /// (of --config, or of the embedded default); needs the gateway stopped.
+        #[arg(long)]
+        keys: bool,
+        /// Configuration file whose key store --keys reads.
+        #[arg(long, requires = "keys")]
+        config: Option<PathBuf>,
     },
     /// DKIM key commands.
     Dkim {
@@ -238,9 +246,18 @@ fn main() -> ExitCode {
         Command::Rules {
             command: RulesCommand::Test { dir, cases },
         } => exit_code(rules_cmd::test(&dir, &cases)),
-        Command::Explain { file, rules, json } => {
-            exit_code(rules_cmd::explain(&file, rules.as_deref(), json))
-        }
+        Command::Explain {
+            file,
+            rules,
+            json,
+            keys,
+            config,
+        } => exit_code(rules_cmd::explain(
+            &file,
+            rules.as_deref(),
+            json,
+            keys.then_some(config.as_deref()),
+        )),
         Command::Dkim {
             command:
                 DkimCommand::Keygen {

@@ -323,7 +323,15 @@ fn print_explanation(e: &Explanation) {
 
 /// `sealgate explain FILE.eml [--rules DIR] [--json]`: why each recipient (from the
 /// message's To/Cc/Bcc) gets what it gets.
-pub fn explain(eml: &Path, rules: Option<&Path>, json: bool) -> Result<i32> {
+///
+/// With `keys`, also which method each `encrypt` recipient would get now from the key store of
+/// `config` (see `explain_keys`).
+pub fn explain(
+    eml: &Path,
+    rules: Option<&Path>,
+    json: bool,
+    keys: Option<Option<&Path>>,
+) -> Result<i32> {
     let Some(set) = load(rules)? else {
         return Ok(2);
     };
@@ -335,10 +343,24 @@ pub fn explain(eml: &Path, rules: Option<&Path>, json: bool) -> Result<i32> {
     }
     let refs: Vec<&Address> = rcpts.iter().collect();
     let e = set.explain_raw(&raw, sender.as_ref(), &refs);
+    let walks = match keys {
+        Some(config) => {
+            let d = set.classify_raw(&raw, sender.as_ref(), &refs);
+            Some(crate::explain_keys::walk(config, &raw, &d, &rcpts)?)
+        }
+        None => None,
+    };
     if json {
-        outln!("{}", serde_json::to_string_pretty(&e)?);
+        let mut v = serde_json::to_value(&e)?;
+        if let (Some(w), Some(obj)) = (&walks, v.as_object_mut()) {
+            obj.insert("protection_now".into(), serde_json::to_value(w)?);
+        }
+        outln!("{}", serde_json::to_string_pretty(&v)?);
     } else {
         print_explanation(&e);
+        if let Some(w) = &walks {
+            crate::explain_keys::print(w);
+        }
     }
     Ok(0)
 }
