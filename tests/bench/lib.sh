@@ -50,9 +50,22 @@ SG_PID= SG_ADDR= SG_DIR= SG_RSS_KIB=
 # start_sealgate DIR ROUTE RETRY: a fresh gateway in DIR (data, config, log), tenant 127.0.0.1 sending for
 # bench.test (what smtp-source sends), every domain routed to ROUTE ("127.0.0.1:PORT"), retries RETRY apart,
 # fsync on (the spool always syncs). Sets SG_PID and SG_ADDR (its SMTP listener).
+#
+# DKIM [none]: rsa or ed25519 gives the tenant a DKIM key for bench.test (made by openssl), so every delivered
+# copy is signed (smtp-source's From is in bench.test).
 start_sealgate() {
     SG_DIR=$1
     rm -rf "$SG_DIR"; mkdir -p "$SG_DIR"
+    local dkim_block=
+    case "${DKIM:-none}" in
+        none) ;;
+        rsa) openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 -out "$SG_DIR/dkim.pem" 2>/dev/null ;;
+        ed25519) openssl genpkey -algorithm ed25519 -out "$SG_DIR/dkim.pem" ;;
+        *) die "DKIM must be none, rsa or ed25519" ;;
+    esac
+    if [ "${DKIM:-none}" != none ]; then
+        dkim_block=$(printf '[[tenants.bench.dkim]]\ndomain = "bench.test"\nselector = "bench"\nkey = "%s"' "$SG_DIR/dkim.pem")
+    fi
     cat > "$SG_DIR/sealgate.toml" <<EOF
 [storage]
 dir = "$SG_DIR/data"
@@ -65,6 +78,7 @@ hostname = "gw.bench.test"
 [tenants.bench]
 networks = ["127.0.0.1/32"]
 sender_domains = ["bench.test"]
+$dkim_block
 
 [admin]
 listen = "127.0.0.1:0"
@@ -87,7 +101,7 @@ EOF
     done
     SG_ADDR=$(sed -n 's/^READY .*"smtp":\["\([^"]*\)".*/\1/p' "$SG_DIR/stdout")
     [ -n "$SG_ADDR" ] || die "sealgate printed no READY line"
-    log "sealgate $("$SEALGATE_BIN" --version | awk '{print $2}') pid $SG_PID on $SG_ADDR, route * -> $2"
+    log "sealgate $("$SEALGATE_BIN" --version | awk '{print $2}') pid $SG_PID on $SG_ADDR, route * -> $2, DKIM ${DKIM:-none}"
 }
 
 # stop_sealgate: records peak RSS (VmHWM) in SG_RSS_KIB, then SIGTERM and wait.

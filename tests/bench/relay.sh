@@ -9,7 +9,8 @@
 # counted every message. Not run by CI; run it on an otherwise idle machine.
 #
 # usage: tests/bench/relay.sh     env [defaults]: SESSIONS [20] MSGS [10000] SIZE [10240] RUNS [3]
-#        PF_PORT [10025] SINK_PORT [10026], and those of lib.sh (SHARED_BENCH, SEALGATE_BIN, WORK, KEEP_WORK)
+#        PF_PORT [10025] SINK_PORT [10026], and those of lib.sh (SHARED_BENCH, SEALGATE_BIN, WORK, KEEP_WORK,
+#        DKIM [none] = rsa | ed25519: sealgate signs every copy with a bench.test key; Postfix does not sign)
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 export SESSIONS=${SESSIONS:-20} MSGS=${MSGS:-10000} SIZE=${SIZE:-10240} RUNS=${RUNS:-3}
