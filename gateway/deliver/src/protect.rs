@@ -315,7 +315,54 @@ pub fn sign(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use sealgate_core::{
+        Address, BodyType, ClientInfo, Decision, Envelope, MessageId, Recipient, Requirement,
+    };
     use sealgate_transform::TlsCapability;
+    use std::net::{IpAddr, Ipv4Addr};
+
+    fn message(mail_from: Option<&str>, message_id: &str) -> Message {
+        Message {
+            id: "01M8S76EGETCENP7K9RTPMSKVH".parse::<MessageId>().unwrap(),
+            tenant: "acme".into(),
+            received_at: Timestamp(1),
+            client: ClientInfo {
+                ip: IpAddr::V4(Ipv4Addr::LOCALHOST),
+                helo: "c".into(),
+                tls_version: None,
+                tls_cipher: None,
+                client_cert_name: None,
+            },
+            envelope: Envelope {
+                mail_from: mail_from.map(|a| Address::parse(a).unwrap()),
+                recipients: vec![Recipient::new(Address::parse("b@dest.test").unwrap())],
+                ret: None,
+                envid: None,
+                body_type: BodyType::SevenBit,
+                smtputf8: false,
+            },
+            size: 0,
+            header_message_id: Some(message_id.into()),
+            decision: Decision::uniform(Requirement::Deliver, 1),
+            body: Body::default(),
+        }
+    }
+
+    #[test]
+    fn only_mail_the_gateway_made_is_signed_with_its_key() {
+        let ours = "<01M8S76EGETCENP7K9RTPMSKVH.gw@gw.example>";
+        assert_eq!(owner(&message(None, ours), ours), KeyOwner::Gateway);
+        // A tenant's null-sender mail (an NDR it relays) with a look-alike Message-ID.
+        assert_eq!(
+            owner(&message(None, "<other.gw@gw.example>"), ours),
+            KeyOwner::Tenant("acme".into())
+        );
+        // The gateway's Message-ID under a real reverse path is not originated mail.
+        assert_eq!(
+            owner(&message(Some("a@acme.example"), ours), ours),
+            KeyOwner::Tenant("acme".into())
+        );
+    }
 
     #[test]
     fn skip_reasons_read_as_words() {
