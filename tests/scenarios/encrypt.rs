@@ -93,8 +93,20 @@ fn copy_facts(e: &serde_json::Value) -> serde_json::Value {
         .unwrap_or_default()
 }
 
-#[test]
-fn chain_over_a_plaintext_hop_pgp_then_smime_then_hold_and_passthrough() {
+struct Rig {
+    env: Env,
+    pat: GpgHome,
+    pki: Pki,
+    serial: String,
+    pubkeys: std::path::PathBuf,
+    dest: Receiver,
+    tenant: Receiver,
+    gw: Gateway,
+}
+
+/// Keys on file for pat (gpg) and sam (test-CA certificate), none for nel; the recipients'
+/// next hop offers no STARTTLS; the tenant's return route does (for notices).
+fn rig() -> Rig {
     let env = Env::new();
     // Recipient keys: gpg for pat, a test-CA certificate for sam, nothing for nel.
     let pat = GpgHome::generate("Pat <pat@dest.test>");
@@ -121,8 +133,8 @@ fn chain_over_a_plaintext_hop_pgp_then_smime_then_hold_and_passthrough() {
     let q = |p: &std::path::Path| serde_json::to_string(&p.to_string_lossy()).unwrap();
     let cert = test_cert(&env.etc(), "return.acme-health.org");
     // The recipients' next hop offers no STARTTLS at all.
-    let mut dest = Receiver::start(LOOPBACK, 0, &env.root().join("dest"), None);
-    let mut tenant = Receiver::start(LOOPBACK, 0, &env.root().join("tenant"), Some(&cert));
+    let dest = Receiver::start(LOOPBACK, 0, &env.root().join("dest"), None);
+    let tenant = Receiver::start(LOOPBACK, 0, &env.root().join("tenant"), Some(&cert));
     let cfg = GatewayConfig {
         mode: Mode::Mx,
         tenants: format!(
@@ -163,6 +175,30 @@ fn chain_over_a_plaintext_hop_pgp_then_smime_then_hold_and_passthrough() {
     ];
     let gw = Gateway::start_file(&env, &config, &wrapper);
 
+    Rig {
+        env,
+        pat,
+        pki,
+        serial,
+        pubkeys,
+        dest,
+        tenant,
+        gw,
+    }
+}
+
+#[test]
+fn chain_over_a_plaintext_hop_pgp_then_smime_then_hold_and_passthrough() {
+    let Rig {
+        env,
+        pat,
+        pki,
+        serial,
+        pubkeys,
+        mut dest,
+        mut tenant,
+        gw,
+    } = rig();
     // 1. pat: PGP/MIME after tls-verified failed at the plaintext hop.
     let pat_id = send(
         &gw,
@@ -315,4 +351,51 @@ fn chain_over_a_plaintext_hop_pgp_then_smime_then_hold_and_passthrough() {
         );
     }
     assert_eq!(dest.messages().len(), 3, "nel's PHI copy left the gateway");
+}
+
+#[test]
+fn one_message_to_three_recipients_gets_one_copy_each_never_a_shared_encrypted_one() {
+    let mut r = rig();
+    let to = "pat@dest.test, sam@dest.test, nel@dest.test";
+    let mut s = Smtp::ready(r.gw.smtp);
+    s.cmd("EHLO client.test");
+    let reply = s.send_mail(
+        "alice@acme-health.org",
+        &["pat@dest.test", "sam@dest.test", "nel@dest.test"],
+        &phi_message(to, "<three@t>"),
+    );
+    reply.expect(250, "2.0.0", "end of data");
+    let id = queued_id(&reply).unwrap();
+    queue::wait_for(&r.gw, &r.env, &id, WAIT, "settled", |s| {
+        s == ["delivered", "delivered", "held"]
+    });
+    let got = r.dest.wait_messages(2, WAIT, "pat's and sam's copies");
+    assert_eq!(got.len(), 2, "{got:?}");
+    for m in &got {
+        assert_eq!(m.rcpt_tos.len(), 1, "a copy shared by {:?}", m.rcpt_tos);
+        let bytes = m.bytes();
+        assert!(
+            !String::from_utf8_lossy(&bytes).contains(SSN),
+            "PHI in clear"
+        );
+        let inner = without_leading_signatures(&bytes);
+        let by_gpg = r.pat.pgpmime_decrypt(inner);
+        let by_cms = r.pki.decrypt("cms", "sam", inner);
+        match m.rcpt_tos[0].trim_matches(['<', '>']) {
+            "pat@dest.test" => {
+                assert!(by_gpg.is_ok(), "pat cannot read pat's copy");
+                assert!(by_cms.is_err(), "pat's copy opens with sam's key");
+            }
+            "sam@dest.test" => {
+                assert!(by_cms.is_ok(), "sam cannot read sam's copy");
+                assert!(by_gpg.is_err(), "sam's copy opens with pat's key");
+            }
+            other => panic!("copy for {other}"),
+        }
+        assert_verifies(&r.pubkeys, &bytes, 0, "rsa2026", "acme-health.org");
+    }
+    let notice = r.tenant.wait_messages(1, WAIT, "the held notice");
+    assert!(!String::from_utf8_lossy(&notice[0].bytes()).contains(SSN));
+    assert!(r.gw.terminate().success());
+    assert_eq!(r.dest.messages().len(), 2, "nel's copy left the gateway");
 }
