@@ -399,3 +399,70 @@ fn one_message_to_three_recipients_gets_one_copy_each_never_a_shared_encrypted_o
     assert!(r.gw.terminate().success());
     assert_eq!(r.dest.messages().len(), 2, "nel's copy left the gateway");
 }
+
+#[test]
+fn an_encrypted_copy_over_the_next_hops_size_goes_to_the_next_method_never_plaintext() {
+    // Postfix takes 20,000 octets; the text fits, its PGP/MIME copy (about a third larger)
+    // does not. Postfix's certificate does not verify, so tls-verified fails first; pgp is
+    // refused for its size (552 5.3.4) and sends the recipient back; no S/MIME certificate:
+    // held with a notice — never a bounce of a message that could still be protected, never
+    // plaintext.
+    let pf = sealgate_tests::postfix::Postfix::start_with(&["message_size_limit=20000"]);
+    let env = Env::new();
+    let rcpt = format!("bob@{}", sealgate_tests::postfix::DOMAIN);
+    let bob = GpgHome::generate(&format!("Bob <{rcpt}>"));
+    let bob_key = env.write_etc("bob.asc", &String::from_utf8(bob.export()).unwrap());
+    let cert = test_cert(&env.etc(), "return.acme-health.org");
+    let mut tenant = Receiver::start(LOOPBACK, 0, &env.root().join("tenant"), Some(&cert));
+    let cfg = GatewayConfig {
+        mode: Mode::Mx,
+        delivery: vec!["retry_schedule = [3600]".into()],
+        extra: format!(
+            "[delivery.routes]\n\"{}\" = \"{}\"\n\"acme-health.org\" = \"{}\"\n",
+            sealgate_tests::postfix::DOMAIN,
+            pf.addr,
+            tenant.addr
+        ),
+        ..GatewayConfig::default()
+    };
+    let config = cfg.write(&env, "sealgate.toml");
+    let out = sealgate(&[
+        "keys",
+        "import",
+        "--config",
+        config.to_str().unwrap(),
+        bob_key.to_str().unwrap(),
+    ]);
+    assert!(out.status.success(), "keys import: {}", describe(&out));
+    let gw = Gateway::start_file(&env, &config, &[]);
+    let filler = sealgate_tests::mail::filler(15_000, "results").replace('\n', "\r\n");
+    let message = phi_message(&rcpt, "<big@t>") + &filler;
+    assert!(message.len() < 20_000, "the plain text must fit");
+    let id = send(&gw, &rcpt, &message);
+    let e = queue::wait_all(&gw, &env, &id, "held", WAIT);
+    let attempts = queue::attempts(&e);
+    let pgp: Vec<&serde_json::Value> = attempts
+        .iter()
+        .filter(|a| a["copy"]["protection"] == "pgp")
+        .collect();
+    assert_eq!(pgp.len(), 1, "one PGP attempt expected: {e}");
+    assert_eq!(pgp[0]["reply"]["code"], 552, "{e}");
+    let held = e["recipients"][0]["events"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|ev| ev["kind"]["status"] == "held")
+        .filter_map(|ev| ev["kind"]["reason"].as_str())
+        .next()
+        .unwrap_or_default()
+        .to_string();
+    assert!(
+        held.contains("tls-verified: failed at delivery")
+            && held.contains("pgp: failed at delivery")
+            && held.contains("smime: no key on file"),
+        "{held}"
+    );
+    tenant.wait_messages(1, WAIT, "the held notice");
+    assert!(gw.terminate().success());
+    assert!(pf.delivered().is_empty(), "something reached Postfix");
+}

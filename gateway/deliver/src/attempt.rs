@@ -371,6 +371,20 @@ fn classify(
                 _ => Next::Done,
             }
         }
+        Outcome::Failed(facts, err) if method.is_some() && too_big(&err) => {
+            // The copy this method made is over the next hop's SIZE (an encrypted copy grows
+            // by about a third): the chain's next method may fit, or it ends held / bounced.
+            let reply = err.reply();
+            records.push((index, attempt(facts), Some(now)));
+            let m = method.map_or("", |m| m.as_str());
+            tracing::info!(id = %msg.id, %rcpt, method = m, "copy too large for the next hop; trying the next method");
+            records.push((
+                index,
+                Event::status(now, Status::Scheduled, format!("{FALLBACK}{m}: {reply}")),
+                Some(now),
+            ));
+            Next::Again
+        }
         Outcome::Failed(facts, err) => {
             let reply = err.reply();
             tracing::info!(id = %msg.id, %rcpt, class = err.class(), code = reply.code, "failed permanently");
@@ -576,6 +590,11 @@ async fn deliver_group(
         conn: None,
         slot,
     }
+}
+
+/// The next hop refused the copy for its size (`5.3.4`, before sending or in reply).
+fn too_big(e: &DeliverError) -> bool {
+    matches!(e, DeliverError::Unsendable(r) | DeliverError::Refused(r) if r.status == Some([5, 3, 4]))
 }
 
 /// Temporary or permanent by the error's class.
