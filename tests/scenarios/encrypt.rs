@@ -269,7 +269,12 @@ fn chain_over_a_plaintext_hop_pgp_then_smime_then_hold_and_passthrough() {
         String::from_utf8_lossy(&inner).contains(&format!("Patient SSN {SSN}")),
         "decrypted text differs"
     );
+    let by_smime = pki
+        .decrypt("smime", "sam", without_leading_signatures(&smime))
+        .unwrap_or_else(|e| panic!("openssl smime could not decrypt: {e}"));
+    assert_eq!(by_smime, inner, "openssl smime and cms disagree");
     assert_verifies(&pubkeys, &smime, 0, "rsa2026", "acme-health.org");
+    assert_verifies(&pubkeys, &smime, 1, "ed2026", "acme-health.org");
 
     // 3. nel: neither → held, sender notified, nothing with the canary left.
     let nel_id = send(
