@@ -399,6 +399,30 @@ fn cases() -> Vec<(&'static str, Vec<Step>)> {
             vec![Send(garbage(5000, 99)), Hangup],
         ),
         (
+            "ENVID decoding to CR LF (RFC 3461: printable only)",
+            vec![
+                send(EHLO),
+                Expect(250, ""),
+                send("MAIL FROM:<alice@acme-health.org> ENVID=abc+0D+0ARSET\r\n"),
+                Expect(501, "5.5.4"),
+                send(MAIL),
+                Expect(250, "2.1.0"),
+            ],
+        ),
+        (
+            "ORCPT decoding to a control character",
+            vec![
+                send(EHLO),
+                Expect(250, ""),
+                send(MAIL),
+                Expect(250, "2.1.0"),
+                send("RCPT TO:<bob@example.com> ORCPT=rfc822;bob+00@example.com\r\n"),
+                Expect(501, "5.5.4"),
+                send(RCPT),
+                Expect(250, "2.1.5"),
+            ],
+        ),
+        (
             "STARTTLS with an argument",
             vec![
                 send(EHLO),

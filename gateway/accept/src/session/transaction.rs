@@ -94,6 +94,19 @@ impl Session {
                 }
             },
         };
+        // RFC 3461 §4.4: an ENVID is at most 100 printable US-ASCII characters once decoded;
+        // anything else (a decoded CR LF above all) could be smuggled into a DSN or a next hop.
+        if from
+            .env_id
+            .as_deref()
+            .is_some_and(|e| e.len() > 100 || !e.bytes().all(|b| b.is_ascii_graphic()))
+        {
+            self.refuse(
+                Reply::new(501, [5, 5, 4], "Invalid ENVID parameter"),
+                RejectReason::Syntax,
+            );
+            return;
+        }
         self.tx = Some(Transaction {
             mail_from,
             tenant,
@@ -165,6 +178,18 @@ impl Session {
             );
             return;
         };
+        // RFC 3461 §4.2: ORCPT carries an address; control characters are never part of one.
+        if to
+            .orcpt
+            .as_deref()
+            .is_some_and(|o| o.len() > 500 || o.chars().any(char::is_control))
+        {
+            self.refuse(
+                Reply::new(501, [5, 5, 4], "Invalid ORCPT parameter"),
+                RejectReason::Syntax,
+            );
+            return;
+        }
         let notify = (to.flags
             & (smtp_proto::RCPT_NOTIFY_SUCCESS
                 | smtp_proto::RCPT_NOTIFY_FAILURE
