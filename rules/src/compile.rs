@@ -12,7 +12,7 @@ use crate::model::{
     Action, AddrSet, AttachCond, Compiled, Cond, CustomDetector, DetId, Evaluation, LocMask, Near,
     Rule, Settings,
 };
-use sealgate_core::{Domain, Method, Requirement};
+use sealgate_core::{Domain, KeyTrust, Method, Requirement};
 use std::collections::{HashMap, HashSet};
 use std::ops::Range;
 use toml::Spanned;
@@ -246,7 +246,13 @@ fn read_action_table(
     methods: &[Method],
 ) -> Option<Action> {
     let a = a.get_ref();
-    let requirement = read_action(cx, &a.action, a.chain.as_deref(), methods)?;
+    let requirement = read_action(
+        cx,
+        &a.action,
+        a.chain.as_deref(),
+        a.min_key_trust.as_ref(),
+        methods,
+    )?;
     Some(Action {
         requirement,
         phi: a.phi.unwrap_or(false),
@@ -257,8 +263,19 @@ fn read_action(
     cx: &mut Ctx<'_>,
     action: &Spanned<String>,
     chain: Option<&[Spanned<String>]>,
+    min_key_trust: Option<&Spanned<String>>,
     methods: &[Method],
 ) -> Option<Requirement> {
+    let trust = match min_key_trust {
+        None => KeyTrust::default(),
+        Some(t) => match t.get_ref().parse::<KeyTrust>() {
+            Ok(t) => t,
+            Err(e) => {
+                cx.err(t.span(), format!("min_key_trust: {e}"));
+                return None;
+            }
+        },
+    };
     let req = match action.get_ref().as_str() {
         "deliver" => Requirement::Deliver,
         "tls-only" => Requirement::TlsOnly,
@@ -266,6 +283,7 @@ fn read_action(
         "reject" => Requirement::Reject,
         "encrypt" => Requirement::Encrypt {
             chain: read_chain(cx, action.span(), chain, methods)?,
+            min_key_trust: trust,
         },
         _ => {
             cx.err(
@@ -279,6 +297,12 @@ fn read_action(
         && let Some(c) = chain.and_then(|c| c.first())
     {
         cx.err(c.span(), "`chain` is only for action = \"encrypt\"");
+        return None;
+    }
+    if !matches!(req, Requirement::Encrypt { .. })
+        && let Some(t) = min_key_trust
+    {
+        cx.err(t.span(), "`min_key_trust` is only for action = \"encrypt\"");
         return None;
     }
     Some(req)
@@ -394,7 +418,13 @@ fn read_rule(
         cx.err(raw.id.span(), "rule id is empty");
     }
     let when = read_cond(cx, &raw.when, names, kw);
-    let requirement = read_action(cx, &raw.action, raw.chain.as_deref(), methods);
+    let requirement = read_action(
+        cx,
+        &raw.action,
+        raw.chain.as_deref(),
+        raw.min_key_trust.as_ref(),
+        methods,
+    );
     let mut add_headers = Vec::new();
     for h in &raw.add_header {
         let name = h.name.get_ref();

@@ -7,7 +7,9 @@ use crate::findings::Findings;
 use crate::model::{
     Action, AddrSet, AttachCond, Compiled, Cond, DetId, Evaluation, LocMask, Near, strictness,
 };
-use sealgate_core::{Address, Decision, DetectorHit, HeaderChange, Location, Reply, Requirement};
+use sealgate_core::{
+    Address, Decision, DetectorHit, HeaderChange, KeyTrust, Location, Reply, Requirement,
+};
 use serde::Serialize;
 
 /// Everything evaluation looks at.
@@ -254,12 +256,16 @@ pub fn decide(cx: &Ctx<'_>, recipients: &[&Address]) -> (Decision, Vec<Recipient
     for (ri, rcpt) in recipients.iter().enumerate() {
         let mut current: Option<(&Action, String)> = None;
         let mut matched = Vec::new();
+        // Strictest key-trust minimum of the encrypt rules that applied (manual > verified >
+        // discovered); it holds whichever of them decided the chain.
+        let mut min_key_trust = KeyTrust::Discovered;
         for (i, rule) in c.rules.iter().enumerate() {
             if !cx.eval(&rule.when, rcpt) {
                 continue;
             }
             matched_any[i] = true;
             matched.push(rule.id.clone());
+            min_key_trust = min_key_trust.max(rule.action.requirement.min_key_trust());
             let stricter = current.as_ref().is_none_or(|(a, _)| {
                 strictness(&rule.action.requirement) > strictness(&a.requirement)
             });
@@ -282,11 +288,18 @@ pub fn decide(cx: &Ctx<'_>, recipients: &[&Address]) -> (Decision, Vec<Recipient
             by = "fail-closed".into();
             fail_closed_used = true;
         }
+        let mut requirement = action.requirement.clone();
+        if let Requirement::Encrypt {
+            min_key_trust: own, ..
+        } = &mut requirement
+        {
+            *own = (*own).max(min_key_trust);
+        }
         traces.push(RecipientTrace {
             index: ri,
             matched,
             decided_by: by,
-            requirement: action.requirement.clone(),
+            requirement,
         });
     }
 

@@ -67,6 +67,8 @@ pub struct ActionRaw {
     pub action: Spanned<String>,
     /// Method chain for `encrypt`.
     pub chain: Option<Vec<Spanned<String>>>,
+    /// Least key trust for `encrypt`: `manual`, `verified` or `discovered` (default).
+    pub min_key_trust: Option<Spanned<String>>,
     /// Mark the decision as PHI.
     pub phi: Option<bool>,
 }
@@ -104,6 +106,8 @@ pub struct RuleRaw {
     pub action: Spanned<String>,
     /// Method chain for `encrypt`.
     pub chain: Option<Vec<Spanned<String>>>,
+    /// Least key trust for `encrypt`: `manual`, `verified` or `discovered` (default).
+    pub min_key_trust: Option<Spanned<String>>,
     /// A match marks the message as PHI.
     #[serde(default)]
     pub phi: bool,

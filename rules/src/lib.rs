@@ -35,7 +35,9 @@ pub use eval::RecipientTrace;
 pub use extract::child::{ChildProcess, extractor_main};
 pub use extract::{DocKind, ExtractFailure, Extractor, InProcess};
 pub use model::{Evaluation, Limits};
-pub use sealgate_core::{Decision, DetectorHit, HeaderChange, Location, Method, Requirement};
+pub use sealgate_core::{
+    Decision, DetectorHit, HeaderChange, KeyTrust, Location, Method, Requirement,
+};
 
 use model::Compiled;
 use sealgate_core::{Address, Message};

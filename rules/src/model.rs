@@ -4,7 +4,7 @@
 
 use crate::detect::IdKind;
 use crate::keywords::KeywordIndex;
-use sealgate_core::{Domain, Method, Requirement};
+use sealgate_core::{Domain, KeyTrust, Method, Requirement};
 
 /// Which detector a condition counts.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -254,6 +254,7 @@ impl Default for Settings {
             on_unscannable: Action {
                 requirement: Requirement::Encrypt {
                     chain: default_chain(),
+                    min_key_trust: KeyTrust::Discovered,
                 },
                 phi: true,
             },

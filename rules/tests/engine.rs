@@ -2,7 +2,7 @@
 
 mod common;
 use common::*;
-use sealgate_rules::{HeaderChange, Location, Method, Requirement, RuleSet, Source};
+use sealgate_rules::{HeaderChange, KeyTrust, Location, Method, Requirement, RuleSet, Source};
 
 fn set(files: &[(&str, &str)]) -> Result<RuleSet, Vec<sealgate_rules::RuleError>> {
     let f: Vec<Source<'_>> = files
@@ -24,6 +24,7 @@ fn chain() -> Requirement {
             Method::Smime,
             Method::Hold,
         ],
+        min_key_trust: KeyTrust::Discovered,
     }
 }
 
@@ -152,6 +153,101 @@ fn accumulate_takes_the_strictest_and_first_match_the_first() {
     assert_eq!(d.rules, ["partner", "diabetes"]);
     let d = first.classify_raw(&raw, Some(&s), &[&p, &o]);
     assert_eq!(d.recipients, [Requirement::TlsOnly, chain()]);
+}
+
+fn trusting(min_key_trust: KeyTrust) -> Requirement {
+    match chain() {
+        Requirement::Encrypt { chain, .. } => Requirement::Encrypt {
+            chain,
+            min_key_trust,
+        },
+        other => other,
+    }
+}
+
+const TRUST_RULES: &str = r#"
+[[rule]]
+id = "any-encrypt"
+action = "encrypt"
+[rule.when]
+dictionary = "terms"
+
+[[rule]]
+id = "partner-verified"
+action = "encrypt"
+chain = ["pgp", "hold"]
+min_key_trust = "verified"
+[rule.when]
+recipient = { domain = ["partner.example"] }
+
+[[rule]]
+id = "vip-manual"
+action = "encrypt"
+min_key_trust = "manual"
+[rule.when]
+recipient = { address = ["vip@partner.example"] }
+"#;
+
+#[test]
+fn min_key_trust_is_parsed_defaults_to_discovered_and_the_strictest_wins() {
+    let s = set(&[("t.toml", TRUST_RULES)]).unwrap();
+    let raw = eml("x", "diabetes follow-up");
+    let other = addr("eve@other.example");
+    let partner = addr("bob@partner.example");
+    let vip = addr("vip@partner.example");
+    let d = s.classify_raw(&raw, None, &[&other, &partner, &vip]);
+    // Between encrypt rules the first one's chain stays; the minimum is the strictest of all
+    // the rules that matched for that recipient.
+    assert_eq!(
+        d.recipients,
+        [
+            trusting(KeyTrust::Discovered),
+            trusting(KeyTrust::Verified),
+            trusting(KeyTrust::Manual),
+        ]
+    );
+    // Alone, the partner rule gives its own chain and minimum.
+    let d = s.classify_raw(&eml("x", "nothing"), None, &[&partner]);
+    assert_eq!(
+        d.recipients,
+        [Requirement::Encrypt {
+            chain: vec![Method::Pgp, Method::Hold],
+            min_key_trust: KeyTrust::Verified,
+        }]
+    );
+    // A stricter requirement (hold) still wins over encrypt; the minimum goes with encrypt.
+    let hold = format!(
+        "{TRUST_RULES}\n[[rule]]\nid = \"hold-vip\"\naction = \"hold\"\n[rule.when]\nrecipient = {{ address = [\"vip@partner.example\"] }}\n"
+    );
+    let s = set(&[("t.toml", &hold)]).unwrap();
+    let d = s.classify_raw(&raw, None, &[&vip]);
+    assert_eq!(d.recipients, [Requirement::Hold]);
+    // Settings actions take it too (fail-closed / default).
+    let s = set(&[(
+        "s.toml",
+        "[settings]\ndefault = { action = \"encrypt\", min_key_trust = \"manual\" }\n",
+    )])
+    .unwrap();
+    let d = classify(&s, &eml("hello", "nothing here"));
+    assert_eq!(d.recipients, [trusting(KeyTrust::Manual)]);
+}
+
+#[test]
+fn a_bad_min_key_trust_is_refused_with_file_and_line() {
+    let bad = "[[rule]]\nid = \"a\"\naction = \"encrypt\"\nmin_key_trust = \"trusted\"\n[rule.when]\nalways = true\n\n[[rule]]\nid = \"b\"\naction = \"deliver\"\nmin_key_trust = \"manual\"\n[rule.when]\nalways = true\n";
+    let errs = set(&[("trust.toml", bad)]).unwrap_err();
+    let text: Vec<String> = errs.iter().map(ToString::to_string).collect();
+    assert!(
+        text.iter()
+            .any(|e| e.starts_with("trust.toml:4:") && e.contains("min_key_trust")),
+        "{text:?}"
+    );
+    assert!(
+        text.iter()
+            .any(|e| e.starts_with("trust.toml:11:") && e.contains("only for action")),
+        "{text:?}"
+    );
+    assert_eq!(text.len(), 2, "{text:?}");
 }
 
 #[test]

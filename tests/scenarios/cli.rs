@@ -264,3 +264,125 @@ fn explain_with_keys_shows_the_method_each_recipient_gets_now() {
     assert_eq!(walks[0]["hops"][1]["outcome"], "pgp");
     assert_eq!(walks[1]["hops"][1]["outcome"], "hold");
 }
+
+fn copy_dir(from: &std::path::Path, to: &std::path::Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for e in std::fs::read_dir(from).unwrap().flatten() {
+        let p = e.path();
+        if p.is_dir() {
+            copy_dir(&p, &to.join(e.file_name()));
+        } else {
+            std::fs::copy(&p, to.join(e.file_name())).unwrap();
+        }
+    }
+}
+
+/// Issue 6 item 2: a rule's `min_key_trust`. Pat's only key was imported as `discovered`; under
+/// the shipped rules (minimum `discovered`) a plaintext hop gets PGP to it, under the same rules
+/// with `min_key_trust = "manual"` on the PHI rule the key is skipped for its trust and the chain
+/// goes on (no certificate: hold).
+#[test]
+fn explain_with_keys_skips_a_key_below_the_rules_min_key_trust() {
+    use sealgate_tests::crypto::GpgHome;
+    let env = Env::new();
+    let config = GatewayConfig::default().write(&env, "sealgate.toml");
+    let gpg = GpgHome::generate("Pat <pat@mail.example>");
+    let key = env.root().join("pat.asc");
+    std::fs::write(&key, gpg.export()).unwrap();
+    let cfg = config.to_str().unwrap();
+    let out = sealgate(&[
+        "keys",
+        "import",
+        "--config",
+        cfg,
+        "--trust",
+        "discovered",
+        key.to_str().unwrap(),
+    ]);
+    assert!(out.status.success(), "keys import: {}", describe(&out));
+
+    let deploy = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../deploy/rules");
+    let strict = env.root().join("strict-rules");
+    copy_dir(&deploy, &strict);
+    let phi = strict.join("50-phi.toml");
+    let text = std::fs::read_to_string(&phi).unwrap();
+    assert!(text.contains("id = \"phi-identifier\"\n"));
+    let text = text.replacen(
+        "id = \"phi-identifier\"\n",
+        "id = \"phi-identifier\"\nmin_key_trust = \"manual\"\n",
+        1,
+    );
+    std::fs::write(&phi, text).unwrap();
+
+    let eml = env.root().join("m.eml");
+    std::fs::write(
+        &eml,
+        "From: Dr A <alice@acme-health.org>\r\nTo: pat@mail.example\r\n\
+         Subject: results\r\nMessage-ID: <x2@acme-health.org>\r\n\r\n\
+         Patient SSN 536-22-8147, follow-up next week.\r\n",
+    )
+    .unwrap();
+    let fp = gpg.fingerprint();
+    let plaintext_hop = |text: &str| -> String {
+        text.lines()
+            .find(|l| l.contains("next hop does not:"))
+            .unwrap_or_default()
+            .to_string()
+    };
+
+    // The shipped rules: the discovered key is good enough.
+    let out = sealgate(&["explain", eml.to_str().unwrap(), "--keys", "--config", cfg]);
+    assert!(out.status.success(), "explain --keys: {}", describe(&out));
+    let text = String::from_utf8_lossy(&out.stdout).to_string();
+    let hop = plaintext_hop(&text);
+    assert!(
+        hop.contains("pgp") && hop.contains(&fp),
+        "pgp with {fp} under the default minimum:\n{text}"
+    );
+    assert!(text.contains("keys trusted discovered or better"), "{text}");
+
+    // The rule asks for manual keys: PGP is skipped for the key's trust, the recipient held.
+    let out = sealgate(&[
+        "explain",
+        eml.to_str().unwrap(),
+        "--rules",
+        strict.to_str().unwrap(),
+        "--keys",
+        "--config",
+        cfg,
+    ]);
+    assert!(out.status.success(), "explain --keys: {}", describe(&out));
+    let text = String::from_utf8_lossy(&out.stdout).to_string();
+    assert!(text.contains("keys trusted manual or better"), "{text}");
+    let hop = plaintext_hop(&text);
+    assert!(
+        hop.trim_end().ends_with("hold") && !hop.contains(&fp),
+        "held, not encrypted to the discovered key:\n{text}"
+    );
+    assert!(
+        text.lines()
+            .any(|l| l.contains("skipped pgp:") && l.contains(&fp) && l.contains("below-trust")),
+        "pgp skipped with the trust reason:\n{text}"
+    );
+    assert!(
+        !text.contains("536-22-8147"),
+        "a matched value leaked:\n{text}"
+    );
+
+    let out = sealgate(&[
+        "explain",
+        eml.to_str().unwrap(),
+        "--rules",
+        strict.to_str().unwrap(),
+        "--json",
+        "--keys",
+        "--config",
+        cfg,
+    ]);
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("explain JSON");
+    assert_eq!(v["protection_now"][0]["hops"][1]["outcome"], "hold", "{v}");
+    assert_eq!(
+        v["decision"]["recipients"][0]["min_key_trust"], "manual",
+        "{v}"
+    );
+}

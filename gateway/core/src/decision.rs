@@ -77,6 +77,63 @@ impl FromStr for Method {
     }
 }
 
+/// The least trust a recipient key needs before a chain method may encrypt to it, lowest
+/// first: `manual` > `verified` > `discovered`. The order is total; the strictest of several
+/// minimums is the largest.
+#[derive(
+    Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize,
+)]
+#[serde(rename_all = "kebab-case")]
+pub enum KeyTrust {
+    /// Any key on file, discovered ones (WKD) included.
+    #[default]
+    Discovered,
+    /// Keys checked out of band or imported by an administrator.
+    Verified,
+    /// Only keys an administrator imported.
+    Manual,
+}
+
+impl KeyTrust {
+    /// Every level, lowest first.
+    pub const ALL: [KeyTrust; 3] = [KeyTrust::Discovered, KeyTrust::Verified, KeyTrust::Manual];
+
+    /// Name as written in rule files.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            KeyTrust::Discovered => "discovered",
+            KeyTrust::Verified => "verified",
+            KeyTrust::Manual => "manual",
+        }
+    }
+
+    /// True for the default (`discovered`); stored decisions leave it out.
+    pub fn is_default(&self) -> bool {
+        *self == KeyTrust::Discovered
+    }
+}
+
+impl fmt::Display for KeyTrust {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// The text names no key trust level.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("unknown key trust level (known: manual, verified, discovered)")]
+pub struct UnknownKeyTrust;
+
+impl FromStr for KeyTrust {
+    type Err = UnknownKeyTrust;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        KeyTrust::ALL
+            .into_iter()
+            .find(|t| t.as_str() == s)
+            .ok_or(UnknownKeyTrust)
+    }
+}
+
 /// What the rules require for one recipient's copy.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case", tag = "kind")]
@@ -89,6 +146,10 @@ pub enum Requirement {
     Encrypt {
         /// Ordered methods; the last should be terminal (`hold` or `bounce-with-notice`).
         chain: Vec<Method>,
+        /// The least trust a key needs for `pgp` / `smime` (absent in stored decisions from
+        /// before it existed: `discovered`).
+        #[serde(default, skip_serializing_if = "KeyTrust::is_default")]
+        min_key_trust: KeyTrust,
     },
     /// Hold for review.
     Hold,
@@ -105,6 +166,14 @@ impl Requirement {
             Requirement::Encrypt { .. } => "encrypt",
             Requirement::Hold => "hold",
             Requirement::Reject => "reject",
+        }
+    }
+
+    /// The least key trust the requirement asks for (`discovered` unless `encrypt` says more).
+    pub fn min_key_trust(&self) -> KeyTrust {
+        match self {
+            Requirement::Encrypt { min_key_trust, .. } => *min_key_trust,
+            _ => KeyTrust::Discovered,
         }
     }
 }
@@ -238,6 +307,7 @@ mod tests {
             }],
             recipients: vec![Requirement::Encrypt {
                 chain: vec![Method::TlsVerified, Method::Pgp, Method::Hold],
+                min_key_trust: KeyTrust::Manual,
             }],
             header_changes: vec![HeaderChange::StripSubjectTag {
                 tag: "[secure]".into(),
@@ -246,6 +316,21 @@ mod tests {
             reject: None,
         };
         let j = serde_json::to_string(&d).unwrap();
+        assert!(j.contains(r#""min_key_trust":"manual""#), "{j}");
         assert_eq!(serde_json::from_str::<Decision>(&j).unwrap(), d);
+    }
+
+    #[test]
+    fn stored_encrypt_requirements_without_a_minimum_read_as_discovered() {
+        let old = r#"{"kind":"encrypt","chain":["pgp","hold"]}"#;
+        let r: Requirement = serde_json::from_str(old).unwrap();
+        assert_eq!(r.min_key_trust(), KeyTrust::Discovered);
+        assert_eq!(serde_json::to_string(&r).unwrap(), old);
+        assert!(KeyTrust::Manual > KeyTrust::Verified);
+        assert!(KeyTrust::Verified > KeyTrust::Discovered);
+        for t in KeyTrust::ALL {
+            assert_eq!(t.as_str().parse::<KeyTrust>(), Ok(t));
+        }
+        assert!("Manual ".parse::<KeyTrust>().is_err());
     }
 }

@@ -21,7 +21,9 @@ pub mod time;
 pub mod tls;
 
 pub use address::{Address, AddressError, Domain};
-pub use decision::{Decision, DetectorHit, HeaderChange, Location, Method, Requirement};
+pub use decision::{
+    Decision, DetectorHit, HeaderChange, KeyTrust, Location, Method, Requirement, UnknownKeyTrust,
+};
 pub use event::{Event, EventKind};
 pub use id::MessageId;
 pub use message::{Body, BodyType, ClientInfo, DsnRet, Envelope, Message, Notify, Recipient};

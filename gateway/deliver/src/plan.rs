@@ -117,6 +117,7 @@ mod tests {
     fn encrypt_never_sends_from_the_plan_and_carries_failed_methods() {
         let req = Requirement::Encrypt {
             chain: vec![Method::TlsVerified, Method::Pgp, Method::BounceWithNotice],
+            min_key_trust: sealgate_core::KeyTrust::Discovered,
         };
         assert_eq!(
             plan(Some(&req), &state(vec![])),
@@ -147,6 +148,7 @@ mod tests {
         let s = state(events);
         let req = Requirement::Encrypt {
             chain: vec![Method::TlsVerified, Method::Hold],
+            min_key_trust: sealgate_core::KeyTrust::Discovered,
         };
         assert_eq!(plan(Some(&req), &s), Plan::Protect { failed: vec![] });
         assert!(matches!(

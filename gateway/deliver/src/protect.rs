@@ -97,8 +97,13 @@ pub fn prepare(
             .insert(CopyKey::Plain, plain_copy(transformer, msg, now));
     }
     for (index, failed) in encrypt {
-        let Some(req) = Request::for_recipient(msg, *index as usize, TrustLevel::Discovered, now)
-        else {
+        // The rules' minimum for this recipient (`discovered` when the decision has none).
+        let min_trust = msg
+            .decision
+            .recipients
+            .get(*index as usize)
+            .map_or(TrustLevel::Discovered, |r| r.min_key_trust().into());
+        let Some(req) = Request::for_recipient(msg, *index as usize, min_trust, now) else {
             continue;
         };
         let hop = Hop {

@@ -94,7 +94,7 @@ pub fn walk(
             decision,
             recipient: rcpt,
             requirement,
-            min_trust: TrustLevel::Discovered,
+            min_trust: requirement.map_or(TrustLevel::Discovered, |r| r.min_key_trust().into()),
             now,
         };
         let mut hops = Vec::new();

@@ -95,7 +95,7 @@ fn compare(d: &Decision, expect: &Value) -> Vec<String> {
     }
     if let Some(want) = strings(expect.get("chain")) {
         for (i, r) in d.recipients.iter().enumerate() {
-            if let Requirement::Encrypt { chain } = r {
+            if let Requirement::Encrypt { chain, .. } = r {
                 let got: Vec<&str> = chain.iter().map(|m| m.as_str()).collect();
                 if got != want {
                     diffs.push(format!(
@@ -232,9 +232,15 @@ fn loc_name(l: &Location) -> String {
 
 fn requirement_text(r: &Requirement) -> String {
     match r {
-        Requirement::Encrypt { chain } => {
+        Requirement::Encrypt {
+            chain,
+            min_key_trust,
+        } => {
             let c: Vec<&str> = chain.iter().map(|m| m.as_str()).collect();
-            format!("encrypt ({})", c.join(" -> "))
+            format!(
+                "encrypt ({}; keys trusted {min_key_trust} or better)",
+                c.join(" -> ")
+            )
         }
         Requirement::Deliver => "deliver (opportunistic TLS)".into(),
         Requirement::TlsOnly => "tls-only (TLS or drop with notice)".into(),

@@ -287,6 +287,7 @@ mod tests {
         let rule = RuleFloor::from_requirement(
             &Requirement::Encrypt {
                 chain: vec![Method::TlsVerified, Method::Pgp, Method::Hold],
+                min_key_trust: sealgate_core::KeyTrust::Discovered,
             },
             Some(Method::TlsVerified),
         )

@@ -74,6 +74,7 @@ async fn admin_table_and_rules_give_the_expected_outcomes() {
     let verified = RuleFloor::from_requirement(
         &Requirement::Encrypt {
             chain: vec![Method::TlsVerified, Method::Pgp, Method::Hold],
+            min_key_trust: sealgate_core::KeyTrust::Discovered,
         },
         Some(Method::TlsVerified),
     )

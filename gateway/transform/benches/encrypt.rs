@@ -165,6 +165,7 @@ fn encrypt(c: &mut Criterion<CpuTime>) {
             let addr = Address::parse(to).expect("address");
             let req = Requirement::Encrypt {
                 chain: vec![method, Method::Hold],
+                min_key_trust: sealgate_core::KeyTrust::Discovered,
             };
             let r = Request {
                 body: &body,

@@ -132,7 +132,7 @@ impl Transformer {
             Some(Requirement::TlsOnly) => return Ok(plain(Protection::TlsRequired)),
             Some(Requirement::Hold) => return Ok(held(Vec::new())),
             Some(Requirement::Reject) => return Err(TransformError::Rejected),
-            Some(Requirement::Encrypt { chain }) => chain,
+            Some(Requirement::Encrypt { chain, .. }) => chain,
         };
         if parsed.is_encrypted() {
             return Ok(Protected {

@@ -3,6 +3,7 @@
 //! Guarantees: the order is total and fixed; a stored level that does not parse is treated as
 //! the lowest (`discovered`), never as higher.
 
+use sealgate_core::KeyTrust;
 use serde::{Deserialize, Serialize};
 use std::fmt;
 use std::str::FromStr;
@@ -41,6 +42,17 @@ impl fmt::Display for TrustLevel {
     }
 }
 
+/// A rule's minimum (`min_key_trust`) as the level keys are checked against.
+impl From<KeyTrust> for TrustLevel {
+    fn from(t: KeyTrust) -> Self {
+        match t {
+            KeyTrust::Discovered => TrustLevel::Discovered,
+            KeyTrust::Verified => TrustLevel::Verified,
+            KeyTrust::Manual => TrustLevel::Manual,
+        }
+    }
+}
+
 /// The text names no trust level.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("unknown trust level (known: manual, verified, discovered)")]
@@ -70,5 +82,8 @@ mod tests {
         assert!(TrustLevel::Verified > TrustLevel::Discovered);
         assert_eq!("MANUAL".parse::<TrustLevel>(), Ok(TrustLevel::Manual));
         assert_eq!(TrustLevel::from_stored("bogus"), TrustLevel::Discovered);
+        for t in KeyTrust::ALL {
+            assert_eq!(TrustLevel::from(t).as_str(), t.as_str());
+        }
     }
 }

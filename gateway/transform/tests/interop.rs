@@ -85,6 +85,7 @@ fn full_chain() -> Requirement {
             Method::Smime,
             Method::Hold,
         ],
+        min_key_trust: sealgate_core::KeyTrust::Discovered,
     }
 }
 
@@ -219,6 +220,7 @@ fn three_recipients_get_three_copies_with_only_their_own_key_ids() {
     // One accepted message with three envelope recipients (b and c are Bcc: not in the header).
     let req = Requirement::Encrypt {
         chain: vec![Method::Pgp, Method::Hold],
+        min_key_trust: sealgate_core::KeyTrust::Discovered,
     };
     let stored = three_recipient_message(&original, &homes, req);
     let copies: Vec<Body> = (0..stored.envelope.recipients.len())
@@ -311,6 +313,7 @@ fn expired_revoked_signing_only_and_untrusted_pgp_keys_are_skipped_with_reasons(
     let f = fixture(&[]);
     let req = Requirement::Encrypt {
         chain: vec![Method::Pgp, Method::Hold],
+        min_key_trust: sealgate_core::KeyTrust::Discovered,
     };
     let body: Body = message().into();
 
@@ -454,6 +457,7 @@ fn smime_uses_gcm_only_when_the_certificate_lists_it() {
     let original = message();
     let req = Requirement::Encrypt {
         chain: vec![Method::Smime, Method::Hold],
+        min_key_trust: sealgate_core::KeyTrust::Discovered,
     };
     let p = f.protect(
         &original.clone().into(),
@@ -483,6 +487,7 @@ fn expired_and_untrusted_certificates_are_skipped_with_reasons() {
     keys::import(&*f.store, &pki.read("dave.pem"), TrustLevel::Manual, now()).unwrap();
     let req = Requirement::Encrypt {
         chain: vec![Method::Smime, Method::BounceWithNotice],
+        min_key_trust: sealgate_core::KeyTrust::Discovered,
     };
     let body: Body = message().into();
     let later = now().plus(Duration::from_secs(60 * 86400));
@@ -576,6 +581,7 @@ fn size_limit_counts_the_encrypted_growth() {
     };
     let req = Requirement::Encrypt {
         chain: vec![Method::Pgp, Method::TlsVerified, Method::Hold],
+        min_key_trust: sealgate_core::KeyTrust::Discovered,
     };
     let p = f.protect(&body, "p@clinic.example", &req, &hop);
     assert_eq!(sent(&p).1, &Protection::TlsVerified);
@@ -597,6 +603,7 @@ fn portal_is_recorded_as_not_available_yet() {
     let f = fixture(&[]);
     let req = Requirement::Encrypt {
         chain: vec![Method::Portal, Method::BounceWithNotice],
+        min_key_trust: sealgate_core::KeyTrust::Discovered,
     };
     let p = f.protect(
         &message().into(),
@@ -621,6 +628,7 @@ fn already_encrypted_input_passes_through_unchanged() {
     keys::import(&*f.store, &home.export(), TrustLevel::Manual, now()).unwrap();
     let req = Requirement::Encrypt {
         chain: vec![Method::Pgp, Method::Hold],
+        min_key_trust: sealgate_core::KeyTrust::Discovered,
     };
     let first = f.protect(
         &message().into(),

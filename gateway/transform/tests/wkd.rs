@@ -216,6 +216,7 @@ async fn discovered_key_decrypts(advanced: bool) {
     let decision = Decision::default();
     let req = Requirement::Encrypt {
         chain: vec![Method::Pgp, Method::Hold],
+        min_key_trust: sealgate_core::KeyTrust::Discovered,
     };
     let hop = Hop {
         tls: TlsCapability::PlaintextOnly,
