@@ -220,6 +220,12 @@ impl GatewayConfig {
             t.push_str(l);
             t.push('\n');
         }
+        if self.mode == Mode::Mx && !self.delivery.iter().any(|l| l.starts_with("wkd")) {
+            // WKD discovery would ask the dead test nameserver below and wait out its fetch
+            // timeout for every new `pgp` recipient; tests that want it turn it on with their
+            // own directory (scenarios/wkd.rs).
+            t.push_str("wkd = false\n");
+        }
         t.push('\n');
         t.push_str("[log]\n");
         for l in &self.log {

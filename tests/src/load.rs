@@ -39,11 +39,16 @@ pub fn held_mx_config(env: &Env, base: &GatewayConfig) -> PathBuf {
         text.contains(anchor),
         "rendered config has no `{anchor}`:\n{text}"
     );
-    let held = format!(
-        "{anchor}retry_schedule = [\"1h\"]\n\n[delivery.routes]\n\"*\" = \"127.0.0.1:{}\"\n",
+    let held = format!("{anchor}retry_schedule = [\"1h\"]\n");
+    // The routes table goes last: lines after the anchor still belong to `[delivery]`.
+    let routes = format!(
+        "\n[delivery.routes]\n\"*\" = \"127.0.0.1:{}\"\n",
         closed_port()
     );
-    env.write_etc("sealgate.toml", &text.replacen(anchor, &held, 1))
+    env.write_etc(
+        "sealgate.toml",
+        &(text.replacen(anchor, &held, 1) + &routes),
+    )
 }
 
 /// A count of events (here: `250`s seen by clients) that threads can wait on.

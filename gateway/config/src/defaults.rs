@@ -55,6 +55,8 @@ pub const CONNECTION_REUSE_LIMIT: usize = 100;
 pub const CONNECT_TIMEOUT: Duration = Duration::from_secs(30);
 /// `delivery.scan_interval`: how often the scheduler looks for due retries.
 pub const SCAN_INTERVAL: Duration = Duration::from_secs(1);
+/// `delivery.wkd`: discover recipients' OpenPGP keys by Web Key Directory.
+pub const WKD: bool = true;
 /// `tls.mta_sts_fetch_timeout`: one MTA-STS policy fetch, connect to last byte (RFC 8461 §3.3
 /// suggests a timeout of about a minute; a policy is at most 64 KiB).
 pub const MTA_STS_FETCH_TIMEOUT: Duration = Duration::from_secs(30);

@@ -93,6 +93,11 @@ pub struct DeliveryTesting {
     pub nameservers: Vec<SocketAddr>,
     /// `mx_port`: TCP port used for MX (and implicit-MX) hosts instead of 25.
     pub mx_port: Option<u16>,
+    /// `wkd_address`: connect every WKD fetch (`openpgpkey.DOMAIN` and `DOMAIN`) to this
+    /// `ip:port` instead of the host's address and port 443.
+    pub wkd_address: Option<SocketAddr>,
+    /// `wkd_ca`: a PEM file of extra roots trusted for WKD fetches (a test CA).
+    pub wkd_ca: Option<PathBuf>,
 }
 
 /// `[delivery]`.
@@ -123,6 +128,9 @@ pub struct DeliveryConfig {
     pub connect_timeout: Duration,
     /// `scan_interval`: how often the scheduler looks for due retries.
     pub scan_interval: Duration,
+    /// `wkd`: look up recipients' OpenPGP keys by Web Key Directory when their chain has
+    /// `pgp` (default true).
+    pub wkd: bool,
     /// `[delivery.tenants.NAME]`, sorted by name.
     pub tenants: Vec<DeliveryTenant>,
     /// `[delivery.testing]`.
@@ -190,6 +198,7 @@ pub(crate) fn read_delivery(
         .unwrap_or(defaults::CONNECTION_CACHE_TIME);
     let connect_timeout = duration(&mut s, "connect_timeout", defaults::CONNECT_TIMEOUT);
     let scan_interval = duration(&mut s, "scan_interval", defaults::SCAN_INTERVAL);
+    let wkd = s.boolean("wkd").unwrap_or(defaults::WKD);
     let count = |s: &mut Section<'_>, key: &str, default: usize| match s.integer(key) {
         Some(0) => {
             s.issue(key, "must be greater than 0");
@@ -221,6 +230,7 @@ pub(crate) fn read_delivery(
         connection_reuse_limit,
         connect_timeout,
         scan_interval,
+        wkd,
         tenants,
         testing,
     }
@@ -293,10 +303,14 @@ fn read_testing(mut s: Section<'_>) -> DeliveryTesting {
         }
         None => None,
     };
+    let wkd_address = s.parsed("wkd_address", parse_socket);
+    let wkd_ca = s.path("wkd_ca");
     s.finish();
     DeliveryTesting {
         nameservers,
         mx_port,
+        wkd_address,
+        wkd_ca,
     }
 }
 

@@ -128,6 +128,8 @@ fn delivery_routes_and_testing_overrides() {
         [delivery.testing]
         nameservers = ["127.0.0.1:5353"]
         mx_port = 2525
+        wkd_address = "127.0.0.1:8443"
+        wkd_ca = "/tmp/rig/ca.pem"
         "#,
     )
     .unwrap_or_else(|e| panic!("{e}"));
@@ -162,6 +164,15 @@ fn delivery_routes_and_testing_overrides() {
     assert_eq!(d.tenants[0].helo.as_deref(), Some("mail.acme-health.org"));
     assert_eq!(d.testing.mx_port, Some(2525));
     assert_eq!(d.testing.nameservers[0].port(), 5353);
+    assert_eq!(d.testing.wkd_address, Some(([127, 0, 0, 1], 8443).into()));
+    assert_eq!(
+        d.testing.wkd_ca.as_deref(),
+        Some(std::path::Path::new("/tmp/rig/ca.pem"))
+    );
+    assert!(d.wkd, "WKD is on unless turned off");
+    let off = Config::from_toml("[delivery]\nwkd = false\n").unwrap();
+    assert!(!off.delivery.wkd);
+    assert!(Config::embedded().delivery.wkd);
 }
 
 #[test]
@@ -171,11 +182,13 @@ fn delivery_mistakes_are_all_named() {
         [delivery]
         retry_schedule = ["soon"]
         max_per_destination = 0
+        wkd = "yes"
         [delivery.routes]
         "bad domain" = "10.1.2.3:25"
         "ok.example" = "10.1.2.3:99999"
         [delivery.testing]
         mx_port = 0
+        wkd_address = "openpgpkey.example"
         [delivery.tenants.acmee]
         helo = "out.acme-health.org"
         [gateway]
@@ -190,6 +203,8 @@ fn delivery_mistakes_are_all_named() {
         "delivery.routes.bad domain",
         "delivery.routes.ok.example",
         "delivery.testing.mx_port",
+        "delivery.wkd",
+        "delivery.testing.wkd_address",
         // Regression: a `[delivery.tenants.NAME]` naming no tenant was silently ignored.
         "delivery.tenants.acmee",
         "gateway.postmaster",

@@ -169,6 +169,11 @@ pub(crate) async fn process(inner: &Arc<Inner>, id: MessageId) -> Result<bool, D
         // encrypted copy are made on the blocking pool.
         let mut full = (*msg).clone();
         full.body = b.clone();
+        // WKD first (async, bounded; a miss is no failure): a key it files is on file for
+        // the chain walk below.
+        if let Some(d) = inner.discovery.as_ref().filter(|_| !encrypt.is_empty()) {
+            d.run(&msg, &encrypt, &inner.pseudonyms, now).await;
+        }
         let prepared = {
             let (t, plain) = (Arc::clone(&inner.transformer), !sends.is_empty());
             let enc = encrypt.clone();

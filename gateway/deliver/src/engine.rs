@@ -9,13 +9,14 @@
 use crate::attempt;
 use crate::client::Timeouts;
 use crate::client::tls::TlsClient;
+use crate::discover::Discoverer;
 use crate::dns::Dns;
 use crate::error::DeliverError;
 use crate::notice::{Identity, Originator, Templates};
 use crate::pool::Pool;
 use crate::route::Router;
 use sealgate_config::DeliveryConfig;
-use sealgate_core::store::QueueStore;
+use sealgate_core::store::{KeyStore, QueueStore};
 use sealgate_core::{Clock, MessageId, Random};
 use sealgate_report::{Metrics, Pseudonymiser};
 use sealgate_sign::Signer;
@@ -113,6 +114,8 @@ pub struct Parts {
     pub templates: Templates,
     /// The transform stage (method chain, PGP/MIME, S/MIME).
     pub transformer: Arc<Transformer>,
+    /// The recipient key store the transformer reads: WKD files discovered keys there.
+    pub keys: Arc<dyn KeyStore>,
     /// The sign stage (DKIM), the last change to every copy.
     pub signer: Arc<Signer>,
 }
@@ -130,6 +133,8 @@ pub(crate) struct Inner {
     pub origin: Originator,
     pub templates: Templates,
     pub transformer: Arc<Transformer>,
+    /// WKD discovery (`None` when `delivery.wkd = false`).
+    pub discovery: Option<Arc<Discoverer>>,
     pub signer: Arc<Signer>,
     in_flight: Mutex<HashSet<MessageId>>,
     slots: Arc<Semaphore>,
@@ -180,6 +185,8 @@ impl Engine {
     pub fn start(config: &DeliveryConfig, parts: Parts) -> Result<Engine, DeliverError> {
         let settings = Settings::from_config(config);
         let mx_port = config.testing.mx_port.unwrap_or(25);
+        let discovery =
+            Discoverer::from_config(config, parts.keys, Arc::clone(&parts.dns))?.map(Arc::new);
         let router = Router::new(&config.routes, parts.dns, mx_port, Arc::clone(&parts.rng));
         let (tx, rx) = mpsc::unbounded_channel();
         let inner = Arc::new(Inner {
@@ -204,6 +211,7 @@ impl Engine {
             pseudonyms: parts.pseudonyms,
             templates: parts.templates,
             transformer: parts.transformer,
+            discovery,
             signer: parts.signer,
             in_flight: Mutex::new(HashSet::new()),
             tx,

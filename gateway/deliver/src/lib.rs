@@ -10,6 +10,8 @@
 //!   implicit MX, null MX as a permanent failure;
 //! * an outbound SMTP client ([`client`]): per-tenant EHLO name and source address, STARTTLS,
 //!   PIPELINING, SIZE, 8BITMIME/SMTPUTF8 checks, per-recipient replies, RFC 5321 timeouts;
+//! * WKD discovery ([`discover`]) of OpenPGP keys for `encrypt` recipients whose chain has
+//!   `pgp`, before the chain walk (a miss never fails a delivery);
 //! * the recipient's protection requirement ([`plan`]): it never sends plaintext a decision
 //!   forbids; `encrypt` recipients go through the transform stage's method chain and every copy
 //!   through DKIM signing as its last change ([`protect`]) — a method that fails at delivery
@@ -25,6 +27,7 @@
 mod attempt;
 pub mod client;
 pub mod control;
+pub mod discover;
 pub mod dns;
 pub mod dsn;
 mod engine;

@@ -242,18 +242,19 @@ impl RulesWatch {
     }
 }
 
+/// The transform stage, the sign stage and the recipient key store the transform stage reads
+/// (where WKD discovery files what it finds).
+type Stages = (Arc<Transformer>, Arc<Signer>, Arc<dyn KeyStore>);
+
 /// The transform stage (recipient keys, S/MIME roots) and the sign stage (every configured
 /// DKIM key, loaded once; a key that cannot be used stops the start with every problem named).
-fn stages(
-    config: &Config,
-    keys: Arc<dyn KeyStore>,
-) -> anyhow::Result<(Arc<Transformer>, Arc<Signer>)> {
+fn stages(config: &Config, keys: Arc<dyn KeyStore>) -> anyhow::Result<Stages> {
     // The operating system's roots (OpenSSL's default paths, which honour SSL_CERT_FILE).
     let roots = SmimeTrust::system().context("S/MIME trust roots")?;
-    let transformer = Arc::new(Transformer::new(keys, roots));
+    let transformer = Arc::new(Transformer::new(Arc::clone(&keys), roots));
     let signer = Signer::from_config(config).context("DKIM keys")?;
     tracing::info!(keys = signer.key_count(), "DKIM signer ready");
-    Ok((transformer, Arc::new(signer)))
+    Ok((transformer, Arc::new(signer), keys))
 }
 
 /// Starts the deliver stage for the configured mode; returns the commit notification and the
@@ -265,7 +266,7 @@ fn start_delivery(
     rng: &Arc<dyn Random>,
     metrics: &Metrics,
     pseudonyms: &Pseudonymiser,
-    (transformer, signer): (Arc<Transformer>, Arc<Signer>),
+    (transformer, signer, keys): Stages,
 ) -> anyhow::Result<(OnCommit, QueueControl)> {
     let wake: OnCommit = match &config.delivery.mode {
         DeliveryMode::Outbox { dir } => {
@@ -284,7 +285,12 @@ fn start_delivery(
         }
         DeliveryMode::Mx => {
             let d = &config.delivery;
-            if !d.testing.nameservers.is_empty() || d.testing.mx_port.is_some() {
+            let t = &d.testing;
+            if !t.nameservers.is_empty()
+                || t.mx_port.is_some()
+                || t.wkd_address.is_some()
+                || t.wkd_ca.is_some()
+            {
                 tracing::warn!("[delivery.testing] overrides are set: for test rigs only");
             }
             let dns = HickoryDns::new(&d.testing.nameservers).context("DNS resolver")?;
@@ -304,6 +310,7 @@ fn start_delivery(
                 },
                 templates,
                 transformer,
+                keys,
                 signer,
             };
             let engine = Engine::start(d, parts).context("delivery engine")?;
