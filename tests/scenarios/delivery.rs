@@ -389,12 +389,16 @@ fn dsn_parameters_pass_on_to_postfix_in_valid_syntax() {
         "dsn params",
     );
     let mut s = Smtp::ready(gw.smtp);
-    // ENVID decodes to `env+42` CR LF `RCPT TO:<mallory@postfix.test>`.
+    // An ENVID that decodes to `env+42` CR LF `RCPT TO:<mallory@postfix.test>` is refused at
+    // intake (RFC 3461: printable only), so it can never reach the next hop.
     let mallory = format!("mallory@{}", postfix::DOMAIN);
     s.cmd(&format!(
         "MAIL FROM:<alice@acme-health.org> RET=HDRS ENVID=env+2B42+0D+0ARCPT+20TO:<{mallory}>"
     ))
-    .expect(250, "2.1.0", "MAIL");
+    .expect(501, "5.5.4", "MAIL with a CR LF in ENVID");
+    // A printable ENVID with characters xtext must encode (`+`, `=`) goes on in valid syntax.
+    s.cmd("MAIL FROM:<alice@acme-health.org> RET=HDRS ENVID=env+2B42+3Dx")
+        .expect(250, "2.1.0", "MAIL");
     s.cmd(&format!(
         "RCPT TO:<{rcpt}> NOTIFY=FAILURE,DELAY ORCPT=rfc822;orig+2Bcarol@acme-health.org"
     ))
