@@ -242,8 +242,11 @@ fn dsn_honours_ret_envid_orcpt_and_notify_never() {
         "the body stays home",
     );
     let mut s = Smtp::ready(r.gw.smtp);
-    // The ENVID decodes to a value with a line break: it must not start a field of its own.
+    // An ENVID that decodes to a line break could start a DSN field of its own: intake refuses
+    // it (RFC 3461: printable only); a printable one is returned as given.
     s.cmd("MAIL FROM:<alice@acme-health.org> RET=HDRS ENVID=env-42+0D+0AX-Injected:+20yes")
+        .expect(501, "5.5.4", "MAIL with a line break in ENVID");
+    s.cmd("MAIL FROM:<alice@acme-health.org> RET=HDRS ENVID=env-42")
         .expect(250, "2.1.0", "MAIL with RET and ENVID");
     s.cmd("RCPT TO:<reject-a@dest.test> NOTIFY=FAILURE ORCPT=rfc822;orig-a@acme-health.org")
         .expect(250, "2.1.5", "RCPT with NOTIFY and ORCPT");
@@ -265,10 +268,7 @@ fn dsn_honours_ret_envid_orcpt_and_notify_never() {
     assert_eq!(null_sender_entries(&entries), 1, "{entries:?}");
     assert_eq!(r.tenant.messages().len(), 1);
     let d = parse_dsn(&dsns[0].file);
-    assert_eq!(
-        d["per_message"]["Original-Envelope-Id"], "env-42  X-Injected: yes",
-        "{d}"
-    );
+    assert_eq!(d["per_message"]["Original-Envelope-Id"], "env-42", "{d}");
     assert!(
         d["per_message"]["X-Injected"].is_null(),
         "field injected: {d}"
