@@ -208,56 +208,81 @@ impl Transformer {
         Ok(recs)
     }
 
+    /// The copy made with the first of the recipient's `kind` records that is trusted enough
+    /// and encrypts (`seal` turns one record and the inner entity into the body and its
+    /// protection, or says what is wrong with that key), if it fits the hop; otherwise why the
+    /// method is skipped. The inner entity is built only when there are keys; `line` is the
+    /// encoding's line length, for the size estimate made before any encryption.
+    fn first_usable(
+        &self,
+        kind: KeyKind,
+        req: &Request<'_>,
+        hop: &Hop,
+        inner: impl FnOnce() -> Vec<u8>,
+        line: u64,
+        seal: impl Fn(
+            &KeyRecord,
+            &[u8],
+        ) -> Result<Result<(Vec<u8>, Protection), Problem>, TransformError>,
+    ) -> Result<Result<(Body, Protection), Skip>, TransformError> {
+        let recs = self.records(kind, req)?;
+        if recs.is_empty() {
+            return Ok(Err(Skip::NoKey));
+        }
+        let inner = inner();
+        if let Err(s) = fits(estimate(inner.len(), line), hop) {
+            return Ok(Err(s));
+        }
+        let mut problems = Vec::new();
+        for rec in &recs {
+            let sealed = match trusted(rec, req.min_trust) {
+                Ok(()) => seal(rec, &inner)?,
+                Err(pr) => Err(pr),
+            };
+            let (body, protection) = match sealed {
+                Ok(x) => x,
+                Err(problem) => {
+                    problems.push(KeyProblem {
+                        fingerprint: rec.fingerprint.clone(),
+                        problem,
+                    });
+                    continue;
+                }
+            };
+            if let Err(s) = fits(body.len() as u64, hop) {
+                return Ok(Err(s));
+            }
+            return Ok(Ok((body.into(), protection)));
+        }
+        Ok(Err(Skip::NoUsableKey { keys: problems }))
+    }
+
     fn pgp(
         &self,
         req: &Request<'_>,
         p: &Parsed<'_>,
         hop: &Hop,
     ) -> Result<Result<(Body, Protection), Skip>, TransformError> {
-        let recs = self.records(KeyKind::OpenPgp, req)?;
-        if recs.is_empty() {
-            return Ok(Err(Skip::NoKey));
-        }
-        let inner = inner(req, p);
-        if let Err(s) = fits(estimate(inner.len(), 64), hop) {
-            return Ok(Err(s));
-        }
-        let mut problems = Vec::new();
-        for rec in &recs {
-            let problem = |problem| KeyProblem {
-                fingerprint: rec.fingerprint.clone(),
-                problem,
-            };
-            if let Err(pr) = trusted(rec, req.min_trust) {
-                problems.push(problem(pr));
-                continue;
-            }
+        let entity = || inner(req, p);
+        self.first_usable(KeyKind::OpenPgp, req, hop, entity, 64, |rec, inner| {
             let attempt = PgpCert::parse(&rec.material).and_then(|c| {
                 let subkeys = c.usable(&self.policy, req.now)?;
-                let armored = c.encrypt(&self.policy, req.now, &inner)?;
+                let armored = c.encrypt(&self.policy, req.now, inner)?;
                 Ok((c.fingerprint(), subkeys, armored))
             });
             let (fingerprint, subkeys, armored) = match attempt {
                 Ok(x) => x,
-                Err(pr) => {
-                    problems.push(problem(pr));
-                    continue;
-                }
+                Err(pr) => return Ok(Err(pr)),
             };
-            let outer = outer(req, p);
-            let body = pgp::pgp_mime(outer, &armored, &boundary()?);
-            if let Err(s) = fits(body.len() as u64, hop) {
-                return Ok(Err(s));
-            }
-            return Ok(Ok((
-                body.into(),
+            let body = pgp::pgp_mime(outer(req, p), &armored, &boundary()?);
+            Ok(Ok((
+                body,
                 Protection::Pgp {
                     fingerprint,
                     subkeys,
                 },
-            )));
-        }
-        Ok(Err(Skip::NoUsableKey { keys: problems }))
+            )))
+        })
     }
 
     fn smime(
@@ -266,41 +291,18 @@ impl Transformer {
         p: &Parsed<'_>,
         hop: &Hop,
     ) -> Result<Result<(Body, Protection), Skip>, TransformError> {
-        let recs = self.records(KeyKind::Smime, req)?;
-        if recs.is_empty() {
-            return Ok(Err(Skip::NoKey));
-        }
-        let inner = inner(req, p);
-        if let Err(s) = fits(estimate(inner.len(), 76), hop) {
-            return Ok(Err(s));
-        }
-        let mut problems = Vec::new();
-        for rec in &recs {
-            let problem = |problem| KeyProblem {
-                fingerprint: rec.fingerprint.clone(),
-                problem,
-            };
-            if let Err(pr) = trusted(rec, req.min_trust) {
-                problems.push(problem(pr));
-                continue;
-            }
+        let entity = || inner(req, p);
+        self.first_usable(KeyKind::Smime, req, hop, entity, 76, |rec, inner| {
             let attempt = SmimeCert::parse(&rec.material).and_then(|c| {
                 c.check(&self.smime, req.now)?;
                 let gcm = c.lists_gcm();
-                let der = c.encrypt(&inner, gcm)?;
+                let der = c.encrypt(inner, gcm)?;
                 Ok((c, gcm, der))
             });
             let (cert, gcm, der) = match attempt {
                 Ok(x) => x,
-                Err(pr) => {
-                    problems.push(problem(pr));
-                    continue;
-                }
+                Err(pr) => return Ok(Err(pr)),
             };
-            let body = smime::smime_body(outer(req, p), &der, gcm);
-            if let Err(s) = fits(body.len() as u64, hop) {
-                return Ok(Err(s));
-            }
             let cipher = if gcm {
                 ContentCipher::Aes256Gcm
             } else {
@@ -311,9 +313,11 @@ impl Transformer {
                 serial: cert.serial(),
                 cipher,
             };
-            return Ok(Ok((body.into(), protection)));
-        }
-        Ok(Err(Skip::NoUsableKey { keys: problems }))
+            Ok(Ok((
+                smime::smime_body(outer(req, p), &der, gcm),
+                protection,
+            )))
+        })
     }
 }
 
