@@ -93,6 +93,9 @@ pub struct DeliveryTesting {
     pub nameservers: Vec<SocketAddr>,
     /// `mx_port`: TCP port used for MX (and implicit-MX) hosts instead of 25.
     pub mx_port: Option<u16>,
+    /// `mx_host_ports`: `"host:port"` entries — these MX hosts are contacted on their own port
+    /// (a rig with several receiving MTAs on one loopback address). Wins over `mx_port`.
+    pub mx_host_ports: Vec<(String, u16)>,
     /// `wkd_address`: connect every WKD fetch (`openpgpkey.DOMAIN` and `DOMAIN`) to this
     /// `ip:port` instead of the host's address and port 443.
     pub wkd_address: Option<SocketAddr>,
@@ -303,15 +306,36 @@ fn read_testing(mut s: Section<'_>) -> DeliveryTesting {
         }
         None => None,
     };
+    let mx_host_ports = s
+        .parsed_list("mx_host_ports", parse_host_port)
+        .unwrap_or_default();
     let wkd_address = s.parsed("wkd_address", parse_socket);
     let wkd_ca = s.path("wkd_ca");
     s.finish();
     DeliveryTesting {
         nameservers,
         mx_port,
+        mx_host_ports,
         wkd_address,
         wkd_ca,
     }
+}
+
+/// `host:port` with a port from 1 to 65535; the host is kept in lower case without a final dot.
+fn parse_host_port(v: &str) -> Result<(String, u16), String> {
+    let (host, port) = v
+        .rsplit_once(':')
+        .ok_or_else(|| format!("`{v}` is not host:port"))?;
+    let port: u16 = port
+        .parse()
+        .ok()
+        .filter(|p| *p > 0)
+        .ok_or_else(|| format!("`{v}`: the port must be 1 to 65535"))?;
+    let host = host.trim_end_matches('.').to_ascii_lowercase();
+    if host.is_empty() {
+        return Err(format!("`{v}` has no host"));
+    }
+    Ok((host, port))
 }
 
 pub(crate) fn read_gateway(mut s: Section<'_>, hostname: &str) -> GatewayConfig {

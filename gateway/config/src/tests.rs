@@ -128,6 +128,7 @@ fn delivery_routes_and_testing_overrides() {
         [delivery.testing]
         nameservers = ["127.0.0.1:5353"]
         mx_port = 2525
+        mx_host_ports = ["MX-Plain.Test.:2526"]
         wkd_address = "127.0.0.1:8443"
         wkd_ca = "/tmp/rig/ca.pem"
         "#,
@@ -163,6 +164,10 @@ fn delivery_routes_and_testing_overrides() {
     assert!(d.routes.iter().any(|r| r.domain.is_none()));
     assert_eq!(d.tenants[0].helo.as_deref(), Some("mail.acme-health.org"));
     assert_eq!(d.testing.mx_port, Some(2525));
+    assert_eq!(
+        d.testing.mx_host_ports,
+        vec![("mx-plain.test".to_string(), 2526)]
+    );
     assert_eq!(d.testing.nameservers[0].port(), 5353);
     assert_eq!(d.testing.wkd_address, Some(([127, 0, 0, 1], 8443).into()));
     assert_eq!(
@@ -188,6 +193,7 @@ fn delivery_mistakes_are_all_named() {
         "ok.example" = "10.1.2.3:99999"
         [delivery.testing]
         mx_port = 0
+        mx_host_ports = ["mx.example:0"]
         wkd_address = "openpgpkey.example"
         [delivery.tenants.acmee]
         helo = "out.acme-health.org"
@@ -203,6 +209,7 @@ fn delivery_mistakes_are_all_named() {
         "delivery.routes.bad domain",
         "delivery.routes.ok.example",
         "delivery.testing.mx_port",
+        "delivery.testing.mx_host_ports[0]",
         "delivery.wkd",
         "delivery.testing.wkd_address",
         // Regression: a `[delivery.tenants.NAME]` naming no tenant was silently ignored.

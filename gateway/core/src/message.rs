@@ -86,6 +86,15 @@ pub struct Envelope {
     pub body_type: BodyType,
     /// `SMTPUTF8` was given.
     pub smtputf8: bool,
+    /// `REQUIRETLS` was given on MAIL FROM (RFC 8689): every hop must use TLS validated by
+    /// MTA-STS or DANE and offer REQUIRETLS itself, or the recipient fails with `5.7.30`.
+    #[serde(default)]
+    pub require_tls: bool,
+    /// The message carries `TLS-Required: No` (RFC 8689 §5): the sender asks that the
+    /// recipient domains' discovered TLS policies (MTA-STS, DANE, pins) be ignored. Deliver
+    /// honours it only when the rules did not mark the message PHI.
+    #[serde(default)]
+    pub tls_required_no: bool,
 }
 
 /// Facts about the client session that submitted the message.

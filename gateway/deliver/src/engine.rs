@@ -187,7 +187,8 @@ impl Engine {
         let mx_port = config.testing.mx_port.unwrap_or(25);
         let discovery =
             Discoverer::from_config(config, parts.keys, Arc::clone(&parts.dns))?.map(Arc::new);
-        let router = Router::new(&config.routes, parts.dns, mx_port, Arc::clone(&parts.rng));
+        let router = Router::new(&config.routes, parts.dns, mx_port, Arc::clone(&parts.rng))
+            .with_host_ports(&config.testing.mx_host_ports);
         let (tx, rx) = mpsc::unbounded_channel();
         let inner = Arc::new(Inner {
             origin: Originator {

@@ -220,6 +220,8 @@ impl Originator {
                     BodyType::SevenBit
                 },
                 smtputf8: false,
+                require_tls: false,
+                tls_required_no: false,
             },
             size: content.len() as u64,
             header_message_id: Some(self.message_id_header(id)),

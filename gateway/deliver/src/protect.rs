@@ -345,6 +345,8 @@ mod tests {
                 envid: None,
                 body_type: BodyType::SevenBit,
                 smtputf8: false,
+                require_tls: false,
+                tls_required_no: false,
             },
             size: 0,
             header_message_id: Some(message_id.into()),

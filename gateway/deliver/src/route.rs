@@ -43,6 +43,8 @@ pub struct Router {
     fallback: Option<NextHop>,
     dns: Arc<dyn Dns>,
     mx_port: u16,
+    /// TEST RIGS: MX hosts contacted on their own port (`mx_host_ports`).
+    host_ports: HashMap<String, u16>,
     rng: Arc<dyn Random>,
 }
 
@@ -70,8 +72,21 @@ impl Router {
             fallback,
             dns,
             mx_port,
+            host_ports: HashMap::new(),
             rng,
         }
+    }
+
+    /// TEST RIGS: contact these MX hosts on their own port instead of `mx_port`
+    /// (`[delivery.testing] mx_host_ports`).
+    pub fn with_host_ports(mut self, ports: &[(String, u16)]) -> Router {
+        self.host_ports = ports.iter().cloned().collect();
+        self
+    }
+
+    fn port_of(&self, host: &str) -> u16 {
+        let host = host.trim_end_matches('.').to_ascii_lowercase();
+        self.host_ports.get(&host).copied().unwrap_or(self.mx_port)
     }
 
     /// The route for a domain (no DNS).
@@ -88,12 +103,18 @@ impl Router {
             Route::Static(hop) => vec![(hop.host, hop.port)],
             Route::Mx => match self.dns.mx(domain).await? {
                 MxAnswer::Null => return Err(DeliverError::NullMx),
-                MxAnswer::NoMx => vec![(domain.to_string(), self.mx_port)],
+                MxAnswer::NoMx => vec![(domain.to_string(), self.port_of(domain.as_str()))],
                 MxAnswer::Hosts(mut hosts) => {
                     // One random key per host, drawn once: a key drawn anew at every
                     // comparison is no order at all (and `sort` may panic on one).
                     hosts.sort_by_cached_key(|h| (h.preference, self.random_u32()));
-                    hosts.into_iter().map(|h| (h.name, self.mx_port)).collect()
+                    hosts
+                        .into_iter()
+                        .map(|h| {
+                            let port = self.port_of(&h.name);
+                            (h.name, port)
+                        })
+                        .collect()
                 }
             },
         };
@@ -205,6 +226,10 @@ mod tests {
         let hosts: Vec<&str> = t.iter().map(|t| t.host.as_str()).collect();
         assert_eq!(hosts, ["mx1.example", "mx2.example", "mx3.example"]);
         assert_eq!(t[0].port, 25);
+        let r = r.with_host_ports(&[("mx2.example".into(), 2526)]);
+        let t = r.targets(&d("dest.example")).await.unwrap();
+        let ports: Vec<u16> = t.iter().map(|t| t.port).collect();
+        assert_eq!(ports, [25, 2526, 25]);
     }
 
     /// Regression: the shuffle key was drawn at every comparison of the sort, not once per

@@ -101,6 +101,10 @@ pub struct SessionResult {
     pub sending_ip: Option<IpAddr>,
     /// The peer's address.
     pub receiving_ip: Option<IpAddr>,
+    /// Negotiated protocol (`TLSv1.3`), for `sealgate tls status`.
+    pub tls_version: Option<String>,
+    /// Negotiated cipher suite, for `sealgate tls status`.
+    pub tls_cipher: Option<String>,
 }
 
 /// The policy engine.
@@ -321,6 +325,8 @@ impl TlsPolicy {
             failure: Some(kind),
             sending_ip: None,
             receiving_ip: None,
+            tls_version: None,
+            tls_cipher: None,
         };
         self.reports
             .record(self.clock.now(), &mx.report, &mx.host, &result);

@@ -162,6 +162,8 @@ async fn known_floor_includes_pins_and_a_cached_enforce_policy() {
         failure: None,
         sending_ip: None,
         receiving_ip: None,
+        tls_version: None,
+        tls_cipher: None,
     };
     p.record_result(&plan, &mx, &verified).await.unwrap();
     let f = p.known_floor(&pinned, None).unwrap();

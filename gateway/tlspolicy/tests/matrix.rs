@@ -285,6 +285,8 @@ async fn tls_outcome_matrix() {
                         failure: None,
                         sending_ip: None,
                         receiving_ip: None,
+                        tls_version: None,
+                        tls_cipher: None,
                     },
                 )
                 .await

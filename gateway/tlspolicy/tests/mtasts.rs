@@ -301,6 +301,8 @@ async fn a_policy_that_cannot_be_fetched_is_reported_as_sts_policy_fetch_error()
         failure: None,
         sending_ip: None,
         receiving_ip: None,
+        tls_version: None,
+        tls_cipher: None,
     };
     policy.record_result(&plan, &mx, &result).await.unwrap();
     let sub = Submitter {

@@ -68,6 +68,8 @@ fn result(achieved: Achieved, failure: Option<FailureKind>, ip: &str) -> Session
         failure,
         sending_ip: Some("192.0.2.10".parse().unwrap()),
         receiving_ip: Some(ip.parse::<IpAddr>().unwrap()),
+        tls_version: None,
+        tls_cipher: None,
     }
 }
 

@@ -282,6 +282,8 @@ fn three_recipient_message(
             envid: None,
             body_type: BodyType::EightBitMime,
             smtputf8: false,
+            require_tls: false,
+            tls_required_no: false,
         },
         size: body.len() as u64,
         header_message_id: None,

@@ -59,6 +59,8 @@ impl Session {
                 envid: tx.envid,
                 body_type: tx.body_type,
                 smtputf8: tx.smtputf8,
+                require_tls: false,
+                tls_required_no: false,
             },
             size: outcome.body.len() as u64,
             header_message_id: header_message_id(&outcome.body),

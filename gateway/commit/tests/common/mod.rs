@@ -67,6 +67,8 @@ pub fn message(now: u64, recipients: usize, body: &[u8]) -> Message {
             envid: None,
             body_type: BodyType::EightBitMime,
             smtputf8: false,
+            require_tls: false,
+            tls_required_no: false,
         },
         size: body.len() as u64,
         header_message_id: Some("<abc123@acme.example>".into()),
