@@ -3,7 +3,7 @@
 
 use crate::defaults;
 use crate::reader::{Section, parse_socket};
-use sealgate_core::{Domain, OnFailure, TlsLevel};
+use sealgate_core::{Domain, Method, OnFailure, TlsLevel};
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::time::Duration;
@@ -28,6 +28,8 @@ pub struct TlsTesting {
     pub mta_sts_address: Option<SocketAddr>,
     /// `mta_sts_ca`: PEM roots trusted for MTA-STS fetches instead of the Mozilla roots.
     pub mta_sts_ca: Option<PathBuf>,
+    /// `mx_ca`: PEM roots trusted for level `verify` at MX hosts instead of the Mozilla roots.
+    pub mx_ca: Option<PathBuf>,
 }
 
 /// `[tls]`.
@@ -47,6 +49,11 @@ pub struct TlsPolicyConfig {
     pub report_organization: Option<String>,
     /// `report_contact`: `contact-info` of TLS-RPT reports (default: the postmaster).
     pub report_contact: Option<String>,
+    /// `fallback_chain`: the chain a `deliver` recipient walks when its domain's TLS floor
+    /// (`[tls.domains]` with `on_failure = "forced"`) can't be met at delivery (default
+    /// `["pgp", "smime", "bounce-with-notice"]`). Must end in `hold` or `bounce-with-notice`
+    /// and may not name `tls-verified`.
+    pub fallback_chain: Vec<Method>,
     /// `[tls.testing]`.
     pub testing: TlsTesting,
 }
@@ -66,6 +73,7 @@ pub(crate) fn read_tls_policy(mut s: Section<'_>) -> TlsPolicyConfig {
     let pin_lifetime = s.duration("pin_lifetime").unwrap_or(defaults::PIN_LIFETIME);
     let report_organization = s.string("report_organization");
     let report_contact = s.string("report_contact");
+    let fallback_chain = read_fallback_chain(&mut s);
     let testing = read_testing(s.section("testing"));
     s.finish();
     TlsPolicyConfig {
@@ -76,8 +84,34 @@ pub(crate) fn read_tls_policy(mut s: Section<'_>) -> TlsPolicyConfig {
         pin_lifetime,
         report_organization,
         report_contact,
+        fallback_chain,
         testing,
     }
+}
+
+/// The default `fallback_chain`.
+pub const DEFAULT_FALLBACK_CHAIN: [Method; 3] =
+    [Method::Pgp, Method::Smime, Method::BounceWithNotice];
+
+fn read_fallback_chain(s: &mut Section<'_>) -> Vec<Method> {
+    let Some(chain) = s.parsed_list("fallback_chain", |v| {
+        v.parse::<Method>().map_err(|e| format!("`{v}`: {e}"))
+    }) else {
+        return DEFAULT_FALLBACK_CHAIN.to_vec();
+    };
+    if chain.contains(&Method::TlsVerified) {
+        s.issue(
+            "fallback_chain",
+            "may not name tls-verified: it is walked because TLS could not be had",
+        );
+    }
+    if !matches!(chain.last(), Some(Method::Hold | Method::BounceWithNotice)) {
+        s.issue(
+            "fallback_chain",
+            "must end in hold or bounce-with-notice (nothing may be left undecided)",
+        );
+    }
+    chain
 }
 
 fn read_domains(mut s: Section<'_>) -> Vec<TlsDomainRule> {
@@ -116,11 +150,13 @@ fn read_testing(mut s: Section<'_>) -> TlsTesting {
     let trust_anchor = s.path("trust_anchor");
     let mta_sts_address = s.parsed("mta_sts_address", parse_socket);
     let mta_sts_ca = s.path("mta_sts_ca");
+    let mx_ca = s.path("mx_ca");
     s.finish();
     TlsTesting {
         trust_anchor,
         mta_sts_address,
         mta_sts_ca,
+        mx_ca,
     }
 }
 
@@ -154,11 +190,18 @@ mod tests {
         );
         assert_eq!(c.tls.pin_lifetime.as_secs(), 864_000);
         assert!(c.tls.mta_sts && c.tls.dane);
+        assert_eq!(c.tls.fallback_chain, super::DEFAULT_FALLBACK_CHAIN.to_vec());
+        let c = Config::from_toml("[tls]\nfallback_chain = [\"smime\", \"hold\"]\n").unwrap();
+        assert_eq!(
+            c.tls.fallback_chain,
+            vec![sealgate_core::Method::Smime, sealgate_core::Method::Hold]
+        );
 
         let e = Config::from_toml(
             r#"
             [tls]
             colour = 1
+            fallback_chain = ["tls-verified", "pgp"]
             [tls.domains]
             "bad domain" = { level = "verify" }
             "a.example" = { level = "paranoid", on_failure = "maybe" }
@@ -169,6 +212,7 @@ mod tests {
         let keys: Vec<&str> = e.issues.iter().map(|i| i.key.as_str()).collect();
         for k in [
             "tls.colour",
+            "tls.fallback_chain",
             "tls.domains.bad domain",
             "tls.domains.a.example.level",
             "tls.domains.a.example.on_failure",
