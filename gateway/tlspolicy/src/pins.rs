@@ -31,6 +31,12 @@ impl std::fmt::Debug for Pins {
     }
 }
 
+/// How stale a pin's `last_seen` may be before a verified session writes it again: a
+/// hundredth of the lifetime, at most an hour.
+fn refresh_interval(lifetime: Duration) -> Duration {
+    (lifetime / 100).min(Duration::from_secs(3600))
+}
+
 impl Pins {
     /// Pins in `store`, lapsing `lifetime` after the last verified session (zero: no pinning).
     pub fn new(store: Arc<dyn PinStore>, clock: Arc<dyn Clock>, lifetime: Duration) -> Pins {
@@ -39,6 +45,11 @@ impl Pins {
             clock,
             lifetime,
         }
+    }
+
+    /// Whether pinning is on (`pin_lifetime` is not zero).
+    pub fn enabled(&self) -> bool {
+        !self.lifetime.is_zero()
     }
 
     /// The valid pin of a domain and the level it demands.
@@ -83,11 +94,20 @@ impl Pins {
             Achieved::DaneVerified => TlsLevel::Encrypt,
             Achieved::Plaintext | Achieved::Encrypted => return Ok(None),
         };
+        let now = self.clock.now();
         let level = match self.get(domain)? {
+            // Refreshed recently at this level: no write (a busy domain would otherwise cost a
+            // store commit per session). The pin then lapses at most a refresh interval early.
+            Some((old, old_level))
+                if old_level >= level
+                    && now.millis().saturating_sub(old.last_seen.millis())
+                        < refresh_interval(self.lifetime).as_millis() as u64 =>
+            {
+                return Ok(None);
+            }
             Some((_, old)) => old.max(level),
             None => level,
         };
-        let now = self.clock.now();
         let pin = Pin {
             level: level.as_str().to_string(),
             last_seen: now,

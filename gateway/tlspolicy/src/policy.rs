@@ -107,6 +107,25 @@ pub struct SessionResult {
     pub tls_cipher: Option<String>,
 }
 
+/// Which discovered policies [`TlsPolicy::plan_with`] looks up.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Discovery {
+    /// MTA-STS (`_mta-sts` TXT, cache, fetch) and DANE (DNSSEC MX, TLSA): only for mail that
+    /// goes to the domain's own MX hosts; a static route (smart host, hairpin) needs neither.
+    pub mx_policies: bool,
+    /// The "once TLS, always TLS" pin. Off for mail that carries `TLS-Required: No`
+    /// (RFC 8689 §5), such as TLS-RPT reports.
+    pub pin: bool,
+}
+
+impl Discovery {
+    /// Everything (MX delivery of ordinary mail).
+    pub const ALL: Discovery = Discovery {
+        mx_policies: true,
+        pin: true,
+    };
+}
+
 /// The policy engine.
 pub struct TlsPolicy {
     admin: HashMap<Domain, FloorPart>,
@@ -135,6 +154,13 @@ impl TlsPolicy {
         deps: Deps,
     ) -> Result<TlsPolicy, TlsPolicyError> {
         let dns = HickoryPolicyDns::new(nameservers, config.testing.trust_anchor.as_deref())?;
+        let mut deps = deps;
+        if let Some(p) = &config.testing.mx_ca {
+            deps.mx_roots = verify::roots_from_pem(
+                &std::fs::read(p)
+                    .map_err(|e| TlsPolicyError::Config(format!("mx_ca {}: {e}", p.display())))?,
+            )?;
+        }
         let fetch_roots = match &config.testing.mta_sts_ca {
             Some(p) => verify::roots_from_pem(&std::fs::read(p).map_err(|e| {
                 TlsPolicyError::Config(format!("mta_sts_ca {}: {e}", p.display()))
@@ -225,17 +251,30 @@ impl TlsPolicy {
         domain: &Domain,
         rule: Option<&RuleFloor>,
     ) -> Result<DomainPlan, TlsPolicyError> {
+        self.plan_with(domain, rule, Discovery::ALL).await
+    }
+
+    /// [`TlsPolicy::plan`] looking up only what `discovery` asks for: the rule and the admin
+    /// table always count.
+    pub async fn plan_with(
+        &self,
+        domain: &Domain,
+        rule: Option<&RuleFloor>,
+        discovery: Discovery,
+    ) -> Result<DomainPlan, TlsPolicyError> {
         let mut parts: Vec<FloorPart> = rule.map(RuleFloor::part).into_iter().collect();
         parts.extend(self.admin_part(domain));
-        let pins = self.pins.clone();
-        let d = domain.clone();
-        let pin = tokio::task::spawn_blocking(move || pins.part(&d))
-            .await
-            .map_err(|e| TlsPolicyError::Dns(format!("pin task: {e}")))??;
-        parts.extend(pin);
+        if discovery.pin && self.pins.enabled() {
+            let pins = self.pins.clone();
+            let d = domain.clone();
+            let pin = tokio::task::spawn_blocking(move || pins.part(&d))
+                .await
+                .map_err(|e| TlsPolicyError::Dns(format!("pin task: {e}")))??;
+            parts.extend(pin);
+        }
         let sts = match &self.sts {
-            Some(s) => s.lookup(domain).await?,
-            None => StsLookup::NoPolicy,
+            Some(s) if discovery.mx_policies => s.lookup(domain).await?,
+            _ => StsLookup::NoPolicy,
         };
         if let StsLookup::Policy { id, policy, .. } = &sts
             && policy.mode == Mode::Enforce
@@ -244,7 +283,7 @@ impl TlsPolicy {
         }
         let mut dane = HashMap::new();
         let mut mx_dnssec_failure = None;
-        let mx = if self.dane_enabled {
+        let mx = if self.dane_enabled && discovery.mx_policies {
             self.dns.secure_mx(domain.as_str()).await
         } else {
             Dnssec::NoRecords

@@ -34,8 +34,12 @@ fn verified_tls_pins_the_domain_until_the_pin_lapses_unless_refreshed() {
         (part.source, part.level),
         (FloorSource::Pin, TlsLevel::Verify)
     );
+    assert!(
+        pins.record(&dom, Achieved::Verified).unwrap().is_none(),
+        "a session right after the last refresh writes nothing (1/100 of the lifetime)"
+    );
     clock.advance_secs(60);
-    pins.record(&dom, Achieved::Verified).unwrap();
+    assert!(pins.record(&dom, Achieved::Verified).unwrap().is_some());
     clock.advance_secs(60);
     assert!(pins.part(&dom).unwrap().is_some(), "refreshed at +60 s");
     clock.advance_secs(41);
