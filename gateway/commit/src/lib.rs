@@ -1,5 +1,5 @@
 //! Commit stage: the durable, encrypted spool (redb + one fsync'd file per body) and the other
-//! embedded stores (keys, TLS pins, MTA-STS policy cache, audit log) sharing its database.
+//! embedded stores (keys, TLS pins, MTA-STS policy cache, TLS state, audit log) sharing its database.
 //!
 //! # What this crate guarantees
 //!
@@ -69,6 +69,7 @@ mod record;
 mod recover;
 mod schema;
 mod sts;
+mod tls_state;
 
 pub use audit::SpoolAudit;
 pub use crypto::{DataKey, KeyWrapper, WrappedKey};
@@ -81,3 +82,4 @@ pub use queue::Spool;
 pub use random::OsRandom;
 pub use sealgate_core::store::QueueStore;
 pub use sts::SpoolStsCache;
+pub use tls_state::SpoolTlsState;

@@ -36,6 +36,12 @@ pub const PINS: TableDefinition<&str, &[u8]> = TableDefinition::new("pins");
 pub const AUDIT: TableDefinition<u64, &[u8]> = TableDefinition::new("audit");
 /// Domain (A-label) → cached MTA-STS policy.
 pub const STS: TableDefinition<&str, &[u8]> = TableDefinition::new("sts");
+/// Domain (A-label) → last TLS facts of a session to it.
+pub const TLS_FACTS: TableDefinition<&str, &[u8]> = TableDefinition::new("tls_facts");
+/// (UTC day, policy domain) → TLS-RPT session counts.
+pub const TLS_COUNTS: TableDefinition<(u64, &str), &[u8]> = TableDefinition::new("tls_counts");
+/// (UTC day, policy domain) → TLS-RPT report not yet delivered to every `rua`.
+pub const TLS_PENDING: TableDefinition<(u64, &str), &[u8]> = TableDefinition::new("tls_pending");
 
 /// The layout version written by this code.
 pub const SCHEMA_VERSION: u64 = 1;
@@ -109,6 +115,9 @@ pub fn init(db: &redb::Database) -> Result<(), CommitError> {
         txn.open_table(PINS)?;
         txn.open_table(AUDIT)?;
         txn.open_table(STS)?;
+        txn.open_table(TLS_FACTS)?;
+        txn.open_table(TLS_COUNTS)?;
+        txn.open_table(TLS_PENDING)?;
     }
     txn.commit()?;
     Ok(())

@@ -237,3 +237,97 @@ pub trait StsCache: Send + Sync {
     /// Removes a cached policy.
     fn remove(&self, domain: &Domain) -> Result<(), StoreError>;
 }
+
+/// What the last session to a recipient domain showed about its TLS (for `sealgate tls
+/// status`). Host names, protocol names and check results only — never a recipient or content.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TlsFacts {
+    /// When the session ended.
+    pub at: Timestamp,
+    /// The MX (or route) host it went to.
+    pub mx_host: String,
+    /// The level reached: `plaintext`, `encrypted`, `verified` or `dane-verified`.
+    pub achieved: String,
+    /// Negotiated protocol (`TLSv1.3`), if TLS was used.
+    pub tls_version: Option<String>,
+    /// Negotiated cipher suite, if TLS was used.
+    pub tls_cipher: Option<String>,
+    /// The certificate chain passed WebPKI for the host.
+    pub webpki_ok: bool,
+    /// The certificate matched a DNSSEC-secure TLSA record.
+    pub dane_ok: bool,
+    /// The TLS-RPT result type of a failed session (`starttls-not-supported`, …).
+    pub failure: Option<String>,
+}
+
+/// The TLS-RPT session counts of one UTC day and one policy domain. The encoding belongs to
+/// the policy crate (`sealgate-tlspolicy`); the store keeps it verbatim.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TlsReportCounts {
+    /// UTC day, days since the epoch.
+    pub day: u64,
+    /// The policy domain.
+    pub domain: String,
+    /// The counts, as the policy crate encodes them.
+    pub counts: String,
+}
+
+/// A TLS-RPT report made for a finished day but not yet delivered to every `rua`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PendingTlsReport {
+    /// UTC day, days since the epoch.
+    pub day: u64,
+    /// The policy domain.
+    pub domain: String,
+    /// The report, as the policy crate encodes it.
+    pub report: String,
+    /// The `rua` URIs it has been delivered to.
+    pub delivered: Vec<String>,
+    /// Delivery rounds tried so far.
+    pub attempts: u32,
+    /// Why the last round failed (generic text, never content).
+    pub last_error: Option<String>,
+}
+
+/// Changes to the TLS state, written in one durable transaction.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct TlsStateChanges {
+    /// Last-session facts to store (replacing a domain's previous ones).
+    pub facts: Vec<(Domain, TlsFacts)>,
+    /// Day counts to store (replacing the same day and domain).
+    pub counts: Vec<TlsReportCounts>,
+    /// (day, policy domain) counts to remove (their report was made).
+    pub remove_counts: Vec<(u64, String)>,
+    /// Undelivered reports to store (replacing the same day and domain).
+    pub pending: Vec<PendingTlsReport>,
+    /// (day, policy domain) reports to forget (delivered, or given up).
+    pub remove_pending: Vec<(u64, String)>,
+}
+
+impl TlsStateChanges {
+    /// Nothing to write.
+    pub fn is_empty(&self) -> bool {
+        self.facts.is_empty()
+            && self.counts.is_empty()
+            && self.remove_counts.is_empty()
+            && self.pending.is_empty()
+            && self.remove_pending.is_empty()
+    }
+}
+
+/// What the TLS policy remembers across restarts besides pins and the MTA-STS cache: the last
+/// TLS facts per recipient domain and the TLS-RPT counts and undelivered reports.
+///
+/// The policy keeps these in memory and writes them in batches (about once a minute, at
+/// shutdown, and when a day's reports are made), never once per session; a crash loses at
+/// most the changes since the last batch. Removals in a batch apply before its stores.
+pub trait TlsStateStore: Send + Sync {
+    /// Writes every change in one durable transaction.
+    fn apply(&self, changes: TlsStateChanges) -> Result<(), StoreError>;
+    /// The last facts stored for a domain.
+    fn facts(&self, domain: &Domain) -> Result<Option<TlsFacts>, StoreError>;
+    /// Every stored day count, by (day, domain).
+    fn report_counts(&self) -> Result<Vec<TlsReportCounts>, StoreError>;
+    /// Every undelivered report, by (day, domain).
+    fn pending_reports(&self) -> Result<Vec<PendingTlsReport>, StoreError>;
+}
