@@ -12,20 +12,22 @@
 //! deferred, never retried on the next host in the same round (the first may have it).
 
 mod notify;
+mod send;
 
 use notify::{bounce, defer_all, delay_warning, drop_tls, hold};
+use send::deliver_group;
 
-use crate::client::{Connection, RcptTo, SessionParams, TlsPolicy, Transaction};
+use crate::client::{Connection, SessionParams, TlsPolicy};
 use crate::engine::Inner;
 use crate::error::DeliverError;
-use crate::plan::{self, FALLBACK, Plan};
-use crate::protect::{self, CopyKey, Note, Step, ToProtect};
-use crate::route::{Route, Target};
+use crate::plan::{self, DELIVER, FALLBACK, Plan};
+use crate::protect::{self, CopyKey, Fallback, Note, Step, ToProtect};
+use crate::route::Target;
 use sealgate_core::event::{AttemptFacts, CopyFacts};
 use sealgate_core::store::RecipientState;
 use sealgate_core::time::Timestamp;
 use sealgate_core::{
-    Body, BodyType, Domain, Event, EventKind, Message, MessageId, Method, Reply, Severity, Status,
+    BodyType, Domain, Event, EventKind, Message, MessageId, Method, Reply, Severity, Status,
 };
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::sync::Arc;
@@ -40,8 +42,17 @@ enum Outcome {
     Delivered(AttemptFacts),
     Deferred(AttemptFacts, DeliverError),
     Failed(AttemptFacts, DeliverError),
-    /// The TLS policy could not be met at any next hop.
-    TlsUnmet(AttemptFacts, DeliverError),
+    /// The TLS floor could not be met at any next hop, and it says what to do.
+    TlsUnmet(AttemptFacts, DeliverError, TlsFailure),
+}
+
+/// What an unmet TLS floor asks for (a deferring one is an ordinary `Deferred`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum TlsFailure {
+    /// `forced`: the chain's next method (the fallback chain for a `deliver` recipient).
+    NextMethod,
+    /// `exclusive`: drop with a notice to the sender.
+    Drop,
 }
 
 impl Outcome {
@@ -50,7 +61,7 @@ impl Outcome {
             Outcome::Delivered(f)
             | Outcome::Deferred(f, _)
             | Outcome::Failed(f, _)
-            | Outcome::TlsUnmet(f, _) => f,
+            | Outcome::TlsUnmet(f, _, _) => f,
         }
     }
 }
@@ -125,6 +136,10 @@ pub(crate) async fn process(inner: &Arc<Inner>, id: MessageId) -> Result<bool, D
     let mut holds = Vec::new();
     let mut sends: Vec<Send> = Vec::new();
     let mut encrypt: Vec<ToProtect> = Vec::new();
+    let mut fallback = Fallback {
+        chain: inner.settings.fallback_chain.clone(),
+        ..Fallback::default()
+    };
     for r in &due {
         if r.status == Status::Held {
             bounces.push(Bounce {
@@ -144,7 +159,15 @@ pub(crate) async fn process(inner: &Arc<Inner>, id: MessageId) -> Result<bool, D
                 reply,
                 remote: None,
             }),
-            Plan::Protect { failed } => encrypt.push((r.index, failed)),
+            Plan::Protect {
+                failed,
+                fallback: walk_fallback,
+            } => {
+                if walk_fallback {
+                    fallback.recipients.insert(r.index);
+                }
+                encrypt.push((r.index, failed));
+            }
         }
     }
     let mut again = false;
@@ -176,8 +199,8 @@ pub(crate) async fn process(inner: &Arc<Inner>, id: MessageId) -> Result<bool, D
         }
         let prepared = {
             let (t, plain) = (Arc::clone(&inner.transformer), !sends.is_empty());
-            let enc = encrypt.clone();
-            tokio::task::spawn_blocking(move || protect::prepare(&t, &full, plain, &enc, now))
+            let (enc, fb) = (encrypt.clone(), fallback.clone());
+            tokio::task::spawn_blocking(move || protect::prepare(&t, &full, plain, &enc, &fb, now))
                 .await
                 .map_err(|_| DeliverError::Config("blocking task failed".into()))?
         };
@@ -404,198 +427,24 @@ fn classify(
                 remote,
             })
         }
-        Outcome::TlsUnmet(facts, err) => {
+        Outcome::TlsUnmet(facts, _, TlsFailure::Drop) => {
+            records.push((index, attempt(facts), Some(now)));
+            tracing::warn!(id = %msg.id, %rcpt, "TLS floor not met (exclusive); dropping with a notice");
+            Next::Drop
+        }
+        Outcome::TlsUnmet(facts, err, TlsFailure::NextMethod) => {
             let reply = err.reply();
             records.push((index, attempt(facts), Some(now)));
-            match method {
-                Some(m) => {
-                    tracing::info!(id = %msg.id, %rcpt, method = m.as_str(), "protection method not possible; trying the next");
-                    records.push((
-                        index,
-                        Event::status(now, Status::Scheduled, format!("{FALLBACK}{m}: {reply}")),
-                        Some(now),
-                    ));
-                    Next::Again
-                }
-                None => Next::Drop,
-            }
+            // A `deliver` copy (no chain method) goes on with the configured fallback chain.
+            let m = method.map_or(DELIVER, |m| m.as_str());
+            tracing::info!(id = %msg.id, %rcpt, method = m, "TLS floor not met (forced); trying the next method");
+            records.push((
+                index,
+                Event::status(now, Status::Scheduled, format!("{FALLBACK}{m}: {reply}")),
+                Some(now),
+            ));
+            Next::Again
         }
-    }
-}
-
-/// Sends one group's transaction, trying the targets in order. Returns each recipient's outcome
-/// and the connection to give back once the outcomes are recorded.
-async fn deliver_group(
-    inner: &Inner,
-    msg: &Message,
-    body: &Body,
-    body_type: BodyType,
-    domain: &Domain,
-    tls: TlsPolicy,
-    rcpts: &[(u32, Option<Method>)],
-) -> GroupResult {
-    let all = |make: &dyn Fn() -> Outcome| -> Vec<(u32, Option<Method>, Outcome)> {
-        rcpts.iter().map(|(i, m)| (*i, *m, make())).collect()
-    };
-    let tenant = inner
-        .settings
-        .tenants
-        .get(&msg.tenant)
-        .cloned()
-        .unwrap_or_default();
-    let params = SessionParams {
-        helo: tenant
-            .helo
-            .unwrap_or_else(|| inner.origin.identity.hostname.clone()),
-        source: tenant.source,
-        tls,
-    };
-    let local = AttemptFacts {
-        next_hop: domain.to_string(),
-        ..AttemptFacts::default()
-    };
-    let targets = match inner.router.targets(domain).await {
-        Ok(t) => t,
-        Err(e) => {
-            let facts = with_reply(local, &e.reply());
-            return GroupResult {
-                outcomes: all(&|| split(facts.clone(), e.copy())),
-                conn: None,
-                slot: None,
-            };
-        }
-    };
-    let destination = match inner.router.route_of(domain) {
-        Route::Static(hop) => format!("{}:{}", hop.host, hop.port),
-        Route::Mx => domain.to_string(),
-    };
-    let slot = inner.pool.slot(&destination).await;
-    let addresses: Vec<_> = rcpts
-        .iter()
-        .map(|(i, _)| &msg.envelope.recipients[*i as usize])
-        .collect();
-    let txn = Transaction {
-        mail_from: msg.envelope.mail_from.as_ref(),
-        ret: msg.envelope.ret,
-        envid: msg.envelope.envid.as_deref(),
-        body_type,
-        smtputf8: msg.envelope.smtputf8,
-        rcpts: addresses
-            .iter()
-            .map(|r| RcptTo {
-                address: &r.address,
-                notify: r.notify,
-                orcpt: r.orcpt.as_deref(),
-            })
-            .collect(),
-        body,
-    };
-    let mut last: Option<(AttemptFacts, DeliverError)> = None;
-    let mut only_tls_failures = true;
-    for target in &targets {
-        let mut reused = true;
-        let mut conn = match inner.pool.take(target, &params) {
-            Some(c) => c,
-            None => {
-                reused = false;
-                match open(inner, target, &params).await {
-                    Ok(c) => c,
-                    Err(e) => {
-                        only_tls_failures &= matches!(e, DeliverError::TlsRequired(_));
-                        let facts = AttemptFacts {
-                            next_hop: target.host.clone(),
-                            ip: Some(target.ip.to_string()),
-                            reply: Some(e.reply()),
-                            ..AttemptFacts::default()
-                        };
-                        tracing::debug!(relay = %target.host, error = %e, "next hop unusable");
-                        last = Some((facts, e));
-                        continue;
-                    }
-                }
-            }
-        };
-        only_tls_failures = false;
-        let mut result = conn.send(&txn).await;
-        if result.is_err() && reused && conn.broken && !conn.in_data {
-            // A cached connection the peer had closed: once more on a fresh one.
-            match open(inner, target, &params).await {
-                Ok(fresh) => {
-                    conn = fresh;
-                    result = conn.send(&txn).await;
-                }
-                Err(e) => {
-                    last = Some((with_reply(conn.facts.clone(), &e.reply()), e));
-                    continue;
-                }
-            }
-        }
-        let version = conn
-            .facts
-            .tls_version
-            .clone()
-            .unwrap_or_else(|| "none".into());
-        match result {
-            Ok(results) => {
-                inner
-                    .metrics
-                    .outbound_tls
-                    .with_label_values(&[&version])
-                    .inc();
-                let outcomes = rcpts
-                    .iter()
-                    .zip(results)
-                    .map(|((i, m), r)| {
-                        let o = match r {
-                            Ok(reply) => Outcome::Delivered(with_reply(conn.facts.clone(), &reply)),
-                            Err(e) => split(with_reply(conn.facts.clone(), &e.reply()), e),
-                        };
-                        (*i, *m, o)
-                    })
-                    .collect();
-                return GroupResult {
-                    outcomes,
-                    conn: Some((target.clone(), params, conn)),
-                    slot,
-                };
-            }
-            Err(e @ (DeliverError::Refused(_) | DeliverError::Unsendable(_))) if !conn.broken => {
-                let facts = with_reply(conn.facts.clone(), &e.reply());
-                let outcomes = all(&|| split(facts.clone(), e.copy()));
-                return GroupResult {
-                    outcomes,
-                    conn: Some((target.clone(), params, conn)),
-                    slot,
-                };
-            }
-            Err(e) => {
-                let sent_body = conn.in_data;
-                last = Some((with_reply(conn.facts.clone(), &e.reply()), e));
-                conn.quit().await;
-                if sent_body {
-                    // The body went out and no final reply came back: this next hop may
-                    // have the message. Another host now would deliver it twice; defer.
-                    break;
-                }
-            }
-        }
-    }
-    let (facts, err) = last.unwrap_or_else(|| {
-        let e = DeliverError::Connect("no next hop".into());
-        (with_reply(local, &e.reply()), e)
-    });
-    let tls_unmet = only_tls_failures && matches!(err, DeliverError::TlsRequired(_));
-    let outcomes = all(&|| {
-        if tls_unmet {
-            Outcome::TlsUnmet(facts.clone(), err.copy())
-        } else {
-            split(facts.clone(), err.copy())
-        }
-    });
-    GroupResult {
-        outcomes,
-        conn: None,
-        slot,
     }
 }
 
@@ -609,22 +458,5 @@ fn split(facts: AttemptFacts, e: DeliverError) -> Outcome {
     match e.severity() {
         Severity::Permanent => Outcome::Failed(facts, e),
         Severity::Temporary => Outcome::Deferred(facts, e),
-    }
-}
-
-/// Opens a connection; under the opportunistic policy a failed TLS handshake is retried once
-/// in plaintext (RFC 7435), as Postfix does at security level `may`.
-async fn open(
-    inner: &Inner,
-    target: &Target,
-    params: &SessionParams,
-) -> Result<Connection, DeliverError> {
-    let t = inner.settings.timeouts;
-    match Connection::open(target, params, &inner.tls, t, true).await {
-        Err(DeliverError::Tls(why)) if params.tls == TlsPolicy::Opportunistic => {
-            tracing::info!(relay = %target.host, error = %why, "TLS handshake failed; retrying in plaintext");
-            Connection::open(target, params, &inner.tls, t, false).await
-        }
-        other => other,
     }
 }

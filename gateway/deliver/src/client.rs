@@ -1,8 +1,11 @@
 //! The outbound SMTP client: one connection to one endpoint, reusable for several transactions.
 //!
-//! Guarantees: STARTTLS is used whenever offered (and the policy is not plaintext); a policy
-//! above opportunistic fails with [`DeliverError::TlsRequired`] rather than sending in clear;
-//! bytes buffered before the TLS handshake are refused (STARTTLS injection); PIPELINING is used
+//! Guarantees: STARTTLS is used whenever offered and a TLS configuration is given (its verifier
+//! enforces the host's level, built by the TLS policy); the client never decides whether
+//! plaintext is acceptable — it reports what it reached ([`Connection::tls`]) and the deliver
+//! stage judges that against the floor before any MAIL command; a failed handshake is an error,
+//! never a silent fall back; bytes buffered before the TLS handshake are refused (STARTTLS
+//! injection); REQUIRETLS is passed on when the transaction asks; PIPELINING is used
 //! when offered; SIZE is checked against the final body before MAIL; a body with 8-bit octets
 //! is not sent to a next hop without 8BITMIME, nor an SMTPUTF8 envelope to one without
 //! SMTPUTF8 (the recipient fails clearly: there is no conversion, which would need re-signing);
@@ -17,17 +20,21 @@ use crate::error::DeliverError;
 use crate::route::Target;
 use io::Io;
 use reply::{RawReply, read_reply};
-use rustls::pki_types::ServerName;
+use rustls::pki_types::{CertificateDer, ServerName};
 use sealgate_core::event::AttemptFacts;
 use sealgate_core::{Address, BodyType, DsnRet, Notify, Reply};
+use sealgate_tlspolicy::MxPlan;
+use sealgate_tlspolicy::tlsrpt::{FailureKind, PolicyKind};
+use sealgate_tlspolicy::{OnFailure, RuleFloor, TlsLevel};
 use std::net::{IpAddr, SocketAddr};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
-use tls::TlsClient;
 use tokio::io::{AsyncWriteExt, BufReader};
 use tokio::net::TcpSocket;
 use tokio::time::timeout;
 
-/// How much TLS a recipient needs from the next hop.
+/// How much TLS the rule decision asks for a recipient's copy (the rule's part of the floor;
+/// the TLS policy adds the admin table, MTA-STS, DANE and pins).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum TlsPolicy {
     /// STARTTLS when offered, any certificate; plaintext otherwise (RFC 7435).
@@ -47,6 +54,42 @@ impl TlsPolicy {
             TlsPolicy::Verified => "verified",
         }
     }
+
+    /// The rule's floor part: `may` / forced (a `deliver` copy, or one already encrypted),
+    /// `encrypt` / exclusive (`tls-only`: TLS or drop), `verify` / forced (`tls-verified`: the
+    /// chain's next method when unmet).
+    pub fn rule_floor(self, requirement: &'static str) -> RuleFloor {
+        let (level, on_failure) = match self {
+            TlsPolicy::Opportunistic => (TlsLevel::May, OnFailure::Forced),
+            TlsPolicy::Required => (TlsLevel::Encrypt, OnFailure::Exclusive),
+            TlsPolicy::Verified => (TlsLevel::Verify, OnFailure::Forced),
+        };
+        RuleFloor {
+            level,
+            on_failure,
+            requirement,
+        }
+    }
+}
+
+/// What TLS a pooled connection was opened for: the host's level and whether its verifier was
+/// DANE's (connections are reused only under the same verifier).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct TlsKey {
+    /// The host's effective level.
+    pub level: TlsLevel,
+    /// The DANE verifier was used.
+    pub dane: bool,
+}
+
+/// What a connection's TLS negotiation reached.
+#[derive(Debug, Clone, Default)]
+pub struct TlsSeen {
+    /// The chain the server presented in a handshake that passed the verifier; `None` when
+    /// the session is in plaintext.
+    pub chain: Option<Vec<CertificateDer<'static>>>,
+    /// The server offered STARTTLS.
+    pub offered: bool,
 }
 
 /// How the client presents itself and what TLS it insists on.
@@ -56,8 +99,8 @@ pub struct SessionParams {
     pub helo: String,
     /// Local address to bind.
     pub source: Option<IpAddr>,
-    /// TLS policy.
-    pub tls: TlsPolicy,
+    /// TLS the connection was opened for.
+    pub tls: TlsKey,
 }
 
 /// Client timeouts (RFC 5321 §4.5.3.2 defaults, except connect).
@@ -103,6 +146,8 @@ pub struct Capabilities {
     pub dsn: bool,
     /// SIZE, with its limit (0 = no fixed limit).
     pub size: Option<u64>,
+    /// REQUIRETLS (RFC 8689).
+    pub requiretls: bool,
 }
 
 impl Capabilities {
@@ -117,6 +162,7 @@ impl Capabilities {
                 "8BITMIME" => c.eight_bit = true,
                 "SMTPUTF8" => c.smtputf8 = true,
                 "DSN" => c.dsn = true,
+                "REQUIRETLS" => c.requiretls = true,
                 "SIZE" => c.size = Some(words.next().and_then(|n| n.parse().ok()).unwrap_or(0)),
                 _ => {}
             }
@@ -150,6 +196,8 @@ pub struct Transaction<'a> {
     pub body_type: BodyType,
     /// SMTPUTF8 requested.
     pub smtputf8: bool,
+    /// REQUIRETLS to pass on (the deliver stage checked the next hop qualifies).
+    pub requiretls: bool,
     /// Recipients.
     pub rcpts: Vec<RcptTo<'a>>,
     /// The final body (CRLF line ends).
@@ -170,6 +218,8 @@ pub struct Connection {
     pub broken: bool,
     /// The current transaction's body was (being) sent: a failure now may have delivered.
     pub in_data: bool,
+    /// What TLS reached.
+    pub tls: TlsSeen,
     timeouts: Timeouts,
 }
 
@@ -192,14 +242,15 @@ async fn timed<T>(
 }
 
 impl Connection {
-    /// Connects, reads the greeting, says EHLO and negotiates TLS as the policy asks.
-    /// `try_tls = false` skips STARTTLS (the opportunistic retry after a failed handshake).
+    /// Connects, reads the greeting, says EHLO and, when `tls` is given and the server offers
+    /// STARTTLS, negotiates TLS with that configuration (its verifier decides which
+    /// certificates pass). `tls = None` stays in plaintext (the retry after a failed handshake
+    /// where the floor allows it). A failed handshake is [`DeliverError::Handshake`].
     pub async fn open(
         target: &Target,
         params: &SessionParams,
-        tls: &TlsClient,
+        tls: Option<&MxPlan>,
         timeouts: Timeouts,
-        try_tls: bool,
     ) -> Result<Connection, DeliverError> {
         let addr = SocketAddr::new(target.ip, target.port);
         let stream = timed(timeouts.connect, "connecting", async {
@@ -233,6 +284,7 @@ impl Connection {
             idle_since: Instant::now(),
             broken: false,
             in_data: false,
+            tls: TlsSeen::default(),
             timeouts,
         };
         let greeting = conn
@@ -243,14 +295,11 @@ impl Connection {
             return Err(DeliverError::Greeting(greeting.reply));
         }
         conn.ehlo(&params.helo).await?;
-        if !conn.caps.starttls || !try_tls {
-            if params.tls > TlsPolicy::Opportunistic {
-                conn.quit().await;
-                return Err(DeliverError::TlsRequired("STARTTLS not offered".into()));
-            }
+        conn.tls.offered = conn.caps.starttls;
+        let Some(tls) = tls.filter(|_| conn.caps.starttls) else {
             return Ok(conn);
-        }
-        conn.starttls(target, params, tls).await?;
+        };
+        conn.starttls(target, tls).await?;
         conn.ehlo(&params.helo).await?;
         Ok(conn)
     }
@@ -301,20 +350,14 @@ impl Connection {
         Ok(())
     }
 
-    async fn starttls(
-        &mut self,
-        target: &Target,
-        params: &SessionParams,
-        tls: &TlsClient,
-    ) -> Result<(), DeliverError> {
-        let fail = |why: String| match params.tls {
-            TlsPolicy::Opportunistic => DeliverError::Tls(why),
-            _ => DeliverError::TlsRequired(why),
-        };
+    async fn starttls(&mut self, target: &Target, tls: &MxPlan) -> Result<(), DeliverError> {
         let r = self.command("STARTTLS\r\n").await?;
         if r.reply.code != 220 {
             self.broken = true;
-            return Err(fail(format!("STARTTLS answered {}", r.reply.code)));
+            return Err(DeliverError::Tls(format!(
+                "STARTTLS answered {}",
+                r.reply.code
+            )));
         }
         if !self.io.buffer().is_empty() {
             self.broken = true;
@@ -323,11 +366,7 @@ impl Connection {
             ));
         }
         let name = ServerName::try_from(target.host.clone())
-            .map_err(|_| fail("host name unusable as TLS server name".into()))?;
-        let config = match params.tls {
-            TlsPolicy::Verified => tls.verified.clone(),
-            _ => tls.any_cert.clone(),
-        };
+            .map_err(|_| DeliverError::Tls("host name unusable as TLS server name".into()))?;
         // Take the TCP stream out for the handshake; put a TLS stream back.
         // If the handshake fails the connection stays `Detached` and is marked broken.
         self.broken = true;
@@ -336,20 +375,22 @@ impl Connection {
         else {
             return Err(DeliverError::Protocol("STARTTLS twice".into()));
         };
-        let connector = tokio_rustls::TlsConnector::from(config);
+        let connector = tokio_rustls::TlsConnector::from(Arc::clone(&tls.tls));
         let stream = timeout(self.timeouts.command, connector.connect(name, tcp))
             .await
-            .map_err(|_| fail("handshake timed out".into()))?
-            .map_err(|e| fail(e.to_string()))?;
+            .map_err(|_| DeliverError::Tls("handshake timed out".into()))?
+            .map_err(|e| handshake_error(&e, tls.report.kind))?;
         let (version, cipher) = tls::describe(stream.get_ref().1);
-        let verified = stream
+        let chain: Vec<CertificateDer<'static>> = stream
             .get_ref()
             .1
             .peer_certificates()
-            .is_some_and(|chain| tls.check(&target.host, chain));
+            .map(|c| c.iter().map(|c| c.clone().into_owned()).collect())
+            .unwrap_or_default();
         self.facts.tls_version = version;
         self.facts.tls_cipher = cipher;
-        self.facts.cert_verified = Some(verified);
+        self.facts.cert_verified = Some(tls.webpki_ok(&chain));
+        self.tls.chain = Some(chain);
         self.io = BufReader::new(Io::Tls(Box::new(stream)));
         self.broken = false;
         Ok(())
@@ -502,6 +543,9 @@ impl Connection {
         if txn.smtputf8 {
             line.push_str(" SMTPUTF8");
         }
+        if txn.requiretls && self.caps.requiretls {
+            line.push_str(" REQUIRETLS");
+        }
         if self.caps.dsn {
             match txn.ret {
                 Some(DsnRet::Full) => line.push_str(" RET=FULL"),
@@ -542,6 +586,20 @@ impl Connection {
             .await;
         }
         let _ = self.io.get_mut().shutdown().await;
+    }
+}
+
+/// A failed handshake, with its TLS-RPT result type when rustls says why.
+fn handshake_error(e: &std::io::Error, kind: PolicyKind) -> DeliverError {
+    let failure = e
+        .get_ref()
+        .and_then(|inner| inner.downcast_ref::<rustls::Error>())
+        .map_or(FailureKind::ValidationFailure, |r| {
+            FailureKind::from_rustls(r, kind)
+        });
+    DeliverError::Handshake {
+        why: e.to_string(),
+        failure,
     }
 }
 

@@ -8,7 +8,6 @@
 
 use crate::attempt;
 use crate::client::Timeouts;
-use crate::client::tls::TlsClient;
 use crate::discover::Discoverer;
 use crate::dns::Dns;
 use crate::error::DeliverError;
@@ -17,9 +16,10 @@ use crate::pool::Pool;
 use crate::route::Router;
 use sealgate_config::DeliveryConfig;
 use sealgate_core::store::{KeyStore, QueueStore};
-use sealgate_core::{Clock, MessageId, Random};
+use sealgate_core::{Clock, MessageId, Method, Random};
 use sealgate_report::{Metrics, Pseudonymiser};
 use sealgate_sign::Signer;
+use sealgate_tlspolicy::TlsPolicy;
 use sealgate_transform::Transformer;
 use std::collections::{HashMap, HashSet};
 use std::net::IpAddr;
@@ -55,6 +55,8 @@ pub struct Settings {
     pub timeouts: Timeouts,
     /// Per-tenant EHLO name and source address.
     pub tenants: HashMap<String, TenantOut>,
+    /// `[tls] fallback_chain`: walked by a `deliver` recipient whose forced floor failed.
+    pub fallback_chain: Vec<Method>,
 }
 
 impl Settings {
@@ -81,6 +83,7 @@ impl Settings {
                     )
                 })
                 .collect(),
+            fallback_chain: sealgate_config::DEFAULT_FALLBACK_CHAIN.to_vec(),
         }
     }
 
@@ -118,6 +121,10 @@ pub struct Parts {
     pub keys: Arc<dyn KeyStore>,
     /// The sign stage (DKIM), the last change to every copy.
     pub signer: Arc<Signer>,
+    /// The outbound TLS policy (floors, MTA-STS, DANE, pins, TLS-RPT counts).
+    pub tls_policy: Arc<TlsPolicy>,
+    /// `[tls] fallback_chain`.
+    pub fallback_chain: Vec<Method>,
 }
 
 /// Shared state of the engine's tasks.
@@ -125,7 +132,7 @@ pub(crate) struct Inner {
     pub store: Arc<dyn QueueStore>,
     pub clock: Arc<dyn Clock>,
     pub router: Router,
-    pub tls: TlsClient,
+    pub policy: Arc<TlsPolicy>,
     pub pool: Pool,
     pub settings: Settings,
     pub metrics: Metrics,
@@ -183,7 +190,8 @@ pub struct Engine {
 impl Engine {
     /// Builds the engine and starts its scheduler (needs a Tokio runtime).
     pub fn start(config: &DeliveryConfig, parts: Parts) -> Result<Engine, DeliverError> {
-        let settings = Settings::from_config(config);
+        let mut settings = Settings::from_config(config);
+        settings.fallback_chain = parts.fallback_chain;
         let mx_port = config.testing.mx_port.unwrap_or(25);
         let discovery =
             Discoverer::from_config(config, parts.keys, Arc::clone(&parts.dns))?.map(Arc::new);
@@ -200,7 +208,7 @@ impl Engine {
             store: parts.store,
             clock: parts.clock,
             router,
-            tls: TlsClient::new()?,
+            policy: parts.tls_policy,
             pool: Pool::new(
                 config.max_per_destination,
                 config.connection_cache_time,

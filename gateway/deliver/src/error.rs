@@ -29,6 +29,18 @@ pub enum DeliverError {
     /// A TLS handshake failed.
     #[error("TLS handshake failed: {0}")]
     Tls(String),
+    /// The handshake failed (certificate refused by the host's verifier, or the peer broke
+    /// it off), with the TLS-RPT result type.
+    #[error("TLS handshake failed: {why}")]
+    Handshake {
+        /// rustls' words.
+        why: String,
+        /// The TLS-RPT result type.
+        failure: sealgate_tlspolicy::tlsrpt::FailureKind,
+    },
+    /// The message asked REQUIRETLS (RFC 8689) and no next hop qualified: permanent, `5.7.30`.
+    #[error("REQUIRETLS not possible: {0}")]
+    RequireTls(String),
     /// The next hop did not answer in time.
     #[error("timeout {0}")]
     Timeout(&'static str),
@@ -78,6 +90,11 @@ impl DeliverError {
             DeliverError::Connect(s) => DeliverError::Connect(s.clone()),
             DeliverError::TlsRequired(s) => DeliverError::TlsRequired(s.clone()),
             DeliverError::Tls(s) => DeliverError::Tls(s.clone()),
+            DeliverError::Handshake { why, failure } => DeliverError::Handshake {
+                why: why.clone(),
+                failure: *failure,
+            },
+            DeliverError::RequireTls(s) => DeliverError::RequireTls(s.clone()),
             DeliverError::Timeout(s) => DeliverError::Timeout(s),
             DeliverError::Protocol(s) => DeliverError::Protocol(s.clone()),
             DeliverError::Greeting(r) => DeliverError::Greeting(r.clone()),
@@ -102,7 +119,14 @@ impl DeliverError {
             DeliverError::TlsRequired(_) => {
                 Reply::new(451, [4, 7, 5], "TLS required but not available at next hop")
             }
-            DeliverError::Tls(_) => Reply::new(451, [4, 7, 5], "TLS handshake failed"),
+            DeliverError::Tls(_) | DeliverError::Handshake { .. } => {
+                Reply::new(451, [4, 7, 5], "TLS handshake failed")
+            }
+            DeliverError::RequireTls(_) => Reply::new(
+                550,
+                [5, 7, 30],
+                "REQUIRETLS support required: no next hop offers REQUIRETLS with MTA-STS or DANE validated TLS",
+            ),
             DeliverError::Timeout(_) => Reply::new(451, [4, 4, 2], "Next hop timed out"),
             DeliverError::Protocol(_) => Reply::new(451, [4, 4, 2], "Connection to next hop lost"),
             DeliverError::Greeting(r) if r.code >= 500 => {
@@ -133,7 +157,10 @@ impl DeliverError {
             DeliverError::Dns { .. } => "dns",
             DeliverError::NullMx => "null_mx",
             DeliverError::Connect(_) => "connect",
-            DeliverError::TlsRequired(_) | DeliverError::Tls(_) => "tls",
+            DeliverError::TlsRequired(_)
+            | DeliverError::Tls(_)
+            | DeliverError::Handshake { .. } => "tls",
+            DeliverError::RequireTls(_) => "requiretls",
             DeliverError::Timeout(_) => "timeout",
             DeliverError::Protocol(_) => "protocol",
             DeliverError::Greeting(_) => "greeting",

@@ -5,7 +5,9 @@
 //! forbids it: `tls-only` sends only with TLS required; `encrypt` never sends from here — it
 //! goes to the transform stage's chain walk ([`crate::protect`]) with the chain methods that
 //! failed at delivery, which are skipped until an admin `release` restarts the chain.
-//! `hold` holds until released.
+//! `hold` holds until released. A `deliver` recipient whose domain's TLS floor failed with
+//! `forced` (a status event `fallback from deliver: …`) walks the configured fallback chain
+//! ([`Plan::Protect`] with `fallback`) and is never sent in plaintext again.
 
 use crate::client::TlsPolicy;
 use sealgate_core::event::EventKind;
@@ -39,8 +41,14 @@ pub enum Plan {
     Protect {
         /// Chain methods that failed at delivery since the chain last (re)started.
         failed: Vec<Method>,
+        /// Walk `[tls] fallback_chain` instead of the decision's chain (a `deliver` recipient
+        /// whose forced TLS floor could not be met).
+        fallback: bool,
     },
 }
+
+/// The method name recorded when a `deliver` recipient's forced floor fails.
+pub const DELIVER: &str = "deliver";
 
 /// Methods that already failed since the chain last (re)started.
 fn failed_methods(state: &RecipientState) -> Vec<String> {
@@ -70,6 +78,15 @@ fn released(state: &RecipientState) -> bool {
 /// The plan for a recipient that is due.
 pub fn plan(requirement: Option<&Requirement>, state: &RecipientState) -> Plan {
     match requirement {
+        None | Some(Requirement::Deliver) if failed_methods(state).iter().any(|m| m == DELIVER) => {
+            Plan::Protect {
+                failed: failed_methods(state)
+                    .iter()
+                    .filter_map(|m| m.parse().ok())
+                    .collect(),
+                fallback: true,
+            }
+        }
         None | Some(Requirement::Deliver) => Plan::Send {
             tls: TlsPolicy::Opportunistic,
             method: None,
@@ -93,6 +110,7 @@ pub fn plan(requirement: Option<&Requirement>, state: &RecipientState) -> Plan {
                 .iter()
                 .filter_map(|m| m.parse().ok())
                 .collect(),
+            fallback: false,
         },
     }
 }
@@ -121,7 +139,10 @@ mod tests {
         };
         assert_eq!(
             plan(Some(&req), &state(vec![])),
-            Plan::Protect { failed: vec![] }
+            Plan::Protect {
+                failed: vec![],
+                fallback: false
+            }
         );
         let s = state(vec![Event::status(
             Timestamp(1),
@@ -131,9 +152,37 @@ mod tests {
         assert_eq!(
             plan(Some(&req), &s),
             Plan::Protect {
-                failed: vec![Method::TlsVerified]
+                failed: vec![Method::TlsVerified],
+                fallback: false
             }
         );
+    }
+
+    #[test]
+    fn a_deliver_recipient_whose_forced_floor_failed_walks_the_fallback_chain() {
+        let s = state(vec![Event::status(
+            Timestamp(1),
+            Status::Scheduled,
+            format!("{FALLBACK}{DELIVER}: TLS floor encrypt not met"),
+        )]);
+        assert_eq!(
+            plan(Some(&Requirement::Deliver), &s),
+            Plan::Protect {
+                failed: vec![],
+                fallback: true
+            }
+        );
+        assert_eq!(
+            plan(None, &s),
+            Plan::Protect {
+                failed: vec![],
+                fallback: true
+            }
+        );
+        assert!(matches!(
+            plan(Some(&Requirement::Deliver), &state(vec![])),
+            Plan::Send { .. }
+        ));
     }
 
     #[test]
@@ -150,7 +199,13 @@ mod tests {
             chain: vec![Method::TlsVerified, Method::Hold],
             min_key_trust: sealgate_core::KeyTrust::Discovered,
         };
-        assert_eq!(plan(Some(&req), &s), Plan::Protect { failed: vec![] });
+        assert_eq!(
+            plan(Some(&req), &s),
+            Plan::Protect {
+                failed: vec![],
+                fallback: false
+            }
+        );
         assert!(matches!(
             plan(Some(&Requirement::Hold), &s),
             Plan::Send { .. }

@@ -17,7 +17,7 @@
 //!   and DKIM domains/selectors — never content.
 
 use crate::client::TlsPolicy;
-use sealgate_core::{Body, Message, Method, Reply, Timestamp};
+use sealgate_core::{Body, Message, Method, Reply, Requirement, Timestamp};
 use sealgate_sign::{KeyOwner, Outcome as Signing, SignError, Signer};
 use sealgate_transform::{
     Hop, Outcome, Protection, Request, Skip, Skipped, TransformError, Transformer, TrustLevel,
@@ -82,6 +82,16 @@ pub struct Prepared {
 /// delivery.
 pub type ToProtect = (u32, Vec<Method>);
 
+/// The chain walked instead of the decision's by the recipients in `recipients` (`deliver`
+/// recipients whose forced TLS floor could not be met: `[tls] fallback_chain`).
+#[derive(Debug, Clone, Default)]
+pub struct Fallback {
+    /// Envelope indexes.
+    pub recipients: BTreeSet<u32>,
+    /// The chain.
+    pub chain: Vec<Method>,
+}
+
 /// Runs the chain for each of `encrypt` and builds the plain copy when `plain` is set. Sync
 /// and CPU-bound (PGP, S/MIME): call it on the blocking pool.
 pub fn prepare(
@@ -89,8 +99,13 @@ pub fn prepare(
     msg: &Message,
     plain: bool,
     encrypt: &[ToProtect],
+    fallback: &Fallback,
     now: Timestamp,
 ) -> Prepared {
+    let fallback_requirement = Requirement::Encrypt {
+        chain: fallback.chain.clone(),
+        min_key_trust: sealgate_core::KeyTrust::Discovered,
+    };
     let mut out = Prepared::default();
     if plain {
         out.copies
@@ -103,9 +118,12 @@ pub fn prepare(
             .recipients
             .get(*index as usize)
             .map_or(TrustLevel::Discovered, |r| r.min_key_trust().into());
-        let Some(req) = Request::for_recipient(msg, *index as usize, min_trust, now) else {
+        let Some(mut req) = Request::for_recipient(msg, *index as usize, min_trust, now) else {
             continue;
         };
+        if fallback.recipients.contains(index) {
+            req.requirement = Some(&fallback_requirement);
+        }
         let hop = Hop {
             failed: failed.clone(),
             ..Hop::unknown()

@@ -14,6 +14,9 @@ use sealgate_deliver::{Engine, Identity, Outbox, Parts, QueueControl, Templates}
 use sealgate_report::{Metrics, Pseudonymiser};
 use sealgate_rules::watch::DirFingerprint;
 use sealgate_sign::Signer;
+use sealgate_tlspolicy::TlsPolicy;
+use sealgate_tlspolicy::policy::Deps;
+use sealgate_tlspolicy::verify::mozilla_roots;
 use sealgate_transform::{SmimeTrust, Transformer};
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
@@ -76,6 +79,12 @@ async fn serve(config: Config, config_path: Option<PathBuf>) -> anyhow::Result<(
         audit: Arc::new(spool.audit()),
         clock: Arc::clone(&clock),
     };
+    let tls_deps = Deps {
+        pins: Arc::new(spool.pins()),
+        sts_cache: Arc::new(spool.sts_cache()),
+        clock: Arc::clone(&clock),
+        mx_roots: mozilla_roots(),
+    };
     let store: Arc<dyn QueueStore> = Arc::new(spool);
     {
         // Recovery logs what it found; it must finish before the first session is accepted.
@@ -88,7 +97,7 @@ async fn serve(config: Config, config_path: Option<PathBuf>) -> anyhow::Result<(
         config.log.pseudonymise_addresses,
     );
     let random: Arc<dyn Random> = rng.clone();
-    let stages = stages(&config, recipient_keys)?;
+    let stages = stages(&config, recipient_keys, tls_deps)?;
     let (on_commit, control) = start_delivery(
         &config,
         &store,
@@ -242,19 +251,29 @@ impl RulesWatch {
     }
 }
 
-/// The transform stage, the sign stage and the recipient key store the transform stage reads
-/// (where WKD discovery files what it finds).
-type Stages = (Arc<Transformer>, Arc<Signer>, Arc<dyn KeyStore>);
+/// The transform stage, the sign stage, the recipient key store the transform stage reads
+/// (where WKD discovery files what it finds) and the stores of the outbound TLS policy.
+struct Stages {
+    transformer: Arc<Transformer>,
+    signer: Arc<Signer>,
+    keys: Arc<dyn KeyStore>,
+    tls: Deps,
+}
 
 /// The transform stage (recipient keys, S/MIME roots) and the sign stage (every configured
 /// DKIM key, loaded once; a key that cannot be used stops the start with every problem named).
-fn stages(config: &Config, keys: Arc<dyn KeyStore>) -> anyhow::Result<Stages> {
+fn stages(config: &Config, keys: Arc<dyn KeyStore>, tls: Deps) -> anyhow::Result<Stages> {
     // The operating system's roots (OpenSSL's default paths, which honour SSL_CERT_FILE).
     let roots = SmimeTrust::system().context("S/MIME trust roots")?;
     let transformer = Arc::new(Transformer::new(Arc::clone(&keys), roots));
     let signer = Signer::from_config(config).context("DKIM keys")?;
     tracing::info!(keys = signer.key_count(), "DKIM signer ready");
-    Ok((transformer, Arc::new(signer), keys))
+    Ok(Stages {
+        transformer,
+        signer: Arc::new(signer),
+        keys,
+        tls,
+    })
 }
 
 /// Starts the deliver stage for the configured mode; returns the commit notification and the
@@ -266,7 +285,7 @@ fn start_delivery(
     rng: &Arc<dyn Random>,
     metrics: &Metrics,
     pseudonyms: &Pseudonymiser,
-    (transformer, signer, keys): Stages,
+    stages: Stages,
 ) -> anyhow::Result<(OnCommit, QueueControl)> {
     let wake: OnCommit = match &config.delivery.mode {
         DeliveryMode::Outbox { dir } => {
@@ -288,11 +307,28 @@ fn start_delivery(
             let t = &d.testing;
             if !t.nameservers.is_empty()
                 || t.mx_port.is_some()
+                || !t.mx_host_ports.is_empty()
                 || t.wkd_address.is_some()
                 || t.wkd_ca.is_some()
             {
                 tracing::warn!("[delivery.testing] overrides are set: for test rigs only");
             }
+            let tt = &config.tls.testing;
+            if tt.trust_anchor.is_some()
+                || tt.mta_sts_address.is_some()
+                || tt.mta_sts_ca.is_some()
+                || tt.mx_ca.is_some()
+            {
+                tracing::warn!("[tls.testing] overrides are set: for test rigs only");
+            }
+            let Stages {
+                transformer,
+                signer,
+                keys,
+                tls,
+            } = stages;
+            let tls_policy = TlsPolicy::from_config(&config.tls, &t.nameservers, tls)
+                .context("tls: outbound TLS policy")?;
             let dns = HickoryDns::new(&d.testing.nameservers).context("DNS resolver")?;
             let templates = Templates::load(config.gateway.notice_templates.as_deref())
                 .context("gateway.notice_templates")?;
@@ -312,6 +348,8 @@ fn start_delivery(
                 transformer,
                 keys,
                 signer,
+                tls_policy: Arc::new(tls_policy),
+                fallback_chain: config.tls.fallback_chain.clone(),
             };
             let engine = Engine::start(d, parts).context("delivery engine")?;
             tracing::info!(routes = d.routes.len(), "delivery mode mx");

@@ -1,0 +1,456 @@
+//! Sending one destination group: the TLS plan for the domain, then each next hop in the
+//! router's order, judged against the floor before any MAIL command.
+//!
+//! Guarantees (DESIGN.md "Protection model", issue 5):
+//! - The floor is the TLS policy's: the rule's part, the admin's `[tls.domains]`, MTA-STS
+//!   `enforce`, DANE and a pin ([`sealgate_tlspolicy`]). A host the plan skips (DNSSEC bogus
+//!   or failed, not listed by an `enforce` policy, `dane-only` without TLSA) is never
+//!   contacted.
+//! - Nothing is sent over a session that does not meet the host's level: no STARTTLS or a
+//!   failed handshake is retried in plaintext only when the floor is `may`; otherwise the
+//!   session is closed before MAIL and the unmet floor decides — defer (discovered demands),
+//!   next method (`forced`) or drop with notice (`exclusive`), the last two only when every
+//!   host failed on TLS.
+//! - `REQUIRETLS` mail goes only to a host that offers REQUIRETLS over TLS validated by DANE or
+//!   by a matching MTA-STS policy; when none does, the recipients fail with `5.7.30`.
+//! - `TLS-Required: No` lifts the discovered demands (MTA-STS, DANE, pins) — unless the rules
+//!   marked the message PHI or it also asked REQUIRETLS.
+//! - Every new session is reported to the policy (pins, TLS-RPT) with what it reached.
+
+use super::{GroupResult, Outcome, TlsFailure, split, with_reply};
+use crate::client::{Connection, RcptTo, SessionParams, TlsKey, TlsPolicy, Transaction};
+use crate::engine::Inner;
+use crate::error::DeliverError;
+use crate::route::{Route, Target};
+use sealgate_core::event::AttemptFacts;
+use sealgate_core::{Body, BodyType, Domain, Message, Method, Severity};
+use sealgate_tlspolicy::mtasts::StsLookup;
+use sealgate_tlspolicy::policy::{Discovery, RouteKind};
+use sealgate_tlspolicy::tlsrpt::{FailureKind, PolicyKind};
+use sealgate_tlspolicy::{Achieved, DomainPlan, MxPlan, SessionResult, Unmet, Verdict};
+
+/// The requirement named in the rule's floor part, by the TLS the rule asked.
+fn requirement_label(tls: TlsPolicy) -> &'static str {
+    match tls {
+        TlsPolicy::Opportunistic => "deliver",
+        TlsPolicy::Required => "tls-only",
+        TlsPolicy::Verified => "encrypt (tls-verified)",
+    }
+}
+
+/// What the policy lookups may consider for this message and route.
+fn discovery(msg: &Message, route: RouteKind) -> Discovery {
+    let e = &msg.envelope;
+    let optional = e.tls_required_no && !e.require_tls && !msg.decision.phi;
+    Discovery {
+        mx_policies: route == RouteKind::Mx && !optional,
+        pin: !optional,
+    }
+}
+
+/// Whether a session may carry a REQUIRETLS message (RFC 8689 §4.2.1): the host offers
+/// REQUIRETLS and its certificate was validated by DANE, or by WebPKI under an MTA-STS policy
+/// that lists the host.
+fn requiretls_ok(plan: &DomainPlan, mx: &MxPlan, achieved: Achieved, conn: &Connection) -> bool {
+    if !conn.capabilities().requiretls {
+        return false;
+    }
+    match achieved {
+        Achieved::DaneVerified => true,
+        Achieved::Verified => {
+            matches!(&plan.sts, StsLookup::Policy { policy, .. } if policy.matches(&mx.host))
+        }
+        Achieved::Plaintext | Achieved::Encrypted => false,
+    }
+}
+
+/// How the hosts of a group failed so far.
+#[derive(Default)]
+struct Failures {
+    /// The last failure, with its facts.
+    last: Option<(AttemptFacts, DeliverError)>,
+    /// The strongest unmet floor seen (drop > next method > defer).
+    unmet: Option<Unmet>,
+    /// Every host failed on the TLS floor (skipped, or a session below its level).
+    only_tls: bool,
+    /// Every host failed on REQUIRETLS.
+    only_requiretls: bool,
+}
+
+impl Failures {
+    fn new() -> Failures {
+        Failures {
+            only_tls: true,
+            only_requiretls: true,
+            ..Failures::default()
+        }
+    }
+
+    fn other(&mut self, facts: AttemptFacts, e: DeliverError) {
+        self.only_tls = false;
+        self.only_requiretls = false;
+        self.last = Some((facts, e));
+    }
+
+    fn tls(&mut self, facts: AttemptFacts, unmet: Unmet) {
+        self.only_requiretls = false;
+        let rank = |u: &Unmet| match u {
+            Unmet::Defer { .. } => 0,
+            Unmet::NextMethod { .. } => 1,
+            Unmet::Drop { .. } => 2,
+        };
+        let reason = match &unmet {
+            Unmet::Defer { reason } | Unmet::NextMethod { reason } | Unmet::Drop { reason } => {
+                reason.clone()
+            }
+        };
+        if self.unmet.as_ref().is_none_or(|u| rank(&unmet) > rank(u)) {
+            self.unmet = Some(unmet);
+        }
+        let e = DeliverError::TlsRequired(reason);
+        self.last = Some((with_reply(facts, &e.reply()), e));
+    }
+
+    fn requiretls(&mut self, facts: AttemptFacts, why: &str) {
+        self.only_tls = false;
+        let e = DeliverError::RequireTls(why.to_string());
+        self.last = Some((with_reply(facts, &e.reply()), e));
+    }
+
+    /// The group's outcome when no host took the transaction.
+    fn outcome(self, local: AttemptFacts) -> Outcome {
+        let (facts, err) = self.last.unwrap_or_else(|| {
+            let e = DeliverError::Connect("no next hop".into());
+            (with_reply(local, &e.reply()), e)
+        });
+        match self.unmet {
+            Some(Unmet::NextMethod { .. }) if self.only_tls => {
+                Outcome::TlsUnmet(facts, err, TlsFailure::NextMethod)
+            }
+            Some(Unmet::Drop { .. }) if self.only_tls => {
+                Outcome::TlsUnmet(facts, err, TlsFailure::Drop)
+            }
+            _ if self.only_requiretls && matches!(err, DeliverError::RequireTls(_)) => {
+                Outcome::Failed(facts, err)
+            }
+            _ => split(facts, err),
+        }
+    }
+}
+
+/// Sends one group's transaction, trying the targets in order. Returns each recipient's outcome
+/// and the connection to give back once the outcomes are recorded.
+pub(super) async fn deliver_group(
+    inner: &Inner,
+    msg: &Message,
+    body: &Body,
+    body_type: BodyType,
+    domain: &Domain,
+    tls: TlsPolicy,
+    rcpts: &[(u32, Option<Method>)],
+) -> GroupResult {
+    let all = |make: &dyn Fn() -> Outcome| -> Vec<(u32, Option<Method>, Outcome)> {
+        rcpts.iter().map(|(i, m)| (*i, *m, make())).collect()
+    };
+    let failed = |outcome: Outcome| GroupResult {
+        outcomes: all(&|| match &outcome {
+            Outcome::Deferred(f, e) => Outcome::Deferred(f.clone(), e.copy()),
+            Outcome::Failed(f, e) => Outcome::Failed(f.clone(), e.copy()),
+            Outcome::TlsUnmet(f, e, k) => Outcome::TlsUnmet(f.clone(), e.copy(), *k),
+            Outcome::Delivered(f) => Outcome::Delivered(f.clone()),
+        }),
+        conn: None,
+        slot: None,
+    };
+    let local = AttemptFacts {
+        next_hop: domain.to_string(),
+        ..AttemptFacts::default()
+    };
+    let route = inner.router.route_of(domain);
+    let (kind, destination) = match &route {
+        Route::Static(hop) => (RouteKind::Static, format!("{}:{}", hop.host, hop.port)),
+        Route::Mx => (RouteKind::Mx, domain.to_string()),
+    };
+    let rule = tls.rule_floor(requirement_label(tls));
+    let plan = match inner
+        .policy
+        .plan_with(domain, Some(&rule), discovery(msg, kind))
+        .await
+    {
+        Ok(p) => p,
+        Err(e) => {
+            tracing::warn!(%domain, error = %e, "TLS policy lookup failed; deferring");
+            let err = match e.severity() {
+                Severity::Temporary => DeliverError::TlsRequired(format!("TLS policy: {e}")),
+                Severity::Permanent => DeliverError::Config(format!("TLS policy: {e}")),
+            };
+            return failed(Outcome::Deferred(with_reply(local, &err.reply()), err));
+        }
+    };
+    let targets = match inner.router.targets(domain).await {
+        Ok(t) => t,
+        Err(e) => {
+            let facts = with_reply(local, &e.reply());
+            return failed(split(facts, e));
+        }
+    };
+    let tenant = inner
+        .settings
+        .tenants
+        .get(&msg.tenant)
+        .cloned()
+        .unwrap_or_default();
+    let helo = tenant
+        .helo
+        .unwrap_or_else(|| inner.origin.identity.hostname.clone());
+    let slot = inner.pool.slot(&destination).await;
+    let addresses: Vec<_> = rcpts
+        .iter()
+        .map(|(i, _)| &msg.envelope.recipients[*i as usize])
+        .collect();
+    let txn = Transaction {
+        mail_from: msg.envelope.mail_from.as_ref(),
+        ret: msg.envelope.ret,
+        envid: msg.envelope.envid.as_deref(),
+        body_type,
+        smtputf8: msg.envelope.smtputf8,
+        requiretls: msg.envelope.require_tls,
+        rcpts: addresses
+            .iter()
+            .map(|r| RcptTo {
+                address: &r.address,
+                notify: r.notify,
+                orcpt: r.orcpt.as_deref(),
+            })
+            .collect(),
+        body,
+    };
+    let mut failures = Failures::new();
+    for target in &targets {
+        let host_facts = AttemptFacts {
+            next_hop: target.host.clone(),
+            ip: Some(target.ip.to_string()),
+            ..AttemptFacts::default()
+        };
+        let mx = match plan.mx_plan(&target.host, kind) {
+            Ok(mx) => mx,
+            Err(e) => {
+                let e = DeliverError::Config(format!("TLS policy: {e}"));
+                failures.other(with_reply(host_facts, &e.reply()), e);
+                continue;
+            }
+        };
+        if let Some(unmet) = mx.skip.clone() {
+            tracing::info!(relay = %target.host, "next hop skipped by the TLS policy");
+            inner.policy.record_skipped(&plan, &mx);
+            failures.tls(host_facts, unmet);
+            continue;
+        }
+        let params = SessionParams {
+            helo: helo.clone(),
+            source: tenant.source,
+            tls: TlsKey {
+                level: mx.level,
+                dane: mx.report.kind == PolicyKind::Tlsa,
+            },
+        };
+        let (conn, reused) = match inner.pool.take(target, &params) {
+            Some(c) => (c, true),
+            None => match open(inner, target, &params, &mx).await {
+                Ok(c) => (c, false),
+                Err(e @ (DeliverError::Tls(_) | DeliverError::Handshake { .. })) => {
+                    // The floor is above `may` (else `open` went on in plaintext).
+                    let failure = match &e {
+                        DeliverError::Handshake { failure, .. } => *failure,
+                        _ => FailureKind::ValidationFailure,
+                    };
+                    report(
+                        inner,
+                        &plan,
+                        &mx,
+                        target,
+                        Achieved::Plaintext,
+                        None,
+                        Some(failure),
+                    )
+                    .await;
+                    match mx.judge(Achieved::Plaintext) {
+                        Verdict::Unmet(u) => failures.tls(host_facts, u),
+                        Verdict::Send => failures.other(with_reply(host_facts, &e.reply()), e),
+                    }
+                    continue;
+                }
+                Err(e) => {
+                    tracing::debug!(relay = %target.host, error = %e, "next hop unusable");
+                    failures.other(with_reply(host_facts, &e.reply()), e);
+                    continue;
+                }
+            },
+        };
+        let achieved = mx.achieved(conn.tls.chain.as_deref());
+        if !reused {
+            let failure = (!conn.tls.offered).then_some(FailureKind::StarttlsNotSupported);
+            report(inner, &plan, &mx, target, achieved, Some(&conn), failure).await;
+        }
+        if let Verdict::Unmet(u) = mx.judge(achieved) {
+            tracing::info!(relay = %target.host, reached = ?achieved, "session below the TLS floor; not sending");
+            let facts = conn.facts.clone();
+            conn.quit().await;
+            failures.tls(facts, u);
+            continue;
+        }
+        if msg.envelope.require_tls && !requiretls_ok(&plan, &mx, achieved, &conn) {
+            let facts = conn.facts.clone();
+            conn.quit().await;
+            failures.requiretls(facts, "next hop not REQUIRETLS-capable with validated TLS");
+            continue;
+        }
+        match send_on(inner, target, &params, &mx, &txn, conn, reused, rcpts).await {
+            Sent::Done(outcomes, conn) => {
+                return GroupResult {
+                    outcomes,
+                    conn: conn.map(|c| (target.clone(), params, *c)),
+                    slot,
+                };
+            }
+            Sent::Failed(facts, e, sent_body) => {
+                failures.other(facts, e);
+                if sent_body {
+                    // The body went out and no final reply came back: this next hop may
+                    // have the message. Another host now would deliver it twice; defer.
+                    break;
+                }
+            }
+        }
+    }
+    let outcome = failures.outcome(local);
+    let mut result = failed(outcome);
+    result.slot = slot;
+    result
+}
+
+/// What a transaction on one host gave.
+enum Sent {
+    /// Per-recipient outcomes, and the connection to give back (if reusable).
+    Done(Vec<(u32, Option<Method>, Outcome)>, Option<Box<Connection>>),
+    /// Nothing reached a per-recipient outcome; `true` when the body may have been delivered.
+    Failed(AttemptFacts, DeliverError, bool),
+}
+
+/// Runs the transaction on `conn` (once more on a fresh connection when a cached one turns
+/// out closed before anything was sent).
+#[allow(clippy::too_many_arguments)]
+async fn send_on(
+    inner: &Inner,
+    target: &Target,
+    params: &SessionParams,
+    mx: &MxPlan,
+    txn: &Transaction<'_>,
+    mut conn: Connection,
+    reused: bool,
+    rcpts: &[(u32, Option<Method>)],
+) -> Sent {
+    let mut result = conn.send(txn).await;
+    if result.is_err() && reused && conn.broken && !conn.in_data {
+        match open(inner, target, params, mx).await {
+            // The fresh session must reach the level again.
+            Ok(fresh) if mx.judge(mx.achieved(fresh.tls.chain.as_deref())) == Verdict::Send => {
+                conn = fresh;
+                result = conn.send(txn).await;
+            }
+            Ok(fresh) => {
+                let facts = fresh.facts.clone();
+                fresh.quit().await;
+                let e = DeliverError::TlsRequired("TLS level not reached on reconnect".into());
+                return Sent::Failed(with_reply(facts, &e.reply()), e, false);
+            }
+            Err(e) => return Sent::Failed(with_reply(conn.facts.clone(), &e.reply()), e, false),
+        }
+    }
+    let version = conn
+        .facts
+        .tls_version
+        .clone()
+        .unwrap_or_else(|| "none".into());
+    match result {
+        Ok(results) => {
+            inner
+                .metrics
+                .outbound_tls
+                .with_label_values(&[&version])
+                .inc();
+            let outcomes = rcpts
+                .iter()
+                .zip(results)
+                .map(|((i, m), r)| {
+                    let o = match r {
+                        Ok(reply) => Outcome::Delivered(with_reply(conn.facts.clone(), &reply)),
+                        Err(e) => split(with_reply(conn.facts.clone(), &e.reply()), e),
+                    };
+                    (*i, *m, o)
+                })
+                .collect();
+            Sent::Done(outcomes, Some(Box::new(conn)))
+        }
+        Err(e @ (DeliverError::Refused(_) | DeliverError::Unsendable(_))) if !conn.broken => {
+            let facts = with_reply(conn.facts.clone(), &e.reply());
+            let outcomes = rcpts
+                .iter()
+                .map(|(i, m)| (*i, *m, split(facts.clone(), e.copy())))
+                .collect();
+            Sent::Done(outcomes, Some(Box::new(conn)))
+        }
+        Err(e) => {
+            let sent_body = conn.in_data;
+            let facts = with_reply(conn.facts.clone(), &e.reply());
+            conn.quit().await;
+            Sent::Failed(facts, e, sent_body)
+        }
+    }
+}
+
+/// Tells the policy what a new session reached (pins, TLS-RPT). A failure to record is logged,
+/// never fatal to the delivery.
+async fn report(
+    inner: &Inner,
+    plan: &DomainPlan,
+    mx: &MxPlan,
+    target: &Target,
+    achieved: Achieved,
+    conn: Option<&Connection>,
+    failure: Option<FailureKind>,
+) {
+    let facts = conn.map(|c| &c.facts);
+    let result = SessionResult {
+        achieved,
+        webpki_ok: facts.and_then(|f| f.cert_verified) == Some(true),
+        failure,
+        sending_ip: None,
+        receiving_ip: Some(target.ip),
+        tls_version: facts.and_then(|f| f.tls_version.clone()),
+        tls_cipher: facts.and_then(|f| f.tls_cipher.clone()),
+    };
+    if let Err(e) = inner.policy.record_result(plan, mx, &result).await {
+        tracing::warn!(relay = %target.host, error = %e, "could not record the TLS session result");
+    }
+}
+
+/// Opens a connection with the host's TLS configuration; a failed handshake is retried once in
+/// plaintext only where the floor is `may` (RFC 7435, as Postfix does at level `may`).
+async fn open(
+    inner: &Inner,
+    target: &Target,
+    params: &SessionParams,
+    mx: &MxPlan,
+) -> Result<Connection, DeliverError> {
+    let t = inner.settings.timeouts;
+    match Connection::open(target, params, Some(mx), t).await {
+        Err(e @ (DeliverError::Tls(_) | DeliverError::Handshake { .. }))
+            if mx.plaintext_allowed =>
+        {
+            tracing::info!(relay = %target.host, error = %e, "TLS handshake failed; retrying in plaintext");
+            Connection::open(target, params, None, t).await
+        }
+        other => other,
+    }
+}
