@@ -144,6 +144,17 @@ impl Session {
             );
             return Flow::Continue;
         }
+        if transaction::requiretls_misused(&line) {
+            self.refuse(
+                Reply::new(
+                    501,
+                    [5, 5, 4],
+                    "Syntax: REQUIRETLS takes no value and is given once",
+                ),
+                RejectReason::Syntax,
+            );
+            return Flow::Continue;
+        }
         line.extend_from_slice(b"\r\n");
         let request = match Request::parse(&mut line.iter()) {
             Ok(r) => r.into_owned(),
@@ -236,6 +247,10 @@ impl Session {
         ];
         if self.tls.is_none() && self.settings.tls.is_some() {
             lines.push("STARTTLS".to_string());
+        }
+        // RFC 8689 §4: REQUIRETLS means something only over TLS, so it is offered only there.
+        if self.tls.is_some() {
+            lines.push("REQUIRETLS".to_string());
         }
         let last = lines.len() - 1;
         for (i, l) in lines.iter().enumerate() {

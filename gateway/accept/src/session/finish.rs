@@ -43,6 +43,9 @@ impl Session {
             tls_cipher,
             client_cert_name: self.cert_names.first().cloned(),
         };
+        // RFC 8689 §4.2.1: with REQUIRETLS on MAIL FROM, a TLS-Required header field is ignored.
+        let require_tls = tx.require_tls;
+        let tls_required_no = !require_tls && has_tls_required_no(&outcome.body);
         let received = crate::received::header(&client, self.host(), id, now);
         let mut body = Vec::with_capacity(received.len() + outcome.body.len());
         body.extend_from_slice(received.as_bytes());
@@ -59,8 +62,8 @@ impl Session {
                 envid: tx.envid,
                 body_type: tx.body_type,
                 smtputf8: tx.smtputf8,
-                require_tls: false,
-                tls_required_no: false,
+                require_tls,
+                tls_required_no,
             },
             size: outcome.body.len() as u64,
             header_message_id: header_message_id(&outcome.body),
@@ -156,6 +159,8 @@ impl Session {
             size = m.size,
             phi = m.decision.phi,
             rules = ?m.decision.rules,
+            requiretls = m.envelope.require_tls,
+            tls_required_no = m.envelope.tls_required_no,
             "accepted"
         );
     }
@@ -229,7 +234,12 @@ fn content_checks(o: &DataOutcome) -> Result<(), (Reply, RejectReason)> {
     Ok(())
 }
 
+/// The top-level header section with its last CRLF (empty when the message starts with the
+/// blank line; all of it when there is no body).
 fn header_block(body: &[u8]) -> &[u8] {
+    if body.starts_with(b"\r\n") {
+        return &[];
+    }
     let end = body
         .windows(4)
         .position(|w| w == b"\r\n\r\n")
@@ -242,6 +252,35 @@ fn count_received(body: &[u8]) -> usize {
         .split(|&b| b == b'\n')
         .filter(|l| l.len() >= 9 && l[..9].eq_ignore_ascii_case(b"received:"))
         .count()
+}
+
+/// True when the top-level header section has a `TLS-Required: No` field (RFC 8689 §5; name and
+/// value in any case, folding and surrounding white space allowed). Bodies and attached messages
+/// are not looked at.
+fn has_tls_required_no(body: &[u8]) -> bool {
+    let is_no = |field: &[u8]| {
+        let Some(colon) = field.iter().position(|&b| b == b':') else {
+            return false;
+        };
+        let (name, value) = (&field[..colon], &field[colon + 1..]);
+        // Unfolded: folding CRLFs are gone, the white space after them stays and is trimmed.
+        name.trim_ascii_end().eq_ignore_ascii_case(b"TLS-Required")
+            && value.trim_ascii().eq_ignore_ascii_case(b"No")
+    };
+    let mut field: Vec<u8> = Vec::new();
+    for line in header_block(body).split(|&b| b == b'\n') {
+        let line = line.strip_suffix(b"\r").unwrap_or(line);
+        if line.first().is_some_and(|&b| b == b' ' || b == b'\t') {
+            field.extend_from_slice(line);
+            continue;
+        }
+        if is_no(&field) {
+            return true;
+        }
+        field.clear();
+        field.extend_from_slice(line);
+    }
+    is_no(&field)
 }
 
 /// The Message-ID header value with angle brackets, if one is present and sane.
@@ -264,5 +303,46 @@ mod tests {
         b.extend_from_slice(b"Message-ID: <abc@d.org>\r\n\r\nReceived: in body\r\n");
         assert_eq!(count_received(&b), 3);
         assert_eq!(header_message_id(&b).as_deref(), Some("<abc@d.org>"));
+    }
+
+    #[test]
+    fn tls_required_no_only_in_the_top_level_header_section() {
+        let with = |h: &str| format!("From: a@acme-health.org\r\n{h}Subject: s\r\n\r\nbody\r\n");
+        for yes in [
+            "TLS-Required: No\r\n",
+            "tls-required: no\r\n",
+            "TLS-REQUIRED:NO\r\n",
+            "TLS-Required:   No  \t\r\n",
+            "TLS-Required :\tNo\r\n",
+            "TLS-Required:\r\n No\r\n",
+            "X-Other: 1\r\nTLS-Required: No\r\n",
+        ] {
+            assert!(has_tls_required_no(with(yes).as_bytes()), "{yes:?}");
+        }
+        // As the very last header line, without a body.
+        assert!(has_tls_required_no(
+            b"From: a@b.org\r\nTLS-Required: No\r\n"
+        ));
+        for no in [
+            "",
+            "TLS-Required: Yes\r\n",
+            "TLS-Required: No thanks\r\n",
+            "TLS-Required: N\r\n o\r\n",
+            "TLS-Required: \"No\"\r\n",
+            "X-TLS-Required: No\r\n",
+            "TLS-Required-X: No\r\n",
+            "Subject: TLS-Required: No\r\n",
+            "Subject: x\r\n TLS-Required: No\r\n",
+        ] {
+            assert!(!has_tls_required_no(with(no).as_bytes()), "{no:?}");
+        }
+        // In the body, or in an attached message's header: not the message's own field.
+        let in_body = "From: a@acme-health.org\r\nContent-Type: multipart/mixed; boundary=b\r\n\r\n\
+                       --b\r\nContent-Type: message/rfc822\r\n\r\nFrom: x@y.org\r\n\
+                       TLS-Required: No\r\n\r\ninner\r\n--b--\r\nTLS-Required: No\r\n";
+        assert!(!has_tls_required_no(in_body.as_bytes()));
+        // A message that starts with the blank line has no header section at all.
+        assert!(!has_tls_required_no(b"\r\nTLS-Required: No\r\n"));
+        assert_eq!(count_received(b"\r\nReceived: x\r\n"), 0);
     }
 }

@@ -21,6 +21,8 @@ pub(super) struct Transaction {
     pub envid: Option<String>,
     pub body_type: BodyType,
     pub smtputf8: bool,
+    /// `REQUIRETLS` was given (only possible over TLS).
+    pub require_tls: bool,
     /// BDAT chunks so far, if CHUNKING is in use.
     pub chunks: Option<DataOutcome>,
 }
@@ -44,6 +46,15 @@ impl Session {
         if self.settings.smtp.tls.require && self.tls.is_none() {
             self.refuse(
                 Reply::new(530, [5, 7, 0], "Must issue a STARTTLS command first"),
+                RejectReason::TlsRequired,
+            );
+            return;
+        }
+        // RFC 8689 §4.1: a REQUIRETLS transaction must itself run over TLS.
+        let require_tls = from.flags & smtp_proto::MAIL_REQUIRETLS != 0;
+        if require_tls && self.tls.is_none() {
+            self.refuse(
+                Reply::new(530, [5, 7, 10], "REQUIRETLS needs a TLS session"),
                 RejectReason::TlsRequired,
             );
             return;
@@ -127,6 +138,7 @@ impl Session {
                 BodyType::SevenBit
             },
             smtputf8: from.flags & smtp_proto::MAIL_SMTPUTF8 != 0,
+            require_tls,
             chunks: None,
         });
         self.reply(Reply::new(250, [2, 1, 0], "Sender ok"));
@@ -300,6 +312,65 @@ impl Session {
     }
 }
 
+/// True when `line` (a command line without its CRLF) is a MAIL command whose parameters give
+/// `REQUIRETLS` with a value or more than once (RFC 8689 §3: the keyword stands alone). smtp-proto
+/// would OR a repeated keyword into one flag and call one with a value unsupported (555), so the
+/// raw line is looked at before it is parsed.
+pub(super) fn requiretls_misused(line: &[u8]) -> bool {
+    let Some(rest) = line
+        .get(..5)
+        .filter(|verb| verb.eq_ignore_ascii_case(b"MAIL "))
+        .map(|_| line[5..].trim_ascii_start())
+    else {
+        return false;
+    };
+    let Some(rest) = rest
+        .get(..5)
+        .filter(|kw| kw.eq_ignore_ascii_case(b"FROM:"))
+        .map(|_| rest[5..].trim_ascii_start())
+    else {
+        return false;
+    };
+    let mut seen = 0usize;
+    for param in parameters(rest).split(u8::is_ascii_whitespace) {
+        let (keyword, value) = match param.iter().position(|&b| b == b'=') {
+            Some(eq) => (&param[..eq], true),
+            None => (param, false),
+        };
+        if keyword.eq_ignore_ascii_case(b"REQUIRETLS") {
+            seen += 1;
+            if value || seen > 1 {
+                return true;
+            }
+        }
+    }
+    false
+}
+
+/// What follows the reverse-path of a MAIL command (`path` starts where the path does). A `>` or
+/// a space inside a quoted local part does not end the path.
+fn parameters(path: &[u8]) -> &[u8] {
+    if path.first() != Some(&b'<') {
+        let end = path
+            .iter()
+            .position(u8::is_ascii_whitespace)
+            .unwrap_or(path.len());
+        return &path[end..];
+    }
+    let mut quoted = false;
+    let mut escaped = false;
+    for (i, &b) in path.iter().enumerate().skip(1) {
+        match b {
+            _ if escaped => escaped = false,
+            b'\\' if quoted => escaped = true,
+            b'"' => quoted = !quoted,
+            b'>' if !quoted => return &path[i + 1..],
+            _ => {}
+        }
+    }
+    &[]
+}
+
 /// BDAT content arrives unframed: apply the same bare-line-break and line-length rules as DATA.
 fn check_chunked_content(outcome: &mut DataOutcome) {
     let body = &outcome.body;
@@ -348,5 +419,32 @@ mod tests {
         };
         check_chunked_content(&mut long);
         assert!(long.long_line);
+    }
+
+    #[test]
+    fn requiretls_with_a_value_or_twice_is_misuse() {
+        for ok in [
+            &b"MAIL FROM:<a@acme-health.org>"[..],
+            b"MAIL FROM:<a@acme-health.org> REQUIRETLS",
+            b"mail from: <a@acme-health.org> body=8bitmime requiretls SMTPUTF8",
+            b"MAIL FROM:<> REQUIRETLS",
+            // Inside the quoted local part it is no parameter at all.
+            b"MAIL FROM:<\"x> REQUIRETLS REQUIRETLS=1\"@acme-health.org> REQUIRETLS",
+            b"MAIL FROM:<\"x\\\" REQUIRETLS REQUIRETLS\"@acme-health.org>",
+            b"RCPT TO:<b@example.org> REQUIRETLS REQUIRETLS",
+            b"MAIL FROM:<a@acme-health.org> ENVID=REQUIRETLS",
+        ] {
+            assert!(!requiretls_misused(ok), "{}", String::from_utf8_lossy(ok));
+        }
+        for bad in [
+            &b"MAIL FROM:<a@acme-health.org> REQUIRETLS REQUIRETLS"[..],
+            b"MAIL FROM:<a@acme-health.org> requiretls SIZE=10 RequireTLS",
+            b"MAIL FROM:<a@acme-health.org> REQUIRETLS=YES",
+            b"MAIL FROM:<a@acme-health.org> REQUIRETLS=",
+            b"mail  from:a@acme-health.org REQUIRETLS REQUIRETLS",
+            b"MAIL FROM:<\"q>\"@acme-health.org> REQUIRETLS=1",
+        ] {
+            assert!(requiretls_misused(bad), "{}", String::from_utf8_lossy(bad));
+        }
     }
 }
