@@ -16,18 +16,29 @@
 //! - [`crypto`]: independent judges — DKIM keys and dkimpy / `opendkim -t`, gpg and openssl
 //!   recipient keys and decryption.
 //! - [`dns`]: an authoritative DNS server on 127.0.0.1 (hickory-server) for MX tests.
+//! - [`nsd`]: a DNSSEC-signed zone (ldns-signzone) served by nsd, its trust anchor, bogus RRsets.
+//! - [`certs`]: a test CA, leaves (expired, wrong name), self-signed certificates, TLSA hashes.
+//! - [`mtasts`]: an HTTPS MTA-STS policy server answering per `Host`.
+//! - [`strip_proxy`]: an SMTP proxy that strips STARTTLS (the downgrade attacker).
+//! - [`tlsrig`]: what the outbound-TLS scenarios share: five Postfix TLS personalities, the
+//!   gateway wired to them, a recipient's outcome from its queue record.
 //! - [`queue`]: queue entries, `queue show`/`queue retry`, waiting for recipients' states.
 //! - [`load`]: many concurrent sessions counting their `250`s; a gateway that keeps its queue.
 
+pub mod certs;
 pub mod crypto;
 pub mod dns;
 pub mod gateway;
 pub mod load;
 pub mod mail;
+pub mod mtasts;
+pub mod nsd;
 pub mod postfix;
 pub mod queue;
 pub mod receiver;
 pub mod smtp;
+pub mod strip_proxy;
+pub mod tlsrig;
 pub mod tools;
 
 pub use gateway::{Env, Gateway, GatewayConfig, Mode};

@@ -7,6 +7,12 @@
 //! Postfix commands print nothing without a terminal, so they run under `script -qec`. Postfix
 //! cannot bind port 0: the port comes from [`free_port`] (bound, released, passed on).
 //!
+//! [`Options`] choose the certificate (files) smtpd presents, no STARTTLS at all
+//! (`smtpd_tls_security_level = none`), more receiving domains, and more smtpd listeners on
+//! their own ports, each with its own certificate or none (`master.cf` `-o` overrides) — one
+//! instance, one Maildir, several TLS personalities for the TLS tests. `Delivered-To:` (added
+//! by `virtual`) names the recipient of each file ([`Postfix::delivered_to`]).
+//!
 //! Guarantees: nothing but 127.0.0.1 is listened on, `/etc/postfix` is never used, every wait
 //! has a deadline, and the instance is stopped when its handle is dropped.
 
@@ -27,14 +33,71 @@ pub const HOSTNAME: &str = "mx.postfix.test";
 /// uid/gid the `virtual` agent delivers as (`nobody`).
 const MAIL_UID: u32 = 65534;
 
+/// What an smtpd listener offers.
+#[derive(Debug, Clone)]
+pub enum Tls {
+    /// No STARTTLS (`smtpd_tls_security_level = none`).
+    None,
+    /// STARTTLS with this certificate chain (PEM, leaf first) and key.
+    Chain {
+        /// Certificate file.
+        cert: PathBuf,
+        /// Key file.
+        key: PathBuf,
+    },
+}
+
+/// A further smtpd listener, on its own free port.
+#[derive(Debug, Clone)]
+pub struct Listener {
+    /// Name for [`Postfix::listener`].
+    pub name: String,
+    /// Its TLS.
+    pub tls: Tls,
+}
+
+/// How to configure an instance; `Options::default()` is [`Postfix::start`].
+#[derive(Debug, Clone, Default)]
+pub struct Options {
+    /// The main listener's TLS; `None`: STARTTLS with a fresh self-signed test certificate.
+    pub tls: Option<Tls>,
+    /// More listeners.
+    pub listeners: Vec<Listener>,
+    /// Domains received into the Maildir besides `postfix.test`.
+    pub domains: Vec<String>,
+    /// Extra `main.cf` settings (`name=value`), applied last.
+    pub settings: Vec<String>,
+}
+
 /// A running private Postfix.
 pub struct Postfix {
     base: tempfile::TempDir,
     /// Where smtpd listens.
     pub addr: SocketAddr,
-    /// The test certificate smtpd presents.
+    /// The certificate the main listener presents (the generated one unless set by options).
     pub cert: PathBuf,
+    /// The further listeners, by name.
+    pub listeners: Vec<(String, SocketAddr)>,
     running: bool,
+}
+
+fn loopback(port: u16) -> SocketAddr {
+    SocketAddr::new(IpAddr::V4(Ipv4Addr::LOCALHOST), port)
+}
+
+/// `master.cf` service for an smtpd on `127.0.0.1:PORT` with `-o` overrides for `tls`.
+fn service(port: u16, tls: Option<&Tls>) -> String {
+    let mut line = format!("127.0.0.1:{port}/inet=127.0.0.1:{port} inet n - n - - smtpd");
+    match tls {
+        None => {}
+        Some(Tls::None) => line.push_str(" -o smtpd_tls_security_level=none"),
+        Some(Tls::Chain { cert, key }) => line.push_str(&format!(
+            " -o smtpd_tls_security_level=may -o smtpd_tls_chain_files={},{}",
+            key.display(),
+            cert.display()
+        )),
+    }
+    line
 }
 
 fn postconf(etc: &Path, args: &[&str]) {
@@ -57,6 +120,14 @@ impl Postfix {
 
     /// Like [`Postfix::start`], with extra `main.cf` settings (`name=value`) applied last.
     pub fn start_with(settings: &[&str]) -> Postfix {
+        Postfix::start_opts(&Options {
+            settings: settings.iter().map(|s| s.to_string()).collect(),
+            ..Options::default()
+        })
+    }
+
+    /// Configures and starts an instance as `opts` say.
+    pub fn start_opts(opts: &Options) -> Postfix {
         for t in ["postfix", "postconf", "script", "openssl"] {
             require_tool(t);
         }
@@ -83,9 +154,16 @@ impl Postfix {
         std::os::unix::fs::chown(&mail, Some(MAIL_UID), Some(MAIL_UID)).or_die("chown mail");
         fs::copy("/etc/postfix/master.cf", etc.join("master.cf")).or_die("copy master.cf");
         fs::write(etc.join("main.cf"), "").or_die("main.cf");
-        let (crt, key) = test_cert(&etc, HOSTNAME);
+        let (generated, key) = test_cert(&etc, HOSTNAME);
         fs::set_permissions(&key, fs::Permissions::from_mode(0o600)).or_die("chmod key");
+        let (crt, key, level) = match &opts.tls {
+            None => (generated, key, "may"),
+            Some(Tls::Chain { cert, key }) => (cert.clone(), key.clone(), "may"),
+            Some(Tls::None) => (generated, key, "none"),
+        };
         let port = free_port(IpAddr::V4(Ipv4Addr::LOCALHOST));
+        let mut domains = vec![DOMAIN.to_string()];
+        domains.extend(opts.domains.iter().cloned());
         let p = |k: &str, v: &Path| format!("{k}={}", v.display());
         let chain = format!("smtpd_tls_chain_files={},{}", key.display(), crt.display());
         let maillog = root.join("maillog");
@@ -113,13 +191,13 @@ impl Postfix {
                 "alias_database=",
                 "local_recipient_maps=",
                 "local_transport=error:local delivery disabled",
-                &format!("virtual_mailbox_domains={DOMAIN}"),
+                &format!("virtual_mailbox_domains={}", domains.join(" ")),
                 &p("virtual_mailbox_base", &mail),
                 "virtual_mailbox_maps=static:box/",
                 &format!("virtual_uid_maps=static:{MAIL_UID}"),
                 &format!("virtual_gid_maps=static:{MAIL_UID}"),
                 "virtual_minimum_uid=100",
-                "smtpd_tls_security_level=may",
+                &format!("smtpd_tls_security_level={level}"),
                 &chain,
                 "smtpd_tls_loglevel=1",
                 "smtp_dns_support_level=disabled",
@@ -129,24 +207,34 @@ impl Postfix {
                 &prefixes,
             ],
         );
-        if !settings.is_empty() {
+        if !opts.settings.is_empty() {
             let mut args = vec!["-e"];
-            args.extend_from_slice(settings);
+            args.extend(opts.settings.iter().map(String::as_str));
             postconf(&etc, &args);
         }
         // smtpd on 127.0.0.1:PORT instead of *:25; no chroot (the queue is private).
         postconf(&etc, &["-MX", "smtp/inet"]);
-        postconf(
-            &etc,
-            &[
-                "-M",
-                &format!("127.0.0.1:{port}/inet=127.0.0.1:{port} inet n - n - - smtpd"),
-            ],
-        );
+        postconf(&etc, &["-M", &service(port, None)]);
+        let mut listeners = Vec::new();
+        for l in &opts.listeners {
+            let p = loop {
+                let p = free_port(IpAddr::V4(Ipv4Addr::LOCALHOST));
+                if p != port
+                    && listeners
+                        .iter()
+                        .all(|(_, a): &(String, SocketAddr)| a.port() != p)
+                {
+                    break p;
+                }
+            };
+            postconf(&etc, &["-M", &service(p, Some(&l.tls))]);
+            listeners.push((l.name.clone(), loopback(p)));
+        }
         postconf(&etc, &["-F", "*/*/chroot = n"]);
         let mut pf = Postfix {
-            addr: SocketAddr::new(IpAddr::V4(Ipv4Addr::LOCALHOST), port),
+            addr: loopback(port),
             cert: crt,
+            listeners,
             base,
             running: false,
         };
@@ -158,8 +246,21 @@ impl Postfix {
             pf.maillog()
         );
         pf.running = true;
-        pf.wait_listening(Duration::from_secs(30));
+        let mut all = vec![pf.addr];
+        all.extend(pf.listeners.iter().map(|(_, a)| *a));
+        for a in all {
+            pf.wait_listening(a, Duration::from_secs(30));
+        }
         pf
+    }
+
+    /// The address of the further listener `name`.
+    pub fn listener(&self, name: &str) -> SocketAddr {
+        self.listeners
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, a)| *a)
+            .or_die(&format!("postfix listener {name}"))
     }
 
     /// `postfix -c ETC VERB` under `script` (Postfix reports errors only to a terminal).
@@ -174,13 +275,12 @@ impl Postfix {
         )
     }
 
-    fn wait_listening(&self, timeout: Duration) {
+    fn wait_listening(&self, addr: SocketAddr, timeout: Duration) {
         let deadline = Instant::now() + timeout;
-        while TcpStream::connect_timeout(&self.addr, Duration::from_secs(1)).is_err() {
+        while TcpStream::connect_timeout(&addr, Duration::from_secs(1)).is_err() {
             assert!(
                 Instant::now() < deadline,
-                "postfix smtpd not listening on {} after {timeout:?}; maillog:\n{}",
-                self.addr,
+                "postfix smtpd not listening on {addr} after {timeout:?}; maillog:\n{}",
                 self.maillog()
             );
             pause(Duration::from_millis(50));
@@ -204,6 +304,23 @@ impl Postfix {
             .unwrap_or_default();
         v.sort();
         v
+    }
+
+    /// Each delivered file with its recipient (the `Delivered-To:` header, lower-cased).
+    pub fn delivered_to(&self) -> Vec<(String, PathBuf)> {
+        self.delivered()
+            .into_iter()
+            .filter_map(|p| {
+                let text = fs::read_to_string(&p).ok()?;
+                let to = text
+                    .lines()
+                    .take_while(|l| !l.is_empty())
+                    .find_map(|l| l.strip_prefix("Delivered-To:"))?
+                    .trim()
+                    .to_ascii_lowercase();
+                Some((to, p))
+            })
+            .collect()
     }
 
     /// Waits until at least `n` messages were delivered, at most `timeout` (each look at the
