@@ -4,8 +4,11 @@
 //!
 //! 1. **At start**, once: `TlsPolicy::from_config(&config.tls,
 //!    &config.delivery.testing.nameservers, Deps { pins: Arc::new(spool.pins()), sts_cache:
-//!    Arc::new(spool.sts_cache()), clock, mx_roots: verify::mozilla_roots() })` (a test CA as
-//!    `mx_roots` in rigs). Keep it in an `Arc` beside the router.
+//!    Arc::new(spool.sts_cache()), clock, mx_roots: verify::mozilla_roots() })?
+//!    .with_state(Arc::new(spool.tls_state()))` (a test CA as `mx_roots` in rigs; without
+//!    `with_state` facts and counts live in memory only). Keep it in an `Arc` beside the
+//!    router, and hand the same `Arc` to the admin API (`tls status`) and to the TLS-RPT run
+//!    (step 7).
 //! 2. **Per destination group** (recipients of one domain sharing a requirement and chain
 //!    method, as `attempt.rs` groups them), before routing:
 //!    `let rule = RuleFloor::from_requirement(&requirement, method);`
@@ -36,20 +39,24 @@
 //!    an audit event. `Defer` is also right for a handshake that failed against a `dane-only`
 //!    host (RFC 7672 §2.2).
 //! 6. **After each session** (delivered or not): `policy.record_result(&plan, &mx,
-//!    &SessionResult { achieved, webpki_ok, failure, sending_ip, receiving_ip }).await` — pins
-//!    a domain seen with verified TLS and counts the session for TLS-RPT; `failure` from
-//!    [`FailureKind::from_rustls`](crate::tlsrpt::FailureKind::from_rustls) or
-//!    `StarttlsNotSupported`.
-//! 7. **Daily**: `policy.reports(yesterday, &submitter)`; for each report,
-//!    `policy.report_destinations(domain)` gives the `rua`; `report.compose_mail(from, to,
-//!    now)` ([`crate::tlsrpt::mail`]) builds the mail to commit to the spool as gateway-
-//!    originated mail, DKIM-signed with the gateway key, sent with `TLS-Required: No` and exempt
-//!    from pins and floors (HTTPS `rua`: POST `report.gzip()` as `application/tlsrpt+gzip`).
+//!    &SessionResult { achieved, webpki_ok, failure, sending_ip, receiving_ip, tls_version,
+//!    tls_cipher }).await` — pins a domain seen with verified TLS, counts the session for
+//!    TLS-RPT and remembers its facts for `tls status` (memory only; see [`crate::state`]);
+//!    `failure` from [`FailureKind::from_rustls`](crate::tlsrpt::FailureKind::from_rustls)
+//!    or `StarttlsNotSupported`.
+//! 7. **Daily**: spawn [`crate::tlsrpt::schedule::run`]`(policy, sink, Schedule::from_config(
+//!    &config), rng, shutdown)` once. It flushes the state every minute and at shutdown, and
+//!    after each UTC day (plus a random delay) mails each report through the
+//!    [`ReportSink`](crate::tlsrpt::ReportSink) — deliver commits it to the spool as gateway-
+//!    originated mail, DKIM-signed with the gateway key, `TLS-Required: No`, exempt from pins
+//!    and floors — or POSTs it to an `https:` `rua`; undelivered reports are retried.
+//!    [`crate::tlsrpt::schedule::send_day`] does one day now (an admin command).
 //!
 //! Transform, deciding whether `tls-verified` is possible now, calls the sync
 //! [`TlsPolicy::known_floor`] (rule, admin, pin, cached MTA-STS) on its blocking pool.
 
 mod domain;
+mod remember;
 
 pub use domain::{DaneState, DomainPlan, MxPlan, RouteKind};
 
@@ -62,6 +69,7 @@ use crate::mtasts::cache::StsLookup;
 use crate::mtasts::fetch::{Fetcher, FetcherConfig};
 use crate::mtasts::policy::Mode;
 use crate::pins::Pins;
+use crate::state::State;
 use crate::tlsrpt::{Collector, FailureKind, PolicyKind, Report, Submitter};
 use crate::verify::{self, Verifiers};
 use rustls::RootCertStore;
@@ -137,6 +145,11 @@ pub struct TlsPolicy {
     reports: Collector,
     sts_cache: Option<Arc<dyn StsCache>>,
     clock: Arc<dyn Clock>,
+    /// The MTA-STS cache whether or not MTA-STS is honoured (for `tls status`).
+    sts_store: Arc<dyn StsCache>,
+    /// How MTA-STS policies are fetched; TLS-RPT `https:` POSTs use the same settings.
+    fetcher: FetcherConfig,
+    state: State,
 }
 
 impl std::fmt::Debug for TlsPolicy {
@@ -182,25 +195,11 @@ impl TlsPolicy {
         fetcher: FetcherConfig,
         deps: Deps,
     ) -> Result<TlsPolicy, TlsPolicyError> {
-        let admin = config
-            .domains
-            .iter()
-            .map(|r| {
-                (
-                    r.domain.clone(),
-                    FloorPart {
-                        source: FloorSource::Admin,
-                        level: r.level,
-                        on_failure: Some(r.on_failure),
-                        detail: format!("[tls.domains] \"{}\"", r.domain),
-                    },
-                )
-            })
-            .collect();
+        let admin = admin_table(config);
         let sts = config.mta_sts.then(|| {
             StsResolver::new(
                 dns.clone(),
-                Fetcher::new(fetcher),
+                Fetcher::new(fetcher.clone()),
                 deps.sts_cache.clone(),
                 deps.clock.clone(),
             )
@@ -213,8 +212,11 @@ impl TlsPolicy {
             pins: Pins::new(deps.pins, deps.clock.clone(), config.pin_lifetime),
             verifiers: Arc::new(Verifiers::new(deps.mx_roots)?),
             reports: Collector::default(),
-            sts_cache: config.mta_sts.then_some(deps.sts_cache),
+            sts_cache: config.mta_sts.then_some(deps.sts_cache.clone()),
             clock: deps.clock,
+            sts_store: deps.sts_cache,
+            fetcher,
+            state: State::new(None),
         })
     }
 
@@ -327,12 +329,11 @@ impl TlsPolicy {
         mx: &MxPlan,
         result: &SessionResult,
     ) -> Result<(), TlsPolicyError> {
-        self.reports.record(
-            self.clock.now(),
-            &mx.report,
-            &mx.host,
-            &report_view(plan, mx, result),
-        );
+        let now = self.clock.now();
+        self.reports
+            .record(now, &mx.report, &mx.host, &report_view(plan, mx, result));
+        self.state
+            .note(&plan.domain, remember::facts_of(&mx.host, result, now));
         let achieved = match result.achieved {
             Achieved::DaneVerified if result.webpki_ok => Achieved::Verified,
             a => a,
@@ -372,7 +373,9 @@ impl TlsPolicy {
     }
 
     /// Reports for every policy domain with sessions on the UTC day `day` (days since the
-    /// epoch), removing them from the collector.
+    /// epoch), removing them from the collector (and, at the next flush, from the state
+    /// store). They are not kept anywhere: the TLS-RPT run uses
+    /// [`TlsPolicy::make_reports`], which keeps them until delivered.
     pub fn reports(&self, day: u64, submitter: &Submitter) -> Vec<Report> {
         self.reports.drain_day(day, submitter)
     }
@@ -421,6 +424,25 @@ fn report_view(plan: &DomainPlan, mx: &MxPlan, result: &SessionResult) -> Sessio
         _ => {}
     }
     r
+}
+
+/// The admin's `[tls.domains]` table as floor parts.
+pub(crate) fn admin_table(config: &TlsPolicyConfig) -> HashMap<Domain, FloorPart> {
+    config
+        .domains
+        .iter()
+        .map(|r| {
+            (
+                r.domain.clone(),
+                FloorPart {
+                    source: FloorSource::Admin,
+                    level: r.level,
+                    on_failure: Some(r.on_failure),
+                    detail: format!("[tls.domains] \"{}\"", r.domain),
+                },
+            )
+        })
+        .collect()
 }
 
 /// The floor part of an MTA-STS `enforce` policy.

@@ -12,18 +12,19 @@
 //! valid [`Domain`], so nothing taken from DNS can inject a header. Reports carry host names,
 //! IPs and counts — never recipients or content.
 
+pub(crate) mod collect;
 pub mod mail;
+pub mod schedule;
 
+pub use collect::Collector;
+pub(crate) use collect::Counts;
 pub use mail::{Rua, rua};
+pub use schedule::{ReportSink, Schedule, SentSummary};
 
 use crate::error::TlsPolicyError;
-use crate::floor::Achieved;
-use crate::policy::SessionResult;
-use sealgate_core::{Domain, Timestamp};
+use sealgate_core::Domain;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
-use std::net::IpAddr;
-use std::sync::Mutex;
 
 /// `policy-type`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
@@ -121,20 +122,6 @@ impl FailureKind {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
-struct FailureKey {
-    kind: FailureKind,
-    sending_ip: Option<IpAddr>,
-    receiving_host: String,
-    receiving_ip: Option<IpAddr>,
-}
-
-#[derive(Debug, Default)]
-struct Counts {
-    success: u64,
-    failures: BTreeMap<FailureKey, u64>,
-}
-
 /// Who submits the reports.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Submitter {
@@ -146,68 +133,7 @@ pub struct Submitter {
     pub domain: Domain,
 }
 
-/// Collects session results in memory until a day's reports are drained.
-#[derive(Debug, Default)]
-pub struct Collector {
-    days: Mutex<BTreeMap<(u64, String), BTreeMap<ReportPolicy, Counts>>>,
-}
-
-const DAY_SECS: u64 = 86_400;
-
-impl Collector {
-    /// Counts one session made at `now` under `policy` to `host`.
-    pub fn record(&self, now: Timestamp, policy: &ReportPolicy, host: &str, r: &SessionResult) {
-        let day = now.secs() / DAY_SECS;
-        let mut days = match self.days.lock() {
-            Ok(g) => g,
-            Err(p) => p.into_inner(),
-        };
-        let counts = days
-            .entry((day, policy.domain.clone()))
-            .or_default()
-            .entry(policy.clone())
-            .or_default();
-        let failure = match (r.failure, r.achieved) {
-            (Some(k), _) => Some(k),
-            (None, Achieved::Plaintext) => Some(FailureKind::StarttlsNotSupported),
-            (None, _) => None,
-        };
-        match failure {
-            None => counts.success += 1,
-            Some(kind) => {
-                *counts
-                    .failures
-                    .entry(FailureKey {
-                        kind,
-                        sending_ip: r.sending_ip,
-                        receiving_host: host.to_string(),
-                        receiving_ip: r.receiving_ip,
-                    })
-                    .or_default() += 1;
-            }
-        }
-    }
-
-    /// Every report of UTC day `day` (days since the epoch), removed from the collector.
-    pub fn drain_day(&self, day: u64, submitter: &Submitter) -> Vec<Report> {
-        let mut days = match self.days.lock() {
-            Ok(g) => g,
-            Err(p) => p.into_inner(),
-        };
-        let keys: Vec<(u64, String)> = days.keys().filter(|k| k.0 == day).cloned().collect();
-        let mut out = Vec::new();
-        for key in keys {
-            let Some(policies) = days.remove(&key) else {
-                continue;
-            };
-            let Ok(domain) = Domain::parse(&key.1) else {
-                continue;
-            };
-            out.push(Report::new(day, domain, submitter, policies));
-        }
-        out
-    }
-}
+pub(crate) const DAY_SECS: u64 = 86_400;
 
 /// `date-range`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -332,7 +258,7 @@ pub fn civil(days: u64) -> (i64, u32, u32) {
 }
 
 impl Report {
-    fn new(
+    pub(crate) fn new(
         day: u64,
         domain: Domain,
         submitter: &Submitter,
