@@ -234,6 +234,12 @@ impl Engine {
         self.inner.wake(id);
     }
 
+    /// Where the daily TLS-RPT run hands its report mail: into the spool as the gateway's
+    /// own mail, delivered by this engine.
+    pub fn report_sink(&self) -> crate::report_mail::ReportMail {
+        crate::report_mail::ReportMail::new(self.inner.origin.clone(), self.waker())
+    }
+
     /// A callback form of [`Engine::wake`], for the accept stage and the admin API.
     pub fn waker(&self) -> Arc<dyn Fn(MessageId) + Send + Sync> {
         let inner = Arc::clone(&self.inner);

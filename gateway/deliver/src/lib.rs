@@ -36,7 +36,9 @@ pub mod notice;
 mod outbox;
 pub mod plan;
 mod pool;
+pub mod probe;
 pub mod protect;
+pub mod report_mail;
 pub mod route;
 
 pub use control::{ActionReport, QueueAction, QueueControl};

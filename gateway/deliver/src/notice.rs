@@ -189,13 +189,28 @@ impl Originator {
     }
 
     /// Commits `content` (a complete RFC 5322 message) from `<>` to `to` for `tenant`,
-    /// durably (blocking). Returns the new id.
+    /// durably (blocking), as `tls-only` (a notice or DSN speaks of the tenant's mail: TLS or
+    /// nothing). Returns the new id.
     pub fn submit(
         &self,
         id: MessageId,
         tenant: &str,
         to: &Address,
         content: Vec<u8>,
+    ) -> Result<MessageId, DeliverError> {
+        self.submit_as(id, tenant, to, content, Requirement::TlsOnly, false)
+    }
+
+    /// [`Originator::submit`] with the recipient's requirement and the `TLS-Required: No`
+    /// flag given (TLS-RPT reports: `deliver`, exempt from discovered TLS policies).
+    pub fn submit_as(
+        &self,
+        id: MessageId,
+        tenant: &str,
+        to: &Address,
+        content: Vec<u8>,
+        requirement: Requirement,
+        tls_required_no: bool,
     ) -> Result<MessageId, DeliverError> {
         let eight_bit = content.iter().any(|b| *b >= 0x80);
         let message = Message {
@@ -221,11 +236,11 @@ impl Originator {
                 },
                 smtputf8: false,
                 require_tls: false,
-                tls_required_no: false,
+                tls_required_no,
             },
             size: content.len() as u64,
             header_message_id: Some(self.message_id_header(id)),
-            decision: Decision::uniform(Requirement::TlsOnly, 1),
+            decision: Decision::uniform(requirement, 1),
             body: content.into(),
         };
         self.store.commit(&message)?;

@@ -83,6 +83,10 @@ pub struct Metrics {
     pub delivery_seconds: Histogram,
     /// Outbound transactions by TLS version (`none` in clear).
     pub outbound_tls: IntCounterVec,
+    /// Outbound sessions (or skipped hosts) that did not meet the TLS floor, by what the
+    /// floor then asked (`defer`, `next_method`, `drop`) and what set it (`rule`, `admin`,
+    /// `mta-sts`, `dane`, `pin`).
+    pub tls_floor_unmet: IntCounterVec,
 }
 
 impl std::fmt::Debug for Metrics {
@@ -177,6 +181,14 @@ impl Metrics {
             ),
             &["version"],
         )?;
+        let tls_floor_unmet = IntCounterVec::new(
+            Opts::new(
+                "sealgate_tls_floor_unmet_total",
+                "Outbound next hops below the recipient domain's TLS floor",
+            ),
+            &["outcome", "source"],
+        )?;
+        registry.register(Box::new(tls_floor_unmet.clone()))?;
         registry.register(Box::new(delivered.clone()))?;
         registry.register(Box::new(deferred.clone()))?;
         registry.register(Box::new(bounced.clone()))?;
@@ -199,6 +211,7 @@ impl Metrics {
             dropped,
             delivery_seconds,
             outbound_tls,
+            tls_floor_unmet,
         })
     }
 

@@ -92,8 +92,23 @@ impl Failures {
         self.last = Some((facts, e));
     }
 
-    fn tls(&mut self, facts: AttemptFacts, unmet: Unmet) {
+    fn tls(&mut self, inner: &Inner, mx: &MxPlan, facts: AttemptFacts, unmet: Unmet) {
         self.only_requiretls = false;
+        let outcome = match &unmet {
+            Unmet::Defer { .. } => "defer",
+            Unmet::NextMethod { .. } => "next_method",
+            Unmet::Drop { .. } => "drop",
+        };
+        let source = mx
+            .floor
+            .deciding()
+            .next()
+            .map_or("dane", |p| p.source.as_str());
+        inner
+            .metrics
+            .tls_floor_unmet
+            .with_label_values(&[outcome, source])
+            .inc();
         let rank = |u: &Unmet| match u {
             Unmet::Defer { .. } => 0,
             Unmet::NextMethod { .. } => 1,
@@ -243,7 +258,7 @@ pub(super) async fn deliver_group(
         if let Some(unmet) = mx.skip.clone() {
             tracing::info!(relay = %target.host, "next hop skipped by the TLS policy");
             inner.policy.record_skipped(&plan, &mx);
-            failures.tls(host_facts, unmet);
+            failures.tls(inner, &mx, host_facts, unmet);
             continue;
         }
         let params = SessionParams {
@@ -275,7 +290,7 @@ pub(super) async fn deliver_group(
                     )
                     .await;
                     match mx.judge(Achieved::Plaintext) {
-                        Verdict::Unmet(u) => failures.tls(host_facts, u),
+                        Verdict::Unmet(u) => failures.tls(inner, &mx, host_facts, u),
                         Verdict::Send => failures.other(with_reply(host_facts, &e.reply()), e),
                     }
                     continue;
@@ -296,7 +311,7 @@ pub(super) async fn deliver_group(
             tracing::info!(relay = %target.host, reached = ?achieved, "session below the TLS floor; not sending");
             let facts = conn.facts.clone();
             conn.quit().await;
-            failures.tls(facts, u);
+            failures.tls(inner, &mx, facts, u);
             continue;
         }
         if msg.envelope.require_tls && !requiretls_ok(&plan, &mx, achieved, &conn) {
