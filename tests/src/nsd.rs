@@ -124,6 +124,21 @@ impl SignedZone {
             text = splice(&text, &expired, &self.expire);
         }
         fs::write(&signed, text).or_die("write served zone");
+        // The zone is what it claims: valid as signed, and invalid once RRSIGs were expired.
+        let verify = run(
+            Command::new("ldns-verify-zone")
+                .arg(&signed)
+                .current_dir(dir),
+            Duration::from_secs(60),
+        );
+        assert_eq!(
+            verify.status.success(),
+            self.expire.is_empty(),
+            "ldns-verify-zone {} (expired RRsets: {:?}): {}",
+            signed.display(),
+            self.expire,
+            describe(&verify)
+        );
         let dnskey = fs::read_to_string(dir.join(format!("{key}.key"))).or_die("read DNSKEY");
         (signed, dnskey)
     }
@@ -199,7 +214,9 @@ pub struct Nsd {
 impl Nsd {
     /// Signs `zones` and serves them on a free loopback port.
     pub fn start(zones: &[SignedZone]) -> Nsd {
-        require_tool("nsd");
+        for t in ["nsd", "ldns-keygen", "ldns-signzone", "ldns-verify-zone"] {
+            require_tool(t);
+        }
         let dir = tempfile::Builder::new()
             .prefix("sealgate-nsd-")
             .tempdir()
