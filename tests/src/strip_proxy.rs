@@ -178,3 +178,33 @@ async fn relay(client: TcpStream, server: TcpStream, refused: Arc<AtomicUsize>) 
         _ = up => {}
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::strip_reply;
+
+    fn lines(text: &str) -> Vec<Vec<u8>> {
+        text.split_inclusive("\r\n")
+            .map(|l| l.as_bytes().to_vec())
+            .collect()
+    }
+
+    #[test]
+    fn starttls_is_removed_from_the_middle_and_from_the_end_of_an_ehlo_reply() {
+        let middle = lines("250-mx.test\r\n250-PIPELINING\r\n250-STARTTLS\r\n250 SMTPUTF8\r\n");
+        assert_eq!(
+            strip_reply(middle),
+            b"250-mx.test\r\n250-PIPELINING\r\n250 SMTPUTF8\r\n".to_vec()
+        );
+        let last = lines("250-mx.test\r\n250-SIZE 10240000\r\n250 starttls\r\n");
+        assert_eq!(
+            strip_reply(last),
+            b"250-mx.test\r\n250 SIZE 10240000\r\n".to_vec()
+        );
+        let other = lines("220 mx.test ESMTP STARTTLS\r\n");
+        assert_eq!(
+            strip_reply(other),
+            b"220 mx.test ESMTP STARTTLS\r\n".to_vec()
+        );
+    }
+}
