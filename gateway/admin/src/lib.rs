@@ -4,13 +4,15 @@
 //! open), `GET /metrics` (Prometheus text). Behind `Authorization: Bearer <token>`:
 //! `GET /api/v1/queue?after=ID&limit=N`, `GET /api/v1/queue/{id}`, and the queue actions
 //! `POST /api/v1/queue/{id}/{retry|hold|release|delete}` and `POST /api/v1/queue/retry` (every
-//! waiting message); the recipient-key routes under `/api/v1/keys` (see `keys.rs`). Actions
+//! waiting message); the recipient-key routes under `/api/v1/keys` (see `keys.rs`); the
+//! read-only `GET /api/v1/tls/{domain}` ([`tls`], with [`router_with_tls`]). Actions
 //! are status events in each recipient's history. The store holds
 //! addresses in clear, so the queue API is for the administrator only; it never returns bodies.
 //! redb admits one process, so while the gateway runs the CLI works through this API.
 #![forbid(unsafe_code)]
 
 mod keys;
+pub mod tls;
 pub use keys::KeyAdmin;
 
 use axum::extract::{Path, Query, State};
@@ -43,8 +45,18 @@ pub struct AdminState {
     pub keys: Option<KeyAdmin>,
 }
 
-/// The router with every endpoint.
+/// The router with every endpoint; `GET /api/v1/tls/{domain}` answers 503 (no TLS policy).
 pub fn router(state: AdminState) -> Router {
+    build(state, None)
+}
+
+/// [`router`] with `GET /api/v1/tls/{domain}` answered from `policy` (the deliver stage's
+/// `Arc<TlsPolicy>`, so facts not yet flushed to the store are shown too).
+pub fn router_with_tls(state: AdminState, policy: Arc<tls::TlsPolicy>) -> Router {
+    build(state, Some(policy))
+}
+
+fn build(state: AdminState, policy: Option<Arc<tls::TlsPolicy>>) -> Router {
     Router::new()
         .route("/healthz", get(|| async { "ok\n" }))
         .route("/readyz", get(readyz))
@@ -53,6 +65,10 @@ pub fn router(state: AdminState) -> Router {
         .route("/api/v1/queue/retry", post(queue_retry_all))
         .route("/api/v1/queue/{id}", get(queue_show))
         .route("/api/v1/queue/{id}/{action}", post(queue_action))
+        .route(
+            tls::PATH,
+            get(move |st, headers, path| tls::status(st, headers, path, policy.clone())),
+        )
         .merge(keys::routes())
         .with_state(state)
 }

@@ -4,7 +4,8 @@
 //! API); `sealgate config check` validates a configuration without starting; `sealgate keys`
 //! manages recipient OpenPGP keys and S/MIME certificates (gateway stopped); `sealgate queue`
 //! inspects the spool — through the admin API while a gateway runs (redb admits one process),
-//! directly from the store when none does.
+//! directly from the store when none does; `sealgate tls status` shows what is known about a
+//! recipient domain's transport security (the same way).
 #![forbid(unsafe_code)]
 
 #[macro_use]
@@ -19,6 +20,7 @@ mod rules_cmd;
 mod secrets;
 mod serve;
 mod settings;
+mod tls_cmd;
 
 use clap::{Parser, Subcommand};
 use std::net::SocketAddr;
@@ -98,6 +100,17 @@ enum Command {
     /// Internal: the attachment-extraction child process (reads stdin, writes stdout).
     #[command(name = "__extract", hide = true)]
     Extract,
+    /// Transport security of recipient domains.
+    Tls {
+        #[command(subcommand)]
+        command: TlsCommand,
+        /// Configuration file (TOML); embedded defaults without it.
+        #[arg(long, global = true)]
+        config: Option<PathBuf>,
+        /// Admin API address, overriding `[admin] listen`.
+        #[arg(long, global = true)]
+        admin: Option<SocketAddr>,
+    },
     /// Inspect the queue.
     Queue {
         #[command(subcommand)]
@@ -181,6 +194,19 @@ enum ConfigCommand {
     Check {
         /// The file.
         file: PathBuf,
+    },
+}
+
+#[derive(Subcommand)]
+enum TlsCommand {
+    /// What is known about a domain (no network): the `[tls.domains]` floor, the pin, the
+    /// cached MTA-STS policy, the last session's TLS version, cipher and certificate result.
+    Status {
+        /// The recipient domain.
+        domain: String,
+        /// Print JSON instead of text.
+        #[arg(long)]
+        json: bool,
     },
 }
 
@@ -280,6 +306,16 @@ fn main() -> ExitCode {
                 KeysCommand::Trust { fingerprint, level } => {
                     keys_cmd::trust(&target, &fingerprint, &level)
                 }
+            }
+        }
+        Command::Tls {
+            command,
+            config,
+            admin,
+        } => {
+            let target = tls_cmd::Target { config, admin };
+            match command {
+                TlsCommand::Status { domain, json } => tls_cmd::status(&target, &domain, json),
             }
         }
         Command::Extract => exit_code(Ok(sealgate_rules::extractor_main())),
