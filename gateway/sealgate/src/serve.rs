@@ -7,6 +7,7 @@ use sealgate_accept::{OnCommit, Pipeline, Server};
 use sealgate_admin::AdminState;
 use sealgate_commit::{MasterKeys, OsRandom, Spool};
 use sealgate_config::{Config, DeliveryMode, RulesConfig};
+use sealgate_core::store::TlsStateStore;
 use sealgate_core::store::{KeyStore, QueueStore};
 use sealgate_core::{Clock, Random, SystemClock};
 use sealgate_deliver::dns::HickoryDns;
@@ -16,6 +17,7 @@ use sealgate_rules::watch::DirFingerprint;
 use sealgate_sign::Signer;
 use sealgate_tlspolicy::TlsPolicy;
 use sealgate_tlspolicy::policy::Deps;
+use sealgate_tlspolicy::tlsrpt::schedule::{self, ReportSink, Schedule};
 use sealgate_tlspolicy::verify::mozilla_roots;
 use sealgate_transform::{SmimeTrust, Transformer};
 use std::net::SocketAddr;
@@ -85,6 +87,7 @@ async fn serve(config: Config, config_path: Option<PathBuf>) -> anyhow::Result<(
         clock: Arc::clone(&clock),
         mx_roots: mozilla_roots(),
     };
+    let tls_state: Arc<dyn TlsStateStore> = Arc::new(spool.tls_state());
     let store: Arc<dyn QueueStore> = Arc::new(spool);
     {
         // Recovery logs what it found; it must finish before the first session is accepted.
@@ -97,8 +100,8 @@ async fn serve(config: Config, config_path: Option<PathBuf>) -> anyhow::Result<(
         config.log.pseudonymise_addresses,
     );
     let random: Arc<dyn Random> = rng.clone();
-    let stages = stages(&config, recipient_keys, tls_deps)?;
-    let (on_commit, control) = start_delivery(
+    let stages = stages(&config, recipient_keys, (tls_deps, tls_state))?;
+    let (on_commit, control, tls_run) = start_delivery(
         &config,
         &store,
         &clock,
@@ -152,6 +155,11 @@ async fn serve(config: Config, config_path: Option<PathBuf>) -> anyhow::Result<(
     );
     server.run(DRAIN).await;
     let _ = admin_stop_tx.send(true);
+    if let Some(run) = tls_run {
+        // The TLS-RPT run flushes the day's counts and the last TLS facts before it ends.
+        let _ = run.stop.send(true);
+        let _ = run.task.await;
+    }
     tracing::info!("stopped");
     Ok(())
 }
@@ -257,12 +265,23 @@ struct Stages {
     transformer: Arc<Transformer>,
     signer: Arc<Signer>,
     keys: Arc<dyn KeyStore>,
-    tls: Deps,
+    tls: (Deps, Arc<dyn TlsStateStore>),
+}
+
+/// The daily TLS-RPT run (which also flushes the TLS policy's remembered state) and how to
+/// stop it.
+struct TlsRun {
+    stop: tokio::sync::watch::Sender<bool>,
+    task: tokio::task::JoinHandle<()>,
 }
 
 /// The transform stage (recipient keys, S/MIME roots) and the sign stage (every configured
 /// DKIM key, loaded once; a key that cannot be used stops the start with every problem named).
-fn stages(config: &Config, keys: Arc<dyn KeyStore>, tls: Deps) -> anyhow::Result<Stages> {
+fn stages(
+    config: &Config,
+    keys: Arc<dyn KeyStore>,
+    tls: (Deps, Arc<dyn TlsStateStore>),
+) -> anyhow::Result<Stages> {
     // The operating system's roots (OpenSSL's default paths, which honour SSL_CERT_FILE).
     let roots = SmimeTrust::system().context("S/MIME trust roots")?;
     let transformer = Arc::new(Transformer::new(Arc::clone(&keys), roots));
@@ -276,8 +295,8 @@ fn stages(config: &Config, keys: Arc<dyn KeyStore>, tls: Deps) -> anyhow::Result
     })
 }
 
-/// Starts the deliver stage for the configured mode; returns the commit notification and the
-/// admin queue control.
+/// Starts the deliver stage for the configured mode; returns the commit notification, the
+/// admin queue control and, in mx mode, the TLS-RPT run.
 fn start_delivery(
     config: &Config,
     store: &Arc<dyn QueueStore>,
@@ -286,7 +305,8 @@ fn start_delivery(
     metrics: &Metrics,
     pseudonyms: &Pseudonymiser,
     stages: Stages,
-) -> anyhow::Result<(OnCommit, QueueControl)> {
+) -> anyhow::Result<(OnCommit, QueueControl, Option<TlsRun>)> {
+    let mut tls_run = None;
     let wake: OnCommit = match &config.delivery.mode {
         DeliveryMode::Outbox { dir } => {
             let outbox = Outbox::new(
@@ -325,10 +345,13 @@ fn start_delivery(
                 transformer,
                 signer,
                 keys,
-                tls,
+                tls: (tls_deps, tls_state),
             } = stages;
-            let tls_policy = TlsPolicy::from_config(&config.tls, &t.nameservers, tls)
-                .context("tls: outbound TLS policy")?;
+            let tls_policy = Arc::new(
+                TlsPolicy::from_config(&config.tls, &t.nameservers, tls_deps)
+                    .context("tls: outbound TLS policy")?
+                    .with_state(tls_state),
+            );
             let dns = HickoryDns::new(&d.testing.nameservers).context("DNS resolver")?;
             let templates = Templates::load(config.gateway.notice_templates.as_deref())
                 .context("gateway.notice_templates")?;
@@ -348,11 +371,23 @@ fn start_delivery(
                 transformer,
                 keys,
                 signer,
-                tls_policy: Arc::new(tls_policy),
+                tls_policy: Arc::clone(&tls_policy),
                 fallback_chain: config.tls.fallback_chain.clone(),
             };
             let engine = Engine::start(d, parts).context("delivery engine")?;
             tracing::info!(routes = d.routes.len(), "delivery mode mx");
+            let sink: Arc<dyn ReportSink> = Arc::new(engine.report_sink());
+            let (stop, mut stopped) = tokio::sync::watch::channel(false);
+            let task = tokio::spawn(schedule::run(
+                tls_policy,
+                sink,
+                Schedule::from_config(config),
+                Arc::clone(rng),
+                async move {
+                    let _ = stopped.changed().await;
+                },
+            ));
+            tls_run = Some(TlsRun { stop, task });
             engine.waker()
         }
     };
@@ -362,5 +397,5 @@ fn start_delivery(
         hold_expiry: config.delivery.hold_expiry,
         wake: Arc::clone(&wake),
     };
-    Ok((wake, control))
+    Ok((wake, control, tls_run))
 }
