@@ -245,7 +245,14 @@ impl Nsd {
         let trust_anchor = d.join("trust-anchor.key");
         fs::write(&trust_anchor, anchors).or_die("write trust anchor");
         fs::write(d.join("nsd.conf"), conf).or_die("write nsd.conf");
-        let child = Command::new("nsd")
+        // Debian installs nsd in /usr/sbin, which a test's PATH may lack.
+        let sbin = Path::new("/usr/sbin/nsd");
+        let program = if sbin.is_file() {
+            sbin
+        } else {
+            Path::new("nsd")
+        };
+        let child = Command::new(program)
             .arg("-d")
             .arg("-c")
             .arg(d.join("nsd.conf"))
