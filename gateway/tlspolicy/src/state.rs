@@ -3,7 +3,7 @@
 //! but not yet delivered.
 //!
 //! Guarantees: a session only touches memory (a short lock); the store
-//! ([`TlsStateStore`]) is written in one transaction per [`State::flush`] — the scheduler
+//! ([`TlsStateStore`]) is written in one transaction per [`crate::TlsPolicy::flush`] — the scheduler
 //! flushes every tick (60 s by default) and at shutdown, and a day's reports are moved from
 //! counts to pending reports in one transaction. A crash therefore loses at most the
 //! statistics and facts of the last tick, never a made report. Stored counts are merged back

@@ -1,5 +1,6 @@
-//! SMTP TLS reporting (RFC 8460): per-session results aggregated per policy domain and UTC day,
-//! the JSON report, and the report mail.
+//! SMTP TLS reporting (RFC 8460): per-session results aggregated per policy domain and UTC day
+//! ([`Collector`]), the JSON report, the report mail ([`mail`]) and the daily run that sends it
+//! ([`schedule`]).
 //!
 //! Guarantees: the JSON follows RFC 8460 §4.4 (`organization-name`, `date-range`,
 //! `contact-info`, `report-id`, `policies[]` with `policy` {`policy-type` sts / tlsa /
