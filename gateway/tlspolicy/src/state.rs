@@ -3,10 +3,12 @@
 //! but not yet delivered.
 //!
 //! Guarantees: a session only touches memory (a short lock); the store
-//! ([`TlsStateStore`]) is written in one transaction per [`crate::TlsPolicy::flush`] — the scheduler
-//! flushes every tick (60 s by default) and at shutdown, and a day's reports are moved from
-//! counts to pending reports in one transaction. A crash therefore loses at most the
-//! statistics and facts of the last tick, never a made report. Stored counts are merged back
+//! Guarantees: a session only touches memory (a short lock); the store ([`TlsStateStore`])
+//! is written in one transaction per [`crate::TlsPolicy::flush`] — the scheduler flushes every
+//! tick (60 s by default) and at shutdown — and a day's counts become pending reports in one
+//! transaction. A crash therefore loses at most the statistics and facts of the last tick; a
+//! report, once stored, stays until delivered or given up (a failed write keeps everything in
+//! memory and tries again with the next write). Stored counts are merged back
 //! before anything is written (so a flush never replaces a stored day with a partial one).
 //! Without a store everything stays in memory (facts bounded to [`MEMORY_FACTS`] domains).
 //! Store calls run on the blocking pool.
