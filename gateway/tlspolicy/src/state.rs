@@ -2,7 +2,6 @@
 //! recipient domain (for `sealgate tls status`), the TLS-RPT day counts and the reports made
 //! but not yet delivered.
 //!
-//! Guarantees: a session only touches memory (a short lock); the store
 //! Guarantees: a session only touches memory (a short lock); the store ([`TlsStateStore`])
 //! is written in one transaction per [`crate::TlsPolicy::flush`] — the scheduler flushes every
 //! tick (60 s by default) and at shutdown — and a day's counts become pending reports in one
