@@ -4,7 +4,8 @@
 //! - with a gpg-generated key on file (`sealgate keys import`, gateway stopped) → `tls-verified`
 //!   fails at delivery, the recipient goes back to the chain, and a PGP/MIME copy arrives that
 //!   `pgpmime-decrypt.py` (gpg --batch) decrypts to the original text;
-//! - with no key but a certificate from a test CA → S/MIME that `openssl cms -decrypt` opens;
+//! - with no key but a certificate from a test CA → S/MIME that `openssl cms -decrypt` opens
+//!   (and, the hop now known to be plaintext, `tls-verified` passed over at once: one session);
 //! - with neither → `held`, the sender gets a notice, and no byte the receiver stored contains
 //!   the planted SSN canary;
 //! - an already-encrypted (`multipart/encrypted`) input arrives unchanged apart from DKIM.
@@ -256,6 +257,13 @@ fn chain_over_a_plaintext_hop_pgp_then_smime_then_hold_and_passthrough() {
         .filter_map(|s| s.as_str())
         .collect();
     assert!(skipped.contains(&"pgp: no key on file"), "{c}");
+    // pat's session showed the hop in plaintext: sam's chain passes over tls-verified at once,
+    // with that reason, instead of spending a failed session on it.
+    assert!(
+        skipped.contains(&"tls-verified: next hop TLS not verified (plaintext-only)"),
+        "{c}"
+    );
+    assert_eq!(queue::attempts(&e).len(), 1, "one session only: {e}");
     let got = dest.wait_messages(2, WAIT, "sam's copy");
     let smime = got[1].bytes();
     assert!(

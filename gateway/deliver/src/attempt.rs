@@ -24,11 +24,12 @@ use crate::plan::{self, DELIVER, FALLBACK, Plan};
 use crate::protect::{self, CopyKey, Fallback, Note, Step, ToProtect};
 use crate::route::Target;
 use sealgate_core::event::{AttemptFacts, CopyFacts};
-use sealgate_core::store::RecipientState;
+use sealgate_core::store::{QueueEntry, RecipientState};
 use sealgate_core::time::Timestamp;
 use sealgate_core::{
     BodyType, Domain, Event, EventKind, Message, MessageId, Method, Reply, Severity, Status,
 };
+use sealgate_transform::TlsCapability;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::sync::Arc;
 use tokio::sync::OwnedSemaphorePermit;
@@ -197,12 +198,15 @@ pub(crate) async fn process(inner: &Arc<Inner>, id: MessageId) -> Result<bool, D
         if let Some(d) = inner.discovery.as_ref().filter(|_| !encrypt.is_empty()) {
             d.run(&msg, &encrypt, &inner.pseudonyms, now).await;
         }
+        let known = known_hops(inner, &entry, &encrypt, now).await;
         let prepared = {
             let (t, plain) = (Arc::clone(&inner.transformer), !sends.is_empty());
             let (enc, fb) = (encrypt.clone(), fallback.clone());
-            tokio::task::spawn_blocking(move || protect::prepare(&t, &full, plain, &enc, &fb, now))
-                .await
-                .map_err(|_| DeliverError::Config("blocking task failed".into()))?
+            tokio::task::spawn_blocking(move || {
+                protect::prepare(&t, &full, plain, &enc, &fb, &known, now)
+            })
+            .await
+            .map_err(|_| DeliverError::Config("blocking task failed".into()))?
         };
         let mut deferred = Vec::new();
         for (index, step) in prepared.steps {
@@ -315,6 +319,38 @@ pub(crate) async fn process(inner: &Arc<Inner>, id: MessageId) -> Result<bool, D
         bounce(inner, &msg, &entry, body, bounces).await?;
     }
     Ok(again)
+}
+
+/// What recent sessions showed of each `encrypt` recipient's next hop ([`protect::known_hop`]);
+/// a lookup that fails leaves the hop unknown (the chain then tries `tls-verified`).
+async fn known_hops(
+    inner: &Inner,
+    entry: &QueueEntry,
+    encrypt: &[ToProtect],
+    now: Timestamp,
+) -> BTreeMap<u32, TlsCapability> {
+    let mut known = BTreeMap::new();
+    let mut by_domain: HashMap<Domain, TlsCapability> = HashMap::new();
+    for (index, _) in encrypt {
+        let domain = entry.recipients[*index as usize].address.domain().clone();
+        let cap = match by_domain.get(&domain) {
+            Some(c) => *c,
+            None => {
+                let c = match inner.policy.last_facts(&domain).await {
+                    Ok(Some(f)) => protect::known_hop(&f, now),
+                    Ok(None) => TlsCapability::Unknown,
+                    Err(e) => {
+                        tracing::debug!(%domain, error = %e, "TLS facts unreadable; hop unknown");
+                        TlsCapability::Unknown
+                    }
+                };
+                by_domain.insert(domain, c);
+                c
+            }
+        };
+        known.insert(*index, cap);
+    }
+    known
 }
 
 enum Next {

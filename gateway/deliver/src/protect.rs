@@ -20,7 +20,8 @@ use crate::client::TlsPolicy;
 use sealgate_core::{Body, Message, Method, Reply, Requirement, Timestamp};
 use sealgate_sign::{KeyOwner, Outcome as Signing, SignError, Signer};
 use sealgate_transform::{
-    Hop, Outcome, Protection, Request, Skip, Skipped, TransformError, Transformer, TrustLevel,
+    Hop, Outcome, Protection, Request, Skip, Skipped, TlsCapability, TransformError, Transformer,
+    TrustLevel,
 };
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -92,14 +93,16 @@ pub struct Fallback {
     pub chain: Vec<Method>,
 }
 
-/// Runs the chain for each of `encrypt` and builds the plain copy when `plain` is set. Sync
-/// and CPU-bound (PGP, S/MIME): call it on the blocking pool.
+/// Runs the chain for each of `encrypt` and builds the plain copy when `plain` is set; `known`
+/// is what recent sessions showed of a recipient's next hop (see [`known_hop`]). Sync and
+/// CPU-bound (PGP, S/MIME): call it on the blocking pool.
 pub fn prepare(
     transformer: &Transformer,
     msg: &Message,
     plain: bool,
     encrypt: &[ToProtect],
     fallback: &Fallback,
+    known: &BTreeMap<u32, TlsCapability>,
     now: Timestamp,
 ) -> Prepared {
     let fallback_requirement = Requirement::Encrypt {
@@ -126,6 +129,7 @@ pub fn prepare(
         }
         let hop = Hop {
             failed: failed.clone(),
+            tls: known.get(index).copied().unwrap_or(TlsCapability::Unknown),
             ..Hop::unknown()
         };
         let step = match transformer.protect(&req, &hop) {
@@ -137,6 +141,27 @@ pub fn prepare(
         out.steps.push((*index, step));
     }
     out
+}
+
+/// How long what a session showed of a domain's TLS counts as known for the chain walk.
+pub const HOP_KNOWLEDGE: std::time::Duration = std::time::Duration::from_secs(3600);
+
+/// What the last session to a domain (within [`HOP_KNOWLEDGE`] of `now`) showed: `Verified`
+/// when its certificate passed WebPKI or DANE, `Unverified` for other TLS, `PlaintextOnly`
+/// without TLS — so `tls-verified` is passed over at once for a hop known not to verify
+/// (recorded as `next hop TLS not verified (…)`) instead of costing a failed session per
+/// message. Every session over STARTTLS refreshes it, so a fixed hop is seen again.
+pub fn known_hop(facts: &sealgate_core::store::TlsFacts, now: Timestamp) -> TlsCapability {
+    if now.millis().saturating_sub(facts.at.millis()) > HOP_KNOWLEDGE.as_millis() as u64 {
+        return TlsCapability::Unknown;
+    }
+    if facts.webpki_ok || facts.dane_ok {
+        TlsCapability::Verified
+    } else if facts.tls_version.is_some() {
+        TlsCapability::Unverified
+    } else {
+        TlsCapability::PlaintextOnly
+    }
 }
 
 fn refused() -> Reply {
@@ -386,6 +411,43 @@ mod tests {
         assert_eq!(
             owner(&message(Some("a@acme.example"), ours), ours),
             KeyOwner::Tenant("acme".into())
+        );
+    }
+
+    #[test]
+    fn recent_sessions_tell_the_chain_what_the_hop_can_do() {
+        let facts = |tls: Option<&str>, webpki: bool, dane: bool| sealgate_core::store::TlsFacts {
+            at: Timestamp(1_000_000),
+            mx_host: "mx.dest.test".into(),
+            achieved: "encrypted".into(),
+            tls_version: tls.map(str::to_string),
+            tls_cipher: None,
+            webpki_ok: webpki,
+            dane_ok: dane,
+            failure: None,
+        };
+        let soon = Timestamp(1_000_000 + 60_000);
+        let late = Timestamp(1_000_000 + HOP_KNOWLEDGE.as_millis() as u64 + 1);
+        assert_eq!(
+            known_hop(&facts(None, false, false), soon),
+            TlsCapability::PlaintextOnly
+        );
+        assert_eq!(
+            known_hop(&facts(Some("TLSv1.3"), false, false), soon),
+            TlsCapability::Unverified
+        );
+        assert_eq!(
+            known_hop(&facts(Some("TLSv1.3"), true, false), soon),
+            TlsCapability::Verified
+        );
+        assert_eq!(
+            known_hop(&facts(Some("TLSv1.2"), false, true), soon),
+            TlsCapability::Verified
+        );
+        assert_eq!(
+            known_hop(&facts(None, false, false), late),
+            TlsCapability::Unknown,
+            "stale knowledge is no knowledge"
         );
     }
 
