@@ -33,7 +33,7 @@ pub(crate) async fn status(
     let Some(policy) = policy else {
         return error(
             StatusCode::SERVICE_UNAVAILABLE,
-            "no TLS policy in this gateway (delivery mode outbox)",
+            "TLS status not served here (outbox delivery mode has no TLS policy)",
         );
     };
     let Ok(domain) = Domain::parse(&domain) else {
