@@ -29,8 +29,17 @@ pub struct AttemptFacts {
     pub tls_version: Option<String>,
     /// TLS cipher suite, if TLS was used.
     pub tls_cipher: Option<String>,
-    /// Certificate verification result, if TLS was used.
+    /// The server certificate was authenticated — by WebPKI for the host name, or by a
+    /// DNSSEC-secure TLSA record (see `dane`) — if TLS was used.
     pub cert_verified: Option<bool>,
+    /// `Some(true)` when the certificate was authenticated by DANE (RFC 7672: names and expiry
+    /// are not checked for DANE-EE); absent when the host had no usable TLSA records.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub dane: Option<bool>,
+    /// The TLS floor the session was judged against: level and the sources that set it,
+    /// e.g. `verify (mta-sts)`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tls_floor: Option<String>,
     /// The peer's reply, if any.
     pub reply: Option<Reply>,
     /// How the copy sent was protected and signed (filled by the deliver stage's transform

@@ -90,6 +90,8 @@ pub struct TlsSeen {
     pub chain: Option<Vec<CertificateDer<'static>>>,
     /// The server offered STARTTLS.
     pub offered: bool,
+    /// The chain also passed WebPKI for the host name (recorded whatever the level).
+    pub webpki_ok: bool,
 }
 
 /// How the client presents itself and what TLS it insists on.
@@ -389,7 +391,12 @@ impl Connection {
             .unwrap_or_default();
         self.facts.tls_version = version;
         self.facts.tls_cipher = cipher;
-        self.facts.cert_verified = Some(tls.webpki_ok(&chain));
+        let webpki_ok = tls.webpki_ok(&chain);
+        // Under the DANE verifier a finished handshake means a TLSA record matched.
+        let dane = tls.report.kind == PolicyKind::Tlsa;
+        self.facts.cert_verified = Some(webpki_ok || dane);
+        self.facts.dane = dane.then_some(true);
+        self.tls.webpki_ok = webpki_ok;
         self.tls.chain = Some(chain);
         self.io = BufReader::new(Io::Tls(Box::new(stream)));
         self.broken = false;

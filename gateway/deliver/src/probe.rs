@@ -238,7 +238,7 @@ pub async fn probe(
                 h.starttls = Some(conn.tls.offered);
                 h.tls_version = conn.facts.tls_version.clone();
                 h.tls_cipher = conn.facts.tls_cipher.clone();
-                h.webpki_ok = conn.facts.cert_verified;
+                h.webpki_ok = conn.tls.chain.is_some().then_some(conn.tls.webpki_ok);
                 h.requiretls = conn
                     .tls
                     .chain

@@ -238,7 +238,7 @@ fn print_entry(e: &QueueEntry) {
                 EventKind::Status { status, reason } => format!("{status}: {reason}"),
                 EventKind::Attempt(a) => {
                     format!(
-                        "attempt via {}{} tls={}{}{} reply={}",
+                        "attempt via {}{} tls={}{}{}{} reply={}",
                         a.next_hop,
                         a.ip.as_deref()
                             .map_or(String::new(), |ip| format!(" [{ip}]")),
@@ -248,8 +248,15 @@ fn print_entry(e: &QueueEntry) {
                             .map_or(String::new(), |c| format!(" cipher={c}")),
                         a.cert_verified.map_or(String::new(), |v| format!(
                             " cert={}",
-                            if v { "verified" } else { "unverified" }
+                            match (v, a.dane) {
+                                (true, Some(true)) => "dane",
+                                (true, _) => "verified",
+                                (false, _) => "unverified",
+                            }
                         )),
+                        a.tls_floor
+                            .as_deref()
+                            .map_or(String::new(), |f| format!(" floor={f}")),
                         a.reply
                             .as_ref()
                             .map_or("-".to_string(), ToString::to_string)

@@ -38,6 +38,16 @@ fn requirement_label(tls: TlsPolicy) -> &'static str {
     }
 }
 
+/// The floor a session was judged against, for the attempt record: `verify (mta-sts, rule)`.
+fn floor_text(mx: &MxPlan) -> String {
+    let mut sources: Vec<&str> = mx.floor.deciding().map(|p| p.source.as_str()).collect();
+    sources.dedup();
+    if sources.is_empty() {
+        return mx.level.as_str().to_string();
+    }
+    format!("{} ({})", mx.level.as_str(), sources.join(", "))
+}
+
 /// What the policy lookups may consider for this message and route.
 fn discovery(msg: &Message, route: RouteKind) -> Discovery {
     let e = &msg.envelope;
@@ -255,6 +265,10 @@ pub(super) async fn deliver_group(
                 continue;
             }
         };
+        let host_facts = AttemptFacts {
+            tls_floor: Some(floor_text(&mx)),
+            ..host_facts
+        };
         if let Some(unmet) = mx.skip.clone() {
             tracing::info!(relay = %target.host, "next hop skipped by the TLS policy");
             inner.policy.record_skipped(&plan, &mx);
@@ -302,6 +316,8 @@ pub(super) async fn deliver_group(
                 }
             },
         };
+        let mut conn = conn;
+        conn.facts.tls_floor = host_facts.tls_floor.clone();
         let achieved = mx.achieved(conn.tls.chain.as_deref());
         if !reused {
             let failure = (!conn.tls.offered).then_some(FailureKind::StarttlsNotSupported);
@@ -438,7 +454,7 @@ async fn report(
     let facts = conn.map(|c| &c.facts);
     let result = SessionResult {
         achieved,
-        webpki_ok: facts.and_then(|f| f.cert_verified) == Some(true),
+        webpki_ok: conn.is_some_and(|c| c.tls.webpki_ok),
         failure,
         sending_ip: None,
         receiving_ip: Some(target.ip),
