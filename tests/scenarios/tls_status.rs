@@ -17,10 +17,6 @@ use serde_json::Value;
 use std::net::Ipv4Addr;
 use std::time::Duration;
 
-/// The running-gateway half needs `sealgate serve` to mount `sealgate_admin::router_with_tls`
-/// (serve.rs, deliver owner); until then the admin API answers `GET /api/v1/tls/…` 503.
-const RUNNING_VIA_ADMIN_API: bool = false;
-
 const DOMAIN: &str = "status.tlsst.test";
 const MX: &str = "mx.tlsst.test";
 
@@ -105,10 +101,8 @@ fn tls_status_shows_the_last_session_while_running_and_from_the_store_after_stop
         gw.log_text()
     );
 
-    if RUNNING_VIA_ADMIN_API {
-        let (v, text) = status(&gw, true);
-        check(&v, &text, "running");
-    }
+    let (v, text) = status(&gw, true);
+    check(&v, &text, "running");
 
     let config = gw.config.clone();
     assert!(gw.terminate().success());

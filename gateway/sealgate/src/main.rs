@@ -21,6 +21,7 @@ mod secrets;
 mod serve;
 mod settings;
 mod tls_cmd;
+mod tls_probe;
 
 use clap::{Parser, Subcommand};
 use std::net::SocketAddr;
@@ -208,6 +209,16 @@ enum TlsCommand {
         #[arg(long)]
         json: bool,
     },
+    /// Tests now (network): the TLS plan and one STARTTLS session per next hop, judged as a
+    /// delivery would be; sends no mail, records nothing. Exit 1 when no next hop would take
+    /// the mail now.
+    Probe {
+        /// The recipient domain.
+        domain: String,
+        /// Print JSON instead of text.
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 #[derive(Subcommand)]
@@ -316,6 +327,9 @@ fn main() -> ExitCode {
             let target = tls_cmd::Target { config, admin };
             match command {
                 TlsCommand::Status { domain, json } => tls_cmd::status(&target, &domain, json),
+                TlsCommand::Probe { domain, json } => {
+                    tls_probe::run(target.config.as_deref(), &domain, json)
+                }
             }
         }
         Command::Extract => exit_code(Ok(sealgate_rules::extractor_main())),

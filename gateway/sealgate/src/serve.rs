@@ -137,8 +137,12 @@ async fn serve(config: Config, config_path: Option<PathBuf>) -> anyhow::Result<(
         keys: Some(key_admin),
     };
     let (admin_stop_tx, mut admin_stop) = tokio::sync::watch::channel(false);
+    // `tls status` is answered from the running policy (facts not yet flushed included).
+    let app = match &tls_run {
+        Some(run) => sealgate_admin::router_with_tls(state, Arc::clone(&run.policy)),
+        None => sealgate_admin::router(state),
+    };
     tokio::spawn(async move {
-        let app = sealgate_admin::router(state);
         let _ = axum::serve(admin_listener, app)
             .with_graceful_shutdown(async move {
                 let _ = admin_stop.changed().await;
@@ -271,6 +275,7 @@ struct Stages {
 /// The daily TLS-RPT run (which also flushes the TLS policy's remembered state) and how to
 /// stop it.
 struct TlsRun {
+    policy: Arc<TlsPolicy>,
     stop: tokio::sync::watch::Sender<bool>,
     task: tokio::task::JoinHandle<()>,
 }
@@ -379,7 +384,7 @@ fn start_delivery(
             let sink: Arc<dyn ReportSink> = Arc::new(engine.report_sink());
             let (stop, mut stopped) = tokio::sync::watch::channel(false);
             let task = tokio::spawn(schedule::run(
-                tls_policy,
+                Arc::clone(&tls_policy),
                 sink,
                 Schedule::from_config(config),
                 Arc::clone(rng),
@@ -387,7 +392,11 @@ fn start_delivery(
                     let _ = stopped.changed().await;
                 },
             ));
-            tls_run = Some(TlsRun { stop, task });
+            tls_run = Some(TlsRun {
+                policy: tls_policy,
+                stop,
+                task,
+            });
             engine.waker()
         }
     };
