@@ -283,10 +283,10 @@ pub(super) async fn deliver_group(
                 dane: mx.report.kind == PolicyKind::Tlsa,
             },
         };
-        let (conn, reused) = match inner.pool.take(target, &params) {
-            Some(c) => (c, true),
+        let (conn, reused, handshake_failed) = match inner.pool.take(target, &params) {
+            Some(c) => (c, true, None),
             None => match open(inner, target, &params, &mx).await {
-                Ok(c) => (c, false),
+                Ok((c, failed)) => (c, false, failed),
                 Err(e @ (DeliverError::Tls(_) | DeliverError::Handshake { .. })) => {
                     // The floor is above `may` (else `open` went on in plaintext).
                     let failure = match &e {
@@ -320,7 +320,8 @@ pub(super) async fn deliver_group(
         conn.facts.tls_floor = host_facts.tls_floor.clone();
         let achieved = mx.achieved(conn.tls.chain.as_deref());
         if !reused {
-            let failure = (!conn.tls.offered).then_some(FailureKind::StarttlsNotSupported);
+            let failure = handshake_failed
+                .or((!conn.tls.offered).then_some(FailureKind::StarttlsNotSupported));
             report(inner, &plan, &mx, target, achieved, Some(&conn), failure).await;
         }
         if let Verdict::Unmet(u) = mx.judge(achieved) {
@@ -383,7 +384,7 @@ async fn send_on(
 ) -> Sent {
     let mut result = conn.send(txn).await;
     if result.is_err() && reused && conn.broken && !conn.in_data {
-        match open(inner, target, params, mx).await {
+        match open(inner, target, params, mx).await.map(|(c, _)| c) {
             // The fresh session must reach the level again.
             Ok(fresh) if mx.judge(mx.achieved(fresh.tls.chain.as_deref())) == Verdict::Send => {
                 conn = fresh;
@@ -467,21 +468,27 @@ async fn report(
 }
 
 /// Opens a connection with the host's TLS configuration; a failed handshake is retried once in
-/// plaintext only where the floor is `may` (RFC 7435, as Postfix does at level `may`).
+/// plaintext only where the floor is `may` (RFC 7435, as Postfix does at level `may`), and
+/// its TLS-RPT result type comes back with the plaintext connection.
 async fn open(
     inner: &Inner,
     target: &Target,
     params: &SessionParams,
     mx: &MxPlan,
-) -> Result<Connection, DeliverError> {
+) -> Result<(Connection, Option<FailureKind>), DeliverError> {
     let t = inner.settings.timeouts;
     match Connection::open(target, params, Some(mx), t).await {
         Err(e @ (DeliverError::Tls(_) | DeliverError::Handshake { .. }))
             if mx.plaintext_allowed =>
         {
             tracing::info!(relay = %target.host, error = %e, "TLS handshake failed; retrying in plaintext");
-            Connection::open(target, params, None, t).await
+            let failure = match e {
+                DeliverError::Handshake { failure, .. } => failure,
+                _ => FailureKind::ValidationFailure,
+            };
+            let conn = Connection::open(target, params, None, t).await?;
+            Ok((conn, Some(failure)))
         }
-        other => other,
+        other => other.map(|c| (c, None)),
     }
 }
