@@ -7,6 +7,8 @@
 #
 # env [defaults]: SHARED_BENCH [<repo>/../shared/bench]  SEALGATE_BIN [release build of this checkout]
 #                 WORK [${TMPDIR:-/tmp}/sealgate-bench]  KEEP_WORK [0]
+#                 OUT_TLS [0]: 1 = the receiver is a private Postfix smtpd with STARTTLS and a discard transport
+#                 (recv_configure below; tls-sink.sh stands in for smtp-sink), not smtp-sink
 
 BENCH_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 REPO=$(cd "$BENCH_DIR/../.." && pwd)
@@ -25,6 +27,10 @@ SHARED_BENCH=$(cd "$SHARED_BENCH" && pwd)
 # bench-relay.sh's tree_ticks reads `cat /proc/[0-9]*/stat | awk …` under `set -e -o pipefail`: a process that
 # exits between the glob and the read fails that pipeline and ends the whole script, silently, mid-run (it
 # happens on a busy machine). The shared scripts are read-only here, so the workaround lives on this side.
+#
+# With OUT_TLS=1 the shim directory also holds `smtp-sink` -> tls-sink.sh: bench-relay.sh starts "the sink" for each
+# run and reads its `mesg=N` counter; tls-sink.sh starts the STARTTLS + discard Postfix receiver instead and counts
+# the discard transport's deliveries from that receiver's log (see tls-sink.sh).
 shared() {
     mkdir -p "$WORK/shim"
     if [ ! -x "$WORK/shim/cat" ]; then
@@ -32,7 +38,62 @@ shared() {
             "$(command -v cat)" > "$WORK/shim/cat"
         chmod +x "$WORK/shim/cat"
     fi
+    if [ "${OUT_TLS:-0}" = 1 ]; then ln -sf "$BENCH_DIR/tls-sink.sh" "$WORK/shim/smtp-sink"; else rm -f "$WORK/shim/smtp-sink"; fi
     PATH="$WORK/shim:$PATH" "$@"
+}
+
+# recv_configure BASE PORT: a private Postfix instance under BASE as the receiving MTA for OUT_TLS=1 (not started;
+# tls-sink.sh starts and stops it for each run): smtpd on 127.0.0.1:PORT with STARTTLS (smtpd_tls_security_level =
+# may, a self-signed certificate for sink.bench.test, TLS sessions logged) and the discard transport for every
+# recipient, so nothing is stored or sent on. Its own queue (cleanup fsyncs as in any Postfix), its own log. Its
+# hostname differs from the relay Postfix's (relay.bench.test), else that one would see mail "loop back to myself".
+# Exports RECV_ETC, RECV_LOG and RECV_PORT for tls-sink.sh.
+recv_configure() {
+    local base=$1 port=$2 etc=$1/etc
+    if [ -f "$etc/main.cf" ] && postfix -c "$etc" status >/dev/null 2>&1; then postfix -c "$etc" stop >/dev/null 2>&1 || true; fi
+    mkdir -p "$etc" "$base/spool" "$base/data"
+    chown root:root "$base/spool"; chmod 755 "$base" "$base/spool"; chown postfix:postfix "$base/data"
+    cp /etc/postfix/master.cf "$etc/master.cf"
+    : > "$etc/main.cf"
+    [ -s "$etc/sink.key" ] || openssl req -x509 -newkey rsa:2048 -nodes -days 30 -keyout "$etc/sink.key" \
+        -out "$etc/sink.crt" -subj /CN=sink.bench.test -addext subjectAltName=DNS:sink.bench.test 2>/dev/null
+    chmod 600 "$etc/sink.key"
+    postconf -c "$etc" -e \
+        compatibility_level=3.6 \
+        "queue_directory=$base/spool" "data_directory=$base/data" mail_owner=postfix setgid_group=postdrop \
+        myhostname=sink.bench.test mydomain=bench.test myorigin=bench.test mydestination= relay_domains= \
+        inet_interfaces=127.0.0.1 inet_protocols=ipv4 mynetworks=127.0.0.0/8 \
+        "smtpd_relay_restrictions=permit_mynetworks, reject" \
+        local_recipient_maps= alias_maps= alias_database= \
+        "default_transport=discard:bench receiver" "relay_transport=discard:bench receiver" \
+        "local_transport=discard:bench receiver" \
+        biff=no append_dot_mydomain=no \
+        "maillog_file=$base/maillog" "maillog_file_prefixes=/var,/dev/stdout,$base" \
+        smtpd_tls_security_level=may "smtpd_tls_chain_files=$etc/sink.key,$etc/sink.crt" smtpd_tls_loglevel=1 \
+        smtp_tls_security_level=none
+    postconf -c "$etc" -MX smtp/inet
+    postconf -c "$etc" -M "127.0.0.1:$port/inet=127.0.0.1:$port inet n - n - - smtpd"
+    postconf -c "$etc" -F '*/*/chroot = n'
+    postfix -c "$etc" check || die "receiver configuration in $etc refused by postfix check"
+    export RECV_ETC=$etc RECV_LOG=$base/maillog RECV_PORT=$port
+    log "receiver configured in $etc: smtpd 127.0.0.1:$port with STARTTLS (may) -> discard, log $RECV_LOG"
+}
+# recv_tls_messages < RECEIVER-LOG: "N M" - messages the receiver's smtpd took, and of them those inside a TLS
+# session. Each smtpd process serves one session at a time, so a message (its "QUEUEID: client=" line) is in TLS when
+# its process logged "TLS connection established from" after its last "connect from". Session counts would not do:
+# bench-relay.sh's port probe is a session too, and pooled sessions cut by `postfix stop` log no "disconnect".
+recv_tls_messages() {
+    awk '/postfix\/smtpd\[/ {
+            pid = $0; sub(/.*postfix\/smtpd\[/, "", pid); sub(/\].*/, "", pid)
+            if ($0 ~ /\]: connect from /) tls[pid] = 0
+            else if ($0 ~ /TLS connection established from /) tls[pid] = 1
+            else if ($0 ~ /\]: [0-9A-Za-z]+: client=/) { n++; if (tls[pid]) t++ }
+         }
+         END { printf "%d %d\n", n, t }'
+}
+recv_stop() {
+    [ -n "${RECV_ETC:-}" ] && [ -f "$RECV_ETC/main.cf" ] || return 0
+    if postfix -c "$RECV_ETC" status >/dev/null 2>&1; then postfix -c "$RECV_ETC" stop >/dev/null 2>&1 || true; fi
 }
 
 # A loopback port nothing listens on.
@@ -42,8 +103,12 @@ build_sealgate() {
     if [ -n "${SEALGATE_BIN:-}" ]; then log "using SEALGATE_BIN=$SEALGATE_BIN"; return; fi
     log "cargo build --release -p sealgate"
     (cd "$REPO" && cargo build --release -p sealgate >&2)
-    SEALGATE_BIN=${CARGO_TARGET_DIR:-$REPO/target}/release/sealgate
-    [ -x "$SEALGATE_BIN" ] || die "no $SEALGATE_BIN after the build"
+    local built=${CARGO_TARGET_DIR:-$REPO/target}/release/sealgate
+    [ -x "$built" ] || die "no $built after the build"
+    # A private copy: another build into the same target directory must not swap the binary mid-sitting.
+    mkdir -p "$WORK"; cp "$built" "$WORK/sealgate"
+    SEALGATE_BIN=$WORK/sealgate
+    log "measuring $(cd "$REPO" && git log -1 --format='%h %s' | cut -c1-72)$(cd "$REPO" && git diff --quiet HEAD -- . || echo ' (plus uncommitted changes)')"
 }
 
 SG_PID= SG_ADDR= SG_DIR= SG_RSS_KIB=
@@ -127,4 +192,4 @@ pf_stop() {
     PF_RUNNING=
 }
 
-cleanup_work() { stop_sealgate; pf_stop; [ "$KEEP_WORK" = 1 ] || rm -rf "$WORK"; }
+cleanup_work() { stop_sealgate; pf_stop; recv_stop; [ "$KEEP_WORK" = 1 ] || rm -rf "$WORK"; }
