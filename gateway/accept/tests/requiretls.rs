@@ -280,3 +280,27 @@ async fn tls_required_no_is_recorded_from_the_header_section_only() {
     let id = c.deliver(&message("TLS-Required: Yes\r\n")).await;
     assert!(!envelope(&gw, id).tls_required_no);
 }
+
+#[tokio::test]
+async fn bdat_content_is_checked_for_tls_required_no_too() {
+    let gw = start().await;
+    let c = Client::connect(gw.addr).await;
+    let mut c = c.starttls(gw.client_tls.clone()).await;
+    c.ehlo().await;
+    let body = message("TLS-Required: No\r\n");
+    let (head, tail) = body.split_at(20);
+    c.cmd("MAIL FROM:<a@acme-health.org>").await;
+    c.cmd("RCPT TO:<p@example.org>").await;
+    for chunk in [
+        format!("BDAT {}\r\n{head}", head.len()),
+        format!("BDAT {} LAST\r\n{tail}", tail.len()),
+    ] {
+        c.io.get_mut().write_all(chunk.as_bytes()).await.unwrap();
+    }
+    assert_eq!(c.reply().await.code, 250);
+    let done = c.reply().await.first();
+    assert!(done.starts_with("250 2.0.0 Ok: queued as "), "{done}");
+    let id = done.rsplit(' ').next().unwrap().parse().unwrap();
+    let env = envelope(&gw, id);
+    assert!(env.tls_required_no && !env.require_tls, "{env:?}");
+}
