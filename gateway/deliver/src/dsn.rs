@@ -215,7 +215,9 @@ pub fn build(
     let mut bytes = out.into_bytes();
     if let Some(original) = original {
         let phi = message.decision.phi;
-        let full = !phi && message.envelope.ret != Some(DsnRet::Hdrs);
+        // RFC 8689 §5: a REQUIRETLS message bounces as if RET=HDRS had been given.
+        let full =
+            !phi && !message.envelope.require_tls && message.envelope.ret != Some(DsnRet::Hdrs);
         if full {
             bytes.extend_from_slice(
                 format!("\r\n--{boundary}\r\nContent-Type: message/rfc822\r\n\r\n").as_bytes(),

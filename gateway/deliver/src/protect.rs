@@ -147,17 +147,19 @@ pub fn prepare(
 pub const HOP_KNOWLEDGE: std::time::Duration = std::time::Duration::from_secs(3600);
 
 /// What the last session to a domain (within [`HOP_KNOWLEDGE`] of `now`) showed: `Verified`
-/// when its certificate passed WebPKI or DANE, `Unverified` for other TLS, `PlaintextOnly`
-/// without TLS — so `tls-verified` is passed over at once for a hop known not to verify
+/// when its certificate passed WebPKI or DANE, `Unverified` for other TLS or a handshake the
+/// verifier refused, `PlaintextOnly` without STARTTLS — so `tls-verified` is passed over at once for a hop known not to verify
 /// (recorded as `next hop TLS not verified (…)`) instead of costing a failed session per
 /// message. Every session over STARTTLS refreshes it, so a fixed hop is seen again.
 pub fn known_hop(facts: &sealgate_core::store::TlsFacts, now: Timestamp) -> TlsCapability {
     if now.millis().saturating_sub(facts.at.millis()) > HOP_KNOWLEDGE.as_millis() as u64 {
         return TlsCapability::Unknown;
     }
+    let no_starttls = facts.failure.as_deref() == Some("starttls-not-supported");
     if facts.webpki_ok || facts.dane_ok {
         TlsCapability::Verified
-    } else if facts.tls_version.is_some() {
+    } else if facts.tls_version.is_some() || (facts.failure.is_some() && !no_starttls) {
+        // TLS without a verified certificate, or a handshake the verifier refused.
         TlsCapability::Unverified
     } else {
         TlsCapability::PlaintextOnly
@@ -444,6 +446,16 @@ mod tests {
             known_hop(&facts(Some("TLSv1.2"), false, true), soon),
             TlsCapability::Verified
         );
+        let refused = sealgate_core::store::TlsFacts {
+            failure: Some("certificate-not-trusted".into()),
+            ..facts(None, false, false)
+        };
+        assert_eq!(known_hop(&refused, soon), TlsCapability::Unverified);
+        let no_tls = sealgate_core::store::TlsFacts {
+            failure: Some("starttls-not-supported".into()),
+            ..facts(None, false, false)
+        };
+        assert_eq!(known_hop(&no_tls, soon), TlsCapability::PlaintextOnly);
         assert_eq!(
             known_hop(&facts(None, false, false), late),
             TlsCapability::Unknown,
