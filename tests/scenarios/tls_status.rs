@@ -1,7 +1,7 @@
 //! `sealgate tls status` (issue 5, part 4) after a real delivery: one message goes to a
 //! Postfix MX with a valid certificate (test CA = `mx_ca`) over verified TLS; while the
-//! gateway runs, `tls status` (through the admin API) shows the session's TLS version,
-//! cipher, certificate result and the new pin (from memory: the first flush is a minute away); after
+//! gateway runs, `tls status` (through the admin API) shows the session's TLS version, cipher,
+//! certificate result and the new pin (from memory: the first flush is a minute away); after
 //! SIGTERM (the TLS-RPT run flushes at shutdown) the same command reads them from the store.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
