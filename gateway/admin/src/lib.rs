@@ -5,7 +5,8 @@
 //! `GET /api/v1/queue?after=ID&limit=N`, `GET /api/v1/queue/{id}`, and the queue actions
 //! `POST /api/v1/queue/{id}/{retry|hold|release|delete}` and `POST /api/v1/queue/retry` (every
 //! waiting message); the recipient-key routes under `/api/v1/keys` (see `keys.rs`); the
-//! read-only `GET /api/v1/tls/{domain}` ([`tls`], with [`router_with_tls`]). Actions
+//! read-only `GET /api/v1/tls/{domain}` and the TLS-RPT "send now"
+//! `POST /api/v1/tls/reports?day=YYYY-MM-DD` ([`tls`], with [`router_with_tls`]). Actions
 //! are status events in each recipient's history. The store holds
 //! addresses in clear, so the queue API is for the administrator only; it never returns bodies.
 //! redb admits one process, so while the gateway runs the CLI works through this API.
@@ -45,18 +46,20 @@ pub struct AdminState {
     pub keys: Option<KeyAdmin>,
 }
 
-/// The router with every endpoint; `GET /api/v1/tls/{domain}` answers 503 (no TLS policy).
+/// The router with every endpoint; the TLS routes answer 503 (no TLS policy).
 pub fn router(state: AdminState) -> Router {
     build(state, None)
 }
 
-/// [`router`] with `GET /api/v1/tls/{domain}` answered from `policy` (the deliver stage's
-/// `Arc<TlsPolicy>`, so facts not yet flushed to the store are shown too).
-pub fn router_with_tls(state: AdminState, policy: Arc<tls::TlsPolicy>) -> Router {
-    build(state, Some(policy))
+/// [`router`] with the TLS routes answered from the running deliver stage: `GET
+/// /api/v1/tls/{domain}` from `tls.policy` (facts not yet flushed to the store are shown too),
+/// `POST /api/v1/tls/reports` through its policy, report sink and schedule.
+pub fn router_with_tls(state: AdminState, tls: tls::TlsAdmin) -> Router {
+    build(state, Some(tls))
 }
 
-fn build(state: AdminState, policy: Option<Arc<tls::TlsPolicy>>) -> Router {
+fn build(state: AdminState, tls: Option<tls::TlsAdmin>) -> Router {
+    let reports = tls.clone();
     Router::new()
         .route("/healthz", get(|| async { "ok\n" }))
         .route("/readyz", get(readyz))
@@ -66,8 +69,12 @@ fn build(state: AdminState, policy: Option<Arc<tls::TlsPolicy>>) -> Router {
         .route("/api/v1/queue/{id}", get(queue_show))
         .route("/api/v1/queue/{id}/{action}", post(queue_action))
         .route(
+            tls::REPORTS_PATH,
+            post(move |st, headers, query| tls::send_reports(st, headers, query, reports.clone())),
+        )
+        .route(
             tls::PATH,
-            get(move |st, headers, path| tls::status(st, headers, path, policy.clone())),
+            get(move |st, headers, path| tls::status(st, headers, path, tls.clone())),
         )
         .merge(keys::routes())
         .with_state(state)

@@ -3,7 +3,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a failed unwrap is a failed test
 
 use sealgate_admin::AdminState;
-use sealgate_admin::tls::{TlsPolicy, TlsStatus};
+use sealgate_admin::tls::{ReportSink, Schedule, SentSummary, TlsAdmin, TlsPolicy, TlsStatus};
 use sealgate_commit::{MasterKeys, OsRandom, Spool};
 use sealgate_config::Config;
 use sealgate_core::store::{Pin, PinStore, TlsFacts, TlsStateChanges, TlsStateStore};
@@ -25,6 +25,28 @@ async fn get(addr: std::net::SocketAddr, token: &str, path: &str) -> (u16, Strin
     let status = raw.split_whitespace().nth(1).unwrap().parse().unwrap();
     let body = raw.split_once("\r\n\r\n").unwrap().1.to_string();
     (status, body)
+}
+
+async fn post(addr: std::net::SocketAddr, token: &str, path: &str) -> (u16, String) {
+    let mut s = tokio::net::TcpStream::connect(addr).await.unwrap();
+    let req = format!(
+        "POST {path} HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer {token}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
+    );
+    s.write_all(req.as_bytes()).await.unwrap();
+    let mut raw = String::new();
+    s.read_to_string(&mut raw).await.unwrap();
+    let status = raw.split_whitespace().nth(1).unwrap().parse().unwrap();
+    let body = raw.split_once("\r\n\r\n").unwrap().1.to_string();
+    (status, body)
+}
+
+/// A report sink that must not be called (no counts, nothing to send).
+struct NoMail;
+
+impl ReportSink for NoMail {
+    fn submit_mail(&self, _to: &sealgate_core::Address, _content: Vec<u8>) -> Result<(), String> {
+        panic!("no report should be sent");
+    }
 }
 
 async fn serve(app: axum::Router) -> std::net::SocketAddr {
@@ -103,7 +125,11 @@ async fn tls_status_route_answers_from_the_policy_behind_the_token() {
     };
     let addr = serve(sealgate_admin::router_with_tls(
         state.clone(),
-        Arc::new(policy),
+        TlsAdmin {
+            policy: Arc::new(policy),
+            sink: Arc::new(NoMail),
+            schedule: Schedule::from_config(&config),
+        },
     ))
     .await;
     let (code, _) = get(addr, "wrong", "/api/v1/tls/clinic.example").await;
@@ -121,7 +147,24 @@ async fn tls_status_route_answers_from_the_policy_behind_the_token() {
     assert_eq!(last.tls_version.as_deref(), Some("TLSv1.3"));
     assert_eq!(last.mx_host, "mx.clinic.example");
 
+    // Send now: token, day checks, nothing to send without counts.
+    let (code, _) = post(addr, "wrong", "/api/v1/tls/reports").await;
+    assert_eq!(code, 401);
+    for bad in ["2026-02-30", "yesterday", "2026-1-1", "9999-12-31"] {
+        let (code, body) = post(addr, "secret", &format!("/api/v1/tls/reports?day={bad}")).await;
+        assert_eq!(code, 400, "{bad}: {body}");
+        assert!(body.contains("day"), "{bad}: {body}");
+    }
+    let (code, body) = post(addr, "secret", "/api/v1/tls/reports").await;
+    assert_eq!(code, 200, "{body}");
+    let summary: SentSummary = serde_json::from_str(&body).unwrap();
+    assert!(summary.is_empty(), "{body}");
+    let (code, body) = post(addr, "secret", "/api/v1/tls/reports?day=2024-02-29").await;
+    assert_eq!(code, 200, "{body}");
+
     let plain = serve(sealgate_admin::router(state)).await;
     let (code, _) = get(plain, "secret", "/api/v1/tls/clinic.example").await;
+    assert_eq!(code, 503);
+    let (code, _) = post(plain, "secret", "/api/v1/tls/reports").await;
     assert_eq!(code, 503);
 }

@@ -219,6 +219,17 @@ enum TlsCommand {
         #[arg(long)]
         json: bool,
     },
+    /// Sends the TLS-RPT reports (RFC 8460) of one UTC day now, through the running gateway
+    /// (admin API), and retries that day's undelivered ones. Exit 1 when a destination failed
+    /// (it stays pending for the daily run).
+    Report {
+        /// The UTC day, YYYY-MM-DD; default today (the counts so far).
+        #[arg(long)]
+        day: Option<String>,
+        /// Print JSON instead of text.
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 #[derive(Subcommand)]
@@ -330,6 +341,7 @@ fn main() -> ExitCode {
                 TlsCommand::Probe { domain, json } => {
                     tls_probe::run(target.config.as_deref(), &domain, json)
                 }
+                TlsCommand::Report { day, json } => tls_cmd::report(&target, day.as_deref(), json),
             }
         }
         Command::Extract => exit_code(Ok(sealgate_rules::extractor_main())),

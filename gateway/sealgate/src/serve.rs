@@ -137,9 +137,17 @@ async fn serve(config: Config, config_path: Option<PathBuf>) -> anyhow::Result<(
         keys: Some(key_admin),
     };
     let (admin_stop_tx, mut admin_stop) = tokio::sync::watch::channel(false);
-    // `tls status` is answered from the running policy (facts not yet flushed included).
+    // `tls status` is answered from the running policy (facts not yet flushed included);
+    // `tls report` sends through the same policy, sink and schedule as the daily run.
     let app = match &tls_run {
-        Some(run) => sealgate_admin::router_with_tls(state, Arc::clone(&run.policy)),
+        Some(run) => sealgate_admin::router_with_tls(
+            state,
+            sealgate_admin::tls::TlsAdmin {
+                policy: Arc::clone(&run.policy),
+                sink: Arc::clone(&run.sink),
+                schedule: run.schedule.clone(),
+            },
+        ),
         None => sealgate_admin::router(state),
     };
     tokio::spawn(async move {
@@ -276,6 +284,9 @@ struct Stages {
 /// stop it.
 struct TlsRun {
     policy: Arc<TlsPolicy>,
+    /// The run's report sink and schedule, for the admin API's "send now".
+    sink: Arc<dyn ReportSink>,
+    schedule: Schedule,
     stop: tokio::sync::watch::Sender<bool>,
     task: tokio::task::JoinHandle<()>,
 }
@@ -383,10 +394,11 @@ fn start_delivery(
             tracing::info!(routes = d.routes.len(), "delivery mode mx");
             let sink: Arc<dyn ReportSink> = Arc::new(engine.report_sink());
             let (stop, mut stopped) = tokio::sync::watch::channel(false);
+            let report_schedule = Schedule::from_config(config);
             let task = tokio::spawn(schedule::run(
                 Arc::clone(&tls_policy),
-                sink,
-                Schedule::from_config(config),
+                Arc::clone(&sink),
+                report_schedule.clone(),
                 Arc::clone(rng),
                 async move {
                     let _ = stopped.changed().await;
@@ -394,6 +406,8 @@ fn start_delivery(
             ));
             tls_run = Some(TlsRun {
                 policy: tls_policy,
+                sink,
+                schedule: report_schedule,
                 stop,
                 task,
             });

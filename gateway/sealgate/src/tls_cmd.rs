@@ -3,11 +3,15 @@
 //! session's TLS version, cipher and certificate result. No DNS, no network: through the admin
 //! API while a gateway runs (it holds the store and has facts not yet flushed), straight from
 //! the store when none answers.
+//!
+//! `sealgate tls report [--day YYYY-MM-DD] [--json]`: the TLS-RPT "send now" of one UTC day
+//! (default today, the counts so far) — only through the running gateway's admin API (it holds
+//! the day's counts and the report sink); with none running it says so and fails.
 
 use crate::admin_client::{self, NotRunning};
 use crate::settings::load_config;
 use anyhow::{Context, bail};
-use sealgate_admin::tls::TlsStatus;
+use sealgate_admin::tls::{SentSummary, TlsStatus, day_string, parse_day};
 use sealgate_commit::{MasterKeys, OsRandom, Spool};
 use sealgate_core::{Domain, SystemClock};
 use std::net::SocketAddr;
@@ -71,4 +75,66 @@ pub fn status(target: &Target, domain: &str, json: bool) -> anyhow::Result<u8> {
         }
     }
     Ok(0)
+}
+
+/// `tls report [--day D]`: exit 0 when every destination took its report, 1 when one failed
+/// (it stays pending); an error (exit 2) for a bad day, a refusal or no running gateway.
+pub fn report(target: &Target, day: Option<&str>, json: bool) -> anyhow::Result<u8> {
+    // Checked here too, so nothing malformed reaches the request line.
+    let day = day.map(parse_day).transpose().map_err(anyhow::Error::msg)?;
+    let config = load_config(target.config.as_deref())?;
+    let addr = target.admin.unwrap_or(config.admin.listen);
+    let token = crate::secrets::read_secret(&config.admin.token_file)
+        .context("admin.token_file (tls report needs the running gateway's admin API)")?;
+    let token = String::from_utf8_lossy(&token).trim().to_string();
+    let path = match day {
+        Some(d) => format!("/api/v1/tls/reports?day={}", day_string(d)),
+        None => "/api/v1/tls/reports".to_string(),
+    };
+    let summary = match admin_client::post(addr, &token, &path) {
+        Ok((200, body)) => {
+            serde_json::from_slice::<SentSummary>(&body).context("admin API answer")?
+        }
+        Ok((code, body)) => {
+            let text = serde_json::from_slice::<serde_json::Value>(&body)
+                .ok()
+                .and_then(|v| v["error"].as_str().map(str::to_string))
+                .unwrap_or_else(|| String::from_utf8_lossy(&body).into_owned());
+            bail!("admin API answered {code}: {text}")
+        }
+        Err(e) if e.downcast_ref::<NotRunning>().is_some() => bail!(
+            "{e}: tls report sends through the running gateway (it holds the day's TLS-RPT \
+             counts); start `sealgate serve` or pass --admin"
+        ),
+        Err(e) => return Err(e),
+    };
+    let failed = summary.outcomes.iter().any(|o| o.error.is_some());
+    if json {
+        outln!("{}", serde_json::to_string_pretty(&summary)?);
+    } else {
+        outln!("reports made: {}", summary.made);
+        for o in &summary.outcomes {
+            let day = day_string(o.day);
+            // An empty `rua`: the `_smtp._tls` lookup itself failed.
+            let to = if o.rua.is_empty() {
+                String::new()
+            } else {
+                format!(" to {}", o.rua)
+            };
+            match &o.error {
+                None => outln!("sent: {day} {}{to}", o.domain),
+                Some(e) => outln!("failed (retried later): {day} {}{to}: {e}", o.domain),
+            }
+        }
+        for d in &summary.without_rua {
+            outln!("no TLS-RPT record (report dropped): {d}");
+        }
+        for d in &summary.given_up {
+            outln!("given up: {d}");
+        }
+        if summary.is_empty() {
+            outln!("nothing to send");
+        }
+    }
+    Ok(u8::from(failed))
 }
