@@ -116,9 +116,13 @@ impl DeliverError {
             DeliverError::Dns { .. } => Reply::new(451, [4, 4, 3], "DNS lookup failed"),
             DeliverError::NullMx => Reply::new(556, [5, 1, 10], "Recipient domain accepts no mail"),
             DeliverError::Connect(_) => Reply::new(451, [4, 4, 1], "Cannot connect to next hop"),
-            DeliverError::TlsRequired(_) => {
-                Reply::new(451, [4, 7, 5], "TLS required but not available at next hop")
-            }
+            // The reason names hosts, levels and policy sources — never content — and is what
+            // explains the deferral in the record, `queue show` and a delay DSN.
+            DeliverError::TlsRequired(why) => Reply::new(
+                451,
+                [4, 7, 5],
+                format!("TLS required but not available at next hop: {why}"),
+            ),
             DeliverError::Tls(_) | DeliverError::Handshake { .. } => {
                 Reply::new(451, [4, 7, 5], "TLS handshake failed")
             }

@@ -74,6 +74,13 @@ fn requiretls_ok(plan: &DomainPlan, mx: &MxPlan, achieved: Achieved, conn: &Conn
     }
 }
 
+/// The reason an unmet floor gives.
+fn unmet_reason(u: &Unmet) -> &str {
+    match u {
+        Unmet::Defer { reason } | Unmet::NextMethod { reason } | Unmet::Drop { reason } => reason,
+    }
+}
+
 /// How the hosts of a group failed so far.
 #[derive(Default)]
 struct Failures {
@@ -124,11 +131,7 @@ impl Failures {
             Unmet::NextMethod { .. } => 1,
             Unmet::Drop { .. } => 2,
         };
-        let reason = match &unmet {
-            Unmet::Defer { reason } | Unmet::NextMethod { reason } | Unmet::Drop { reason } => {
-                reason.clone()
-            }
-        };
+        let reason = unmet_reason(&unmet).to_string();
         if self.unmet.as_ref().is_none_or(|u| rank(&unmet) > rank(u)) {
             self.unmet = Some(unmet);
         }
@@ -270,7 +273,7 @@ pub(super) async fn deliver_group(
             ..host_facts
         };
         if let Some(unmet) = mx.skip.clone() {
-            tracing::info!(relay = %target.host, "next hop skipped by the TLS policy");
+            tracing::info!(relay = %target.host, reason = unmet_reason(&unmet), "next hop skipped by the TLS policy");
             inner.policy.record_skipped(&plan, &mx);
             failures.tls(inner, &mx, host_facts, unmet);
             continue;
