@@ -15,12 +15,14 @@
 //!   by a matching MTA-STS policy; when none does, the recipients fail with `5.7.30`.
 //! - `TLS-Required: No` lifts the discovered demands (MTA-STS, DANE, pins) — unless the rules
 //!   marked the message PHI or it also asked REQUIRETLS.
-//! - Every new session is reported to the policy (pins, TLS-RPT) with what it reached.
+//! - Every new session is reported to the policy (pins, TLS-RPT) with what it reached —
+//!   except the sessions carrying TLS-RPT reports themselves.
 
 use super::{GroupResult, Outcome, TlsFailure, split, with_reply};
 use crate::client::{Connection, RcptTo, SessionParams, TlsKey, TlsPolicy, Transaction};
 use crate::engine::Inner;
 use crate::error::DeliverError;
+use crate::report_mail::GATEWAY_TENANT;
 use crate::route::{Route, Target};
 use sealgate_core::event::AttemptFacts;
 use sealgate_core::{Body, BodyType, Domain, Message, Method, Severity};
@@ -253,6 +255,9 @@ pub(super) async fn deliver_group(
             .collect(),
         body,
     };
+    // RFC 8460 §5.3: the sessions that deliver TLS-RPT reports are not themselves reported
+    // (nor do they pin): a report about a broken domain must not feed the next one.
+    let counted = !(msg.tenant == GATEWAY_TENANT && msg.envelope.tls_required_no);
     let mut failures = Failures::new();
     for target in &targets {
         let host_facts = AttemptFacts {
@@ -296,16 +301,10 @@ pub(super) async fn deliver_group(
                         DeliverError::Handshake { failure, .. } => *failure,
                         _ => FailureKind::ValidationFailure,
                     };
-                    report(
-                        inner,
-                        &plan,
-                        &mx,
-                        target,
-                        Achieved::Plaintext,
-                        None,
-                        Some(failure),
-                    )
-                    .await;
+                    if counted {
+                        let a = Achieved::Plaintext;
+                        report(inner, &plan, &mx, target, a, None, Some(failure)).await;
+                    }
                     match mx.judge(Achieved::Plaintext) {
                         Verdict::Unmet(u) => failures.tls(inner, &mx, host_facts, u),
                         Verdict::Send => failures.other(with_reply(host_facts, &e.reply()), e),
@@ -322,7 +321,7 @@ pub(super) async fn deliver_group(
         let mut conn = conn;
         conn.facts.tls_floor = host_facts.tls_floor.clone();
         let achieved = mx.achieved(conn.tls.chain.as_deref());
-        if !reused {
+        if !reused && counted {
             let failure = handshake_failed
                 .or((!conn.tls.offered).then_some(FailureKind::StarttlsNotSupported));
             report(inner, &plan, &mx, target, achieved, Some(&conn), failure).await;
