@@ -249,7 +249,33 @@ fn tls_report_send_now_mails_an_rfc8460_report_that_parsedmarc_reads() {
 
     // RFC 8460 §5.3 headers and parts, §5.1 file name, §4.4 JSON.
     let v = read_report(&env, &mail);
-    let report_id = format!("{}.{DOMAIN}@{GW_DOMAIN}", day_string(day));
+    // Sent before the day ended, the report covers up to then: its id names that time
+    // (`DATE`T`HHMMSS`Z), so the day's later report gets an id of its own (RFC 8460 §4.4).
+    let report_id = v["json"]["report-id"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
+    let (stamp, rest) = report_id.split_once('.').unwrap_or_default();
+    assert_eq!(rest, format!("{DOMAIN}@{GW_DOMAIN}"), "{report_id}");
+    let hhmmss = stamp
+        .strip_prefix(&format!("{}T", day_string(day)))
+        .and_then(|t| t.strip_suffix('Z'))
+        .filter(|t| t.len() == 6 && t.bytes().all(|b| b.is_ascii_digit()))
+        .unwrap_or_else(|| panic!("report-id {report_id} does not name the cut-off time"));
+    let secs: u64 = hhmmss[..2].parse::<u64>().unwrap() * 3600
+        + hhmmss[2..4].parse::<u64>().unwrap() * 60
+        + hhmmss[4..].parse::<u64>().unwrap();
+    assert_eq!(
+        v["json"]["date-range"]["end-datetime"],
+        format!(
+            "{}T{}:{}:{}Z",
+            day_string(day),
+            &hhmmss[..2],
+            &hhmmss[2..4],
+            &hhmmss[4..]
+        ),
+        "{v}"
+    );
     assert_eq!(v["domain"], DOMAIN, "{v}");
     assert_eq!(v["submitter"], GW_DOMAIN, "{v}");
     assert_eq!(v["tls_required"], "No", "{v}");
@@ -272,8 +298,8 @@ fn tls_report_send_now_mails_an_rfc8460_report_that_parsedmarc_reads() {
     assert_eq!(
         v["filenames"],
         serde_json::json!([format!(
-            "{GW_DOMAIN}!{DOMAIN}!{begin}!{}!{}.json.gz",
-            begin + 86_399,
+            "{GW_DOMAIN}!{DOMAIN}!{begin}!{}!{}T{hhmmss}.json.gz",
+            begin + secs,
             day_string(day).replace('-', "")
         )]),
         "{v}"

@@ -259,14 +259,26 @@ pub fn civil(days: u64) -> (i64, u32, u32) {
 }
 
 impl Report {
+    /// The report of `day`; `until` (seconds into the day) cuts it short: a report made before
+    /// the day ended (an admin's "send now") covers only up to then, and its `report-id`
+    /// carries that time so the day's later report has an id of its own (RFC 8460 §4.4).
     pub(crate) fn new(
         day: u64,
         domain: Domain,
         submitter: &Submitter,
         policies: BTreeMap<ReportPolicy, Counts>,
+        until: Option<u64>,
     ) -> Report {
         let (y, m, d) = civil(day);
         let date = format!("{y:04}-{m:02}-{d:02}");
+        let hms = |s: u64| format!("{:02}:{:02}:{:02}", s / 3600, s / 60 % 60, s % 60);
+        let (end, id_date) = match until {
+            Some(s) if s < DAY_SECS => (
+                format!("{date}T{}Z", hms(s)),
+                format!("{date}T{}Z", hms(s).replace(':', "")),
+            ),
+            _ => (format!("{date}T23:59:59Z"), date.clone()),
+        };
         let entries = policies
             .into_iter()
             .map(|(p, c)| PolicyEntry {
@@ -297,10 +309,10 @@ impl Report {
             organization: submitter.organization.clone(),
             date_range: DateRange {
                 start: format!("{date}T00:00:00Z"),
-                end: format!("{date}T23:59:59Z"),
+                end,
             },
             contact: submitter.contact.clone(),
-            report_id: format!("{date}.{domain}@{}", submitter.domain),
+            report_id: format!("{id_date}.{domain}@{}", submitter.domain),
             policies: entries,
             policy_domain: Some(domain),
             submitter: Some(submitter.domain.clone()),

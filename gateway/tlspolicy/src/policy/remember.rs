@@ -9,7 +9,7 @@ use crate::mtasts::FetcherConfig;
 use crate::policy::SessionResult;
 use crate::state::{PendingReport, State};
 use crate::status::{self, TlsStatus};
-use crate::tlsrpt::Submitter;
+use crate::tlsrpt::{DAY_SECS, Submitter};
 use sealgate_core::store::{TlsFacts, TlsStateStore};
 use sealgate_core::{Clock, Domain, Timestamp};
 use std::sync::Arc;
@@ -99,8 +99,13 @@ impl TlsPolicy {
         day: u64,
         submitter: &Submitter,
     ) -> Result<Vec<PendingReport>, TlsPolicyError> {
+        // A day not over yet (an admin's "send now") is reported up to now.
+        let now = self.clock.now().secs();
+        let until = (now / DAY_SECS == day).then_some(now % DAY_SECS);
         self.state
-            .make_reports(&self.reports, || self.reports.drain_day(day, submitter))
+            .make_reports(&self.reports, || {
+                self.reports.drain_until(day, submitter, until)
+            })
             .await
     }
 

@@ -114,6 +114,12 @@ impl Collector {
 
     /// Every report of UTC day `day` (days since the epoch), removed from the collector.
     pub fn drain_day(&self, day: u64, submitter: &Submitter) -> Vec<Report> {
+        self.drain_until(day, submitter, None)
+    }
+
+    /// [`Collector::drain_day`] for a day not over yet: the reports cover up to `until`
+    /// (seconds into the day).
+    pub fn drain_until(&self, day: u64, submitter: &Submitter, until: Option<u64>) -> Vec<Report> {
         let mut inner = self.lock();
         let keys: Vec<Key> = inner.days.keys().filter(|k| k.0 == day).cloned().collect();
         let mut out = Vec::new();
@@ -126,7 +132,7 @@ impl Collector {
             let Ok(domain) = Domain::parse(&key.1) else {
                 continue;
             };
-            out.push(Report::new(day, domain, submitter, policies));
+            out.push(Report::new(day, domain, submitter, policies, until));
         }
         out
     }
@@ -268,5 +274,46 @@ mod tests {
         let c = b.take_changes();
         assert_eq!(c.removed, vec![(day, "example.net".to_string())]);
         assert!(c.counts.is_empty());
+    }
+
+    /// A report made before its day ended ("send now") covers up to then and has an id and a
+    /// file name of its own, so the day's later report does not repeat them (RFC 8460 §4.4).
+    #[test]
+    fn a_report_cut_short_ends_then_and_is_named_apart() {
+        let policy = ReportPolicy {
+            kind: PolicyKind::NoPolicyFound,
+            domain: "example.net".into(),
+            strings: vec![],
+            mx_hosts: vec![],
+        };
+        let sub = Submitter {
+            organization: "o".into(),
+            contact: "c".into(),
+            domain: Domain::parse("gw.example.org").unwrap(),
+        };
+        let day = 20_788; // 2026-12-01
+        let at = Timestamp((day * DAY_SECS + 3723) * 1000);
+        let c = Collector::default();
+        c.record(at, &policy, "mx.example.net", &result(Achieved::Encrypted));
+        let partial = c.drain_until(day, &sub, Some(3723)).remove(0);
+        assert_eq!(partial.date_range.start, "2026-12-01T00:00:00Z");
+        assert_eq!(partial.date_range.end, "2026-12-01T01:02:03Z");
+        assert_eq!(
+            partial.report_id,
+            "2026-12-01T010203Z.example.net@gw.example.org"
+        );
+        let begin = day * DAY_SECS;
+        assert_eq!(
+            partial.file_name().unwrap(),
+            format!(
+                "gw.example.org!example.net!{begin}!{}!20261201T010203.json.gz",
+                begin + 3723
+            )
+        );
+        c.record(at, &policy, "mx.example.net", &result(Achieved::Encrypted));
+        let full = c.drain_day(day, &sub).remove(0);
+        assert_eq!(full.date_range.end, "2026-12-01T23:59:59Z");
+        assert_eq!(full.report_id, "2026-12-01.example.net@gw.example.org");
+        assert_ne!(full.file_name().unwrap(), partial.file_name().unwrap());
     }
 }

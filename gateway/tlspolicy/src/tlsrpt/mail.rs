@@ -28,15 +28,39 @@ impl Report {
         }
     }
 
-    /// `submitter!policy-domain!begin!end!id.json.gz` (RFC 8460 §5.1), times in epoch seconds.
+    /// `submitter!policy-domain!begin!end!id.json.gz` (RFC 8460 §5.1), times in epoch seconds;
+    /// a report cut short before the day ended ends then, and its id names that time.
     pub fn file_name(&self) -> Result<String, TlsPolicyError> {
         let (domain, submitter) = self.domains()?;
         let begin = self.day * DAY_SECS;
         let (y, m, d) = civil(self.day);
+        let end = self.end_seconds();
+        let id = if end == DAY_SECS - 1 {
+            format!("{y:04}{m:02}{d:02}")
+        } else {
+            format!(
+                "{y:04}{m:02}{d:02}T{:02}{:02}{:02}",
+                end / 3600,
+                end / 60 % 60,
+                end % 60
+            )
+        };
         Ok(format!(
-            "{submitter}!{domain}!{begin}!{}!{y:04}{m:02}{d:02}.json.gz",
-            begin + DAY_SECS - 1
+            "{submitter}!{domain}!{begin}!{}!{id}.json.gz",
+            begin + end
         ))
+    }
+
+    /// Seconds into the day at which the date range ends (`…THH:MM:SSZ`).
+    fn end_seconds(&self) -> u64 {
+        let hms = self.date_range.end.get(11..19).unwrap_or("23:59:59");
+        let mut parts = hms.split(':').map(|p| p.parse::<u64>().ok());
+        match (parts.next(), parts.next(), parts.next()) {
+            (Some(Some(h)), Some(Some(m)), Some(Some(s))) if h < 24 && m < 60 && s < 60 => {
+                h * 3600 + m * 60 + s
+            }
+            _ => DAY_SECS - 1,
+        }
     }
 
     /// The report mail (RFC 8460 §5.3) from `from` to `to`, dated `now`. Sign it with the
