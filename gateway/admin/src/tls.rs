@@ -133,11 +133,7 @@ pub(crate) async fn send_reports(
         .await
     {
         Ok(summary) => {
-            let failed = summary
-                .outcomes
-                .iter()
-                .filter(|o| o.error.is_some())
-                .count();
+            let failed = summary.failed();
             tracing::info!(
                 day,
                 made = summary.made,

@@ -120,6 +120,11 @@ impl SentSummary {
     pub fn is_empty(&self) -> bool {
         *self == SentSummary::default()
     }
+
+    /// Destinations that did not take their report (still pending).
+    pub fn failed(&self) -> usize {
+        self.outcomes.iter().filter(|o| o.error.is_some()).count()
+    }
 }
 
 /// The daily run over one policy.
@@ -243,11 +248,7 @@ impl Scheduler {
             Err(e) => tracing::warn!(error = %e, "TLS-RPT delivery progress not stored"),
         }
         if !summary.is_empty() {
-            let failed = summary
-                .outcomes
-                .iter()
-                .filter(|o| o.error.is_some())
-                .count();
+            let failed = summary.failed();
             tracing::info!(
                 made = summary.made,
                 delivered = summary.outcomes.len() - failed,
