@@ -146,3 +146,33 @@ pub(crate) fn verify_tls13(
 ) -> Result<HandshakeSignatureValid, rustls::Error> {
     rustls::crypto::verify_tls13_signature(message, cert, dss, &p.signature_verification_algorithms)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Outbound: every suite offered is a TLS 1.2 or 1.3 AEAD with a key of 128 bits or more
+    /// (no CBC, RC4, 3DES, NULL or export; rustls implements nothing below TLS 1.2).
+    #[test]
+    fn outbound_offers_tls12_and_13_with_128_bit_aead_suites_only() {
+        let v = Verifiers::new(mozilla_roots()).unwrap_or_else(|e| panic!("verifiers: {e}"));
+        let config = client_config(v.any_cert.clone()).unwrap_or_else(|e| panic!("{e}"));
+        let suites = &config.crypto_provider().cipher_suites;
+        assert!(!suites.is_empty());
+        let mut versions = std::collections::BTreeSet::new();
+        for s in suites {
+            let name = format!("{:?}", s.suite());
+            versions.insert(format!("{:?}", s.version().version));
+            assert!(
+                name.contains("AES_128_GCM")
+                    || name.contains("AES_256_GCM")
+                    || name.contains("CHACHA20_POLY1305"),
+                "weak or non-AEAD suite offered: {name}"
+            );
+        }
+        assert!(
+            versions.iter().all(|v| v == "TLSv1_2" || v == "TLSv1_3"),
+            "{versions:?}"
+        );
+    }
+}
