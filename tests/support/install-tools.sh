@@ -22,7 +22,7 @@ have pkg-config || need+=(pkg-config)
 dpkg -s libssl-dev >/dev/null 2>&1 || need+=(libssl-dev)
 dpkg -s libclang-dev >/dev/null 2>&1 || need+=(libclang-dev)
 # DNSSEC test zone for DANE (sealgate-tlspolicy): nsd serves it, ldns-signzone signs it.
-have nsd || need+=(nsd)
+{ have nsd || [ -x /usr/sbin/nsd ]; } || need+=(nsd)
 have ldns-signzone || need+=(ldnsutils)
 
 if [ ${#need[@]} -gt 0 ]; then
