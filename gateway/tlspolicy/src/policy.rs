@@ -1,4 +1,4 @@
-//! The API the deliver stage calls (wiring comes with the deliver owner).
+//! The API the deliver stage calls (`gateway/deliver/src/attempt/send.rs` follows these steps).
 //!
 //! # How deliver uses it
 //!
@@ -9,22 +9,21 @@
 //!    `with_state` facts and counts live in memory only). Keep it in an `Arc` beside the
 //!    router, and hand the same `Arc` to the admin API (`tls status`) and to the TLS-RPT run
 //!    (step 7).
-//! 2. **Per destination group** (recipients of one domain sharing a requirement and chain
-//!    method, as `attempt.rs` groups them), before routing:
-//!    `let rule = RuleFloor::from_requirement(&requirement, method);`
-//!    `let plan = policy.plan(&domain, rule.as_ref()).await?;` (async: pin store on the
-//!    blocking pool, `_mta-sts` TXT + cache + fetch, DNSSEC MX + TLSA). A `TlsPolicyError`
-//!    is [`TlsPolicyError::severity`]-classified; `Temporary` → the group is deferred.
-//!    `plan.floor` (every part with its source) and `plan.explain()` go into the attempt record.
-//!    This replaces plan.rs's choice of `client::TlsPolicy`: `may` ≈ `Opportunistic`,
-//!    `encrypt` ≈ `Required`, `verify` and up ≈ `Verified` — but the verifier now comes from
-//!    `mx.tls` below.
+//! 2. **Per destination group** (recipients of one domain sharing the TLS their rule asks and
+//!    a copy, as `attempt.rs` groups them), before routing: the rule's part (deliver's
+//!    `client::TlsPolicy::rule_floor`: `may`/forced, `encrypt`/exclusive for `tls-only`,
+//!    `verify`/forced for `tls-verified`), then
+//!    `let plan = policy.plan_with(&domain, Some(&rule), discovery).await?;` — [`Discovery`]
+//!    leaves out MTA-STS and DANE for a static route and pins too for `TLS-Required: No` mail
+//!    (async: pin store on the blocking pool, `_mta-sts` TXT + cache + fetch, DNSSEC MX +
+//!    TLSA). A `TlsPolicyError` is [`TlsPolicyError::severity`]-classified; the group defers.
 //! 3. **Per host**, in the router's order: `let mx = plan.mx_plan(&target.host,
 //!    RouteKind::Mx)?` (`RouteKind::Static` for a `[delivery.routes]` hop: no MTA-STS filter,
 //!    no DANE). If `mx.skip` is `Some(unmet)`, don't connect; call
-//!    `policy.record_skipped(&plan, &mx)` and try the next host. If every host was skipped,
-//!    the first skip's [`Unmet`](crate::Unmet) is the group's outcome (it is `Defer` for DNSSEC
-//!    failures and for MX hosts an MTA-STS `enforce` policy doesn't list, RFC 8461 §5).
+//!    `policy.record_skipped(&plan, &mx)` and try the next host. When every host failed on
+//!    TLS (skipped or below its level), the strongest [`Unmet`](crate::Unmet) — drop, then
+//!    next method, then defer — is the group's outcome (a skip is `Defer` for DNSSEC failures
+//!    and for MX hosts an MTA-STS `enforce` policy doesn't list, RFC 8461 §5).
 //! 4. **Connect** with `mx.tls` (a rustls `ClientConfig` whose verifier enforces `mx.level`;
 //!    server name = the MX host). No STARTTLS, or a failed handshake: retry this host in
 //!    plaintext only if `mx.plaintext_allowed`. The level reached is
@@ -36,8 +35,8 @@
 //!    lifetime); `NextMethod` → record the `fallback from tls-verified` status so plan.rs moves
 //!    to the next chain method (then transform and sign again), or to the global fallback chain
 //!    for a `deliver` recipient; `Drop` → `DroppedByPolicy` with the `dropped-tls` notice and
-//!    an audit event. `Defer` is also right for a handshake that failed against a `dane-only`
-//!    host (RFC 7672 §2.2).
+//!    its record; a demand only DANE makes defers (RFC 7672 §2.2), an admin `dane` entry
+//!    follows its `on_failure`.
 //! 6. **After each session** (delivered or not): `policy.record_result(&plan, &mx,
 //!    &SessionResult { achieved, webpki_ok, failure, sending_ip, receiving_ip, tls_version,
 //!    tls_cipher }).await` — pins a domain seen with verified TLS, counts the session for
@@ -52,8 +51,10 @@
 //!    and floors — or POSTs it to an `https:` `rua`; undelivered reports are retried.
 //!    [`crate::tlsrpt::schedule::send_day`] does one day now (an admin command).
 //!
-//! Transform, deciding whether `tls-verified` is possible now, calls the sync
-//! [`TlsPolicy::known_floor`] (rule, admin, pin, cached MTA-STS) on its blocking pool.
+//! Whether `tls-verified` is possible now, deliver tells the chain walk from the last
+//! session's facts ([`TlsPolicy::last_facts`], `protect::known_hop`); the sync
+//! [`TlsPolicy::known_floor`] (rule, admin, pin, cached MTA-STS) is there for callers that
+//! need the floor without network I/O.
 
 mod domain;
 mod remember;
