@@ -393,7 +393,7 @@ impl Connection {
         self.facts.tls_cipher = cipher;
         let webpki_ok = tls.webpki_ok(&chain);
         // Under the DANE verifier a finished handshake means a TLSA record matched.
-        let dane = tls.report.kind == PolicyKind::Tlsa;
+        let dane = tls.uses_dane();
         self.facts.cert_verified = Some(webpki_ok || dane);
         self.facts.dane = dane.then_some(true);
         self.tls.webpki_ok = webpki_ok;

@@ -15,7 +15,6 @@ use sealgate_config::Config;
 use sealgate_core::store::{Pin, PinStore, StoreError, StsCache, StsCacheEntry};
 use sealgate_core::{Clock, Domain, Random, Timestamp};
 use sealgate_tlspolicy::policy::{Deps, RouteKind};
-use sealgate_tlspolicy::tlsrpt::PolicyKind;
 use sealgate_tlspolicy::{Achieved, TlsPolicy as Policy, Unmet, Verdict};
 use serde::Serialize;
 use std::collections::HashMap;
@@ -219,7 +218,7 @@ pub async fn probe(
             reason: None,
         };
         if let Some(u) = &mx.skip {
-            h.skipped = Some(unmet_reason(u).to_string());
+            h.skipped = Some(u.reason().to_string());
             set_verdict(&mut h, Verdict::Unmet(u.clone()));
             hosts.push(h);
             continue;
@@ -229,7 +228,7 @@ pub async fn probe(
             source: None,
             tls: TlsKey {
                 level: mx.level,
-                dane: mx.report.kind == PolicyKind::Tlsa,
+                dane: mx.uses_dane(),
             },
         };
         match Connection::open(target, &params, Some(&mx), timeouts).await {
@@ -277,18 +276,12 @@ pub async fn probe(
     })
 }
 
-fn unmet_reason(u: &Unmet) -> &str {
-    match u {
-        Unmet::Defer { reason } | Unmet::NextMethod { reason } | Unmet::Drop { reason } => reason,
-    }
-}
-
 fn set_verdict(h: &mut HostProbe, v: Verdict) {
     let (verdict, reason) = match &v {
         Verdict::Send => ("send", None),
-        Verdict::Unmet(u @ Unmet::Defer { .. }) => ("defer", Some(unmet_reason(u))),
-        Verdict::Unmet(u @ Unmet::NextMethod { .. }) => ("next-method", Some(unmet_reason(u))),
-        Verdict::Unmet(u @ Unmet::Drop { .. }) => ("drop", Some(unmet_reason(u))),
+        Verdict::Unmet(u @ Unmet::Defer { .. }) => ("defer", Some(u.reason())),
+        Verdict::Unmet(u @ Unmet::NextMethod { .. }) => ("next-method", Some(u.reason())),
+        Verdict::Unmet(u @ Unmet::Drop { .. }) => ("drop", Some(u.reason())),
     };
     h.verdict = verdict.into();
     h.reason = reason.map(str::to_string);

@@ -175,6 +175,17 @@ pub enum Unmet {
     },
 }
 
+impl Unmet {
+    /// Why the floor was not met (hosts, levels, policy sources — never content).
+    pub fn reason(&self) -> &str {
+        match self {
+            Unmet::Defer { reason } | Unmet::NextMethod { reason } | Unmet::Drop { reason } => {
+                reason
+            }
+        }
+    }
+}
+
 impl Floor {
     /// The floor of these parts; with no parts, `may`.
     pub fn compute(parts: Vec<FloorPart>) -> Floor {

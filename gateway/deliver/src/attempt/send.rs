@@ -28,7 +28,7 @@ use sealgate_core::event::AttemptFacts;
 use sealgate_core::{Body, BodyType, Domain, Message, Method, Severity};
 use sealgate_tlspolicy::mtasts::StsLookup;
 use sealgate_tlspolicy::policy::{Discovery, RouteKind};
-use sealgate_tlspolicy::tlsrpt::{FailureKind, PolicyKind};
+use sealgate_tlspolicy::tlsrpt::FailureKind;
 use sealgate_tlspolicy::{Achieved, DomainPlan, MxPlan, SessionResult, Unmet, Verdict};
 
 /// The requirement named in the rule's floor part, by the TLS the rule asked.
@@ -73,13 +73,6 @@ fn requiretls_ok(plan: &DomainPlan, mx: &MxPlan, achieved: Achieved, conn: &Conn
             matches!(&plan.sts, StsLookup::Policy { policy, .. } if policy.matches(&mx.host))
         }
         Achieved::Plaintext | Achieved::Encrypted => false,
-    }
-}
-
-/// The reason an unmet floor gives.
-fn unmet_reason(u: &Unmet) -> &str {
-    match u {
-        Unmet::Defer { reason } | Unmet::NextMethod { reason } | Unmet::Drop { reason } => reason,
     }
 }
 
@@ -133,7 +126,7 @@ impl Failures {
             Unmet::NextMethod { .. } => 1,
             Unmet::Drop { .. } => 2,
         };
-        let reason = unmet_reason(&unmet).to_string();
+        let reason = unmet.reason().to_string();
         if self.unmet.as_ref().is_none_or(|u| rank(&unmet) > rank(u)) {
             self.unmet = Some(unmet);
         }
@@ -278,7 +271,7 @@ pub(super) async fn deliver_group(
             ..host_facts
         };
         if let Some(unmet) = mx.skip.clone() {
-            tracing::info!(relay = %target.host, reason = unmet_reason(&unmet), "next hop skipped by the TLS policy");
+            tracing::info!(relay = %target.host, reason = unmet.reason(), "next hop skipped by the TLS policy");
             inner.policy.record_skipped(&plan, &mx);
             failures.tls(inner, &mx, host_facts, unmet);
             continue;
@@ -288,7 +281,7 @@ pub(super) async fn deliver_group(
             source: tenant.source,
             tls: TlsKey {
                 level: mx.level,
-                dane: mx.report.kind == PolicyKind::Tlsa,
+                dane: mx.uses_dane(),
             },
         };
         let (conn, reused, handshake_failed) = match inner.pool.take(target, &params) {

@@ -122,6 +122,12 @@ impl MxPlan {
         }
     }
 
+    /// The verifier is DANE's (the host has usable TLSA records): a finished handshake means
+    /// a TLSA record matched.
+    pub fn uses_dane(&self) -> bool {
+        self.dane
+    }
+
     /// Whether the presented chain passes WebPKI for this host (recorded whatever the level).
     pub fn webpki_ok(&self, chain: &[CertificateDer<'_>]) -> bool {
         self.verifiers.webpki_ok(&self.host, chain)
