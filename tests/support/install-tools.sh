@@ -24,6 +24,11 @@ dpkg -s libclang-dev >/dev/null 2>&1 || need+=(libclang-dev)
 # DNSSEC test zone for DANE (sealgate-tlspolicy): nsd serves it, ldns-signzone signs it.
 { have nsd || [ -x /usr/sbin/nsd ]; } || need+=(nsd)
 have ldns-signzone || need+=(ldnsutils)
+# Second DLP corpus (rules/corpus/second): OCR check of its scanned PDFs, poppler to list/extract
+# their images, and the DejaVu font the scans are rendered with.
+have tesseract || need+=(tesseract-ocr)
+{ have pdftotext && have pdfimages; } || need+=(poppler-utils)
+[ -f /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ] || need+=(fonts-dejavu-core)
 
 if [ ${#need[@]} -gt 0 ]; then
     echo "installing Debian packages: ${need[*]}" >&2
@@ -39,6 +44,10 @@ python3 -c 'import aiosmtpd' 2>/dev/null || py_need+=(aiosmtpd)
 python3 -c 'import stdnum' 2>/dev/null || py_need+=(python-stdnum)
 python3 -c 'import faker' 2>/dev/null || py_need+=(Faker)
 python3 -c 'import jsonschema' 2>/dev/null || py_need+=(jsonschema)
+# Second DLP corpus: real XLSX files, rendered scans, image-only PDFs.
+python3 -c 'import openpyxl' 2>/dev/null || py_need+=(openpyxl)
+python3 -c 'import PIL' 2>/dev/null || py_need+=(Pillow)
+python3 -c 'import img2pdf' 2>/dev/null || py_need+=(img2pdf)
 # TLS-RPT reports are read back by parsedmarc's SMTP TLS report parser.
 python3 -c 'import parsedmarc' 2>/dev/null || py_need+=(parsedmarc)
 if [ ${#py_need[@]} -gt 0 ]; then
