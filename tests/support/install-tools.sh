@@ -48,6 +48,7 @@ python3 -c 'import jsonschema' 2>/dev/null || py_need+=(jsonschema)
 python3 -c 'import openpyxl' 2>/dev/null || py_need+=(openpyxl)
 python3 -c 'import PIL' 2>/dev/null || py_need+=(Pillow)
 python3 -c 'import img2pdf' 2>/dev/null || py_need+=(img2pdf)
+python3 -c 'import xlwt' 2>/dev/null || py_need+=(xlwt)         # legacy OLE2 .xls attachments
 # TLS-RPT reports are read back by parsedmarc's SMTP TLS report parser.
 python3 -c 'import parsedmarc' 2>/dev/null || py_need+=(parsedmarc)
 if [ ${#py_need[@]} -gt 0 ]; then

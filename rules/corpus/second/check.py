@@ -93,6 +93,15 @@ def walk(name, msg, ocr_queue, seen):
         elif fn.endswith(".ics") or ctype == "text/calendar":
             if b"BEGIN:VCALENDAR" not in data or b"BEGIN:VEVENT" not in data:
                 fail(name, "calendar part without VEVENT")
+        elif fn.endswith(".xls"):
+            if not data.startswith(bytes.fromhex("d0cf11e0a1b11ae1")):
+                fail(name, ".xls is not an OLE2 file")
+        elif fn.endswith(".gz"):
+            import gzip
+            gzip.decompress(data)
+        elif fn.endswith(".vcf"):
+            if b"BEGIN:VCARD" not in data:
+                fail(name, "vCard without BEGIN:VCARD")
         elif fn.endswith(".hl7"):
             if not data.startswith(b"MSH|") or b"\rPID|" not in data:
                 fail(name, "HL7 attachment without MSH/PID")

@@ -12,6 +12,7 @@ import argparse
 import hashlib
 import os
 import random
+import re
 import sys
 from collections import Counter
 
@@ -49,6 +50,9 @@ def plan(split, count):
 
 def generate(split, out_dir, count):
     os.makedirs(out_dir, exist_ok=True)
+    for old in os.listdir(out_dir):  # a rerun into the same folder must not leave stale messages
+        if re.fullmatch(r"\d{4,}-[a-z0-9-]+\.eml", old):
+            os.remove(os.path.join(out_dir, old))
     fk = Faker("en_US")
     fk_es = Faker("es_MX")
     rows = []
@@ -75,7 +79,12 @@ def main():
     ap.add_argument("--out", required=True)
     ap.add_argument("--count", type=int, default=400)
     ap.add_argument("--summary", action="store_true", help="print counts by kind and label")
+    ap.add_argument("--list", action="store_true", help="list the split's templates (id, kind, label) and exit")
     a = ap.parse_args()
+    if a.list:
+        for t in sorted(templates_for(a.split), key=lambda t: (t["kind"], t["label"], t["id"])):
+            print(f"{t['kind']}\t{t['label']}\t{t['id']}\t{(t['fn'].__doc__ or '').strip().splitlines()[0]}")
+        return
     rows = generate(a.split, a.out, a.count)
     if a.summary:
         by = Counter((r[3], r[1]) for r in rows)

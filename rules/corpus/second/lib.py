@@ -306,8 +306,11 @@ class Ctx:
                 "clinic": clinic, "ext": self.digits(4)}
 
     def role_mailbox(self, clinic, box):
-        return {"name": f"{clinic['name']} {box.title()}", "email": f"{box}@{clinic['domain']}",
-                "first": box, "last": "", "cred": "", "title": box, "clinic": clinic}
+        """A staff member sending from (or on behalf of) a shared clinic mailbox."""
+        s = self.staff(clinic, ("", f"{box.title()} Team"))
+        if self.chance(0.5):
+            s = dict(s, email=f"{box}@{clinic['domain']}", name=f"{s['name']} ({clinic['name']})")
+        return s
 
     def patient(self, es=False, lo_age=1, hi_age=88):
         f = self.fk_es if es else self.fk
@@ -324,7 +327,13 @@ class Ctx:
                 "phone": self.phone(), "email": f"{local}@{self.pick(PERSONAL_DOMAINS)}",
                 "street": f.street_address(), "city": f.city(),
                 "state": self.fk.state_abbr(), "zip": self.fk.zipcode(),
-                "insurer": self.pick(INSURERS), "name": f"{first} {last}"}
+                "insurer": self.pick(INSURERS), "name": f"{first} {last}",
+                # pronouns and Spanish agreement, so the prose matches the patient
+                "she": "she" if sex == "F" else "he", "She": "She" if sex == "F" else "He",
+                "her": "her" if sex == "F" else "his", "Her": "Her" if sex == "F" else "His",
+                "her_obj": "her" if sex == "F" else "him",
+                "estimada": "Estimada" if sex == "F" else "Estimado", "la": "la" if sex == "F" else "lo",
+                "o_a": "a" if sex == "F" else "o"}
 
     def vendor(self):
         co = self.fk.company()
@@ -543,6 +552,51 @@ def make_csv(header, rows, delim=","):
     return out.getvalue()
 
 
+def make_xls(header, rows, date_format="MM/DD/YYYY"):
+    """A legacy Excel 97-2003 (OLE2/BIFF8) workbook written by xlwt; dates are serial numbers."""
+    import xlwt
+    wb = xlwt.Workbook()
+    ws = wb.add_sheet("Sheet1")
+    bold = xlwt.easyxf("font: bold on")
+    datef = xlwt.easyxf(num_format_str=date_format)
+    for j, h in enumerate(header):
+        ws.write(0, j, h, bold)
+    for i, r in enumerate(rows, start=1):
+        for j, v in enumerate(r):
+            if isinstance(v, (dt.date, dt.datetime)):
+                ws.write(i, j, v, datef)
+            else:
+                ws.write(i, j, v)
+    out = io.BytesIO()
+    wb.save(out)
+    return out.getvalue()
+
+
+def gzip_bytes(data):
+    import gzip
+    return gzip.compress(data if isinstance(data, bytes) else data.encode("utf-8"), mtime=0)
+
+
+def vcard(first, last, org=None, title=None, phone=None, email_addr=None, note=None, adr=None, bday=None):
+    lines = ["BEGIN:VCARD", "VERSION:3.0", f"N:{last};{first};;;", f"FN:{first} {last}"]
+    if org:
+        lines.append(f"ORG:{org}")
+    if title:
+        lines.append(f"TITLE:{title}")
+    if phone:
+        lines.append(f"TEL;TYPE=CELL:{phone}")
+    if email_addr:
+        lines.append(f"EMAIL;TYPE=INTERNET:{email_addr}")
+    if adr:
+        lines.append(f"ADR;TYPE=HOME:;;{adr}")
+    if bday:
+        lines.append(f"BDAY:{bday.isoformat()}")
+    if note:
+        lines.append(f"NOTE:{ics_escape(note)}")
+    lines.append("END:VCARD")
+    return "\r\n".join(lines) + "\r\n"
+
+
 def make_xlsx(sheets, date_format="mm/dd/yyyy"):
     """sheets: list of (title, header, rows, date_formats) — date/datetime cells are stored as
     Excel serial numbers with a number format (openpyxl's normal behaviour)."""
@@ -712,7 +766,7 @@ def jdump(obj):
 # Template registry
 # ----------------------------------------------------------------------------------------
 
-KINDS = ["reply-forward", "html-table", "spanish", "shorthand", "calendar", "zip-csv", "xlsx",
+KINDS = ["legacy-formats", "reply-forward", "html-table", "spanish", "shorthand", "calendar", "zip-csv", "xlsx",
          "hl7-fhir", "scanned-pdf", "filename", "names-dates", "identifiers", "sensitive",
          "billing", "reminder", "hr", "benefits", "marketing", "training", "numbers", "w9",
          "it-notice", "logistics", "deid-report"]

@@ -7,7 +7,7 @@ import email.policy
 
 from lib import (template, text_message, html_message, new_message, attach, signature, sig_html,
                  fmt_date, fmt_time, ordinal, quote_lines, html_table, html_doc, make_xlsx, make_zip,
-                 make_csv, scanned_pdf, hl7_ts, fhir_patient, ics, jdump, addr, TODAY, DOB_STYLES,
+                 make_csv, make_xls, gzip_bytes, vcard, scanned_pdf, hl7_ts, fhir_patient, ics, jdump, addr, TODAY, DOB_STYLES,
                  SHORTHAND_DX, MONTHS, MESES, DIAS)
 
 S = "dev"
@@ -15,7 +15,10 @@ S = "dev"
 
 def _clinic_pair(ctx, role=None, role2=None):
     c = ctx.clinic()
-    return c, ctx.staff(c, role), ctx.staff(c, role2)
+    first = ctx.staff(c, role)
+    # the second person works at the same clinic or, as often, at a partner organisation
+    other = c if ctx.chance(0.6) else ctx.clinic()
+    return c, first, ctx.staff(other, role2)
 
 
 # ------------------------------------------------------------------ reply-forward
@@ -29,9 +32,9 @@ def reply_quoted_lab(ctx):
     when = ctx.sent_at()
     orig = (f"Hi Dr. {doc['last']},\n\n{p['name']} ({fmt_date(p['dob'], ctx.pick(DOB_STYLES))}) "
             f"had labs drawn {fmt_date(ctx.past_date(2, 9), 'short_md')}. {lab} came back {val} {unit}. "
-            f"She is asking whether she needs to come in before her {ctx.specialty()} appointment.\n\n"
+            f"{p['She']} is asking whether {p['she']} needs to come in before {p['her']} {ctx.specialty()} appointment.\n\n"
             f"{rn['first']}")
-    top = ctx.pick(["Thanks — I'll call her this afternoon.", "Please schedule a f/u in 2 weeks.",
+    top = ctx.pick([f"Thanks — I'll call {p['her_obj']} this afternoon.", "Please schedule a f/u in 2 weeks.",
                     "Ok. Let's repeat in 3 months.", "Noted, thank you!"])
     body = (f"{top}\n{signature(ctx, doc, 3)}\n"
             f"On {when.strftime('%a, %b %d, %Y at %I:%M %p')}, {rn['name']} <{rn['email']}> wrote:\n"
@@ -134,12 +137,12 @@ def es_resultado_laboratorio(ctx):
     rn = ctx.staff(c, ("RN", "Enfermera"), es=True)
     p = ctx.patient(es=True)
     lab, val, unit = ctx.lab()
-    body = (f"Estimada {p['first']} {p['last']}:\n\n"
+    body = (f"{p['estimada']} {p['first']} {p['last']}:\n\n"
             f"Le escribimos de {c['name']} sobre los resultados de su análisis del "
             f"{fmt_date(ctx.past_date(3, 20), 'es_long')}.\n\n"
             f"Nombre del paciente: {p['name']}\nFecha de nacimiento: {fmt_date(p['dob'], ctx.pick(['es', 'es_long', 'dots_dmy']))}\n"
             f"Resultado: {lab} {val} {unit}\n\n"
-            f"{ctx.pick(['La doctora quiere verla en consulta la próxima semana.', 'Por favor siga tomando su medicamento y repetiremos el análisis en tres meses.', 'Su médico le recomienda una cita de seguimiento.'])}\n\n"
+            f"{ctx.pick(['La doctora quiere ver' + p['la'] + ' en consulta la próxima semana.', 'Por favor siga tomando su medicamento y repetiremos el análisis en tres meses.', 'Su médico le recomienda una cita de seguimiento.'])}\n\n"
             f"Atentamente,\n{rn['name']}\n{c['name']}\nTel. {c['phone']}\n")
     return text_message(ctx, rn, p, "Resultados de laboratorio", body)
 
@@ -411,8 +414,8 @@ def nd_possessive_untitled(ctx):
                            f"birthday {fmt_date(p['dob'], 'us_short')}", f"b. {fmt_date(p['dob'], 'dmon')}",
                            f"({fmt_date(p['dob'], 'compact')})"])
     body = ctx.pick([
-        f"{p['name']}'s {ctx.proc()} got moved to {fmt_date(ctx.future_date(), 'weekday')}. She's {dob_phrase} in case you need to pull the chart.",
-        f"Can you check on {p['first']} {p['last']} ({dob_phrase})? Her {ctx.proc()} report never made it to the chart.",
+        f"{p['name']}'s {ctx.proc()} got moved to {fmt_date(ctx.future_date(), 'weekday')}. {p['She']}'s {dob_phrase} in case you need to pull the chart.",
+        f"Can you check on {p['first']} {p['last']} ({dob_phrase})? {p['Her']} {ctx.proc()} report never made it to the chart.",
         f"{p['last']}, {p['first']} — {dob_phrase} — still waiting on auth for the {ctx.proc()}.",
     ]) + signature(ctx, a, ctx.pick([3, 4]))
     return text_message(ctx, a, b, ctx.pick(["quick q", "chart", p["last"], "pending"]), body)
@@ -427,9 +430,9 @@ def nd_staff_birthdays(ctx):
         s = ctx.staff(c)
         d = ctx.future_date(1, 30)
         lines.append(f"  {s['name']} ({s['title']}) - {fmt_date(d, ctx.pick(['mon_d', 'short_md']))}")
-    body = ("Happy birthday to our December celebrants!\n\n" + "\n".join(lines)
+    body = ("Happy birthday to everyone celebrating in the next few weeks!\n\n" + "\n".join(lines)
             + "\n\nCake in the break room Friday at 3. Work anniversaries next week." + signature(ctx, hr))
-    return text_message(ctx, hr, {"name": "All Staff", "email": f"allstaff@{c['domain']}"}, "December birthdays", body)
+    return text_message(ctx, hr, {"name": "All Staff", "email": f"allstaff@{c['domain']}"}, "Upcoming birthdays", body)
 
 
 # ------------------------------------------------------------------ identifiers
@@ -487,8 +490,8 @@ def sens_bh_safety_check(ctx):
     c, th, doc = _clinic_pair(ctx, ("LCSW", "Therapist"), ("MD", "Psychiatrist"))
     p = ctx.patient(lo_age=14)
     body = ctx.pick([
-        f"Saw {p['first']} {p['last']} today. PHQ-9 {ctx.rng.randint(15, 26)}, endorses passive SI, denies HI/plan. Safety plan updated. Can you see her this week for med adjustment?",
-        f"{p['last']} no-showed again. Last session she reported increased panic attacks and stopped the {ctx.pick(['sertraline', 'escitalopram', 'bupropion'])}. I'll call.",
+        f"Saw {p['first']} {p['last']} today. PHQ-9 {ctx.rng.randint(15, 26)}, endorses passive SI, denies HI/plan. Safety plan updated. Can you see {p['her_obj']} this week for med adjustment?",
+        f"{p['last']} no-showed again. Last session {p['she']} reported increased panic attacks and stopped the {ctx.pick(['sertraline', 'escitalopram', 'bupropion'])}. I'll call.",
     ]) + signature(ctx, th, 3)
     return text_message(ctx, th, doc, ctx.pick(["pt update", "FYI", "safety check"]), body)
 
@@ -524,12 +527,15 @@ def bill_patient_statement(ctx):
 
 @template(S, "billing", "no")
 def bill_vendor_invoice(ctx):
-    """No: a lab-courier vendor invoice to the clinic; business account numbers only."""
+    """No: AP replies to a courier vendor about its invoice (quoted); business account numbers only."""
     c, ap, to = _clinic_pair(ctx, ("", "Accounts Payable"))
     v = ctx.vendor()
-    body = (f"Hi {ap['first']},\n\nInvoice INV-{ctx.digits(6)} for courier service in {MONTHS[TODAY.month - 2]} is attached "
+    inv = f"INV-{ctx.digits(6)}"
+    orig = (f"Hi {ap['first']},\n\nInvoice {inv} for courier service in {MONTHS[TODAY.month - 2]} is attached "
             f"(account {ctx.digits(8)}, net 30). Total due ${ctx.rng.randint(800, 5000)}.00.\n\nThanks,\n{v['name']}\n{v['company']}")
-    return text_message(ctx, {"name": v["name"], "email": v["email"]}, ap, "Invoice", body)
+    body = (f"Hi {v['first']}, the PO number is missing on {inv}; please reissue with PO {ctx.digits(7)} and we will pay this week."
+            + signature(ctx, ap) + f"\nOn {fmt_date(ctx.past_date(1, 5), 'long')} {v['name']} <{v['email']}> wrote:\n" + quote_lines(orig))
+    return text_message(ctx, ap, {"name": v["name"], "email": v["email"]}, f"Re: Invoice {inv}", body)
 
 
 @template(S, "reminder", "yes")
@@ -599,15 +605,17 @@ def benefits_newsletter(ctx):
 
 @template(S, "marketing", "no")
 def pharm_marketing(ctx):
-    """No: pharmacy/vendor marketing to the clinic (no individual)."""
-    c = ctx.clinic()
+    """No: a physician forwards pharmacy marketing to the practice manager (no individual)."""
+    c, doc, mgr = _clinic_pair(ctx, ("MD", "Physician"), ("", "Practice Manager"))
     v = ctx.vendor()
-    doc = ctx.staff(c, ("MD", "Physician"))
-    body = (f"Dr. {doc['last']},\n\nNew from {v['company']}: same-day delivery of GLP-1 and insulin pens to your patients, "
-            "prior auth support, and copay cards for eligible patients. Our specialty team handles HIV, hepatitis C and "
-            "oncology prescriptions with 24-hour turnaround.\n\nSchedule a lunch-and-learn: reply to this email.\n\n"
-            f"{v['name']}\nAccount Executive, {v['company']}")
-    return text_message(ctx, {"name": v["name"], "email": v["email"]}, doc, "Faster fills for your patients", body)
+    promo = (f"Dr. {doc['last']},\n\nNew from {v['company']}: same-day delivery of GLP-1 and insulin pens to your patients, "
+             "prior auth support, and copay cards for eligible patients. Our specialty team handles HIV, hepatitis C and "
+             "oncology prescriptions with 24-hour turnaround.\n\nSchedule a lunch-and-learn: reply to this email.\n\n"
+             f"{v['name']}\nAccount Executive, {v['company']}")
+    body = (ctx.pick(["Worth a lunch-and-learn?", "FYI - they keep calling. Your call.", "Can you set this up for January?"])
+            + signature(ctx, doc, 3) + f"\nBegin forwarded message:\n\nFrom: {v['name']} <{v['email']}>\n"
+            f"Subject: Faster fills for your patients\n\n{promo}\n")
+    return text_message(ctx, doc, mgr, "Fwd: Faster fills for your patients", body)
 
 
 @template(S, "training", "no")
@@ -664,3 +672,492 @@ def deid_quality_measures(ctx):
                     + html_table(["Site", "Diabetic pts", "A1c > 9", "Eye exam done"], rows)
                     + "<p>No patient-level data is included. Full dashboard on the intranet.</p>" + sig_html(ctx, q))
     return html_message(ctx, q, to, "Q3 diabetes dashboard", html)
+
+
+# ================================================================== more dev templates
+
+@template(S, "html-table", "yes")
+def html_registry_mrn_a1c(ctx):
+    """Yes: diabetic registry rows — MRN, name, last A1c and date — in an HTML table."""
+    c, q, doc = _clinic_pair(ctx, ("", "Quality Coordinator"), ("MD", "Physician"))
+    rows = []
+    for _ in range(ctx.rng.randint(4, 10)):
+        p = ctx.patient(lo_age=35)
+        rows.append([p["mrn"], f"{p['first']} {p['last']}", f"{ctx.rng.randint(90, 130) / 10}%",
+                     fmt_date(ctx.past_date(100, 400), ctx.pick(["us", "iso", "us_short"]))])
+    html = html_doc(f"<p>Dr. {doc['last']}, these patients on your panel have an A1c over 9 and no visit in 3 months:</p>"
+                    + html_table(["MRN", "Pt", "Last A1c", "Date"], rows, ctx.rng.randint(0, 2))
+                    + "<p>Can your MA reach out?</p>" + sig_html(ctx, q))
+    return html_message(ctx, q, doc, "A1c > 9 outreach", html)
+
+
+@template(S, "html-table", "yes")
+def html_registration_two_rows(ctx):
+    """Yes: a registration form rendered as a table — labels in one row, values in the row below."""
+    c, reg, to = _clinic_pair(ctx, ("", "Registration"))
+    p = ctx.patient()
+    labels = ["Last", "First", "DOB", "Phone", "Insurance", "Subscriber ID", "Reason for visit"]
+    vals = [p["last"], p["first"], fmt_date(p["dob"], ctx.pick(DOB_STYLES)), p["phone"], p["insurer"], p["member"],
+            ctx.pick(["knee pain", "new patient physical", "med refill", "follow-up " + ctx.dx()])]
+    html = html_doc("<p>New patient registered online, please verify insurance before the visit:</p>"
+                    + html_table(labels, [vals], ctx.rng.randint(0, 2)) + sig_html(ctx, reg))
+    return html_message(ctx, reg, to, "New online registration", html)
+
+
+@template(S, "html-table", "no")
+def html_meeting_agenda_table(ctx):
+    """No: committee agenda table (owners are staff; topics mention PHI and referrals generically)."""
+    c, chair, to = _clinic_pair(ctx, ("", "Compliance Officer"))
+    topics = ["Minimum necessary audit results", "Referral turnaround times", "Secure email adoption",
+              "Patient portal sign-ups", "Breach risk assessment process", "Fax retirement plan"]
+    rows = [[f"{9 + i}:00", t, ctx.staff(c)["name"], f"{ctx.pick([10, 15, 20])} min"] for i, t in enumerate(ctx.sample(topics, 4))]
+    html = html_doc("<p>Agenda for Thursday's Privacy Committee:</p>" + html_table(["Time", "Topic", "Owner", "Length"], rows, ctx.rng.randint(0, 2)) + sig_html(ctx, chair))
+    return html_message(ctx, chair, to, "Privacy Committee agenda", html)
+
+
+@template(S, "spanish", "yes")
+def es_estado_cuenta(ctx):
+    """Yes: Spanish billing statement: patient name, account, date of service, balance."""
+    c = ctx.clinic()
+    bill = ctx.staff(c, ("", "Facturación"), es=True)
+    p = ctx.patient(es=True)
+    body = (f"Sr./Sra. {p['last']}:\n\nSu estado de cuenta está disponible.\n\n"
+            f"Paciente: {p['first']} {p['last']}\nNúmero de cuenta: {ctx.digits(8)}\n"
+            f"Fecha de servicio: {fmt_date(ctx.past_date(20, 80), 'es')}\nSaldo pendiente: ${ctx.rng.randint(15, 500)}.00\n\n"
+            "Puede pagar en línea o llamar a nuestra oficina.\n\n" + bill["name"] + "\n" + c["name"])
+    return text_message(ctx, bill, p, "Su estado de cuenta", body)
+
+
+@template(S, "spanish", "no")
+def es_vacante_empleo(ctx):
+    """No: Spanish job posting / referral bonus for bilingual staff."""
+    c, hr, _ = _clinic_pair(ctx, ("", "Recursos Humanos"))
+    body = ("¡Estamos contratando! Buscamos asistentes médicos bilingües y enfermeras. "
+            "Bono por referido de $1,000. Beneficios: seguro médico, dental y de visión desde el primer día.\n\n"
+            f"Envíe su currículum a empleos@{c['domain']}.\n" + signature(ctx, hr))
+    return text_message(ctx, hr, {"name": "Todo el personal", "email": f"personal@{c['domain']}"}, "Vacantes y bono por referido", body)
+
+
+@template(S, "shorthand", "yes")
+def sh_ed_page_text(ctx):
+    """Yes: a terse ED page in shorthand: room, untitled name, DOB, dx."""
+    c, ed, cons = _clinic_pair(ctx, ("MD", "Emergency Physician"), ("MD", "Surgeon"))
+    p = ctx.patient(lo_age=18)
+    body = (f"ED rm {ctx.rng.randint(1, 30)}: {p['first'][0]}. {p['last']} dob {fmt_date(p['dob'], ctx.pick(['us_short', 'compact', 'us_pad_short']))} "
+            f"- {ctx.pick(['RUQ pain, +Murphy, US w/ cholelithiasis + wall thickening -> ?lap chole', 'SBO on CT, NGT placed', 'perforated appy on CT', 'cellulitis LLE failing PO abx'])}. "
+            f"VSS. NPO. {ctx.pick(['pls see', 'can you eval', 'consult placed'])}")
+    return text_message(ctx, ed, cons, "consult", body)
+
+
+@template(S, "shorthand", "no")
+def sh_order_set_update(ctx):
+    """No: order-set change notice in shorthand (CHF, A1c, prior auth) — no individual."""
+    c, inf, _ = _clinic_pair(ctx, ("RN", "Clinical Informatics"))
+    body = ("Heads up — CHF admission order set updated: daily wts, strict I/Os, BMP qAM, BNP on admit only. "
+            "A1c auto-added if none in 90d. Prior auth now required for outpt echo w/ some payers — check the "
+            "payer grid before ordering. Questions -> informatics." + signature(ctx, inf))
+    return text_message(ctx, inf, {"name": "Providers", "email": f"providers@{c['domain']}"}, "order set update", body)
+
+
+@template(S, "calendar", "yes")
+def cal_surgery_cancel(ctx):
+    """Yes: METHOD:CANCEL for a named patient's surgery (text/calendar alternative)."""
+    c, sched, doc = _clinic_pair(ctx, ("", "Surgery Scheduler"), ("MD", "Surgeon"))
+    p = ctx.patient(lo_age=20)
+    start = dt.datetime.combine(ctx.future_date(3, 25), dt.time(7, 30))
+    summ = f"CANCELLED: {p['last']} - {ctx.proc()}"
+    cal = ics(ctx, c["domain"], summ, f"Pt {p['first']} {p['last']} cancelled; rescheduling. MRN {p['mrn']}.", start, 90, sched, [doc], "OR 3", method="CANCEL")
+    m = new_message(ctx, sched, doc, summ)
+    m.set_content("This case has been cancelled.")
+    m.add_alternative(cal, subtype="calendar", params={"method": "CANCEL"})
+    return m
+
+
+@template(S, "calendar", "no")
+def cal_hipaa_training_session(ctx):
+    """No: invite to a HIPAA refresher session (application/ics attachment)."""
+    c, comp, a = _clinic_pair(ctx, ("", "Compliance Officer"))
+    start = dt.datetime.combine(ctx.future_date(3, 20), dt.time(8, 0))
+    cal = ics(ctx, c["domain"], "HIPAA refresher: email and PHI", "Mandatory for front desk and billing. Bring your badge.", start, 45, comp, [a], "Training Room 1")
+    m = new_message(ctx, comp, a, "HIPAA refresher session")
+    m.set_content("Please accept the attached invite.")
+    return attach(m, cal.encode(), "application/ics", "hipaa_refresher.ics")
+
+
+@template(S, "zip-csv", "yes")
+def zip_lab_results_tsv(ctx):
+    """Yes: zipped tab-separated lab results with MRN, name and values."""
+    c, lab, to = _clinic_pair(ctx, ("", "Lab Manager"))
+    rows = []
+    for _ in range(ctx.rng.randint(6, 18)):
+        p = ctx.patient()
+        n, v, u = ctx.lab()
+        rows.append([p["mrn"], f"{p['last']}^{p['first']}", hl7_ts(p["dob"]), n, v, u])
+    z = make_zip([("results.tsv", make_csv(["mrn", "name", "dob", "test", "value", "unit"], rows, delim="\t"))])
+    m = text_message(ctx, lab, to, "results file", "Results that did not cross the interface — zipped." + signature(ctx, lab))
+    return attach(m, z, "application/zip", f"results_{TODAY:%Y%m%d}.zip")
+
+
+@template(S, "zip-csv", "no")
+def zip_policy_bundle(ctx):
+    """No: zip of policy text files and a training schedule CSV."""
+    c, comp, to = _clinic_pair(ctx, ("", "Compliance Officer"))
+    z = make_zip([("policies/email_phi.txt", "Staff must send PHI only with [secure] in the subject.\n"),
+                  ("policies/fax.txt", "Verify fax numbers before sending.\n"),
+                  ("schedule.csv", make_csv(["session", "date", "room"], [[f"Session {i}", fmt_date(ctx.future_date(), "us"), "B2"] for i in range(1, 4)]))])
+    m = text_message(ctx, comp, to, "policy bundle", "Policy bundle for the binder." + signature(ctx, comp))
+    return attach(m, z, "application/zip", "policies.zip")
+
+
+@template(S, "xlsx", "yes")
+def xlsx_lab_log_datetime(ctx):
+    """Yes: specimen log workbook with collection datetimes (serial numbers), names and tests."""
+    c, lab, to = _clinic_pair(ctx, ("MA", "Lab Assistant"))
+    rows = []
+    for _ in range(ctx.rng.randint(6, 16)):
+        p = ctx.patient()
+        d = ctx.past_date(0, 6)
+        rows.append([dt.datetime.combine(d, ctx.appt_time()), f"{p['last']}, {p['first']}", p["dob"],
+                     ctx.pick(["CBC", "CMP", "A1c", "lipid panel", "HIV 1/2 Ag/Ab", "hCG quant", "urine culture"]), ctx.pick(["sent", "rejected - hemolyzed", "pending"])])
+    x = make_xlsx([("Log", ["Collected", "Patient", "Birthdate", "Test", "Status"], rows, "mm/dd/yyyy hh:mm")])
+    m = text_message(ctx, lab, to, "specimen log", "This week's log attached." + signature(ctx, lab))
+    return attach(m, x, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "specimen_log.xlsx")
+
+
+@template(S, "xlsx", "no")
+def xlsx_aggregate_pivot(ctx):
+    """No: aggregate visits by month and department."""
+    c, an, to = _clinic_pair(ctx, ("", "Data Analyst"))
+    rows = [[dt.date(2026, m, 1), d, ctx.rng.randint(80, 2500)] for m in range(1, 11) for d in ctx.sample(["Cardiology", "OB/GYN", "Behavioral Health", "Primary Care"], 2)]
+    x = make_xlsx([("Visits", ["Month", "Department", "Visits"], rows, "mmm-yy")])
+    m = text_message(ctx, an, to, "visit volumes", "Volumes by department attached (counts only)." + signature(ctx, an))
+    return attach(m, x, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "visit_volumes.xlsx")
+
+
+@template(S, "hl7-fhir", "yes")
+def fhir_patient_single(ctx):
+    """Yes: a single FHIR Patient resource pasted into the body as JSON."""
+    c, it, _ = _clinic_pair(ctx, ("", "Integration Engineer"))
+    v = ctx.vendor()
+    p = ctx.patient()
+    body = (f"{v['first']}, the match fails for this one even though the MRN exists:\n\n{jdump(fhir_patient(p, c, 'p' + ctx.digits(6)))}\n"
+            + signature(ctx, it))
+    return text_message(ctx, it, {"name": v["name"], "email": v["email"]}, "patient match failure", body)
+
+
+@template(S, "hl7-fhir", "yes")
+def ccda_discharge_summary(ctx):
+    """Yes: C-CDA Discharge Summary XML attached (recordTarget + hospital course)."""
+    c, him, _ = _clinic_pair(ctx, ("", "HIM Specialist"))
+    other = ctx.clinic()
+    p = ctx.patient(lo_age=30)
+    xml = ("<?xml version='1.0'?>\n<ClinicalDocument xmlns='urn:hl7-org:v3' xmlns:sdtc='urn:hl7-org:sdtc'>\n"
+           "<code code='18842-5' displayName='Discharge summary'/>\n"
+           f"<effectiveTime value='{hl7_ts(TODAY)}'/>\n<recordTarget>\n <patientRole>\n  <id root='2.16.840.1.113883.4.1' extension='{p['ssn']}'/>\n"
+           f"  <telecom value='tel:{p['phone']}'/>\n  <patient>\n   <name><given>{p['first']}</given><family>{p['last']}</family></name>\n"
+           f"   <birthTime value='{hl7_ts(p['dob'])}'/>\n  </patient>\n </patientRole>\n</recordTarget>\n"
+           f"<component><section><title>Hospital Course</title><text>Admitted with {ctx.dx()}. Treated and discharged home.</text></section></component>\n"
+           "</ClinicalDocument>\n")
+    m = text_message(ctx, him, ctx.staff(other, ("", "HIM Specialist")), "discharge summary",
+                     "Discharge summary attached (CDA)." + signature(ctx, him))
+    return attach(m, xml.encode(), ctx.pick(["application/xml", "text/xml"]), "DS_" + ctx.digits(6) + ".xml")
+
+
+@template(S, "hl7-fhir", "no")
+def hl7_ack_only(ctx):
+    """No: HL7 ACK messages (MSH/MSA only, no PID) attached for a connectivity test."""
+    c, it, _ = _clinic_pair(ctx, ("", "Interface Analyst"))
+    v = ctx.vendor()
+    acks = "\r".join(f"MSH|^~\\&|EHR|CLINIC|LAB|VENDOR|{hl7_ts(TODAY, dt.time(10, i))}||ACK|{ctx.digits(8)}|P|2.5.1\rMSA|AA|{ctx.digits(8)}" for i in range(3)) + "\r"
+    m = text_message(ctx, it, {"name": v["name"], "email": v["email"]}, "connectivity test ACKs",
+                     "Our side returned AA for all three test messages; ACKs attached." + signature(ctx, it))
+    return attach(m, acks.encode(), ctx.pick(["application/hl7-v2", "text/plain"]), "acks.txt")
+
+
+@template(S, "scanned-pdf", "yes")
+def scan_intake_filled(ctx):
+    """Yes: a scanned, filled-in intake form (handwriting-like values) with DOB and history."""
+    c, fd, to = _clinic_pair(ctx, ("", "Front Desk Lead"))
+    p = ctx.patient()
+    lines = ["# NEW PATIENT INTAKE", "", f"Name:  {p['first']} {p['mi']}. {p['last']}",
+             f"Birth date:  {fmt_date(p['dob'], ctx.pick(['us', 'us_short', 'long']))}", f"Address:  {p['street']}, {p['city']}",
+             f"Phone:  {p['phone']}", "", "Medical history (check all):", f"  [x] {ctx.dx()}   [x] {ctx.dx()}",
+             f"Current medications:  {ctx.med()}", "Allergies:  NKDA", "", "Signature: ______________________"]
+    pdf = scanned_pdf([lines], ctx.rng)
+    m = text_message(ctx, fd, to, "intake", "Intake packet scanned for tomorrow's new patient." + signature(ctx, fd, 4))
+    return attach(m, pdf, "application/pdf", "intake_" + ctx.digits(5) + ".pdf")
+
+
+@template(S, "scanned-pdf", "no")
+def scan_staff_schedule(ctx):
+    """No: a scanned weekly staff schedule."""
+    c, mgr, to = _clinic_pair(ctx, ("RN", "Nurse Manager"))
+    lines = ["# STAFF SCHEDULE - WEEK OF " + fmt_date(ctx.future_date(1, 7), "us"), "", "Name                 Mon  Tue  Wed  Thu  Fri"]
+    for _ in range(9):
+        s = ctx.staff(c)
+        lines.append(f"{s['name']:<21}" + "  ".join(ctx.pick(["D ", "N ", "--", "D "]) + " " for _ in range(5)))
+    pdf = scanned_pdf([lines], ctx.rng)
+    m = text_message(ctx, mgr, to, "schedule", "Posted schedule, scanned." + signature(ctx, mgr))
+    return attach(m, pdf, "application/pdf", "schedule_scan.pdf")
+
+
+@template(S, "filename", "yes")
+def fname_zip_patient_records(ctx):
+    """Yes: 'Records_Lastname_First_DOB.zip' holding innocuous file names and text."""
+    c, him, _ = _clinic_pair(ctx, ("", "Release of Information"))
+    other = ctx.clinic()
+    p = ctx.patient()
+    z = make_zip([("cover.txt", "Records enclosed per request.\n"), ("page1.txt", "See enclosed.\n")])
+    m = text_message(ctx, him, ctx.staff(other), "records request", "Records attached per your request." + signature(ctx, him))
+    return attach(m, z, "application/zip", f"Records_{p['last']}_{p['first']}_{fmt_date(p['dob'], ctx.pick(['compact', 'iso']))}.zip")
+
+
+@template(S, "filename", "no")
+def fname_staff_headshots(ctx):
+    """No: a staff photo for the website named after the clinician."""
+    c, mk, to = _clinic_pair(ctx, ("", "Marketing"))
+    s = ctx.staff(c, ("MD", "Physician"))
+    png = scanned_pdf([[f"# Dr. {s['name']}", "Family Medicine", "Accepting new patients"]], ctx.rng)
+    m = text_message(ctx, mk, to, "bio for website", "Bio card for the new doctor page." + signature(ctx, mk))
+    return attach(m, png, "application/pdf", f"Dr_{s['last']}_{s['first']}_bio.pdf")
+
+
+@template(S, "names-dates", "yes")
+def nd_iso_and_age(ctx):
+    """Yes: untitled name + ISO/compact DOB + a procedure, spread across a short note."""
+    c, a, b = _clinic_pair(ctx, ("", "Referral Coordinator"))
+    p = ctx.patient()
+    body = (f"Auth approved.\n\n{p['first']} {p['last']}\n{fmt_date(p['dob'], ctx.pick(['iso', 'compact', 'dots_dmy', 'dmon_yy']))}\n"
+            f"{ctx.proc()} — auth #{ctx.digits(9)} valid through {fmt_date(ctx.future_date(30, 90), 'us')}" + signature(ctx, a, 1))
+    return text_message(ctx, a, b, "auth approved", body)
+
+
+@template(S, "names-dates", "no")
+def nd_dob_field_design(ctx):
+    """No: discussion of the DOB field format on a new form — no individual."""
+    c, inf, b = _clinic_pair(ctx, ("RN", "Clinical Informatics"))
+    body = ("For the new intake form: make DOB a required field with MM/DD/YYYY format, and add 'preferred name' and "
+            "'pronouns'. The SSN field goes away (last 4 only for billing). Patient name fields stay as they are." + signature(ctx, inf))
+    return text_message(ctx, inf, b, "intake form fields", body)
+
+
+@template(S, "identifiers", "yes")
+def id_mbi_table_plain(ctx):
+    """Yes: a list of Medicare patients with spaced/lower-case MBIs and last visit dates."""
+    c, el, to = _clinic_pair(ctx, ("", "Eligibility Specialist"))
+    lines = []
+    for _ in range(ctx.rng.randint(2, 5)):
+        p = ctx.patient(lo_age=66)
+        lines.append(f"{p['last']}, {p['first']}  {ctx.mbi(ctx.pick(['lower', 'spaces']))}  last seen {fmt_date(ctx.past_date(30, 300), 'us_short')}")
+    body = "AWV eligible:\n" + "\n".join(lines) + signature(ctx, el, 4)
+    return text_message(ctx, el, to, "AWV list", body)
+
+
+@template(S, "numbers", "no")
+def num_npi_dea_roster(ctx):
+    """No: provider roster with NPIs (Luhn-valid with 80840) and DEA-style numbers."""
+    c, cred, to = _clinic_pair(ctx, ("", "Credentialing Specialist"))
+    lines = [f"{s['name']}, {s['cred'] or 'MD'}: NPI {ctx.npi()}, DEA {ctx.pick('ABFM')}{s['last'][0].upper()}{ctx.digits(7)}"
+             for s in (ctx.staff(c, ("MD", "Physician")) for _ in range(ctx.rng.randint(3, 6)))]
+    return text_message(ctx, cred, to, "provider numbers for payer enrollment", "\n".join(lines) + signature(ctx, cred))
+
+
+@template(S, "numbers", "no")
+def num_gift_of_conference(ctx):
+    """No: conference registration confirmation with a Luhn-valid 16-digit confirmation number."""
+    c, doc, to = _clinic_pair(ctx, ("MD", "Physician"), ("", "Executive Assistant"))
+    conf = ctx.luhn16()
+    body = (f"Registration confirmed for the Primary Care Update. Confirmation {conf}. Hotel booking ref {ctx.digits(10)}. "
+            f"Order total $695.00 charged to the department account. Please file for CME reimbursement." + signature(ctx, doc, 3))
+    return text_message(ctx, doc, to, "conference registration", body)
+
+
+@template(S, "sensitive", "yes")
+def sens_hiv_viral_load(ctx):
+    """Yes: viral load result and ART regimen for a named patient."""
+    c, id_, ma = _clinic_pair(ctx, ("MD", "Infectious Disease"), ("MA", "Medical Assistant"))
+    p = ctx.patient(lo_age=20)
+    body = (f"{p['first']} {p['last']}: VL {ctx.pick(['undetectable', '<20 copies', '1,240 copies'])}, CD4 {ctx.rng.randint(180, 900)}. "
+            f"Continue {ctx.hiv_med()}. Schedule 3-month f/u." + signature(ctx, id_, 3))
+    return text_message(ctx, id_, ma, "labs", body)
+
+
+@template(S, "sensitive", "no")
+def sens_program_announcement(ctx):
+    """No: announcement of a perinatal-mood group and HIV testing day — about no one."""
+    c, bh, to = _clinic_pair(ctx, ("LCSW", "Behavioral Health Manager"))
+    body = ("Two things for your patients: our perinatal mood & anxiety group starts next month (self-referral OK), and "
+            "free rapid HIV testing day is Saturday with PrEP navigation on site. Flyers at the front desk." + signature(ctx, bh))
+    return text_message(ctx, bh, {"name": "Clinical Staff", "email": f"clinical@{c['domain']}"}, "BH group + HIV testing day", body)
+
+
+@template(S, "billing", "yes")
+def bill_claim_status_reply(ctx):
+    """Yes: reply to a payer about a claim: claim no., member, DOS, CPT (quoted original)."""
+    c, bill, _ = _clinic_pair(ctx, ("", "Billing Specialist"))
+    v = ctx.vendor()
+    p = ctx.patient()
+    orig = (f"Claim {ctx.digits(11)} for member {p['member']} ({p['first'][0]}. {p['last']}), DOS {fmt_date(ctx.past_date(20, 90), 'us')}, "
+            f"CPT {ctx.pick(['99214', '45378', '93306', '20610'])} denied: missing modifier.")
+    body = ("Corrected claim resubmitted today with modifier 25." + signature(ctx, bill) + "\n> " + orig + "\n")
+    return text_message(ctx, bill, {"name": v["name"], "email": v["email"]}, "RE: claim denial", body)
+
+
+@template(S, "reminder", "yes")
+def remind_with_reason_prep(ctx):
+    """Yes: colonoscopy prep reminder naming the patient and procedure."""
+    c = ctx.clinic()
+    box = ctx.role_mailbox(c, "endoscopy")
+    p = ctx.patient(lo_age=45)
+    d = ctx.future_date(2, 14)
+    body = (f"Dear {p['first']} {p['last']},\n\nYour colonoscopy is on {fmt_date(d, 'long')}. Start the clear liquid diet the day "
+            "before and take the first half of your prep at 6 PM. Arrange a driver.\n\n" + c["name"] + " Endoscopy")
+    return text_message(ctx, box, p, "Your procedure prep instructions", body)
+
+
+@template(S, "hr", "no")
+def hr_open_enrollment_deductions(ctx):
+    """No: payroll deductions table after open enrollment, by employee ID."""
+    c, hr, to = _clinic_pair(ctx, ("", "Benefits Coordinator"), ("", "Payroll"))
+    rows = [[ctx.digits(6), ctx.pick(["Medical PPO", "Medical HDHP", "Dental", "Vision"]), ctx.pick(["EE", "EE+SP", "Family"]),
+             f"${ctx.rng.randint(20, 400)}.{ctx.digits(2)}"] for _ in range(ctx.rng.randint(4, 9))]
+    html = html_doc("<p>Deduction changes effective 1/1:</p>" + html_table(["Emp ID", "Plan", "Tier", "Per pay"], rows) + sig_html(ctx, hr))
+    return html_message(ctx, hr, to, "OE deduction changes", html)
+
+
+@template(S, "benefits", "no")
+def benefits_eap_reminder(ctx):
+    """No: EAP and flu-shot reminder to one employee ('Hi <name>'), no health fact about them."""
+    c, hr, _ = _clinic_pair(ctx, ("", "Benefits Coordinator"))
+    e = ctx.staff(c)
+    body = (f"Hi {e['first']},\n\nReminder that the Employee Assistance Program offers six free counseling sessions, "
+            "and employee flu shots are available in Employee Health until the 15th. Dependents can get screenings "
+            "at 100% coverage in network." + signature(ctx, hr))
+    return text_message(ctx, hr, e, "Your benefits reminder", body)
+
+
+@template(S, "training", "no")
+def training_secure_email_howto(ctx):
+    """No: how-to for sending secure email, with a masked example."""
+    c, it, _ = _clinic_pair(ctx, ("", "IT Support"))
+    body = ("To send encrypted email, put [secure] in the subject. Example: '[secure] lab results for J.S.' — never put "
+            "a patient's name or DOB in the subject line. Messages with SSNs (e.g. XXX-XX-1234) are encrypted automatically."
+            + signature(ctx, it))
+    return text_message(ctx, it, {"name": "All Staff", "email": f"allstaff@{c['domain']}"}, "How to send secure email", body)
+
+
+@template(S, "w9", "no")
+def w9_new_vendor_setup(ctx):
+    """No: new vendor setup form asking for W-9, remit address and banking (no numbers)."""
+    c, ap, _ = _clinic_pair(ctx, ("", "Accounts Payable"))
+    v = ctx.vendor()
+    html = html_doc(f"<p>Hello {v['first']},</p><p>To set up {v['company']} as a vendor please return:</p>"
+                    "<ol><li>Signed W-9 (Rev. March 2024)</li><li>Remit-to address</li><li>ACH form</li><li>Certificate of insurance</li></ol>"
+                    f"<p>Our tax ID is {ctx.ein()} for your records.</p>" + sig_html(ctx, ap))
+    return html_message(ctx, ap, {"name": v["name"], "email": v["email"]}, "Vendor setup", html)
+
+
+@template(S, "it-notice", "no")
+def it_new_laptops(ctx):
+    """No: laptop refresh notice with asset tags and serial numbers."""
+    c, it, e = _clinic_pair(ctx, ("", "IT Support"))
+    body = (f"Hi {e['first']}, your replacement laptop (asset {ctx.digits(6)}, S/N {ctx.digits(4)}-{ctx.digits(4)}-{ctx.digits(4)}) "
+            f"is ready. Bring the old one to IT on {fmt_date(ctx.future_date(1, 7), 'weekday')}." + signature(ctx, it))
+    return text_message(ctx, it, e, "Laptop refresh", body)
+
+
+@template(S, "logistics", "no")
+def logistics_holiday_party(ctx):
+    """No: holiday party RSVP logistics."""
+    c, a, _ = _clinic_pair(ctx, ("", "Executive Assistant"))
+    body = (f"Holiday party {fmt_date(ctx.future_date(10, 30), 'weekday')} at 6 PM, {ctx.fk.company()} Hall. RSVP by Friday; "
+            "plus-ones welcome. Shuttle from the main lot every 20 minutes." + signature(ctx, a))
+    return text_message(ctx, a, {"name": "All Staff", "email": f"allstaff@{c['domain']}"}, "Holiday party", body)
+
+
+@template(S, "deid-report", "no")
+def deid_noshow_rates_csv(ctx):
+    """No: no-show rates by clinic and weekday as a CSV attachment."""
+    c, an, to = _clinic_pair(ctx, ("", "Data Analyst"))
+    rows = [[site, day, f"{ctx.rng.uniform(4, 22):.1f}%"] for site in ["Main", "Eastside", "Telehealth"] for day in ["Mon", "Tue", "Wed", "Thu", "Fri"]]
+    m = text_message(ctx, an, to, "no-show rates", "Aggregate no-show rates attached." + signature(ctx, an))
+    return attach(m, make_csv(["site", "weekday", "no_show_rate"], rows), "text/csv", "noshow_rates.csv")
+
+
+@template(S, "reply-forward", "yes")
+def reply_top_posted_outlook_chain(ctx):
+    """Yes: three-level Outlook chain; only the oldest message names the patient and the diagnosis."""
+    c, a, b = _clinic_pair(ctx, ("", "Referral Coordinator"), ("RN", "Care Coordinator"))
+    d = ctx.staff(c, ("MD", "Physician"))
+    p = ctx.patient()
+    when = ctx.sent_at()
+    oldest = (f"Please set up {ctx.specialty()} for {p['first']} {p['last']} — {ctx.dx()}, needs to be seen within 2 weeks.\n{d['name']}, MD")
+    mid = f"Which office does {p['she']} prefer?\n" + b["first"]
+    body = (f"Called {p['her_obj']}, {p['she']} prefers the north office. Sending today." + signature(ctx, a, 0)
+            + "\n" + f"From: {b['name']}\nSent: {when.strftime('%m/%d/%Y %I:%M %p')}\nSubject: RE: referral\n\n{mid}\n\n"
+            + f"From: {d['name']}\nSent: {(when - dt.timedelta(hours=3)).strftime('%m/%d/%Y %I:%M %p')}\nSubject: referral\n\n{oldest}\n")
+    return text_message(ctx, a, b, "RE: RE: referral", body)
+
+
+@template(S, "reply-forward", "no")
+def fwd_quoted_hipaa_reminder(ctx):
+    """No: forward of a compliance reminder that quotes policy about PHI."""
+    c, mgr, to = _clinic_pair(ctx, ("", "Practice Manager"))
+    comp = ctx.staff(c, ("", "Compliance Officer"))
+    inner = ("Reminder: do not text photos of patients or charts. Do not put PHI in calendar invites. Report lost badges.")
+    body = ("Team — please read, this came up at the audit." + signature(ctx, mgr, 4)
+            + f"\n---------- Forwarded message ---------\nFrom: {comp['name']} <{comp['email']}>\nSubject: privacy reminder\n\n{inner}\n")
+    return text_message(ctx, mgr, to, "Fwd: privacy reminder", body)
+
+
+# ------------------------------------------------------------------ legacy-formats
+
+@template(S, "legacy-formats", "yes")
+def xls_legacy_census(ctx):
+    """Yes: an Excel 97-2003 (OLE2) census: names, DOBs (serial dates), rooms, diagnoses."""
+    c, cn, to = _clinic_pair(ctx, ("RN", "Charge Nurse"))
+    rows = []
+    for _ in range(ctx.rng.randint(5, 14)):
+        p = ctx.patient(lo_age=25)
+        rows.append([str(ctx.rng.randint(201, 340)), f"{p['last']}, {p['first']}", p["dob"], ctx.pick(SHORTHAND_DX)])
+    x = make_xls(["Bed", "Patient", "DOB", "Dx"], rows, ctx.pick(["MM/DD/YYYY", "DD-MMM-YY", "M/D/YY"]))
+    m = text_message(ctx, cn, to, "census", "Tonight's census (old template, sorry)." + signature(ctx, cn, 3))
+    return attach(m, x, ctx.pick(["application/vnd.ms-excel", "application/octet-stream"]), "census.xls")
+
+
+@template(S, "legacy-formats", "yes")
+def gz_appointments_export(ctx):
+    """Yes: a gzipped CSV export of tomorrow's appointments (names, DOBs, reasons)."""
+    c, it, _ = _clinic_pair(ctx, ("", "EHR Analyst"))
+    v = ctx.vendor()
+    rows = []
+    for _ in range(ctx.rng.randint(6, 20)):
+        p = ctx.patient()
+        rows.append([p["mrn"], p["last"], p["first"], fmt_date(p["dob"], "iso"), ctx.pick(["annual", "f/u " + ctx.dx(), ctx.proc()])])
+    gz = gzip_bytes(make_csv(["mrn", "last", "first", "dob", "reason"], rows))
+    m = text_message(ctx, it, {"name": v["name"], "email": v["email"]}, "sample export for the reminder vendor",
+                     "Here is a sample of the nightly export so you can build the parser." + signature(ctx, it))
+    return attach(m, gz, ctx.pick(["application/gzip", "application/x-gzip", "application/octet-stream"]), f"appts_{TODAY:%Y%m%d}.csv.gz")
+
+
+@template(S, "legacy-formats", "no")
+def vcard_vendor_rep(ctx):
+    """No: a vendor rep's contact card forwarded to a colleague."""
+    c, mgr, to = _clinic_pair(ctx, ("", "Practice Manager"))
+    v = ctx.vendor()
+    card = vcard(v["first"], v["last"], org=v["company"], title="Territory Manager", phone=ctx.phone(), email_addr=v["email"],
+                 note="Rep for exam tables and autoclave service.")
+    m = text_message(ctx, mgr, to, "contact for the autoclave", "Call them about the autoclave service contract." + signature(ctx, mgr, 4))
+    return attach(m, card, ctx.pick(["text/vcard", "text/x-vcard"]), f"{v['first']} {v['last']}.vcf")
+
+
+@template(S, "legacy-formats", "no")
+def xls_fee_schedule(ctx):
+    """No: a legacy .xls fee schedule (CPT codes, prices, effective dates)."""
+    c, bill, to = _clinic_pair(ctx, ("", "Revenue Cycle Manager"))
+    rows = [[cpt, desc, float(ctx.rng.randint(40, 900)), dt.date(2027, 1, 1)] for cpt, desc in
+            [("99213", "Office visit, est, low"), ("99214", "Office visit, est, moderate"), ("93000", "ECG"),
+             ("36415", "Venipuncture"), ("90686", "Flu vaccine"), ("45378", "Colonoscopy, diagnostic")]]
+    x = make_xls(["CPT", "Description", "Fee", "Effective"], rows)
+    m = text_message(ctx, bill, to, "2027 fee schedule", "Fee schedule for 2027 attached (xls for the old PM system)." + signature(ctx, bill))
+    return attach(m, x, "application/vnd.ms-excel", "fees_2027.xls")

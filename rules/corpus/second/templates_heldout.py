@@ -7,7 +7,7 @@ import datetime as dt
 
 from lib import (template, text_message, html_message, new_message, attach, signature, sig_html,
                  fmt_date, fmt_time, ordinal, quote_lines, html_table, html_doc, make_xlsx, make_zip,
-                 make_csv, scanned_pdf, scanned_png, hl7_ts, fhir_patient, ics, jdump, addr, TODAY,
+                 make_csv, make_xls, gzip_bytes, vcard, scanned_pdf, scanned_png, hl7_ts, fhir_patient, ics, jdump, addr, TODAY,
                  DOB_STYLES, SHORTHAND_DX, MONTHS, MESES, DIAS)
 
 S = "heldout"
@@ -15,7 +15,10 @@ S = "heldout"
 
 def _c(ctx, r1=None, r2=None):
     c = ctx.clinic()
-    return c, ctx.staff(c, r1), ctx.staff(c, r2)
+    first = ctx.staff(c, r1)
+    # the second person works at the same clinic or, as often, at a partner organisation
+    other = c if ctx.chance(0.6) else ctx.clinic()
+    return c, first, ctx.staff(other, r2)
 
 
 def outlook_header(frm, to, when, subject):
@@ -31,7 +34,7 @@ def reply_inline_answers(ctx):
     """Yes: inline answers under an Outlook header; the quoted questions name patients."""
     c, mgr, rn = _c(ctx, ("", "Practice Manager"), ("RN", "Charge Nurse"))
     pts = [ctx.patient() for _ in range(2)]
-    q = (f"1) {pts[0]['first']} {pts[0]['last']} called again about her {ctx.proc()} — can we get her in sooner?\n"
+    q = (f"1) {pts[0]['first']} {pts[0]['last']} called again about {pts[0]['her']} {ctx.proc()} — can we get {pts[0]['her_obj']} in sooner?\n"
          f"2) {pts[1]['last']}, {pts[1]['first']} (MRN {pts[1]['mrn']}) needs a new prior auth for {ctx.med().split()[0]}.\n"
          "3) Holiday coverage?")
     body = ("Answers inline in blue.\n\n" + outlook_header(rn, mgr, ctx.sent_at(), "questions")
@@ -168,7 +171,7 @@ def es_recordatorio_cita_motivo(ctx):
     d = ctx.future_date(1, 12)
     body = (f"Hola {p['first']}:\n\nLe recordamos su cita para {ctx.pick(['su mamografía', 'la colonoscopia', 'el control de diabetes', 'su ultrasonido prenatal', 'la revisión después de la cirugía'])} "
             f"el {DIAS[d.weekday()]} {d.day} de {MESES[d.month - 1]} a las {ctx.appt_time().strftime('%H:%M')}.\n"
-            f"Paciente: {p['name']} (nacido/a el {fmt_date(p['dob'], ctx.pick(['es_long', 'es']))})\n\n"
+            f"Paciente: {p['name']} (nacid{p['o_a']} el {fmt_date(p['dob'], ctx.pick(['es_long', 'es']))})\n\n"
             "Traiga su identificación y la lista de sus medicamentos. Si no puede asistir, llámenos.\n\n"
             f"{fd['name']}\n{c['name']}")
     return text_message(ctx, fd, p, "Recordatorio de cita", body)
@@ -291,10 +294,11 @@ def cal_vendor_demo(ctx):
     c, mgr, it = _c(ctx, ("", "Practice Manager"), ("", "IT Support"))
     v = ctx.vendor()
     start = dt.datetime.combine(ctx.future_date(2, 15), dt.time(14, 0))
-    cal = ics(ctx, v["domain"], f"{v['company']} demo: patient reminder texting",
+    vend = {"name": v["name"], "email": v["email"]}
+    cal = ics(ctx, c["domain"], f"{v['company']} demo: patient reminder texting",
               f"Join: https://meet.{v['domain']}/{ctx.digits(9)}  Passcode {ctx.digits(6)}", start, 45,
-              {"name": v["name"], "email": v["email"]}, [mgr, it], "Online")
-    return _cal(ctx, {"name": v["name"], "email": v["email"]}, [mgr, it], "Demo", "Looking forward to it!", cal,
+              mgr, [vend, it], "Online")
+    return _cal(ctx, mgr, [vend, it], "Demo", "Looking forward to the demo — invite attached.", cal,
                 ctx.pick(["text/calendar", "application/ics"]))
 
 
@@ -567,7 +571,7 @@ def nd_born_on_narrative(ctx):
     born = ctx.pick([f"born on the {ordinal(d.day)} of {MONTHS[d.month - 1]} {d.year}", f"born {fmt_date(d, 'dmy_long')}",
                      f"whose birthday is {fmt_date(d, 'us_short')}"])
     body = (f"Hello,\n\nI'm writing about {p['first']} {p['last']}, {born}, who is being discharged home with "
-            f"{ctx.dx()}. She will need home health and a shower chair. Please call me to coordinate.\n" + signature(ctx, sw))
+            f"{ctx.dx()}. {p['She']} will need home health and a shower chair. Please call me to coordinate.\n" + signature(ctx, sw))
     return text_message(ctx, sw, ctx.staff(other, ("RN", "Home Health Intake")), "home health referral", body)
 
 
@@ -634,7 +638,7 @@ def id_card_copay(ctx):
     c, fd, bill = _c(ctx, ("", "Front Desk Lead"), ("", "Billing Specialist"))
     p = ctx.patient()
     card = ctx.card()
-    body = (f"{p['first']} {p['last']} called to pay her balance - Visa {card[:4]} {card[4:8]} {card[8:12]} {card[12:]} "
+    body = (f"{p['first']} {p['last']} called to pay {p['her']} balance - Visa {card[:4]} {card[4:8]} {card[8:12]} {card[12:]} "
             f"exp {ctx.rng.randint(1, 12):02d}/{ctx.rng.randint(27, 31)}, CVV on the sticky note. Please run it today." + signature(ctx, fd, 3))
     return text_message(ctx, fd, bill, "payment", body)
 
@@ -764,7 +768,7 @@ def hr_employee_surgery(ctx):
     """Yes (decided limit): HR mail naming an employee's surgery/diagnosis."""
     c, hr, mgr = _c(ctx, ("", "HR Business Partner"), ("", "Practice Manager"))
     s = ctx.staff(c)
-    body = (f"Hi {mgr['first']}, {s['first']} {s['last']} will be out after her {ctx.proc()} on {fmt_date(ctx.future_date(), 'short_md')}; "
+    body = (f"Hi {mgr['first']}, {s['first']} {s['last']} will be out after a {ctx.proc()} on {fmt_date(ctx.future_date(), 'short_md')}; "
             f"the certification lists {ctx.dx()}. Light duty after return." + signature(ctx, hr, 4))
     return text_message(ctx, hr, mgr, "FMLA", body)
 
@@ -783,14 +787,16 @@ def benefits_wellness_challenge(ctx):
 
 @template(S, "marketing", "no")
 def marketing_pharmacy_newsletter(ctx):
-    """No: a retail pharmacy's newsletter to the practice: services, vaccines, HIV/PrEP programme."""
-    c = ctx.clinic()
+    """No: front desk forwards a retail pharmacy's newsletter (services, vaccines, a PrEP programme)."""
+    c, fd, to = _c(ctx, ("", "Front Desk Lead"))
     v = ctx.vendor()
-    to = ctx.role_mailbox(c, "info")
-    body = ("This month at your neighbourhood pharmacy: free blood pressure checks, RSV and shingles vaccines, "
+    news = ("This month at your neighbourhood pharmacy: free blood pressure checks, RSV and shingles vaccines, "
             "medication synchronisation, and a PrEP programme with same-day starts. Ask about our diabetes supply "
             "delivery. Coupon code SAVE10 on OTC items.\n\nUnsubscribe at any time.")
-    return text_message(ctx, {"name": v["company"], "email": f"offers@{v['domain']}"}, to, "Pharmacy news", body)
+    html = html_doc(f"<p>{ctx.pick(['Should we put their flyer in the waiting room?', 'FYI for the resource binder.'])}</p>"
+                    + sig_html(ctx, fd) + f"<hr><p><b>From:</b> {v['company']} &lt;offers@{v['domain']}&gt;<br>"
+                    f"<b>Subject:</b> Pharmacy news</p><blockquote>{news}</blockquote>")
+    return html_message(ctx, fd, to, "FW: Pharmacy news", html)
 
 
 @template(S, "training", "no")
@@ -848,3 +854,152 @@ def deid_survey_results(ctx):
     body = (f"Q3 survey: n={ctx.rng.randint(300, 1500)}, top-box {ctx.rng.randint(60, 90)}%. Themes: wait times in OB, "
             "parking, praise for behavioral health intake. Likelihood to recommend up 3 points." + signature(ctx, q))
     return text_message(ctx, q, to, "Q3 patient experience", body)
+
+
+# ================================================================== more heldout templates
+
+@template(S, "sensitive", "no")
+def sens_formulary_update(ctx):
+    """No: formulary change for HIV and psychiatric medications — no individual."""
+    c, ph, _ = _c(ctx, ("PharmD", "Formulary Pharmacist"))
+    body = (f"P&T approved: {ctx.hiv_med()} moves to tier 2; long-acting injectable aripiprazole added; "
+            "buprenorphine no longer needs prior auth for the first 30 days. Effective the 1st." + signature(ctx, ph))
+    return text_message(ctx, ph, {"name": "Prescribers", "email": f"prescribers@{c['domain']}"}, "Formulary changes", body)
+
+
+@template(S, "sensitive", "no")
+def sens_grant_report_counts(ctx):
+    """No: grant report on a behavioural-health programme — aggregate counts only."""
+    c, bh, to = _c(ctx, ("LCSW", "Program Director"))
+    html = html_doc("<p>Quarterly Ryan White / SAMHSA grant figures:</p>" + html_table(
+        ["Measure", "Q2", "Q3"], [["Clients in MOUD", ctx.rng.randint(40, 200), ctx.rng.randint(40, 200)],
+                                  ["Viral suppression", f"{ctx.rng.randint(80, 95)}%", f"{ctx.rng.randint(80, 95)}%"],
+                                  ["Depression screens", ctx.rng.randint(300, 900), ctx.rng.randint(300, 900)]], 2) + sig_html(ctx, bh))
+    return html_message(ctx, bh, to, "grant figures", html)
+
+
+@template(S, "zip-csv", "no")
+def zip_staff_directory(ctx):
+    """No: zipped staff phone directory CSV (names, extensions, pagers)."""
+    c, a, to = _c(ctx, ("", "Operator"))
+    rows = [[s["name"], s["title"], ctx.digits(4), ctx.phone()] for s in (ctx.staff(c) for _ in range(ctx.rng.randint(10, 25)))]
+    z = make_zip([("directory.csv", make_csv(["Name", "Title", "Ext", "Pager"], rows))])
+    m = text_message(ctx, a, to, "updated directory", "Updated phone directory attached." + signature(ctx, a))
+    return attach(m, z, "application/x-zip-compressed", "directory.zip")
+
+
+@template(S, "benefits", "no")
+def benefits_hsa_statement_notice(ctx):
+    """No: HSA contribution notice to an employee (employment/benefits, no health facts)."""
+    c, hr, _ = _c(ctx, ("", "Benefits Coordinator"))
+    e = ctx.staff(c)
+    body = (f"{e['first']},\n\nYour employer HSA contribution of $500 posts with the next paycheck (employee #{ctx.digits(6)}). "
+            "Remember that preventive care — annual physicals, mammograms, colon cancer screening — is free in network.\n"
+            + signature(ctx, hr))
+    return text_message(ctx, hr, e, "HSA contribution", body)
+
+
+@template(S, "training", "no")
+def training_quiz_results(ctx):
+    """No: training quiz results by department (percentages), with sample questions."""
+    c, comp, to = _c(ctx, ("", "Privacy Officer"))
+    body = ("Privacy quiz results: Billing 94%, Front desk 88%, Nursing 91%.\nMost missed question: 'Is a patient's "
+            "appointment date PHI?' (Answer: yes, with anything that identifies them.) Second: 'May you email a DOB "
+            "unencrypted?' (No.)" + signature(ctx, comp))
+    return text_message(ctx, comp, to, "quiz results", body)
+
+
+@template(S, "names-dates", "yes")
+def nd_birthday_two_digit_year(ctx):
+    """Yes: patient callback with 'birthday' and a two-digit year, name in the subject only."""
+    c, fd, ma = _c(ctx, ("", "Front Desk"), ("MA", "Medical Assistant"))
+    p = ctx.patient()
+    body = (f"{p['She']} called about {p['her']} {ctx.pick(['blood pressure meds', 'biopsy results', 'ultrasound', 'referral to ' + ctx.specialty()])}. "
+            f"Birthday {fmt_date(p['dob'], ctx.pick(['us_short', 'yy', 'dmon_yy']))}, best # {p['phone']}." + signature(ctx, fd, 3))
+    return text_message(ctx, fd, ma, f"call back {p['first']} {p['last']}", body)
+
+
+@template(S, "xlsx", "yes")
+def xlsx_transport_roster(ctx):
+    """Yes: dialysis transport roster: names, addresses, chair times (serial datetimes)."""
+    c, sw, v = _c(ctx, ("LCSW", "Social Worker"))
+    rows = []
+    for _ in range(ctx.rng.randint(5, 12)):
+        p = ctx.patient(lo_age=40)
+        rows.append([p["name"], f"{p['street']}, {p['city']}", dt.datetime.combine(ctx.future_date(1, 6), ctx.appt_time()), ctx.pick(["wheelchair", "ambulatory", "stretcher"])])
+    x = make_xlsx([("Rides", ["Rider", "Pickup address", "Chair time", "Mobility"], rows, "ddd m/d h:mm AM/PM")])
+    m = text_message(ctx, sw, v, "dialysis rides next week", "Rides for our dialysis patients next week." + signature(ctx, sw))
+    return attach(m, x, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "rides.xlsx")
+
+
+@template(S, "it-notice", "no")
+def it_secure_mail_rollout(ctx):
+    """No: rollout notice for the encryption gateway (talks about PHI, SSNs, MRNs)."""
+    c, it, _ = _c(ctx, ("", "IT Director"))
+    html = html_doc("<p>Starting Monday, outbound mail containing PHI (names with diagnoses, SSNs, MRNs, dates of birth) "
+                    "is encrypted automatically. External recipients get a secure link. Nothing changes for internal mail.</p>"
+                    "<p>Questions: open a ticket.</p>" + sig_html(ctx, it))
+    return html_message(ctx, it, {"name": "All Staff", "email": f"allstaff@{c['domain']}"}, "Secure email is live", html)
+
+
+# ------------------------------------------------------------------ legacy-formats
+
+@template(S, "legacy-formats", "yes")
+def xls_legacy_waitlist(ctx):
+    """Yes: an OLE2 .xls surgical wait list: names, phone, procedure, referral date (serial)."""
+    c, sched, to = _c(ctx, ("", "Surgery Scheduler"))
+    rows = []
+    for _ in range(ctx.rng.randint(5, 15)):
+        p = ctx.patient(lo_age=30)
+        rows.append([p["name"], p["phone"], ctx.proc(), ctx.past_date(10, 200)])
+    x = make_xls(["Name", "Phone", "Procedure", "Referred"], rows, "D-MMM-YYYY")
+    m = text_message(ctx, sched, to, "waitlist", "Current wait list — please call to offer the cancellations." + signature(ctx, sched))
+    return attach(m, x, ctx.pick(["application/vnd.ms-excel", "application/octet-stream"]), "waitlist.xls")
+
+
+@template(S, "legacy-formats", "yes")
+def octet_stream_text_note(ctx):
+    """Yes: an application/octet-stream part that is really a plain-text visit note."""
+    c, doc, to = _c(ctx, ("MD", "Physician"))
+    p = ctx.patient()
+    note = (f"VISIT NOTE\r\nPt: {p['last']}, {p['first']}  DOB {fmt_date(p['dob'], 'us')}\r\nA/P: {ctx.dx()} - start {ctx.med()}; "
+            f"f/u {ctx.rng.randint(2, 8)} wks\r\n")
+    m = text_message(ctx, doc, to, "note", "Dictation file attached." + signature(ctx, doc, 3))
+    return attach(m, note.encode(), "application/octet-stream", ctx.pick(["note.dat", "dictation.txt.bak", "export.out"]))
+
+
+@template(S, "legacy-formats", "yes")
+def vcard_patient_contact(ctx):
+    """Yes: a patient's contact card whose NOTE carries a condition and the treating clinician."""
+    c, ma, to = _c(ctx, ("MA", "Medical Assistant"))
+    p = ctx.patient()
+    d = ctx.staff(c, ("MD", "Physician"))
+    card = vcard(p["first"], p["last"], phone=p["phone"], email_addr=p["email"], bday=p["dob"],
+                 adr=f"{p['street']};{p['city']};{p['state']};{p['zip']};US",
+                 note=f"Pt of Dr. {d['last']} - {ctx.dx()}; prefers text reminders")
+    m = text_message(ctx, ma, to, "contact card", "Card for the home-visit list." + signature(ctx, ma, 4))
+    return attach(m, card, ctx.pick(["text/vcard", "text/directory"]), f"{p['last']}.vcf")
+
+
+@template(S, "legacy-formats", "no")
+def gz_server_log(ctx):
+    """No: a gzipped application log for a vendor support case (no patient data)."""
+    c, it, _ = _c(ctx, ("", "Systems Administrator"))
+    v = ctx.vendor()
+    lines = [f"2026-11-16T0{h}:{m:02d}:00Z INFO worker[{ctx.digits(4)}] job={ctx.digits(8)} status=ok duration_ms={ctx.rng.randint(20, 900)}"
+             for h in range(2, 6) for m in range(0, 60, 7)]
+    gz = gzip_bytes("\n".join(lines) + "\n")
+    m = text_message(ctx, it, {"name": v["name"], "email": v["email"]}, f"case {ctx.digits(7)} logs",
+                     "Logs for the support case attached (gz)." + signature(ctx, it))
+    return attach(m, gz, ctx.pick(["application/gzip", "application/x-gzip"]), "worker.log.gz")
+
+
+@template(S, "legacy-formats", "no")
+def xls_supply_price_list(ctx):
+    """No: a legacy .xls supply price list with item numbers and quote dates."""
+    c, buyer, to = _c(ctx, ("", "Purchasing"))
+    rows = [[f"{ctx.digits(6)}", it, float(ctx.rng.randint(5, 300)), ctx.future_date(20, 200)] for it in
+            ctx.sample(["Exam gloves", "Paper gowns", "Tongue depressors", "Suture kit", "Otoscope tips", "Glucose strips", "Lancets"], 5)]
+    x = make_xls(["Item #", "Item", "Price", "Quote expires"], rows)
+    m = text_message(ctx, buyer, to, "price list", "Vendor price list attached." + signature(ctx, buyer))
+    return attach(m, x, "application/vnd.ms-excel", "pricelist.xls")
