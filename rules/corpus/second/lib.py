@@ -465,7 +465,13 @@ def new_message(ctx, frm, to, subject, cc=None, date=None):
     m["Subject"] = subject
     m["Date"] = format_datetime(date or ctx.sent_at())
     m["Message-ID"] = ctx.msgid(frm["email"].split("@")[1])
+    if re.match(r"(?i)(re|aw|rv):", subject):
+        parent = ctx.msgid(ctx.pick([frm["email"], (to if isinstance(to, list) else [to])[0]["email"]]).split("@")[1])
+        m["In-Reply-To"] = parent
+        m["References"] = parent
     m["MIME-Version"] = "1.0"
+    if ctx.chance(0.3):
+        m["X-Mailer"] = ctx.pick(["Microsoft Outlook 16.0", "Apple Mail (2.3774)", "iPhone Mail (22B91)"])
     return m
 
 

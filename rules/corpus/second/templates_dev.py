@@ -909,7 +909,7 @@ def fname_zip_patient_records(ctx):
     p = ctx.patient()
     z = make_zip([("cover.txt", "Records enclosed per request.\n"), ("page1.txt", "See enclosed.\n")])
     m = text_message(ctx, him, ctx.staff(other), "records request", "Records attached per your request." + signature(ctx, him))
-    return attach(m, z, "application/zip", f"Records_{p['last']}_{p['first']}_{fmt_date(p['dob'], ctx.pick(['compact', 'iso']))}.zip")
+    return attach(m, z, "application/zip", f"{ctx.pick(['MedicalRecords', 'Chart', 'ROI_records'])}_{p['last']}_{p['first']}_{fmt_date(p['dob'], ctx.pick(['compact', 'iso']))}.zip")
 
 
 @template(S, "filename", "no")
@@ -1161,3 +1161,66 @@ def xls_fee_schedule(ctx):
     x = make_xls(["CPT", "Description", "Fee", "Effective"], rows)
     m = text_message(ctx, bill, to, "2027 fee schedule", "Fee schedule for 2027 attached (xls for the old PM system)." + signature(ctx, bill))
     return attach(m, x, "application/vnd.ms-excel", "fees_2027.xls")
+
+
+# ================================================================== dev: further variety
+
+@template(S, "billing", "no")
+def bill_charge_capture_tip(ctx):
+    """No: coding tip about E/M levels and modifiers — no individual."""
+    c, cod, _ = _clinic_pair(ctx, ("CPC", "Coding Specialist"))
+    body = ("Coding tip of the week: modifier 25 only when a significant, separately identifiable E/M is documented on the "
+            "same day as a procedure. For A1c point-of-care use 83036-QW. Denials for CO-16 went down 12% last month!"
+            + signature(ctx, cod))
+    return text_message(ctx, cod, {"name": "Providers", "email": f"providers@{c['domain']}"}, "coding tip", body)
+
+
+@template(S, "reminder", "no")
+def remind_daylight_hours(ctx):
+    """No: hours-change announcement from the front desk to a patient list."""
+    c = ctx.clinic()
+    box = ctx.role_mailbox(c, "frontdesk")
+    body = (f"Starting {fmt_date(ctx.future_date(5, 20), 'long')} we open at 7:30 AM on weekdays and offer Saturday morning "
+            "urgent care. Same-day appointments available — call or book online.")
+    return text_message(ctx, box, {"name": "", "email": f"patients@lists.{c['domain']}"}, "New hours", body)
+
+
+@template(S, "marketing", "no")
+def marketing_lab_vendor_html(ctx):
+    """No: a lab vendor's HTML promotion forwarded internally (panels, pricing)."""
+    c, mgr, to = _clinic_pair(ctx, ("", "Practice Manager"))
+    v = ctx.vendor()
+    html = html_doc("<p>Thoughts? Pricing looks better than our current lab.</p>" + sig_html(ctx, mgr)
+                    + f"<hr><h2>{v['company']} Lab Services</h2><p>Courier pickup twice daily, results in 24h, "
+                    "STI panels, A1c, lipid and thyroid panels at flat rates.</p>"
+                    + html_table(["Panel", "Price"], [["CMP", "$9"], ["Lipid", "$11"], ["A1c", "$8"], ["GC/CT NAAT", "$24"]], 1))
+    return html_message(ctx, mgr, to, "FW: lab pricing", html)
+
+
+@template(S, "scanned-pdf", "yes")
+def scan_prescription_png_in_pdf(ctx):
+    """Yes: scanned prescription (two pages: Rx + pharmacy fax-back) naming the patient and drug."""
+    c, doc, _ = _clinic_pair(ctx, ("MD", "Physician"))
+    v = ctx.vendor()
+    p = ctx.patient(lo_age=18)
+    rx = ctx.pick([ctx.med(), ctx.hiv_med() + " 1 tab daily"])
+    p1 = [f"# {c['name']}", f"Dr. {doc['name']}   NPI {ctx.npi()}", "", f"Patient: {p['name']}",
+          f"DOB: {fmt_date(p['dob'], ctx.pick(['us', 'dots']))}", f"Address: {p['street']}, {p['city']}", "", f"Rx: {rx}",
+          f"Disp: #{ctx.pick([30, 90])}   Refills: {ctx.rng.randint(0, 5)}", "", "Signature: ________________"]
+    p2 = ["# PHARMACY FAX-BACK", "", "[ ] Filled   [ ] Needs prior auth   [ ] Out of stock", "Pharmacist: __________"]
+    pdf = scanned_pdf([p1, p2], ctx.rng)
+    m = text_message(ctx, doc, {"name": v["name"], "email": f"rx@{v['domain']}"}, "Rx", "Please see attached prescription." + signature(ctx, doc))
+    return attach(m, pdf, "application/pdf", f"rx_{ctx.digits(6)}.pdf")
+
+
+@template(S, "calendar", "yes")
+def cal_patient_group_visit_ics(ctx):
+    """Yes: application/ics for a diabetes group visit listing patient attendees by name."""
+    c, cde, doc = _clinic_pair(ctx, ("RN", "Diabetes Educator"), ("MD", "Endocrinologist"))
+    pts = [ctx.patient(lo_age=30) for _ in range(ctx.rng.randint(3, 6))]
+    start = dt.datetime.combine(ctx.future_date(3, 20), dt.time(10, 0))
+    cal = ics(ctx, c["domain"], "Diabetes group visit (shared medical appointment)",
+              "Patients: " + "; ".join(f"{p['first']} {p['last']}" for p in pts) + ". Bring glucose logs.", start, 90, cde, [doc], "Classroom B")
+    m = new_message(ctx, cde, doc, "Group visit")
+    m.set_content("Invite for the group visit with the patient list.")
+    return attach(m, cal.encode(), ctx.pick(["application/ics", "text/calendar"]), "group_visit.ics")

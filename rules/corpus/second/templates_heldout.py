@@ -650,7 +650,7 @@ def num_shipping_reference(ctx):
     ref = ctx.luhn16()
     body = (f"Your package is on the way.\n\nReference number {ref[:4]}-{ref[4:8]}-{ref[8:12]}-{ref[12:]}\n"
             f"USPS tracking {ctx.usps()}\nContents: ICD-10-CM 2027 code book (ISBN {ctx.isbn13()})\n"
-            f"Account: {ctx.digits(7)}\n\n-- forwarded for receiving" + signature(ctx, a, 4))
+            f"Shipper acct: {ctx.digits(7)}\n\n-- forwarded for receiving" + signature(ctx, a, 4))
     return text_message(ctx, a, b, "Shipping notification", body)
 
 
@@ -1003,3 +1003,129 @@ def xls_supply_price_list(ctx):
     x = make_xls(["Item #", "Item", "Price", "Quote expires"], rows)
     m = text_message(ctx, buyer, to, "price list", "Vendor price list attached." + signature(ctx, buyer))
     return attach(m, x, "application/vnd.ms-excel", "pricelist.xls")
+
+
+# ================================================================== heldout: further variety
+
+@template(S, "shorthand", "no")
+def sh_icu_huddle_counts(ctx):
+    """No: ICU safety huddle in shorthand with unit-level counts — no individual."""
+    c, rn, _ = _c(ctx, ("RN", "ICU Charge Nurse"))
+    body = (f"Huddle: census {ctx.rng.randint(10, 24)}/24. {ctx.rng.randint(1, 5)} on pressors, {ctx.rng.randint(0, 4)} CRRT, "
+            f"{ctx.rng.randint(0, 3)} DKA on gtt, 0 CLABSI/CAUTI this mo. Staffing: 1 RN short nights — pls pick up. "
+            "Restraint audit Thurs." + signature(ctx, rn, 4))
+    return text_message(ctx, rn, {"name": "ICU Staff", "email": f"icu@{c['domain']}"}, "huddle", body)
+
+
+@template(S, "calendar", "no")
+def cal_oncall_swap(ctx):
+    """No: an on-call swap as an application/ics attachment between two physicians."""
+    c, a, b = _c(ctx, ("MD", "Physician"), ("MD", "Physician"))
+    start = dt.datetime.combine(ctx.future_date(3, 25), dt.time(17, 0))
+    cal = ics(ctx, c["domain"], f"On call: {a['last']} (swap w/ {b['last']})", "Weekend call swap approved by the chief.",
+              start, 60 * 16, a, [b], "Pager 4411")
+    return _cal(ctx, a, b, "call swap", f"Thanks for swapping! Invite attached.", cal, "application/ics")
+
+
+@template(S, "scanned-pdf", "no")
+def scan_vendor_invoice(ctx):
+    """No: scanned vendor invoice with invoice, PO and remittance numbers."""
+    c, ap, to = _c(ctx, ("", "Accounts Payable"))
+    v = ctx.vendor()
+    lines = [f"# {v['company']}", "# INVOICE", "", f"Invoice no: {ctx.digits(7)}     Date: {fmt_date(ctx.past_date(3, 20), 'us')}",
+             f"Bill to: {c['name']}", f"PO: {ctx.digits(6)}", "", "Item                        Qty    Amount",
+             f"Biohazard pickup            {ctx.rng.randint(2, 8)}      ${ctx.rng.randint(100, 900)}.00",
+             f"Sharps containers           {ctx.rng.randint(10, 50)}     ${ctx.rng.randint(100, 500)}.00", "",
+             f"Remit to account {ctx.digits(10)}, routing {ctx.digits(9)}"]
+    pdf = scanned_pdf([lines], ctx.rng)
+    m = text_message(ctx, ap, to, "invoice for approval", "Scanned invoice — please approve." + signature(ctx, ap))
+    return attach(m, pdf, "application/pdf", f"invoice_{ctx.digits(5)}.pdf")
+
+
+@template(S, "filename", "no")
+def fname_clinician_cv(ctx):
+    """No: a clinician's CV and licence named after them (workforce, credentialing)."""
+    c, cred, _ = _c(ctx, ("", "Credentialing Specialist"))
+    v = ctx.vendor()
+    s = ctx.staff(c, ("MD", "Physician"))
+    pdf = scanned_pdf([[f"# {s['name']}, MD", "Curriculum Vitae", "", "Residency: Internal Medicine", "Board certified"]], ctx.rng)
+    m = text_message(ctx, cred, {"name": v["name"], "email": v["email"]}, "credentialing packet",
+                     f"CV for Dr. {s['last']} attached for the payer application." + signature(ctx, cred))
+    return attach(m, pdf, "application/pdf", f"{s['last']}_{s['first']}_MD_CV_{TODAY.year}.pdf")
+
+
+@template(S, "names-dates", "no")
+def nd_welcome_new_provider(ctx):
+    """No: welcome announcement for a new provider with start date and background."""
+    c, mgr, _ = _c(ctx, ("", "Practice Manager"))
+    s = ctx.staff(c, ("NP", "Nurse Practitioner"))
+    body = (f"Please welcome {s['first']} {s['last']}, NP, who starts {fmt_date(ctx.future_date(3, 20), 'long')}! {s['first']} "
+            f"was born and raised in {ctx.fk.city()}, trained at the state university, and will see patients on Tuesdays "
+            "and Thursdays." + signature(ctx, mgr))
+    return text_message(ctx, mgr, {"name": "All Staff", "email": f"allstaff@{c['domain']}"}, "Welcome our new NP", body)
+
+
+@template(S, "billing", "yes")
+def bill_payment_plan_html(ctx):
+    """Yes: payment-plan confirmation to a patient (account, balance, date of service)."""
+    c = ctx.clinic()
+    bill = ctx.staff(c, ("", "Patient Financial Counselor"))
+    p = ctx.patient()
+    total = ctx.rng.randint(300, 4000)
+    html = html_doc(f"<p>Dear {p['first']},</p><p>Your payment plan is set up:</p>"
+                    + html_table(["Account", "Service date", "Balance", "Monthly"],
+                                 [[ctx.digits(9), fmt_date(ctx.past_date(30, 200), "us"), f"${total}.00", f"${total // 6}.00"]], 1)
+                    + "<p>The first payment is drafted on the 1st.</p>" + sig_html(ctx, bill))
+    return html_message(ctx, bill, p, "Your payment plan", html)
+
+
+@template(S, "reminder", "yes")
+def remind_sms_style_tomorrow(ctx):
+    """Yes: SMS-style reminder email with first name, provider and time (no reason)."""
+    c = ctx.clinic()
+    box = ctx.role_mailbox(c, "noreply")
+    p = ctx.patient()
+    d = ctx.staff(c, ("MD", "Physician"))
+    body = (f"Hi {p['first']}! See you tomorrow {fmt_time(ctx.appt_time())} w/ Dr. {d['last']} @ {c['name']}. "
+            "Reply Y to confirm, N to cancel. Msg&data rates may apply.")
+    return text_message(ctx, box, p, "Tomorrow", body)
+
+
+@template(S, "reminder", "no")
+def remind_portal_feature(ctx):
+    """No: patient-portal feature announcement to a list."""
+    c = ctx.clinic()
+    box = ctx.role_mailbox(c, "news")
+    body = ("New in the patient portal: online check-in, price estimates, and proxy access for caregivers. "
+            "Download the app to get started.")
+    return text_message(ctx, box, {"name": "", "email": f"patients@lists.{c['domain']}"}, "New portal features", body)
+
+
+@template(S, "marketing", "no")
+def marketing_device_vendor(ctx):
+    """No: a practice manager replies to a device vendor's offer (quoted), no individual."""
+    c, mgr, _ = _c(ctx, ("", "Practice Manager"))
+    v = ctx.vendor()
+    offer = (f"{v['company']} introduces a cellular blood-pressure cuff for remote patient monitoring: bill 99453/99454, "
+             "no upfront cost, we enrol your hypertensive patients for you.")
+    body = ("Thanks, not at this time." + signature(ctx, mgr, 0) + f"\nFrom: {v['name']} <{v['email']}>\nSubject: RPM program\n\n" + quote_lines(offer))
+    return text_message(ctx, mgr, {"name": v["name"], "email": v["email"]}, "RE: RPM program", body)
+
+
+@template(S, "w9", "no")
+def w9_medical_director_llc(ctx):
+    """No: W-9 and EIN for a medical director's LLC (a vendor), with DUNS."""
+    c, ap, _ = _c(ctx, ("", "Accounts Payable"))
+    v = ctx.vendor()
+    html = html_doc(f"<p>{v['first']},</p><p>We received the W-9 for {v['last']} Medical Consulting LLC — EIN {ctx.ein()}, "
+                    f"DUNS {ctx.duns()}. Payments will go out on net-30 terms.</p>" + sig_html(ctx, ap))
+    return html_message(ctx, ap, {"name": v["name"], "email": v["email"]}, "W-9 received", html)
+
+
+@template(S, "logistics", "no")
+def logistics_site_visit(ctx):
+    """No: accreditation site-visit logistics (rooms, badges, parking)."""
+    c, q, to = _c(ctx, ("", "Accreditation Coordinator"))
+    body = (f"Surveyors arrive {fmt_date(ctx.future_date(5, 30), 'weekday')} at 8:00. Rooms: 2A (document review), 3C (interviews). "
+            f"Visitor badges at security, parking spaces 1–4 reserved. Tracer list will be handed to you on the day." + signature(ctx, q))
+    return text_message(ctx, q, to, "site visit logistics", body)
