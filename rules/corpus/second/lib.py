@@ -663,7 +663,7 @@ def render_page(lines, rng, size=(1700, 2200), font_px=34, mono=False, skew=True
         if y > size[1] - 100:
             break
     if skew:
-        img = img.rotate(rng.uniform(-0.6, 0.6), fillcolor=255, resample=Image.BICUBIC)
+        img = img.rotate(rng.uniform(-0.6, 0.6), fillcolor=255, resample=Image.NEAREST)  # jagged, like a cheap scanner
     # specks, like a photocopier leaves
     px = img.load()
     for _ in range(60):
@@ -679,7 +679,7 @@ def scanned_pdf(pages, rng, dpi=300):
     for lines in pages:
         img = render_page(lines, rng)
         b = io.BytesIO()
-        img.save(b, format="PNG", optimize=False)
+        img.save(b, format="PNG", compress_level=3)
         blobs.append(b.getvalue())
     layout = img2pdf.get_fixed_dpi_layout_fun((dpi, dpi))
     return img2pdf.convert(blobs, layout_fun=layout, nodate=True, engine=img2pdf.Engine.internal)
@@ -688,7 +688,7 @@ def scanned_pdf(pages, rng, dpi=300):
 def scanned_png(lines, rng):
     img = render_page(lines, rng, size=(1700, 1100))
     b = io.BytesIO()
-    img.save(b, format="PNG")
+    img.save(b, format="PNG", compress_level=3)
     return b.getvalue()
 
 
