@@ -73,6 +73,16 @@ def generate(split, out_dir, count):
     return rows
 
 
+def template_table():
+    c = Counter((t["kind"], t["split"], t["label"]) for t in lib.TEMPLATES)
+    rows = ["| kind | dev yes | dev no | heldout yes | heldout no |", "|---|---|---|---|---|"]
+    for k in lib.KINDS:
+        rows.append(f"| {k} | {c[(k, 'dev', 'yes')]} | {c[(k, 'dev', 'no')]} | {c[(k, 'heldout', 'yes')]} | {c[(k, 'heldout', 'no')]} |")
+    tot = Counter((t["split"], t["label"]) for t in lib.TEMPLATES)
+    rows.append(f"| **all** | {tot[('dev', 'yes')]} | {tot[('dev', 'no')]} | {tot[('heldout', 'yes')]} | {tot[('heldout', 'no')]} |")
+    return "\n".join(rows)
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--split", choices=["dev", "heldout"], required=True)
@@ -80,7 +90,11 @@ def main():
     ap.add_argument("--count", type=int, default=400)
     ap.add_argument("--summary", action="store_true", help="print counts by kind and label")
     ap.add_argument("--list", action="store_true", help="list the split's templates (id, kind, label) and exit")
+    ap.add_argument("--table", action="store_true", help="print the README's templates-per-kind table and exit")
     a = ap.parse_args()
+    if a.table:
+        print(template_table())
+        return
     if a.list:
         for t in sorted(templates_for(a.split), key=lambda t: (t["kind"], t["label"], t["id"])):
             print(f"{t['kind']}\t{t['label']}\t{t['id']}\t{(t['fn'].__doc__ or '').strip().splitlines()[0]}")

@@ -1224,3 +1224,23 @@ def cal_patient_group_visit_ics(ctx):
     m = new_message(ctx, cde, doc, "Group visit")
     m.set_content("Invite for the group visit with the patient list.")
     return attach(m, cal.encode(), ctx.pick(["application/ics", "text/calendar"]), "group_visit.ics")
+
+
+@template(S, "shorthand", "yes")
+def sh_age_over_89(ctx):
+    """Yes: no name, but an age over 89 with a diagnosis and a room (ages > 89 are identifiers)."""
+    c, hosp, to = _clinic_pair(ctx, ("MD", "Hospitalist"), ("RN", "Case Manager"))
+    age = ctx.rng.randint(90, 101)
+    body = (f"{age}yo {ctx.pick(['F', 'M'])} in {ctx.rng.randint(300, 480)}B w/ {ctx.pick(SHORTHAND_DX)} + fall at home, "
+            f"lives alone. Needs SNF placement — can you start the auth?" + signature(ctx, hosp, 3))
+    return text_message(ctx, hosp, to, "SNF", body)
+
+
+@template(S, "names-dates", "yes")
+def nd_titled_name_dx_only(ctx):
+    """Yes: a titled surname beside a diagnosis, no other context word."""
+    c, a, b = _clinic_pair(ctx, ("NP", "Nurse Practitioner"), ("MA", "Medical Assistant"))
+    p = ctx.patient()
+    t = "Mrs." if p["sex"] == "F" and ctx.chance(0.5) else ("Ms." if p["sex"] == "F" else "Mr.")
+    body = f"{t} {p['last']} — {ctx.dx()}, {ctx.pick(['improving', 'worse', 'stable', 'new'])}." + signature(ctx, a, 3)
+    return text_message(ctx, a, b, ctx.pick(["fyi", "update", "."]), body)

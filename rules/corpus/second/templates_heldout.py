@@ -1129,3 +1129,25 @@ def logistics_site_visit(ctx):
     body = (f"Surveyors arrive {fmt_date(ctx.future_date(5, 30), 'weekday')} at 8:00. Rooms: 2A (document review), 3C (interviews). "
             f"Visitor badges at security, parking spaces 1–4 reserved. Tracer list will be handed to you on the day." + signature(ctx, q))
     return text_message(ctx, q, to, "site visit logistics", body)
+
+
+@template(S, "shorthand", "yes")
+def sh_nonagenarian_fall(ctx):
+    """Yes: ED note with 'age 9x' + hip fracture and a date — the age over 89 identifies."""
+    c, ed, ortho = _c(ctx, ("MD", "Emergency Physician"), ("MD", "Orthopedic Surgeon"))
+    age = ctx.rng.randint(90, 103)
+    body = (f"Pt is a {age} y/o {ctx.pick(['woman', 'man'])} from {ctx.pick(['Sunrise Manor', 'home', 'assisted living'])}, "
+            f"mechanical fall {fmt_date(TODAY, 'short_md')}, L hip fx on XR, hx AFib on apixaban. Ortho consult pls." + signature(ctx, ed, 4))
+    return text_message(ctx, ed, ortho, "hip fx", body)
+
+
+@template(S, "names-dates", "yes")
+def nd_titled_name_and_condition(ctx):
+    """Yes: 'Ms. Tran - new dx of hypothyroidism' style one-liners (titled names, diagnosis)."""
+    c, a, b = _c(ctx, ("MD", "Physician"), ("RN", "Care Coordinator"))
+    lines = []
+    for _ in range(ctx.rng.randint(1, 3)):
+        p = ctx.patient()
+        t = "Ms." if p["sex"] == "F" else "Mr."
+        lines.append(f"{t} {p['last']} - {ctx.pick(['new dx of', 'r/o', 'known', 'flare of'])} {ctx.dx()}")
+    return text_message(ctx, a, b, "for tomorrow", "\n".join(lines) + signature(ctx, a, 1))
