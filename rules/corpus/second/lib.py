@@ -81,8 +81,9 @@ SPECIALTIES = ["cardiology", "endocrinology", "orthopedics", "dermatology", "neu
 # Clinician shorthand: shared by both splits (the issue names these forms).
 SHORTHAND_DX = ["CHF", "NSTEMI", "DKA", "COPD", "CKD3", "AFib", "HTN", "HLD", "T2DM", "UTI",
                 "PNA", "DVT", "PE", "GERD", "OSA", "BPH", "MDD", "GAD", "SI/HI", "ETOH w/d",
-                "s/p lap chole", "CVA", "TIA", "SBO", "AKI", "cellulitis LLE", "STI screen",
-                "postpartum depression", "s/p IUD placement"]
+                "s/p lap chole", "CVA", "TIA", "SBO", "AKI", "cellulitis LLE", "STI screen"]
+SHORTHAND_OB = ["postpartum depression", "s/p IUD placement", "G2P1 @ 32w", "PPROM", "GDM on insulin",
+                "pre-E w/o severe features"]
 LABS = [("A1c", "%", 5.6, 11.8), ("LDL", "mg/dL", 60, 210), ("eGFR", "mL/min", 18, 95),
         ("TSH", "mIU/L", 0.2, 9.5), ("Hgb", "g/dL", 7.1, 15.9), ("K", "mmol/L", 3.0, 5.9),
         ("Cr", "mg/dL", 0.6, 3.4), ("BNP", "pg/mL", 40, 1900), ("troponin", "ng/L", 3, 480),
@@ -309,7 +310,7 @@ class Ctx:
         """A staff member sending from (or on behalf of) a shared clinic mailbox."""
         s = self.staff(clinic, ("", f"{box.title()} Team"))
         if self.chance(0.5):
-            s = dict(s, email=f"{box}@{clinic['domain']}", name=f"{s['name']} ({clinic['name']})")
+            s = dict(s, email=f"{box}@{clinic['domain']}", name=f"{clinic['name']} - {s['first']}")
         return s
 
     def patient(self, es=False, lo_age=1, hi_age=88):

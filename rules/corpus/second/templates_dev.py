@@ -8,7 +8,7 @@ import email.policy
 from lib import (template, text_message, html_message, new_message, attach, signature, sig_html,
                  fmt_date, fmt_time, ordinal, quote_lines, html_table, html_doc, make_xlsx, make_zip,
                  make_csv, make_xls, gzip_bytes, vcard, scanned_pdf, hl7_ts, fhir_patient, ics, jdump, addr, TODAY, DOB_STYLES,
-                 SHORTHAND_DX, MONTHS, MESES, DIAS)
+                 SHORTHAND_DX, SHORTHAND_OB, MONTHS, MESES, DIAS)
 
 S = "dev"
 
@@ -503,6 +503,7 @@ def sens_reproductive_followup(ctx):
     p = ctx.patient(lo_age=18, hi_age=45)
     p["first"] = ctx.fk.first_name_female()
     body = ctx.pick([
+        f"{p['last']}, {p['first']} - {ctx.pick(SHORTHAND_OB)}, f/u OB {fmt_date(ctx.future_date(), 'short_md')}.",
         f"Please call {p['first']} {p['last']} - her hCG was positive. Schedule a dating ultrasound next week.",
         f"{p['first']} {p['last']} is scheduled for IUD insertion {fmt_date(ctx.future_date(), 'weekday')}; needs urine preg on arrival.",
         f"{p['first']} {p['last']}'s STI panel: chlamydia positive. Rx sent, please schedule partner counseling.",
@@ -1231,7 +1232,7 @@ def sh_age_over_89(ctx):
     """Yes: no name, but an age over 89 with a diagnosis and a room (ages > 89 are identifiers)."""
     c, hosp, to = _clinic_pair(ctx, ("MD", "Hospitalist"), ("RN", "Case Manager"))
     age = ctx.rng.randint(90, 101)
-    body = (f"{age}yo {ctx.pick(['F', 'M'])} in {ctx.rng.randint(300, 480)}B w/ {ctx.pick(SHORTHAND_DX)} + fall at home, "
+    body = (f"{age}yo {ctx.pick(['F', 'M'])} in {ctx.rng.randint(300, 480)}B w/ {ctx.pick(['CHF', 'AFib', 'CKD3', 'COPD', 'HTN', 'UTI', 'PNA', 'AKI', 'CVA', 'TIA'])} + fall at home, "
             f"lives alone. Needs SNF placement — can you start the auth?" + signature(ctx, hosp, 3))
     return text_message(ctx, hosp, to, "SNF", body)
 
