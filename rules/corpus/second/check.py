@@ -85,7 +85,13 @@ def walk(name, msg, ocr_queue, seen):
         elif ctype == "application/pdf":
             check_pdf(name, data, ocr_queue)
         elif ctype.startswith("image/"):
-            ocr_queue.append((name, "png", data))
+            if part["Content-ID"]:
+                cid = part["Content-ID"].strip("<>")
+                html = [p for p in msg.walk() if p.get_content_type() == "text/html"]
+                if not any(("cid:" + cid) in p.get_content() for p in html):
+                    fail(name, f"inline image {cid} not referenced from the HTML")
+            else:
+                ocr_queue.append((name, "img", data))
         elif fn.endswith(".json"):
             json.loads(data)
         elif fn.endswith(".xml"):

@@ -693,6 +693,38 @@ def scanned_png(lines, rng):
     return b.getvalue()
 
 
+def photo_jpeg(lines, rng):
+    """A 'phone photo' of a whiteboard or note: grey background, JPEG."""
+    from PIL import Image
+    img = render_page(lines, rng, size=(1600, 1000), font_px=40)
+    img = img.point(lambda v: int(v * 0.85) + 12)  # greyer, lower contrast, like a photo
+    b = io.BytesIO()
+    img.convert("RGB").save(b, format="JPEG", quality=82)
+    return b.getvalue()
+
+
+def logo_png(text, rng):
+    """A small signature logo (the clinic name on a coloured band)."""
+    from PIL import Image, ImageDraw
+    img = Image.new("RGB", (360, 80), (rng.randint(0, 60), rng.randint(60, 140), rng.randint(120, 200)))
+    ImageDraw.Draw(img).text((14, 24), text, fill=(255, 255, 255), font=_font(22))
+    b = io.BytesIO()
+    img.save(b, format="PNG")
+    return b.getvalue()
+
+
+def html_with_inline_logo(ctx, frm, to, subject, plain, html_inner, logo_text):
+    """multipart/alternative with a multipart/related HTML part whose logo is referenced by cid:."""
+    cid = f"logo{ctx.digits(6)}@{frm['email'].split('@')[1]}"
+    m = new_message(ctx, frm, to, subject)
+    m.set_content(plain)
+    m.add_alternative(html_doc(html_inner + f"<p><img src='cid:{cid}' alt='{logo_text}' width='180'></p>"), subtype="html")
+    html_part = m.get_payload()[1]
+    html_part.add_related(logo_png(logo_text, ctx.rng), maintype="image", subtype="png", cid=f"<{cid}>",
+                          filename="image001.png", disposition="inline")
+    return m
+
+
 def hl7_ts(d, t=None):
     s = f"{d.year}{d.month:02d}{d.day:02d}"
     if t:

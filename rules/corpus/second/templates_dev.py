@@ -7,7 +7,7 @@ import email.policy
 
 from lib import (template, text_message, html_message, new_message, attach, signature, sig_html,
                  fmt_date, fmt_time, ordinal, quote_lines, html_table, html_doc, make_xlsx, make_zip,
-                 make_csv, make_xls, gzip_bytes, vcard, scanned_pdf, hl7_ts, fhir_patient, ics, jdump, addr, TODAY, DOB_STYLES,
+                 make_csv, make_xls, gzip_bytes, vcard, photo_jpeg, html_with_inline_logo, scanned_pdf, hl7_ts, fhir_patient, ics, jdump, addr, TODAY, DOB_STYLES,
                  SHORTHAND_DX, SHORTHAND_OB, MONTHS, MESES, DIAS)
 
 S = "dev"
@@ -1245,3 +1245,38 @@ def nd_titled_name_dx_only(ctx):
     t = "Mrs." if p["sex"] == "F" and ctx.chance(0.5) else ("Ms." if p["sex"] == "F" else "Mr.")
     body = f"{t} {p['last']} — {ctx.dx()}, {ctx.pick(['improving', 'worse', 'stable', 'new'])}." + signature(ctx, a, 3)
     return text_message(ctx, a, b, ctx.pick(["fyi", "update", "."]), body)
+
+
+@template(S, "scanned-pdf", "yes")
+def img_jpeg_whiteboard(ctx):
+    """Yes: a phone photo (JPEG) of the clinic whiteboard listing patients by room and reason."""
+    c, rn, mgr = _clinic_pair(ctx, ("RN", "Charge Nurse"), ("", "Practice Manager"))
+    lines = ["# ROOM BOARD"]
+    for i in range(1, ctx.rng.randint(4, 7)):
+        p = ctx.patient()
+        lines.append(f"Rm {i}  {p['last']}, {p['first'][0]}.   {ctx.pick(['BP check', 'wound care', 'A1c f/u', 'CHF f/u', 'post-op', 'SI screen'])}")
+    jpg = photo_jpeg(lines, ctx.rng)
+    m = text_message(ctx, rn, mgr, "board", "This is why we need a privacy screen on the board." + signature(ctx, rn, 3))
+    return attach(m, jpg, "image/jpeg", f"IMG_{ctx.digits(4)}.JPG")
+
+
+@template(S, "scanned-pdf", "no")
+def img_inline_logo_signature(ctx):
+    """No: HTML mail whose only image is the clinic logo, inline and referenced by cid:."""
+    c, mgr, to = _clinic_pair(ctx, ("", "Practice Manager"))
+    inner = (f"<p>Hi {to['first']},</p><p>The new patient-education brochures arrived; I left a box at your front desk.</p>"
+             + sig_html(ctx, mgr))
+    return html_with_inline_logo(ctx, mgr, to, "brochures", f"Hi {to['first']}, the brochures arrived.", inner, c["name"])
+
+
+@template(S, "legacy-formats", "yes")
+def octet_stream_csv_noext(ctx):
+    """Yes: application/octet-stream without an extension holding a CSV of patients and results."""
+    c, lab, to = _clinic_pair(ctx, ("", "Lab Manager"))
+    rows = []
+    for _ in range(ctx.rng.randint(4, 10)):
+        p = ctx.patient()
+        n, v, u = ctx.lab()
+        rows.append([p["last"], p["first"], fmt_date(p["dob"], "us"), n, v])
+    m = text_message(ctx, lab, to, "export", "Raw export from the analyser." + signature(ctx, lab))
+    return attach(m, make_csv(["last", "first", "dob", "test", "result"], rows).encode(), "application/octet-stream", "EXPORT")

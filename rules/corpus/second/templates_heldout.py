@@ -7,7 +7,7 @@ import datetime as dt
 
 from lib import (template, text_message, html_message, new_message, attach, signature, sig_html,
                  fmt_date, fmt_time, ordinal, quote_lines, html_table, html_doc, make_xlsx, make_zip,
-                 make_csv, make_xls, gzip_bytes, vcard, scanned_pdf, scanned_png, hl7_ts, fhir_patient, ics, jdump, addr, TODAY,
+                 make_csv, make_xls, gzip_bytes, vcard, photo_jpeg, html_with_inline_logo, scanned_pdf, scanned_png, hl7_ts, fhir_patient, ics, jdump, addr, TODAY,
                  DOB_STYLES, SHORTHAND_DX, MONTHS, MESES, DIAS)
 
 S = "heldout"
@@ -1151,3 +1151,61 @@ def nd_titled_name_and_condition(ctx):
         t = "Ms." if p["sex"] == "F" else "Mr."
         lines.append(f"{t} {p['last']} - {ctx.pick(['new dx of', 'r/o', 'known', 'flare of'])} {ctx.dx()}")
     return text_message(ctx, a, b, "for tomorrow", "\n".join(lines) + signature(ctx, a, 1))
+
+
+@template(S, "html-table", "yes")
+def html_census_name_dob_header(ctx):
+    """Yes: census table with a 'Name/DOB' column (compact DOBs) and a 'Dx' column."""
+    c, rn, to = _c(ctx, ("RN", "House Supervisor"))
+    rows = []
+    for _ in range(ctx.rng.randint(4, 9)):
+        p = ctx.patient(lo_age=20)
+        rows.append([f"{ctx.rng.randint(2, 6)}{ctx.rng.randint(10, 40)}", f"{p['last'].upper()}, {p['first'].upper()} {fmt_date(p['dob'], ctx.pick(['compact', 'us_pad_short']))}",
+                     ctx.pick(SHORTHAND_DX), ctx.pick(["Full", "DNR", "DNR/DNI"])])
+    html = html_doc("<p>Census at 0600:</p>" + html_table(["Bed", "Name/DOB", "Dx", "Code"], rows, ctx.rng.randint(0, 2)) + sig_html(ctx, rn))
+    return html_message(ctx, rn, to, "0600 census", html)
+
+
+@template(S, "sensitive", "yes")
+def sens_postpartum_iud(ctx):
+    """Yes: postpartum visit note — IUD, postpartum depression screen, STI test — for a named patient."""
+    c, cnm, ma = _c(ctx, ("CNM", "Nurse Midwife"), ("MA", "Medical Assistant"))
+    first, last = ctx.fk.first_name_female(), ctx.fk.last_name()
+    body = (f"{first} {last} 6 wk postpartum: EPDS {ctx.rng.randint(4, 18)}, wants IUD — scheduled {fmt_date(ctx.future_date(), 'short_md')}. "
+            f"GC/CT sent. {ctx.pick(['Breastfeeding well.', 'Referred to perinatal BH.', 'BP normal off meds.'])}" + signature(ctx, cnm, 3))
+    return text_message(ctx, cnm, ma, "pp visit", body)
+
+
+@template(S, "spanish", "yes")
+def es_tabla_fecha_nacimiento(ctx):
+    """Yes: Spanish HTML table with 'Fecha de nacimiento' as a column header (label and value in separate cells)."""
+    c = ctx.clinic()
+    s = ctx.staff(c, ("", "Coordinadora de citas"), es=True)
+    to = ctx.staff(ctx.clinic(), ("", "Coordinadora"), es=True)
+    rows = []
+    for _ in range(ctx.rng.randint(2, 5)):
+        p = ctx.patient(es=True)
+        rows.append([p["name"], fmt_date(p["dob"], ctx.pick(["es", "dots_dmy", "es_long"])), ctx.pick(["cardiología", "ginecología", "psiquiatría", "endocrinología"])])
+    html = html_doc("<p>Buenos días, le envío los pacientes referidos esta semana:</p>"
+                    + html_table(["Nombre", "Fecha de nacimiento", "Especialidad"], rows, ctx.rng.randint(0, 2)) + "<p>Saludos,<br>" + s["name"] + "</p>")
+    return html_message(ctx, s, to, "Pacientes referidos", html)
+
+
+@template(S, "identifiers", "yes")
+def id_mbi_lowercase_reply(ctx):
+    """Yes: a reply giving an MBI in lower case or with spaces for a claim (quoted question)."""
+    c, bill, _ = _c(ctx, ("", "Billing Specialist"))
+    v = ctx.vendor()
+    mbi = ctx.mbi(ctx.pick(["lower", "spaces", "dashes"]))
+    body = (f"it's {mbi} — the card was mistyped at intake" + signature(ctx, bill, 4)
+            + f"\n\nOn {fmt_date(ctx.past_date(1, 3), 'long')}, {v['name']} wrote:\n> Please send the correct Medicare number for claim {ctx.digits(12)}.")
+    return text_message(ctx, bill, {"name": v["name"], "email": v["email"]}, "RE: corrected Medicare number", body)
+
+
+@template(S, "it-notice", "no")
+def it_inline_logo_newsletter(ctx):
+    """No: IT newsletter in HTML with the department logo inline (cid:) — the image is benign."""
+    c, it, to = _c(ctx, ("", "IT Director"))
+    inner = ("<h3>IT News</h3><ul><li>Wi-Fi upgrade in the east wing this weekend.</li><li>New printers on 2nd floor.</li>"
+             "<li>Remember: lock your screen (Win+L).</li></ul>" + sig_html(ctx, it))
+    return html_with_inline_logo(ctx, it, to, "IT News - November", "IT News: Wi-Fi upgrade, new printers, lock your screen.", inner, "IT Services")
