@@ -485,6 +485,11 @@ def text_message(ctx, frm, to, subject, body, html=None, cc=None, cte=None):
         m.set_content(body, cte=cte)
     else:
         m.set_content(body)
+    if html is None and ctx.chance(0.25):
+        # Outlook-style: the same text also as an HTML alternative
+        import html as _html
+        paras = "".join(f"<p>{_html.escape(p).replace(chr(10), '<br>')}</p>" for p in body.split("\n\n"))
+        html = html_doc(f"<div class='WordSection1'>{paras}</div>")
     if html is not None:
         m.add_alternative(html, subtype="html")
     return m
