@@ -162,7 +162,7 @@ def main():
             text = ocr(data, kind)
             words = [w for w in text.split() if len(w) > 2]
             print(f"OCR {name}: {len(words)} words: {' '.join(words[:14])}")
-            if len(words) < 4:
+            if len(words) < 4 and kind == "pdf":  # every scanned PDF carries text; some photos do not
                 fail(name, "OCR read almost nothing")
     by = Counter((r[3], r[1]) for r in rows)
     print(f"{a.dir}: {len(rows)} messages, yes {sum(r[1] == 'yes' for r in rows)}, no {sum(r[1] == 'no' for r in rows)}, "

@@ -1280,3 +1280,49 @@ def octet_stream_csv_noext(ctx):
         rows.append([p["last"], p["first"], fmt_date(p["dob"], "us"), n, v])
     m = text_message(ctx, lab, to, "export", "Raw export from the analyser." + signature(ctx, lab))
     return attach(m, make_csv(["last", "first", "dob", "test", "result"], rows).encode(), "application/octet-stream", "EXPORT")
+
+
+# ================================================================== dev: structural variety
+
+@template(S, "xlsx", "yes")
+def xlsx_transposed_form(ctx):
+    """Yes: a one-patient form in a workbook with labels down column A and values in column B."""
+    c, cm, to = _clinic_pair(ctx, ("RN", "Case Manager"))
+    p = ctx.patient(lo_age=50)
+    rows = [["Last name", p["last"]], ["First name", p["first"]], ["Date of birth", p["dob"]],
+            ["Discharge date", ctx.past_date(1, 5)], ["Diagnosis", ctx.dx()], ["Home health agency", ctx.vendor()["company"]]]
+    x = make_xlsx([("Referral", ["Field", "Value"], rows, ctx.pick(["m/d/yyyy", "d-mmm-yyyy"]))])
+    m = text_message(ctx, cm, to, "HH referral", "Home health referral form attached." + signature(ctx, cm))
+    return attach(m, x, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "hh_referral.xlsx")
+
+
+@template(S, "numbers", "no")
+def num_card_shaped_order_ref(ctx):
+    """No: an order reference laid out like a card number (4-4-4-4, Luhn-valid) with no card context."""
+    c, a, b = _clinic_pair(ctx, ("", "Office Manager"))
+    ref = ctx.luhn16(ctx.pick(["4", "5"]))
+    body = (f"Our toner order went through — order reference {ref[:4]} {ref[4:8]} {ref[8:12]} {ref[12:]}, delivery "
+            f"{fmt_date(ctx.future_date(2, 6), 'weekday')}. PO {ctx.digits(6)}." + signature(ctx, a, 4))
+    return text_message(ctx, a, b, "toner order", body)
+
+
+@template(S, "reply-forward", "yes")
+def reply_quoted_html_blockquote(ctx):
+    """Yes: HTML reply whose <blockquote> history names a patient with a result."""
+    c, doc, ma = _clinic_pair(ctx, ("MD", "Physician"), ("MA", "Medical Assistant"))
+    p = ctx.patient()
+    n, v, u = ctx.lab()
+    html = html_doc(f"<p>Yes, call in the refill.</p>" + sig_html(ctx, doc)
+                    + f"<div style='border-left:2px solid #ccc;padding-left:8px'><p><b>From:</b> {ma['name']}<br><b>Subject:</b> refill</p>"
+                    f"<blockquote>{p['first']} {p['last']} is asking for a refill of {ctx.med()}. Last {n} was {v} {u}.</blockquote></div>")
+    return html_message(ctx, doc, ma, "RE: refill", html)
+
+
+@template(S, "identifiers", "yes")
+def id_member_id_xlsx_header(ctx):
+    """Yes: member IDs only, under a 'Member ID' header in a small workbook (rule B)."""
+    c, el, to = _clinic_pair(ctx, ("", "Eligibility Specialist"))
+    rows = [[ctx.member_id(), ctx.pick(["Active", "Termed", "Pending"]), ctx.past_date(0, 30)] for _ in range(ctx.rng.randint(3, 9))]
+    x = make_xlsx([("Check", ["Member ID", "Status", "Checked"], rows)])
+    m = text_message(ctx, el, to, "eligibility results", "Results attached." + signature(ctx, el, 4))
+    return attach(m, x, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "elig.xlsx")

@@ -1209,3 +1209,91 @@ def it_inline_logo_newsletter(ctx):
     inner = ("<h3>IT News</h3><ul><li>Wi-Fi upgrade in the east wing this weekend.</li><li>New printers on 2nd floor.</li>"
              "<li>Remember: lock your screen (Win+L).</li></ul>" + sig_html(ctx, it))
     return html_with_inline_logo(ctx, it, to, "IT News - November", "IT News: Wi-Fi upgrade, new printers, lock your screen.", inner, "IT Services")
+
+
+# ================================================================== heldout: structural variety
+
+@template(S, "reply-forward", "no")
+def fwd_rfc822_schedule_change(ctx):
+    """No: a forwarded (message/rfc822) note about a clinic schedule change — staff only."""
+    c, mgr, to = _c(ctx, ("", "Practice Manager"))
+    d = ctx.staff(c, ("MD", "Physician"))
+    inner = new_message(ctx, d, mgr, "Friday clinic")
+    inner.set_content(f"I'll be at the conference Friday; please block my afternoon template and move the "
+                      f"procedure block to {fmt_date(ctx.future_date(7, 20), 'weekday')}.\n{d['first']}")
+    m = new_message(ctx, mgr, to, "FW: Friday clinic")
+    m.set_content("Please adjust the template as below." + signature(ctx, mgr, 4))
+    m.add_attachment(inner)
+    return m
+
+
+@template(S, "names-dates", "yes")
+def nd_subject_only_phi(ctx):
+    """Yes: the name, DOB and study are only in the Subject; the body is 'done'."""
+    c, a, b = _c(ctx, ("", "Imaging Scheduler"), ("MA", "Medical Assistant"))
+    p = ctx.patient()
+    subj = f"RE: {p['last']}, {p['first']} {fmt_date(p['dob'], ctx.pick(['us_short', 'us', 'dots']))} - {ctx.pick(['MRI', 'CT', 'mammo', 'echo', 'DEXA'])}"
+    return text_message(ctx, a, b, subj, ctx.pick(["done", "scheduled for Tues", "ok, booked"]) + signature(ctx, a, 3))
+
+
+@template(S, "identifiers", "yes")
+def id_ssn_html_cell(ctx):
+    """Yes: guarantor table in HTML with an 'SSN' header cell and dotted SSNs below."""
+    c, reg, bill = _c(ctx, ("", "Patient Access"), ("", "Billing Specialist"))
+    rows = []
+    for _ in range(ctx.rng.randint(1, 3)):
+        p = ctx.patient(lo_age=25)
+        rows.append([f"{p['last']}, {p['first']}", ctx.ssn(ctx.pick(["dot", "space", "plain"])), ctx.pick(["Self", "Spouse", "Parent"])])
+    html = html_doc("<p>Guarantor corrections:</p>" + html_table(["Guarantor", "SSN", "Relationship"], rows, ctx.rng.randint(0, 2)) + sig_html(ctx, reg))
+    return html_message(ctx, reg, bill, "guarantor fixes", html)
+
+
+@template(S, "hl7-fhir", "yes")
+def hl7_orm_with_dg1(ctx):
+    """Yes: an HL7 v2 ORM^O01 order (PID, DG1 diagnosis) attached as a .txt file."""
+    c, it, _ = _c(ctx, ("", "Interface Analyst"))
+    v = ctx.vendor()
+    p = ctx.patient()
+    ts = hl7_ts(TODAY, dt.time(14, 3))
+    msg = "\r\n".join([
+        f"MSH|^~\\&|EHR|{c['name'].split()[0].upper()}|RIS|IMG|{ts}||ORM^O01|{ctx.digits(10)}|P|2.4",
+        f"PID|||{p['mrn']}^^^EHR^MR||{p['last']}^{p['first']}^^^^^L||{hl7_ts(p['dob'])}|{p['sex']}",
+        f"ORC|NW|{ctx.digits(8)}",
+        f"OBR|1|{ctx.digits(8)}||{ctx.pick(['MRI KNEE', 'CT HEAD', 'US ABD', 'XR CHEST'])}",
+        f"DG1|1||{ctx.pick(['M17.11', 'R51.9', 'R10.9', 'J18.9'])}^{ctx.dx()}^I10"]) + "\r\n"
+    m = text_message(ctx, it, {"name": v["name"], "email": v["email"]}, "order not received",
+                     "RIS says it never got this order:" + signature(ctx, it))
+    return attach(m, msg.encode(), "text/plain", f"ORM_{ctx.digits(6)}.txt")
+
+
+@template(S, "filename", "yes")
+def fname_wound_photo(ctx):
+    """Yes: a wound photo whose file name is 'Last_First_wound_<date>.jpg' (the image has no text)."""
+    c, rn, doc = _c(ctx, ("RN", "Wound Care Nurse"), ("MD", "Surgeon"))
+    p = ctx.patient(lo_age=40)
+    jpg = photo_jpeg([""], ctx.rng)  # a photo: nothing to read in it
+    m = text_message(ctx, rn, doc, "wound pic", "Looks worse than last week, see photo." + signature(ctx, rn, 3))
+    return attach(m, jpg, "image/jpeg", f"{p['last']}_{p['first']}_wound_{fmt_date(ctx.past_date(0, 3), 'iso')}.jpg")
+
+
+@template(S, "xlsx", "no")
+def xlsx_vendor_remittance(ctx):
+    """No: vendor remittance workbook with Luhn-valid 16-digit payment reference numbers."""
+    c, ap, to = _c(ctx, ("", "Accounts Payable"))
+    rows = [[ctx.vendor()["company"], ctx.luhn16(), ctx.past_date(1, 20), round(ctx.rng.uniform(200, 9000), 2)] for _ in range(ctx.rng.randint(5, 12))]
+    x = make_xlsx([("Remittance", ["Vendor", "Payment reference", "Paid on", "Amount"], rows, "yyyy-mm-dd")])
+    m = text_message(ctx, ap, to, "remittance batch", "This week's vendor payments attached for reconciliation." + signature(ctx, ap))
+    return attach(m, x, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "remittance.xlsx")
+
+
+@template(S, "billing", "yes")
+def bill_card_authorization_form(ctx):
+    """Yes: card-on-file authorisation: cardholder (the patient), card number, expiry, account."""
+    c, fc, bill = _c(ctx, ("", "Patient Financial Counselor"), ("", "Billing Specialist"))
+    p = ctx.patient()
+    card = ctx.card()
+    rows = [["Cardholder", p["name"]], ["Card number", " ".join(card[i:i + 4] for i in range(0, 16, 4))],
+            ["Exp", f"{ctx.rng.randint(1, 12):02d}/{ctx.rng.randint(27, 31)}"], ["Patient account", ctx.digits(8)]]
+    cells = "".join(f"<tr><td>{a}</td><td>{b}</td></tr>" for a, b in rows)
+    html = html_doc(f"<p>Card on file authorization received by phone:</p><table border='1'>{cells}</table>" + sig_html(ctx, fc))
+    return html_message(ctx, fc, bill, "card on file", html)
