@@ -34,6 +34,8 @@ pub(super) struct Transaction {
     pub chunks: Option<DataOutcome>,
     /// This transaction's share of the memory budget (given back when it ends).
     pub reservation: Reservation,
+    /// RCPT commands refused `452` for exceeding `max_recipients`.
+    pub overflow: usize,
 }
 
 impl Session {
@@ -166,6 +168,7 @@ impl Session {
             require_tls,
             chunks: None,
             reservation,
+            overflow: 0,
         });
         self.reply(Reply::new(250, [2, 1, 0], "Sender ok"));
     }
@@ -206,7 +209,15 @@ impl Session {
         };
         if tx.recipients.len() >= max {
             self.pipeline.metrics.reject(RejectReason::Recipients);
-            self.reply(Reply::new(452, [4, 5, 3], "Too many recipients"));
+            tx.overflow += 1;
+            let reply = Reply::new(452, [4, 5, 3], "Too many recipients");
+            // A pipelining client may send up to twice the limit before it sees the first
+            // `452` (it retries the rest in a new transaction): only beyond that is it junk.
+            if tx.overflow <= max {
+                self.conn.queue(&reply.to_string());
+            } else {
+                self.reply(reply);
+            }
             return;
         }
         let Ok(address) = Address::parse(&to.address) else {
