@@ -13,5 +13,5 @@
 mod header_from;
 mod tenants;
 
-pub use header_from::{HeaderFromError, header_from_domains};
+pub use header_from::{HeaderFromError, header_from_domains, other_originator_domains};
 pub use tenants::{Tenant, Tenants};

@@ -117,7 +117,13 @@ fn push_text(out: &mut String, text: &str) {
     while let Some(amp) = find_byte(rest, b'&') {
         out.push_str(&rest[..amp]);
         rest = &rest[amp..];
-        let end = rest[..rest.len().min(12)].find(';');
+        // An entity name is short: look for its `;` in the first 12 octets, cut at a char
+        // boundary (a multi-byte character there once panicked: fuzz regression mime-walker).
+        let cut = (0..=rest.len().min(12))
+            .rev()
+            .find(|&i| rest.is_char_boundary(i))
+            .unwrap_or(0);
+        let end = rest[..cut].find(';');
         match end.and_then(|e| decode_entity(&rest[1..e]).map(|c| (e, c))) {
             Some((e, c)) => {
                 out.push(c);

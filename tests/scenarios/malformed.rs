@@ -26,6 +26,8 @@ enum Step {
     /// Write `bytes` one at a time, waiting up to `gap` for a reply after each; the server
     /// must answer `code enhanced` before the bytes run out, then close.
     Drip(Vec<u8>, Duration, u16, &'static str),
+    /// Read one reply within this time (a reply that must come at once, not at a timeout).
+    ExpectWithin(u16, &'static str, Duration),
     /// Drop the connection.
     Hangup,
 }
@@ -115,6 +117,8 @@ fn cases() -> Vec<(&'static str, Vec<Step>)> {
             vec![
                 send("EHLO a\nMAIL FROM:<alice@acme-health.org>\r\n"),
                 Expect(500, "5.5.2"),
+                // The EHLO was refused, so the MAIL after it has no session to start in.
+                Expect(503, "5.5.1"),
                 send("NOOP\r\n"),
                 Expect(250, "2.0.0"),
             ],
@@ -132,8 +136,31 @@ fn cases() -> Vec<(&'static str, Vec<Step>)> {
             vec![
                 send(format!("NOOP {long}\r\n")),
                 Expect(500, "5.5.2"),
-                send("NOOP\r\n"),
-                Expect(250, "2.0.0"),
+                Closed,
+            ],
+        ),
+        (
+            "bare-LF command answered at once (not at command_timeout)",
+            vec![
+                send("EHLO x\n"),
+                ExpectWithin(500, "5.5.2", Duration::from_secs(1)),
+            ],
+        ),
+        (
+            "100 KB without a line end: reply and close",
+            vec![
+                Send(vec![b'x'; 100 * 1024]),
+                ExpectWithin(500, "5.5.2", Duration::from_secs(2)),
+                Closed,
+            ],
+        ),
+        (
+            "150 NOOPs end in 421 before the last",
+            vec![
+                send("NOOP\r\n".repeat(150)),
+                ExpectN(101, 250, "2.0.0"),
+                Expect(421, "4.7.0"),
+                Closed,
             ],
         ),
         (
@@ -542,6 +569,15 @@ fn run_case(gw: &Gateway, env: &Env, steps: Vec<Step>) -> Result<(), String> {
                             "step {i}, reply {k}: expected {code} {enh}, got {r}"
                         ));
                     }
+                }
+            }
+            ExpectWithin(code, enh, within) => {
+                s.timeout = within;
+                let r = s.reply();
+                s.timeout = Duration::from_secs(15);
+                let r = r.map_err(|e| format!("step {i}: no reply within {within:?} ({e})"))?;
+                if !r.is(code, enh) {
+                    return Err(format!("step {i}: expected {code} {enh}, got {r}"));
                 }
             }
             Closed => {

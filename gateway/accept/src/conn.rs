@@ -74,8 +74,10 @@ pub enum ReadError {
 pub enum Line {
     /// A line without its CRLF.
     Ok(Vec<u8>),
-    /// Longer than the limit (its bytes were discarded up to the CRLF).
+    /// Longer than the limit (the bytes seen so far were discarded); the session ends.
     TooLong,
+    /// Ended by a bare LF (discarded through the LF): never a command.
+    BareLf,
 }
 
 /// A connection with its input buffer and pending output.
@@ -144,66 +146,53 @@ impl Conn {
         Ok(())
     }
 
-    /// Reads one CRLF-terminated line of at most `limit` octets (without CRLF) by `deadline`.
+    /// Reads one command line of at most `limit` octets (without CRLF) by `deadline`. A line
+    /// ended by a bare LF, or longer than the limit, is answered as soon as it is seen (see
+    /// [`frame_line`]); the session never waits for a CRLF that may never come.
     pub async fn read_line(&mut self, limit: usize, deadline: Instant) -> Result<Line, ReadError> {
-        let mut too_long = false;
         loop {
-            if let Some(i) = find_crlf(self.pending()) {
-                let line = self.pending()[..i].to_vec();
-                self.start += i + 2;
-                return Ok(if too_long || line.len() > limit {
-                    Line::TooLong
-                } else {
-                    Line::Ok(line)
-                });
-            }
-            if self.pending().len() > limit + 1 {
-                // Keep the last byte: it may be the CR of a CRLF split across reads.
-                too_long = true;
-                self.start = self.buf.len() - 1;
+            if let Some((line, used)) = frame_line(self.pending(), limit) {
+                self.start += used;
+                return Ok(line);
             }
             self.fill(deadline).await?;
         }
     }
 
-    /// Reads DATA content up to the terminating `CRLF.CRLF`, undoing dot-stuffing. Only a line
-    /// that is exactly `.` ends it; `LF.LF`, `CR.CR` and `CRLF.LF` are content, and are flagged
-    /// as bare line breaks. Content beyond `max` octets is read and dropped.
+    /// Reads DATA content up to the terminating `CRLF.CRLF` (see [`DataReader`]). `grow` is
+    /// asked before the stored content reaches each new length (the memory budget).
     pub async fn read_data(
         &mut self,
         max: usize,
         deadline: Instant,
+        grow: impl FnMut(usize) -> bool,
     ) -> Result<DataOutcome, ReadError> {
-        let mut out = DataOutcome::default();
+        let mut reader = DataReader::new(max, grow);
         loop {
-            while let Some(i) = find_crlf(self.pending()) {
-                let (from, to) = (self.start, self.start + i);
-                self.start = to + 2;
-                let line = &self.buf[from..to];
-                if line == b"." {
-                    return Ok(out);
-                }
-                let content = line.strip_prefix(b".").unwrap_or(line);
-                if content.iter().any(|&b| b == b'\r' || b == b'\n') {
-                    out.bare_line_break = true;
-                }
-                if content.len() > MAX_TEXT_LINE {
-                    out.long_line = true;
-                }
-                if out.too_big || out.body.len() + content.len() + 2 > max {
-                    out.too_big = true;
-                } else {
-                    out.body.extend_from_slice(content);
-                    out.body.extend_from_slice(b"\r\n");
-                }
-            }
-            if self.pending().len() > MAX_UNTERMINATED {
-                // No CRLF in a megabyte: certainly an overlong line. Keep the last byte, which
-                // may be the CR of a CRLF split across reads.
-                out.long_line = true;
-                self.start = self.buf.len() - 1;
+            let used = reader.feed(self.pending());
+            self.start += used;
+            if reader.finished() {
+                return Ok(reader.into_outcome());
             }
             self.fill(deadline).await?;
+        }
+    }
+
+    /// After a reply that ends the session: stops writing, then reads and drops what the client
+    /// still sends (bounded by `deadline` and 1 MiB), so the close does not reset the connection
+    /// before the client has read the reply.
+    pub async fn linger_close(&mut self, deadline: Instant) {
+        let Some(stream) = self.stream.as_mut() else {
+            return;
+        };
+        let _ = timeout_at(deadline, stream.shutdown()).await;
+        let mut sink = [0u8; 8192];
+        let mut left = 1usize << 20;
+        while left > 0 {
+            match timeout_at(deadline, stream.read(&mut sink)).await {
+                Ok(Ok(n)) if n > 0 => left = left.saturating_sub(n),
+                _ => return,
+            }
         }
     }
 
@@ -252,17 +241,158 @@ impl Conn {
 pub const MAX_TEXT_LINE: usize = 998;
 const MAX_UNTERMINATED: usize = 1 << 20;
 
+/// Frames the next command line at the start of `pending`: the line and the octets it used, or
+/// `None` when more input is needed. A line ends at its first LF; without the CR before it, it
+/// is [`Line::BareLf`]. More than `limit` octets without a line end (or a longer line) is
+/// [`Line::TooLong`] at once, all of `pending` used.
+pub fn frame_line(pending: &[u8], limit: usize) -> Option<(Line, usize)> {
+    let window = &pending[..pending.len().min(limit + 2)];
+    match window.iter().position(|&b| b == b'\n') {
+        Some(lf) if lf > 0 && pending[lf - 1] == b'\r' => {
+            let line = &pending[..lf - 1];
+            let framed = if line.len() > limit {
+                Line::TooLong
+            } else {
+                Line::Ok(line.to_vec())
+            };
+            Some((framed, lf + 1))
+        }
+        Some(lf) => Some((Line::BareLf, lf + 1)),
+        None if pending.len() > limit + 1 => Some((Line::TooLong, pending.len())),
+        None => None,
+    }
+}
+
 /// What DATA delivered.
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
 pub struct DataOutcome {
     /// The content with CRLF line ends, dot-stuffing undone (empty past the limit).
     pub body: Vec<u8>,
     /// More than the size limit arrived.
     pub too_big: bool,
+    /// The memory budget could not hold the content (answered `452`, the content dropped).
+    pub over_budget: bool,
     /// A bare CR or LF appeared in the content.
     pub bare_line_break: bool,
     /// A line exceeded 998 octets.
     pub long_line: bool,
+}
+
+impl DataOutcome {
+    /// Appends `piece` unless the size limit or the budget (`grow`, asked with the new length)
+    /// says no; from then on content is only counted as dropped.
+    fn store(&mut self, piece: &[&[u8]], max: usize, grow: &mut impl FnMut(usize) -> bool) {
+        let len: usize = piece.iter().map(|p| p.len()).sum();
+        let new_len = self.body.len() + len;
+        if self.too_big || self.over_budget {
+            return;
+        }
+        if new_len > max {
+            self.too_big = true;
+        } else if !grow(new_len) {
+            self.over_budget = true;
+        } else {
+            for p in piece {
+                self.body.extend_from_slice(p);
+            }
+            return;
+        }
+        self.body = Vec::new();
+    }
+
+    /// BDAT content arrives unframed: applies the same bare-line-break and line-length rules
+    /// as DATA, and ends the content with CRLF.
+    pub fn check_chunked(&mut self) {
+        let outcome = self;
+        let body = &outcome.body;
+        let mut line_len = 0usize;
+        for (i, &b) in body.iter().enumerate() {
+            match b {
+                b'\r' if body.get(i + 1) == Some(&b'\n') => {}
+                b'\n' if i > 0 && body[i - 1] == b'\r' => line_len = 0,
+                b'\r' | b'\n' => outcome.bare_line_break = true,
+                _ => {
+                    line_len += 1;
+                    if line_len > MAX_TEXT_LINE {
+                        outcome.long_line = true;
+                    }
+                }
+            }
+        }
+        if !body.is_empty() && !body.ends_with(b"\r\n") {
+            outcome.body.extend_from_slice(b"\r\n");
+        }
+    }
+
+    /// Adds a BDAT chunk piece (unframed content) under the same limits as DATA.
+    pub fn add_chunk(&mut self, piece: &[u8], max: usize, grow: &mut impl FnMut(usize) -> bool) {
+        self.store(&[piece], max, grow);
+    }
+}
+
+/// The DATA content reader, independent of the transport: fed whatever has arrived, it takes
+/// complete lines up to the terminating `CRLF.CRLF`, undoing dot-stuffing. Only a line that is
+/// exactly `.` ends it; `LF.LF`, `CR.CR` and `CRLF.LF` are content, flagged as bare line
+/// breaks. Content beyond `max` octets (or beyond what the budget grants) is read and dropped.
+pub struct DataReader<G> {
+    out: DataOutcome,
+    max: usize,
+    grow: G,
+    done: bool,
+}
+
+impl<G: FnMut(usize) -> bool> DataReader<G> {
+    /// A reader storing at most `max` octets, asking `grow` before each new stored length.
+    pub fn new(max: usize, grow: G) -> Self {
+        DataReader {
+            out: DataOutcome::default(),
+            max,
+            grow,
+            done: false,
+        }
+    }
+
+    /// Takes the complete lines at the start of `input` and returns how many octets it used;
+    /// nothing after the end line is used. A megabyte without CRLF is an overlong line: all
+    /// but its last octet (maybe the CR of a CRLF split across reads) is used and dropped.
+    pub fn feed(&mut self, input: &[u8]) -> usize {
+        let mut used = 0;
+        while !self.done {
+            let Some(i) = find_crlf(&input[used..]) else {
+                break;
+            };
+            let line = &input[used..used + i];
+            used += i + 2;
+            if line == b"." {
+                self.done = true;
+                return used;
+            }
+            let content = line.strip_prefix(b".").unwrap_or(line);
+            if content.iter().any(|&b| b == b'\r' || b == b'\n') {
+                self.out.bare_line_break = true;
+            }
+            if content.len() > MAX_TEXT_LINE {
+                self.out.long_line = true;
+            }
+            self.out
+                .store(&[content, &b"\r\n"[..]], self.max, &mut self.grow);
+        }
+        if input.len() - used > MAX_UNTERMINATED {
+            self.out.long_line = true;
+            used = input.len() - 1;
+        }
+        used
+    }
+
+    /// True once the end line has been read.
+    pub fn finished(&self) -> bool {
+        self.done
+    }
+
+    /// What was read.
+    pub fn into_outcome(self) -> DataOutcome {
+        self.out
+    }
 }
 
 /// Position of the first CRLF.
@@ -280,7 +410,65 @@ pub fn find_crlf(data: &[u8]) -> Option<usize> {
 
 #[cfg(test)]
 mod tests {
-    use super::find_crlf;
+    use super::*;
+
+    #[test]
+    fn command_lines_are_framed_at_once_for_bare_lf_and_overlong_input() {
+        assert_eq!(
+            frame_line(b"NOOP\r\nX", 10),
+            Some((Line::Ok(b"NOOP".to_vec()), 6))
+        );
+        assert_eq!(frame_line(b"EHLO x\n", 10), Some((Line::BareLf, 7)));
+        assert_eq!(frame_line(b"EHLO x", 10), None);
+        assert_eq!(frame_line(&[b'x'; 12], 10), Some((Line::TooLong, 12)));
+        assert_eq!(
+            frame_line(b"0123456789\r\n", 10),
+            Some((Line::Ok(b"0123456789".to_vec()), 12))
+        );
+        assert_eq!(
+            frame_line(b"0123456789A\r\n", 10),
+            Some((Line::TooLong, 13))
+        );
+    }
+
+    #[test]
+    fn data_reader_stops_storing_when_the_budget_says_no() {
+        let mut granted = 0;
+        let mut r = DataReader::new(1000, |len| {
+            granted = len;
+            len <= 8
+        });
+        let used = r.feed(b"abc\r\ndefgh\r\n.\r\nNEXT");
+        assert!(r.finished());
+        assert_eq!(used, 15);
+        let out = r.into_outcome();
+        assert!(out.over_budget && out.body.is_empty() && !out.too_big);
+        assert_eq!(granted, 12);
+    }
+
+    #[test]
+    fn chunked_content_rules() {
+        let mut ok = DataOutcome {
+            body: b"a\r\nb\r\n".to_vec(),
+            ..Default::default()
+        };
+        ok.check_chunked();
+        assert!(!ok.bare_line_break && !ok.long_line);
+        for bad in [&b"a\nb\r\n"[..], b"a\rb\r\n", b"a\r\n.\nb\r\n"] {
+            let mut o = DataOutcome {
+                body: bad.to_vec(),
+                ..Default::default()
+            };
+            o.check_chunked();
+            assert!(o.bare_line_break, "{bad:?}");
+        }
+        let mut long = DataOutcome {
+            body: vec![b'x'; 1200],
+            ..Default::default()
+        };
+        long.check_chunked();
+        assert!(long.long_line);
+    }
 
     #[test]
     fn crlf_only() {

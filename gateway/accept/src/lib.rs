@@ -16,13 +16,18 @@
 //! - **REQUIRETLS (RFC 8689)** is taken only over TLS (`530 5.7.10` otherwise) and recorded on
 //!   the envelope; a `TLS-Required: No` field of the top-level header section is recorded too,
 //!   unless REQUIRETLS was given (it wins). Deliver acts on both.
+//! - **Bounded before authentication**: content in flight lives within one memory budget
+//!   ([`budget`]); BDAT outside a transaction is never stored; junk commands, session lifetime
+//!   and per-address (IPv6: per-prefix) connection caps end what only holds a slot.
 //! - No body, subject or matched value appears in a log line or reply; addresses are logged as
 //!   pseudonyms.
 #![forbid(unsafe_code)]
 
+pub mod budget;
 pub mod classify;
-mod conn;
-mod proxy;
+pub mod command;
+pub mod conn;
+pub mod proxy;
 mod received;
 pub mod server;
 mod session;

@@ -1,16 +1,18 @@
 //! The listener: binds, enforces connection limits, reads PROXY headers from trusted balancers,
 //! spawns one session per connection, swaps settings on reload and drains on shutdown.
 
+use crate::budget::Budget;
 use crate::classify::Classifier;
 use crate::conn::{Conn, Stream};
 use crate::session::Session;
+use ipnet::IpNet;
 use sealgate_config::SmtpConfig;
 use sealgate_connectors::Tenants;
 use sealgate_core::store::QueueStore;
 use sealgate_core::{Clock, MessageId, Random};
 use sealgate_report::{Metrics, Pseudonymiser, RejectReason};
 use std::collections::HashMap;
-use std::net::{IpAddr, SocketAddr};
+use std::net::{IpAddr, Ipv6Addr, SocketAddr};
 use std::sync::{Arc, Mutex, RwLock};
 use std::time::Duration;
 use tokio::io::AsyncWriteExt;
@@ -80,9 +82,31 @@ impl ShutdownHandle {
     }
 }
 
-/// Counts sessions per client address.
+/// Counts sessions per client address: IPv4 by address, IPv6 by its `per_ip_v6_prefix`
+/// network (one site usually holds a whole /64), an IPv4-mapped IPv6 address as IPv4.
 #[derive(Default)]
 struct PerIp(Mutex<HashMap<IpAddr, usize>>);
+
+/// True when `ip` is one of the balancers whose PROXY header is required, compared in canonical
+/// form: an IPv4 client of a dual-stack (`[::]`) listener arrives as `::ffff:a.b.c.d`.
+pub(crate) fn trusted_balancer(nets: &[IpNet], ip: IpAddr) -> bool {
+    let ip = ip.to_canonical();
+    nets.iter().any(|n| n.contains(&ip))
+}
+
+/// The key `ip` is counted under.
+pub(crate) fn per_ip_key(ip: IpAddr, v6_prefix: u8) -> IpAddr {
+    match ip.to_canonical() {
+        IpAddr::V6(v6) => {
+            let bits = u128::from(v6);
+            let mask = u128::MAX
+                .checked_shl(128 - u32::from(v6_prefix.min(128)))
+                .unwrap_or(0);
+            IpAddr::V6(Ipv6Addr::from(bits & mask))
+        }
+        v4 => v4,
+    }
+}
 
 struct IpSlot {
     table: Arc<PerIp>,
@@ -126,6 +150,7 @@ pub struct Server {
     slots: Arc<Semaphore>,
     max_slots: usize,
     per_ip: Arc<PerIp>,
+    budget: Arc<Budget>,
 }
 
 impl Server {
@@ -136,6 +161,7 @@ impl Server {
             listeners.push(TcpListener::bind(addr).await?);
         }
         let max_slots = settings.smtp.max_connections;
+        let budget = Budget::new(settings.smtp.limits.memory_budget);
         Ok(Server {
             listeners,
             settings: SettingsHandle(Arc::new(RwLock::new(Arc::new(settings)))),
@@ -144,6 +170,7 @@ impl Server {
             slots: Arc::new(Semaphore::new(max_slots)),
             max_slots,
             per_ip: Arc::new(PerIp::default()),
+            budget,
         })
     }
 
@@ -217,14 +244,13 @@ impl Server {
             return;
         };
         let deadline = Instant::now() + settings.smtp.command_timeout;
-        let trusted = settings
-            .smtp
-            .proxy_protocol_from
-            .iter()
-            .any(|n| n.contains(&peer.ip()));
+        // On a dual-stack listener an IPv4 client arrives IPv4-mapped (`::ffff:a.b.c.d`):
+        // every comparison below is on the canonical form.
+        let peer = SocketAddr::new(peer.ip().to_canonical(), peer.port());
+        let trusted = trusted_balancer(&settings.smtp.proxy_protocol_from, peer.ip());
         let (client, leftover) = if trusted {
             match crate::proxy::read_v2(&mut tcp, peer, deadline).await {
-                Ok(x) => x,
+                Ok((c, rest)) => (SocketAddr::new(c.ip().to_canonical(), c.port()), rest),
                 Err(e) => {
                     tracing::warn!(error = %e, "PROXY header refused");
                     return;
@@ -233,12 +259,17 @@ impl Server {
         } else {
             (peer, Vec::new())
         };
-        let Some(ip_slot) = self
-            .per_ip
-            .take(client.ip(), settings.smtp.max_connections_per_ip)
-        else {
-            self.refuse(&mut tcp, &host).await;
-            return;
+        // Tenant networks are not throttled per address (all of Exchange Online's mail may
+        // come from a few addresses); the total cap still holds.
+        let ip_slot = if settings.tenants.candidates(client.ip(), &[]).is_empty() {
+            let key = per_ip_key(client.ip(), settings.smtp.limits.per_ip_v6_prefix);
+            let Some(s) = self.per_ip.take(key, settings.smtp.max_connections_per_ip) else {
+                self.refuse(&mut tcp, &host).await;
+                return;
+            };
+            Some(s)
+        } else {
+            None
         };
         let m = &self.pipeline.metrics;
         m.sessions.inc();
@@ -250,6 +281,7 @@ impl Server {
             Arc::clone(&self.pipeline),
             client,
             self.shutdown.subscribe(),
+            Arc::clone(&self.budget),
         );
         session.run().await;
         m.sessions_active.dec();
@@ -261,5 +293,39 @@ impl Server {
         self.pipeline.metrics.reject(RejectReason::Limits);
         let line = format!("421 4.7.0 {host} Too many connections, try again later\r\n");
         let _ = tokio::time::timeout(Duration::from_secs(5), tcp.write_all(line.as_bytes())).await;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{per_ip_key, trusted_balancer};
+    use std::net::IpAddr;
+
+    fn ip(s: &str) -> IpAddr {
+        s.parse().unwrap()
+    }
+
+    #[test]
+    fn ipv6_clients_count_by_prefix_and_mapped_ipv4_as_ipv4() {
+        let a = per_ip_key(ip("2001:db8:1:2:aaaa::1"), 64);
+        assert_eq!(a, per_ip_key(ip("2001:db8:1:2:ffff:1:2:3"), 64));
+        assert_ne!(a, per_ip_key(ip("2001:db8:1:3::1"), 64));
+        assert_eq!(a, ip("2001:db8:1:2::"));
+        assert_ne!(
+            per_ip_key(ip("2001:db8::1"), 128),
+            per_ip_key(ip("2001:db8::2"), 128)
+        );
+        assert_eq!(per_ip_key(ip("::ffff:192.0.2.7"), 64), ip("192.0.2.7"));
+        assert_eq!(per_ip_key(ip("192.0.2.7"), 64), ip("192.0.2.7"));
+    }
+
+    #[test]
+    fn an_ipv4_mapped_balancer_is_trusted_in_canonical_form() {
+        let nets = vec!["10.0.0.0/8".parse().unwrap()];
+        assert!(trusted_balancer(&nets, ip("::ffff:10.1.2.3")));
+        assert!(trusted_balancer(&nets, ip("10.1.2.3")));
+        assert!(!trusted_balancer(&nets, ip("::ffff:11.1.2.3")));
+        let v6 = vec!["2001:db8::/32".parse().unwrap()];
+        assert!(trusted_balancer(&v6, ip("2001:db8::5")));
     }
 }

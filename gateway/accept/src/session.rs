@@ -4,11 +4,17 @@
 //!
 //! Guarantees: every reply carries an enhanced status code; a session never outlives its
 //! deadlines; after STARTTLS nothing buffered before the handshake is read, and a new EHLO is
-//! required; too many errors end the session with `421`.
+//! required; too many errors end the session with `421`, and so do too many junk commands
+//! (NOOP, RSET, HELO/EHLO, VRFY, HELP, anything answered `4xx`) between two accepted messages;
+//! past `max_session_time` the session ends with `421 4.4.2`, but only between transactions.
+//! A command line ended by a bare LF is answered `500 5.5.2` at once; an overlong one ends the
+//! session after its reply.
 
 mod finish;
+mod origin;
 mod transaction;
 
+use crate::budget::Budget;
 use crate::conn::{Conn, Line, ReadError, Stream};
 use crate::server::{Pipeline, Settings};
 use sealgate_connectors::Tenant;
@@ -23,6 +29,9 @@ use transaction::Transaction;
 
 /// Longest command line accepted (RFC 5321 allows 512 plus extension parameters).
 const MAX_COMMAND_LINE: usize = 2048;
+
+/// How long a closing session keeps reading (and dropping) what the client still sends.
+const LINGER: std::time::Duration = std::time::Duration::from_secs(2);
 
 /// Whether the session goes on.
 enum Flow {
@@ -41,6 +50,11 @@ pub(crate) struct Session {
     candidates: Vec<Arc<Tenant>>,
     tx: Option<Transaction>,
     errors: u32,
+    /// Junk commands since the last accepted message.
+    junk: u32,
+    /// When the session must end, at the next point between transactions.
+    ends_at: Instant,
+    budget: Arc<Budget>,
     shutdown: watch::Receiver<bool>,
 }
 
@@ -51,8 +65,10 @@ impl Session {
         pipeline: Arc<Pipeline>,
         client: SocketAddr,
         shutdown: watch::Receiver<bool>,
+        budget: Arc<Budget>,
     ) -> Self {
         let candidates = settings.tenants.candidates(client.ip(), &[]);
+        let ends_at = Instant::now() + settings.smtp.limits.max_session_time;
         Session {
             conn,
             settings,
@@ -64,6 +80,9 @@ impl Session {
             candidates,
             tx: None,
             errors: 0,
+            junk: 0,
+            ends_at,
+            budget,
             shutdown,
         }
     }
@@ -72,10 +91,13 @@ impl Session {
         &self.settings.smtp.hostname
     }
 
-    /// Queues a reply and counts it if it is an error.
+    /// Queues a reply and counts it if it is an error (`5xx`) or a temporary refusal (`4xx`,
+    /// a junk command).
     fn reply(&mut self, r: Reply) {
         if r.code >= 500 {
             self.errors += 1;
+        } else if r.code >= 400 {
+            self.junk += 1;
         }
         self.conn.queue(&r.to_string());
     }
@@ -93,12 +115,11 @@ impl Session {
             if !self.conn.has_buffered_line() && self.conn.flush().await.is_err() {
                 return;
             }
-            if self.errors >= self.settings.smtp.max_errors {
-                let bye = format!("421 4.7.0 {} Error: too many errors", self.host());
+            if let Some(bye) = self.over_limits() {
                 self.close_with(&bye).await;
                 return;
             }
-            let deadline = Instant::now() + self.settings.smtp.command_timeout;
+            let deadline = self.command_deadline();
             let line = tokio::select! {
                 line = self.conn.read_line(MAX_COMMAND_LINE, deadline) => line,
                 _ = self.shutdown.changed() => {
@@ -109,12 +130,25 @@ impl Session {
             };
             let flow = match line {
                 Ok(Line::Ok(bytes)) => self.command(bytes).await,
+                Ok(Line::BareLf) => {
+                    self.refuse(
+                        Reply::new(500, [5, 5, 2], "Command line must end with CRLF"),
+                        RejectReason::Syntax,
+                    );
+                    Flow::Continue
+                }
                 Ok(Line::TooLong) => {
                     self.refuse(
                         Reply::new(500, [5, 5, 2], "Line too long"),
                         RejectReason::Syntax,
                     );
-                    Flow::Continue
+                    if self.conn.flush().await.is_ok() {
+                        self.conn.linger_close(Instant::now() + LINGER).await;
+                    }
+                    return;
+                }
+                Err(ReadError::Timeout) if self.tx.is_none() && Instant::now() >= self.ends_at => {
+                    continue;
                 }
                 Err(ReadError::Timeout) => {
                     self.pipeline.metrics.reject(RejectReason::Timeout);
@@ -131,52 +165,68 @@ impl Session {
         }
     }
 
-    async fn close_with(&mut self, line: &str) {
-        self.conn.queue(line);
-        let _ = self.conn.flush().await;
+    /// The `421` that ends the session now, if a limit is reached: too many errors or junk
+    /// commands, or the session lifetime (only between transactions).
+    fn over_limits(&mut self) -> Option<String> {
+        let host = self.host().to_string();
+        if self.errors >= self.settings.smtp.max_errors {
+            return Some(format!("421 4.7.0 {host} Error: too many errors"));
+        }
+        if self.junk > self.settings.smtp.limits.max_junk_commands {
+            self.pipeline.metrics.reject(RejectReason::Limits);
+            return Some(format!("421 4.7.0 {host} Error: too many commands"));
+        }
+        if self.tx.is_none() && Instant::now() >= self.ends_at {
+            self.pipeline.metrics.reject(RejectReason::Limits);
+            return Some(format!(
+                "421 4.4.2 {host} Error: session time limit reached"
+            ));
+        }
+        None
     }
 
-    async fn command(&mut self, mut line: Vec<u8>) -> Flow {
-        if line.iter().any(|&b| b == 0 || b == b'\r' || b == b'\n') {
-            self.refuse(
-                Reply::new(500, [5, 5, 2], "Invalid characters in command"),
-                RejectReason::Syntax,
-            );
-            return Flow::Continue;
+    /// The deadline for the next command line: `command_timeout`, and between transactions
+    /// no later than the end of the session's lifetime.
+    fn command_deadline(&self) -> Instant {
+        let deadline = Instant::now() + self.settings.smtp.command_timeout;
+        if self.tx.is_none() {
+            deadline.min(self.ends_at)
+        } else {
+            deadline
         }
-        if transaction::requiretls_misused(&line) {
-            self.refuse(
-                Reply::new(
-                    501,
-                    [5, 5, 4],
-                    "Syntax: REQUIRETLS takes no value and is given once",
-                ),
-                RejectReason::Syntax,
-            );
-            return Flow::Continue;
+    }
+
+    /// A message was accepted: the junk count starts again (clients that reuse a connection
+    /// send RSET or NOOP between messages).
+    fn message_accepted(&mut self) {
+        self.junk = 0;
+    }
+
+    /// Sends a last reply and closes without resetting the connection (see
+    /// [`Conn::linger_close`]), so the client reads the reply even with commands in flight.
+    async fn close_with(&mut self, line: &str) {
+        self.conn.queue(line);
+        if self.conn.flush().await.is_ok() {
+            self.conn.linger_close(Instant::now() + LINGER).await;
         }
-        line.extend_from_slice(b"\r\n");
-        let request = match Request::parse(&mut line.iter()) {
-            Ok(r) => r.into_owned(),
-            Err(e) => {
-                let r = parse_error_reply(e);
-                self.refuse(r, RejectReason::Syntax);
+    }
+
+    async fn command(&mut self, line: Vec<u8>) -> Flow {
+        let request = match crate::command::parse_command(&line) {
+            Ok(r) => r,
+            Err(reply) => {
+                self.refuse(reply, RejectReason::Syntax);
                 return Flow::Continue;
             }
         };
         match request {
-            Request::Ehlo { host } => self.hello(host, true),
-            Request::Helo { host } => self.hello(host, false),
-            // RFC 3207 §4: STARTTLS takes no parameters (smtp-proto ignores them).
-            Request::StartTls
-                if !line[..line.len() - 2]
-                    .trim_ascii_end()
-                    .eq_ignore_ascii_case(b"STARTTLS") =>
-            {
-                self.refuse(
-                    Reply::new(501, [5, 5, 4], "Syntax: STARTTLS (no parameters)"),
-                    RejectReason::Syntax,
-                );
+            Request::Ehlo { host } => {
+                self.junk += 1;
+                self.hello(host, true)
+            }
+            Request::Helo { host } => {
+                self.junk += 1;
+                self.hello(host, false)
             }
             Request::StartTls => return self.starttls().await,
             Request::Mail { from } => self.mail(from),
@@ -187,24 +237,34 @@ impl Session {
                 is_last,
             } => return self.bdat(chunk_size, is_last).await,
             Request::Rset => {
+                self.junk += 1;
                 self.tx = None;
                 self.reply(Reply::new(250, [2, 0, 0], "Ok"));
             }
-            Request::Noop { .. } => self.reply(Reply::new(250, [2, 0, 0], "Ok")),
+            Request::Noop { .. } => {
+                self.junk += 1;
+                self.reply(Reply::new(250, [2, 0, 0], "Ok"));
+            }
             Request::Quit => {
                 self.reply(Reply::new(221, [2, 0, 0], "Bye"));
                 return Flow::Close;
             }
-            Request::Vrfy { .. } => self.reply(Reply::new(
-                252,
-                [2, 5, 2],
-                "Cannot VRFY user, but will accept message and attempt delivery",
-            )),
-            Request::Help { .. } => self.reply(Reply::new(
-                214,
-                [2, 0, 0],
-                "Commands: EHLO HELO STARTTLS MAIL RCPT DATA BDAT RSET NOOP VRFY QUIT",
-            )),
+            Request::Vrfy { .. } => {
+                self.junk += 1;
+                self.reply(Reply::new(
+                    252,
+                    [2, 5, 2],
+                    "Cannot VRFY user, but will accept message and attempt delivery",
+                ));
+            }
+            Request::Help { .. } => {
+                self.junk += 1;
+                self.reply(Reply::new(
+                    214,
+                    [2, 0, 0],
+                    "Commands: EHLO HELO STARTTLS MAIL RCPT DATA BDAT RSET NOOP VRFY QUIT",
+                ));
+            }
             Request::Expn { .. }
             | Request::Auth { .. }
             | Request::Etrn { .. }
@@ -306,21 +366,5 @@ impl Session {
         self.helo = None;
         self.tx = None;
         Flow::Continue
-    }
-}
-
-/// Maps a parser error to a reply.
-fn parse_error_reply(e: smtp_proto::Error) -> Reply {
-    use smtp_proto::Error as E;
-    match e {
-        E::UnknownCommand => Reply::new(500, [5, 5, 1], "Command unrecognized"),
-        E::InvalidSenderAddress => Reply::new(501, [5, 1, 7], "Bad sender address syntax"),
-        E::InvalidRecipientAddress => Reply::new(501, [5, 1, 3], "Bad recipient address syntax"),
-        E::SyntaxError { syntax } => Reply::new(501, [5, 5, 4], format!("Syntax: {syntax}")),
-        E::InvalidParameter { param } => {
-            Reply::new(501, [5, 5, 4], format!("Invalid {param} parameter"))
-        }
-        E::UnsupportedParameter { .. } => Reply::new(555, [5, 5, 4], "Unsupported parameter"),
-        _ => Reply::new(500, [5, 5, 2], "Syntax error"),
     }
 }

@@ -2,101 +2,12 @@
 //! shutdown. The end-to-end suite in `tests/` drives the real binary with real clients.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use sealgate_accept::{Pipeline, Server, Settings, ShutdownHandle, Uniform};
-use sealgate_commit::{MasterKeys, OsRandom, Spool};
-use sealgate_config::Config;
-use sealgate_connectors::Tenants;
+mod support;
+
 use sealgate_core::store::QueueStore;
-use sealgate_core::{Requirement, SystemClock};
-use sealgate_report::{Metrics, Pseudonymiser};
-use std::net::SocketAddr;
-use std::sync::Arc;
+
 use std::time::Duration;
-use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
-use tokio::net::TcpStream;
-use tokio::net::tcp::OwnedWriteHalf;
-
-struct Gateway {
-    addr: SocketAddr,
-    store: Arc<Spool>,
-    shutdown: ShutdownHandle,
-    task: tokio::task::JoinHandle<()>,
-    _dir: tempfile::TempDir,
-}
-
-async fn start(extra_smtp: &str, tenant_networks: &str) -> Gateway {
-    let dir = tempfile::tempdir().unwrap();
-    let toml = format!(
-        "[smtp]\nlisten = [\"127.0.0.1:0\"]\nhostname = \"gw.test\"\n{extra_smtp}\n\
-         [tenants.acme]\nnetworks = [{tenant_networks}]\nsender_domains = [\"acme-health.org\"]\n"
-    );
-    let config = Config::from_toml(&toml).unwrap();
-    let keys = MasterKeys::new("k1", [9; 32]).unwrap();
-    let rng = Arc::new(OsRandom::checked().unwrap());
-    let store =
-        Arc::new(Spool::open(dir.path(), keys, Arc::new(SystemClock), rng.clone()).unwrap());
-    let settings = Settings {
-        smtp: config.smtp.clone(),
-        tenants: Tenants::from_config(&config.tenants),
-        cert_names: Vec::new(),
-        tls: None,
-        classifier: Arc::new(Uniform(Requirement::Deliver)),
-    };
-    let pipeline = Pipeline {
-        store: store.clone(),
-        metrics: Metrics::new().unwrap(),
-        pseudonyms: Pseudonymiser::new([1; 32], true),
-        clock: Arc::new(SystemClock),
-        rng,
-        on_commit: Arc::new(|_| {}),
-    };
-    let server = Server::bind(settings, pipeline).await.unwrap();
-    let addr = server.local_addrs()[0];
-    let shutdown = server.shutdown_handle();
-    let task = tokio::spawn(server.run(Duration::from_secs(5)));
-    Gateway {
-        addr,
-        store,
-        shutdown,
-        task,
-        _dir: dir,
-    }
-}
-
-struct Client {
-    reader: BufReader<tokio::net::tcp::OwnedReadHalf>,
-    writer: OwnedWriteHalf,
-}
-
-impl Client {
-    async fn connect(addr: SocketAddr) -> Client {
-        let (r, w) = TcpStream::connect(addr).await.unwrap().into_split();
-        Client {
-            reader: BufReader::new(r),
-            writer: w,
-        }
-    }
-
-    async fn send(&mut self, bytes: &[u8]) {
-        self.writer.write_all(bytes).await.unwrap();
-    }
-
-    /// The last line of the next reply, or "" at end of stream.
-    async fn reply(&mut self) -> String {
-        loop {
-            let mut line = String::new();
-            if self.reader.read_line(&mut line).await.unwrap() == 0 {
-                return String::new();
-            }
-            if line.len() < 4 || line.as_bytes()[3] != b'-' {
-                return line.trim_end().to_string();
-            }
-        }
-    }
-}
-
-const MESSAGE: &[u8] =
-    b"From: a@acme-health.org\r\nSubject: t\r\nMessage-ID: <m1@acme-health.org>\r\n\r\nhello\r\n";
+use support::{Client, MESSAGE, start};
 
 fn proxy_v2(src: [u8; 4]) -> Vec<u8> {
     let mut h = b"\r\n\r\n\0\r\nQUIT\n".to_vec();
@@ -154,7 +65,8 @@ async fn proxy_header_from_an_untrusted_peer_is_only_garbage() {
 
 #[tokio::test]
 async fn per_ip_connection_cap_answers_421() {
-    let gw = start("max_connections_per_ip = 2", "\"127.0.0.1/32\"").await;
+    // The cap is for clients outside the tenant networks (tenant networks are not throttled).
+    let gw = start("max_connections_per_ip = 2", "\"10.9.9.0/24\"").await;
     let mut a = Client::connect(gw.addr).await;
     let mut b = Client::connect(gw.addr).await;
     assert!(a.reply().await.starts_with("220 "));

@@ -18,6 +18,20 @@ pub const DATA_TIMEOUT: Duration = Duration::from_secs(600);
 /// `smtp.max_errors`: after this many error replies in one session, `421` and close (Postfix's
 /// `smtpd_hard_error_limit` is 20; we are a smart host for known tenants, so fewer).
 pub const MAX_ERRORS: u32 = 10;
+/// `smtp.max_junk_commands`: Postfix's `smtpd_junk_command_limit`.
+pub const MAX_JUNK_COMMANDS: u32 = 100;
+/// `smtp.max_session_time`: a session is closed between transactions after this long
+/// (Exchange Online and Google keep connections for many messages; they reconnect).
+pub const MAX_SESSION_TIME: Duration = Duration::from_secs(3600);
+/// `smtp.per_ip_v6_prefix`: one IPv6 site usually holds a whole /64.
+pub const PER_IP_V6_PREFIX: u8 = 64;
+
+/// `smtp.memory_budget`: 20 × `max_message_size` (1000 MiB for the default 50 MiB). Content
+/// is reserved four times over (the accept stage's copy factor), so this admits five messages
+/// of the largest size at once, and many more small ones.
+pub fn memory_budget(max_message_size: u64) -> u64 {
+    max_message_size.saturating_mul(20)
+}
 /// `smtp.tls.client_ca`: roots for verifying tenant client certificates.
 pub const CLIENT_CA: &str = "system";
 /// `admin.listen`.

@@ -12,12 +12,14 @@ pub mod defaults;
 mod delivery;
 mod reader;
 mod sections;
+mod smtp_limits;
 mod tls;
 pub mod units;
 
 pub use delivery::*;
 pub use reader::Issue;
 pub use sections::*;
+pub use smtp_limits::SmtpLimits;
 pub use tls::*;
 
 use std::fmt;

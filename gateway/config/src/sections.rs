@@ -4,6 +4,7 @@ use crate::ConfigError;
 use crate::defaults;
 use crate::delivery::{DeliveryConfig, GatewayConfig};
 use crate::reader::{Issues, Section, parse_socket};
+use crate::smtp_limits::SmtpLimits;
 use ipnet::IpNet;
 use sealgate_core::Domain;
 use std::net::SocketAddr;
@@ -65,6 +66,8 @@ pub struct SmtpConfig {
     pub max_errors: u32,
     /// `proxy_protocol_from`: load balancers whose PROXY v2 header is required and trusted.
     pub proxy_protocol_from: Vec<IpNet>,
+    /// Memory budget, junk commands, session lifetime, per-IP prefix.
+    pub limits: SmtpLimits,
     /// `[smtp.tls]`.
     pub tls: TlsConfig,
 }
@@ -265,6 +268,7 @@ fn read_smtp(mut s: Section<'_>) -> SmtpConfig {
     let proxy_protocol_from = s
         .parsed_list("proxy_protocol_from", parse_net)
         .unwrap_or_default();
+    let limits = crate::smtp_limits::read_limits(&mut s, max_message_size);
     let tls = read_tls(s.section("tls"));
     s.finish();
     SmtpConfig {
@@ -278,6 +282,7 @@ fn read_smtp(mut s: Section<'_>) -> SmtpConfig {
         data_timeout,
         max_errors,
         proxy_protocol_from,
+        limits,
         tls,
     }
 }

@@ -165,9 +165,7 @@ fn split_at(input: &str) -> Option<usize> {
 
 fn valid_local(local: &str) -> bool {
     if local.starts_with('"') {
-        return local.len() >= 2
-            && local.ends_with('"')
-            && local.chars().all(|c| c != '\r' && c != '\n' && c != '\0');
+        return valid_quoted(local);
     }
     const SPECIALS: &str = "!#$%&'*+-/=?^_`{|}~.";
     !local.starts_with('.')
@@ -176,6 +174,35 @@ fn valid_local(local: &str) -> bool {
         && local.chars().all(|c| {
             c.is_alphanumeric() || SPECIALS.contains(c) || (!c.is_ascii() && !c.is_control())
         })
+}
+
+/// An RFC 5321 `Quoted-string` that can be passed on as it is: `qtextSMTP` (printable US-ASCII
+/// but `"` and `\`, space included) and `quoted-pairSMTP` (`\` before a printable character),
+/// plus UTF-8 beyond ASCII (RFC 6531). No control character, no unescaped quote inside, no
+/// dangling backslash.
+fn valid_quoted(local: &str) -> bool {
+    let Some(inner) = local
+        .strip_prefix('"')
+        .and_then(|s| s.strip_suffix('"'))
+        .filter(|_| local.len() >= 2)
+    else {
+        return false;
+    };
+    let mut chars = inner.chars();
+    while let Some(c) = chars.next() {
+        match c {
+            '\\' => {
+                if !chars.next().is_some_and(|n| (' '..='~').contains(&n)) {
+                    return false;
+                }
+            }
+            '"' => return false,
+            ' '..='~' => {}
+            c if !c.is_ascii() && !c.is_control() => {}
+            _ => return false,
+        }
+    }
+    true
 }
 
 impl TryFrom<String> for Address {
@@ -227,6 +254,33 @@ mod tests {
     fn quoted_at_sign_does_not_move_the_domain() {
         let a = Address::parse_path("<\"x@acme-health.org\"@evil.test>").unwrap();
         assert_eq!(a.domain().as_str(), "evil.test");
+    }
+
+    #[test]
+    fn quoted_local_parts_that_can_be_passed_on_are_kept_quoted() {
+        for ok in [
+            r#""john smith"@dest.test"#,
+            r#""a\"b"@dest.test"#,
+            r#""x@y"@dest.test"#,
+            r#"""@dest.test"#,
+            "\"j\u{f6}rg m\"@dest.test",
+        ] {
+            let a = Address::parse(ok).unwrap_or_else(|e| panic!("{ok}: {e}"));
+            assert_eq!(a.to_string(), ok);
+            assert_eq!(Address::parse(&a.to_string()).unwrap(), a);
+        }
+        for bad in [
+            "\"a\tb\"@dest.test",
+            "\"a\u{1}\"@dest.test",
+            r#""a"b"@dest.test"#,
+            r#""ab\"@dest.test"#,
+            "\"a\rb\"@dest.test",
+            "\"a\0b\"@dest.test",
+            "\"@dest.test",
+            "\"a\\\u{1}\"@dest.test",
+        ] {
+            assert!(Address::parse(bad).is_err(), "{bad:?}");
+        }
     }
 
     #[test]

@@ -6,7 +6,7 @@
 use super::Session;
 use crate::classify::Classifier;
 use crate::conn::DataOutcome;
-use sealgate_connectors::{HeaderFromError, Tenant, header_from_domains};
+use sealgate_connectors::{Tenant, header_from_domains, other_originator_domains};
 use sealgate_core::store::{QueueStore, StoreError};
 use sealgate_core::{Body, ClientInfo, Domain, Envelope, Message, MessageId, Reply};
 use sealgate_report::RejectReason;
@@ -107,6 +107,7 @@ impl Session {
         p.metrics.bytes.inc_by(message.size);
         self.log_accepted(&message);
         self.reply(Reply::new(250, [2, 0, 0], format!("Ok: queued as {id}")));
+        self.message_accepted();
         (p.on_commit)(id);
     }
 
@@ -117,16 +118,8 @@ impl Session {
         body: &[u8],
         fixed: Option<Arc<Tenant>>,
     ) -> Result<Arc<Tenant>, (Reply, RejectReason)> {
-        let domains = header_from_domains(body).map_err(|e| match e {
-            HeaderFromError::Missing => (
-                Reply::new(550, [5, 6, 0], "Message must have a From header"),
-                RejectReason::Content,
-            ),
-            HeaderFromError::Duplicate | HeaderFromError::Invalid => (
-                Reply::new(550, [5, 7, 1], "From header not permitted"),
-                RejectReason::SenderDomain,
-            ),
-        })?;
+        let mut domains = header_from_domains(body).map_err(super::origin::refusal)?;
+        domains.extend(other_originator_domains(body).map_err(super::origin::refusal)?);
         let owns_all = |t: &Arc<Tenant>| domains.iter().all(|d: &Domain| t.may_send_as(d));
         let found = match fixed {
             Some(t) => owns_all(&t).then_some(t),
@@ -208,6 +201,9 @@ fn content_checks(o: &DataOutcome) -> Result<(), (Reply, RejectReason)> {
             Reply::new(552, [5, 3, 4], "Message size exceeds fixed limit"),
             RejectReason::Size,
         ));
+    }
+    if o.over_budget {
+        return Err(super::origin::over_budget());
     }
     if o.bare_line_break {
         return Err((

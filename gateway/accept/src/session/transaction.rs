@@ -1,8 +1,15 @@
 //! The mail transaction: MAIL, RCPT, DATA and BDAT. Who may relay is decided here — at MAIL
 //! by client and envelope sender, at the end of data by header From (see `finish.rs`).
+//!
+//! Memory: a transaction is admitted at MAIL against the global budget (`budget.rs`; the
+//! `SIZE=` given, or a small initial share) and refused `452 4.3.1` when it cannot be; its
+//! reservation grows with the content, and content the budget cannot hold is dropped and
+//! answered `452 4.3.1` at the end of data. A BDAT chunk outside a transaction with
+//! recipients is read and dropped as it streams, never stored.
 
 use super::{Flow, Session};
-use crate::conn::{DataOutcome, MAX_TEXT_LINE, ReadError};
+use crate::budget::{INITIAL_CONTENT, Reservation};
+use crate::conn::{DataOutcome, ReadError};
 use sealgate_connectors::{Tenant, Tenants};
 use sealgate_core::{Address, BodyType, Domain, DsnRet, Notify, Recipient, Reply};
 use sealgate_report::RejectReason;
@@ -25,6 +32,10 @@ pub(super) struct Transaction {
     pub require_tls: bool,
     /// BDAT chunks so far, if CHUNKING is in use.
     pub chunks: Option<DataOutcome>,
+    /// This transaction's share of the memory budget (given back when it ends).
+    pub reservation: Reservation,
+    /// RCPT commands refused `452` for exceeding `max_recipients`.
+    pub overflow: usize,
 }
 
 impl Session {
@@ -118,6 +129,22 @@ impl Session {
             );
             return;
         }
+        let max = self.settings.smtp.max_message_size;
+        let announced = if from.size > 0 {
+            from.size as u64
+        } else {
+            INITIAL_CONTENT.min(max)
+        };
+        let Some(reservation) = self.budget.reserve(announced) else {
+            tracing::warn!(client = %self.client.ip(), "memory budget exhausted: MAIL deferred");
+            self.pipeline.metrics.reject(RejectReason::Limits);
+            self.reply(Reply::new(
+                452,
+                [4, 3, 1],
+                "Insufficient system resources, try again later",
+            ));
+            return;
+        };
         self.tx = Some(Transaction {
             mail_from,
             tenant,
@@ -140,6 +167,8 @@ impl Session {
             smtputf8: from.flags & smtp_proto::MAIL_SMTPUTF8 != 0,
             require_tls,
             chunks: None,
+            reservation,
+            overflow: 0,
         });
         self.reply(Reply::new(250, [2, 1, 0], "Sender ok"));
     }
@@ -180,7 +209,15 @@ impl Session {
         };
         if tx.recipients.len() >= max {
             self.pipeline.metrics.reject(RejectReason::Recipients);
-            self.reply(Reply::new(452, [4, 5, 3], "Too many recipients"));
+            tx.overflow += 1;
+            let reply = Reply::new(452, [4, 5, 3], "Too many recipients");
+            // A pipelining client may send up to twice the limit before it sees the first
+            // `452` (it retries the rest in a new transaction): only beyond that is it junk.
+            if tx.overflow <= max {
+                self.conn.queue(&reply.to_string());
+            } else {
+                self.reply(reply);
+            }
             return;
         }
         let Ok(address) = Address::parse(&to.address) else {
@@ -247,7 +284,11 @@ impl Session {
         }
         let deadline = Instant::now() + self.settings.smtp.data_timeout;
         let max = self.settings.smtp.max_message_size as usize;
-        match self.conn.read_data(max, deadline).await {
+        let Some(reservation) = self.tx.as_mut().map(|t| &mut t.reservation) else {
+            return Flow::Continue;
+        };
+        let grow = |len: usize| reservation.cover(len as u64);
+        match self.conn.read_data(max, deadline, grow).await {
             Ok(outcome) => {
                 self.finish(outcome).await;
                 Flow::Continue
@@ -259,32 +300,30 @@ impl Session {
     pub(super) async fn bdat(&mut self, size: usize, last: bool) -> Flow {
         let deadline = Instant::now() + self.settings.smtp.data_timeout;
         let max = self.settings.smtp.max_message_size as usize;
-        let ready = self.ready_for_content();
-        let mut chunk_outcome = self
-            .tx
-            .as_mut()
-            .and_then(|t| if ready { t.chunks.take() } else { None })
-            .unwrap_or_default();
-        // The chunk's octets are read in every case, so the stream stays in step.
-        let read = self
-            .conn
-            .read_exact_into(size, deadline, |piece| {
-                if chunk_outcome.body.len() + piece.len() > max {
-                    chunk_outcome.too_big = true;
-                } else {
-                    chunk_outcome.body.extend_from_slice(piece);
-                }
-            })
-            .await;
-        if let Err(e) = read {
-            return self.data_failed(e).await;
-        }
-        if !ready {
+        let tx = self.tx.as_mut().filter(|t| !t.recipients.is_empty());
+        let Some(tx) = tx else {
+            // Outside a transaction with recipients the chunk is read (so the stream stays in
+            // step) and dropped as it arrives: nothing is stored.
+            if let Err(e) = self.conn.read_exact_into(size, deadline, |_| {}).await {
+                return self.data_failed(e).await;
+            }
             self.refuse(
                 Reply::new(503, [5, 5, 1], "Need RCPT before BDAT"),
                 RejectReason::Syntax,
             );
             return Flow::Continue;
+        };
+        let mut chunk_outcome = tx.chunks.take().unwrap_or_default();
+        let reservation = &mut tx.reservation;
+        let mut grow = |len: usize| reservation.cover(len as u64);
+        let read = self
+            .conn
+            .read_exact_into(size, deadline, |piece| {
+                chunk_outcome.add_chunk(piece, max, &mut grow);
+            })
+            .await;
+        if let Err(e) = read {
+            return self.data_failed(e).await;
         }
         if !last {
             if let Some(tx) = self.tx.as_mut() {
@@ -297,7 +336,7 @@ impl Session {
             ));
             return Flow::Continue;
         }
-        check_chunked_content(&mut chunk_outcome);
+        chunk_outcome.check_chunked();
         self.finish(chunk_outcome).await;
         Flow::Continue
     }
@@ -309,142 +348,5 @@ impl Session {
             self.close_with(&bye).await;
         }
         Flow::Close
-    }
-}
-
-/// True when `line` (a command line without its CRLF) is a MAIL command whose parameters give
-/// `REQUIRETLS` with a value or more than once (RFC 8689 §3: the keyword stands alone). smtp-proto
-/// would OR a repeated keyword into one flag and call one with a value unsupported (555), so the
-/// raw line is looked at before it is parsed.
-pub(super) fn requiretls_misused(line: &[u8]) -> bool {
-    let Some(rest) = line
-        .get(..5)
-        .filter(|verb| verb.eq_ignore_ascii_case(b"MAIL "))
-        .map(|_| line[5..].trim_ascii_start())
-    else {
-        return false;
-    };
-    let Some(rest) = rest
-        .get(..5)
-        .filter(|kw| kw.eq_ignore_ascii_case(b"FROM:"))
-        .map(|_| rest[5..].trim_ascii_start())
-    else {
-        return false;
-    };
-    let mut seen = 0usize;
-    for param in parameters(rest).split(u8::is_ascii_whitespace) {
-        let (keyword, value) = match param.iter().position(|&b| b == b'=') {
-            Some(eq) => (&param[..eq], true),
-            None => (param, false),
-        };
-        if keyword.eq_ignore_ascii_case(b"REQUIRETLS") {
-            seen += 1;
-            if value || seen > 1 {
-                return true;
-            }
-        }
-    }
-    false
-}
-
-/// What follows the reverse-path of a MAIL command (`path` starts where the path does). A `>` or
-/// a space inside a quoted local part does not end the path.
-fn parameters(path: &[u8]) -> &[u8] {
-    if path.first() != Some(&b'<') {
-        let end = path
-            .iter()
-            .position(u8::is_ascii_whitespace)
-            .unwrap_or(path.len());
-        return &path[end..];
-    }
-    let mut quoted = false;
-    let mut escaped = false;
-    for (i, &b) in path.iter().enumerate().skip(1) {
-        match b {
-            _ if escaped => escaped = false,
-            b'\\' if quoted => escaped = true,
-            b'"' => quoted = !quoted,
-            b'>' if !quoted => return &path[i + 1..],
-            _ => {}
-        }
-    }
-    &[]
-}
-
-/// BDAT content arrives unframed: apply the same bare-line-break and line-length rules as DATA.
-fn check_chunked_content(outcome: &mut DataOutcome) {
-    let body = &outcome.body;
-    let mut line_len = 0usize;
-    for (i, &b) in body.iter().enumerate() {
-        match b {
-            b'\r' if body.get(i + 1) == Some(&b'\n') => {}
-            b'\n' if i > 0 && body[i - 1] == b'\r' => line_len = 0,
-            b'\r' | b'\n' => outcome.bare_line_break = true,
-            _ => {
-                line_len += 1;
-                if line_len > MAX_TEXT_LINE {
-                    outcome.long_line = true;
-                }
-            }
-        }
-    }
-    if !body.is_empty() && !body.ends_with(b"\r\n") {
-        outcome.body.extend_from_slice(b"\r\n");
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn chunked_content_rules() {
-        let mut ok = DataOutcome {
-            body: b"a\r\nb\r\n".to_vec(),
-            ..Default::default()
-        };
-        check_chunked_content(&mut ok);
-        assert!(!ok.bare_line_break && !ok.long_line);
-        for bad in [&b"a\nb\r\n"[..], b"a\rb\r\n", b"a\r\n.\nb\r\n"] {
-            let mut o = DataOutcome {
-                body: bad.to_vec(),
-                ..Default::default()
-            };
-            check_chunked_content(&mut o);
-            assert!(o.bare_line_break, "{bad:?}");
-        }
-        let mut long = DataOutcome {
-            body: vec![b'x'; 1200],
-            ..Default::default()
-        };
-        check_chunked_content(&mut long);
-        assert!(long.long_line);
-    }
-
-    #[test]
-    fn requiretls_with_a_value_or_twice_is_misuse() {
-        for ok in [
-            &b"MAIL FROM:<a@acme-health.org>"[..],
-            b"MAIL FROM:<a@acme-health.org> REQUIRETLS",
-            b"mail from: <a@acme-health.org> body=8bitmime requiretls SMTPUTF8",
-            b"MAIL FROM:<> REQUIRETLS",
-            // Inside the quoted local part it is no parameter at all.
-            b"MAIL FROM:<\"x> REQUIRETLS REQUIRETLS=1\"@acme-health.org> REQUIRETLS",
-            b"MAIL FROM:<\"x\\\" REQUIRETLS REQUIRETLS\"@acme-health.org>",
-            b"RCPT TO:<b@example.org> REQUIRETLS REQUIRETLS",
-            b"MAIL FROM:<a@acme-health.org> ENVID=REQUIRETLS",
-        ] {
-            assert!(!requiretls_misused(ok), "{}", String::from_utf8_lossy(ok));
-        }
-        for bad in [
-            &b"MAIL FROM:<a@acme-health.org> REQUIRETLS REQUIRETLS"[..],
-            b"MAIL FROM:<a@acme-health.org> requiretls SIZE=10 RequireTLS",
-            b"MAIL FROM:<a@acme-health.org> REQUIRETLS=YES",
-            b"MAIL FROM:<a@acme-health.org> REQUIRETLS=",
-            b"mail  from:a@acme-health.org REQUIRETLS REQUIRETLS",
-            b"MAIL FROM:<\"q>\"@acme-health.org> REQUIRETLS=1",
-        ] {
-            assert!(requiretls_misused(bad), "{}", String::from_utf8_lossy(bad));
-        }
     }
 }
