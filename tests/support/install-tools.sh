@@ -24,6 +24,8 @@ dpkg -s libclang-dev >/dev/null 2>&1 || need+=(libclang-dev)
 # DNSSEC test zone for DANE (sealgate-tlspolicy): nsd serves it, ldns-signzone signs it.
 { have nsd || [ -x /usr/sbin/nsd ]; } || need+=(nsd)
 have ldns-signzone || need+=(ldnsutils)
+# The secure portal is tested in a real browser: Debian's Chromium driven by Playwright.
+[ -x /usr/bin/chromium ] || need+=(chromium)
 
 if [ ${#need[@]} -gt 0 ]; then
     echo "installing Debian packages: ${need[*]}" >&2
@@ -41,6 +43,10 @@ python3 -c 'import faker' 2>/dev/null || py_need+=(Faker)
 python3 -c 'import jsonschema' 2>/dev/null || py_need+=(jsonschema)
 # TLS-RPT reports are read back by parsedmarc's SMTP TLS report parser.
 python3 -c 'import parsedmarc' 2>/dev/null || py_need+=(parsedmarc)
+# Portal browser tests: Playwright drives /usr/bin/chromium (its own browser download is not
+# used); axe-playwright-python ships axe-core's axe.min.js.
+python3 -c 'import playwright' 2>/dev/null || py_need+=(playwright)
+python3 -c 'import axe_playwright_python' 2>/dev/null || py_need+=(axe-playwright-python)
 if [ ${#py_need[@]} -gt 0 ]; then
     echo "installing PyPI packages: ${py_need[*]}" >&2
     python3 -m pip install -q "${py_need[@]}" >/dev/null
