@@ -29,6 +29,8 @@ have ldns-signzone || need+=(ldnsutils)
 have tesseract || need+=(tesseract-ocr)
 { have pdftotext && have pdfimages; } || need+=(poppler-utils)
 [ -f /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ] || need+=(fonts-dejavu-core)
+# The secure portal is tested in a real browser: Debian's Chromium driven by Playwright.
+[ -x /usr/bin/chromium ] || need+=(chromium)
 
 if [ ${#need[@]} -gt 0 ]; then
     echo "installing Debian packages: ${need[*]}" >&2
@@ -51,6 +53,10 @@ python3 -c 'import img2pdf' 2>/dev/null || py_need+=(img2pdf)
 python3 -c 'import xlwt' 2>/dev/null || py_need+=(xlwt)         # legacy OLE2 .xls attachments
 # TLS-RPT reports are read back by parsedmarc's SMTP TLS report parser.
 python3 -c 'import parsedmarc' 2>/dev/null || py_need+=(parsedmarc)
+# Portal browser tests: Playwright drives /usr/bin/chromium (its own browser download is not
+# used); axe-playwright-python ships axe-core's axe.min.js.
+python3 -c 'import playwright' 2>/dev/null || py_need+=(playwright)
+python3 -c 'import axe_playwright_python' 2>/dev/null || py_need+=(axe-playwright-python)
 if [ ${#py_need[@]} -gt 0 ]; then
     echo "installing PyPI packages: ${py_need[*]}" >&2
     python3 -m pip install -q "${py_need[@]}" >/dev/null

@@ -18,6 +18,7 @@
 //!   sends the recipient back for the next one;
 //! * DSNs ([`dsn`]) and sender notices ([`notice`]), originated under the gateway's identity
 //!   and committed to the spool like any other mail;
+//! * the secure portal's notification and code mail ([`portal_mail`]), built beside them;
 //! * admin queue actions ([`control`]): retry, hold, release, delete.
 //!
 //! Every state change is an event in the recipient's history; an acknowledged delivery is
@@ -36,6 +37,7 @@ pub mod notice;
 mod outbox;
 pub mod plan;
 mod pool;
+pub mod portal_mail;
 pub mod probe;
 pub mod protect;
 pub mod report_mail;

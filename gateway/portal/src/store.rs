@@ -1,0 +1,446 @@
+//! The escrow store: `portal/escrow.redb` beside `portal/sealed/` under the data directory.
+//!
+//! Layout: `portal/escrow.redb` (records, the message index, events), `portal/sealed/` (one
+//! sealed copy per escrow) and `portal/halves/` (one file per escrow holding its stored half —
+//! and in `key_mode = "server"` its link half — wrapped under the master key).
+//!
+//! Guarantees: a deposit is durable (sealed file and half file fsync'd under their names, then
+//! the redb commit) before it returns; a record and the event that changes it are written in
+//! one transaction; revoke and expiry commit the new state, then overwrite the half file with
+//! zeros, fsync and remove it, then remove the sealed file; reading checks the state and the expiry first,
+//! expiring a copy whose time has come; opening recovers from a crash by removing temporary
+//! files and sealed files no record refers to. All calls block: async callers use a blocking
+//! pool.
+
+use crate::document::Document;
+use crate::error::PortalError;
+use crate::files::{SealedDir, ensure_dir};
+use crate::id::{EscrowId, reference_word};
+use crate::record::{
+    Actor, EscrowRecord, EscrowState, Halves, KeyMode, PortalEvent, PortalEventKind, StoredKey,
+};
+use crate::sanitise;
+use crate::seal::{self, Half};
+use redb::{ReadableDatabase, ReadableTable, TableDefinition};
+use sealgate_commit::{DataKey, KeyWrapper};
+use sealgate_core::address::Address;
+use sealgate_core::id::MessageId;
+use sealgate_core::time::{Clock, Random, Timestamp};
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+use std::path::Path;
+use std::sync::Arc;
+
+/// Escrow id → [`EscrowRecord`].
+const ESCROWS: TableDefinition<u128, &[u8]> = TableDefinition::new("escrows");
+/// (message id, recipient index) → the latest escrow id of that copy.
+const BY_MESSAGE: TableDefinition<(u128, u32), u128> = TableDefinition::new("by_message");
+/// (escrow id, sequence) → one [`PortalEvent`], append-only.
+const EVENTS: TableDefinition<(u128, u32), &[u8]> = TableDefinition::new("events");
+const ROW_FORMAT: u8 = 1;
+
+fn encode<T: Serialize>(value: &T) -> Result<Vec<u8>, PortalError> {
+    let mut out = vec![ROW_FORMAT];
+    serde_json::to_writer(&mut out, value)?;
+    Ok(out)
+}
+
+fn decode<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, PortalError> {
+    match bytes.split_first() {
+        Some((&ROW_FORMAT, json)) => Ok(serde_json::from_slice(json)?),
+        _ => Err(PortalError::Corrupt("unknown row format".into())),
+    }
+}
+
+/// The AEAD context binding a wrapped half to its escrow and role.
+fn wrap_context(role: &str, id: EscrowId) -> Vec<u8> {
+    [b"portal-", role.as_bytes(), b"\0", &id.to_bytes()].concat()
+}
+
+fn message_key(id: MessageId) -> u128 {
+    u128::from_be_bytes(id.to_bytes())
+}
+
+/// One copy to escrow.
+pub struct NewEscrow<'a> {
+    /// The spool message.
+    pub message_id: MessageId,
+    /// The recipient's envelope position.
+    pub recipient_index: u32,
+    /// The recipient.
+    pub recipient: Address,
+    /// The sending tenant's name.
+    pub tenant: &'a str,
+    /// Where the link half is kept.
+    pub key_mode: KeyMode,
+    /// When it expires (the caller applies the tenant's bounds).
+    pub expires: Timestamp,
+    /// The recipient's copy, a complete RFC 5322 message.
+    pub raw: &'a [u8],
+    /// The largest attachment accepted, in bytes.
+    pub max_attachment: u64,
+}
+
+/// What a deposit hands back for the notification. The link half is wiped on drop: the
+/// notification builder drops it once the notification is committed.
+#[derive(Debug)]
+pub struct Deposit {
+    /// The escrow id (the link's path).
+    pub id: EscrowId,
+    /// The reference word.
+    pub reference: String,
+    /// When it expires.
+    pub expires: Timestamp,
+    /// The link half (the link's fragment).
+    pub link_half: Half,
+}
+
+/// The escrow store.
+pub struct EscrowStore {
+    db: redb::Database,
+    files: SealedDir,
+    halves: SealedDir,
+    wrapper: Arc<dyn KeyWrapper>,
+    clock: Arc<dyn Clock>,
+    rng: Arc<dyn Random>,
+}
+
+impl std::fmt::Debug for EscrowStore {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("EscrowStore")
+            .field("files", &self.files)
+            .finish_non_exhaustive()
+    }
+}
+
+impl EscrowStore {
+    /// Opens (creating if needed) the store under `dir` (the spool's data directory; the store
+    /// lives in `dir/portal/`) and removes what a crash left behind.
+    pub fn open(
+        dir: &Path,
+        wrapper: Arc<dyn KeyWrapper>,
+        clock: Arc<dyn Clock>,
+        rng: Arc<dyn Random>,
+    ) -> Result<Self, PortalError> {
+        let root = dir.join("portal");
+        ensure_dir(&root)?;
+        let db = redb::Database::create(root.join("escrow.redb"))?;
+        let txn = db.begin_write()?;
+        txn.open_table(ESCROWS)?;
+        txn.open_table(BY_MESSAGE)?;
+        txn.open_table(EVENTS)?;
+        txn.commit()?;
+        let store = EscrowStore {
+            db,
+            files: SealedDir::open(root.join("sealed"), "sealed")?,
+            halves: SealedDir::open(root.join("halves"), "half")?,
+            wrapper,
+            clock,
+            rng,
+        };
+        store.recover()?;
+        Ok(store)
+    }
+
+    fn recover(&self) -> Result<(), PortalError> {
+        for dir in [&self.files, &self.halves] {
+            let (ids, temps) = dir.scan()?;
+            for t in temps {
+                std::fs::remove_file(&t)
+                    .map_err(|e| PortalError::Io(format!("remove {}: {e}", t.display())))?;
+            }
+            for id in ids {
+                if !self.record(id).is_ok_and(|r| r.is_active()) {
+                    dir.shred(id)?;
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Sanitises, seals and stores one recipient's copy.
+    pub fn deposit(&self, new: NewEscrow<'_>) -> Result<Deposit, PortalError> {
+        let doc = sanitise::document(new.raw, new.max_attachment)?;
+        let rng = &*self.rng;
+        let (id, link, stored) = (
+            EscrowId::generate(rng),
+            Half::generate(rng),
+            Half::generate(rng),
+        );
+        let plain = zeroize::Zeroizing::new(doc.encode()?);
+        self.files
+            .write(id, &seal::seal(&link, &stored, id, rng, &plain)?)?;
+        let wrap = |half: &Half, role: &str| -> Result<StoredKey, PortalError> {
+            let key = DataKey::from_bytes(*half.as_bytes());
+            Ok(StoredKey::new(self.wrapper.wrap(
+                &key,
+                &wrap_context(role, id),
+                rng,
+            )?))
+        };
+        let now = self.clock.now();
+        let record = EscrowRecord {
+            id: id.to_string(),
+            message_id: new.message_id,
+            recipient_index: new.recipient_index,
+            recipient: new.recipient,
+            tenant: new.tenant.to_string(),
+            reference: reference_word(rng),
+            created: now,
+            expires: new.expires,
+            key_mode: new.key_mode,
+            state: EscrowState::Active,
+            attachments: u32::try_from(doc.attachments.len()).unwrap_or(u32::MAX),
+            events: 0,
+        };
+        let halves = Halves {
+            stored: wrap(&stored, "stored")?,
+            link: match new.key_mode {
+                KeyMode::Server => Some(wrap(&link, "link")?),
+                KeyMode::Link => None,
+            },
+        };
+        self.halves.write(id, &serde_json::to_vec(&halves)?)?;
+        let written = self.write(
+            record.clone(),
+            PortalEventKind::Escrowed,
+            Actor::System,
+            |txn| {
+                let mut idx = txn.open_table(BY_MESSAGE)?;
+                idx.insert((message_key(new.message_id), new.recipient_index), id.key())?;
+                Ok(())
+            },
+        );
+        if let Err(e) = written {
+            // Best effort: recovery removes both files at the next start if this fails too.
+            let _ = self.halves.shred(id).and(self.files.remove(id));
+            return Err(e);
+        }
+        Ok(Deposit {
+            id,
+            reference: record.reference,
+            expires: record.expires,
+            link_half: link,
+        })
+    }
+
+    /// Writes `record` with one more event, plus `extra` changes, in one transaction.
+    fn write(
+        &self,
+        mut record: EscrowRecord,
+        kind: PortalEventKind,
+        actor: Actor,
+        extra: impl FnOnce(&redb::WriteTransaction) -> Result<(), PortalError>,
+    ) -> Result<EscrowRecord, PortalError> {
+        let key = self.id_of(&record)?.key();
+        let event = PortalEvent {
+            at: self.clock.now(),
+            kind,
+            actor,
+        };
+        let seq = record.events;
+        record.events += 1;
+        let txn = self.db.begin_write()?;
+        {
+            txn.open_table(EVENTS)?
+                .insert((key, seq), encode(&event)?.as_slice())?;
+            txn.open_table(ESCROWS)?
+                .insert(key, encode(&record)?.as_slice())?;
+            extra(&txn)?;
+        }
+        txn.commit()?;
+        Ok(record)
+    }
+
+    fn id_of(&self, record: &EscrowRecord) -> Result<EscrowId, PortalError> {
+        record
+            .id
+            .parse()
+            .map_err(|_| PortalError::Corrupt("escrow id".into()))
+    }
+
+    /// The record of one escrow.
+    pub fn record(&self, id: EscrowId) -> Result<EscrowRecord, PortalError> {
+        let txn = self.db.begin_read()?;
+        let table = txn.open_table(ESCROWS)?;
+        let row = table.get(id.key())?.ok_or(PortalError::NotFound)?;
+        decode(row.value())
+    }
+
+    /// The escrow of one recipient of a message, if any (the latest).
+    pub fn find(
+        &self,
+        message: MessageId,
+        recipient_index: u32,
+    ) -> Result<Option<EscrowRecord>, PortalError> {
+        let txn = self.db.begin_read()?;
+        let found = txn
+            .open_table(BY_MESSAGE)?
+            .get((message_key(message), recipient_index))?
+            .map(|v| v.value());
+        drop(txn);
+        found
+            .map(|k| self.record(EscrowId::from_bytes(k.to_be_bytes())))
+            .transpose()
+    }
+
+    /// Every record, oldest id first.
+    pub fn list(&self) -> Result<Vec<EscrowRecord>, PortalError> {
+        let txn = self.db.begin_read()?;
+        let table = txn.open_table(ESCROWS)?;
+        let mut out = Vec::new();
+        for row in table.iter()? {
+            out.push(decode(row?.1.value())?);
+        }
+        out.sort_by_key(|r: &EscrowRecord| r.created);
+        Ok(out)
+    }
+
+    /// The event log of one escrow, oldest first.
+    pub fn events(&self, id: EscrowId) -> Result<Vec<PortalEvent>, PortalError> {
+        let txn = self.db.begin_read()?;
+        let table = txn.open_table(EVENTS)?;
+        let mut out = Vec::new();
+        for row in table.range((id.key(), 0)..=(id.key(), u32::MAX))? {
+            out.push(decode(row?.1.value())?);
+        }
+        Ok(out)
+    }
+
+    /// Appends one event (notified, opened, code…, viewed, downloaded, resend asked).
+    pub fn append(
+        &self,
+        id: EscrowId,
+        kind: PortalEventKind,
+        actor: Actor,
+    ) -> Result<(), PortalError> {
+        let record = self.record(id)?;
+        self.write(record, kind, actor, |_| Ok(())).map(|_| ())
+    }
+
+    /// The record, expiring it first when its time has come. Fails `Revoked` / `Expired` when
+    /// the copy can no longer be read.
+    pub fn check(&self, id: EscrowId) -> Result<EscrowRecord, PortalError> {
+        let record = self.record(id)?;
+        let record = match record.state {
+            EscrowState::Active if self.clock.now() >= record.expires => {
+                self.destroy(record, false, Actor::System)?
+            }
+            _ => record,
+        };
+        match record.state {
+            EscrowState::Active => Ok(record),
+            EscrowState::Revoked { .. } => Err(PortalError::Revoked),
+            EscrowState::Expired { .. } => Err(PortalError::Expired),
+        }
+    }
+
+    /// Decrypts one escrow for one request. `link` is the half from the fragment; in
+    /// `key_mode = "server"` it may be `None` (the stored link half is used).
+    pub fn read(&self, id: EscrowId, link: Option<&Half>) -> Result<Document, PortalError> {
+        self.check(id)?;
+        let halves = self.halves(id)?;
+        let stored = self.unwrap(&halves.stored, "stored", id)?;
+        let server_link = match (link, &halves.link) {
+            (Some(_), _) => None,
+            (None, Some(k)) => Some(self.unwrap(k, "link", id)?),
+            (None, None) => return Err(PortalError::Crypto("the link half is needed".into())),
+        };
+        let link = link.or(server_link.as_ref()).ok_or(PortalError::NotFound)?;
+        let plain = seal::open(link, &stored, id, self.files.read(id)?)?;
+        Document::decode(&plain)
+    }
+
+    /// `key_mode = "server"`: the link half again (to re-send a link).
+    pub fn server_link_half(&self, id: EscrowId) -> Result<Half, PortalError> {
+        self.check(id)?;
+        let k = self.halves(id)?.link.ok_or_else(|| {
+            PortalError::Conflict(
+                "key_mode is link: the gateway does not keep the link half".into(),
+            )
+        })?;
+        self.unwrap(&k, "link", id)
+    }
+
+    fn halves(&self, id: EscrowId) -> Result<Halves, PortalError> {
+        let bytes = self.halves.read(id).map_err(|e| match e {
+            PortalError::NotFound => PortalError::Corrupt("the half file is missing".into()),
+            e => e,
+        })?;
+        Ok(serde_json::from_slice(&bytes)?)
+    }
+
+    fn unwrap(&self, k: &StoredKey, role: &str, id: EscrowId) -> Result<Half, PortalError> {
+        let bytes =
+            hex::decode(&k.wrapped).map_err(|_| PortalError::Corrupt("wrapped half".into()))?;
+        let key = self
+            .wrapper
+            .unwrap(&k.key_id, &bytes, &wrap_context(role, id))?;
+        Ok(Half::from_bytes(*key.as_bytes()))
+    }
+
+    /// Withdraws an escrow: destroys its stored half and removes the sealed file.
+    pub fn revoke(&self, id: EscrowId, actor: Actor) -> Result<EscrowRecord, PortalError> {
+        let record = self.record(id)?;
+        match record.state {
+            EscrowState::Active => self.destroy(record, true, actor),
+            _ => Ok(record),
+        }
+    }
+
+    /// Moves the expiry of an active escrow to `until` (the caller applies the bounds).
+    pub fn extend(
+        &self,
+        id: EscrowId,
+        until: Timestamp,
+        actor: Actor,
+    ) -> Result<EscrowRecord, PortalError> {
+        let mut record = self.check(id)?;
+        if until <= self.clock.now() {
+            return Err(PortalError::Conflict(
+                "the new expiry is in the past".into(),
+            ));
+        }
+        record.expires = until;
+        self.write(record, PortalEventKind::Extended { until }, actor, |_| {
+            Ok(())
+        })
+    }
+
+    /// Expires every active escrow whose time has come; returns their ids.
+    pub fn expire_due(&self) -> Result<Vec<EscrowId>, PortalError> {
+        let now = self.clock.now();
+        let mut done = Vec::new();
+        for record in self.list()? {
+            if record.is_active() && now >= record.expires {
+                let id = self.id_of(&record)?;
+                self.destroy(record, false, Actor::System)?;
+                done.push(id);
+            }
+        }
+        Ok(done)
+    }
+
+    fn destroy(
+        &self,
+        mut record: EscrowRecord,
+        revoke: bool,
+        actor: Actor,
+    ) -> Result<EscrowRecord, PortalError> {
+        let id = self.id_of(&record)?;
+        let at = self.clock.now();
+        let kind = if revoke {
+            record.state = EscrowState::Revoked { at };
+            PortalEventKind::Revoked
+        } else {
+            record.state = EscrowState::Expired { at };
+            PortalEventKind::Expired
+        };
+        let record = self.write(record, kind, actor, |_| Ok(()))?;
+        // The record says revoked/expired from here on; a failure below leaves files that
+        // `recover` shreds at the next start (it keeps files of active escrows only).
+        self.halves.shred(id)?;
+        self.files.remove(id)?;
+        Ok(record)
+    }
+}
