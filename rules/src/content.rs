@@ -388,12 +388,15 @@ impl Walk<'_> {
         cid: Option<&str>,
     ) -> ScanState {
         let lower = name.unwrap_or("").to_ascii_lowercase();
+        if self.inline_image(content_type, cid) {
+            return ScanState::NotText;
+        }
         let Some(kind) = DocKind::sniff(b) else {
             if let Some(kind) = text_kind(content_type, &lower, b) {
                 self.push(loc.clone(), 0, &render(kind, &String::from_utf8_lossy(b)));
                 return ScanState::Text;
             }
-            return self.opaque(content_type, &lower, cid);
+            return self.opaque(content_type, &lower);
         };
         let now = Instant::now();
         if now >= self.deadline {
@@ -413,9 +416,15 @@ impl Walk<'_> {
 }
 
 impl Walk<'_> {
+    /// An image the HTML body shows by `cid:` (a logo): benign, not read.
+    fn inline_image(&self, content_type: &str, cid: Option<&str>) -> bool {
+        content_type.starts_with("image/")
+            && cid.is_some_and(|c| !c.is_empty() && self.cids.iter().any(|x| x == c))
+    }
+
     /// A part with no text and no known document format: benign only when it is the ciphertext
-    /// of a message already encrypted by content, or an image the HTML body shows by `cid:`.
-    fn opaque(&self, content_type: &str, lower_name: &str, cid: Option<&str>) -> ScanState {
+    /// of a message already encrypted by content.
+    fn opaque(&self, content_type: &str, lower_name: &str) -> ScanState {
         let ciphertext = matches!(
             content_type,
             "application/pkcs7-mime"
@@ -424,11 +433,6 @@ impl Walk<'_> {
                 | "application/pgp-encrypted"
         );
         if self.out.encrypted && ciphertext {
-            return ScanState::NotText;
-        }
-        let inline_image = content_type.starts_with("image/")
-            && cid.is_some_and(|c| !c.is_empty() && self.cids.iter().any(|x| x == c));
-        if inline_image {
             return ScanState::NotText;
         }
         let claims_document = [".pdf", ".docx", ".xlsx", ".pptx", ".rtf", ".zip"]

@@ -272,3 +272,40 @@ fn date_of_birth_forms() {
         "Maribel Quintero, meeting 03/14/2026"
     )));
 }
+
+/// OCR (Debian's tesseract): an attached PNG of typed text and an image-only PDF page are read;
+/// a scan of more pages than the OCR page budget is unscannable.
+#[test]
+fn scanned_images_and_pdf_pages_are_read_by_ocr() {
+    let dir = tempfile::tempdir().unwrap();
+    let src = dir.path().join("note.txt");
+    std::fs::write(&src, "Patient SSN 536-22-8147\n").unwrap();
+    let png = dir.path().join("note.png");
+    // ImageMagick is not needed: Python's Pillow (installed by install-tools) draws the page.
+    let draw = format!(
+        "from PIL import Image, ImageDraw, ImageFont\n\
+         img = Image.new('L', (1400, 200), 255)\n\
+         font = ImageFont.truetype('DejaVuSans.ttf', 48)\n\
+         ImageDraw.Draw(img).text((40, 60), 'Patient SSN 536-22-8147', fill=0, font=font)\n\
+         img.save({png:?})\n\
+         img.convert('RGB').save({pdf:?}, 'PDF', resolution=150)\n\
+         img.save({many:?}, 'PDF', save_all=True, append_images=[img] * 11)\n",
+        png = png.to_str().unwrap(),
+        pdf = dir.path().join("scan.pdf").to_str().unwrap(),
+        many = dir.path().join("many.pdf").to_str().unwrap(),
+    );
+    run(Command::new("python3").arg("-c").arg(&draw));
+    let at = Location::Attachment { index: 0 };
+    let image = std::fs::read(&png).unwrap();
+    let raw = with_attachment("scan", "image/png", "scan.png", &image);
+    assert!(hit_in(&raw, "us-ssn", &at), "OCR of a PNG");
+    let pdf = std::fs::read(dir.path().join("scan.pdf")).unwrap();
+    let raw = with_attachment("scan", "application/pdf", "scan.pdf", &pdf);
+    assert!(hit_in(&raw, "us-ssn", &at), "OCR of an image-only PDF page");
+    let many = std::fs::read(dir.path().join("many.pdf")).unwrap();
+    let raw = with_attachment("scan", "application/pdf", "many.pdf", &many);
+    assert!(
+        hit_in(&raw, "unscannable", &at),
+        "twelve pages, a budget of ten"
+    );
+}

@@ -168,6 +168,7 @@ impl IdKind {
                 "birthdate",
                 "born",
                 "born on",
+                "b.",
                 "birth",
                 "birthday",
                 "bday",

@@ -100,6 +100,208 @@ const ROLES: &[&str] = &[
     "joined",
 ];
 const TITLES: &[&str] = &["mr", "mrs", "ms", "miss", "mx"];
+/// Words that are no part of a person's name although the Census lists hold them.
+const NOT_NAMES: &[&str] = &[
+    "monday",
+    "tuesday",
+    "wednesday",
+    "thursday",
+    "friday",
+    "saturday",
+    "sunday",
+    "january",
+    "february",
+    "april",
+    "june",
+    "july",
+    "august",
+    "september",
+    "october",
+    "november",
+    "december",
+    "maple",
+    "grove",
+    "valley",
+    "health",
+    "clinic",
+    "medical",
+    "center",
+];
+/// Place-name and street words (`Marvin Falls`, `Sarah Lake`, `Kelly Corner`): as the second
+/// word of an untitled pair they make a place, not a person (a titled `Ms. Lake` still counts).
+const PLACE_WORDS: &[&str] = &[
+    "falls",
+    "plain",
+    "plains",
+    "branch",
+    "lake",
+    "lakes",
+    "corner",
+    "corners",
+    "manor",
+    "court",
+    "courts",
+    "wells",
+    "well",
+    "mill",
+    "mills",
+    "haven",
+    "ridge",
+    "heights",
+    "springs",
+    "spring",
+    "crossing",
+    "view",
+    "point",
+    "port",
+    "fort",
+    "island",
+    "harbor",
+    "hills",
+    "hill",
+    "valley",
+    "bay",
+    "beach",
+    "creek",
+    "crest",
+    "fields",
+    "field",
+    "forest",
+    "garden",
+    "glen",
+    "grove",
+    "junction",
+    "landing",
+    "meadow",
+    "meadows",
+    "mount",
+    "park",
+    "parks",
+    "pass",
+    "pine",
+    "pines",
+    "place",
+    "ranch",
+    "river",
+    "rock",
+    "shore",
+    "shores",
+    "station",
+    "summit",
+    "terrace",
+    "trail",
+    "vista",
+    "walk",
+    "way",
+    "wood",
+    "woods",
+    "burgh",
+    "town",
+    "ville",
+    "side",
+    "camp",
+    "square",
+    "loop",
+    "circle",
+    "lane",
+    "road",
+    "street",
+    "route",
+    "estates",
+    "flat",
+    "flats",
+    "ford",
+    "green",
+    "gateway",
+    "highway",
+    "lock",
+    "plaza",
+    "row",
+    "track",
+    "cliff",
+    "cliffs",
+    "stream",
+    "haven",
+    "port",
+    "fork",
+    "forks",
+    "bridge",
+    "brook",
+    "brooks",
+    "canyon",
+    "cove",
+    "dale",
+    "dam",
+    "divide",
+    "drive",
+    "gardens",
+    "harbors",
+    "hollow",
+    "inlet",
+    "key",
+    "keys",
+    "knoll",
+    "mission",
+    "motorway",
+    "overpass",
+    "prairie",
+    "rapids",
+    "rest",
+    "ridges",
+    "shoal",
+    "skyway",
+    "trace",
+    "tunnel",
+    "union",
+    "valleys",
+    "views",
+    "villages",
+    "village",
+    "wall",
+    "ways",
+    "mews",
+    "pike",
+    "common",
+    "commons",
+    "expressway",
+    "isle",
+];
+
+/// A capitalised word after a name that makes it an organisation (`Maple Grove Health`).
+const ORGANISATION: &[&str] = &[
+    "health",
+    "healthcare",
+    "clinic",
+    "clinics",
+    "medical",
+    "medicine",
+    "hospital",
+    "center",
+    "centre",
+    "group",
+    "pharmacy",
+    "associates",
+    "family",
+    "behavioral",
+    "women's",
+    "pediatrics",
+    "cardiology",
+    "orthopedics",
+    "care",
+    "partners",
+    "labs",
+    "laboratory",
+    "llc",
+    "inc",
+    "foundation",
+    "university",
+    "college",
+    "county",
+    "street",
+    "avenue",
+    "road",
+    "park",
+];
 const VALEDICTIONS: &[&str] = &[
     "thanks",
     "thank you",
@@ -240,6 +442,23 @@ fn credential_after(t: &[u8], e: usize) -> bool {
     }
 }
 
+/// The words after a name make it an organisation: a capitalised organisation word
+/// (`Maple Grove Health`), or after `Last, First` an `and` or a comma (`Schneider, Flores and
+/// Wright`).
+fn organisation(t: &[u8], e: usize, comma: bool) -> bool {
+    if comma && (t[e..].starts_with(b" and ") || t[e..].starts_with(b", ")) {
+        return true;
+    }
+    if t.get(e) != Some(&b' ') {
+        return false;
+    }
+    let Some((s, e2)) = word_at(t, e + 1) else {
+        return false;
+    };
+    let w = String::from_utf8_lossy(&t[s..e2]).to_ascii_lowercase();
+    ORGANISATION.contains(&w.as_str())
+}
+
 /// A staff role right after a name (`, our diabetes educator`, ` (Clinical Pharmacist)`).
 fn role_after(t: &[u8], e: usize) -> bool {
     let mut i = e;
@@ -310,7 +529,14 @@ fn pair(t: &[u8], s: usize, e: usize, l: &Lists) -> Option<usize> {
         }
     }
     let (s2, e2) = word_at(t, i)?;
-    let w2 = lower(&t[s2..e2], &mut buf)?;
+    let w2 = lower(&t[s2..e2], &mut buf)?.to_string();
+    let w2 = w2.as_str();
+    if NOT_NAMES.contains(&w1.as_str()) || NOT_NAMES.contains(&w2) || organisation(t, e2, comma) {
+        return None;
+    }
+    if !comma && !underscore && PLACE_WORDS.contains(&w2) {
+        return None;
+    }
     let forward = in_first && l.last.contains(w2);
     // Surname first only where the layout says so: `LOPEZ, MARIA`, `Lopez_Maria_…`, capitals.
     let caps = t[s..e2].iter().all(|c| !c.is_ascii_lowercase());
@@ -399,7 +625,7 @@ mod tests {
     #[test]
     fn untitled_names_in_several_orders() {
         assert_eq!(names("Maria Lopez's MRI is back", &[]), 1);
-        assert_eq!(names("re: LOPEZ, MARIA and Maria T. Lopez", &[]), 2);
+        assert_eq!(names("re: LOPEZ, MARIA; also Maria T. Lopez", &[]), 2);
         assert_eq!(names("Lopez_Maria_03141962_MRI.pdf", &[]), 1);
         assert_eq!(
             names("Port Benjamin, WV", &[]),

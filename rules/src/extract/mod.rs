@@ -1,5 +1,6 @@
 //! Text extraction from attached documents: PDF, DOCX, XLSX, PPTX, RTF, legacy OLE2 Office
-//! files (and plain text inside ZIP archives).
+//! files, images and image-only PDF pages by OCR ([`ocr`], tesseract), and plain text inside ZIP
+//! archives.
 //!
 //! Guarantees: every parser here is our own bounded code — no recursion deeper than
 //! [`MAX_NESTED_ARCHIVES`], decompression stops at the [`Budget`]'s byte limit (so a zip bomb
@@ -13,6 +14,7 @@
 //! bound cannot hurt the gateway.
 
 pub mod child;
+pub mod ocr;
 mod ole2;
 mod ooxml;
 mod pdf;
@@ -37,6 +39,8 @@ pub enum DocKind {
     Rtf,
     /// A legacy Office compound file (`.doc`, `.xls`, `.ppt`).
     Ole2,
+    /// An image (PNG, JPEG, TIFF, GIF): read by OCR.
+    Image,
 }
 
 impl DocKind {
@@ -51,6 +55,8 @@ impl DocKind {
             Some(DocKind::Rtf)
         } else if bytes.starts_with(ole2::MAGIC) {
             Some(DocKind::Ole2)
+        } else if ocr::is_image(bytes) {
+            Some(DocKind::Image)
         } else {
             None
         }
@@ -63,6 +69,7 @@ impl DocKind {
             DocKind::Zip => b'Z',
             DocKind::Rtf => b'R',
             DocKind::Ole2 => b'O',
+            DocKind::Image => b'I',
         }
     }
 
@@ -73,6 +80,7 @@ impl DocKind {
             b'Z' => Some(DocKind::Zip),
             b'R' => Some(DocKind::Rtf),
             b'O' => Some(DocKind::Ole2),
+            b'I' => Some(DocKind::Image),
             _ => None,
         }
     }
@@ -197,6 +205,7 @@ fn extract_nested(
         DocKind::Rtf => rtf::text(bytes, budget),
         DocKind::Zip => ooxml::text(bytes, budget, depth),
         DocKind::Ole2 => ole2::text(bytes, budget),
+        DocKind::Image => ocr::image_text(bytes, budget),
     }
 }
 
