@@ -4,6 +4,8 @@
 //! types (`application/ics`, vCard, JSON, HL7 v2), file names, inline `cid:` images, table
 //! headers, untitled names and the forms of a date of birth.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test helpers outside #[test] fns
+
 mod common;
 use common::*;
 use sealgate_rules::{Location, Requirement, RuleSet, Source};

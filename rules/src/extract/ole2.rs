@@ -68,7 +68,9 @@ fn utf16_runs(b: &[u8], out: &mut String, budget: &mut Budget) -> Result<(), Ext
         while i + 1 < b.len() {
             let unit = u16::from_le_bytes([b[i], b[i + 1]]);
             let ch = char::from_u32(u32::from(unit)).filter(|c| {
-                (!c.is_control() || *c == '\t') && (unit < 0xd800 || unit > 0xdfff) && unit >= 0x20
+                (!c.is_control() || *c == '\t')
+                    && !(0xd800..=0xdfff).contains(&unit)
+                    && unit >= 0x20
             });
             let wide = b[i + 1] != 0 || !printable(b[i]);
             match ch {
