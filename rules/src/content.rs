@@ -392,11 +392,15 @@ impl Walk<'_> {
             return ScanState::NotText;
         }
         let Some(kind) = DocKind::sniff(b) else {
+            if claims_document(content_type, &lower) {
+                // Named like a document but is not one: do not trust it (nor read it as text).
+                return ScanState::Failed(ExtractFailure::Malformed);
+            }
             if let Some(kind) = text_kind(content_type, &lower, b) {
                 self.push(loc.clone(), 0, &render(kind, &String::from_utf8_lossy(b)));
                 return ScanState::Text;
             }
-            return self.opaque(content_type, &lower);
+            return self.opaque(content_type);
         };
         let now = Instant::now();
         if now >= self.deadline {
@@ -424,7 +428,7 @@ impl Walk<'_> {
 
     /// A part with no text and no known document format: benign only when it is the ciphertext
     /// of a message already encrypted by content.
-    fn opaque(&self, content_type: &str, lower_name: &str) -> ScanState {
+    fn opaque(&self, content_type: &str) -> ScanState {
         let ciphertext = matches!(
             content_type,
             "application/pkcs7-mime"
@@ -435,17 +439,18 @@ impl Walk<'_> {
         if self.out.encrypted && ciphertext {
             return ScanState::NotText;
         }
-        let claims_document = [".pdf", ".docx", ".xlsx", ".pptx", ".rtf", ".zip"]
-            .iter()
-            .any(|x| lower_name.ends_with(x))
-            || content_type == "application/pdf";
-        if claims_document {
-            // Named like a document but is not one: do not trust it.
-            ScanState::Failed(ExtractFailure::Malformed)
-        } else {
-            ScanState::Failed(ExtractFailure::Unrecognised)
-        }
+        ScanState::Failed(ExtractFailure::Unrecognised)
     }
+}
+
+/// The part's name or type says it is a document format the extractor reads.
+fn claims_document(content_type: &str, lower_name: &str) -> bool {
+    [
+        ".pdf", ".docx", ".xlsx", ".pptx", ".rtf", ".zip", ".doc", ".xls", ".ppt",
+    ]
+    .iter()
+    .any(|x| lower_name.ends_with(x))
+        || content_type == "application/pdf"
 }
 
 #[cfg(test)]
