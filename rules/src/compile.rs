@@ -37,6 +37,12 @@ pub fn level(name: &str) -> Option<f32> {
 }
 
 const DEFAULT_WITHIN: u32 = 300;
+
+/// Labels of business identifiers whose nine digits look like an SSN.
+const BUSINESS_LABELS: &[&str] = &[
+    "duns", "d-u-n-s", "duns#", "ein", "ein#", "fein", "tax id", "tax id#", "tin", "routing",
+    "aba", "account", "acct", "po", "invoice", "order",
+];
 const REGEX_SIZE_LIMIT: usize = 1 << 20;
 
 struct Ctx<'a> {
@@ -90,6 +96,7 @@ pub fn compile(
         .iter()
         .map(|k| kw.add_list(k.context().iter().copied()))
         .collect();
+    let business_context = kw.add_list(BUSINESS_LABELS.iter().copied());
     let mut names = Names {
         dictionaries: HashMap::new(),
         lists: lists.iter().map(|l| (l.name, l.text)).collect(),
@@ -184,6 +191,7 @@ pub fn compile(
         rules,
         keywords,
         builtin_context,
+        business_context,
         reported_lists,
     })
 }

@@ -1,8 +1,11 @@
 //! What is scanned: the message taken apart into text segments with their locations.
 //!
 //! Subject, display names, text/plain, text/html (tags stripped, entities decoded), every
-//! charset mail-parser decodes, nested message/rfc822 (to [`Limits::max_depth`]) and the text of
-//! PDF, DOCX, XLSX, PPTX, RTF, CSV and TXT attachments. Before parsing, the MIME containers are
+//! charset mail-parser decodes, nested message/rfc822 (to [`Limits::max_depth`]), attachment file
+//! names and part descriptions, every text-like part whatever its label ([`crate::textlike`]:
+//! calendars, vCards, JSON, XML, HL7 v2, CSV with column headers) and the text of PDF, DOCX,
+//! XLSX, PPTX and RTF attachments. An image referenced from the HTML body by `cid:` (a logo) is
+//! benign; any other part that is neither text nor a known document is unscannable. Before parsing, the MIME containers are
 //! counted on the raw bytes so a 10,000-deep nesting never reaches the parser; any limit hit,
 //! extraction failure or undecodable nested message is recorded as *unscannable* with a generic
 //! reason, which the rules turn into their fail-closed action.
@@ -10,6 +13,7 @@
 use crate::extract::{DocKind, ExtractFailure, Extractor};
 use crate::html::html_to_text;
 use crate::model::Limits;
+use crate::textlike::{TextKind, render, text_kind};
 use mail_parser::{MessageParser, MimeHeaders, PartType};
 use sealgate_core::Location;
 use std::time::{Duration, Instant};
@@ -50,7 +54,8 @@ pub enum ScanState {
     Extracted,
     /// A nested message, walked.
     Message,
-    /// Not a type with text (images, audio…): not scanned.
+    /// Holds no text to scan: a container, the ciphertext of an encrypted message, or an
+    /// image the HTML body shows inline (`cid:`).
     NotText,
     /// Could not be scanned.
     Failed(ExtractFailure),
@@ -84,6 +89,9 @@ pub struct Content {
     pub headers: Vec<(String, String)>,
     /// The decoded subject.
     pub subject: String,
+    /// Words of the top-level sender's display name, lower case (their own name is not a
+    /// patient's).
+    pub sender_names: Vec<String>,
 }
 
 struct Walk<'a> {
@@ -92,6 +100,8 @@ struct Walk<'a> {
     deadline: Instant,
     scanned: u64,
     next_index: u32,
+    /// `cid:` references of the HTML bodies seen so far, without angle brackets.
+    cids: Vec<String>,
     out: Content,
 }
 
@@ -140,8 +150,10 @@ pub fn analyse(raw: &[u8], limits: &Limits, extractor: &dyn Extractor) -> Conten
         deadline: Instant::now() + total,
         scanned: 0,
         next_index: 0,
+        cids: Vec::new(),
         out: Content::default(),
     };
+    w.out.encrypted = sealgate_core::encrypted::is_encrypted_message(raw);
     let parser = MessageParser::default();
     if containers(raw) > limits.max_parts as usize {
         w.out
@@ -190,17 +202,15 @@ impl Walk<'_> {
                 .headers
                 .push((name.to_ascii_lowercase(), value.trim().to_string()));
         }
-        let root_type = m
-            .root_part()
-            .content_type()
-            .map(|ct| format!("{}/{}", ct.ctype(), ct.subtype().unwrap_or("")).to_ascii_lowercase())
-            .unwrap_or_default();
-        if matches!(
-            root_type.as_str(),
-            "multipart/encrypted" | "application/pkcs7-mime" | "application/x-pkcs7-mime"
-        ) {
-            self.out.encrypted = true;
-        }
+        self.out.sender_names = m
+            .from()
+            .into_iter()
+            .flat_map(|a| a.iter())
+            .filter_map(|a| a.name())
+            .flat_map(|n| n.split(|c: char| !c.is_alphabetic() && c != '\''))
+            .filter(|w| w.len() > 1)
+            .map(str::to_lowercase)
+            .collect();
         self.out.subject = m.subject().unwrap_or("").to_string();
     }
 
@@ -238,15 +248,6 @@ impl Walk<'_> {
                 self.body_part(m, id, body_loc.clone(), 2);
             }
         }
-        if !self.out.encrypted && depth == 0 {
-            let pgp = self.out.segments.iter().any(|s| {
-                s.loc == Location::Body
-                    && s.text
-                        .trim_start()
-                        .starts_with("-----BEGIN PGP MESSAGE-----")
-            });
-            self.out.encrypted = pgp;
-        }
         for &id in &m.attachments {
             let Some(part) = m.parts.get(id as usize) else {
                 continue;
@@ -266,8 +267,27 @@ impl Walk<'_> {
     fn body_part(&mut self, m: &mail_parser::Message<'_>, id: u32, loc: Location, view: u8) {
         match m.parts.get(id as usize).map(|p| &p.body) {
             Some(PartType::Text(t)) => self.push(loc, view, t),
-            Some(PartType::Html(h)) => self.push(loc, view, &html_to_text(h)),
+            Some(PartType::Html(h)) => {
+                self.note_cids(h);
+                let text = html_to_text(h);
+                let text = crate::tables::label_columns(&text, b'\t').unwrap_or(text);
+                self.push(loc, view, &text);
+            }
             _ => {}
+        }
+    }
+
+    fn note_cids(&mut self, html: &str) {
+        let mut rest = html;
+        while let Some(i) = rest.find("cid:") {
+            rest = &rest[i + 4..];
+            let end = rest
+                .find(|c: char| matches!(c, '"' | '\'' | ')' | '>' | ' ') || c.is_whitespace())
+                .unwrap_or(rest.len());
+            if self.cids.len() < 1000 {
+                self.cids.push(rest[..end].to_ascii_lowercase());
+            }
+            rest = &rest[end..];
         }
     }
 
@@ -281,6 +301,14 @@ impl Walk<'_> {
             .map(|ct| format!("{}/{}", ct.ctype(), ct.subtype().unwrap_or("")).to_ascii_lowercase())
             .unwrap_or_else(|| "application/octet-stream".into());
         let name = part.attachment_name().map(str::to_string);
+        // File names (`Lastname_First_DOB_MRI.pdf`) and descriptions are text like any other.
+        let label = [name.as_deref(), part.content_description()]
+            .into_iter()
+            .flatten()
+            .map(|n| n.replace('+', " "))
+            .collect::<Vec<_>>()
+            .join("\n");
+        self.push(loc.clone(), 0, &label);
         let size = part.body.len() as u64;
         let scan = self.attachment_scan(part, &loc, &content_type, name.as_deref(), depth);
         if let ScanState::Failed(f) = scan {
@@ -308,11 +336,13 @@ impl Walk<'_> {
         }
         match &part.body {
             PartType::Text(t) => {
-                self.push(loc.clone(), 0, t);
+                let lower = name.unwrap_or("").to_ascii_lowercase();
+                let kind = text_kind(content_type, &lower, t.as_bytes()).unwrap_or(TextKind::Plain);
+                self.push(loc.clone(), 0, &render(kind, t));
                 ScanState::Text
             }
             PartType::Html(h) => {
-                self.push(loc.clone(), 0, &html_to_text(h));
+                self.push(loc.clone(), 0, &render(TextKind::Html, h));
                 ScanState::Text
             }
             PartType::Message(nested) => {
@@ -326,7 +356,11 @@ impl Walk<'_> {
                 if content_type == "message/rfc822" || content_type == "message/global" {
                     return self.nested_raw(b, loc, depth);
                 }
-                self.document(b, loc, content_type, name)
+                let cid = part.content_id().map(|c| {
+                    c.trim_matches(|c| c == '<' || c == '>')
+                        .to_ascii_lowercase()
+                });
+                self.document(b, loc, content_type, name, cid.as_deref())
             }
             PartType::Multipart(_) => ScanState::NotText,
         }
@@ -351,29 +385,22 @@ impl Walk<'_> {
         loc: &Location,
         content_type: &str,
         name: Option<&str>,
+        cid: Option<&str>,
     ) -> ScanState {
         let lower = name.unwrap_or("").to_ascii_lowercase();
+        if self.inline_image(content_type, cid) {
+            return ScanState::NotText;
+        }
         let Some(kind) = DocKind::sniff(b) else {
-            let texty = [".txt", ".csv", ".tsv", ".log", ".json", ".xml"]
-                .iter()
-                .any(|x| lower.ends_with(x))
-                || content_type.ends_with("/csv")
-                || content_type.ends_with("/json")
-                || content_type.ends_with("/xml");
-            if texty {
-                self.push(loc.clone(), 0, &String::from_utf8_lossy(b));
+            if claims_document(content_type, &lower) {
+                // Named like a document but is not one: do not trust it (nor read it as text).
+                return ScanState::Failed(ExtractFailure::Malformed);
+            }
+            if let Some(kind) = text_kind(content_type, &lower, b) {
+                self.push(loc.clone(), 0, &render(kind, &String::from_utf8_lossy(b)));
                 return ScanState::Text;
             }
-            let claims_document = [".pdf", ".docx", ".xlsx", ".pptx", ".rtf", ".zip"]
-                .iter()
-                .any(|x| lower.ends_with(x))
-                || content_type == "application/pdf";
-            return if claims_document {
-                // Named like a document but is not one: do not trust it.
-                ScanState::Failed(ExtractFailure::Malformed)
-            } else {
-                ScanState::NotText
-            };
+            return self.opaque(content_type);
         };
         let now = Instant::now();
         if now >= self.deadline {
@@ -390,6 +417,40 @@ impl Walk<'_> {
             Err(f) => ScanState::Failed(f),
         }
     }
+}
+
+impl Walk<'_> {
+    /// An image the HTML body shows by `cid:` (a logo): benign, not read.
+    fn inline_image(&self, content_type: &str, cid: Option<&str>) -> bool {
+        content_type.starts_with("image/")
+            && cid.is_some_and(|c| !c.is_empty() && self.cids.iter().any(|x| x == c))
+    }
+
+    /// A part with no text and no known document format: benign only when it is the ciphertext
+    /// of a message already encrypted by content.
+    fn opaque(&self, content_type: &str) -> ScanState {
+        let ciphertext = matches!(
+            content_type,
+            "application/pkcs7-mime"
+                | "application/x-pkcs7-mime"
+                | "application/octet-stream"
+                | "application/pgp-encrypted"
+        );
+        if self.out.encrypted && ciphertext {
+            return ScanState::NotText;
+        }
+        ScanState::Failed(ExtractFailure::Unrecognised)
+    }
+}
+
+/// The part's name or type says it is a document format the extractor reads.
+fn claims_document(content_type: &str, lower_name: &str) -> bool {
+    [
+        ".pdf", ".docx", ".xlsx", ".pptx", ".rtf", ".zip", ".doc", ".xls", ".ppt",
+    ]
+    .iter()
+    .any(|x| lower_name.ends_with(x))
+        || content_type == "application/pdf"
 }
 
 #[cfg(test)]

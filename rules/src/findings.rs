@@ -44,12 +44,30 @@ pub fn find(content: &Content, c: &Compiled) -> Findings {
         let kw = c.keywords.find(text);
         ids.clear();
         scan::scan(text, &mut ids);
+        let first_name = ids.len();
+        crate::detect::names::scan(&seg.text, &content.sender_names, &mut ids);
+        let names: Vec<(u32, u32)> = ids[first_name..].iter().map(|m| (m.start, m.end)).collect();
         for m in &ids {
             let k = m.kind;
             let (plain, formatted) = k.base();
             let mut conf = if m.formatted { formatted } else { plain };
+            // `EIN 96-5173414 and DUNS 179339502`: a business number's label right before it.
+            if k == IdKind::UsSsn && kw.before(c.business_context, m.start, 12) {
+                continue;
+            }
+            // `Megan Cunningham (07/17/1985)`: a date right after a name is that person's.
+            if k == IdKind::Date && names.iter().any(|&(_, e)| e <= m.start && m.start <= e + 3) {
+                conf += k.boost();
+            }
             let ctx = c.builtin_context[kind_index(k)];
-            if kw.near(ctx, m.start, m.end, k.window()) {
+            // A birth-date label comes before its value (`DOB 3/14/62`, `DOB: …` in a table
+            // row); "on 6/12/2026 … Wendy's birthday" is no date of birth.
+            let labelled = if k == IdKind::Date {
+                kw.before(ctx, m.start, k.window())
+            } else {
+                kw.near(ctx, m.start, m.end, k.window())
+            };
+            if labelled {
                 conf += k.boost();
             }
             f.items.push(Finding {

@@ -8,9 +8,11 @@
 use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind};
 use std::collections::HashMap;
 
-/// Term lists up to this many bytes get a DFA (a few MiB at most); larger ones the library's
-/// automatic choice, so a huge dictionary cannot blow up memory.
-const DFA_MAX_TERM_BYTES: usize = 64 << 10;
+/// Term lists up to this many bytes get a DFA; larger ones the library's automatic choice (an
+/// NFA, several times slower), so a huge dictionary cannot blow up memory. The shipped
+/// vocabularies (ICD-10-CM conditions, DrugBank names, hand lists: about 250 KB of terms) stay
+/// under it; `shipped_dictionaries_build_a_dfa` prints the automaton's size.
+const DFA_MAX_TERM_BYTES: usize = 512 << 10;
 
 /// Builds a [`KeywordIndex`].
 #[derive(Debug, Default)]
@@ -55,9 +57,24 @@ impl KeywordIndexBuilder {
             .kind(kind)
             .build(&self.terms)
             .map_err(|e| format!("keyword automaton: {e}"))?;
+        let edges = self
+            .terms
+            .iter()
+            .map(|t| {
+                let b = t.as_bytes();
+                let first = b.first().is_some_and(u8::is_ascii_alphanumeric);
+                let last = b.last().copied().unwrap_or(b' ');
+                (
+                    first,
+                    last.is_ascii_alphanumeric(),
+                    last.is_ascii_alphabetic(),
+                )
+            })
+            .collect();
         Ok(KeywordIndex {
             ac,
             owners: self.owners,
+            edges,
             lists: self.lists,
         })
     }
@@ -68,6 +85,8 @@ impl KeywordIndexBuilder {
 pub struct KeywordIndex {
     ac: AhoCorasick,
     owners: Vec<Vec<usize>>,
+    /// Per term: starts with an alphanumeric, ends with one, ends with a letter.
+    edges: Vec<(bool, bool, bool)>,
     lists: usize,
 }
 
@@ -101,6 +120,22 @@ impl KeywordHits {
     }
 }
 
+impl KeywordHits {
+    /// True when a term of `list` ends at or before `start` and within `within` bytes of it (a
+    /// label written before its value).
+    pub fn before(&self, list: usize, start: u32, within: u32) -> bool {
+        let Some(v) = self.by_list.get(list) else {
+            return false;
+        };
+        let lo = start.saturating_sub(within);
+        let from = v.partition_point(|&(s, _)| s.saturating_add(64) < lo);
+        v[from..]
+            .iter()
+            .take_while(|&&(s, _)| s < start)
+            .any(|&(_, e)| e >= lo && e <= start)
+    }
+}
+
 impl KeywordIndex {
     /// Number of lists.
     pub fn lists(&self) -> usize {
@@ -112,18 +147,26 @@ impl KeywordIndex {
         self.ac.memory_usage()
     }
 
-    /// Finds every term of every list in `text`, on word boundaries.
+    /// Finds every term of every list in `text`, on word boundaries. A term's edge that is
+    /// not alphanumeric (`ss#`, `pt:`) is its own boundary, and a term ending in a letter may be
+    /// followed directly by a digit (`SSN123…`, `DOB03141962`): labels are written that way.
     pub fn find(&self, text: &[u8]) -> KeywordHits {
         let mut by_list = vec![Vec::new(); self.lists];
         for m in self.ac.find_overlapping_iter(text) {
             let (s, e) = (m.start(), m.end());
+            let p = m.pattern().as_usize();
+            let (first_alnum, last_alnum, last_alpha) = self.edges[p];
             let before = s.checked_sub(1).map(|i| text[i]);
             let after = text.get(e).copied();
             let bounded = |c: Option<u8>| c.is_none_or(|c| !c.is_ascii_alphanumeric());
-            if !(bounded(before) && bounded(after)) {
+            let left = !first_alnum || bounded(before);
+            let right = !last_alnum
+                || bounded(after)
+                || (last_alpha && after.is_some_and(|c| c.is_ascii_digit()));
+            if !(left && right) {
                 continue;
             }
-            for &list in &self.owners[m.pattern().as_usize()] {
+            for &list in &self.owners[p] {
                 by_list[list].push((s as u32, e as u32));
             }
         }
@@ -151,18 +194,47 @@ mod tests {
         assert!(!hits.near(ctx, 400, 401, 30));
     }
 
+    /// Issue 14: a context word directly followed by digits (`SS#123…`) was dropped.
     #[test]
-    fn shipped_dictionaries_build_a_small_automaton() {
+    fn context_word_directly_followed_by_digits() {
         let mut b = KeywordIndexBuilder::default();
+        let ssn = b.add_list(["ss#", "ssn", "dob"]);
+        let idx = b.build().unwrap();
+        assert_eq!(idx.find(b"SS#123456789").count(ssn), 1);
+        assert_eq!(idx.find(b"SSN123456789 DOB03141962").count(ssn), 2);
+        assert_eq!(
+            idx.find(b"xss#1 assn dobs").count(ssn),
+            0,
+            "glued on the left"
+        );
+    }
+
+    #[test]
+    fn shipped_dictionaries_build_a_dfa() {
+        let mut b = KeywordIndexBuilder::default();
+        let mut bytes = 0;
         for d in [
             include_str!("../../deploy/rules/dictionaries/health-terms.txt"),
             include_str!("../../deploy/rules/dictionaries/medications.txt"),
             include_str!("../../deploy/rules/dictionaries/clinical-context.txt"),
+            include_str!("../../deploy/rules/dictionaries/care-notice.txt"),
+            include_str!("../../deploy/rules/dictionaries/conditions.txt"),
+            include_str!("../../deploy/rules/dictionaries/drug-names.txt"),
         ] {
-            b.add_list(d.lines().filter(|l| !l.starts_with('#')));
+            let terms: Vec<&str> = d.lines().filter(|l| !l.starts_with('#')).collect();
+            bytes += terms.iter().map(|t| t.len()).sum::<usize>();
+            b.add_list(terms);
         }
+        assert!(
+            bytes <= DFA_MAX_TERM_BYTES,
+            "{bytes} bytes of terms: no DFA"
+        );
         let idx = b.build().unwrap();
-        assert!(idx.memory_usage() < 8 << 20, "{}", idx.memory_usage());
+        println!(
+            "{bytes} bytes of terms, automaton {} bytes",
+            idx.memory_usage()
+        );
+        assert!(idx.memory_usage() < 256 << 20, "{}", idx.memory_usage());
         // A dictionary far beyond the DFA threshold still builds (with the library's choice).
         let mut big = KeywordIndexBuilder::default();
         let terms: Vec<String> = (0..20_000).map(|i| format!("term{i:05}x")).collect();

@@ -25,9 +25,12 @@ mod eval;
 pub mod extract;
 mod findings;
 mod format;
+pub mod hl7;
 pub mod html;
 pub mod keywords;
 mod model;
+pub mod tables;
+pub mod textlike;
 pub mod watch;
 
 pub use compile::Source;
@@ -166,6 +169,18 @@ const DEFAULT_DICTIONARIES: &[(&str, &str)] = &[
     (
         "clinical-context",
         include_str!("../../deploy/rules/dictionaries/clinical-context.txt"),
+    ),
+    (
+        "care-notice",
+        include_str!("../../deploy/rules/dictionaries/care-notice.txt"),
+    ),
+    (
+        "conditions",
+        include_str!("../../deploy/rules/dictionaries/conditions.txt"),
+    ),
+    (
+        "drug-names",
+        include_str!("../../deploy/rules/dictionaries/drug-names.txt"),
     ),
 ];
 

@@ -276,6 +276,9 @@ pub struct Compiled {
     pub keywords: KeywordIndex,
     /// Keyword list ids of the built-in detectors' context words, by `IdKind` order.
     pub builtin_context: Vec<usize>,
+    /// Keyword list of business-number labels (`EIN`, `DUNS`, `Tax ID`…): a nine-digit number
+    /// right after one is no SSN.
+    pub business_context: usize,
     /// Named dictionaries reported as hits: (list id, name).
     pub reported_lists: Vec<(usize, String)>,
 }

@@ -1,6 +1,6 @@
 //! Precision and recall of the shipped rule set (`deploy/rules/`) on the labelled synthetic
 //! corpus of `rules/corpus/generate.py`: the held-out seed must meet the goal of issue 4
-//! (precision ≥ 0.97, recall ≥ 0.99 for "needs protection"); the development seed, which the
+//! (precision ≥ 0.99, recall ≥ 0.99 for "needs protection" since issue 14; issue 4 asked 0.97); the development seed, which the
 //! detectors and rules are tuned on, is scored the same way. Misclassified samples are named with
 //! their category, matched rules and detector names — never their values.
 
@@ -9,7 +9,7 @@ use sealgate_rules::{Decision, Requirement, RuleSet, envelope_from_headers};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-const MIN_PRECISION: f64 = 0.97;
+const MIN_PRECISION: f64 = 0.99;
 const MIN_RECALL: f64 = 0.99;
 const MIN_MESSAGES: usize = 300;
 

@@ -151,3 +151,76 @@ fn child_process_extractor_stops_a_runaway_child() {
     );
     assert_eq!(r, Err(sealgate_rules::ExtractFailure::Crashed));
 }
+
+/// Issue 14: the new parsers on hostile input — a legacy Office file of 20 MiB of text runs, an
+/// HL7 v2 "message" of a quarter million segments, an XLSX of half a million cells and ZIPs nested four
+/// deep — each ends within its budget, and what cannot be read fails closed.
+#[test]
+fn ole2_full_of_text_is_bounded() {
+    let mut ole = vec![0xd0, 0xcf, 0x11, 0xe0, 0xa1, 0xb1, 0x1a, 0xe1];
+    ole.extend(std::iter::repeat_n(*b"word ", 4 << 20).flatten());
+    let raw = with_attachment("x", "application/msword", "old.doc", &ole);
+    drop(ole);
+    let (d, took) = timed(&raw);
+    fail_closed(&d);
+    assert!(took < Duration::from_secs(20), "{took:?}");
+}
+
+#[test]
+fn encrypted_ole2_is_unscannable() {
+    let mut ole = vec![0xd0, 0xcf, 0x11, 0xe0, 0xa1, 0xb1, 0x1a, 0xe1];
+    ole.extend("EncryptedPackage".encode_utf16().flat_map(u16::to_le_bytes));
+    let raw = with_attachment("x", "application/vnd.ms-excel", "locked.xls", &ole);
+    fail_closed(&timed(&raw).0);
+}
+
+#[test]
+fn quarter_million_segment_hl7_is_bounded() {
+    let hl7: Vec<u8> = std::iter::once(b"MSH|^~\\&|A|B\r".to_vec())
+        .chain(std::iter::repeat_n(b"OBX|1|TX|||x^y^z\r".to_vec(), 250_000))
+        .flatten()
+        .collect();
+    let raw = with_attachment("x", "application/hl7-v2", "big.hl7", &hl7);
+    drop(hl7);
+    let (d, took) = timed(&raw);
+    assert!(d.recipients.len() == 1);
+    assert!(took < Duration::from_secs(60), "{took:?}");
+}
+
+#[test]
+fn large_xlsx_is_bounded() {
+    let mut sheet = String::from("<worksheet><sheetData>");
+    for r in 1..=100_000 {
+        sheet.push_str(&format!(
+            "<row r=\"{r}\"><c r=\"A{r}\"><v>{r}</v></c><c r=\"B{r}\" t=\"inlineStr\"><is><t>cell text {r}</t></is></c><c r=\"C{r}\"><v>4{r}</v></c><c r=\"D{r}\"><v>x</v></c><c r=\"E{r}\"><v>y</v></c></row>"
+        ));
+    }
+    sheet.push_str("</sheetData></worksheet>");
+    let x = zip_stored(&[
+        ("[Content_Types].xml", b"<Types/>"),
+        ("xl/workbook.xml", b"<workbook/>"),
+        ("xl/worksheets/sheet1.xml", sheet.as_bytes()),
+    ]);
+    drop(sheet);
+    let raw = with_attachment("x", "application/vnd.ms-excel", "big.xlsx", &x);
+    let (d, took) = timed(&raw);
+    assert!(d.recipients.len() == 1);
+    assert!(took < Duration::from_secs(30), "{took:?}");
+}
+
+#[test]
+fn zip_in_zip_beyond_the_nesting_limit_fails_closed() {
+    let mut z = zip_stored(&[("note.txt", b"hello")]);
+    for i in 0..4 {
+        z = zip_stored(&[(&format!("layer{i}.zip"), &z)]);
+    }
+    let raw = with_attachment("x", "application/zip", "nested.zip", &z);
+    fail_closed(&timed(&raw).0);
+}
+
+#[test]
+fn unrecognised_member_of_a_zip_fails_closed() {
+    let z = zip_stored(&[("notes.gz", b"\x1f\x8b\x08\0\0\0\0\0\0\x03binary")]);
+    let raw = with_attachment("x", "application/zip", "a.zip", &z);
+    fail_closed(&timed(&raw).0);
+}

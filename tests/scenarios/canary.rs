@@ -7,7 +7,9 @@
 //! canary — in clear, with or without separators, quoted-printable (soft line breaks anywhere),
 //! base64 at each of the 3 alignments (also across line breaks), hex — is found anywhere under
 //! the data directory (the redb file included), the gateway's TMPDIR, its logs and stdout, its
-//! `/metrics`, or the SMTP replies the client got.
+//! `/metrics`, or the SMTP replies the client got. A planted patient name (one the untitled
+//! name detector finds) and date of birth travel with it and are searched for the same way,
+//! in `sealgate explain` output too (issue 14: a person's name is PHI).
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use sealgate_tests::gateway::find_by_message_id;
@@ -22,6 +24,10 @@ use std::time::{Duration, Instant};
 
 /// A valid-looking SSN (area, group and serial in range; not an advertised number).
 const CANARY: &str = "536-22-8147";
+/// A planted patient name (both words in the Census name lists the detector uses).
+const CANARY_NAME: &str = "Maribel Quintero";
+/// A planted date of birth.
+const CANARY_DOB: &str = "07/19/1958";
 
 const B64: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 
@@ -58,35 +64,53 @@ fn base64_core(text: &str, offset: usize) -> String {
     enc[first * 4..last * 4].to_string()
 }
 
-/// Every form of the canary to look for.
-fn needles() -> Vec<(String, String)> {
-    let digits: String = CANARY.chars().filter(char::is_ascii_digit).collect();
+/// Every form of one planted value to look for: clear, digits only and spaced (numbers),
+/// lower and upper case (names), hex, base64 at each alignment, quoted-printable breaks.
+fn forms(label: &str, value: &str) -> Vec<(String, String)> {
+    let digits: String = value.chars().filter(char::is_ascii_digit).collect();
     let mut out = vec![
-        ("clear".to_string(), CANARY.to_string()),
-        ("digits".to_string(), digits.clone()),
-        ("spaced".to_string(), CANARY.replace('-', " ")),
+        (format!("{label} clear"), value.to_string()),
         (
-            "hex".to_string(),
-            CANARY.bytes().map(|b| format!("{b:02x}")).collect(),
+            format!("{label} hex"),
+            value.bytes().map(|b| format!("{b:02x}")).collect(),
         ),
     ];
-    for form in [CANARY, digits.as_str()] {
+    let mut plain = vec![value.to_string()];
+    if digits.is_empty() {
+        plain.push(value.to_lowercase());
+        plain.push(value.to_uppercase());
+        out.push((format!("{label} lower case"), value.to_lowercase()));
+        out.push((format!("{label} upper case"), value.to_uppercase()));
+    } else {
+        out.push((format!("{label} digits"), digits.clone()));
+        out.push((format!("{label} spaced"), value.replace(['-', '/'], " ")));
+        plain.push(digits);
+    }
+    for form in &plain {
         for offset in 0..3 {
             out.push((
-                format!("base64 of {form:?} at offset {offset}"),
+                format!("{label}: base64 of {form:?} at offset {offset}"),
                 base64_core(form, offset),
             ));
         }
     }
     // Quoted-printable leaves digits and '-' as they are, but may break the line anywhere.
-    for p in 1..CANARY.len() {
+    for p in 1..value.len() {
         for brk in ["=\r\n", "=\n"] {
             out.push((
-                format!("quoted-printable broken after {p} characters"),
-                format!("{}{brk}{}", &CANARY[..p], &CANARY[p..]),
+                format!("{label}: quoted-printable broken after {p} characters"),
+                format!("{}{brk}{}", &value[..p], &value[p..]),
             ));
         }
     }
+    out
+}
+
+/// Every form of the canary (SSN, name, date of birth) to look for.
+fn needles() -> Vec<(String, String)> {
+    let mut out = forms("ssn", CANARY);
+    out.extend(forms("name", CANARY_NAME));
+    out.extend(forms("dob", CANARY_DOB));
     out
 }
 
@@ -122,7 +146,9 @@ fn encoded_word(text: &str) -> String {
 
 /// The two canary messages: plain header text, and encoded forms.
 fn canary_messages() -> Vec<(String, String)> {
-    let attachment = base64(format!("Patient record\r\nSSN {CANARY}\r\n").as_bytes());
+    let attachment = base64(
+        format!("Patient record\r\n{CANARY_NAME}, DOB {CANARY_DOB}\r\nSSN {CANARY}\r\n").as_bytes(),
+    );
     let plain_id = unique_message_id("canary-plain");
     let plain = format!(
         "From: \"Pat {CANARY}\" <alice@acme-health.org>\r\n\
@@ -138,6 +164,7 @@ fn canary_messages() -> Vec<(String, String)> {
          Content-Type: text/plain; charset=utf-8\r\n\
          \r\n\
          The patient's SSN is {CANARY}.\r\n\
+         {CANARY_NAME}'s MRI is back; DOB {CANARY_DOB}.\r\n\
          --b1\r\n\
          Content-Type: text/plain; name=\"{CANARY}.txt\"\r\n\
          Content-Disposition: attachment; filename=\"{CANARY}.txt\"\r\n\
@@ -162,6 +189,7 @@ fn canary_messages() -> Vec<(String, String)> {
          Content-Transfer-Encoding: quoted-printable\r\n\
          \r\n\
          The patient=E2=80=99s SSN is {}=\r\n{}.\r\n\
+         {}=\r\n{}'s MRI is back; DOB {}=\r\n{}.\r\n\
          --b2\r\n\
          Content-Type: application/octet-stream\r\n\
          Content-Disposition: attachment; filename*=utf-8''%E2%80%9C{CANARY}%E2%80%9D.bin\r\n\
@@ -175,6 +203,10 @@ fn canary_messages() -> Vec<(String, String)> {
         encoded_word(CANARY),
         &CANARY[..5],
         &CANARY[5..],
+        &CANARY_NAME[..4],
+        &CANARY_NAME[4..],
+        &CANARY_DOB[..3],
+        &CANARY_DOB[3..],
     );
     vec![(plain_id, plain), (encoded_id, encoded)]
 }
@@ -216,6 +248,31 @@ fn base64_cores_are_found_in_any_encoding_of_the_canary() {
     assert!(find_canary(b"SSN 536-22-8148 and 123-45-6789", &needles).is_empty());
     assert_eq!(base64(b"Man"), "TWFu");
     assert_eq!(base64(b"Ma"), "TWE=");
+}
+
+/// `sealgate explain` (text and JSON) of both canary messages; checks it names the detectors.
+fn explain_outputs(env: &Env) -> String {
+    let mut all = String::new();
+    for (i, (_, text)) in canary_messages().iter().enumerate() {
+        let eml = env.root().join(format!("canary-{i}.eml"));
+        fs::write(&eml, text).unwrap();
+        for json in [false, true] {
+            let mut args = vec!["explain", eml.to_str().unwrap()];
+            if json {
+                args.push("--json");
+            }
+            let out = sealgate_tests::tools::sealgate(&args);
+            assert!(out.status.success(), "explain {args:?}: {:?}", out.status);
+            let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
+            assert!(
+                stdout.contains("person-name") && stdout.contains("date-of-birth"),
+                "explain names no person-name / date-of-birth detector:\n{stdout}"
+            );
+            all.push_str(&stdout);
+            all.push_str(&String::from_utf8_lossy(&out.stderr));
+        }
+    }
+    all
 }
 
 #[test]
@@ -261,11 +318,14 @@ fn planted_ssn_is_nowhere_at_rest_nor_in_logs() {
             decision["phi"], true,
             "{msgid}: the canary was not classified as PHI: {decision}"
         );
-        assert!(
-            decision.to_string().contains("us-ssn"),
-            "{msgid}: no us-ssn finding in {decision}"
-        );
+        for detector in ["us-ssn", "person-name", "date-of-birth"] {
+            assert!(
+                decision.to_string().contains(detector),
+                "{msgid}: no {detector} finding in {decision}"
+            );
+        }
     }
+    let explained = explain_outputs(&env);
     let (status, metrics) = http_get(gw.admin, "/metrics", None, Duration::from_secs(10)).unwrap();
     assert_eq!(status, 200);
     let stdout = gw.stdout_lines().join("\n");
@@ -296,6 +356,7 @@ fn planted_ssn_is_nowhere_at_rest_nor_in_logs() {
         ("stdout", stdout.as_bytes()),
         ("/metrics", metrics.as_slice()),
         ("SMTP replies", replies.as_bytes()),
+        ("sealgate explain", explained.as_bytes()),
     ] {
         for what in find_canary(text, &needles) {
             leaks.push(format!("{name}: {what}"));

@@ -11,6 +11,7 @@
 
 pub mod address;
 pub mod decision;
+pub mod encrypted;
 pub mod event;
 pub mod id;
 pub mod message;

@@ -134,7 +134,8 @@ impl Transformer {
             Some(Requirement::Reject) => return Err(TransformError::Rejected),
             Some(Requirement::Encrypt { chain, .. }) => chain,
         };
-        if parsed.is_encrypted() {
+        // Judged by content (a real OpenPGP message / CMS EnvelopedData), as classify judges it.
+        if sealgate_core::encrypted::is_encrypted_message(req.body) {
             return Ok(Protected {
                 outcome: Outcome::Send {
                     body: req.body.clone(),

@@ -1,5 +1,5 @@
 //! The few MIME operations the transform stage needs: split a message into header fields and
-//! body, tell whether it is already encrypted, and build the inner (encrypted) entity and the
+//! body, and build the inner (encrypted) entity and the
 //! outer headers of a protected copy.
 //!
 //! Guarantees: header fields are copied byte for byte (folding kept) except the ones this module
@@ -20,13 +20,6 @@ pub(crate) struct Field<'a> {
 impl Field<'_> {
     fn is(&self, name: &str) -> bool {
         self.name.eq_ignore_ascii_case(name)
-    }
-
-    /// The value, unfolded, without the name and colon (lossy UTF-8; for parameters only).
-    fn value(&self) -> String {
-        let text = String::from_utf8_lossy(self.raw);
-        let v = text.split_once(':').map_or("", |(_, v)| v);
-        v.replace("\r\n", "").trim().to_string()
     }
 
     /// True for fields that describe the content and travel inside the encrypted entity.
@@ -95,32 +88,6 @@ fn find_crlf(msg: &[u8], from: usize) -> Option<usize> {
 impl Parsed<'_> {
     fn field(&self, name: &str) -> Option<&Field<'_>> {
         self.fields.iter().find(|f| f.is(name))
-    }
-
-    /// The media type of the top-level entity, lower case (`text/plain` when absent).
-    pub fn media_type(&self) -> String {
-        self.field("Content-Type")
-            .map(|f| f.value())
-            .and_then(|v| v.split(';').next().map(|t| t.trim().to_ascii_lowercase()))
-            .filter(|t| !t.is_empty())
-            .unwrap_or_else(|| "text/plain".to_string())
-    }
-
-    /// True when the message is already encrypted end to end: `multipart/encrypted`, or
-    /// `application/(x-)pkcs7-mime` that is not merely signed (`smime-type=signed-data` or
-    /// `certs-only` is a signature, not encryption, so such a message is still protected here).
-    pub fn is_encrypted(&self) -> bool {
-        match self.media_type().as_str() {
-            "multipart/encrypted" => true,
-            "application/pkcs7-mime" | "application/x-pkcs7-mime" => {
-                let ct = self
-                    .field("Content-Type")
-                    .map(|f| f.value().to_ascii_lowercase())
-                    .unwrap_or_default();
-                !(ct.contains("signed-data") || ct.contains("certs-only"))
-            }
-            _ => false,
-        }
     }
 
     /// The decoded Subject (RFC 2047 words decoded), if the message has one.
@@ -352,7 +319,6 @@ mod tests {
         assert_eq!(p.fields.len(), 4);
         assert_eq!(p.fields[1].raw, b"Subject: [secure] lab\r\n results\r\n");
         assert_eq!(p.body, b"body\r\n");
-        assert_eq!(p.media_type(), "text/plain");
         assert_eq!(p.subject().as_deref(), Some("[secure] lab results"));
     }
 
@@ -364,18 +330,6 @@ mod tests {
         );
         assert_eq!(strip_tag("lab [secure]", "[secure]"), "lab");
         assert_eq!(strip_tag("é [secure] ü", "[secure]"), "é ü");
-    }
-
-    #[test]
-    fn encrypted_types_are_recognised() {
-        let enc =
-            b"Content-Type: multipart/encrypted; protocol=\"application/pgp-encrypted\"\r\n\r\nx";
-        assert!(split(enc).is_encrypted());
-        let p7 = b"Content-Type: application/pkcs7-mime; smime-type=enveloped-data\r\n\r\nx";
-        assert!(split(p7).is_encrypted());
-        let signed = b"Content-Type: application/pkcs7-mime; smime-type=signed-data\r\n\r\nx";
-        assert!(!split(signed).is_encrypted());
-        assert!(!split(MSG).is_encrypted());
     }
 
     #[test]

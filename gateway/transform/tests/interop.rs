@@ -649,6 +649,38 @@ fn already_encrypted_input_passes_through_unchanged() {
     assert_eq!(sent(&p), (&p7, &Protection::AlreadyEncrypted));
 }
 
+/// Issue 14: a `multipart/encrypted` or `application/pkcs7-mime` label over clear text is not
+/// encryption; the copy is protected like any other message (here held: no key, chain ends in
+/// hold), never passed on unchanged.
+#[test]
+fn label_only_encryption_is_not_passed_through() {
+    let f = fixture(&[]);
+    let req = Requirement::Encrypt {
+        chain: vec![Method::Pgp, Method::Hold],
+        min_key_trust: sealgate_core::KeyTrust::Discovered,
+    };
+    let labelled: [&[u8]; 2] = [
+        b"From: a@acme-health.org\r\nSubject: x\r\nMIME-Version: 1.0\r\nContent-Type: multipart/encrypted; protocol=\"application/pgp-encrypted\"; boundary=b\r\n\r\n--b\r\nContent-Type: application/pgp-encrypted\r\n\r\nVersion: 1\r\n--b\r\nContent-Type: application/octet-stream\r\n\r\nPatient SSN 536-22-8147\r\n--b--\r\n",
+        b"From: a@acme-health.org\r\nSubject: x\r\nMIME-Version: 1.0\r\nContent-Type: application/pkcs7-mime; smime-type=enveloped-data\r\n\r\nPatient SSN 536-22-8147\r\n",
+    ];
+    for raw in labelled {
+        let body: Body = raw.to_vec().into();
+        let p = f.protect(&body, "nokey@clinic.example", &req, &plaintext_hop());
+        assert!(
+            !matches!(
+                &p.outcome,
+                Outcome::Send {
+                    protection: Protection::AlreadyEncrypted,
+                    ..
+                }
+            ),
+            "label-only input passed through: {:?}",
+            p.skipped
+        );
+        assert_eq!(p.outcome, Outcome::Hold, "{:?}", p.skipped);
+    }
+}
+
 #[test]
 fn keys_import_list_trust_remove() {
     let store = MemKeys::default();

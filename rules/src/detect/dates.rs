@@ -1,7 +1,9 @@
 //! Dates (for the date-of-birth detector) and US street addresses, parsed at a digit token.
 //!
-//! Dates: `mm/dd/yyyy`, `m/d/yy`, `mm-dd-yyyy`, `yyyy-mm-dd`, `d Month yyyy` and
-//! `Month d, yyyy` (the month name is looked up just before the day). A date is only a date of
+//! Dates: `mm/dd/yyyy`, `m/d/yy`, `mm-dd-yyyy`, `mm.dd.yyyy` (and day first when the first
+//! number cannot be a month), `yyyy-mm-dd` / `yyyy/mm/dd` / `yyyy.mm.dd`, `d Month yyyy`,
+//! `14-Mar-1962`, `14 Mar 62`, `Month d, yyyy` (the month name is looked up just before the day),
+//! and eight digits without separators (`03141962`, `19620314`). A date is only a date of
 //! birth with context (`DOB`, `born`…), which the scoring step adds. Addresses: a house number,
 //! one to four capitalised words and a street suffix (`12 Oak Hill Road`).
 
@@ -11,6 +13,9 @@ use super::scan::IdMatch;
 const MONTHS: [&str; 12] = [
     "jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec",
 ];
+
+/// Spanish month names whose first three letters differ from the English ones (0-based).
+const SPANISH: [(&str, usize); 4] = [("ene", 0), ("abr", 3), ("ago", 7), ("dic", 11)];
 
 const SUFFIXES: [&str; 30] = [
     "street",
@@ -98,7 +103,8 @@ pub fn date(t: &[u8], s: usize, r: usize) -> Option<IdMatch> {
 
 fn iso(t: &[u8], s: usize) -> Option<IdMatch> {
     let y = value(t, s, 4);
-    if t.get(s + 4) != Some(&b'-') || run(t, s + 5) != 2 || t.get(s + 7) != Some(&b'-') {
+    let sep = *t.get(s + 4)?;
+    if !matches!(sep, b'-' | b'/' | b'.') || run(t, s + 5) != 2 || t.get(s + 7) != Some(&sep) {
         return None;
     }
     if run(t, s + 8) != 2 || !end_ok(t, s + 10) || !(1900..=2099).contains(&y) {
@@ -113,7 +119,7 @@ fn iso(t: &[u8], s: usize) -> Option<IdMatch> {
 
 fn numeric_us(t: &[u8], s: usize, r: usize) -> Option<IdMatch> {
     let sep = *t.get(s + r)?;
-    if sep != b'/' && sep != b'-' {
+    if sep != b'/' && sep != b'-' && sep != b'.' {
         return None;
     }
     let d0 = s + r + 1;
@@ -127,7 +133,7 @@ fn numeric_us(t: &[u8], s: usize, r: usize) -> Option<IdMatch> {
         return None;
     }
     let (m, d, y) = (value(t, s, r), value(t, d0, rd), value(t, y0, ry));
-    if day_ok(m, d) && year_ok(y, ry) {
+    if (day_ok(m, d) || day_ok(d, m)) && year_ok(y, ry) {
         found(s, y0 + ry)
     } else {
         None
@@ -151,7 +157,15 @@ fn month_word(t: &[u8], i: usize) -> Option<(u32, usize)> {
         t[i + 1].to_ascii_lowercase(),
         t[i + 2].to_ascii_lowercase(),
     ];
-    let m = MONTHS.iter().position(|name| name.as_bytes() == key)?;
+    let m = MONTHS
+        .iter()
+        .position(|name| name.as_bytes() == key)
+        .or_else(|| {
+            SPANISH
+                .iter()
+                .find(|(n, _)| n.as_bytes() == key)
+                .map(|&(_, m)| m)
+        })?;
     let mut e = i + len;
     if t.get(e) == Some(&b'.') {
         e += 1;
@@ -160,23 +174,50 @@ fn month_word(t: &[u8], i: usize) -> Option<(u32, usize)> {
 }
 
 fn day_month_year(t: &[u8], s: usize, r: usize) -> Option<IdMatch> {
-    if t.get(s + r) != Some(&b' ') {
+    let sep = *t.get(s + r)?;
+    if sep != b' ' && sep != b'-' {
         return None;
     }
-    let (m, e) = month_word(t, s + r + 1)?;
+    // Spanish: `9 de marzo de 1952`.
+    let de = |i: usize| {
+        t.get(i..i + 3)
+            .is_some_and(|w| w.eq_ignore_ascii_case(b"de "))
+    };
+    let m0 = if sep == b' ' && de(s + r + 1) {
+        s + r + 4
+    } else {
+        s + r + 1
+    };
+    let (m, e) = month_word(t, m0)?;
     let y0 = if t.get(e) == Some(&b',') {
         e + 2
+    } else if t.get(e) == Some(&b' ') && de(e + 1) {
+        e + 4
     } else {
         e + 1
     };
-    if t.get(y0 - 1) != Some(&b' ') || run(t, y0) != 4 || !end_ok(t, y0 + 4) {
+    if !matches!(t.get(y0 - 1), Some(b' ' | b'-')) {
         return None;
     }
-    if day_ok(m, value(t, s, r)) && year_ok(value(t, y0, 4), 4) {
-        found(s, y0 + 4)
+    let ry = run(t, y0);
+    if (ry != 4 && ry != 2) || !end_ok(t, y0 + ry) {
+        return None;
+    }
+    if day_ok(m, value(t, s, r)) && year_ok(value(t, y0, ry), ry) {
+        found(s, y0 + ry)
     } else {
         None
     }
+}
+
+/// Eight digits without separators: `mmddyyyy` or `yyyymmdd`.
+pub fn compact(t: &[u8], s: usize) -> Option<IdMatch> {
+    if run(t, s) != 8 || !end_ok(t, s + 8) {
+        return None;
+    }
+    let us = day_ok(value(t, s, 2), value(t, s + 2, 2)) && year_ok(value(t, s + 4, 4), 4);
+    let iso = year_ok(value(t, s, 4), 4) && day_ok(value(t, s + 4, 2), value(t, s + 6, 2));
+    if us || iso { found(s, s + 8) } else { None }
 }
 
 fn month_day_year(t: &[u8], s: usize, r: usize) -> Option<IdMatch> {
@@ -266,10 +307,26 @@ mod tests {
             "born 14 March 1962",
             "born March 14, 1962",
             "born Mar. 14, 1962",
+            "DOB 03.14.1962",
+            "DOB 14.03.1962",
+            "DOB 14-Mar-1962",
+            "DOB 14 Mar 62",
+            "DOB 03141962",
+            "DOB 19620314",
+            "DOB 1962/03/14",
+            "Fecha de nacimiento: 9 de marzo de 1952",
+            "nacido el 14 de diciembre de 1952",
         ] {
             assert_eq!(kinds(ok), [IdKind::Date], "{ok}");
         }
-        for bad in ["13/14/1962", "1962-13-01", "03/14/19620", "3/4"] {
+        for bad in [
+            "13/14/1962",
+            "1962-13-01",
+            "03/14/19620",
+            "3/4",
+            "99999999",
+            "13141962",
+        ] {
             assert!(kinds(bad).is_empty(), "{bad}");
         }
     }

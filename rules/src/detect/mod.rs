@@ -8,6 +8,7 @@
 //! confidence and a location.
 
 pub mod dates;
+pub mod names;
 pub mod scan;
 pub mod validate;
 
@@ -32,11 +33,13 @@ pub enum IdKind {
     UsPhone,
     /// US street address (for combination rules).
     UsAddress,
+    /// A person's first name and surname without a title (for combination rules only).
+    PersonName,
 }
 
 impl IdKind {
     /// Every built-in identifier detector.
-    pub const ALL: [IdKind; 9] = [
+    pub const ALL: [IdKind; 10] = [
         IdKind::UsSsn,
         IdKind::Npi,
         IdKind::Dea,
@@ -46,6 +49,7 @@ impl IdKind {
         IdKind::PaymentCard,
         IdKind::UsPhone,
         IdKind::UsAddress,
+        IdKind::PersonName,
     ];
 
     /// The name used in rule files and decisions.
@@ -60,6 +64,7 @@ impl IdKind {
             IdKind::PaymentCard => "payment-card",
             IdKind::UsPhone => "us-phone",
             IdKind::UsAddress => "us-address",
+            IdKind::PersonName => "person-name",
         }
     }
 
@@ -80,6 +85,7 @@ impl IdKind {
             IdKind::PaymentCard => (0.5, 0.6),
             IdKind::UsPhone => (0.5, 0.5),
             IdKind::UsAddress => (0.5, 0.5),
+            IdKind::PersonName => (0.4, 0.4),
         }
     }
 
@@ -91,6 +97,7 @@ impl IdKind {
             IdKind::Icd10 => 0.6,
             IdKind::Date => 0.7,
             IdKind::UsPhone | IdKind::UsAddress => 0.4,
+            IdKind::PersonName => 0.3,
         }
     }
 
@@ -99,6 +106,7 @@ impl IdKind {
     pub fn window(self) -> u32 {
         match self {
             IdKind::Date => 40,
+            IdKind::PersonName => 60,
             IdKind::Npi | IdKind::Dea => 120,
             _ => 300,
         }
@@ -115,7 +123,6 @@ impl IdKind {
                 "soc sec",
                 "social sec",
                 "ssa number",
-                "taxpayer",
             ],
             IdKind::Npi => &[
                 "npi",
@@ -161,6 +168,18 @@ impl IdKind {
                 "birthdate",
                 "born",
                 "born on",
+                "b.",
+                "birth",
+                "birthday",
+                "bday",
+                "fecha de nacimiento",
+                "fecha nacimiento",
+                "fecha nac",
+                "f. nac",
+                "nacimiento",
+                "nacido",
+                "nacida",
+                "date de naissance",
             ],
             IdKind::PaymentCard => &[
                 "card",
@@ -178,6 +197,26 @@ impl IdKind {
             ],
             IdKind::UsPhone => &["phone", "tel", "telephone", "cell", "mobile", "call", "fax"],
             IdKind::UsAddress => &["address", "lives at", "residence", "home", "street"],
+            IdKind::PersonName => &[
+                "patient",
+                "patient name",
+                "pt",
+                "name",
+                "re",
+                "regarding",
+                "dob",
+                "member",
+                "client",
+                "resident",
+                "nombre",
+                "paciente",
+                "son",
+                "daughter",
+                "mother",
+                "father",
+                "husband",
+                "wife",
+            ],
         }
     }
 }

