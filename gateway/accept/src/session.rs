@@ -6,6 +6,7 @@
 //! deadlines; after STARTTLS nothing buffered before the handshake is read, and a new EHLO is
 //! required; too many errors end the session with `421`.
 
+mod attribute;
 mod finish;
 mod transaction;
 

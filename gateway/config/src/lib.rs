@@ -10,12 +10,14 @@
 
 pub mod defaults;
 mod delivery;
+mod platform;
 mod reader;
 mod sections;
 mod tls;
 pub mod units;
 
 pub use delivery::*;
+pub use platform::{ClientCert, Platform, ReturnRoute, warnings};
 pub use reader::Issue;
 pub use sections::*;
 pub use tls::*;

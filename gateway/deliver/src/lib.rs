@@ -39,6 +39,7 @@ mod pool;
 pub mod probe;
 pub mod protect;
 pub mod report_mail;
+pub mod return_route;
 pub mod route;
 
 pub use control::{ActionReport, QueueAction, QueueControl};
@@ -46,3 +47,4 @@ pub use engine::{Engine, Parts, Settings};
 pub use error::DeliverError;
 pub use notice::{Identity, NoticeKind, Originator, Templates};
 pub use outbox::{Outbox, OutboxError};
+pub use return_route::ReturnRoutes;
