@@ -18,6 +18,7 @@ use sealgate_tests::connect::{Client, make_token, send};
 use sealgate_tests::crypto::{dkim_key, dkimpy, public_keys};
 use sealgate_tests::dns::{DnsServer, Zone};
 use sealgate_tests::postfix::{Options, Postfix, Tls};
+use sealgate_tests::queue;
 use sealgate_tests::receiver::{Receiver, test_cert};
 use sealgate_tests::{Env, Gateway, GatewayConfig, Mode};
 use std::net::{IpAddr, Ipv4Addr};
@@ -209,11 +210,12 @@ key = {globex_key}
             "<rr2@globex.example>",
         ),
     );
-    assert!(
-        sent.queued().is_some(),
-        "globex refused:\n{}",
-        sent.transcript
-    );
+    let id = sent
+        .queued()
+        .unwrap_or_else(|| panic!("globex refused:\n{}", sent.transcript));
+    // Regression: the verified return-route session for the DSN must not pin acme's domain
+    // (its ordinary route here offers only a self-signed certificate).
+    queue::wait_all(&gw, &env, &id, "delivered", Duration::from_secs(60));
     let got = acme_mx.wait_messages(1, Duration::from_secs(60), "globex's mail to acme");
     assert_eq!(got[0].message_id, "<rr2@globex.example>");
     assert_eq!(

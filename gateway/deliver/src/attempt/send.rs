@@ -268,7 +268,9 @@ pub(super) async fn deliver_group(
     };
     // RFC 8460 §5.3: the sessions that deliver TLS-RPT reports are not themselves reported
     // (nor do they pin): a report about a broken domain must not feed the next one.
-    let counted = !(msg.tenant == GATEWAY_TENANT && msg.envelope.tls_required_no);
+    // Nor are return-route sessions: the tenant's host is not the recipient domain's MX, and
+    // its verified session must not pin the domain for the tenant's other mail.
+    let counted = ret.is_none() && !(msg.tenant == GATEWAY_TENANT && msg.envelope.tls_required_no);
     let mut failures = Failures::new();
     for target in &targets {
         let host_facts = AttemptFacts {
