@@ -19,6 +19,7 @@
 use sealgate_tests::certs::{CertFiles, TestCa};
 use sealgate_tests::connect::{Client, dkim_sign, make_token, send};
 use sealgate_tests::crypto::{dkim_key, dkimpy, public_keys};
+use sealgate_tests::receiver::pause;
 use sealgate_tests::tools::{describe, sealgate};
 use sealgate_tests::{Env, Gateway, GatewayConfig};
 use std::time::{Duration, Instant};
@@ -213,7 +214,7 @@ fn wait_outbox(env: &Env, id: &str) -> Vec<u8> {
             "{} never appeared",
             path.display()
         );
-        std::thread::sleep(Duration::from_millis(50));
+        pause(Duration::from_millis(50));
     }
 }
 

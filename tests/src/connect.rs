@@ -46,10 +46,9 @@ impl Sent {
     pub fn last_reply(&self) -> String {
         self.transcript
             .lines()
-            .filter(|l| l.starts_with("<"))
+            .filter(|l| l.starts_with('<'))
             .map(|l| l.trim_start_matches(['<', '*', '~', '-', ' ']).to_string())
-            .filter(|l| !l.starts_with("221"))
-            .next_back()
+            .rfind(|l| !l.starts_with("221"))
             .unwrap_or_default()
     }
 
