@@ -1,17 +1,39 @@
-//! Tenant platforms: who may relay through Sealgate, and as whom.
+//! Tenant platforms: who may relay through Sealgate, and as whom. Default deny.
 //!
-//! The generic part lives here: a client is a *candidate* for every tenant whose source networks
-//! contain its address and/or whose accepted client-certificate names include a verified name
-//! of its certificate (a tenant that configures both needs both). A candidate becomes *the*
-//! tenant of a transaction only when the envelope sender's domain — and, at the end of DATA,
-//! every header From domain — is one of that tenant's sender domains. Several Microsoft 365
-//! tenants arrive from the same Exchange Online ranges with the same certificate, so the sender
-//! domain is what tells them apart. Platform specifics (M365 tenant-id checks, Google's
-//! per-customer header) plug in as later modules.
+//! One module per platform answers the same questions — is this client this platform, which
+//! tenant is it, what return route:
+//! - [`smtp`]: a customer's own MTA, by networks and/or client-certificate name.
+//! - [`m365`]: Exchange Online's ranges and certificate, then exactly one
+//!   `X-MS-Exchange-CrossTenant-Id` equal to the tenant's id and the tenant's secret token.
+//! - [`google`]: Google's ranges and STARTTLS, then the token and a DKIM signature verifying
+//!   for one of the tenant's domains.
+//!
+//! A client is a candidate for the tenants whose platform admits it (`tenants.rs`); the
+//! envelope sender and every header From domain pick the tenant among them; attribution
+//! (`attribute.rs`) then runs that tenant's platform checks — every failure refuses the
+//! message with its own [`Refusal`] (metric label, log value, `[SG-…]` code in the reply),
+//! never a fallback to another tenant. Accepted mail loses outside `X-Sealgate-*` header
+//! fields and carries this gateway's [`LoopStamp`]; a message arriving with a valid one is
+//! refused as a loop. Each attribution's facts are kept per tenant ([`FactLog`]).
 #![forbid(unsafe_code)]
 
+mod attribute;
+mod facts;
+pub mod google;
 mod header_from;
+pub mod headers;
+pub mod m365;
+mod refusal;
+pub mod smtp;
+mod stamp;
 mod tenants;
+mod token;
 
+pub use attribute::SessionFacts;
+pub use facts::{Fact, FactLog, KEPT_PER_TENANT};
+pub use google::{DkimReport, DkimVerifier, MailAuthDkim};
 pub use header_from::{HeaderFromError, header_from_domains, other_originator_domains};
+pub use refusal::Refusal;
+pub use stamp::{LoopStamp, STAMP_HEADER};
 pub use tenants::{Tenant, Tenants};
+pub use token::{MIN_TOKEN_LEN, TOKEN_HEADER, Token, TokenError};

@@ -1,7 +1,16 @@
-//! Tenant identification by network and client certificate, and sender-domain authorisation.
+//! Tenant candidates by platform admission, and sender-domain authorisation.
+//!
+//! A client is a *candidate* for every tenant whose platform admits it: `smtp` by networks
+//! and/or certificate name, `m365` / `google` by the platform's networks (their per-tenant
+//! checks run at the end of data, `attribute.rs`). A candidate becomes the tenant of a
+//! transaction only when the envelope sender's domain — and every header From domain — is
+//! one of its sender domains; attribution then verifies the platform identity, and a failure
+//! refuses the message (never a fallback to another tenant).
 
+use crate::smtp;
+use crate::token::Token;
 use ipnet::IpNet;
-use sealgate_config::TenantConfig;
+use sealgate_config::{Platform, TenantConfig};
 use sealgate_core::Domain;
 use std::net::IpAddr;
 use std::sync::Arc;
@@ -12,13 +21,15 @@ pub struct Tenant {
     /// Configured name.
     pub name: String,
     networks: Vec<IpNet>,
-    cert_names: Vec<String>,
-    domains: Vec<Domain>,
+    pub(crate) cert_names: Vec<String>,
+    pub(crate) domains: Vec<Domain>,
     any_domain: bool,
+    pub(crate) platform: Platform,
+    pub(crate) token: Option<Token>,
 }
 
 impl Tenant {
-    /// Builds a tenant from its configuration.
+    /// Builds a tenant from its configuration (no token loaded).
     pub fn from_config(c: &TenantConfig) -> Self {
         Tenant {
             name: c.name.clone(),
@@ -30,22 +41,23 @@ impl Tenant {
                 .collect(),
             domains: c.sender_domains.clone(),
             any_domain: c.any_sender_domain,
+            platform: c.platform.clone(),
+            token: None,
         }
     }
 
-    /// True when a client at `ip` presenting verified certificate names `cert_names` is this
-    /// tenant's: the network must match if networks are configured, and a name must match if
-    /// names are configured.
+    /// True when a client at `ip` presenting verified certificate names `cert_names` may be
+    /// this tenant's: `smtp` — the network must match if networks are configured, and a name
+    /// if names are; `m365` / `google` — the platform's networks (certificate, token and the
+    /// rest are checked at the end of data, each with its own refusal).
     pub fn admits(&self, ip: IpAddr, cert_names: &[String]) -> bool {
         let ip = canonical(ip);
-        let net_ok = self.networks.is_empty() || self.networks.iter().any(|n| n.contains(&ip));
-        let cert_ok = self.cert_names.is_empty()
-            || cert_names.iter().any(|c| {
-                let c = c.trim_end_matches('.').to_ascii_lowercase();
-                self.cert_names.contains(&c)
-            });
-        // A tenant with neither is refused by config validation; never admit one anyway.
-        net_ok && cert_ok && !(self.networks.is_empty() && self.cert_names.is_empty())
+        match self.platform {
+            Platform::Smtp => smtp::admits(&self.networks, &self.cert_names, ip, cert_names),
+            Platform::M365 { .. } | Platform::Google { .. } => {
+                smtp::in_networks(&self.networks, ip)
+            }
+        }
     }
 
     /// True when this tenant may send as `domain` (exact match, case and IDN form folded by
@@ -58,6 +70,11 @@ impl Tenant {
     pub fn any_sender_domain(&self) -> bool {
         self.any_domain
     }
+
+    /// The tenant's platform.
+    pub fn platform(&self) -> &Platform {
+        &self.platform
+    }
 }
 
 /// IPv4-mapped IPv6 addresses are matched as IPv4.
@@ -68,21 +85,67 @@ fn canonical(ip: IpAddr) -> IpAddr {
     }
 }
 
-/// All configured tenants.
-#[derive(Debug, Clone, Default)]
+/// All configured tenants, with what attribution needs (loop stamp, DKIM verifier, facts).
+#[derive(Clone, Default)]
 pub struct Tenants {
     list: Vec<Arc<Tenant>>,
+    pub(crate) stamp: Option<crate::LoopStamp>,
+    pub(crate) dkim: Option<Arc<dyn crate::DkimVerifier>>,
+    pub(crate) facts: Arc<crate::FactLog>,
+}
+
+impl std::fmt::Debug for Tenants {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Tenants").field("list", &self.list).finish()
+    }
 }
 
 impl Tenants {
-    /// Builds the tenant table from configuration.
+    /// Builds the tenant table from configuration (no tokens: `m365` / `google` tenants then
+    /// refuse everything with `SG-TOKEN-UNAVAILABLE` until [`Tenants::load`] is used).
     pub fn from_config(configs: &[TenantConfig]) -> Self {
         Tenants {
             list: configs
                 .iter()
                 .map(|c| Arc::new(Tenant::from_config(c)))
                 .collect(),
+            ..Tenants::default()
         }
+    }
+
+    /// Builds the table and loads every tenant's token file with `read` (which enforces the
+    /// file's permissions). Fails naming the tenant whose token is unusable.
+    pub fn load<E: std::fmt::Display>(
+        configs: &[TenantConfig],
+        read: impl Fn(&std::path::Path) -> Result<Vec<u8>, E>,
+    ) -> Result<Self, String> {
+        let mut list = Vec::with_capacity(configs.len());
+        for c in configs {
+            let mut t = Tenant::from_config(c);
+            if let Some(path) = &c.token_file {
+                let content = read(path).map_err(|e| format!("tenants.{}: {e}", c.name))?;
+                let token = Token::from_file_content(&content)
+                    .map_err(|e| format!("tenants.{}: {}: {e}", c.name, path.display()))?;
+                t.token = Some(token);
+            }
+            list.push(Arc::new(t));
+        }
+        Ok(Tenants {
+            list,
+            ..Tenants::default()
+        })
+    }
+
+    /// Adds the loop stamp key.
+    pub fn with_stamp(mut self, stamp: crate::LoopStamp) -> Self {
+        self.stamp = Some(stamp);
+        self
+    }
+
+    /// Adds the DKIM verifier (google tenants).
+    pub fn with_dkim(mut self, dkim: Arc<dyn crate::DkimVerifier>) -> Self {
+        self.dkim = Some(dkim);
+        self
     }
 
     /// Every tenant the client may be (possibly none).
@@ -103,6 +166,16 @@ impl Tenants {
     pub fn has_open_sender_tenant(&self) -> bool {
         self.list.iter().any(|t| t.any_domain)
     }
+
+    /// Every tenant's name.
+    pub fn names(&self) -> impl Iterator<Item = &str> {
+        self.list.iter().map(|t| t.name.as_str())
+    }
+
+    /// Recent attribution facts of `tenant` (for diagnosis).
+    pub fn recent_facts(&self, tenant: &str) -> Vec<crate::Fact> {
+        self.facts.recent(tenant)
+    }
 }
 
 #[cfg(test)]
@@ -117,6 +190,10 @@ mod tests {
             sender_domains: domains.iter().map(|d| Domain::parse(d).unwrap()).collect(),
             any_sender_domain: false,
             dkim: Vec::new(),
+            platform: Platform::Smtp,
+            token_file: None,
+            return_route: None,
+            return_cert: None,
         }
     }
 

@@ -116,6 +116,9 @@ SG_PID= SG_ADDR= SG_DIR= SG_RSS_KIB=
 # bench.test (what smtp-source sends), every domain routed to ROUTE ("127.0.0.1:PORT"), retries RETRY apart,
 # fsync on (the spool always syncs). Sets SG_PID and SG_ADDR (its SMTP listener).
 #
+# TENANT_TOML [loopback tenant for bench.test]: replaces the [tenants.bench] table (connectors.sh);
+# SMTP_EXTRA_TOML [none]: more TOML after [smtp] (e.g. an [smtp.tls] table).
+#
 # DKIM [none]: rsa or ed25519 gives the tenant a DKIM key for bench.test (made by openssl), so every delivered
 # copy is signed (smtp-source's From is in bench.test).
 start_sealgate() {
@@ -139,10 +142,11 @@ master_key_file = "$SG_DIR/master.key"
 [smtp]
 listen = ["127.0.0.1:0"]
 hostname = "gw.bench.test"
+${SMTP_EXTRA_TOML:-}
 
-[tenants.bench]
+${TENANT_TOML:-[tenants.bench]
 networks = ["127.0.0.1/32"]
-sender_domains = ["bench.test"]
+sender_domains = ["bench.test"]}
 $dkim_block
 
 [admin]

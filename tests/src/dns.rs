@@ -1,6 +1,6 @@
 //! An authoritative DNS server on 127.0.0.1 (hickory-server, in process) for MX tests.
 //!
-//! [`Zone`] lists a zone's records (MX, null MX, A); [`DnsServer::start`] serves them over UDP
+//! [`Zone`] lists a zone's records (MX, null MX, A, TXT — DKIM keys); [`DnsServer::start`] serves them over UDP
 //! and TCP on one loopback port picked by the system, on its own thread and Tokio runtime.
 //! The gateway is pointed at it with `[delivery.testing] nameservers`. Names outside the zones
 //! are refused, so nothing a test does can reach real DNS.
@@ -11,7 +11,7 @@
 use crate::OrDie;
 use hickory_server::Server;
 use hickory_server::net::runtime::TokioRuntimeProvider;
-use hickory_server::proto::rr::rdata::{A, MX, SOA};
+use hickory_server::proto::rr::rdata::{A, MX, SOA, TXT};
 use hickory_server::proto::rr::{LowerName, Name, RData, Record};
 use hickory_server::store::in_memory::InMemoryZoneHandler;
 use hickory_server::zone_handler::{AxfrPolicy, Catalog, ZoneHandler, ZoneType};
@@ -76,6 +76,21 @@ impl Zone {
     pub fn a(mut self, host: &str, ip: Ipv4Addr) -> Zone {
         self.records
             .push(Record::from_rdata(name(host), 1, RData::A(A(ip))));
+        self
+    }
+
+    /// A TXT record (split into 255-octet strings, as a DKIM key must be).
+    pub fn txt(mut self, host: &str, text: &str) -> Zone {
+        let chunks: Vec<String> = text
+            .as_bytes()
+            .chunks(255)
+            .map(|c| String::from_utf8_lossy(c).into_owned())
+            .collect();
+        self.records.push(Record::from_rdata(
+            name(host),
+            1,
+            RData::TXT(TXT::new(chunks)),
+        ));
         self
     }
 

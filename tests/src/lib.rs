@@ -26,6 +26,7 @@
 //! - [`load`]: many concurrent sessions counting their `250`s; a gateway that keeps its queue.
 
 pub mod certs;
+pub mod connect;
 pub mod crypto;
 pub mod dns;
 pub mod gateway;

@@ -10,6 +10,7 @@
 //! A command line ended by a bare LF is answered `500 5.5.2` at once; an overlong one ends the
 //! session after its reply.
 
+mod attribute;
 mod finish;
 mod origin;
 mod transaction;

@@ -79,3 +79,53 @@ pub const PIN_LIFETIME: Duration = Duration::from_secs(30 * 86_400);
 
 /// `[rules] watch_interval`: how often the rule directory is checked for changes.
 pub const RULES_WATCH_INTERVAL: Duration = Duration::from_secs(5);
+
+/// `tenants.NAME.networks` of an `m365` tenant that lists none: Exchange Online's outbound
+/// ranges (Microsoft 365 endpoints, Exchange Online IDs 1–2, and `spf.protection.outlook.com`;
+/// list as of 2026-12). Replace it per tenant when Microsoft publishes changes.
+pub const M365_NETWORKS: &[&str] = &[
+    "40.92.0.0/15",
+    "40.107.0.0/16",
+    "52.100.0.0/14",
+    "104.47.0.0/17",
+    "2a01:111:f400::/48",
+    "2a01:111:f403::/48",
+];
+/// `tenants.NAME.client_cert_names` of an `m365` tenant that lists none: the name of the
+/// certificate Exchange Online presents to every connector (shared by all its customers).
+pub const M365_CERT_NAME: &str = "mail.protection.outlook.com";
+/// The date [`GOOGLE_NETWORKS`] was taken from `_spf.google.com`.
+pub const GOOGLE_NETWORKS_AS_OF: &str = "2026-12-01";
+/// `tenants.NAME.networks` of a `google` tenant that lists none: Google's outbound ranges as
+/// published under `_spf.google.com` (`_netblocks`, `_netblocks2`, `_netblocks3`), dated
+/// [`GOOGLE_NETWORKS_AS_OF`]. Check with `dig +short TXT _netblocks.google.com` and replace
+/// per tenant when they change.
+pub const GOOGLE_NETWORKS: &[&str] = &[
+    "35.190.247.0/24",
+    "64.233.160.0/19",
+    "66.102.0.0/20",
+    "66.249.80.0/20",
+    "72.14.192.0/18",
+    "74.125.0.0/16",
+    "108.177.8.0/21",
+    "173.194.0.0/16",
+    "209.85.128.0/17",
+    "216.58.192.0/19",
+    "216.239.32.0/19",
+    "172.217.0.0/19",
+    "172.217.32.0/20",
+    "172.217.128.0/19",
+    "172.217.160.0/20",
+    "172.217.192.0/19",
+    "172.253.56.0/21",
+    "172.253.112.0/20",
+    "108.177.96.0/19",
+    "35.191.0.0/16",
+    "130.211.0.0/22",
+    "2001:4860:4000::/36",
+    "2404:6800:4000::/36",
+    "2607:f8b0:4000::/36",
+    "2800:3f0:4000::/36",
+    "2a00:1450:4000::/36",
+    "2c0f:fb50:4000::/36",
+];

@@ -10,6 +10,7 @@
 
 pub mod defaults;
 mod delivery;
+mod platform;
 mod reader;
 mod sections;
 mod smtp_limits;
@@ -17,6 +18,7 @@ mod tls;
 pub mod units;
 
 pub use delivery::*;
+pub use platform::{ClientCert, Platform, ReturnRoute, warnings};
 pub use reader::Issue;
 pub use sections::*;
 pub use smtp_limits::SmtpLimits;

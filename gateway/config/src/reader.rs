@@ -65,6 +65,11 @@ impl<'a> Section<'a> {
         self.issues.push(self.key(key), message);
     }
 
+    /// True when `key` is present (not yet taken).
+    pub fn has(&self, key: &str) -> bool {
+        self.table.contains_key(key)
+    }
+
     /// Removes and returns a raw value.
     pub fn take(&mut self, key: &str) -> Option<Value> {
         self.table.remove(key)

@@ -123,6 +123,16 @@ pub struct TenantConfig {
     pub any_sender_domain: bool,
     /// `[[tenants.NAME.dkim]]`: the tenant's DKIM signing keys, in file order.
     pub dkim: Vec<DkimKeyConfig>,
+    /// `platform` (`smtp` unless given) with `tenant_id` (m365) or `primary_domain` and
+    /// `dkim_domains` (google).
+    pub platform: crate::Platform,
+    /// `token_file`: the tenant's secret token (required for m365 and google; created 0600 by
+    /// `sealgate tenant token`).
+    pub token_file: Option<PathBuf>,
+    /// `[tenants.NAME.return_route]`: where the gateway's own mail for this tenant goes.
+    pub return_route: Option<crate::ReturnRoute>,
+    /// `return_route.client_cert` / `client_key`: presented on the return route.
+    pub return_cert: Option<crate::ClientCert>,
 }
 
 /// One `[[tenants.NAME.dkim]]` entry: a DKIM key of the tenant. The domain must be one of the
@@ -322,8 +332,13 @@ fn read_tenants(mut s: Section<'_>) -> Vec<TenantConfig> {
         .drain_tables()
         .into_iter()
         .map(|(name, mut t)| {
-            let networks = t.parsed_list("networks", parse_net);
-            let client_cert_names = t.strings("client_cert_names");
+            let part = crate::platform::read_platform(&mut t);
+            let networks = t
+                .parsed_list("networks", parse_net)
+                .or_else(|| non_empty(crate::platform::default_networks(&part.platform)));
+            let client_cert_names = t
+                .strings("client_cert_names")
+                .or_else(|| non_empty(crate::platform::default_cert_names(&part.platform)));
             let authenticated = networks.is_some() || client_cert_names.is_some();
             let (networks, client_cert_names) = (
                 networks.unwrap_or_default(),
@@ -356,12 +371,21 @@ fn read_tenants(mut s: Section<'_>) -> Vec<TenantConfig> {
                 sender_domains,
                 any_sender_domain,
                 dkim,
+                platform: part.platform,
+                token_file: part.token_file,
+                return_route: part.return_route,
+                return_cert: part.return_cert,
             }
         })
         .collect();
     out.sort_by(|a, b| a.name.cmp(&b.name));
     check_dkim_domains_unshared(&s, &out);
+    crate::platform::check_overlaps(&s, &out);
     out
+}
+
+fn non_empty<T>(v: Vec<T>) -> Option<Vec<T>> {
+    (!v.is_empty()).then_some(v)
 }
 
 /// `[[tenants.NAME.dkim]]` entries of one tenant.

@@ -4,10 +4,10 @@ use sealgate_config::Config;
 
 const BASE: &str = r#"
 [tenants.acme]
-networks = ["10.0.0.0/8"]
+networks = ["10.1.0.0/16"]
 sender_domains = ["acme-health.org"]
 [tenants.beta]
-networks = ["10.0.0.0/8"]
+networks = ["10.2.0.0/16"]
 sender_domains = ["beta.example"]
 "#;
 
@@ -94,7 +94,7 @@ key = "/b.pem"
 fn dkim_must_be_a_list_of_tables() {
     let err = Config::from_toml(&format!(
         "{BASE}{}",
-        "[tenants.gamma]\nnetworks = [\"10.0.0.0/8\"]\nsender_domains = [\"g.example\"]\ndkim = \"s1\"\n"
+        "[tenants.gamma]\nnetworks = [\"10.3.0.0/16\"]\nsender_domains = [\"g.example\"]\ndkim = \"s1\"\n"
     ))
     .unwrap_err();
     assert!(

@@ -103,6 +103,8 @@ pub struct SessionParams {
     pub source: Option<IpAddr>,
     /// TLS the connection was opened for.
     pub tls: TlsKey,
+    /// The tenant whose client certificate the connection presents (return routes).
+    pub client_cert: Option<String>,
 }
 
 /// Client timeouts (RFC 5321 §4.5.3.2 defaults, except connect).

@@ -13,6 +13,7 @@ use crate::dns::Dns;
 use crate::error::DeliverError;
 use crate::notice::{Identity, Originator, Templates};
 use crate::pool::Pool;
+use crate::return_route::ReturnRoutes;
 use crate::route::Router;
 use sealgate_config::DeliveryConfig;
 use sealgate_core::store::{KeyStore, QueueStore};
@@ -57,6 +58,8 @@ pub struct Settings {
     pub tenants: HashMap<String, TenantOut>,
     /// `[tls] fallback_chain`: walked by a `deliver` recipient whose forced floor failed.
     pub fallback_chain: Vec<Method>,
+    /// Each tenant's return route for the mail the gateway originates for it.
+    pub return_routes: Arc<ReturnRoutes>,
 }
 
 impl Settings {
@@ -84,6 +87,7 @@ impl Settings {
                 })
                 .collect(),
             fallback_chain: sealgate_config::DEFAULT_FALLBACK_CHAIN.to_vec(),
+            return_routes: Arc::default(),
         }
     }
 
@@ -125,6 +129,8 @@ pub struct Parts {
     pub tls_policy: Arc<TlsPolicy>,
     /// `[tls] fallback_chain`.
     pub fallback_chain: Vec<Method>,
+    /// The tenants' return routes (`[tenants.NAME.return_route]`).
+    pub return_routes: Arc<ReturnRoutes>,
 }
 
 /// Shared state of the engine's tasks.
@@ -192,6 +198,7 @@ impl Engine {
     pub fn start(config: &DeliveryConfig, parts: Parts) -> Result<Engine, DeliverError> {
         let mut settings = Settings::from_config(config);
         settings.fallback_chain = parts.fallback_chain;
+        settings.return_routes = parts.return_routes;
         let mx_port = config.testing.mx_port.unwrap_or(25);
         let discovery =
             Discoverer::from_config(config, parts.keys, Arc::clone(&parts.dns))?.map(Arc::new);

@@ -41,6 +41,7 @@ pub mod portal_mail;
 pub mod probe;
 pub mod protect;
 pub mod report_mail;
+pub mod return_route;
 pub mod route;
 
 pub use control::{ActionReport, QueueAction, QueueControl};
@@ -48,3 +49,4 @@ pub use engine::{Engine, Parts, Settings};
 pub use error::DeliverError;
 pub use notice::{Identity, NoticeKind, Originator, Templates};
 pub use outbox::{Outbox, OutboxError};
+pub use return_route::ReturnRoutes;

@@ -230,6 +230,7 @@ pub async fn probe(
                 level: mx.level,
                 dane: mx.uses_dane(),
             },
+            client_cert: None,
         };
         match Connection::open(target, &params, Some(&mx), timeouts).await {
             Ok(conn) => {

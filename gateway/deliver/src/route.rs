@@ -8,7 +8,7 @@
 
 use crate::dns::{Dns, MxAnswer};
 use crate::error::DeliverError;
-use sealgate_config::{NextHop, StaticRoute};
+use sealgate_config::{NextHop, ReturnRoute, StaticRoute};
 use sealgate_core::{Domain, Random};
 use std::collections::HashMap;
 use std::net::IpAddr;
@@ -101,23 +101,54 @@ impl Router {
     pub async fn targets(&self, domain: &Domain) -> Result<Vec<Target>, DeliverError> {
         let hosts: Vec<(String, u16)> = match self.route_of(domain) {
             Route::Static(hop) => vec![(hop.host, hop.port)],
-            Route::Mx => match self.dns.mx(domain).await? {
-                MxAnswer::Null => return Err(DeliverError::NullMx),
-                MxAnswer::NoMx => vec![(domain.to_string(), self.port_of(domain.as_str()))],
-                MxAnswer::Hosts(mut hosts) => {
-                    // One random key per host, drawn once: a key drawn anew at every
-                    // comparison is no order at all (and `sort` may panic on one).
-                    hosts.sort_by_cached_key(|h| (h.preference, self.random_u32()));
-                    hosts
-                        .into_iter()
-                        .map(|h| {
-                            let port = self.port_of(&h.name);
-                            (h.name, port)
-                        })
-                        .collect()
-                }
-            },
+            Route::Mx => self.mx_hosts(domain).await?,
         };
+        self.resolve(hosts, domain.as_str()).await
+    }
+
+    /// The endpoints of a tenant's return route (`return_route.rs`): its host (on its port,
+    /// or the test rig's `mx_host_ports`), or the MX hosts of its primary domain — never a
+    /// `[delivery.routes]` entry.
+    pub async fn return_targets(&self, route: &ReturnRoute) -> Result<Vec<Target>, DeliverError> {
+        match route {
+            ReturnRoute::Host { host, port } => {
+                let key = host.to_ascii_lowercase();
+                let port = self.host_ports.get(&key).copied().unwrap_or(*port);
+                self.resolve(vec![(host.clone(), port)], host).await
+            }
+            ReturnRoute::Mx(domain) => {
+                let hosts = self.mx_hosts(domain).await?;
+                self.resolve(hosts, domain.as_str()).await
+            }
+        }
+    }
+
+    /// A domain's MX hosts with their ports, by preference (random among equals).
+    async fn mx_hosts(&self, domain: &Domain) -> Result<Vec<(String, u16)>, DeliverError> {
+        Ok(match self.dns.mx(domain).await? {
+            MxAnswer::Null => return Err(DeliverError::NullMx),
+            MxAnswer::NoMx => vec![(domain.to_string(), self.port_of(domain.as_str()))],
+            MxAnswer::Hosts(mut hosts) => {
+                // One random key per host, drawn once: a key drawn anew at every
+                // comparison is no order at all (and `sort` may panic on one).
+                hosts.sort_by_cached_key(|h| (h.preference, self.random_u32()));
+                hosts
+                    .into_iter()
+                    .map(|h| {
+                        let port = self.port_of(&h.name);
+                        (h.name, port)
+                    })
+                    .collect()
+            }
+        })
+    }
+
+    /// Every host's addresses, in order, at most [`MAX_TARGETS`].
+    async fn resolve(
+        &self,
+        hosts: Vec<(String, u16)>,
+        what: &str,
+    ) -> Result<Vec<Target>, DeliverError> {
         let mut out = Vec::new();
         let mut last_error = None;
         for (host, port) in hosts {
@@ -144,7 +175,7 @@ impl Router {
         }
         if out.is_empty() {
             return Err(last_error.unwrap_or(DeliverError::Dns {
-                detail: format!("no address for the mail hosts of {domain}"),
+                detail: format!("no address for the mail hosts of {what}"),
                 permanent: false,
             }));
         }

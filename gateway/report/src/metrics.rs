@@ -30,6 +30,9 @@ pub enum RejectReason {
     Limits,
     /// Timeouts.
     Timeout,
+    /// A tenant's platform identity check failed, or a loop (the connector's own label, e.g.
+    /// `m365_tenant_id_wrong`, `loop`).
+    Attribution(&'static str),
 }
 
 impl RejectReason {
@@ -47,6 +50,7 @@ impl RejectReason {
             RejectReason::Storage => "storage",
             RejectReason::Limits => "limits",
             RejectReason::Timeout => "timeout",
+            RejectReason::Attribution(label) => label,
         }
     }
 }

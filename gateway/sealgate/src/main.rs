@@ -59,6 +59,11 @@ enum Command {
         #[command(subcommand)]
         command: ConfigCommand,
     },
+    /// Tenant commands.
+    Tenant {
+        #[command(subcommand)]
+        command: TenantCommand,
+    },
     /// Rule-file commands.
     Rules {
         #[command(subcommand)]
@@ -199,6 +204,20 @@ enum ConfigCommand {
 }
 
 #[derive(Subcommand)]
+enum TenantCommand {
+    /// Create the tenant's secret token in its `token_file` (mode 0600; kept if it exists) and
+    /// print it: the value the tenant's transport rule (m365) or routing rule (google) sets in
+    /// the `X-Sealgate-Token` header.
+    Token {
+        /// The tenant (a `[tenants.NAME]` table).
+        name: String,
+        /// The configuration file.
+        #[arg(long)]
+        config: PathBuf,
+    },
+}
+
+#[derive(Subcommand)]
 enum TlsCommand {
     /// What is known about a domain (no network): the `[tls.domains]` floor, the pin, the
     /// cached MTA-STS policy, the last session's TLS version, cipher and certificate result.
@@ -288,6 +307,9 @@ fn main() -> ExitCode {
         Command::Config {
             command: ConfigCommand::Check { file },
         } => config_check(&file),
+        Command::Tenant {
+            command: TenantCommand::Token { name, config },
+        } => tenant_token(&config, &name),
         Command::Rules {
             command: RulesCommand::Check { dir },
         } => exit_code(rules_cmd::check(&dir)),
@@ -382,12 +404,36 @@ fn exit_code(r: anyhow::Result<i32>) -> anyhow::Result<u8> {
     r.map(|c| u8::try_from(c).unwrap_or(2))
 }
 
+/// `sealgate tenant token NAME --config FILE`.
+fn tenant_token(config: &std::path::Path, name: &str) -> anyhow::Result<u8> {
+    let config = settings::load_config(Some(config))?;
+    let Some(tenant) = config.tenants.iter().find(|t| t.name == name) else {
+        anyhow::bail!("no [tenants.{name}] in the configuration");
+    };
+    let Some(path) = &tenant.token_file else {
+        anyhow::bail!(
+            "tenants.{name} has no token_file (add token_file = \"/etc/sealgate/{name}.token\")"
+        );
+    };
+    let token = secrets::tenant_token(path)?;
+    println!("{token}");
+    eprintln!(
+        "token of tenants.{name} in {} (0600); the tenant's rule sets the header {}: <token>",
+        path.display(),
+        sealgate_connectors::TOKEN_HEADER
+    );
+    Ok(0)
+}
+
 fn config_check(file: &std::path::Path) -> anyhow::Result<u8> {
     let text = std::fs::read_to_string(file)
         .map_err(|e| anyhow::anyhow!("cannot read {}: {e}", file.display()))?;
     match sealgate_config::Config::from_toml(&text) {
         Ok(config) => match dkim_cmd::check_keys(&config) {
             Ok(()) => {
+                for w in sealgate_config::warnings(&config.tenants) {
+                    println!("warning: {w}");
+                }
                 println!("ok");
                 Ok(0)
             }

@@ -85,6 +85,23 @@ pub fn pseudonym_key(data_dir: &Path) -> anyhow::Result<[u8; 32]> {
         .map_err(|_| anyhow::anyhow!("{} must hold 32 bytes of hex", path.display()))
 }
 
+/// The loop-stamp key (`<data>/loop-stamp.key`, 32 bytes hex), created on first use.
+pub fn loop_stamp_key(data_dir: &Path) -> anyhow::Result<[u8; 32]> {
+    let path = data_dir.join("loop-stamp.key");
+    let text = load_or_create(&path, || Ok(random_hex(32)?.into_bytes()))?;
+    let raw = hex::decode(String::from_utf8_lossy(&text).trim())
+        .with_context(|| format!("{} is not hex", path.display()))?;
+    raw.try_into()
+        .map_err(|_| anyhow::anyhow!("{} must hold 32 bytes of hex", path.display()))
+}
+
+/// A tenant's token (32 random bytes, hex) written to `path` (0600) unless it exists;
+/// returns the token.
+pub fn tenant_token(path: &Path) -> anyhow::Result<String> {
+    let bytes = load_or_create(path, || Ok(format!("{}\n", random_hex(32)?).into_bytes()))?;
+    Ok(String::from_utf8_lossy(&bytes).trim().to_string())
+}
+
 /// A self-signed certificate for `hostname` under `<data>/tls/`, generated on first use.
 /// Returns the (certificate, key) paths.
 pub fn self_signed(data_dir: &Path, hostname: &str) -> anyhow::Result<(PathBuf, PathBuf)> {

@@ -11,7 +11,7 @@ use sealgate_core::store::TlsStateStore;
 use sealgate_core::store::{KeyStore, QueueStore};
 use sealgate_core::{Clock, Random, SystemClock};
 use sealgate_deliver::dns::HickoryDns;
-use sealgate_deliver::{Engine, Identity, Outbox, Parts, QueueControl, Templates};
+use sealgate_deliver::{Engine, Identity, Outbox, Parts, QueueControl, ReturnRoutes, Templates};
 use sealgate_report::{Metrics, Pseudonymiser};
 use sealgate_rules::watch::DirFingerprint;
 use sealgate_sign::Signer;
@@ -62,6 +62,9 @@ async fn serve(config: Config, config_path: Option<PathBuf>) -> anyhow::Result<(
         tracing::warn!(
             "no --config given: running the embedded default (loopback tenant, outbox delivery)"
         );
+    }
+    for w in sealgate_config::warnings(&config.tenants) {
+        tracing::warn!("{w}");
     }
     let data = config.storage.dir.clone();
     secrets::private_dir(&data)?;
@@ -389,6 +392,9 @@ fn start_delivery(
                 signer,
                 tls_policy: Arc::clone(&tls_policy),
                 fallback_chain: config.tls.fallback_chain.clone(),
+                return_routes: Arc::new(
+                    ReturnRoutes::load(&config.tenants).context("tenants: return routes")?,
+                ),
             };
             let engine = Engine::start(d, parts).context("delivery engine")?;
             tracing::info!(routes = d.routes.len(), "delivery mode mx");

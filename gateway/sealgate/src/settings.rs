@@ -4,8 +4,8 @@
 use anyhow::Context;
 use sealgate_accept::tls::{ClientRoots, acceptor};
 use sealgate_accept::{Classifier, Settings};
-use sealgate_config::{CertSource, ClientCa, Config};
-use sealgate_connectors::Tenants;
+use sealgate_config::{CertSource, ClientCa, Config, Platform};
+use sealgate_connectors::{LoopStamp, MailAuthDkim, Tenants};
 use sealgate_core::{Decision, Message};
 use sealgate_rules::{ChildProcess, RuleSet};
 use std::sync::Arc;
@@ -42,7 +42,7 @@ pub fn build(config: &Config) -> anyhow::Result<Settings> {
         (ClientCa::File(p), false) => ClientRoots::File(p),
     };
     let tls = acceptor(&cert, &key, roots).context("smtp.tls")?;
-    let tenants = Tenants::from_config(&config.tenants);
+    let tenants = tenants(config)?;
     if tenants.has_open_sender_tenant() {
         tracing::warn!(
             "a tenant has any_sender_domain = true: clients in its networks may send as ANY domain. \
@@ -56,6 +56,25 @@ pub fn build(config: &Config) -> anyhow::Result<Settings> {
         tls: Some(tls),
         classifier: Arc::new(Rules(rule_set(config)?)),
     })
+}
+
+/// The tenant table: tokens read from their files (0600 enforced), the loop-stamp key, and
+/// — when a google tenant exists — the DKIM verifier over the configured resolver.
+fn tenants(config: &Config) -> anyhow::Result<Tenants> {
+    let tenants = Tenants::load(&config.tenants, crate::secrets::read_secret)
+        .map_err(|e| anyhow::anyhow!("{e}"))?
+        .with_stamp(LoopStamp::new(crate::secrets::loop_stamp_key(
+            &config.storage.dir,
+        )?));
+    let google = config
+        .tenants
+        .iter()
+        .any(|t| matches!(t.platform, Platform::Google { .. }));
+    if !google {
+        return Ok(tenants);
+    }
+    let dkim = MailAuthDkim::new(&config.delivery.testing.nameservers).context("tenants")?;
+    Ok(tenants.with_dkim(Arc::new(dkim)))
 }
 
 /// The rule set of `[rules] dir`, or the shipped default, extracting attachment text in a

@@ -32,6 +32,9 @@ impl Session {
                 return;
             }
         };
+        let Some(content) = self.attribute(&tenant, &outcome.body).await else {
+            return;
+        };
         let p = Arc::clone(&self.pipeline);
         let now = p.clock.now();
         let id = MessageId::generate(now, p.rng.as_ref());
@@ -47,9 +50,9 @@ impl Session {
         let require_tls = tx.require_tls;
         let tls_required_no = !require_tls && has_tls_required_no(&outcome.body);
         let received = crate::received::header(&client, self.host(), id, now);
-        let mut body = Vec::with_capacity(received.len() + outcome.body.len());
+        let mut body = Vec::with_capacity(received.len() + content.len());
         body.extend_from_slice(received.as_bytes());
-        body.extend_from_slice(&outcome.body);
+        body.extend_from_slice(&content);
         let message = Message {
             id,
             tenant: tenant.name.clone(),
@@ -65,7 +68,7 @@ impl Session {
                 require_tls,
                 tls_required_no,
             },
-            size: outcome.body.len() as u64,
+            size: content.len() as u64,
             header_message_id: header_message_id(&outcome.body),
             decision: Default::default(),
             body: Body::new(body),

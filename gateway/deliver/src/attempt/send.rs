@@ -189,7 +189,21 @@ pub(super) async fn deliver_group(
         next_hop: domain.to_string(),
         ..AttemptFacts::default()
     };
-    let route = inner.router.route_of(domain);
+    // Mail the gateway originates for a tenant goes by the tenant's return route, TLS verified.
+    let ret = inner
+        .settings
+        .return_routes
+        .for_message(msg, &inner.origin.identity.domain);
+    let tls = if ret.is_some() {
+        TlsPolicy::Verified
+    } else {
+        tls
+    };
+    let route = match &ret {
+        Some(r) => r.route(),
+        None => inner.router.route_of(domain),
+    };
+    let plan_domain = ret.as_ref().and_then(|r| r.mx_domain()).unwrap_or(domain);
     let (kind, destination) = match &route {
         Route::Static(hop) => (RouteKind::Static, format!("{}:{}", hop.host, hop.port)),
         Route::Mx => (RouteKind::Mx, domain.to_string()),
@@ -197,7 +211,7 @@ pub(super) async fn deliver_group(
     let rule = tls.rule_floor(requirement_label(tls));
     let plan = match inner
         .policy
-        .plan_with(domain, Some(&rule), discovery(msg, kind))
+        .plan_with(plan_domain, Some(&rule), discovery(msg, kind))
         .await
     {
         Ok(p) => p,
@@ -210,7 +224,11 @@ pub(super) async fn deliver_group(
             return failed(Outcome::Deferred(with_reply(local, &err.reply()), err));
         }
     };
-    let targets = match inner.router.targets(domain).await {
+    let targets = match &ret {
+        Some(r) => inner.router.return_targets(&r.route).await,
+        None => inner.router.targets(domain).await,
+    };
+    let targets = match targets {
         Ok(t) => t,
         Err(e) => {
             let facts = with_reply(local, &e.reply());
@@ -250,7 +268,9 @@ pub(super) async fn deliver_group(
     };
     // RFC 8460 §5.3: the sessions that deliver TLS-RPT reports are not themselves reported
     // (nor do they pin): a report about a broken domain must not feed the next one.
-    let counted = !(msg.tenant == GATEWAY_TENANT && msg.envelope.tls_required_no);
+    // Nor are return-route sessions: the tenant's host is not the recipient domain's MX, and
+    // its verified session must not pin the domain for the tenant's other mail.
+    let counted = ret.is_none() && !(msg.tenant == GATEWAY_TENANT && msg.envelope.tls_required_no);
     let mut failures = Failures::new();
     for target in &targets {
         let host_facts = AttemptFacts {
@@ -258,10 +278,13 @@ pub(super) async fn deliver_group(
             ip: Some(target.ip.to_string()),
             ..AttemptFacts::default()
         };
-        let mx = match plan.mx_plan(&target.host, kind) {
+        let mx = match plan
+            .mx_plan(&target.host, kind)
+            .map_err(|e| DeliverError::Config(format!("TLS policy: {e}")))
+            .and_then(|mx| crate::return_route::present(ret.as_deref(), mx))
+        {
             Ok(mx) => mx,
             Err(e) => {
-                let e = DeliverError::Config(format!("TLS policy: {e}"));
                 failures.other(with_reply(host_facts, &e.reply()), e);
                 continue;
             }
@@ -283,6 +306,9 @@ pub(super) async fn deliver_group(
                 level: mx.level,
                 dane: mx.uses_dane(),
             },
+            client_cert: ret
+                .as_ref()
+                .and_then(|r| r.identity.is_some().then(|| r.tenant.clone())),
         };
         let (conn, reused, handshake_failed) = match inner.pool.take(target, &params) {
             Some(c) => (c, true, None),
