@@ -81,8 +81,10 @@ pub const PIN_LIFETIME: Duration = Duration::from_secs(30 * 86_400);
 pub const RULES_WATCH_INTERVAL: Duration = Duration::from_secs(5);
 
 /// `tenants.NAME.networks` of an `m365` tenant that lists none: Exchange Online's outbound
-/// ranges (Microsoft 365 endpoints, Exchange Online IDs 1–2, and `spf.protection.outlook.com`;
-/// list as of 2026-12). Replace it per tenant when Microsoft publishes changes.
+/// ranges as Microsoft documents them (Microsoft 365 endpoints, Exchange Online, and
+/// `spf.protection.outlook.com`). Written down 2026-12 on a build machine without Internet access,
+/// so not re-read from the live list: compare with Microsoft's endpoint list before production,
+/// and replace it per tenant (`networks`) when Microsoft publishes changes.
 pub const M365_NETWORKS: &[&str] = &[
     "40.92.0.0/15",
     "40.107.0.0/16",
@@ -94,7 +96,8 @@ pub const M365_NETWORKS: &[&str] = &[
 /// `tenants.NAME.client_cert_names` of an `m365` tenant that lists none: the name of the
 /// certificate Exchange Online presents to every connector (shared by all its customers).
 pub const M365_CERT_NAME: &str = "mail.protection.outlook.com";
-/// The date [`GOOGLE_NETWORKS`] was taken from `_spf.google.com`.
+/// The date [`GOOGLE_NETWORKS`] was written down (from Google's published `_spf.google.com`
+/// netblocks, on a build machine without DNS access: not re-read from live DNS that day).
 pub const GOOGLE_NETWORKS_AS_OF: &str = "2026-12-01";
 /// `tenants.NAME.networks` of a `google` tenant that lists none: Google's outbound ranges as
 /// published under `_spf.google.com` (`_netblocks`, `_netblocks2`, `_netblocks3`), dated
