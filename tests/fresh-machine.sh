@@ -44,6 +44,13 @@ step "toolchain $("$SYSROOT/bin/rustc" --version) -> /opt/rust"
 mkdir -p "$ROOT/opt/rust"
 cp -a "$SYSROOT/bin" "$SYSROOT/lib" "$ROOT/opt/rust/"
 cp /etc/resolv.conf "$ROOT/etc/resolv.conf"
+# A host whose egress goes through a TLS-inspecting proxy trusts its CA locally; the chroot
+# needs the same to reach crates.io (a machine with direct access has none to copy).
+if compgen -G "/usr/local/share/ca-certificates/*.crt" >/dev/null; then
+    cp /usr/local/share/ca-certificates/*.crt "$ROOT/usr/local/share/ca-certificates/"
+    chroot "$ROOT" update-ca-certificates >/dev/null
+    echo "local CA certificates copied: $(ls /usr/local/share/ca-certificates/ | tr '\n' ' ')"
+fi
 mount -t proc proc "$ROOT/proc"
 mount --bind /dev "$ROOT/dev"
 mount --bind /dev/pts "$ROOT/dev/pts"
