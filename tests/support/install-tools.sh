@@ -18,9 +18,13 @@ have openssl || need+=(openssl)
 have gpg || need+=(gnupg)
 [ -x /usr/sbin/opendkim ] || need+=(opendkim)             # `opendkim -t` verifies DKIM offline (TestPublicKeys)
 [ -x /usr/sbin/opendkim-testmsg ] || need+=(opendkim-tools)
-have pkg-config || need+=(pkg-config)
-dpkg -s libssl-dev >/dev/null 2>&1 || need+=(libssl-dev)
-dpkg -s libclang-dev >/dev/null 2>&1 || need+=(libclang-dev)
+# The build itself needs only the Rust toolchain and build-essential (OpenSSL is vendored,
+# OpenPGP uses Sequoia's pure-Rust backend): no pkg-config, libssl-dev or libclang-dev here.
+# systemd-analyze checks deploy/systemd/sealgate.service offline (verify, security).
+have systemd-analyze || need+=(systemd)
+# promtool (check metrics, check/test rules) and amtool (check-config) for deploy/prometheus/.
+have promtool || need+=(prometheus)
+have amtool || need+=(prometheus-alertmanager)
 # DNSSEC test zone for DANE (sealgate-tlspolicy): nsd serves it, ldns-signzone signs it.
 { have nsd || [ -x /usr/sbin/nsd ]; } || need+=(nsd)
 have ldns-signzone || need+=(ldnsutils)

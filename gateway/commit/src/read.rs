@@ -6,7 +6,7 @@
 use crate::error::CommitError;
 use crate::queue::Shared;
 use crate::schema::{self, RcptRow};
-use redb::{ReadTransaction, ReadableTableMetadata};
+use redb::{ReadTransaction, ReadableTable, ReadableTableMetadata};
 use sealgate_core::MessageId;
 use sealgate_core::event::Event;
 use sealgate_core::message::Message;
@@ -106,7 +106,12 @@ pub(crate) fn due(
 /// Active messages and their recipients by status.
 pub(crate) fn depth(sh: &Shared) -> Result<QueueDepth, CommitError> {
     let txn = schema::read(&sh.db)?;
-    let messages = txn.open_table(schema::ACTIVE)?.len()?;
+    let active = txn.open_table(schema::ACTIVE)?;
+    let messages = active.len()?;
+    // Ids are time-ordered, so the first active key is the oldest waiting message.
+    let oldest = active
+        .first()?
+        .map(|(k, _)| MessageId::from_bytes(k.value().to_be_bytes()));
     let counts = txn.open_table(schema::COUNTS)?;
     let mut by_status = Vec::new();
     for status in ALL_STATUSES {
@@ -119,6 +124,7 @@ pub(crate) fn depth(sh: &Shared) -> Result<QueueDepth, CommitError> {
     Ok(QueueDepth {
         messages,
         by_status,
+        oldest,
     })
 }
 

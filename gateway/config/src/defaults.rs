@@ -52,6 +52,8 @@ pub const RETRY_SCHEDULE: [Duration; 5] = [
 ];
 /// `delivery.max_queue_lifetime`: give up (bounce) after this long (Postfix: 5 days).
 pub const MAX_QUEUE_LIFETIME: Duration = Duration::from_secs(5 * 86_400);
+/// `gateway.drain_timeout`: SIGTERM waits this long for open SMTP sessions to finish.
+pub const DRAIN_TIMEOUT: Duration = Duration::from_secs(30);
 /// `delivery.hold_expiry`: a held recipient bounces with a notice after this long.
 pub const HOLD_EXPIRY: Duration = Duration::from_secs(5 * 86_400);
 /// `delivery.max_per_destination`: concurrent connections to one next hop (Postfix's

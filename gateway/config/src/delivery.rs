@@ -155,6 +155,9 @@ pub struct GatewayConfig {
     /// `notice_templates`: folder whose `NAME.txt` files replace the built-in sender-notice
     /// templates of the same name.
     pub notice_templates: Option<PathBuf>,
+    /// `drain_timeout`: how long SIGTERM waits for open SMTP sessions to finish before the
+    /// gateway stops (keep it below systemd's `TimeoutStopSec`).
+    pub drain_timeout: Duration,
 }
 
 /// Reads `[delivery]`; `tenants` are the names of `[tenants.*]` (each
@@ -372,6 +375,9 @@ pub(crate) fn read_gateway(mut s: Section<'_>, hostname: &str) -> GatewayConfig 
         s.issue("dkim_key", "dkim_selector and dkim_key go together");
     }
     let notice_templates = s.path("notice_templates");
+    let drain_timeout = s
+        .duration("drain_timeout")
+        .unwrap_or(defaults::DRAIN_TIMEOUT);
     s.finish();
     GatewayConfig {
         domain,
@@ -379,5 +385,6 @@ pub(crate) fn read_gateway(mut s: Section<'_>, hostname: &str) -> GatewayConfig 
         dkim_selector,
         dkim_key,
         notice_templates,
+        drain_timeout,
     }
 }

@@ -73,6 +73,9 @@ pub struct QueueDepth {
     pub messages: u64,
     /// (status, recipients in it), non-zero entries only.
     pub by_status: Vec<(Status, u64)>,
+    /// The oldest message with a non-terminal recipient (its id carries its arrival time).
+    #[serde(default)]
+    pub oldest: Option<MessageId>,
 }
 
 /// What start-up recovery found and did.

@@ -385,6 +385,12 @@ fn classify(
                 .unwrap_or_else(|| Reply::plain(250, "ok"));
             tracing::info!(id = %msg.id, %rcpt, relay = %facts.next_hop, tls = facts.tls_version.as_deref().unwrap_or("none"), code = reply.code, "delivered");
             inner.metrics.delivered.with_label_values(&["smtp"]).inc();
+            let protection = method.map_or("plain", Method::as_str);
+            inner
+                .metrics
+                .protected
+                .with_label_values(&[protection])
+                .inc();
             let secs = now.millis().saturating_sub(msg.received_at.millis()) as f64 / 1000.0;
             inner.metrics.delivery_seconds.observe(secs);
             records.push((index, attempt(facts), None));

@@ -247,6 +247,12 @@ impl Engine {
         crate::report_mail::ReportMail::new(self.inner.origin.clone(), self.waker())
     }
 
+    /// Whether the scheduler task still runs (for the service watchdog): it owns the wake
+    /// channel's receiver, so the channel closes when the task ends or panics.
+    pub fn is_running(&self) -> bool {
+        !self.inner.tx.is_closed()
+    }
+
     /// A callback form of [`Engine::wake`], for the accept stage and the admin API.
     pub fn waker(&self) -> Arc<dyn Fn(MessageId) + Send + Sync> {
         let inner = Arc::clone(&self.inner);

@@ -6,8 +6,10 @@
 //! address) by someone who has the key, and by no one else.
 #![forbid(unsafe_code)]
 
+mod gauges;
 mod metrics;
 mod pseudonym;
 
+pub use gauges::StateGauges;
 pub use metrics::{Metrics, RejectReason};
 pub use pseudonym::Pseudonymiser;

@@ -85,12 +85,20 @@ pub struct Metrics {
     pub dropped: IntCounterVec,
     /// Time from acceptance to delivery.
     pub delivery_seconds: Histogram,
-    /// Outbound transactions by TLS version (`none` in clear).
+    /// Outbound transactions by TLS version (`none` in clear) and the source of the
+    /// strongest floor they were judged against (`none` when no floor applied).
     pub outbound_tls: IntCounterVec,
     /// Outbound sessions (or skipped hosts) that did not meet the TLS floor, by what the
     /// floor then asked (`defer`, `next_method`, `drop`) and what set it (`rule`, `admin`,
     /// `mta-sts`, `dane`, `pin`).
     pub tls_floor_unmet: IntCounterVec,
+    /// Recipients delivered, by the protection of their copy (`plain`, `tls-verified`,
+    /// `pgp`, `smime`, `portal`).
+    pub protected: IntCounterVec,
+    /// Messages matched by each rule (rule ids from the administrator's rule files).
+    pub rule_matches: IntCounterVec,
+    /// Detector findings by detector name (counts of findings, never values).
+    pub detector_hits: IntCounterVec,
 }
 
 impl std::fmt::Debug for Metrics {
@@ -181,9 +189,9 @@ impl Metrics {
         let outbound_tls = IntCounterVec::new(
             Opts::new(
                 "sealgate_outbound_tls_total",
-                "Outbound SMTP transactions by TLS version",
+                "Outbound SMTP transactions by TLS version and floor source",
             ),
-            &["version"],
+            &["version", "floor_source"],
         )?;
         let tls_floor_unmet = IntCounterVec::new(
             Opts::new(
@@ -199,6 +207,7 @@ impl Metrics {
         registry.register(Box::new(dropped.clone()))?;
         registry.register(Box::new(delivery_seconds.clone()))?;
         registry.register(Box::new(outbound_tls.clone()))?;
+        let (protected, rule_matches, detector_hits) = dlp_and_protection(&registry)?;
         Ok(Metrics {
             registry,
             sessions,
@@ -216,7 +225,44 @@ impl Metrics {
             delivery_seconds,
             outbound_tls,
             tls_floor_unmet,
+            protected,
+            rule_matches,
+            detector_hits,
         })
+    }
+
+    /// Counts a classification's matched rules and detector findings (names and counts).
+    pub fn decision(&self, decision: &sealgate_core::Decision) {
+        for rule in &decision.rules {
+            self.rule_matches.with_label_values(&[rule.as_str()]).inc();
+        }
+        for hit in &decision.hits {
+            self.detector_hits
+                .with_label_values(&[hit.detector.as_str()])
+                .inc_by(u64::from(hit.count));
+        }
+    }
+
+    /// Registers `sealgate_build_info{version, commit} 1` (the Prometheus build-info idiom:
+    /// join it to any series to see which build produced it). Call once at start.
+    pub fn set_build_info(&self, version: &str, commit: &str) -> Result<(), prometheus::Error> {
+        let info = IntGaugeVec::new(
+            Opts::new(
+                "sealgate_build_info",
+                "Build of the running gateway (value 1; version and commit as labels)",
+            ),
+            &["version", "commit"],
+        )?;
+        info.with_label_values(&[version, commit]).set(1);
+        self.registry.register(Box::new(info))
+    }
+
+    /// Registers another collector (a stage's own metrics) in the gateway's registry.
+    pub fn register(
+        &self,
+        collector: Box<dyn prometheus::core::Collector>,
+    ) -> Result<(), prometheus::Error> {
+        self.registry.register(collector)
     }
 
     /// Counts one refusal.
@@ -237,6 +283,37 @@ impl Metrics {
     }
 }
 
+/// The protection-method and DLP counters.
+fn dlp_and_protection(
+    registry: &Registry,
+) -> Result<(IntCounterVec, IntCounterVec, IntCounterVec), prometheus::Error> {
+    let protected = IntCounterVec::new(
+        Opts::new(
+            "sealgate_protected_recipients_total",
+            "Recipients delivered by the protection method of their copy",
+        ),
+        &["method"],
+    )?;
+    let rule_matches = IntCounterVec::new(
+        Opts::new(
+            "sealgate_rule_matches_total",
+            "Messages matched by each rule of the rule files",
+        ),
+        &["rule"],
+    )?;
+    let detector_hits = IntCounterVec::new(
+        Opts::new(
+            "sealgate_detector_hits_total",
+            "DLP detector findings by detector (counts, never values)",
+        ),
+        &["detector"],
+    )?;
+    registry.register(Box::new(protected.clone()))?;
+    registry.register(Box::new(rule_matches.clone()))?;
+    registry.register(Box::new(detector_hits.clone()))?;
+    Ok((protected, rule_matches, detector_hits))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -249,5 +326,15 @@ mod tests {
         let text = m.render();
         assert!(text.contains("sealgate_messages_accepted_total 1"));
         assert!(text.contains("sealgate_smtp_rejected_total{reason=\"sender_domain\"} 1"));
+    }
+
+    #[test]
+    fn build_info_names_version_and_commit() {
+        let m = Metrics::new().unwrap();
+        m.set_build_info("0.1.0", "0123456789ab").unwrap();
+        assert!(
+            m.render()
+                .contains("sealgate_build_info{commit=\"0123456789ab\",version=\"0.1.0\"} 1")
+        );
     }
 }

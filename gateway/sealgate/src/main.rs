@@ -11,15 +11,18 @@
 #[macro_use]
 mod out;
 mod admin_client;
+mod credentials;
 mod dkim_cmd;
 mod explain_keys;
 mod keys_cmd;
 mod logging;
+mod notify;
 mod queue_cmd;
 mod rules_cmd;
 mod secrets;
 mod serve;
 mod settings;
+mod state_gauges;
 mod tls_cmd;
 mod tls_probe;
 
@@ -28,10 +31,18 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
+/// `sealgate --version`: the package version and the commit it was built from (`build.rs`).
+pub(crate) const VERSION: &str = concat!(
+    env!("CARGO_PKG_VERSION"),
+    " (commit ",
+    env!("SEALGATE_COMMIT"),
+    ")"
+);
+
 #[derive(Parser)]
 #[command(
     name = "sealgate",
-    version,
+    version = VERSION,
     about = "Outbound email encryption gateway for healthcare"
 )]
 struct Cli {
@@ -116,6 +127,14 @@ enum Command {
         /// Admin API address, overriding `[admin] listen`.
         #[arg(long, global = true)]
         admin: Option<SocketAddr>,
+    },
+    /// The spool's master key file (`storage.master_key_file`).
+    MasterKey {
+        #[command(subcommand)]
+        command: MasterKeyCommand,
+        /// Configuration file (TOML); embedded defaults without it.
+        #[arg(long, global = true)]
+        config: Option<PathBuf>,
     },
     /// Inspect the queue.
     Queue {
@@ -252,6 +271,13 @@ enum TlsCommand {
 }
 
 #[derive(Subcommand)]
+enum MasterKeyCommand {
+    /// Create the master key file (0600) unless it exists, before the first start under
+    /// systemd (which loads it as a credential and never creates it).
+    Init,
+}
+
+#[derive(Subcommand)]
 enum QueueCommand {
     /// List queued messages, oldest first.
     List {
@@ -366,6 +392,11 @@ fn main() -> ExitCode {
                 TlsCommand::Report { day, json } => tls_cmd::report(&target, day.as_deref(), json),
             }
         }
+        Command::MasterKey {
+            command: MasterKeyCommand::Init,
+            config,
+        } => settings::load_config(config.as_deref())
+            .and_then(|c| credentials::init(&c.storage.master_key_file)),
         Command::Extract => exit_code(Ok(sealgate_rules::extractor_main())),
         Command::Queue {
             command,

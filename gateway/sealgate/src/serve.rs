@@ -1,11 +1,12 @@
 //! `sealgate serve`: opens the spool, starts delivery, the SMTP listener and the admin API,
 //! prints `READY {json}` on stdout once listening, reloads on SIGHUP and drains on SIGTERM.
 
-use crate::{secrets, settings};
+use crate::notify::{Health, Notifier};
+use crate::{credentials, notify, secrets, settings};
 use anyhow::Context;
 use sealgate_accept::{OnCommit, Pipeline, Server};
 use sealgate_admin::AdminState;
-use sealgate_commit::{MasterKeys, OsRandom, Spool};
+use sealgate_commit::{OsRandom, Spool};
 use sealgate_config::{Config, DeliveryMode, RulesConfig};
 use sealgate_core::store::TlsStateStore;
 use sealgate_core::store::{KeyStore, QueueStore};
@@ -26,9 +27,6 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 use tokio::signal::unix::{SignalKind, signal};
-
-/// How long SIGTERM waits for sessions to finish.
-const DRAIN: Duration = Duration::from_secs(30);
 
 /// Listen addresses given on the command line; they win over the configuration's.
 #[derive(Debug, Default)]
@@ -68,8 +66,7 @@ async fn serve(config: Config, config_path: Option<PathBuf>) -> anyhow::Result<(
     }
     let data = config.storage.dir.clone();
     secrets::private_dir(&data)?;
-    let keys = MasterKeys::load_or_generate(&config.storage.master_key_file)
-        .context("storage.master_key_file")?;
+    let keys = credentials::load_master_keys(&config.storage.master_key_file)?;
     let clock: Arc<dyn Clock> = Arc::new(SystemClock);
     let rng = Arc::new(OsRandom::checked().context("no operating-system randomness")?);
     let spool = {
@@ -98,13 +95,17 @@ async fn serve(config: Config, config_path: Option<PathBuf>) -> anyhow::Result<(
         tokio::task::spawn_blocking(move || s.recover(now)).await??;
     }
     let metrics = Metrics::new().context("metrics registry")?;
+    metrics
+        .set_build_info(env!("CARGO_PKG_VERSION"), env!("SEALGATE_COMMIT"))
+        .context("metrics registry")?;
+    crate::state_gauges::spawn(&config, &metrics, Arc::clone(&store), Arc::clone(&clock))?;
     let pseudonyms = Pseudonymiser::new(
         secrets::pseudonym_key(&data)?,
         config.log.pseudonymise_addresses,
     );
     let random: Arc<dyn Random> = rng.clone();
     let stages = stages(&config, recipient_keys, (tls_deps, tls_state))?;
-    let (on_commit, control, tls_run) = start_delivery(
+    let (on_commit, control, tls_run, delivery_alive) = start_delivery(
         &config,
         &store,
         &clock,
@@ -160,7 +161,18 @@ async fn serve(config: Config, config_path: Option<PathBuf>) -> anyhow::Result<(
             })
             .await;
     });
-    spawn_signal_handlers(&server, &config, config_path, metrics.clone())?;
+    let notifier = start_notifier(Health {
+        store: Arc::clone(&store),
+        delivery_alive,
+        deadline: HEALTH_DEADLINE,
+    });
+    spawn_signal_handlers(
+        &server,
+        &config,
+        config_path,
+        metrics.clone(),
+        notifier.clone(),
+    )?;
     ready.store(true, Ordering::Release);
     let smtp: Vec<String> = smtp_addrs.iter().map(ToString::to_string).collect();
     tracing::info!(smtp = ?smtp, admin = %admin_addr, "listening");
@@ -168,7 +180,10 @@ async fn serve(config: Config, config_path: Option<PathBuf>) -> anyhow::Result<(
         "READY {}",
         serde_json::json!({ "smtp": smtp, "admin": admin_addr.to_string() })
     );
-    server.run(DRAIN).await;
+    if let Some(n) = &notifier {
+        n.send("READY=1\nSTATUS=serving");
+    }
+    server.run(config.gateway.drain_timeout).await;
     let _ = admin_stop_tx.send(true);
     if let Some(run) = tls_run {
         // The TLS-RPT run flushes the day's counts and the last TLS facts before it ends.
@@ -179,6 +194,33 @@ async fn serve(config: Config, config_path: Option<PathBuf>) -> anyhow::Result<(
     Ok(())
 }
 
+/// How long the watchdog's spool probe may take.
+const HEALTH_DEADLINE: Duration = Duration::from_secs(10);
+
+/// The systemd notifier when `NOTIFY_SOCKET` is set, with the watchdog started when
+/// `WATCHDOG_USEC` asks for one (pinging only while `health` passes).
+fn start_notifier(health: Health) -> Option<Arc<Notifier>> {
+    let notifier = match Notifier::from_env()? {
+        Ok(n) => Arc::new(n),
+        Err(e) => {
+            tracing::warn!(error = %e, "NOTIFY_SOCKET is set but unusable; not notifying");
+            return None;
+        }
+    };
+    if let Some(interval) = notify::watchdog_interval() {
+        let health = Health {
+            deadline: health.deadline.min(interval / 2),
+            ..health
+        };
+        notify::spawn_watchdog(Arc::clone(&notifier), interval, health);
+        tracing::info!(
+            interval_ms = interval.as_millis() as u64,
+            "service watchdog on"
+        );
+    }
+    Some(notifier)
+}
+
 /// SIGTERM/SIGINT begin the drain; SIGHUP — or a changed file in the rule directory, checked
 /// every `rules.watch_interval` — reloads the configuration and rules (a bad one is logged and
 /// counted, and the running settings stay).
@@ -187,6 +229,7 @@ fn spawn_signal_handlers(
     config: &Config,
     config_path: Option<PathBuf>,
     metrics: Metrics,
+    notifier: Option<Arc<Notifier>>,
 ) -> anyhow::Result<()> {
     let mut term = signal(SignalKind::terminate())?;
     let mut int = signal(SignalKind::interrupt())?;
@@ -221,6 +264,9 @@ fn spawn_signal_handlers(
             }
         }
         tracing::info!("shutdown requested");
+        if let Some(n) = &notifier {
+            n.send("STOPPING=1\nSTATUS=draining");
+        }
         shutdown.shutdown();
     });
     Ok(())
@@ -314,8 +360,11 @@ fn stages(
     })
 }
 
+/// Whether the deliver stage's task still runs (for the watchdog).
+type Alive = Arc<dyn Fn() -> bool + Send + Sync>;
+
 /// Starts the deliver stage for the configured mode; returns the commit notification, the
-/// admin queue control and, in mx mode, the TLS-RPT run.
+/// admin queue control, in mx mode the TLS-RPT run, and the stage's liveness.
 fn start_delivery(
     config: &Config,
     store: &Arc<dyn QueueStore>,
@@ -324,8 +373,9 @@ fn start_delivery(
     metrics: &Metrics,
     pseudonyms: &Pseudonymiser,
     stages: Stages,
-) -> anyhow::Result<(OnCommit, QueueControl, Option<TlsRun>)> {
+) -> anyhow::Result<(OnCommit, QueueControl, Option<TlsRun>, Alive)> {
     let mut tls_run = None;
+    let alive: Alive;
     let wake: OnCommit = match &config.delivery.mode {
         DeliveryMode::Outbox { dir } => {
             let outbox = Outbox::new(
@@ -336,6 +386,8 @@ fn start_delivery(
             )
             .context("delivery.outbox_dir")?;
             let tx = outbox.spawn();
+            let runner = tx.clone();
+            alive = Arc::new(move || !runner.is_closed());
             tracing::info!(dir = %dir.display(), "delivery mode outbox");
             Arc::new(move |id| {
                 let _ = tx.send(id);
@@ -397,6 +449,8 @@ fn start_delivery(
                 ),
             };
             let engine = Engine::start(d, parts).context("delivery engine")?;
+            let running = engine.clone();
+            alive = Arc::new(move || running.is_running());
             tracing::info!(routes = d.routes.len(), "delivery mode mx");
             let sink: Arc<dyn ReportSink> = Arc::new(engine.report_sink());
             let (stop, mut stopped) = tokio::sync::watch::channel(false);
@@ -426,5 +480,5 @@ fn start_delivery(
         hold_expiry: config.delivery.hold_expiry,
         wake: Arc::clone(&wake),
     };
-    Ok((wake, control, tls_run))
+    Ok((wake, control, tls_run, alive))
 }

@@ -107,6 +107,7 @@ impl Session {
             .commit_seconds
             .observe(started.elapsed().as_secs_f64());
         p.metrics.accepted.inc();
+        p.metrics.decision(&message.decision);
         p.metrics.bytes.inc_by(message.size);
         self.log_accepted(&message);
         self.reply(Reply::new(250, [2, 0, 0], format!("Ok: queued as {id}")));

@@ -50,6 +50,14 @@ fn floor_text(mx: &MxPlan) -> String {
     format!("{} ({})", mx.level.as_str(), sources.join(", "))
 }
 
+/// The source of the strongest floor part (`none` without one), for the TLS metric.
+fn floor_source(mx: &MxPlan) -> &'static str {
+    mx.floor
+        .deciding()
+        .next()
+        .map_or("none", |p| p.source.as_str())
+}
+
 /// What the policy lookups may consider for this message and route.
 fn discovery(msg: &Message, route: RouteKind) -> Discovery {
     let e = &msg.envelope;
@@ -430,7 +438,7 @@ async fn send_on(
             inner
                 .metrics
                 .outbound_tls
-                .with_label_values(&[&version])
+                .with_label_values(&[&version, floor_source(mx)])
                 .inc();
             let outcomes = rcpts
                 .iter()
