@@ -60,7 +60,11 @@ async fn proxy_header_from_an_untrusted_peer_is_only_garbage() {
     }
     assert!(refused >= 2);
     c.send(b"MAIL FROM:<a@acme-health.org>\r\n").await;
-    assert!(c.reply().await.starts_with("550 5.7.1"));
+    let r = c.reply().await;
+    assert!(
+        r.starts_with("550 5.7.1") && r.contains("[SG-NOT-TENANT]"),
+        "{r}"
+    );
 }
 
 #[tokio::test]

@@ -91,7 +91,16 @@ impl Session {
         };
         if self.candidates.is_empty() {
             tracing::info!(client = %self.client.ip(), "relay refused: client is no tenant");
-            self.refuse(Reply::policy_refused(), RejectReason::NotTenant);
+            // The code names the failed check for `connect check` and the setup guides: no
+            // tenant's networks / platform ranges / certificate names admit this client.
+            self.refuse(
+                Reply::new(
+                    550,
+                    [5, 7, 1],
+                    "Relaying denied: this client is not a configured tenant [SG-NOT-TENANT]",
+                ),
+                RejectReason::NotTenant,
+            );
             return;
         }
         let tenant = match &mail_from {
@@ -108,7 +117,7 @@ impl Session {
                         Reply::new(
                             550,
                             [5, 7, 1],
-                            "Sender domain not permitted for this client",
+                            "Sender domain not permitted for this client [SG-SENDER-DOMAIN]",
                         ),
                         RejectReason::SenderDomain,
                     );
@@ -191,7 +200,7 @@ impl Session {
                 Reply::new(
                     550,
                     [5, 7, 1],
-                    "Sender domain not permitted for this client",
+                    "Sender domain not permitted for this client [SG-SENDER-DOMAIN]",
                 ),
                 RejectReason::SenderDomain,
             )
