@@ -238,7 +238,7 @@ fn base64_cores_are_found_in_any_encoding_of_the_canary() {
         assert!(
             find_canary(enc.as_bytes(), &needles)
                 .iter()
-                .any(|w| w.starts_with("base64")),
+                .any(|w| w.starts_with("ssn: base64")),
             "base64 {enc} of the canary after {prefix:?} not recognised"
         );
         let wrapped = format!("{}\r\n{}", &enc[..9], &enc[9..]);

@@ -101,8 +101,8 @@ fn swaks_to_postfix_over_starttls_arrives_byte_identical_and_records_tls13() {
     assert_eq!(files.len(), 1, "postfix delivered {files:?}");
     let got = std::fs::read(&files[0]).unwrap();
     // Postfix stores LF line ends; it prepends Return-Path, X-Original-To, Delivered-To and
-    // Received, and
-    // sealgate its own Received: everything the client sent follows, byte for byte.
+    // Received, and sealgate its own Received and loop stamp: everything the client sent
+    // follows, byte for byte.
     let expected = sent.replace("\r\n", "\n");
     let same_tail = got
         .iter()
@@ -130,6 +130,8 @@ fn swaks_to_postfix_over_starttls_arrives_byte_identical_and_records_tls13() {
                 "X-Original-To:",
                 "Delivered-To:",
                 "Received:",
+                // The gateway's keyed loop stamp (issue 10), prepended like its Received.
+                "X-Sealgate-Loop:",
                 " ",
                 "\t"
             ]
@@ -161,7 +163,7 @@ fn swaks_to_postfix_over_starttls_arrives_byte_identical_and_records_tls13() {
     let metrics = String::from_utf8_lossy(&metrics).to_string();
     for want in [
         "sealgate_delivered_total{target=\"smtp\"} 1",
-        "sealgate_outbound_tls_total{version=\"TLSv1.3\"} 1",
+        "sealgate_outbound_tls_total{floor_source=\"rule\",version=\"TLSv1.3\"} 1",
         "sealgate_delivery_seconds_count 1",
     ] {
         assert!(

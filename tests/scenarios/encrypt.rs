@@ -16,7 +16,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use sealgate_tests::crypto::{
-    GpgHome, Pki, assert_verifies, dkim_key, public_keys, without_leading_signatures,
+    GpgHome, Pki, assert_verifies, dkim_key, public_keys, with_stdin, without_leading_signatures,
 };
 use sealgate_tests::queue;
 use sealgate_tests::receiver::{Receiver, test_cert};
@@ -46,9 +46,24 @@ fn phi_message(to: &str, msgid: &str) -> String {
     .join("\r\n")
 }
 
-/// An input that is already PGP/MIME (its armor is opaque to us), tagged `[secure]` so the
-/// chain applies; nobody has a key on file for the recipient.
-fn encrypted_message(to: &str, msgid: &str) -> String {
+/// A real armored OpenPGP message, encrypted by gpg to a fresh key of `uid` (CRLF line ends).
+fn gpg_armor(uid: &str) -> String {
+    let home = GpgHome::generate(uid);
+    let out = with_stdin(
+        &mut home.gpg(&["--armor", "--trust-model", "always", "-r", uid, "--encrypt"]),
+        b"already encrypted by the sender\r\n",
+    );
+    assert!(out.status.success(), "gpg --encrypt: {}", describe(&out));
+    String::from_utf8(out.stdout)
+        .unwrap()
+        .replace("\r\n", "\n")
+        .replace('\n', "\r\n")
+}
+
+/// An input that is already PGP/MIME — `armor` is a real OpenPGP message (made by gpg to a key
+/// the gateway does not have; "already encrypted" is judged by content, not the label) — tagged
+/// `[secure]` so the chain applies; nobody has a key on file for the recipient.
+fn encrypted_message(to: &str, msgid: &str, armor: &str) -> String {
     [
         "From: Alice <alice@acme-health.org>",
         &format!("To: <{to}>"),
@@ -66,11 +81,7 @@ fn encrypted_message(to: &str, msgid: &str) -> String {
         "--b1",
         "Content-Type: application/octet-stream",
         "",
-        "-----BEGIN PGP MESSAGE-----",
-        "",
-        "hQEMA0sealgatetestopaquearmorAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA",
-        "=abcd",
-        "-----END PGP MESSAGE-----",
+        armor.trim_end(),
         "",
         "--b1--",
         "",
@@ -312,7 +323,7 @@ fn chain_over_a_plaintext_hop_pgp_then_smime_then_hold_and_passthrough() {
 
     // 4. Already encrypted: passes through unchanged apart from DKIM (nel has no key, so
     // anything but passthrough would hold it).
-    let sent = encrypted_message("nel@dest.test", "<enc@t>");
+    let sent = encrypted_message("nel@dest.test", "<enc@t>", &gpg_armor("nel@home.test"));
     let enc_id = send(&gw, "nel@dest.test", &sent);
     let e = queue::wait_all(&gw, &env, &enc_id, "delivered", WAIT);
     assert_eq!(copy_facts(&e)["protection"], "already-encrypted", "{e}");

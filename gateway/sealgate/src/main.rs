@@ -462,8 +462,9 @@ fn config_check(file: &std::path::Path) -> anyhow::Result<u8> {
     match sealgate_config::Config::from_toml(&text) {
         Ok(config) => match dkim_cmd::check_keys(&config) {
             Ok(()) => {
+                // Warnings on stderr: stdout stays the verdict ("ok") that scripts read.
                 for w in sealgate_config::warnings(&config.tenants) {
-                    println!("warning: {w}");
+                    eprintln!("warning: {w}");
                 }
                 println!("ok");
                 Ok(0)
