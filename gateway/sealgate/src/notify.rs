@@ -56,10 +56,10 @@ impl Notifier {
 
 /// The watchdog interval systemd asks for (`WATCHDOG_USEC`), if it is meant for this process.
 pub fn watchdog_interval() -> Option<Duration> {
-    if let Some(pid) = std::env::var_os("WATCHDOG_PID") {
-        if pid.to_str()?.parse::<u32>().ok()? != std::process::id() {
-            return None;
-        }
+    if let Some(pid) = std::env::var_os("WATCHDOG_PID")
+        && pid.to_str()?.parse::<u32>().ok()? != std::process::id()
+    {
+        return None;
     }
     let usec: u64 = std::env::var("WATCHDOG_USEC").ok()?.parse().ok()?;
     Some(Duration::from_micros(usec)).filter(|d| !d.is_zero())
