@@ -426,22 +426,24 @@ fn classify(
                 .deferred
                 .with_label_values(&[err.class()])
                 .inc();
+            let warn_after = inner.settings.delay_warning;
+            let already = state.events.iter().any(
+                |e| matches!(&e.kind, EventKind::Status { reason, .. } if reason == DELAY_SENT),
+            );
+            if warn_after.is_some_and(|after| !already && age >= after.as_millis() as u64) {
+                // Stays due (and not yet "deferred") until the delay DSN is committed: the
+                // deferral and its marker are recorded together afterwards, so an admin's
+                // retry can't land in between and be overwritten by the marker's schedule.
+                records.push((index, attempt(facts), Some(now)));
+                return Next::Delayed(reply, next);
+            }
             records.push((index, attempt(facts), Some(next)));
             records.push((
                 index,
                 Event::status(now, Status::TemporaryFailure, reply.to_string()),
                 Some(next),
             ));
-            let warn_after = inner.settings.delay_warning;
-            let already = state.events.iter().any(
-                |e| matches!(&e.kind, EventKind::Status { reason, .. } if reason == DELAY_SENT),
-            );
-            match warn_after {
-                Some(after) if !already && age >= after.as_millis() as u64 => {
-                    Next::Delayed(reply, next)
-                }
-                _ => Next::Done,
-            }
+            Next::Done
         }
         Outcome::Failed(facts, err) if method.is_some() && too_big(&err) => {
             // The copy this method made is over the next hop's SIZE (an encrypted copy grows

@@ -198,7 +198,8 @@ pub(super) async fn bounce(
         .await
 }
 
-/// Recipients past `delay_warning`: one delay DSN, then a marker event so it goes once.
+/// Recipients past `delay_warning`: one delay DSN, then their deferral and a marker event (so it
+/// goes once), recorded together.
 pub(super) async fn delay_warning(
     inner: &Inner,
     msg: &Arc<Message>,
@@ -211,6 +212,7 @@ pub(super) async fn delay_warning(
         .iter()
         .filter(|(i, _, _)| dsn::wanted(msg, *i as usize, Action::Delayed, true))
         .collect();
+    let mut sent = true;
     if !wanted.is_empty() {
         let rcpts = wanted
             .iter()
@@ -219,18 +221,21 @@ pub(super) async fn delay_warning(
                 (r.address.clone(), r.orcpt.clone(), reply.clone(), None)
             })
             .collect();
-        submit_dsn(inner, msg, body, rcpts, Action::Delayed, now).await?;
+        if let Err(e) = submit_dsn(inner, msg, body, rcpts, Action::Delayed, now).await {
+            // The deferral still stands (with its backoff); the warning goes with a later round.
+            tracing::warn!(id = %msg.id, error = %e, "delay DSN not committed; will try again");
+            sent = false;
+        }
     }
-    let records: Records = delayed
-        .iter()
-        .map(|(i, _, next)| {
-            (
-                *i,
-                Event::status(now, Status::TemporaryFailure, DELAY_SENT),
-                Some(*next),
-            )
-        })
-        .collect();
+    let mut records = Records::new();
+    for (i, reply, next) in &delayed {
+        let deferred = Event::status(now, Status::TemporaryFailure, reply.to_string());
+        records.push((*i, deferred, Some(*next)));
+        if sent {
+            let marker = Event::status(now, Status::TemporaryFailure, DELAY_SENT);
+            records.push((*i, marker, Some(*next)));
+        }
+    }
     let _ = entry;
     let id = msg.id;
     inner
