@@ -1,7 +1,8 @@
 //! The facts of recent attributions, per tenant, kept in memory for diagnosis (part 2's
 //! `connect check` reads them): when, from which address, over TLS or not, which verified
 //! certificate names, and which check failed. Never a sender or recipient address, never
-//! content.
+//! content. `connect::check` reads them (admin API while the gateway runs, the facts file in
+//! the data directory when it is stopped).
 
 use sealgate_core::time::Timestamp;
 use serde::Serialize;
@@ -42,6 +43,19 @@ impl FactLog {
             ring.pop_front();
         }
         ring.push_back(fact);
+    }
+
+    /// Every tenant's facts, by tenant name (sorted), oldest first.
+    pub fn all(&self) -> Vec<(String, Vec<Fact>)> {
+        let Ok(map) = self.0.lock() else {
+            return Vec::new();
+        };
+        let mut all: Vec<(String, Vec<Fact>)> = map
+            .iter()
+            .map(|(t, r)| (t.clone(), r.iter().cloned().collect()))
+            .collect();
+        all.sort_by(|a, b| a.0.cmp(&b.0));
+        all
     }
 
     /// The facts kept for `tenant`, oldest first.

@@ -14,10 +14,15 @@
 //! message with its own [`Refusal`] (metric label, log value, `[SG-…]` code in the reply),
 //! never a fallback to another tenant. Accepted mail loses outside `X-Sealgate-*` header
 //! fields and carries this gateway's [`LoopStamp`]; a message arriving with a valid one is
-//! refused as a loop. Each attribution's facts are kept per tenant ([`FactLog`]).
+//! refused as a loop. Each attribution's facts are kept per tenant ([`FactLog`]), and so is a
+//! client no tenant admits that sends as a tenant's domain (`SG-NOT-TENANT`).
+//!
+//! [`connect`] generates each platform's setup (PowerShell script, Google console steps, DNS
+//! records) and diagnoses it from those facts (`sealgate connect …`).
 #![forbid(unsafe_code)]
 
 mod attribute;
+pub mod connect;
 mod facts;
 pub mod google;
 mod header_from;
@@ -35,5 +40,5 @@ pub use google::{DkimReport, DkimVerifier, MailAuthDkim};
 pub use header_from::{HeaderFromError, header_from_domains, other_originator_domains};
 pub use refusal::Refusal;
 pub use stamp::{LoopStamp, STAMP_HEADER};
-pub use tenants::{Tenant, Tenants};
+pub use tenants::{NOT_TENANT, Tenant, Tenants};
 pub use token::{MIN_TOKEN_LEN, TOKEN_HEADER, Token, TokenError};

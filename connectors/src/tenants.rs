@@ -12,6 +12,7 @@ use crate::token::Token;
 use ipnet::IpNet;
 use sealgate_config::{Platform, TenantConfig};
 use sealgate_core::Domain;
+use sealgate_core::time::Timestamp;
 use std::net::IpAddr;
 use std::sync::Arc;
 
@@ -176,7 +177,56 @@ impl Tenants {
     pub fn recent_facts(&self, tenant: &str) -> Vec<crate::Fact> {
         self.facts.recent(tenant)
     }
+
+    /// `tenant`'s facts as exchanged (admin API), or `None` when no such tenant is configured.
+    pub fn fact_records(&self, tenant: &str) -> Option<Vec<crate::connect::check::FactRecord>> {
+        self.list
+            .iter()
+            .any(|t| t.name == tenant)
+            .then(|| self.facts.recent(tenant).iter().map(Into::into).collect())
+    }
+
+    /// Every tenant's facts as exchanged (the facts file of a stopped gateway).
+    pub fn all_fact_records(
+        &self,
+    ) -> std::collections::BTreeMap<String, Vec<crate::connect::check::FactRecord>> {
+        self.facts
+            .all()
+            .into_iter()
+            .map(|(t, f)| (t, f.iter().map(Into::into).collect()))
+            .collect()
+    }
+
+    /// A client no tenant admits sent as `domain`: the fact (`SG-NOT-TENANT`) goes to each
+    /// tenant that may send as that domain, so `connect check` can say its source is outside
+    /// the ranges. Nothing is recorded for a domain no tenant has.
+    pub fn note_not_admitted(
+        &self,
+        session: &crate::SessionFacts<'_>,
+        domain: &Domain,
+        now: Timestamp,
+    ) {
+        for t in self
+            .list
+            .iter()
+            .filter(|t| !t.any_domain && t.may_send_as(domain))
+        {
+            self.facts.record(
+                &t.name,
+                crate::Fact {
+                    at: now,
+                    source: session.ip,
+                    tls: session.tls,
+                    cert_names: session.cert_names.to_vec(),
+                    failed: Some(NOT_TENANT),
+                },
+            );
+        }
+    }
 }
+
+/// The code of a client no tenant admits (the accept stage's `MAIL` refusal carries it too).
+pub const NOT_TENANT: &str = "SG-NOT-TENANT";
 
 #[cfg(test)]
 mod tests {
