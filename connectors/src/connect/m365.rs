@@ -231,8 +231,7 @@ pub fn cmdlet_uses(script: &str) -> Vec<(String, Vec<String>)> {
 }
 
 fn is_cmdlet(w: &str) -> bool {
-    let mut parts = w.splitn(2, '-');
-    let (Some(verb), Some(noun)) = (parts.next(), parts.next()) else {
+    let Some((verb, noun)) = w.split_once('-') else {
         return false;
     };
     verb.len() > 1

@@ -85,6 +85,82 @@ pub enum ConnectError {
     },
 }
 
+/// What `sealgate connect m365 --json` prints.
+#[derive(Debug, Clone, Serialize)]
+pub struct M365Output {
+    /// Tenant.
+    pub tenant: String,
+    /// Always `m365`.
+    pub platform: &'static str,
+    /// The PowerShell script.
+    pub script: String,
+    /// The DNS records.
+    pub dns: Vec<dns::DnsRecord>,
+    /// Warnings (certificate problems, missing return route).
+    pub warnings: Vec<String>,
+}
+
+impl M365Output {
+    /// Builds the output for `s`.
+    pub fn new(s: &Setup, warnings: Vec<String>) -> Result<M365Output, ConnectError> {
+        Ok(M365Output {
+            tenant: s.tenant.clone(),
+            platform: "m365",
+            script: m365::script(s)?,
+            dns: dns::records(s),
+            warnings,
+        })
+    }
+
+    /// The text form: the script, then the DNS records as PowerShell comments (so the whole
+    /// output can be saved as the `.ps1` file).
+    pub fn text(&self) -> String {
+        let dns: String = dns::text(&self.dns)
+            .lines()
+            .map(|l| format!("# {l}\n"))
+            .collect();
+        format!("{}\n{dns}", self.script)
+    }
+}
+
+/// What `sealgate connect google --json` prints.
+#[derive(Debug, Clone, Serialize)]
+pub struct GoogleOutput {
+    /// Tenant.
+    pub tenant: String,
+    /// Always `google`.
+    pub platform: &'static str,
+    /// The Admin console steps.
+    pub steps: Vec<workspace::Step>,
+    /// The DNS records.
+    pub dns: Vec<dns::DnsRecord>,
+    /// Warnings.
+    pub warnings: Vec<String>,
+}
+
+impl GoogleOutput {
+    /// Builds the output for `s`.
+    pub fn new(s: &Setup, warnings: Vec<String>) -> Result<GoogleOutput, ConnectError> {
+        Ok(GoogleOutput {
+            tenant: s.tenant.clone(),
+            platform: "google",
+            steps: workspace::steps(s)?,
+            dns: dns::records(s),
+            warnings,
+        })
+    }
+
+    /// The text form: the steps, then the DNS records.
+    pub fn text(&self) -> String {
+        format!(
+            "Google Workspace setup for tenant \"{}\"\n\n{}{}",
+            self.tenant,
+            workspace::text(&self.steps),
+            dns::text(&self.dns)
+        )
+    }
+}
+
 /// A PowerShell single-quoted string literal (`'` doubled): nothing inside is interpreted.
 pub fn ps_quote(s: &str) -> String {
     format!("'{}'", s.replace('\'', "''"))

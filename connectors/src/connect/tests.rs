@@ -58,6 +58,19 @@ fn m365_script_golden() {
     let s = m365_setup();
     golden("m365-acme.ps1", &m365::script(&s).unwrap());
     golden("m365-acme-dns.txt", &dns::text(&dns::records(&s)));
+    let out = M365Output::new(&s, vec!["a warning".into()]).unwrap();
+    golden("m365-acme-output.txt", &out.text());
+    golden(
+        "m365-acme.json",
+        &format!("{:#}\n", serde_json::to_value(&out).unwrap()),
+    );
+    // The text form is still a script: the DNS records are comments.
+    assert!(
+        out.text()
+            .lines()
+            .skip_while(|l| !l.starts_with("# DNS records"))
+            .all(|l| l.starts_with('#'))
+    );
     assert!(m365::script(&google_setup()).is_err());
 }
 
@@ -140,8 +153,12 @@ fn google_steps_golden() {
     let steps = workspace::steps(&s).unwrap();
     golden("google-clinic.txt", &workspace::text(&steps));
     golden("google-clinic-dns.txt", &dns::text(&dns::records(&s)));
-    let json = serde_json::json!({ "setup_steps": steps, "dns": dns::records(&s) });
-    golden("google-clinic.json", &format!("{:#}\n", json));
+    let out = GoogleOutput::new(&s, Vec::new()).unwrap();
+    golden("google-clinic-output.txt", &out.text());
+    golden(
+        "google-clinic.json",
+        &format!("{:#}\n", serde_json::to_value(&out).unwrap()),
+    );
     assert!(workspace::steps(&m365_setup()).is_err());
 }
 
