@@ -9,11 +9,14 @@
 //! - [`workspace::steps`]: the Google Admin console steps.
 //! - [`dns::records`]: the DNS records the tenant (and the gateway operator) publish.
 //! - [`check::diagnose`]: from the attribution facts, what is wrong and the fix.
+//! - [`verify::compare`]: the tenant's platform domains against its sender domains (the
+//!   documented Graph / Admin SDK list shapes; fetching them is not built yet).
 
 pub mod check;
 pub mod dns;
 pub mod m365;
 pub mod ps_params;
+pub mod verify;
 pub mod workspace;
 
 use serde::Serialize;

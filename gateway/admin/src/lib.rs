@@ -6,12 +6,14 @@
 //! `POST /api/v1/queue/{id}/{retry|hold|release|delete}` and `POST /api/v1/queue/retry` (every
 //! waiting message); the recipient-key routes under `/api/v1/keys` (see `keys.rs`); the
 //! read-only `GET /api/v1/tls/{domain}` and the TLS-RPT "send now"
-//! `POST /api/v1/tls/reports?day=YYYY-MM-DD` ([`tls`], with [`router_with_tls`]). Actions
+//! `POST /api/v1/tls/reports?day=YYYY-MM-DD` ([`tls`], with [`router_with_tls`]); the
+//! attribution facts of a tenant, `GET /api/v1/connect/facts/{tenant}` ([`connect`]). Actions
 //! are status events in each recipient's history. The store holds
 //! addresses in clear, so the queue API is for the administrator only; it never returns bodies.
 //! redb admits one process, so while the gateway runs the CLI works through this API.
 #![forbid(unsafe_code)]
 
+pub mod connect;
 mod keys;
 pub mod tls;
 pub use keys::KeyAdmin;

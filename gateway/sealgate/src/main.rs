@@ -5,12 +5,15 @@
 //! manages recipient OpenPGP keys and S/MIME certificates (gateway stopped); `sealgate queue`
 //! inspects the spool — through the admin API while a gateway runs (redb admits one process),
 //! directly from the store when none does; `sealgate tls status` shows what is known about a
-//! recipient domain's transport security (the same way).
+//! recipient domain's transport security (the same way); `sealgate connect m365|google|check`
+//! generates a tenant's platform setup and diagnoses it (`connect_cmd.rs`).
 #![forbid(unsafe_code)]
 
 #[macro_use]
 mod out;
 mod admin_client;
+mod connect_cmd;
+mod connect_facts;
 mod credentials;
 mod dkim_cmd;
 mod explain_keys;
@@ -135,6 +138,21 @@ enum Command {
         /// Configuration file (TOML); embedded defaults without it.
         #[arg(long, global = true)]
         config: Option<PathBuf>,
+    },
+    /// Platform setup of a tenant (Microsoft 365 script, Google Workspace steps, DNS records)
+    /// and the diagnosis of its refused mail.
+    Connect {
+        #[command(subcommand)]
+        command: connect_cmd::ConnectCommand,
+        /// Configuration file (TOML); embedded defaults without it.
+        #[arg(long, global = true)]
+        config: Option<PathBuf>,
+        /// Admin API address, overriding `[admin] listen` (`check`).
+        #[arg(long, global = true)]
+        admin: Option<SocketAddr>,
+        /// Print JSON instead of text.
+        #[arg(long, global = true)]
+        json: bool,
     },
     /// Inspect the queue.
     Queue {
@@ -397,6 +415,19 @@ fn main() -> ExitCode {
             config,
         } => settings::load_config(config.as_deref())
             .and_then(|c| credentials::init(&c.storage.master_key_file)),
+        Command::Connect {
+            command,
+            config,
+            admin,
+            json,
+        } => {
+            let target = connect_cmd::Target {
+                config,
+                admin,
+                json,
+            };
+            connect_cmd::run(&target, command)
+        }
         Command::Extract => exit_code(Ok(sealgate_rules::extractor_main())),
         Command::Queue {
             command,

@@ -122,7 +122,10 @@ async fn serve(config: Config, config_path: Option<PathBuf>) -> anyhow::Result<(
         rng,
         on_commit,
     };
-    let server = Server::bind(settings::build(&config)?, pipeline)
+    let accept_settings = settings::build(&config)?;
+    let tenants = accept_settings.tenants.clone();
+    crate::connect_facts::spawn(tenants.clone(), data.clone());
+    let server = Server::bind(accept_settings, pipeline)
         .await
         .context("smtp.listen: cannot bind")?;
     let smtp_addrs = server.local_addrs();
@@ -135,7 +138,7 @@ async fn serve(config: Config, config_path: Option<PathBuf>) -> anyhow::Result<(
     let state = AdminState {
         store: Arc::clone(&store),
         metrics: metrics.clone(),
-        token: token.into(),
+        token: token.clone().into(),
         ready: Arc::clone(&ready),
         control: Some(control),
         keys: Some(key_admin),
@@ -154,6 +157,7 @@ async fn serve(config: Config, config_path: Option<PathBuf>) -> anyhow::Result<(
         ),
         None => sealgate_admin::router(state),
     };
+    let app = app.merge(connect_routes(&token, &tenants));
     tokio::spawn(async move {
         let _ = axum::serve(admin_listener, app)
             .with_graceful_shutdown(async move {
@@ -184,6 +188,12 @@ async fn serve(config: Config, config_path: Option<PathBuf>) -> anyhow::Result<(
         n.send("READY=1\nSTATUS=serving");
     }
     server.run(config.gateway.drain_timeout).await;
+    let facts_dir = data.clone();
+    if let Ok(Err(e)) =
+        tokio::task::spawn_blocking(move || crate::connect_facts::write(&tenants, &facts_dir)).await
+    {
+        tracing::warn!(error = %e, "cannot write the connect facts file");
+    }
     let _ = admin_stop_tx.send(true);
     if let Some(run) = tls_run {
         // The TLS-RPT run flushes the day's counts and the last TLS facts before it ends.
@@ -192,6 +202,18 @@ async fn serve(config: Config, config_path: Option<PathBuf>) -> anyhow::Result<(
     }
     tracing::info!("stopped");
     Ok(())
+}
+
+/// The admin API's `connect check` route, answered from the accept stage's fact rings.
+fn connect_routes(token: &str, tenants: &sealgate_connectors::Tenants) -> axum::Router {
+    let t = tenants.clone();
+    sealgate_admin::connect::routes(
+        token.into(),
+        Arc::new(move |name: &str| {
+            t.fact_records(name)
+                .and_then(|f| serde_json::to_value(f).ok())
+        }),
+    )
 }
 
 /// How long the watchdog's spool probe may take.

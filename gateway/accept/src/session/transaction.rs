@@ -91,6 +91,18 @@ impl Session {
         };
         if self.candidates.is_empty() {
             tracing::info!(client = %self.client.ip(), "relay refused: client is no tenant");
+            if let Some(a) = &mail_from {
+                // `connect check` of the tenant that owns the domain: source outside the ranges.
+                let facts = sealgate_connectors::SessionFacts {
+                    ip: self.client.ip(),
+                    tls: self.tls.is_some(),
+                    cert_names: &self.cert_names,
+                };
+                let now = self.pipeline.clock.now();
+                self.settings
+                    .tenants
+                    .note_not_admitted(&facts, a.domain(), now);
+            }
             // The code names the failed check for `connect check` and the setup guides: no
             // tenant's networks / platform ranges / certificate names admit this client.
             self.refuse(
