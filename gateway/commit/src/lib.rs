@@ -50,6 +50,12 @@
 //! # let _ = (report, keys, pins, audit); Ok(()) }
 //! ```
 //!
+//! # Backups
+//!
+//! [`Spool::snapshot`] copies a consistent view of the database and the sealed bodies of the
+//! messages active in it into a new directory while the spool is in use (`snapshot.rs`); the
+//! directory is itself a spool that [`Spool::open`] opens with the same master key.
+//!
 //! All calls block (fsync, commits): async code runs them on a blocking pool.
 #![forbid(unsafe_code)]
 
@@ -68,6 +74,7 @@ mod read;
 mod record;
 mod recover;
 mod schema;
+mod snapshot;
 mod sts;
 mod tls_state;
 
@@ -81,5 +88,6 @@ pub use pins::SpoolPins;
 pub use queue::Spool;
 pub use random::OsRandom;
 pub use sealgate_core::store::QueueStore;
+pub use snapshot::SnapshotReport;
 pub use sts::SpoolStsCache;
 pub use tls_state::SpoolTlsState;

@@ -5,12 +5,14 @@
 //! manages recipient OpenPGP keys and S/MIME certificates (gateway stopped); `sealgate queue`
 //! inspects the spool — through the admin API while a gateway runs (redb admits one process),
 //! directly from the store when none does; `sealgate tls status` shows what is known about a
-//! recipient domain's transport security (the same way).
+//! recipient domain's transport security (the same way); `sealgate backup` snapshots the spool
+//! (the same way) and `sealgate restore` fills a new data directory from a backup.
 #![forbid(unsafe_code)]
 
 #[macro_use]
 mod out;
 mod admin_client;
+mod backup_cmd;
 mod credentials;
 mod dkim_cmd;
 mod explain_keys;
@@ -134,6 +136,39 @@ enum Command {
         command: MasterKeyCommand,
         /// Configuration file (TOML); embedded defaults without it.
         #[arg(long, global = true)]
+        config: Option<PathBuf>,
+    },
+    /// Back up the spool into a new directory DIR: a consistent snapshot of the queue database
+    /// with the sealed bodies of queued messages (through the admin API while a gateway runs,
+    /// directly when none does), the data directory's key files, and the master key only with
+    /// --include-master-key.
+    Backup {
+        /// The backup directory (must not exist or be empty).
+        dir: PathBuf,
+        /// Configuration file (TOML); embedded defaults without it.
+        #[arg(long)]
+        config: Option<PathBuf>,
+        /// Admin API address, overriding `[admin] listen`.
+        #[arg(long)]
+        admin: Option<SocketAddr>,
+        /// Also copy the master key file (keep such a backup under the key's controls).
+        #[arg(long)]
+        include_master_key: bool,
+    },
+    /// Restore a backup into a new, empty data directory (then point `storage.dir` at it and
+    /// start the gateway); checks every queued body decrypts with the master key.
+    Restore {
+        /// The backup directory.
+        dir: PathBuf,
+        /// The new data directory (must not exist or be empty).
+        #[arg(long)]
+        data_dir: PathBuf,
+        /// The master key to check with; written there from the backup if it holds one and
+        /// the file does not exist. Default: the configuration's `storage.master_key_file`.
+        #[arg(long)]
+        master_key_file: Option<PathBuf>,
+        /// Configuration file (TOML); embedded defaults without it.
+        #[arg(long)]
         config: Option<PathBuf>,
     },
     /// Inspect the queue.
@@ -397,6 +432,30 @@ fn main() -> ExitCode {
             config,
         } => settings::load_config(config.as_deref())
             .and_then(|c| credentials::init(&c.storage.master_key_file)),
+        Command::Backup {
+            dir,
+            config,
+            admin,
+            include_master_key,
+        } => backup_cmd::backup(
+            &dir,
+            &backup_cmd::BackupArgs {
+                config,
+                admin,
+                include_master_key,
+            },
+        ),
+        Command::Restore {
+            dir,
+            data_dir,
+            master_key_file,
+            config,
+        } => backup_cmd::restore(
+            &dir,
+            &data_dir,
+            master_key_file.as_deref(),
+            config.as_deref(),
+        ),
         Command::Extract => exit_code(Ok(sealgate_rules::extractor_main())),
         Command::Queue {
             command,

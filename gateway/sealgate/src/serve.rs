@@ -88,6 +88,7 @@ async fn serve(config: Config, config_path: Option<PathBuf>) -> anyhow::Result<(
         mx_roots: mozilla_roots(),
     };
     let tls_state: Arc<dyn TlsStateStore> = Arc::new(spool.tls_state());
+    let backup_spool = spool.clone();
     let store: Arc<dyn QueueStore> = Arc::new(spool);
     {
         // Recovery logs what it found; it must finish before the first session is accepted.
@@ -132,10 +133,18 @@ async fn serve(config: Config, config_path: Option<PathBuf>) -> anyhow::Result<(
         .await
         .context("admin.listen: cannot bind")?;
     let admin_addr = admin_listener.local_addr()?;
+    let token: Arc<str> = token.into();
+    let backup = sealgate_admin::backup::routes(sealgate_admin::backup::BackupAdmin {
+        spool: backup_spool,
+        staging: data.join(BACKUP_STAGING),
+        token: Arc::clone(&token),
+        clock: Arc::clone(&clock),
+        busy: Arc::default(),
+    });
     let state = AdminState {
         store: Arc::clone(&store),
         metrics: metrics.clone(),
-        token: token.into(),
+        token,
         ready: Arc::clone(&ready),
         control: Some(control),
         keys: Some(key_admin),
@@ -153,7 +162,8 @@ async fn serve(config: Config, config_path: Option<PathBuf>) -> anyhow::Result<(
             },
         ),
         None => sealgate_admin::router(state),
-    };
+    }
+    .merge(backup);
     tokio::spawn(async move {
         let _ = axum::serve(admin_listener, app)
             .with_graceful_shutdown(async move {
@@ -193,6 +203,9 @@ async fn serve(config: Config, config_path: Option<PathBuf>) -> anyhow::Result<(
     tracing::info!("stopped");
     Ok(())
 }
+
+/// Where `POST /api/v1/backup` makes its snapshots, under `storage.dir`.
+pub const BACKUP_STAGING: &str = "backups";
 
 /// How long the watchdog's spool probe may take.
 const HEALTH_DEADLINE: Duration = Duration::from_secs(10);
