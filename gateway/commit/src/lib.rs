@@ -50,6 +50,11 @@
 //! # let _ = (report, keys, pins, audit); Ok(()) }
 //! ```
 //!
+//! # Fsync latency
+//!
+//! Every durability point (body, directory, database commit) is timed for the binary's
+//! `sealgate_fsync_seconds` histogram through [`observe_fsyncs`] (`fsync.rs`).
+//!
 //! # Backups
 //!
 //! [`Spool::snapshot`] copies a consistent view of the database and the sealed bodies of the
@@ -63,6 +68,7 @@ mod audit;
 mod bodies;
 pub mod crypto;
 mod error;
+mod fsync;
 mod group;
 mod keyfile;
 mod keys;
@@ -81,6 +87,7 @@ mod tls_state;
 pub use audit::SpoolAudit;
 pub use crypto::{DataKey, KeyWrapper, WrappedKey};
 pub use error::CommitError;
+pub use fsync::{FsyncKind, FsyncObserver, observe_fsyncs};
 pub use group::CommitStats;
 pub use keys::SpoolKeys;
 pub use master::MasterKeys;
