@@ -101,6 +101,12 @@ pub fn backup(dir: &Path, args: &BackupArgs) -> anyhow::Result<u8> {
     if args.include_master_key {
         copy_file(&config.storage.master_key_file, &dir.join(MASTER_KEY))?;
     }
+    if config.storage.dir.join("portal").exists() {
+        eprintln!(
+            "warning: the secure portal's escrow store ({}) is not in this backup; copy it with the gateway stopped",
+            config.storage.dir.join("portal").display()
+        );
+    }
     let manifest = Manifest {
         format: FORMAT,
         sealgate: crate::VERSION.to_string(),
