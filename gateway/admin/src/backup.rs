@@ -50,7 +50,8 @@ async fn backup(State(b): State<BackupAdmin>, headers: HeaderMap) -> Response {
         .join(format!("snapshot-{}", b.clock.now().millis()));
     let (spool, staging, target) = (b.spool.clone(), b.staging.clone(), dir.clone());
     let made = tokio::task::spawn_blocking(move || {
-        std::fs::create_dir_all(&staging)
+        std::os::unix::fs::DirBuilderExt::mode(std::fs::DirBuilder::new().recursive(true), 0o700)
+            .create(&staging)
             .map_err(|e| format!("cannot create {}: {e}", staging.display()))?;
         spool.snapshot(&target).map_err(|e| e.to_string())
     })
