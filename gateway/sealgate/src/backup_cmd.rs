@@ -33,14 +33,40 @@ const MANIFEST: &str = "MANIFEST.json";
 const MASTER_KEY: &str = "master.key";
 const FORMAT: u32 = 1;
 
-/// `sealgate backup` options.
+/// `sealgate backup DIR`: a consistent snapshot of the queue database with the sealed bodies of
+/// queued messages (through the admin API while a gateway runs, directly when none does), the
+/// data directory's key files, and the master key only with --include-master-key.
+#[derive(clap::Args)]
 pub struct BackupArgs {
-    /// Configuration file (embedded default without).
+    /// The backup directory (must not exist or be empty).
+    pub dir: PathBuf,
+    /// Configuration file (TOML); embedded defaults without it.
+    #[arg(long)]
     pub config: Option<PathBuf>,
-    /// Admin API address override.
+    /// Admin API address, overriding `[admin] listen`.
+    #[arg(long)]
     pub admin: Option<SocketAddr>,
-    /// Also copy the master key file.
+    /// Also copy the master key file (keep such a backup under the key's controls).
+    #[arg(long)]
     pub include_master_key: bool,
+}
+
+/// `sealgate restore DIR --data-dir NEW`: then point `storage.dir` at NEW and start the
+/// gateway; checks every queued body decrypts with the master key.
+#[derive(clap::Args)]
+pub struct RestoreArgs {
+    /// The backup directory.
+    pub dir: PathBuf,
+    /// The new data directory (must not exist or be empty).
+    #[arg(long)]
+    pub data_dir: PathBuf,
+    /// The master key to check with; written there from the backup if it holds one and the
+    /// file does not exist. Default: the configuration's `storage.master_key_file`.
+    #[arg(long)]
+    pub master_key_file: Option<PathBuf>,
+    /// Configuration file (TOML); embedded defaults without it.
+    #[arg(long)]
+    pub config: Option<PathBuf>,
 }
 
 #[derive(Debug, Serialize, Deserialize)]
@@ -69,7 +95,8 @@ struct ApiAnswer {
 }
 
 /// `sealgate backup DIR`.
-pub fn backup(dir: &Path, args: &BackupArgs) -> anyhow::Result<u8> {
+pub fn backup(args: &BackupArgs) -> anyhow::Result<u8> {
+    let dir = args.dir.as_path();
     let config = load_config(args.config.as_deref())?;
     new_private_dir(dir)?;
     let spool_dir = dir.join("spool");
@@ -162,12 +189,9 @@ fn online_snapshot(addr: SocketAddr, token_file: &Path) -> anyhow::Result<Option
 }
 
 /// `sealgate restore DIR --data-dir NEW [--master-key-file PATH]`.
-pub fn restore(
-    dir: &Path,
-    data_dir: &Path,
-    master_key_file: Option<&Path>,
-    config: Option<&Path>,
-) -> anyhow::Result<u8> {
+pub fn restore(args: &RestoreArgs) -> anyhow::Result<u8> {
+    let (dir, data_dir) = (args.dir.as_path(), args.data_dir.as_path());
+    let (master_key_file, config) = (args.master_key_file.as_deref(), args.config.as_deref());
     let text = fs::read(dir.join(MANIFEST))
         .with_context(|| format!("{}: not a sealgate backup", dir.display()))?;
     let manifest: Manifest = serde_json::from_slice(&text).context(MANIFEST)?;

@@ -138,39 +138,11 @@ enum Command {
         #[arg(long, global = true)]
         config: Option<PathBuf>,
     },
-    /// Back up the spool into a new directory DIR: a consistent snapshot of the queue database
-    /// with the sealed bodies of queued messages (through the admin API while a gateway runs,
-    /// directly when none does), the data directory's key files, and the master key only with
-    /// --include-master-key.
-    Backup {
-        /// The backup directory (must not exist or be empty).
-        dir: PathBuf,
-        /// Configuration file (TOML); embedded defaults without it.
-        #[arg(long)]
-        config: Option<PathBuf>,
-        /// Admin API address, overriding `[admin] listen`.
-        #[arg(long)]
-        admin: Option<SocketAddr>,
-        /// Also copy the master key file (keep such a backup under the key's controls).
-        #[arg(long)]
-        include_master_key: bool,
-    },
-    /// Restore a backup into a new, empty data directory (then point `storage.dir` at it and
-    /// start the gateway); checks every queued body decrypts with the master key.
-    Restore {
-        /// The backup directory.
-        dir: PathBuf,
-        /// The new data directory (must not exist or be empty).
-        #[arg(long)]
-        data_dir: PathBuf,
-        /// The master key to check with; written there from the backup if it holds one and
-        /// the file does not exist. Default: the configuration's `storage.master_key_file`.
-        #[arg(long)]
-        master_key_file: Option<PathBuf>,
-        /// Configuration file (TOML); embedded defaults without it.
-        #[arg(long)]
-        config: Option<PathBuf>,
-    },
+    /// Back up the spool into a new directory (consistent snapshot, key files; the master key
+    /// only when asked).
+    Backup(backup_cmd::BackupArgs),
+    /// Restore a backup into a new, empty data directory (gateway stopped).
+    Restore(backup_cmd::RestoreArgs),
     /// Inspect the queue.
     Queue {
         #[command(subcommand)]
@@ -432,30 +404,8 @@ fn main() -> ExitCode {
             config,
         } => settings::load_config(config.as_deref())
             .and_then(|c| credentials::init(&c.storage.master_key_file)),
-        Command::Backup {
-            dir,
-            config,
-            admin,
-            include_master_key,
-        } => backup_cmd::backup(
-            &dir,
-            &backup_cmd::BackupArgs {
-                config,
-                admin,
-                include_master_key,
-            },
-        ),
-        Command::Restore {
-            dir,
-            data_dir,
-            master_key_file,
-            config,
-        } => backup_cmd::restore(
-            &dir,
-            &data_dir,
-            master_key_file.as_deref(),
-            config.as_deref(),
-        ),
+        Command::Backup(args) => backup_cmd::backup(&args),
+        Command::Restore(args) => backup_cmd::restore(&args),
         Command::Extract => exit_code(Ok(sealgate_rules::extractor_main())),
         Command::Queue {
             command,
