@@ -103,6 +103,8 @@ pub struct Sent {
     pub outcome: Result<String, String>,
     /// The queue id of a `250 … queued as ID`.
     pub queue_id: Option<String>,
+    /// When the client read that `250`.
+    pub acked_at: Option<Instant>,
 }
 
 impl Sent {
@@ -158,6 +160,7 @@ fn session(
             Ok(r) if r.code == 250 => queued_id(r),
             _ => None,
         };
+        let acked_at = queue_id.as_ref().map(|_| Instant::now());
         if queue_id.is_some() {
             acks.bump();
         }
@@ -168,6 +171,7 @@ fn session(
             text,
             outcome: outcome.map(|r| r.to_string()),
             queue_id,
+            acked_at,
         });
         if broken {
             break;

@@ -24,6 +24,7 @@ have gpg || need+=(gnupg)
 have systemd-analyze || need+=(systemd)
 # promtool (check metrics, check/test rules) and amtool (check-config) for deploy/prometheus/.
 have promtool || need+=(prometheus)
+have prometheus || need+=(prometheus)                # tests/scenarios/dashboard.rs runs a real one
 have amtool || need+=(prometheus-alertmanager)
 # DNSSEC test zone for DANE (sealgate-tlspolicy): nsd serves it, ldns-signzone signs it.
 { have nsd || [ -x /usr/sbin/nsd ]; } || need+=(nsd)

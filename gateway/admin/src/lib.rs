@@ -10,10 +10,12 @@
 //! attribution facts of a tenant, `GET /api/v1/connect/facts/{tenant}` ([`connect`]). Actions
 //! are status events in each recipient's history. The store holds
 //! addresses in clear, so the queue API is for the administrator only; it never returns bodies.
-//! redb admits one process, so while the gateway runs the CLI works through this API.
+//! redb admits one process, so while the gateway runs the CLI works through this API; for the
+//! same reason `POST /api/v1/backup` ([`backup`], merged by the binary) snapshots the spool.
 #![forbid(unsafe_code)]
 
 pub mod connect;
+pub mod backup;
 mod keys;
 pub mod tls;
 pub use keys::KeyAdmin;

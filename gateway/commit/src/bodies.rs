@@ -24,7 +24,7 @@ const TEMP_EXT: &str = "tmp";
 /// Fsyncs a directory so the names created, renamed or removed in it are durable.
 pub fn fsync_dir(dir: &Path) -> Result<(), CommitError> {
     File::open(dir)
-        .and_then(|d| d.sync_all())
+        .and_then(|d| crate::fsync::timed(crate::fsync::FsyncKind::Directory, || d.sync_all()))
         .map_err(|e| CommitError::io("fsync directory", dir, e))
 }
 
@@ -111,7 +111,7 @@ impl BodyDir {
             .open(&tmp)
             .and_then(|mut f| {
                 f.write_all(sealed)?;
-                f.sync_all()
+                crate::fsync::timed(crate::fsync::FsyncKind::Body, || f.sync_all())
             });
         if let Err(e) = written {
             let _ = fs::remove_file(&tmp);

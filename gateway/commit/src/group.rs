@@ -193,7 +193,7 @@ impl GroupCommit {
                 }
             }
         }
-        match txn.commit() {
+        match crate::fsync::timed(crate::fsync::FsyncKind::Database, || txn.commit()) {
             Ok(()) => outcomes,
             Err(e) => fail_all(e.into(), None),
         }

@@ -50,6 +50,17 @@
 //! # let _ = (report, keys, pins, audit); Ok(()) }
 //! ```
 //!
+//! # Fsync latency
+//!
+//! Every durability point (body, directory, database commit) is timed for the binary's
+//! `sealgate_fsync_seconds` histogram through [`observe_fsyncs`] (`fsync.rs`).
+//!
+//! # Backups
+//!
+//! [`Spool::snapshot`] copies a consistent view of the database and the sealed bodies of the
+//! messages active in it into a new directory while the spool is in use (`snapshot.rs`); the
+//! directory is itself a spool that [`Spool::open`] opens with the same master key.
+//!
 //! All calls block (fsync, commits): async code runs them on a blocking pool.
 #![forbid(unsafe_code)]
 
@@ -57,6 +68,7 @@ mod audit;
 mod bodies;
 pub mod crypto;
 mod error;
+mod fsync;
 mod group;
 mod keyfile;
 mod keys;
@@ -68,12 +80,14 @@ mod read;
 mod record;
 mod recover;
 mod schema;
+mod snapshot;
 mod sts;
 mod tls_state;
 
 pub use audit::SpoolAudit;
 pub use crypto::{DataKey, KeyWrapper, WrappedKey};
 pub use error::CommitError;
+pub use fsync::{FsyncKind, FsyncObserver, observe_fsyncs};
 pub use group::CommitStats;
 pub use keys::SpoolKeys;
 pub use master::MasterKeys;
@@ -81,5 +95,6 @@ pub use pins::SpoolPins;
 pub use queue::Spool;
 pub use random::OsRandom;
 pub use sealgate_core::store::QueueStore;
+pub use snapshot::SnapshotReport;
 pub use sts::SpoolStsCache;
 pub use tls_state::SpoolTlsState;

@@ -41,6 +41,8 @@ pub(crate) struct Shared {
     pub rng: Arc<dyn Random>,
     /// Commits hold it shared; recovery holds it exclusively.
     gate: RwLock<()>,
+    /// Body removals held back while a snapshot runs (`snapshot.rs`).
+    pub body_pins: crate::snapshot::BodyPins,
 }
 
 impl Shared {
@@ -114,6 +116,7 @@ impl Spool {
                 clock,
                 rng,
                 gate: RwLock::new(()),
+                body_pins: crate::snapshot::BodyPins::default(),
             }),
         })
     }

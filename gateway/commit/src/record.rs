@@ -28,7 +28,7 @@ pub(crate) fn record(
     let encoded = schema::encode(&event)?;
     let completed = sh.write(record_op(id, index, event, encoded, next_attempt))?;
     if completed == 1
-        && let Err(e) = sh.bodies.remove(id)
+        && let Err(e) = sh.remove_finished_body(id)
     {
         tracing::warn!(%id, error = %e, "removing the body of a finished message");
     }
@@ -62,7 +62,7 @@ pub(crate) fn record_many(
         Ok(completed)
     });
     if sh.write(op)? == 1
-        && let Err(e) = sh.bodies.remove(id)
+        && let Err(e) = sh.remove_finished_body(id)
     {
         tracing::warn!(%id, error = %e, "removing the body of a finished message");
     }

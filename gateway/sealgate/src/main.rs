@@ -6,7 +6,9 @@
 //! inspects the spool — through the admin API while a gateway runs (redb admits one process),
 //! directly from the store when none does; `sealgate tls status` shows what is known about a
 //! recipient domain's transport security (the same way); `sealgate connect m365|google|check`
-//! generates a tenant's platform setup and diagnoses it (`connect_cmd.rs`).
+//! generates a tenant's platform setup and diagnoses it (`connect_cmd.rs`);
+//! `sealgate backup` snapshots the spool (admin API while serving, the store otherwise) and
+//! `sealgate restore` fills a new data directory from a backup.
 #![forbid(unsafe_code)]
 
 #[macro_use]
@@ -14,6 +16,7 @@ mod out;
 mod admin_client;
 mod connect_cmd;
 mod connect_facts;
+mod backup_cmd;
 mod credentials;
 mod dkim_cmd;
 mod explain_keys;
@@ -154,6 +157,11 @@ enum Command {
         #[arg(long, global = true)]
         json: bool,
     },
+    /// Back up the spool into a new directory (consistent snapshot, key files; the master key
+    /// only when asked).
+    Backup(backup_cmd::BackupArgs),
+    /// Restore a backup into a new, empty data directory (gateway stopped).
+    Restore(backup_cmd::RestoreArgs),
     /// Inspect the queue.
     Queue {
         #[command(subcommand)]
@@ -428,6 +436,8 @@ fn main() -> ExitCode {
             };
             connect_cmd::run(&target, command)
         }
+        Command::Backup(args) => backup_cmd::backup(&args),
+        Command::Restore(args) => backup_cmd::restore(&args),
         Command::Extract => exit_code(Ok(sealgate_rules::extractor_main())),
         Command::Queue {
             command,

@@ -88,6 +88,7 @@ async fn serve(config: Config, config_path: Option<PathBuf>) -> anyhow::Result<(
         mx_roots: mozilla_roots(),
     };
     let tls_state: Arc<dyn TlsStateStore> = Arc::new(spool.tls_state());
+    let backup_spool = spool.clone();
     let store: Arc<dyn QueueStore> = Arc::new(spool);
     {
         // Recovery logs what it found; it must finish before the first session is accepted.
@@ -135,10 +136,18 @@ async fn serve(config: Config, config_path: Option<PathBuf>) -> anyhow::Result<(
         .await
         .context("admin.listen: cannot bind")?;
     let admin_addr = admin_listener.local_addr()?;
+    let token: Arc<str> = token.into();
+    let backup = sealgate_admin::backup::routes(sealgate_admin::backup::BackupAdmin {
+        spool: backup_spool,
+        staging: data.join(BACKUP_STAGING),
+        token: Arc::clone(&token),
+        clock: Arc::clone(&clock),
+        busy: Arc::default(),
+    });
     let state = AdminState {
         store: Arc::clone(&store),
         metrics: metrics.clone(),
-        token: token.clone().into(),
+        token: Arc::clone(&token),
         ready: Arc::clone(&ready),
         control: Some(control),
         keys: Some(key_admin),
@@ -156,8 +165,9 @@ async fn serve(config: Config, config_path: Option<PathBuf>) -> anyhow::Result<(
             },
         ),
         None => sealgate_admin::router(state),
-    };
-    let app = app.merge(connect_routes(&token, &tenants));
+    }
+    .merge(backup)
+    .merge(connect_routes(&token, &tenants));
     tokio::spawn(async move {
         let _ = axum::serve(admin_listener, app)
             .with_graceful_shutdown(async move {
@@ -215,6 +225,9 @@ fn connect_routes(token: &str, tenants: &sealgate_connectors::Tenants) -> axum::
         }),
     )
 }
+
+/// Where `POST /api/v1/backup` makes its snapshots, under `storage.dir`.
+pub const BACKUP_STAGING: &str = "backups";
 
 /// How long the watchdog's spool probe may take.
 const HEALTH_DEADLINE: Duration = Duration::from_secs(10);

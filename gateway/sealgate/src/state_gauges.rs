@@ -1,6 +1,7 @@
 //! The task behind [`StateGauges`]: every [`EVERY`] it reads, on the blocking pool, the spool
-//! file system's free space, the oldest waiting message, the SMTP certificate's expiry and the
-//! write times of the DKIM key files, and sets the gauges. A read that fails leaves the gauge
+//! file system's free space, the oldest waiting message, the expiry of the SMTP certificate and
+//! of the return routes' client certificates, and the write times of the DKIM key files, and
+//! sets the gauges; it also installs the spool's fsync observer (`sealgate_fsync_seconds`). A read that fails leaves the gauge
 //! as it was and is logged once per round (never a path's content, never an address).
 
 use anyhow::Context;
@@ -19,8 +20,8 @@ const EVERY: Duration = Duration::from_secs(15);
 /// What the task reads: paths from the configuration, fixed at start.
 struct Sources {
     data_dir: PathBuf,
-    /// (fixed certificate name, PEM file).
-    certs: Vec<(&'static str, PathBuf)>,
+    /// (fixed certificate name, tenant or `gateway`, PEM file).
+    certs: Vec<(&'static str, String, PathBuf)>,
     /// tenant name (or `gateway`) → DKIM key files.
     dkim: BTreeMap<String, Vec<PathBuf>>,
 }
@@ -31,8 +32,12 @@ impl Sources {
             CertSource::Files { cert, .. } => cert.clone(),
             CertSource::SelfSigned => config.storage.dir.join("tls").join("self-signed.crt"),
         };
+        let mut certs = vec![("smtp", "gateway".to_owned(), smtp_cert)];
         let mut dkim: BTreeMap<String, Vec<PathBuf>> = BTreeMap::new();
         for t in &config.tenants {
+            if let Some(client) = &t.return_cert {
+                certs.push(("return_route_client", t.name.clone(), client.cert.clone()));
+            }
             let keys: Vec<PathBuf> = t.dkim.iter().map(|k| k.key.clone()).collect();
             if !keys.is_empty() {
                 dkim.insert(t.name.clone(), keys);
@@ -43,7 +48,7 @@ impl Sources {
         }
         Sources {
             data_dir: config.storage.dir.clone(),
-            certs: vec![("smtp", smtp_cert)],
+            certs,
             dkim,
         }
     }
@@ -57,6 +62,13 @@ pub fn spawn(
     clock: Arc<dyn Clock>,
 ) -> anyhow::Result<()> {
     let gauges = StateGauges::register(metrics).context("metrics registry")?;
+    let fsync = gauges.fsync_seconds.clone();
+    // Installed once per process (a second `serve` in one process keeps the first).
+    sealgate_commit::observe_fsyncs(Box::new(move |kind, took| {
+        fsync
+            .with_label_values(&[kind.as_str()])
+            .observe(took.as_secs_f64());
+    }));
     let sources = Arc::new(Sources::from_config(config));
     tokio::spawn(async move {
         let mut tick = tokio::time::interval(EVERY);
@@ -97,9 +109,12 @@ fn refresh(g: &StateGauges, s: &Sources, store: &dyn QueueStore, clock: &dyn Clo
         }
         Err(e) => tracing::warn!(error = %e, "cannot read the queue depth"),
     }
-    for (name, path) in &s.certs {
+    for (name, tenant, path) in &s.certs {
         match not_after(path) {
-            Ok(t) => g.cert_expiry.with_label_values(&[name]).set(t as f64),
+            Ok(t) => g
+                .cert_expiry
+                .with_label_values(&[name, tenant.as_str()])
+                .set(t as f64),
             Err(e) => {
                 tracing::warn!(certificate = name, error = %e, "cannot read the certificate's expiry")
             }
