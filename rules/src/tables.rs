@@ -48,10 +48,15 @@ pub fn label_columns(text: &str, sep: u8) -> Option<String> {
     let mut found = false;
     let cap = text.len().saturating_mul(8).saturating_add(4096);
     let mut i = 0;
+    // Markup often puts blank lines between rows (`</tr>\n<tr>`): they do not end a table.
+    let next_row = |from: usize| (from..lines.len()).find(|&j| !lines[j].trim().is_empty());
     while i < lines.len() {
         let head = cells(lines[i], sep);
-        let next_width = lines.get(i + 1).map(|l| cells(l, sep).len());
-        if lines[i].len() > MAX_HEADER || !is_header(&head) || next_width != Some(head.len()) {
+        // Only a header looks ahead (past blank lines): the scan stays linear.
+        let table = lines[i].len() <= MAX_HEADER
+            && is_header(&head)
+            && next_row(i + 1).map(|j| cells(lines[j], sep).len()) == Some(head.len());
+        if !table {
             out.push_str(lines[i]);
             out.push('\n');
             i += 1;
@@ -61,8 +66,8 @@ pub fn label_columns(text: &str, sep: u8) -> Option<String> {
         out.push_str(lines[i]);
         out.push('\n');
         i += 1;
-        while let Some(line) = lines.get(i) {
-            let row = cells(line, sep);
+        while let Some(j) = next_row(i) {
+            let row = cells(lines[j], sep);
             if row.len() != head.len() {
                 break;
             }
@@ -75,7 +80,7 @@ pub fn label_columns(text: &str, sep: u8) -> Option<String> {
                 }
             }
             out.push('\n');
-            i += 1;
+            i = j + 1;
             if out.len() > cap {
                 return None;
             }
@@ -100,6 +105,11 @@ mod tests {
     fn html_cells_and_non_tables() {
         let t = label_columns("\n \tPatient \tDOB\n \tAnn Lee \t1962-03-14\n", b'\t').unwrap();
         assert!(t.contains("DOB: 1962-03-14"), "{t}");
+        let t = label_columns("x\n \tPt \tDOB\n\n \tAnn Lee \t1962-03-14\n\n", b'\t').unwrap();
+        assert!(
+            t.contains("DOB: 1962-03-14"),
+            "blank lines between rows: {t}"
+        );
         assert!(label_columns("just, some prose, with commas\n", b',').is_none());
         assert!(label_columns("1,2,3\n4,5,6\n", b',').is_none(), "no header");
     }

@@ -199,8 +199,10 @@ impl IdKind {
             IdKind::UsAddress => &["address", "lives at", "residence", "home", "street"],
             IdKind::PersonName => &[
                 "patient",
+                "patients",
                 "patient name",
                 "pt",
+                "pts",
                 "name",
                 "re",
                 "regarding",

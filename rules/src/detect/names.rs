@@ -302,6 +302,39 @@ const ORGANISATION: &[&str] = &[
     "road",
     "park",
 ];
+/// A label right before a name (`Owner: Ann Lee`, a table column `Presenter`) that makes it
+/// staff's.
+const STAFF_LABELS: &[&str] = &[
+    "owner",
+    "owners",
+    "presenter",
+    "presenters",
+    "speaker",
+    "speakers",
+    "facilitator",
+    "organizer",
+    "organiser",
+    "host",
+    "author",
+    "employee",
+    "staff",
+    "provider",
+    "physician",
+    "clinician",
+    "manager",
+    "lead",
+    "trainer",
+    "instructor",
+    "approver",
+    "assignee",
+    "assigned to",
+    "on call",
+    "on-call",
+    "supervisor",
+    "prepared by",
+    "reviewer",
+    "attending",
+];
 const VALEDICTIONS: &[&str] = &[
     "thanks",
     "thank you",
@@ -425,6 +458,26 @@ fn previous_word(t: &[u8], s: usize) -> String {
     String::from_utf8_lossy(&t[b..e]).to_ascii_lowercase()
 }
 
+/// A staff label right before `s` on the same line: `Owner: `, `Presenter - `.
+fn staff_label_before(t: &[u8], s: usize) -> bool {
+    let mut from = s.saturating_sub(24);
+    while from < s && t[from] & 0xc0 == 0x80 {
+        from += 1; // a UTF-8 continuation byte: start at the next character
+    }
+    let Ok(before) = std::str::from_utf8(&t[from..s]) else {
+        return false;
+    };
+    let before = before.rsplit('\n').next().unwrap_or("");
+    let Some(label) = before.trim_end().strip_suffix([':', '-']) else {
+        return false;
+    };
+    let label = label.trim().to_ascii_lowercase();
+    let label = label.rsplit([';', '\t']).next().unwrap_or("").trim();
+    STAFF_LABELS
+        .iter()
+        .any(|l| label == *l || label.ends_with(&format!(" {l}")))
+}
+
 /// A credential right after `e` (`, MD`, ` RN`).
 fn credential_after(t: &[u8], e: usize) -> bool {
     let mut i = e;
@@ -505,6 +558,9 @@ fn pair(t: &[u8], s: usize, e: usize, l: &Lists) -> Option<usize> {
     if let Some(end) = titled(t, s, e) {
         return Some(end);
     }
+    if let Some(end) = surname_initial(t, s, e, l) {
+        return Some(end);
+    }
     let mut buf = [0u8; 32];
     let w1 = lower(&t[s..e], &mut buf)?.to_string();
     let (in_first, in_last) = (l.first.contains(w1.as_str()), l.last.contains(w1.as_str()));
@@ -534,7 +590,14 @@ fn pair(t: &[u8], s: usize, e: usize, l: &Lists) -> Option<usize> {
     if NOT_NAMES.contains(&w1.as_str()) || NOT_NAMES.contains(&w2) || organisation(t, e2, comma) {
         return None;
     }
-    if !comma && !underscore && PLACE_WORDS.contains(&w2) {
+    // `Sarah Lake, WV` is a town; `Lauren Brooks is scheduled` a person (`Brooks` is a
+    // common surname): a place word that is also a surname makes a place only with an address
+    // after it.
+    if !comma
+        && !underscore
+        && PLACE_WORDS.contains(&w2)
+        && (!l.last.contains(w2) || address_tail(t, e2) || house_number_before(t, s))
+    {
         return None;
     }
     let forward = in_first && l.last.contains(w2);
@@ -543,6 +606,38 @@ fn pair(t: &[u8], s: usize, e: usize, l: &Lists) -> Option<usize> {
     let reverse = in_last && l.first.contains(w2) && (comma || underscore || caps);
     let ok = if comma { reverse } else { forward || reverse };
     ok.then_some(e2)
+}
+
+/// A state code or ZIP code after a town name: `, WV`, ` WV 25301`, ` 25301`.
+fn address_tail(t: &[u8], e: usize) -> bool {
+    let rest = &t[e..t.len().min(e + 12)];
+    let rest = rest.strip_prefix(b",").unwrap_or(rest);
+    let rest = rest.strip_prefix(b" ").unwrap_or(rest);
+    let state = rest.len() >= 2
+        && rest[..2].iter().all(u8::is_ascii_uppercase)
+        && !rest.get(2).is_some_and(u8::is_ascii_alphabetic);
+    let zip = rest.len() >= 5 && rest[..5].iter().all(u8::is_ascii_digit);
+    state || zip
+}
+
+/// A house number before a street name: `2452 Jeffrey Haven`.
+fn house_number_before(t: &[u8], s: usize) -> bool {
+    s >= 2 && t[s - 1] == b' ' && t[s - 2].is_ascii_digit()
+}
+
+/// `Williams, K.` (a surname and an initial, as room boards and rosters write patients):
+/// the end of the initial.
+fn surname_initial(t: &[u8], s: usize, e: usize, l: &Lists) -> Option<usize> {
+    let mut buf = [0u8; 32];
+    let w = lower(&t[s..e], &mut buf)?;
+    if !l.last.contains(w) || NOT_NAMES.contains(&w) || t.get(e..e + 2) != Some(b", ") {
+        return None;
+    }
+    let i = e + 2;
+    let initial = t.get(i).is_some_and(u8::is_ascii_uppercase)
+        && t.get(i + 1) == Some(&b'.')
+        && !t.get(i + 2).is_some_and(u8::is_ascii_alphabetic);
+    initial.then_some(i + 2)
 }
 
 /// The last word of a name, lower case, without a possessive (`Ms. Blair's` → `blair`).
@@ -580,7 +675,8 @@ fn candidates(text: &str, sender: &[String]) -> Vec<(usize, usize, bool)> {
             .any(|w| sender.iter().any(|x| x == w));
         let clinician = CLINICIAN_BEFORE.contains(&previous_word(t, s).as_str())
             || credential_after(t, end)
-            || role_after(t, end);
+            || role_after(t, end)
+            || staff_label_before(t, s);
         let signed = sig.iter().any(|&(a, b)| s >= a && s < b) || sign_off(text, s, end);
         out.push((s, end, own || clinician || signed));
         i = end;
@@ -643,6 +739,21 @@ mod tests {
         assert_eq!(names("Keith Snyder (Clinical Pharmacist) - Dec 3", &[]), 0);
         assert_eq!(names("Cake at 3.\n\nBeth Roberts\n\n--\nIT", &[]), 0);
         assert_eq!(names("Please Call the Front Desk", &[]), 0);
+        assert_eq!(names("Lauren Brooks is scheduled", &[]), 1);
+        assert_eq!(
+            names("Adam Fox and Randy Love", &[]),
+            2,
+            "common-word surnames"
+        );
+        assert_eq!(names("Sarah Brooks, WV 25301", &[]), 0, "a town");
+        assert_eq!(names("at 2452 Jeffrey Haven", &[]), 0, "a street");
+        assert_eq!(names("Rm 1 Williams, K. post-op", &[]), 1);
+    }
+
+    #[test]
+    fn a_staff_label_before_a_name() {
+        assert_eq!(names("Topic: budget;\tOwner: Brandon Williams;", &[]), 0);
+        assert_eq!(names("Patient: Brandon Williams", &[]), 1);
     }
 
     #[test]
