@@ -89,6 +89,34 @@ pub fn label_columns(text: &str, sep: u8) -> Option<String> {
     found.then_some(out)
 }
 
+/// Plain text whose tables may be tab-separated or laid out with spaces (fixed-width columns,
+/// `Name      Member ID`): rows labelled as by [`label_columns`], a run of two or more spaces
+/// counting as a cell break when tabs find no table. `None` when there is no table.
+pub fn label_plain(text: &str) -> Option<String> {
+    if let Some(t) = label_columns(text, b'\t') {
+        return Some(t);
+    }
+    if !text.contains("  ") {
+        return None;
+    }
+    let mut spaced = String::with_capacity(text.len());
+    let mut run = 0;
+    for c in text.chars() {
+        if c == ' ' {
+            run += 1;
+            continue;
+        }
+        match run {
+            0 => {}
+            1 => spaced.push(' '),
+            _ => spaced.push('\t'),
+        }
+        run = 0;
+        spaced.push(c);
+    }
+    label_columns(&spaced, b'\t')
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -99,6 +127,16 @@ mod tests {
         let t = t.unwrap();
         assert!(t.contains("DOB: 03/14/1962;"), "{t}");
         assert!(t.contains("Member ID: XYZ 123;"), "{t}");
+    }
+
+    #[test]
+    fn fixed_width_columns() {
+        let t = label_plain(
+            "Denials:\n\nPatient          Member ID       DOS\nAnn Lee          XKW123456789    11/02/2026\n",
+        )
+        .unwrap();
+        assert!(t.contains("Member ID: XKW123456789;"), "{t}");
+        assert!(label_plain("One sentence.  Two sentences.\n").is_none());
     }
 
     #[test]

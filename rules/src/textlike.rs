@@ -7,7 +7,7 @@
 //! the content walk counts as unscannable (fail closed).
 
 use crate::html::{data_xml_to_text, html_to_text};
-use crate::tables::label_columns;
+use crate::tables::{label_columns, label_plain};
 
 /// How a text-like part is rendered.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -118,7 +118,7 @@ pub fn looks_like_text(bytes: &[u8]) -> bool {
 pub fn render(kind: TextKind, text: &str) -> String {
     match kind {
         TextKind::Plain if is_directory(text) => unfold(text),
-        TextKind::Plain => label_columns(text, b'\t').unwrap_or_else(|| text.to_string()),
+        TextKind::Plain => label_plain(text).unwrap_or_else(|| text.to_string()),
         TextKind::Delimited(sep) => label_columns(text, sep).unwrap_or_else(|| text.to_string()),
         TextKind::Html => {
             let t = html_to_text(text);
