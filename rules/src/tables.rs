@@ -93,9 +93,12 @@ pub fn label_columns(text: &str, sep: u8) -> Option<String> {
 /// `Name      Member ID`): rows labelled as by [`label_columns`], a run of two or more spaces
 /// counting as a cell break when tabs find no table. `None` when there is no table.
 pub fn label_plain(text: &str) -> Option<String> {
-    if let Some(t) = label_columns(text, b'\t') {
+    if text.contains('\t')
+        && let Some(t) = label_columns(text, b'\t')
+    {
         return Some(t);
     }
+    // Columns laid out with spaces need a run of two somewhere.
     if !text.contains("  ") {
         return None;
     }

@@ -16,7 +16,8 @@ Writes (see rules/vocab/SOURCES.md for each source's licence):
   the DrugBank open vocabulary, CC0 1.0). Brand names are not taken from it.
 * rules/data/first-names.txt, rules/data/surnames.txt - US Census Bureau 1990 name frequency
   files (public domain) as shipped by the `names` package (MIT): first names (female and male)
-  and the most frequent surnames, minus common English words (STOP_NAMES), lower case.
+  and the most frequent surnames, minus common English words (STOP_NAMES) that are not also
+  frequent surnames or given names (SURNAME_ANYWAY, GIVEN_ANYWAY), lower case.
 
 Deterministic: the same package versions give the same files.
 """

@@ -8,6 +8,7 @@
 //! confidence and a location.
 
 pub mod dates;
+mod name_words;
 pub mod names;
 pub mod scan;
 pub mod validate;
