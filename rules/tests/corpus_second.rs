@@ -126,7 +126,7 @@ fn score(split: &str) -> Result<Score> {
     Ok(s)
 }
 
-/// The acceptance test of issue 14. Not met yet: held-out precision 0.9688, recall 0.775 (was
+/// The acceptance test of issue 14. Not met yet: held-out precision 0.9711, recall 0.840 (was
 /// 0.9265 / 0.630 before the table, XML, calendar, gzip and name fixes); development split
 /// 1.0 / 0.98. Run alone (`--test-threads=1`): on a loaded machine OCR can hit the extract
 /// timeout and fail closed, which shows as false positives. Run it with
