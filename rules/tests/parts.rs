@@ -341,3 +341,35 @@ fn scanned_images_and_pdf_pages_are_read_by_ocr() {
         "twelve pages, a budget of ten"
     );
 }
+
+/// An age over 89 beside a health fact is PHI (a HIPAA identifier of its own); a large number
+/// of years that is no age is not.
+#[test]
+fn age_over_89_beside_a_health_fact() {
+    assert!(protected(&eml(
+        "SNF",
+        "101yo F in 381B w/ PNA + fall at home."
+    )));
+    assert!(protected(&eml(
+        "x",
+        "The 94-year-old with CHF was seen today."
+    )));
+    assert!(!protected(&eml(
+        "x",
+        "Our diabetes educators bring 92 years of experience; 90-day supplies ship free."
+    )));
+}
+
+/// A Luhn-valid 16-digit order reference is no payment card without card context (issue 14's
+/// false positives); the same number labelled as a card is one.
+#[test]
+fn card_numbers_need_card_context() {
+    assert!(!protected(&eml(
+        "toner order",
+        "Order reference 4111 1111 1111 1111, delivery Friday."
+    )));
+    assert!(protected(&eml(
+        "copay",
+        "Card number 4111 1111 1111 1111 for the copay."
+    )));
+}
