@@ -73,7 +73,14 @@ fn markup_to_text(src: &str, mode: Mode) -> String {
     let mut out = String::with_capacity(src.len() / 2);
     let mut rest = src;
     while let Some(lt) = find_byte(rest, b'<') {
-        push_text(&mut out, &rest[..lt]);
+        let text = &rest[..lt];
+        // Source line breaks between HTML tags (`</td>\n<td>`) are white space, not lines:
+        // rows stay on one line for the table labeller.
+        if html && text.contains('\n') && text.trim().is_empty() {
+            out.push(' ');
+        } else {
+            push_text(&mut out, text);
+        }
         rest = &rest[lt..];
         let Some(gt) = find_byte(rest, b'>') else {
             rest = "";
@@ -240,6 +247,12 @@ mod tests {
     fn table_cells_are_tab_separated_once() {
         let t = html_to_text("<table><tr><th>DOB</th><th>Pt</th></tr></table>");
         assert_eq!(t.trim_matches('\n'), " \tDOB \tPt");
+    }
+
+    #[test]
+    fn source_line_breaks_between_cells_keep_a_row_on_one_line() {
+        let t = html_to_text("<table><tr>\n<td>Lee</td>\n<td>DOB</td>\n</tr></table>");
+        assert!(t.contains("\tLee  \tDOB"), "{t:?}");
     }
 
     #[test]
