@@ -266,7 +266,15 @@ impl Walk<'_> {
 
     fn body_part(&mut self, m: &mail_parser::Message<'_>, id: u32, loc: Location, view: u8) {
         match m.parts.get(id as usize).map(|p| &p.body) {
-            Some(PartType::Text(t)) => self.push(loc, view, t),
+            // A plain body may hold an HL7 v2 message pasted in, or a table laid out with tabs
+            // or spaces: rendered like an attachment of that kind.
+            Some(PartType::Text(t)) if crate::hl7::pasted(t) => {
+                self.push(loc, view, &crate::hl7::to_text(t));
+            }
+            Some(PartType::Text(t)) => match crate::tables::label_plain(t) {
+                Some(text) => self.push(loc, view, &text),
+                None => self.push(loc, view, t),
+            },
             Some(PartType::Html(h)) => {
                 self.note_cids(h);
                 let text = html_to_text(h);

@@ -20,6 +20,11 @@ const PID_LABELS: &[(usize, &str)] = &[
 /// Labels of `IN1` (insurance) fields.
 const IN1_LABELS: &[(usize, &str)] = &[(36, "Policy number"), (49, "Member ID")];
 
+/// An HL7 v2 message pasted into a text: a line that starts with `MSH|`.
+pub fn pasted(text: &str) -> bool {
+    text.starts_with("MSH|") || text.contains("\nMSH|")
+}
+
 /// The readable text of an HL7 v2 message.
 pub fn to_text(msg: &str) -> String {
     let mut out = String::with_capacity(msg.len() * 2);

@@ -4,22 +4,83 @@
 //! `<script>`/`<style>` contents are skipped, and character references are decoded. The output is
 //! never longer than the input plus one byte per tag, and the work is one linear pass.
 
-/// Text of an HTML document.
+/// Text of an HTML document. A table cell starts with a tab (` \t`), one per cell, so
+/// [`crate::tables::label_columns`] sees each row's cells.
 pub fn html_to_text(html: &str) -> String {
-    markup_to_text(html, true)
+    markup_to_text(html, Mode::Html)
 }
 
 /// Text of an XML document (OOXML parts): elements that end a paragraph, cell or row become a
 /// line break or a tab; runs inside a paragraph join without a space, as Word shows them.
 pub fn xml_to_text(xml: &str) -> String {
-    markup_to_text(xml, false)
+    markup_to_text(xml, Mode::Office)
 }
 
-fn markup_to_text(src: &str, html: bool) -> String {
+/// Text of a data XML document (C-CDA, FHIR XML, anything `+xml`): every element boundary
+/// separates words (`<given>Ann</given><family>Lee</family>` is `Ann Lee`), and the values
+/// such documents keep in attributes are written out with their element's name as a label
+/// (`<birthTime value="19620314"/>` → `birth Time: 19620314`, `displayName`, `extension`).
+pub fn data_xml_to_text(xml: &str) -> String {
+    markup_to_text(xml, Mode::Data)
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Mode {
+    Html,
+    Office,
+    Data,
+}
+
+/// Attributes whose values are content in data XML.
+const VALUE_ATTRIBUTES: [&str; 4] = ["value", "extension", "displayName", "originalText"];
+
+/// Writes `label: value` for each value attribute of a data-XML start tag; the label is the
+/// element's local name with its camel case split (`birthTime` → `birth Time`).
+fn push_attributes(out: &mut String, name: &str, tag: &str) {
+    let local = name.rsplit(':').next().unwrap_or(name);
+    // A label is repeated per attribute: a long one would let a hostile tag multiply output.
+    let local = if local.len() > 48 { "" } else { local };
+    let mut rest = &tag[name.len().min(tag.len())..];
+    while let Some(eq) = find_byte(rest, b'=') {
+        let attr = rest[..eq].trim();
+        let attr = attr.rsplit(':').next().unwrap_or(attr);
+        let after = rest[eq + 1..].trim_start();
+        let Some(q) = after.chars().next().filter(|c| *c == '"' || *c == '\'') else {
+            return;
+        };
+        let Some(end) = after[1..].find(q) else {
+            return;
+        };
+        let value = &after[1..1 + end];
+        if VALUE_ATTRIBUTES.contains(&attr) && !value.is_empty() {
+            out.push('\n');
+            for (i, c) in local.char_indices() {
+                if i > 0 && c.is_ascii_uppercase() {
+                    out.push(' ');
+                }
+                out.push(c);
+            }
+            out.push_str(": ");
+            push_text(out, value);
+            out.push('\n');
+        }
+        rest = &after[1 + end + 1..];
+    }
+}
+
+fn markup_to_text(src: &str, mode: Mode) -> String {
+    let html = mode == Mode::Html;
     let mut out = String::with_capacity(src.len() / 2);
     let mut rest = src;
     while let Some(lt) = find_byte(rest, b'<') {
-        push_text(&mut out, &rest[..lt]);
+        let text = &rest[..lt];
+        // Source line breaks between HTML tags (`</td>\n<td>`) are white space, not lines:
+        // rows stay on one line for the table labeller.
+        if html && text.contains('\n') && text.trim().is_empty() {
+            out.push(' ');
+        } else {
+            push_text(&mut out, text);
+        }
         rest = &rest[lt..];
         let Some(gt) = find_byte(rest, b'>') else {
             rest = "";
@@ -39,7 +100,14 @@ fn markup_to_text(src: &str, html: bool) -> String {
             }
             continue;
         }
-        out.push_str(separator(name, tag.starts_with('/'), html));
+        if mode == Mode::Data {
+            out.push_str(if out.ends_with(['\n', ' ']) { "" } else { " " });
+            if !tag.starts_with(['/', '?', '!']) {
+                push_attributes(&mut out, name, tag);
+            }
+        } else {
+            out.push_str(separator(name, tag.starts_with('/'), html));
+        }
     }
     push_text(&mut out, rest);
     out
@@ -97,7 +165,7 @@ fn separator(name: &str, closing: bool, html: bool) -> &'static str {
     if html {
         return if is(&HTML_BREAKS) || is(&["title"]) {
             "\n"
-        } else if is(&["td", "th"]) {
+        } else if is(&["td", "th"]) && !closing {
             " \t"
         } else {
             ""
@@ -173,6 +241,30 @@ mod tests {
         assert!(t.contains("SSN: 123-45-6789"), "{t}");
         assert!(t.contains("a&b c"));
         assert!(!t.contains("var x"));
+    }
+
+    #[test]
+    fn table_cells_are_tab_separated_once() {
+        let t = html_to_text("<table><tr><th>DOB</th><th>Pt</th></tr></table>");
+        assert_eq!(t.trim_matches('\n'), " \tDOB \tPt");
+    }
+
+    #[test]
+    fn source_line_breaks_between_cells_keep_a_row_on_one_line() {
+        let t = html_to_text("<table><tr>\n<td>Lee</td>\n<td>DOB</td>\n</tr></table>");
+        assert!(t.contains("\tLee  \tDOB"), "{t:?}");
+    }
+
+    #[test]
+    fn data_xml_separates_elements_and_writes_value_attributes() {
+        let t = data_xml_to_text(
+            "<patient><name><given>Ann</given><family>Lee</family></name>\
+             <birthTime value=\"19620314\"/><code code=\"E11\" displayName=\"Type 2 diabetes\"/></patient>",
+        );
+        assert!(t.contains("Ann Lee"), "{t}");
+        assert!(t.contains("birth Time: 19620314"), "{t}");
+        assert!(t.contains("code: Type 2 diabetes"), "{t}");
+        assert!(!t.contains("E11\""), "{t}");
     }
 
     #[test]

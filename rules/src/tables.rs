@@ -48,10 +48,15 @@ pub fn label_columns(text: &str, sep: u8) -> Option<String> {
     let mut found = false;
     let cap = text.len().saturating_mul(8).saturating_add(4096);
     let mut i = 0;
+    // Markup often puts blank lines between rows (`</tr>\n<tr>`): they do not end a table.
+    let next_row = |from: usize| (from..lines.len()).find(|&j| !lines[j].trim().is_empty());
     while i < lines.len() {
         let head = cells(lines[i], sep);
-        let next_width = lines.get(i + 1).map(|l| cells(l, sep).len());
-        if lines[i].len() > MAX_HEADER || !is_header(&head) || next_width != Some(head.len()) {
+        // Only a header looks ahead (past blank lines): the scan stays linear.
+        let table = lines[i].len() <= MAX_HEADER
+            && is_header(&head)
+            && next_row(i + 1).map(|j| cells(lines[j], sep).len()) == Some(head.len());
+        if !table {
             out.push_str(lines[i]);
             out.push('\n');
             i += 1;
@@ -61,8 +66,8 @@ pub fn label_columns(text: &str, sep: u8) -> Option<String> {
         out.push_str(lines[i]);
         out.push('\n');
         i += 1;
-        while let Some(line) = lines.get(i) {
-            let row = cells(line, sep);
+        while let Some(j) = next_row(i) {
+            let row = cells(lines[j], sep);
             if row.len() != head.len() {
                 break;
             }
@@ -75,13 +80,44 @@ pub fn label_columns(text: &str, sep: u8) -> Option<String> {
                 }
             }
             out.push('\n');
-            i += 1;
+            i = j + 1;
             if out.len() > cap {
                 return None;
             }
         }
     }
     found.then_some(out)
+}
+
+/// Plain text whose tables may be tab-separated or laid out with spaces (fixed-width columns,
+/// `Name      Member ID`): rows labelled as by [`label_columns`], a run of two or more spaces
+/// counting as a cell break when tabs find no table. `None` when there is no table.
+pub fn label_plain(text: &str) -> Option<String> {
+    if text.contains('\t')
+        && let Some(t) = label_columns(text, b'\t')
+    {
+        return Some(t);
+    }
+    // Columns laid out with spaces need a run of two somewhere.
+    if !text.contains("  ") {
+        return None;
+    }
+    let mut spaced = String::with_capacity(text.len());
+    let mut run = 0;
+    for c in text.chars() {
+        if c == ' ' {
+            run += 1;
+            continue;
+        }
+        match run {
+            0 => {}
+            1 => spaced.push(' '),
+            _ => spaced.push('\t'),
+        }
+        run = 0;
+        spaced.push(c);
+    }
+    label_columns(&spaced, b'\t')
 }
 
 #[cfg(test)]
@@ -97,9 +133,24 @@ mod tests {
     }
 
     #[test]
+    fn fixed_width_columns() {
+        let t = label_plain(
+            "Denials:\n\nPatient          Member ID       DOS\nAnn Lee          XKW123456789    11/02/2026\n",
+        )
+        .unwrap();
+        assert!(t.contains("Member ID: XKW123456789;"), "{t}");
+        assert!(label_plain("One sentence.  Two sentences.\n").is_none());
+    }
+
+    #[test]
     fn html_cells_and_non_tables() {
         let t = label_columns("\n \tPatient \tDOB\n \tAnn Lee \t1962-03-14\n", b'\t').unwrap();
         assert!(t.contains("DOB: 1962-03-14"), "{t}");
+        let t = label_columns("x\n \tPt \tDOB\n\n \tAnn Lee \t1962-03-14\n\n", b'\t').unwrap();
+        assert!(
+            t.contains("DOB: 1962-03-14"),
+            "blank lines between rows: {t}"
+        );
         assert!(label_columns("just, some prose, with commas\n", b',').is_none());
         assert!(label_columns("1,2,3\n4,5,6\n", b',').is_none(), "no header");
     }

@@ -6,8 +6,8 @@
 //! A part that is none of these and no document the extractor knows is *unrecognised*, which
 //! the content walk counts as unscannable (fail closed).
 
-use crate::html::{html_to_text, xml_to_text};
-use crate::tables::label_columns;
+use crate::html::{data_xml_to_text, html_to_text};
+use crate::tables::{label_columns, label_plain};
 
 /// How a text-like part is rendered.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -117,20 +117,70 @@ pub fn looks_like_text(bytes: &[u8]) -> bool {
 /// The text to scan for a text-like part.
 pub fn render(kind: TextKind, text: &str) -> String {
     match kind {
-        TextKind::Plain => label_columns(text, b'\t').unwrap_or_else(|| text.to_string()),
+        TextKind::Plain if is_directory(text) => unfold(text),
+        TextKind::Plain => label_plain(text).unwrap_or_else(|| text.to_string()),
         TextKind::Delimited(sep) => label_columns(text, sep).unwrap_or_else(|| text.to_string()),
         TextKind::Html => {
             let t = html_to_text(text);
             label_columns(&t, b'\t').unwrap_or(t)
         }
-        TextKind::Xml => xml_to_text(text),
+        TextKind::Xml => data_xml_to_text(text),
         TextKind::Hl7 => crate::hl7::to_text(text),
     }
+}
+
+/// An iCalendar or vCard object (`BEGIN:VCALENDAR`, `BEGIN:VCARD`).
+fn is_directory(text: &str) -> bool {
+    let head = text.trim_start().as_bytes();
+    let head = &head[..head.len().min(16)];
+    head.len() >= 10 && head[..6].eq_ignore_ascii_case(b"begin:") && {
+        let rest = &head[6..];
+        rest.len() >= 5
+            && (rest[..5].eq_ignore_ascii_case(b"vcale")
+                || rest[..5].eq_ignore_ascii_case(b"vcard"))
+    }
+}
+
+/// RFC 5545 / 6350 content lines as written: folded lines joined (a line break followed by a
+/// space or tab continues the line, so `K\r\n aren` is `Karen`) and text escapes undone
+/// (`\;` `\,` `\\` and `\n` as a line break). The output is never longer than the input.
+fn unfold(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '\r' if chars.peek() == Some(&'\n') => {}
+            '\n' if matches!(chars.peek(), Some(' ' | '\t')) => {
+                chars.next();
+            }
+            '\\' => match chars.peek().copied() {
+                Some('n' | 'N') => {
+                    chars.next();
+                    out.push('\n');
+                }
+                Some(e @ (';' | ',' | '\\')) => {
+                    chars.next();
+                    out.push(e);
+                }
+                _ => out.push('\\'),
+            },
+            _ => out.push(c),
+        }
+    }
+    out
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn calendars_are_unfolded_and_unescaped() {
+        let ics = "BEGIN:VCALENDAR\r\nDESCRIPTION:Patients: Ann Lee\\; K\r\n aren Hill\\, RN\r\nEND:VCALENDAR\r\n";
+        let t = render(TextKind::Plain, ics);
+        assert!(t.contains("Patients: Ann Lee; Karen Hill, RN\n"), "{t}");
+        assert_eq!(render(TextKind::Plain, "a\n b"), "a\n b", "not a calendar");
+    }
 
     #[test]
     fn kinds_by_type_name_and_content() {

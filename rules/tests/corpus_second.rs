@@ -126,11 +126,12 @@ fn score(split: &str) -> Result<Score> {
     Ok(s)
 }
 
-/// The acceptance test of issue 14. Not met yet: with the corpus's 200 templates (the rules were
-/// tuned while it had fewer), held-out precision 0.9265, recall 0.630; development split 0.9695 /
-/// 0.795. Run it with
-/// `cargo test -p sealgate-rules --test corpus_second -- --ignored --nocapture` to see the
-/// figures and the misclassified kinds.
+/// The acceptance test of issue 14. Not met yet: held-out precision 0.9711, recall 0.840 (was
+/// 0.9265 / 0.630 before the table, XML, calendar, gzip and name fixes); development split
+/// 1.0 / 0.985. Run alone (`--test-threads=1`): on a loaded machine OCR can hit the extract
+/// timeout and fail closed, which shows as false positives. Run it with
+/// `cargo test -p sealgate-rules --test corpus_second -- --ignored --nocapture --test-threads=1`
+/// to see the figures and the misclassified kinds.
 #[test]
 #[ignore = "issue 14's goal on the held-out templates is not met yet; run with --ignored"]
 fn held_out_templates_meet_the_goal() -> Result<()> {
@@ -145,14 +146,16 @@ fn held_out_templates_meet_the_goal() -> Result<()> {
 }
 
 /// Regression floor on the development split: just under what the rules reach on the full
-/// corpus today (precision 0.9695, recall 0.795), so a change that loses ground fails here.
-/// It is a guard, not the goal — raise it as the rules improve.
+/// corpus today (precision 1.0, recall 0.985), so a change that loses ground fails here.
+/// It is a guard, not the goal — raise it as the rules improve. Precision is held to the goal
+/// (0.95), not to 1.0: on a loaded machine an OCR page can hit the extract timeout and fail
+/// closed (seen: 6 such false positives with the held-out split running beside it).
 #[test]
 fn development_split_stays_above_its_floor() -> Result<()> {
     let s = score("dev")?;
     ensure!(
-        s.precision() >= 0.95 && s.recall() >= 0.78,
-        "dev: precision {:.4} (floor 0.95), recall {:.4} (floor 0.78)",
+        s.precision() >= 0.95 && s.recall() >= 0.97,
+        "dev: precision {:.4} (floor 0.95), recall {:.4} (floor 0.97)",
         s.precision(),
         s.recall()
     );

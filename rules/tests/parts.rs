@@ -142,9 +142,14 @@ fn real_openpgp_and_cms_messages_are_encrypted() {
 
 #[test]
 fn unrecognised_binary_part_is_unscannable_and_protected() {
-    // A gzip stream (its magic number, then deflate bytes) is no text and no known document.
-    let gz = b"\x1f\x8b\x08\x00\x00\x00\x00\x00\x00\x03\x0b\xc9\xc8\x2c\x56\x00\xa2\x44\x85\xe2\x92\xa2\xcc\xbc\x74\x00";
-    let raw = with_attachment("see attached", "application/gzip", "notes.gz", gz);
+    // Bytes of no format this build knows: no text, no document.
+    let bin: Vec<u8> = (0..=255u8).cycle().take(4096).collect();
+    let raw = with_attachment(
+        "see attached",
+        "application/x-lab-instrument",
+        "run.bin",
+        &bin,
+    );
     let d = classify(&RuleSet::embedded_default(), &raw);
     assert!(
         d.hits.iter().any(|h| h.detector == "unscannable"),
@@ -153,8 +158,33 @@ fn unrecognised_binary_part_is_unscannable_and_protected() {
     );
     assert!(protected(&raw));
     // The same bytes as `application/octet-stream` without a name.
-    let raw = with_attachment("see attached", "application/octet-stream", "blob", gz);
+    let raw = with_attachment("see attached", "application/octet-stream", "blob", &bin);
     assert!(protected(&raw));
+    // gzip of the same bytes (one stored deflate block): decompressed, still unrecognised.
+    let mut gz = b"\x1f\x8b\x08\x00\x00\x00\x00\x00\x00\x03\x01".to_vec();
+    let n = bin.len() as u16;
+    gz.extend(n.to_le_bytes());
+    gz.extend((!n).to_le_bytes());
+    gz.extend(&bin);
+    gz.extend([0; 8]);
+    let raw = with_attachment("see attached", "application/gzip", "run.bin.gz", &gz);
+    assert!(protected(&raw));
+}
+
+/// A gzipped log or CSV is decompressed and read like any text part (issue 14: it used to be
+/// unscannable, so a harmless compressed server log was held as PHI).
+#[test]
+fn gzip_holding_text_is_read() {
+    // gzip of "This is a string".
+    let gz = b"\x1f\x8b\x08\x00\x00\x00\x00\x00\x00\x03\x0b\xc9\xc8\x2c\x56\x00\xa2\x44\x85\xe2\x92\xa2\xcc\xbc\x74\x00";
+    let raw = with_attachment("see attached", "application/gzip", "notes.gz", gz);
+    let d = classify(&RuleSet::embedded_default(), &raw);
+    assert!(
+        !d.hits.iter().any(|h| h.detector == "unscannable"),
+        "{:?}",
+        d.hits
+    );
+    assert!(!protected(&raw));
 }
 
 #[test]
@@ -310,4 +340,36 @@ fn scanned_images_and_pdf_pages_are_read_by_ocr() {
         hit_in(&raw, "unscannable", &at),
         "twelve pages, a budget of ten"
     );
+}
+
+/// An age over 89 beside a health fact is PHI (a HIPAA identifier of its own); a large number
+/// of years that is no age is not.
+#[test]
+fn age_over_89_beside_a_health_fact() {
+    assert!(protected(&eml(
+        "SNF",
+        "101yo F in 381B w/ PNA + fall at home."
+    )));
+    assert!(protected(&eml(
+        "x",
+        "The 94-year-old with CHF was seen today."
+    )));
+    assert!(!protected(&eml(
+        "x",
+        "Our diabetes educators bring 92 years of experience; 90-day supplies ship free."
+    )));
+}
+
+/// A Luhn-valid 16-digit order reference is no payment card without card context (issue 14's
+/// false positives); the same number labelled as a card is one.
+#[test]
+fn card_numbers_need_card_context() {
+    assert!(!protected(&eml(
+        "toner order",
+        "Order reference 4111 1111 1111 1111, delivery Friday."
+    )));
+    assert!(protected(&eml(
+        "copay",
+        "Card number 4111 1111 1111 1111 for the copay."
+    )));
 }

@@ -8,6 +8,7 @@
 //! confidence and a location.
 
 pub mod dates;
+mod name_words;
 pub mod names;
 pub mod scan;
 pub mod validate;
@@ -199,8 +200,10 @@ impl IdKind {
             IdKind::UsAddress => &["address", "lives at", "residence", "home", "street"],
             IdKind::PersonName => &[
                 "patient",
+                "patients",
                 "patient name",
                 "pt",
+                "pts",
                 "name",
                 "re",
                 "regarding",

@@ -12,6 +12,7 @@
 //! history below is still scanned — or alone on the last line of a paragraph).
 
 use super::IdKind;
+use super::name_words::*;
 use super::scan::IdMatch;
 use std::collections::HashSet;
 use std::sync::OnceLock;
@@ -39,289 +40,6 @@ fn lists() -> &'static Lists {
         }
     })
 }
-
-const CLINICIAN_BEFORE: &[&str] = &["dr", "doctor", "dra", "nurse", "prof", "provider"];
-const CREDENTIALS: &[&str] = &[
-    "md", "do", "rn", "np", "pa", "pa-c", "lpn", "lcsw", "phd", "psyd", "dds", "dmd", "pharmd",
-    "rph", "aprn", "fnp", "cnm", "crna", "lmft", "lpc", "ma", "cma", "mba", "msn", "bsn", "od",
-    "dpm", "dc", "pt", "dpt", "ot", "otr", "slp", "rd", "ccc-slp", "facp", "faap", "facog",
-];
-/// Words after a name that make it a member of staff (`, our diabetes educator`).
-const ROLES: &[&str] = &[
-    "our",
-    "educator",
-    "coordinator",
-    "nurse",
-    "physician",
-    "doctor",
-    "manager",
-    "director",
-    "specialist",
-    "analyst",
-    "pharmacist",
-    "therapist",
-    "counselor",
-    "assistant",
-    "technician",
-    "tech",
-    "receptionist",
-    "administrator",
-    "supervisor",
-    "clinician",
-    "provider",
-    "scheduler",
-    "biller",
-    "coder",
-    "navigator",
-    "officer",
-    "lead",
-    "chair",
-    "chief",
-    "dietitian",
-    "representative",
-    "rep",
-    "liaison",
-    "generalist",
-    "recruiter",
-    "executive",
-    "president",
-    "intern",
-    "resident",
-    "fellow",
-    "attending",
-    "hospitalist",
-    "surgeon",
-    "midwife",
-    "practitioner",
-    "volunteer",
-    "staff",
-    "team",
-    "joins",
-    "joined",
-];
-const TITLES: &[&str] = &["mr", "mrs", "ms", "miss", "mx"];
-/// Words that are no part of a person's name although the Census lists hold them.
-const NOT_NAMES: &[&str] = &[
-    "monday",
-    "tuesday",
-    "wednesday",
-    "thursday",
-    "friday",
-    "saturday",
-    "sunday",
-    "january",
-    "february",
-    "april",
-    "june",
-    "july",
-    "august",
-    "september",
-    "october",
-    "november",
-    "december",
-    "maple",
-    "grove",
-    "valley",
-    "health",
-    "clinic",
-    "medical",
-    "center",
-];
-/// Place-name and street words (`Marvin Falls`, `Sarah Lake`, `Kelly Corner`): as the second
-/// word of an untitled pair they make a place, not a person (a titled `Ms. Lake` still counts).
-const PLACE_WORDS: &[&str] = &[
-    "falls",
-    "plain",
-    "plains",
-    "branch",
-    "lake",
-    "lakes",
-    "corner",
-    "corners",
-    "manor",
-    "court",
-    "courts",
-    "wells",
-    "well",
-    "mill",
-    "mills",
-    "haven",
-    "ridge",
-    "heights",
-    "springs",
-    "spring",
-    "crossing",
-    "view",
-    "point",
-    "port",
-    "fort",
-    "island",
-    "harbor",
-    "hills",
-    "hill",
-    "valley",
-    "bay",
-    "beach",
-    "creek",
-    "crest",
-    "fields",
-    "field",
-    "forest",
-    "garden",
-    "glen",
-    "grove",
-    "junction",
-    "landing",
-    "meadow",
-    "meadows",
-    "mount",
-    "park",
-    "parks",
-    "pass",
-    "pine",
-    "pines",
-    "place",
-    "ranch",
-    "river",
-    "rock",
-    "shore",
-    "shores",
-    "station",
-    "summit",
-    "terrace",
-    "trail",
-    "vista",
-    "walk",
-    "way",
-    "wood",
-    "woods",
-    "burgh",
-    "town",
-    "ville",
-    "side",
-    "camp",
-    "square",
-    "loop",
-    "circle",
-    "lane",
-    "road",
-    "street",
-    "route",
-    "estates",
-    "flat",
-    "flats",
-    "ford",
-    "green",
-    "gateway",
-    "highway",
-    "lock",
-    "plaza",
-    "row",
-    "track",
-    "cliff",
-    "cliffs",
-    "stream",
-    "haven",
-    "port",
-    "fork",
-    "forks",
-    "bridge",
-    "brook",
-    "brooks",
-    "canyon",
-    "cove",
-    "dale",
-    "dam",
-    "divide",
-    "drive",
-    "gardens",
-    "harbors",
-    "hollow",
-    "inlet",
-    "key",
-    "keys",
-    "knoll",
-    "mission",
-    "motorway",
-    "overpass",
-    "prairie",
-    "rapids",
-    "rest",
-    "ridges",
-    "shoal",
-    "skyway",
-    "trace",
-    "tunnel",
-    "union",
-    "valleys",
-    "views",
-    "villages",
-    "village",
-    "wall",
-    "ways",
-    "mews",
-    "pike",
-    "common",
-    "commons",
-    "expressway",
-    "isle",
-];
-
-/// A capitalised word after a name that makes it an organisation (`Maple Grove Health`).
-const ORGANISATION: &[&str] = &[
-    "health",
-    "healthcare",
-    "clinic",
-    "clinics",
-    "medical",
-    "medicine",
-    "hospital",
-    "center",
-    "centre",
-    "group",
-    "pharmacy",
-    "associates",
-    "family",
-    "behavioral",
-    "women's",
-    "pediatrics",
-    "cardiology",
-    "orthopedics",
-    "care",
-    "partners",
-    "labs",
-    "laboratory",
-    "llc",
-    "inc",
-    "foundation",
-    "university",
-    "college",
-    "county",
-    "street",
-    "avenue",
-    "road",
-    "park",
-];
-const VALEDICTIONS: &[&str] = &[
-    "thanks",
-    "thank you",
-    "regards",
-    "best regards",
-    "kind regards",
-    "warm regards",
-    "sincerely",
-    "best",
-    "cheers",
-    "respectfully",
-    "cordially",
-    "gracias",
-    "saludos",
-    "atentamente",
-    "take care",
-    "many thanks",
-    "all the best",
-    "with thanks",
-];
 
 /// One word: (start, end) of a run of ASCII letters, `'` and `-` starting at `i`.
 fn word_at(t: &[u8], i: usize) -> Option<(usize, usize)> {
@@ -425,6 +143,26 @@ fn previous_word(t: &[u8], s: usize) -> String {
     String::from_utf8_lossy(&t[b..e]).to_ascii_lowercase()
 }
 
+/// A staff label right before `s` on the same line: `Owner: `, `Presenter - `.
+fn staff_label_before(t: &[u8], s: usize) -> bool {
+    let mut from = s.saturating_sub(24);
+    while from < s && t[from] & 0xc0 == 0x80 {
+        from += 1; // a UTF-8 continuation byte: start at the next character
+    }
+    let Ok(before) = std::str::from_utf8(&t[from..s]) else {
+        return false;
+    };
+    let before = before.rsplit('\n').next().unwrap_or("");
+    let Some(label) = before.trim_end().strip_suffix([':', '-']) else {
+        return false;
+    };
+    let label = label.trim().to_ascii_lowercase();
+    let label = label.rsplit([';', '\t']).next().unwrap_or("").trim();
+    STAFF_LABELS
+        .iter()
+        .any(|l| label == *l || label.ends_with(&format!(" {l}")))
+}
+
 /// A credential right after `e` (`, MD`, ` RN`).
 fn credential_after(t: &[u8], e: usize) -> bool {
     let mut i = e;
@@ -505,6 +243,9 @@ fn pair(t: &[u8], s: usize, e: usize, l: &Lists) -> Option<usize> {
     if let Some(end) = titled(t, s, e) {
         return Some(end);
     }
+    if let Some(end) = surname_initial(t, s, e, l) {
+        return Some(end);
+    }
     let mut buf = [0u8; 32];
     let w1 = lower(&t[s..e], &mut buf)?.to_string();
     let (in_first, in_last) = (l.first.contains(w1.as_str()), l.last.contains(w1.as_str()));
@@ -534,7 +275,14 @@ fn pair(t: &[u8], s: usize, e: usize, l: &Lists) -> Option<usize> {
     if NOT_NAMES.contains(&w1.as_str()) || NOT_NAMES.contains(&w2) || organisation(t, e2, comma) {
         return None;
     }
-    if !comma && !underscore && PLACE_WORDS.contains(&w2) {
+    // `Sarah Lake, WV` is a town; `Lauren Brooks is scheduled` a person (`Brooks` is a
+    // common surname): a place word that is also a surname makes a place only with an address
+    // after it.
+    if !comma
+        && !underscore
+        && PLACE_WORDS.contains(&w2)
+        && (!l.last.contains(w2) || address_tail(t, e2) || house_number_before(t, s))
+    {
         return None;
     }
     let forward = in_first && l.last.contains(w2);
@@ -543,6 +291,38 @@ fn pair(t: &[u8], s: usize, e: usize, l: &Lists) -> Option<usize> {
     let reverse = in_last && l.first.contains(w2) && (comma || underscore || caps);
     let ok = if comma { reverse } else { forward || reverse };
     ok.then_some(e2)
+}
+
+/// A state code or ZIP code after a town name: `, WV`, ` WV 25301`, ` 25301`.
+fn address_tail(t: &[u8], e: usize) -> bool {
+    let rest = &t[e..t.len().min(e + 12)];
+    let rest = rest.strip_prefix(b",").unwrap_or(rest);
+    let rest = rest.strip_prefix(b" ").unwrap_or(rest);
+    let state = rest.len() >= 2
+        && rest[..2].iter().all(u8::is_ascii_uppercase)
+        && !rest.get(2).is_some_and(u8::is_ascii_alphabetic);
+    let zip = rest.len() >= 5 && rest[..5].iter().all(u8::is_ascii_digit);
+    state || zip
+}
+
+/// A house number before a street name: `2452 Jeffrey Haven`.
+fn house_number_before(t: &[u8], s: usize) -> bool {
+    s >= 2 && t[s - 1] == b' ' && t[s - 2].is_ascii_digit()
+}
+
+/// `Williams, K.` (a surname and an initial, as room boards and rosters write patients):
+/// the end of the initial.
+fn surname_initial(t: &[u8], s: usize, e: usize, l: &Lists) -> Option<usize> {
+    let mut buf = [0u8; 32];
+    let w = lower(&t[s..e], &mut buf)?;
+    if !l.last.contains(w) || NOT_NAMES.contains(&w) || t.get(e..e + 2) != Some(b", ") {
+        return None;
+    }
+    let i = e + 2;
+    let initial = t.get(i).is_some_and(u8::is_ascii_uppercase)
+        && t.get(i + 1) == Some(&b'.')
+        && !t.get(i + 2).is_some_and(u8::is_ascii_alphabetic);
+    initial.then_some(i + 2)
 }
 
 /// The last word of a name, lower case, without a possessive (`Ms. Blair's` → `blair`).
@@ -580,7 +360,8 @@ fn candidates(text: &str, sender: &[String]) -> Vec<(usize, usize, bool)> {
             .any(|w| sender.iter().any(|x| x == w));
         let clinician = CLINICIAN_BEFORE.contains(&previous_word(t, s).as_str())
             || credential_after(t, end)
-            || role_after(t, end);
+            || role_after(t, end)
+            || staff_label_before(t, s);
         let signed = sig.iter().any(|&(a, b)| s >= a && s < b) || sign_off(text, s, end);
         out.push((s, end, own || clinician || signed));
         i = end;
@@ -643,6 +424,21 @@ mod tests {
         assert_eq!(names("Keith Snyder (Clinical Pharmacist) - Dec 3", &[]), 0);
         assert_eq!(names("Cake at 3.\n\nBeth Roberts\n\n--\nIT", &[]), 0);
         assert_eq!(names("Please Call the Front Desk", &[]), 0);
+        assert_eq!(names("Lauren Brooks is scheduled", &[]), 1);
+        assert_eq!(
+            names("Adam Fox and Randy Love", &[]),
+            2,
+            "common-word surnames"
+        );
+        assert_eq!(names("Sarah Brooks, WV 25301", &[]), 0, "a town");
+        assert_eq!(names("at 2452 Jeffrey Haven", &[]), 0, "a street");
+        assert_eq!(names("Rm 1 Williams, K. post-op", &[]), 1);
+    }
+
+    #[test]
+    fn a_staff_label_before_a_name() {
+        assert_eq!(names("Topic: budget;\tOwner: Brandon Williams;", &[]), 0);
+        assert_eq!(names("Patient: Brandon Williams", &[]), 1);
     }
 
     #[test]

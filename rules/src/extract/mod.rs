@@ -1,6 +1,6 @@
 //! Text extraction from attached documents: PDF, DOCX, XLSX, PPTX, RTF, legacy OLE2 Office
 //! files, images and image-only PDF pages by OCR ([`ocr`], tesseract), and plain text inside ZIP
-//! archives.
+//! archives and gzip files.
 //!
 //! Guarantees: every parser here is our own bounded code — no recursion deeper than
 //! [`MAX_NESTED_ARCHIVES`], decompression stops at the [`Budget`]'s byte limit (so a zip bomb
@@ -14,6 +14,7 @@
 //! bound cannot hurt the gateway.
 
 pub mod child;
+mod gzip;
 pub mod ocr;
 mod ole2;
 mod ooxml;
@@ -41,6 +42,8 @@ pub enum DocKind {
     Ole2,
     /// An image (PNG, JPEG, TIFF, GIF): read by OCR.
     Image,
+    /// A gzip file (a compressed log or CSV).
+    Gzip,
 }
 
 impl DocKind {
@@ -57,6 +60,8 @@ impl DocKind {
             Some(DocKind::Ole2)
         } else if ocr::is_image(bytes) {
             Some(DocKind::Image)
+        } else if bytes.starts_with(gzip::MAGIC) {
+            Some(DocKind::Gzip)
         } else {
             None
         }
@@ -70,6 +75,7 @@ impl DocKind {
             DocKind::Rtf => b'R',
             DocKind::Ole2 => b'O',
             DocKind::Image => b'I',
+            DocKind::Gzip => b'G',
         }
     }
 
@@ -81,6 +87,7 @@ impl DocKind {
             b'R' => Some(DocKind::Rtf),
             b'O' => Some(DocKind::Ole2),
             b'I' => Some(DocKind::Image),
+            b'G' => Some(DocKind::Gzip),
             _ => None,
         }
     }
@@ -206,6 +213,7 @@ fn extract_nested(
         DocKind::Zip => ooxml::text(bytes, budget, depth),
         DocKind::Ole2 => ole2::text(bytes, budget),
         DocKind::Image => ocr::image_text(bytes, budget),
+        DocKind::Gzip => gzip::text(bytes, budget, depth),
     }
 }
 

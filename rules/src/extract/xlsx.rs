@@ -143,6 +143,14 @@ fn civil_from_days(z: i64) -> (i64, i64, i64) {
     (y, m, d)
 }
 
+/// A label cell that names a date (`Date of birth`, `DOS`), not a number itself.
+fn is_date_label(cell: &str) -> bool {
+    let l = cell.to_ascii_lowercase();
+    l.len() <= 64
+        && !l.bytes().any(|b| b.is_ascii_digit())
+        && DATE_HEADERS.iter().any(|d| l.contains(d))
+}
+
 /// The sheet as text: serial dates rendered under date headers, rows labelled by the header.
 pub fn sheet_text(mut rows: Vec<Vec<String>>) -> String {
     let date_cols: Vec<usize> = rows
@@ -164,6 +172,16 @@ pub fn sheet_text(mut rows: Vec<Vec<String>>) -> String {
                 && let Some(date) = cell.trim().parse::<f64>().ok().and_then(serial_date)
             {
                 *cell = date;
+            }
+        }
+    }
+    // A form laid out down the sheet (`Date of birth | 22719`): the label is the cell before.
+    for row in &mut rows {
+        for j in 1..row.len() {
+            if is_date_label(&row[j - 1])
+                && let Some(date) = row[j].trim().parse::<f64>().ok().and_then(serial_date)
+            {
+                row[j] = date;
             }
         }
     }
@@ -196,5 +214,20 @@ mod tests {
         let text = sheet_text(rows);
         assert!(text.contains("DOB: 3/14/1962"), "{text}");
         assert!(text.contains("Patient: Ann Lee"), "{text}");
+    }
+
+    #[test]
+    fn a_form_down_the_sheet_renders_the_date_beside_its_label() {
+        let rows = vec![
+            vec!["Field".to_string(), "Value".to_string()],
+            vec!["Date of birth".to_string(), "22719".to_string()],
+            vec!["Count".to_string(), "22719".to_string()],
+        ];
+        let text = sheet_text(rows);
+        assert!(text.contains("Date of birth;\tValue: 3/14/1962"), "{text}");
+        assert!(
+            text.contains("Value: 22719"),
+            "a count stays a number: {text}"
+        );
     }
 }
