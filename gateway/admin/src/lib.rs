@@ -10,11 +10,14 @@
 //! are status events in each recipient's history. The store holds
 //! addresses in clear, so the queue API is for the administrator only; it never returns bodies.
 //! redb admits one process, so while the gateway runs the CLI works through this API.
+//! [`server`] serves it (plain HTTP or TLS, with a header-read timeout).
 #![forbid(unsafe_code)]
 
 mod keys;
+pub mod server;
 pub mod tls;
 pub use keys::KeyAdmin;
+pub use server::{ServeOptions, exposure_warning};
 
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode, header};

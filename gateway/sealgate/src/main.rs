@@ -2,7 +2,8 @@
 //!
 //! `sealgate serve` runs the pipeline (accept → classify → commit → deliver, with the admin
 //! API); `sealgate config check` validates a configuration without starting; `sealgate keys`
-//! manages recipient OpenPGP keys and S/MIME certificates (gateway stopped); `sealgate queue`
+//! manages recipient OpenPGP keys and S/MIME certificates (through the admin API while a
+//! gateway runs, on the store when none does); `sealgate queue`
 //! inspects the spool — through the admin API while a gateway runs (redb admits one process),
 //! directly from the store when none does; `sealgate tls status` shows what is known about a
 //! recipient domain's transport security (the same way).
@@ -103,7 +104,8 @@ enum Command {
         #[command(subcommand)]
         command: DkimCommand,
     },
-    /// Recipient keys: OpenPGP certificates and S/MIME certificates (gateway stopped).
+    /// Recipient keys: OpenPGP certificates and S/MIME certificates (through the running
+    /// gateway's admin API, or straight on the store when none runs).
     Keys {
         #[command(subcommand)]
         command: KeysCommand,
@@ -424,7 +426,8 @@ fn main() -> ExitCode {
     match result {
         Ok(code) => ExitCode::from(code),
         Err(e) => {
-            eprintln!("sealgate: {e:#}");
+            // Errors may quote remote text (an admin API answer, a server's reply).
+            eprintln!("sealgate: {}", out::clean(&format!("{e:#}")));
             ExitCode::from(2)
         }
     }

@@ -140,7 +140,7 @@ async fn serve(config: Config, config_path: Option<PathBuf>) -> anyhow::Result<(
         control: Some(control),
         keys: Some(key_admin),
     };
-    let (admin_stop_tx, mut admin_stop) = tokio::sync::watch::channel(false);
+    let (admin_stop_tx, admin_stop) = tokio::sync::watch::channel(false);
     // `tls status` is answered from the running policy (facts not yet flushed included);
     // `tls report` sends through the same policy, sink and schedule as the daily run.
     let app = match &tls_run {
@@ -154,13 +154,13 @@ async fn serve(config: Config, config_path: Option<PathBuf>) -> anyhow::Result<(
         ),
         None => sealgate_admin::router(state),
     };
-    tokio::spawn(async move {
-        let _ = axum::serve(admin_listener, app)
-            .with_graceful_shutdown(async move {
-                let _ = admin_stop.changed().await;
-            })
-            .await;
-    });
+    let admin_options = admin_serve_options(&config.admin)?;
+    tokio::spawn(sealgate_admin::server::serve(
+        admin_listener,
+        app,
+        admin_options,
+        admin_stop,
+    ));
     let notifier = start_notifier(Health {
         store: Arc::clone(&store),
         delivery_alive,
@@ -192,6 +192,31 @@ async fn serve(config: Config, config_path: Option<PathBuf>) -> anyhow::Result<(
     }
     tracing::info!("stopped");
     Ok(())
+}
+
+/// The admin API's header-read timeout and TLS; warns loudly when it is reachable beyond
+/// loopback without TLS.
+fn admin_serve_options(
+    admin: &sealgate_config::AdminConfig,
+) -> anyhow::Result<sealgate_admin::ServeOptions> {
+    let tls = match &admin.tls {
+        Some(t) => Some(
+            sealgate_accept::tls::acceptor(
+                &t.cert,
+                &t.key,
+                sealgate_accept::tls::ClientRoots::None,
+            )
+            .context("admin.tls_cert / admin.tls_key")?,
+        ),
+        None => None,
+    };
+    if let Some(w) = sealgate_admin::exposure_warning(admin.listen, tls.is_some()) {
+        tracing::warn!("{w}");
+    }
+    Ok(sealgate_admin::ServeOptions {
+        header_read_timeout: admin.header_read_timeout,
+        tls,
+    })
 }
 
 /// How long the watchdog's spool probe may take.
