@@ -21,6 +21,8 @@ use std::sync::Arc;
 pub struct Target {
     /// Config file (embedded default when absent).
     pub config: Option<PathBuf>,
+    /// Admin API address override.
+    pub admin: Option<SocketAddr>,
     /// JSON output.
     pub json: bool,
 }
@@ -32,7 +34,7 @@ enum Source {
 
 fn open(target: &Target) -> anyhow::Result<Source> {
     let config = load_config(target.config.as_deref())?;
-    let addr = config.admin.listen;
+    let addr = target.admin.unwrap_or(config.admin.listen);
     if let Ok(token) = crate::secrets::read_secret(&config.admin.token_file) {
         let token = String::from_utf8_lossy(&token).trim().to_string();
         match admin_client::get(addr, &token, "/healthz") {
