@@ -114,6 +114,7 @@ pub fn import(target: &Target, file: &Path, trust: &str) -> anyhow::Result<u8> {
             let imported = keys::import(&spool.keys(), &material, trust, SystemClock.now())?;
             let detail = format!("{} trust {trust}", imported.fingerprint);
             audit(&spool, "keys.import", detail)?;
+            release_held(spool, &imported.addresses)?;
             imported
         }
     };
@@ -129,6 +130,30 @@ pub fn import(target: &Target, file: &Path, trust: &str) -> anyhow::Result<u8> {
         );
     }
     Ok(0)
+}
+
+/// The held recipients of `addresses` become due (chain re-run) when the gateway starts, as
+/// the admin API does at once while it runs; holds an administrator placed stay.
+fn release_held(spool: Spool, addresses: &[String]) -> anyhow::Result<()> {
+    let control = sealgate_deliver::QueueControl {
+        store: Arc::new(spool),
+        clock: Arc::new(SystemClock),
+        hold_expiry: std::time::Duration::ZERO,
+        wake: Arc::new(|_| {}),
+    };
+    let filter = sealgate_deliver::ReleaseFilter {
+        addresses: Some(addresses.to_vec()),
+        skip_admin_holds: true,
+        ..Default::default()
+    };
+    let released = control.release_matching(&filter)?;
+    if !released.is_empty() {
+        eprintln!(
+            "released the held recipients of {} message(s): their chain runs again",
+            released.len()
+        );
+    }
+    Ok(())
 }
 
 /// `keys list`.
