@@ -172,3 +172,86 @@ fn a_changed_rule_file_reloads_without_sighup() {
     assert!(r.is(550, "5.7.1"), "the previous rule set is kept: {r:?}");
     assert!(gw.log_text().contains("rule files changed"));
 }
+
+/// Issue 16 item 9: a reload applies a new `[delivery.routes]` entry (before the fix the next
+/// message did an MX lookup and was deferred), a changed `[tls.domains]` table, and a changed
+/// tenant; a change that needs a restart is named in the log.
+#[test]
+fn sighup_applies_new_routes_tls_domains_and_tenants_and_names_what_needs_a_restart() {
+    use sealgate_tests::Mode;
+    use sealgate_tests::receiver::Receiver;
+    let env = Env::new();
+    let dest = Receiver::start(
+        std::net::Ipv4Addr::LOCALHOST.into(),
+        0,
+        &env.root().join("dest"),
+        None,
+    );
+    let mut dest = dest;
+    let cfg = GatewayConfig {
+        mode: Mode::Mx,
+        delivery: vec!["retry_schedule = [3600]".into()],
+        ..GatewayConfig::default()
+    };
+    let path = cfg.write(&env, "sealgate.toml");
+    let gw = Gateway::start_file(&env, &path, &[]);
+    let tls_status = || {
+        let out = sealgate_tests::tools::sealgate(&[
+            "tls",
+            "status",
+            "bank.example",
+            "--config",
+            path.to_str().unwrap(),
+            "--admin",
+            &gw.admin.to_string(),
+        ]);
+        assert!(
+            out.status.success(),
+            "{}",
+            sealgate_tests::tools::describe(&out)
+        );
+        String::from_utf8_lossy(&out.stdout).to_string()
+    };
+    assert!(
+        tls_status().contains("admin floor: none"),
+        "no admin floor yet"
+    );
+
+    // A route, a TLS table entry, a tenant's new sender domain and a restart-only change.
+    let text = std::fs::read_to_string(&path).unwrap();
+    let text = text
+        .replace(
+            "sender_domains = [\"acme-health.org\"]",
+            "sender_domains = [\"acme-health.org\", \"newclinic.example\"]",
+        )
+        .replace(
+            "retry_schedule = [3600]",
+            "retry_schedule = [3600]\nmax_deliveries = 7",
+        )
+        + &format!(
+            "\n[delivery.routes]\n\"partner.example\" = \"{}\"\n\n[tls.domains]\n\"bank.example\" = {{ level = \"encrypt\", on_failure = \"exclusive\" }}\n",
+            dest.addr
+        );
+    std::fs::write(&path, text).unwrap();
+    hup_and_wait(&gw, "ok");
+
+    assert!(
+        tls_status().contains("admin floor: encrypt (on failure: exclusive)"),
+        "the new [tls.domains] entry is in the running policy:\n{}",
+        tls_status()
+    );
+    send(&gw, "alice@newclinic.example", false).expect(250, "2.0.0", "the changed tenant");
+    let r = send(&gw, "alice@acme-health.org", false);
+    r.expect(250, "2.0.0", "queued");
+    let got = dest.wait_messages(1, Duration::from_secs(60), "mail by the new route");
+    assert!(!got.is_empty());
+    let log = gw.log_text();
+    assert!(
+        log.contains("applied only after a restart: [delivery] (other than [delivery.routes])"),
+        "the log names what needs a restart:\n{log}"
+    );
+    assert!(
+        !log.contains("MX lookup failed"),
+        "no MX lookup for a routed domain:\n{log}"
+    );
+}

@@ -5,7 +5,9 @@
 //! Guarantees: bearer token as for the queue API; only public material is accepted (the
 //! transform crate refuses secret keys); every change is an audit record (`keys.import`,
 //! `keys.remove`, `keys.trust`, actor `admin-api`) naming the fingerprint, never material;
-//! store calls run on the blocking pool.
+//! store calls run on the blocking pool. An import releases the held recipients of the
+//! addresses the key is filed under (not those an administrator held), so their protection
+//! chain runs again at once.
 
 use crate::{AdminState, authorised, error};
 use axum::body::Bytes;
@@ -104,11 +106,38 @@ async fn import(
     })
     .await;
     match done {
-        Ok(Ok(imported)) => Json(imported).into_response(),
+        Ok(Ok(imported)) => {
+            rerun_held(&s, &imported.addresses).await;
+            Json(imported).into_response()
+        }
         Ok(Err(ImportError::Store(_))) | Err(_) => {
             error(StatusCode::INTERNAL_SERVER_ERROR, "store unavailable")
         }
         Ok(Err(e)) => error(StatusCode::UNPROCESSABLE_ENTITY, &e.to_string()),
+    }
+}
+
+/// A key now on file for `addresses`: their held recipients' chains run again at once (a hold
+/// an administrator placed stays).
+async fn rerun_held(s: &AdminState, addresses: &[String]) {
+    let Some(control) = s.control.clone() else {
+        return;
+    };
+    let filter = sealgate_deliver::ReleaseFilter {
+        addresses: Some(addresses.to_vec()),
+        skip_admin_holds: true,
+        ..Default::default()
+    };
+    match tokio::task::spawn_blocking(move || control.release_matching(&filter)).await {
+        Ok(Ok(reports)) if !reports.is_empty() => tracing::info!(
+            messages = reports.len(),
+            "key imported: held recipients of its addresses released, their chain runs again"
+        ),
+        Ok(Ok(_)) => {}
+        Ok(Err(e)) => {
+            tracing::warn!(error = %e, "key imported; releasing its held recipients failed")
+        }
+        Err(_) => tracing::warn!("key imported; releasing its held recipients failed"),
     }
 }
 

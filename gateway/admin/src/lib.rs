@@ -3,8 +3,9 @@
 //! Unauthenticated: `GET /healthz` (the process answers), `GET /readyz` (listening and the store
 //! open), `GET /metrics` (Prometheus text). Behind `Authorization: Bearer <token>`:
 //! `GET /api/v1/queue?after=ID&limit=N`, `GET /api/v1/queue/{id}`, and the queue actions
-//! `POST /api/v1/queue/{id}/{retry|hold|release|delete}` and `POST /api/v1/queue/retry` (every
-//! waiting message); the recipient-key routes under `/api/v1/keys` (see `keys.rs`); the
+//! `POST /api/v1/queue/{id}/{retry|hold|release|delete}`, `POST /api/v1/queue/retry` (every
+//! waiting message) and `POST /api/v1/queue/release?tenant=&reason=&domain=` (every held
+//! recipient matching); the recipient-key routes under `/api/v1/keys` (see `keys.rs`); the
 //! read-only `GET /api/v1/tls/{domain}` and the TLS-RPT "send now"
 //! `POST /api/v1/tls/reports?day=YYYY-MM-DD` ([`tls`], with [`router_with_tls`]); the
 //! attribution facts of a tenant, `GET /api/v1/connect/facts/{tenant}` ([`connect`]). Actions
@@ -12,13 +13,16 @@
 //! addresses in clear, so the queue API is for the administrator only; it never returns bodies.
 //! redb admits one process, so while the gateway runs the CLI works through this API; for the
 //! same reason `POST /api/v1/backup` ([`backup`], merged by the binary) snapshots the spool.
+//! [`server`] serves it (plain HTTP or TLS, with a header-read timeout).
 #![forbid(unsafe_code)]
 
 pub mod connect;
 pub mod backup;
 mod keys;
+pub mod server;
 pub mod tls;
 pub use keys::KeyAdmin;
+pub use server::{ServeOptions, exposure_warning};
 
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode, header};
@@ -70,6 +74,7 @@ fn build(state: AdminState, tls: Option<tls::TlsAdmin>) -> Router {
         .route("/metrics", get(metrics))
         .route("/api/v1/queue", get(queue_list))
         .route("/api/v1/queue/retry", post(queue_retry_all))
+        .route("/api/v1/queue/release", post(queue_release_all))
         .route("/api/v1/queue/{id}", get(queue_show))
         .route("/api/v1/queue/{id}/{action}", post(queue_action))
         .route(
@@ -219,6 +224,27 @@ async fn queue_retry_all(State(s): State<AdminState>, headers: HeaderMap) -> Res
                 messages = reports.len(),
                 "admin retry of every waiting message"
             );
+            Json(reports).into_response()
+        }
+        _ => error(StatusCode::INTERNAL_SERVER_ERROR, "store unavailable"),
+    }
+}
+
+/// `POST /api/v1/queue/release?tenant=&reason=&domain=`: every held recipient matching.
+async fn queue_release_all(
+    State(s): State<AdminState>,
+    headers: HeaderMap,
+    Query(filter): Query<sealgate_deliver::ReleaseFilter>,
+) -> Response {
+    if !authorised(&headers, &s.token) {
+        return error(StatusCode::UNAUTHORIZED, "missing or wrong bearer token");
+    }
+    let Some(control) = s.control.clone() else {
+        return error(StatusCode::SERVICE_UNAVAILABLE, "queue actions unavailable");
+    };
+    match tokio::task::spawn_blocking(move || control.release_matching(&filter)).await {
+        Ok(Ok(reports)) => {
+            tracing::info!(messages = reports.len(), "admin release of held recipients");
             Json(reports).into_response()
         }
         _ => error(StatusCode::INTERNAL_SERVER_ERROR, "store unavailable"),

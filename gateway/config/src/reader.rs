@@ -39,6 +39,8 @@ pub struct Section<'a> {
     path: String,
     table: Table,
     issues: &'a Issues,
+    /// Keys asked for, for "did you mean" on the unknown ones.
+    known: Vec<String>,
 }
 
 impl<'a> Section<'a> {
@@ -48,6 +50,7 @@ impl<'a> Section<'a> {
             path: path.into(),
             table,
             issues,
+            known: Vec::new(),
         }
     }
 
@@ -72,6 +75,7 @@ impl<'a> Section<'a> {
 
     /// Removes and returns a raw value.
     pub fn take(&mut self, key: &str) -> Option<Value> {
+        self.known.push(key.to_string());
         self.table.remove(key)
     }
 
@@ -303,10 +307,49 @@ impl<'a> Section<'a> {
                 } else {
                     format!("{}.{k}", self.path)
                 },
-                "unknown key",
+                match closest(k, &self.known) {
+                    Some(m) => format!("unknown key (did you mean `{m}`?)"),
+                    None => "unknown key".to_string(),
+                },
             );
         }
     }
+}
+
+/// The known key nearest to `key` (edit distance at most 2, or 3 for long keys), if any.
+fn closest<'k>(key: &str, known: &'k [String]) -> Option<&'k str> {
+    let limit = if key.len() > 10 { 3 } else { 2 };
+    known
+        .iter()
+        .map(|k| (edit_distance(key, k), k.as_str()))
+        .filter(|(d, _)| *d <= limit)
+        .min_by_key(|(d, _)| *d)
+        .map(|(_, k)| k)
+}
+
+/// Levenshtein distance with transpositions counted as one edit (optimal string alignment).
+fn edit_distance(a: &str, b: &str) -> usize {
+    let (a, b): (Vec<char>, Vec<char>) = (a.chars().collect(), b.chars().collect());
+    let mut d = vec![vec![0usize; b.len() + 1]; a.len() + 1];
+    for (i, row) in d.iter_mut().enumerate() {
+        row[0] = i;
+    }
+    for (j, cell) in d[0].iter_mut().enumerate() {
+        *cell = j;
+    }
+    for i in 1..=a.len() {
+        for j in 1..=b.len() {
+            let cost = usize::from(a[i - 1] != b[j - 1]);
+            let mut v = (d[i - 1][j] + 1)
+                .min(d[i][j - 1] + 1)
+                .min(d[i - 1][j - 1] + cost);
+            if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
+                v = v.min(d[i - 2][j - 2] + 1);
+            }
+            d[i][j] = v;
+        }
+    }
+    d[a.len()][b.len()]
 }
 
 /// Parses `ip:port` (IPv6 in brackets).

@@ -219,3 +219,43 @@ fn delivery_mistakes_are_all_named() {
         assert!(keys.contains(&k), "{k} missing in {keys:?}");
     }
 }
+
+#[test]
+fn misspelt_keys_get_a_did_you_mean() {
+    let err = Config::from_toml(
+        "[rulez]\ndir = \"/x\"\n[smtp]\nmax_recipeints = 10\n[admin]\nheader_read_timout = \"2s\"\nzzz = 1\n",
+    )
+    .unwrap_err();
+    let msg = |k: &str| {
+        err.issues
+            .iter()
+            .find(|i| i.key == k)
+            .map(|i| i.message.clone())
+            .unwrap_or_else(|| panic!("{k} missing in {err}"))
+    };
+    assert_eq!(msg("rulez"), "unknown key (did you mean `rules`?)");
+    assert_eq!(
+        msg("smtp.max_recipeints"),
+        "unknown key (did you mean `max_recipients`?)"
+    );
+    assert_eq!(
+        msg("admin.header_read_timout"),
+        "unknown key (did you mean `header_read_timeout`?)"
+    );
+    assert_eq!(msg("admin.zzz"), "unknown key");
+}
+
+#[test]
+fn admin_tls_needs_both_files() {
+    let c = Config::from_toml(
+        "[admin]\ntls_cert = \"/c.pem\"\ntls_key = \"/k.pem\"\nheader_read_timeout = \"3s\"\n",
+    )
+    .unwrap();
+    assert_eq!(
+        c.admin.header_read_timeout,
+        std::time::Duration::from_secs(3)
+    );
+    assert!(c.admin.tls.is_some());
+    let err = Config::from_toml("[admin]\ntls_cert = \"/c.pem\"\n").unwrap_err();
+    assert!(err.issues.iter().any(|i| i.key == "admin.tls_key"), "{err}");
+}

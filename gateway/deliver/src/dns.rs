@@ -107,6 +107,23 @@ fn classify(e: hickory_resolver::net::NetError, what: &str) -> Result<Option<boo
 impl Dns for HickoryDns {
     fn mx<'a>(&'a self, domain: &'a Domain) -> DnsFuture<'a, MxAnswer> {
         Box::pin(async move {
+            let answer = self.mx_answer(domain).await;
+            if let Err(e) = &answer {
+                // One line of ours per failed lookup (the library's own warnings are off).
+                tracing::warn!(domain = %domain, error = %e, "MX lookup failed");
+            }
+            answer
+        })
+    }
+
+    fn ips<'a>(&'a self, host: &'a str) -> DnsFuture<'a, Vec<IpAddr>> {
+        self.ips_of(host)
+    }
+}
+
+impl HickoryDns {
+    async fn mx_answer(&self, domain: &Domain) -> Result<MxAnswer, DeliverError> {
+        {
             let lookup = match self.resolver.mx_lookup(fqdn(domain.as_str())).await {
                 Ok(l) => l,
                 Err(e) => {
@@ -137,10 +154,10 @@ impl Dns for HickoryDns {
                 return Ok(MxAnswer::NoMx);
             }
             Ok(MxAnswer::Hosts(hosts))
-        })
+        }
     }
 
-    fn ips<'a>(&'a self, host: &'a str) -> DnsFuture<'a, Vec<IpAddr>> {
+    fn ips_of<'a>(&'a self, host: &'a str) -> DnsFuture<'a, Vec<IpAddr>> {
         Box::pin(async move {
             match self.resolver.lookup_ip(fqdn(host)).await {
                 Ok(l) => Ok(l.iter().collect()),

@@ -236,6 +236,11 @@ impl Engine {
         Ok(Engine { inner })
     }
 
+    /// Applies a reloaded `[delivery.routes]`: the next routing decision uses it.
+    pub fn set_routes(&self, config: &DeliveryConfig) {
+        self.inner.router.set_routes(&config.routes);
+    }
+
     /// Asks for `id` to be looked at now (after a commit or an admin action).
     pub fn wake(&self, id: MessageId) {
         self.inner.wake(id);

@@ -75,7 +75,7 @@ const BUILT_IN: &[(&str, &str)] = &[
     ),
     (
         "held",
-        "Subject: Your message is held for review\n\nYour message {message_id} sent {date} is held by the secure mail gateway and was not\nyet delivered to:\n\n{recipients}\n\nReason: {reason}\nAn administrator can release it. Unless released it will be returned to you.\n",
+        "Subject: Not delivered yet: your message is waiting for a secure way to reach the recipient\n\nYour message {message_id} sent {date} has not been delivered yet to:\n\n{recipients}\n\nWhat happened\nYour message appears to contain protected information (such as patient details), so the\nsecure mail gateway may only send it in a protected way. For the recipients above that was\nnot possible:\n\n{what_happened}\n\nNothing has been sent to them. Your message is kept safely on the gateway.\n\nWhen it will be returned\nIf it still cannot be sent securely by {return_date}, it will be returned to you\nundelivered.\n\nWhat you can do\n- If the recipient uses encrypted email (OpenPGP or S/MIME), ask them for their public key or\n  certificate and give it to your mail administrator: once it is on file, your message is\n  sent at once, without your doing anything.\n- Or ask your mail administrator to release it, or reach the recipient another secure way\n  (your organisation's secure portal or file transfer, or by phone).\n- You do not need to send the message again while it waits.\n",
     ),
     (
         "dropped-tls",
@@ -272,26 +272,62 @@ impl Originator {
         recipients: &[&Address],
         reason: &str,
     ) -> Result<Option<MessageId>, DeliverError> {
+        self.notice_with(templates, kind, message, recipients, reason, &[])
+    }
+
+    /// The held notice: the reason in plain words (`{what_happened}`) and when the message
+    /// will be returned (`{return_date}`, the hold's expiry).
+    pub fn held_notice(
+        &self,
+        templates: &Templates,
+        message: &Message,
+        recipients: &[&Address],
+        reason: &str,
+        return_at: Timestamp,
+    ) -> Result<Option<MessageId>, DeliverError> {
+        let extra = [
+            ("what_happened", plain_reason(reason)),
+            ("return_date", rfc5322_date(return_at)),
+        ];
+        let extra: Vec<(&str, &str)> = extra.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        self.notice_with(
+            templates,
+            NoticeKind::Held,
+            message,
+            recipients,
+            reason,
+            &extra,
+        )
+    }
+
+    /// [`Originator::notice`] with more template values.
+    pub fn notice_with(
+        &self,
+        templates: &Templates,
+        kind: NoticeKind,
+        message: &Message,
+        recipients: &[&Address],
+        reason: &str,
+        extra: &[(&str, &str)],
+    ) -> Result<Option<MessageId>, DeliverError> {
         let Some(sender) = &message.envelope.mail_from else {
             return Ok(None);
         };
         let list: Vec<String> = recipients.iter().map(|a| format!("  <{a}>")).collect();
-        let t = templates.render(
-            kind.template(),
-            &[
-                (
-                    "message_id",
-                    &message
-                        .header_message_id
-                        .clone()
-                        .unwrap_or_else(|| message.id.to_string()),
-                ),
-                ("date", &rfc5322_date(message.received_at)),
-                ("recipients", &list.join("\n")),
-                ("reason", reason),
-                ("reporting_mta", &self.identity.hostname),
-            ],
-        );
+        let message_id = message
+            .header_message_id
+            .clone()
+            .unwrap_or_else(|| message.id.to_string());
+        let (date, list) = (rfc5322_date(message.received_at), list.join("\n"));
+        let mut vars = vec![
+            ("message_id", message_id.as_str()),
+            ("date", date.as_str()),
+            ("recipients", list.as_str()),
+            ("reason", reason),
+            ("reporting_mta", self.identity.hostname.as_str()),
+        ];
+        vars.extend_from_slice(extra);
+        let t = templates.render(kind.template(), &vars);
         let id = self.new_id();
         let now = self.clock.now();
         let mut out = self.headers(id, sender, &t.subject, now);
@@ -302,6 +338,50 @@ impl Originator {
         self.submit(id, &message.tenant, sender, out.into_bytes())
             .map(Some)
     }
+}
+
+/// A hold's reason (`no protection method available (tls-verified: …; pgp: no key on file);
+/// held`, `held by admin`…) in plain words, one `- ` line per distinct cause.
+pub fn plain_reason(reason: &str) -> String {
+    let r = reason.to_ascii_lowercase();
+    let mut lines: Vec<&str> = Vec::new();
+    let mut say = |hit: bool, text: &'static str| {
+        if hit && !lines.contains(&text) {
+            lines.push(text);
+        }
+    };
+    say(
+        r.contains("held by admin"),
+        "An administrator of your mail system put the message on hold.",
+    );
+    say(
+        r.contains("tls not verified") || r.contains("tls-required") || r.contains("tls required"),
+        "The recipient's mail server could not prove, over a secure connection, that it is the\n  right server, so the message could not be sent to it protected on the way.",
+    );
+    say(
+        r.contains("no key on file"),
+        "No encryption key or certificate is on file for the recipient, so the message could\n  not be encrypted for them.",
+    );
+    say(
+        r.contains("no usable key"),
+        "The recipient's encryption key on file cannot be used (it has expired, was revoked or\n  is too weak).",
+    );
+    say(
+        r.contains("too large"),
+        "Once protected, the message is too large for the recipient's mail server.",
+    );
+    say(
+        r.contains("held by policy"),
+        "Your organisation's mail policy holds messages like this one for review.",
+    );
+    if lines.is_empty() {
+        lines.push("No secure way to deliver it to the recipient is available at the moment.");
+    }
+    lines
+        .iter()
+        .map(|l| format!("- {l}"))
+        .collect::<Vec<_>>()
+        .join("\n")
 }
 
 /// Normalises line ends to CRLF.
@@ -345,6 +425,45 @@ mod tests {
         assert_eq!(
             rfc5322_date(Timestamp(1_751_364_000_000)),
             "Tue, 01 Jul 2025 10:00:00 +0000"
+        );
+    }
+
+    #[test]
+    fn the_held_notice_says_in_plain_words_what_happened_and_when_it_returns() {
+        let t = Templates::load(None).unwrap();
+        let reason = "no protection method available (tls-verified: next hop TLS not verified \
+                      (plaintext-only); pgp: no key on file); held";
+        let what = plain_reason(reason);
+        let r = t.render(
+            "held",
+            &[
+                ("message_id", "<m1@acme-health.org>"),
+                ("date", "Tue, 01 Jul 2025 10:00:00 +0000"),
+                ("recipients", "  <bob@partner.example>"),
+                ("what_happened", &what),
+                ("return_date", &rfc5322_date(Timestamp(1_751_968_800_000))),
+            ],
+        );
+        assert!(
+            r.body
+                .contains("has not been delivered yet to:\n\n  <bob@partner.example>")
+        );
+        assert!(r.body.contains("could not prove, over a secure connection"));
+        assert!(
+            r.body
+                .contains("No encryption key or certificate is on file")
+        );
+        assert!(
+            r.body
+                .contains("by Tue, 08 Jul 2025 10:00:00 +0000, it will be returned")
+        );
+        assert!(r.body.contains("What you can do"));
+        for jargon in ["tls-verified", "plaintext-only", "pgp:", "{"] {
+            assert!(!r.body.contains(jargon), "{jargon} in:\n{}", r.body);
+        }
+        assert_eq!(
+            plain_reason("held by admin"),
+            "- An administrator of your mail system put the message on hold."
         );
     }
 

@@ -37,10 +37,32 @@ pub enum Route {
     Mx,
 }
 
-/// Resolves recipient domains to ordered endpoint lists.
-pub struct Router {
+/// The static routes: exact domains and the `"*"` fallback.
+#[derive(Debug, Default)]
+struct RouteTable {
     routes: HashMap<Domain, NextHop>,
     fallback: Option<NextHop>,
+}
+
+impl RouteTable {
+    fn of(routes: &[StaticRoute]) -> RouteTable {
+        let mut t = RouteTable::default();
+        for r in routes {
+            match &r.domain {
+                Some(d) => {
+                    t.routes.insert(d.clone(), r.next_hop.clone());
+                }
+                None => t.fallback = Some(r.next_hop.clone()),
+            }
+        }
+        t
+    }
+}
+
+/// Resolves recipient domains to ordered endpoint lists.
+pub struct Router {
+    /// `[delivery.routes]`; replaced on reload ([`Router::set_routes`]).
+    table: std::sync::RwLock<RouteTable>,
     dns: Arc<dyn Dns>,
     mx_port: u16,
     /// TEST RIGS: MX hosts contacted on their own port (`mx_host_ports`).
@@ -57,19 +79,8 @@ impl Router {
         mx_port: u16,
         rng: Arc<dyn Random>,
     ) -> Router {
-        let mut map = HashMap::new();
-        let mut fallback = None;
-        for r in routes {
-            match &r.domain {
-                Some(d) => {
-                    map.insert(d.clone(), r.next_hop.clone());
-                }
-                None => fallback = Some(r.next_hop.clone()),
-            }
-        }
         Router {
-            routes: map,
-            fallback,
+            table: std::sync::RwLock::new(RouteTable::of(routes)),
             dns,
             mx_port,
             host_ports: HashMap::new(),
@@ -89,9 +100,22 @@ impl Router {
         self.host_ports.get(&host).copied().unwrap_or(self.mx_port)
     }
 
+    /// Replaces the static routes (configuration reload); routing from now on uses them.
+    pub fn set_routes(&self, routes: &[StaticRoute]) {
+        *self
+            .table
+            .write()
+            .unwrap_or_else(std::sync::PoisonError::into_inner) = RouteTable::of(routes);
+    }
+
     /// The route for a domain (no DNS).
     pub fn route_of(&self, domain: &Domain) -> Route {
-        match self.routes.get(domain).or(self.fallback.as_ref()) {
+        // A poisoned lock still holds a whole table (it is only ever replaced whole).
+        let t = self
+            .table
+            .read()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        match t.routes.get(domain).or(t.fallback.as_ref()) {
             Some(hop) => Route::Static(hop.clone()),
             None => Route::Mx,
         }

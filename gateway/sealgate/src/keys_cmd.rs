@@ -21,6 +21,8 @@ use std::sync::Arc;
 pub struct Target {
     /// Config file (embedded default when absent).
     pub config: Option<PathBuf>,
+    /// Admin API address override.
+    pub admin: Option<SocketAddr>,
     /// JSON output.
     pub json: bool,
 }
@@ -32,7 +34,7 @@ enum Source {
 
 fn open(target: &Target) -> anyhow::Result<Source> {
     let config = load_config(target.config.as_deref())?;
-    let addr = config.admin.listen;
+    let addr = target.admin.unwrap_or(config.admin.listen);
     if let Ok(token) = crate::secrets::read_secret(&config.admin.token_file) {
         let token = String::from_utf8_lossy(&token).trim().to_string();
         match admin_client::get(addr, &token, "/healthz") {
@@ -112,6 +114,7 @@ pub fn import(target: &Target, file: &Path, trust: &str) -> anyhow::Result<u8> {
             let imported = keys::import(&spool.keys(), &material, trust, SystemClock.now())?;
             let detail = format!("{} trust {trust}", imported.fingerprint);
             audit(&spool, "keys.import", detail)?;
+            release_held(spool, &imported.addresses)?;
             imported
         }
     };
@@ -127,6 +130,30 @@ pub fn import(target: &Target, file: &Path, trust: &str) -> anyhow::Result<u8> {
         );
     }
     Ok(0)
+}
+
+/// The held recipients of `addresses` become due (chain re-run) when the gateway starts, as
+/// the admin API does at once while it runs; holds an administrator placed stay.
+fn release_held(spool: Spool, addresses: &[String]) -> anyhow::Result<()> {
+    let control = sealgate_deliver::QueueControl {
+        store: Arc::new(spool),
+        clock: Arc::new(SystemClock),
+        hold_expiry: std::time::Duration::ZERO,
+        wake: Arc::new(|_| {}),
+    };
+    let filter = sealgate_deliver::ReleaseFilter {
+        addresses: Some(addresses.to_vec()),
+        skip_admin_holds: true,
+        ..Default::default()
+    };
+    let released = control.release_matching(&filter)?;
+    if !released.is_empty() {
+        eprintln!(
+            "released the held recipients of {} message(s): their chain runs again",
+            released.len()
+        );
+    }
+    Ok(())
 }
 
 /// `keys list`.

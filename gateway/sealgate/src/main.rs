@@ -2,7 +2,8 @@
 //!
 //! `sealgate serve` runs the pipeline (accept → classify → commit → deliver, with the admin
 //! API); `sealgate config check` validates a configuration without starting; `sealgate keys`
-//! manages recipient OpenPGP keys and S/MIME certificates (gateway stopped); `sealgate queue`
+//! manages recipient OpenPGP keys and S/MIME certificates (through the admin API while a
+//! gateway runs, on the store when none does); `sealgate queue`
 //! inspects the spool — through the admin API while a gateway runs (redb admits one process),
 //! directly from the store when none does; `sealgate tls status` shows what is known about a
 //! recipient domain's transport security (the same way); `sealgate connect m365|google|check`
@@ -23,7 +24,9 @@ mod explain_keys;
 mod keys_cmd;
 mod logging;
 mod notify;
+mod preflight;
 mod queue_cmd;
+mod reload;
 mod rules_cmd;
 mod secrets;
 mod serve;
@@ -109,13 +112,17 @@ enum Command {
         #[command(subcommand)]
         command: DkimCommand,
     },
-    /// Recipient keys: OpenPGP certificates and S/MIME certificates (gateway stopped).
+    /// Recipient keys: OpenPGP certificates and S/MIME certificates (through the running
+    /// gateway's admin API, or straight on the store when none runs).
     Keys {
         #[command(subcommand)]
         command: KeysCommand,
         /// Configuration file (TOML); embedded defaults without it.
         #[arg(long, global = true)]
         config: Option<PathBuf>,
+        /// Admin API address, overriding `[admin] listen`.
+        #[arg(long, global = true)]
+        admin: Option<SocketAddr>,
         /// Print JSON instead of text.
         #[arg(long, global = true)]
         json: bool,
@@ -330,10 +337,24 @@ enum QueueCommand {
         /// Message id.
         id: String,
     },
-    /// Release held recipients: their protection chain runs again.
+    /// Release held recipients: their protection chain runs again (`--all`: every held
+    /// recipient, narrowed by --tenant, --reason and --domain).
     Release {
         /// Message id.
-        id: String,
+        #[arg(required_unless_present = "all")]
+        id: Option<String>,
+        /// Every held recipient (that the filters match).
+        #[arg(long, conflicts_with = "id")]
+        all: bool,
+        /// Only this tenant's messages.
+        #[arg(long, requires = "all")]
+        tenant: Option<String>,
+        /// Only holds whose reason contains this text (e.g. "no key on file").
+        #[arg(long, requires = "all")]
+        reason: Option<String>,
+        /// Only recipients in this domain.
+        #[arg(long, requires = "all")]
+        domain: Option<String>,
     },
     /// Delete a message's recipients that are not yet final.
     Delete {
@@ -392,9 +413,14 @@ fn main() -> ExitCode {
         Command::Keys {
             command,
             config,
+            admin,
             json,
         } => {
-            let target = keys_cmd::Target { config, json };
+            let target = keys_cmd::Target {
+                config,
+                admin,
+                json,
+            };
             match command {
                 KeysCommand::Import { file, trust } => keys_cmd::import(&target, &file, &trust),
                 KeysCommand::List => keys_cmd::list(&target),
@@ -457,7 +483,23 @@ fn main() -> ExitCode {
                     queue_cmd::action(&target, id.as_deref(), "retry")
                 }
                 QueueCommand::Hold { id } => queue_cmd::action(&target, Some(&id), "hold"),
-                QueueCommand::Release { id } => queue_cmd::action(&target, Some(&id), "release"),
+                QueueCommand::Release { id: Some(id), .. } => {
+                    queue_cmd::action(&target, Some(&id), "release")
+                }
+                QueueCommand::Release {
+                    tenant,
+                    reason,
+                    domain,
+                    ..
+                } => queue_cmd::release_all(
+                    &target,
+                    &sealgate_deliver::ReleaseFilter {
+                        tenant,
+                        reason,
+                        domain,
+                        ..Default::default()
+                    },
+                ),
                 QueueCommand::Delete { id } => queue_cmd::action(&target, Some(&id), "delete"),
             }
         }
@@ -465,7 +507,8 @@ fn main() -> ExitCode {
     match result {
         Ok(code) => ExitCode::from(code),
         Err(e) => {
-            eprintln!("sealgate: {e:#}");
+            // Errors may quote remote text (an admin API answer, a server's reply).
+            eprintln!("sealgate: {}", out::clean(&format!("{e:#}")));
             ExitCode::from(2)
         }
     }
@@ -497,34 +540,38 @@ fn tenant_token(config: &std::path::Path, name: &str) -> anyhow::Result<u8> {
     Ok(0)
 }
 
+/// `sealgate config check FILE`: the file's syntax and values, then every check `serve` makes
+/// before it starts ([`preflight`]) — without creating or opening anything.
 fn config_check(file: &std::path::Path) -> anyhow::Result<u8> {
     let text = std::fs::read_to_string(file)
         .map_err(|e| anyhow::anyhow!("cannot read {}: {e}", file.display()))?;
-    match sealgate_config::Config::from_toml(&text) {
-        Ok(config) => match dkim_cmd::check_keys(&config) {
-            Ok(()) => {
-                // Warnings on stderr: stdout stays the verdict ("ok") that scripts read.
-                for w in sealgate_config::warnings(&config.tenants) {
-                    eprintln!("warning: {w}");
-                }
-                println!("ok");
-                Ok(0)
-            }
-            Err(problems) => {
-                println!(
-                    "{}: {} DKIM key problem(s):",
-                    file.display(),
-                    problems.len()
-                );
-                for p in problems {
-                    println!("  {p}");
-                }
-                Ok(1)
-            }
-        },
+    let config = match sealgate_config::Config::from_toml(&text) {
+        Ok(config) => config,
         Err(e) => {
             print!("{}: {e}", file.display());
-            Ok(1)
+            return Ok(1);
         }
+    };
+    let problems = preflight::check(&config);
+    if !problems.is_empty() {
+        println!(
+            "{}: {} problem(s) that stop `sealgate serve`:",
+            file.display(),
+            problems.len()
+        );
+        for p in problems {
+            println!("  {p}");
+        }
+        return Ok(1);
     }
+    // Warnings on stderr: stdout stays the verdict ("ok") that scripts read.
+    for w in sealgate_config::warnings(&config.tenants) {
+        eprintln!("warning: {w}");
+    }
+    let a = &config.admin;
+    if let Some(w) = sealgate_admin::exposure_warning(a.listen, a.tls.is_some()) {
+        eprintln!("warning: {w}");
+    }
+    println!("ok");
+    Ok(0)
 }

@@ -8,7 +8,7 @@ use anyhow::{Context, bail};
 use sealgate_commit::{MasterKeys, OsRandom, Spool};
 use sealgate_core::store::{QueueEntry, QueueStore, StoreError};
 use sealgate_core::{EventKind, MessageId, SystemClock};
-use sealgate_deliver::{ActionReport, QueueAction, QueueControl};
+use sealgate_deliver::{ActionReport, QueueAction, QueueControl, ReleaseFilter};
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -122,6 +122,66 @@ pub fn action(target: &Target, id: Option<&str>, action: &str) -> anyhow::Result
         outln!("{action}: nothing to change");
     }
     Ok(0)
+}
+
+/// `queue release --all [--tenant T] [--reason R] [--domain D]`.
+pub fn release_all(target: &Target, filter: &ReleaseFilter) -> anyhow::Result<u8> {
+    let reports: Vec<ActionReport> = match open(target)? {
+        Source::Api { addr, token } => {
+            let mut query = Vec::new();
+            for (k, v) in [
+                ("tenant", &filter.tenant),
+                ("reason", &filter.reason),
+                ("domain", &filter.domain),
+            ] {
+                if let Some(v) = v {
+                    query.push(format!("{k}={}", url_encode(v)));
+                }
+            }
+            let path = format!("/api/v1/queue/release?{}", query.join("&"));
+            let (status, body) = admin_client::post(addr, &token, &path)?;
+            if status != 200 {
+                bail!(
+                    "admin API answered {status}: {}",
+                    String::from_utf8_lossy(&body)
+                );
+            }
+            serde_json::from_slice(&body).context("admin API answer")?
+        }
+        Source::Store(spool) => {
+            let config = load_config(target.config.as_deref())?;
+            QueueControl {
+                store: Arc::new(spool),
+                clock: Arc::new(SystemClock),
+                hold_expiry: config.delivery.hold_expiry,
+                wake: Arc::new(|_| {}),
+            }
+            .release_matching(filter)?
+        }
+    };
+    if target.json {
+        outln!("{}", serde_json::to_string_pretty(&reports)?);
+        return Ok(0);
+    }
+    for r in &reports {
+        outln!("release {}: {} recipient(s) changed", r.id, r.changed.len());
+    }
+    let n: usize = reports.iter().map(|r| r.changed.len()).sum();
+    outln!("released {n} recipient(s) in {} message(s)", reports.len());
+    Ok(0)
+}
+
+/// Percent-encodes a query value (everything but unreserved characters).
+fn url_encode(v: &str) -> String {
+    v.bytes()
+        .map(|b| {
+            if b.is_ascii_alphanumeric() || b"-._~".contains(&b) {
+                (b as char).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
+        })
+        .collect()
 }
 
 /// `queue list`.

@@ -41,21 +41,30 @@ pub struct Listen {
 pub fn run(config_path: Option<&Path>, listen: Listen) -> anyhow::Result<u8> {
     let mut config = settings::load_config(config_path)?;
     if !listen.smtp.is_empty() {
-        config.smtp.listen = listen.smtp;
+        config.smtp.listen.clone_from(&listen.smtp);
     }
     if let Some(admin) = listen.admin {
         config.admin.listen = admin;
     }
     crate::logging::init(&config.log);
+    // What `config check` checks, before anything is created, opened or bound.
+    let problems = crate::preflight::check(&config);
+    if !problems.is_empty() {
+        anyhow::bail!(
+            "{} problem(s) in the configuration:\n  {}",
+            problems.len(),
+            problems.join("\n  ")
+        );
+    }
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
         .context("cannot start the async runtime")?;
-    runtime.block_on(serve(config, config_path.map(Path::to_path_buf)))?;
+    runtime.block_on(serve(config, config_path.map(Path::to_path_buf), listen))?;
     Ok(0)
 }
 
-async fn serve(config: Config, config_path: Option<PathBuf>) -> anyhow::Result<()> {
+async fn serve(config: Config, config_path: Option<PathBuf>, listen: Listen) -> anyhow::Result<()> {
     if config_path.is_none() {
         tracing::warn!(
             "no --config given: running the embedded default (loopback tenant, outbox delivery)"
@@ -152,7 +161,7 @@ async fn serve(config: Config, config_path: Option<PathBuf>) -> anyhow::Result<(
         control: Some(control),
         keys: Some(key_admin),
     };
-    let (admin_stop_tx, mut admin_stop) = tokio::sync::watch::channel(false);
+    let (admin_stop_tx, admin_stop) = tokio::sync::watch::channel(false);
     // `tls status` is answered from the running policy (facts not yet flushed included);
     // `tls report` sends through the same policy, sink and schedule as the daily run.
     let app = match &tls_run {
@@ -168,21 +177,29 @@ async fn serve(config: Config, config_path: Option<PathBuf>) -> anyhow::Result<(
     }
     .merge(backup)
     .merge(connect_routes(&token, &tenants));
-    tokio::spawn(async move {
-        let _ = axum::serve(admin_listener, app)
-            .with_graceful_shutdown(async move {
-                let _ = admin_stop.changed().await;
-            })
-            .await;
-    });
+    let admin_options = admin_serve_options(&config.admin)?;
+    tokio::spawn(sealgate_admin::server::serve(
+        admin_listener,
+        app,
+        admin_options,
+        admin_stop,
+    ));
     let notifier = start_notifier(Health {
         store: Arc::clone(&store),
         delivery_alive,
         deadline: HEALTH_DEADLINE,
     });
+    let live = crate::reload::Live {
+        handle: server.settings_handle(),
+        engine: tls_run.as_ref().map(|r| r.engine.clone()),
+        tls: tls_run.as_ref().map(|r| Arc::clone(&r.policy)),
+        started: config.clone(),
+        smtp_listen: listen.smtp,
+        admin_listen: listen.admin,
+    };
     spawn_signal_handlers(
         &server,
-        &config,
+        live,
         config_path,
         metrics.clone(),
         notifier.clone(),
@@ -229,6 +246,31 @@ fn connect_routes(token: &str, tenants: &sealgate_connectors::Tenants) -> axum::
 /// Where `POST /api/v1/backup` makes its snapshots, under `storage.dir`.
 pub const BACKUP_STAGING: &str = "backups";
 
+/// The admin API's header-read timeout and TLS; warns loudly when it is reachable beyond
+/// loopback without TLS.
+fn admin_serve_options(
+    admin: &sealgate_config::AdminConfig,
+) -> anyhow::Result<sealgate_admin::ServeOptions> {
+    let tls = match &admin.tls {
+        Some(t) => Some(
+            sealgate_accept::tls::acceptor(
+                &t.cert,
+                &t.key,
+                sealgate_accept::tls::ClientRoots::None,
+            )
+            .context("admin.tls_cert / admin.tls_key")?,
+        ),
+        None => None,
+    };
+    if let Some(w) = sealgate_admin::exposure_warning(admin.listen, tls.is_some()) {
+        tracing::warn!("{w}");
+    }
+    Ok(sealgate_admin::ServeOptions {
+        header_read_timeout: admin.header_read_timeout,
+        tls,
+    })
+}
+
 /// How long the watchdog's spool probe may take.
 const HEALTH_DEADLINE: Duration = Duration::from_secs(10);
 
@@ -261,7 +303,7 @@ fn start_notifier(health: Health) -> Option<Arc<Notifier>> {
 /// counted, and the running settings stay).
 fn spawn_signal_handlers(
     server: &Server,
-    config: &Config,
+    live: crate::reload::Live,
     config_path: Option<PathBuf>,
     metrics: Metrics,
     notifier: Option<Arc<Notifier>>,
@@ -270,8 +312,7 @@ fn spawn_signal_handlers(
     let mut int = signal(SignalKind::interrupt())?;
     let mut hup = signal(SignalKind::hangup())?;
     let shutdown = server.shutdown_handle();
-    let handle = server.settings_handle();
-    let mut watch = RulesWatch::new(&config.rules);
+    let mut watch = RulesWatch::new(&live.started.rules);
     tokio::spawn(async move {
         loop {
             let why = tokio::select! {
@@ -280,17 +321,23 @@ fn spawn_signal_handlers(
                 _ = hup.recv() => "SIGHUP",
                 () = watch.changed() => "rule files changed",
             };
-            let reloaded = settings::load_config(config_path.as_deref())
-                .and_then(|c| settings::build(&c).map(|s| (c, s)));
-            match reloaded {
-                Ok((c, s)) => {
-                    handle.replace(s);
-                    watch.follow(&c.rules);
+            match live.reload(config_path.as_deref()) {
+                Ok(r) => {
+                    watch.follow(&r.config.rules);
                     metrics.config_reloads.with_label_values(&["ok"]).inc();
                     tracing::info!(
                         trigger = why,
-                        "configuration reloaded (listen addresses and max_connections need a restart)"
+                        "configuration reloaded: tenants, [smtp] limits and certificate, rules, \
+                         [delivery.routes] and [tls.domains] apply now"
                     );
+                    if !r.needs_restart.is_empty() {
+                        tracing::warn!(
+                            trigger = why,
+                            changed = ?r.needs_restart,
+                            "changed in the configuration but applied only after a restart: {}",
+                            r.needs_restart.join(", ")
+                        );
+                    }
                 }
                 Err(e) => {
                     metrics.config_reloads.with_label_values(&["error"]).inc();
@@ -368,6 +415,8 @@ struct Stages {
 /// stop it.
 struct TlsRun {
     policy: Arc<TlsPolicy>,
+    /// The delivery engine (reload replaces its routes).
+    engine: Engine,
     /// The run's report sink and schedule, for the admin API's "send now".
     sink: Arc<dyn ReportSink>,
     schedule: Schedule,
@@ -499,14 +548,16 @@ fn start_delivery(
                     let _ = stopped.changed().await;
                 },
             ));
+            let waker = engine.waker();
             tls_run = Some(TlsRun {
                 policy: tls_policy,
+                engine,
                 sink,
                 schedule: report_schedule,
                 stop,
                 task,
             });
-            engine.waker()
+            waker
         }
     };
     let control = QueueControl {

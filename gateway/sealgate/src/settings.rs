@@ -11,15 +11,18 @@ use sealgate_rules::{ChildProcess, RuleSet};
 use std::sync::Arc;
 
 /// Loads and parses a config file, or the embedded default.
+/// Also sets how the CLI's admin client reaches this configuration's admin API (TLS or not).
 pub fn load_config(path: Option<&std::path::Path>) -> anyhow::Result<Config> {
-    match path {
-        None => Ok(Config::embedded()),
+    let config = match path {
+        None => Config::embedded(),
         Some(p) => {
             let text = std::fs::read_to_string(p)
                 .with_context(|| format!("cannot read {}", p.display()))?;
-            Config::from_toml(&text).map_err(|e| anyhow::anyhow!("{}: {e}", p.display()))
+            Config::from_toml(&text).map_err(|e| anyhow::anyhow!("{}: {e}", p.display()))?
         }
-    }
+    };
+    crate::admin_client::configure(&config.admin);
+    Ok(config)
 }
 
 /// The accept-stage settings for `config`.

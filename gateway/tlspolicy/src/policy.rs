@@ -137,7 +137,8 @@ impl Discovery {
 
 /// The policy engine.
 pub struct TlsPolicy {
-    admin: HashMap<Domain, FloorPart>,
+    /// `[tls.domains]`; replaced on reload ([`TlsPolicy::set_admin_table`]).
+    admin: std::sync::RwLock<HashMap<Domain, FloorPart>>,
     dane_enabled: bool,
     dns: Arc<dyn PolicyDns>,
     sts: Option<StsResolver>,
@@ -206,7 +207,7 @@ impl TlsPolicy {
             )
         });
         Ok(TlsPolicy {
-            admin,
+            admin: std::sync::RwLock::new(admin),
             dane_enabled: config.dane,
             dns,
             sts,
@@ -223,7 +224,22 @@ impl TlsPolicy {
 
     /// The admin's `[tls.domains]` part for a domain (sync, no I/O).
     pub fn admin_part(&self, domain: &Domain) -> Option<FloorPart> {
-        self.admin.get(domain).cloned()
+        // A poisoned lock still holds a whole table (it is only ever replaced whole).
+        self.admin
+            .read()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .get(domain)
+            .cloned()
+    }
+
+    /// Replaces the `[tls.domains]` table (configuration reload); plans made from now on use
+    /// the new one.
+    pub fn set_admin_table(&self, config: &TlsPolicyConfig) {
+        let table = admin_table(config);
+        *self
+            .admin
+            .write()
+            .unwrap_or_else(std::sync::PoisonError::into_inner) = table;
     }
 
     /// The floor as far as known without network I/O: rule, admin table, pin and a cached

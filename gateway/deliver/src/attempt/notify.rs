@@ -60,7 +60,7 @@ pub(super) async fn hold(
     let r = reason.clone();
     let notice = tokio::task::spawn_blocking(move || {
         let refs: Vec<_> = addrs.iter().collect();
-        origin.notice(&templates, NoticeKind::Held, &m, &refs, &r)
+        origin.held_notice(&templates, &m, &refs, &r, expiry)
     })
     .await
     .map_err(|_| DeliverError::Config("blocking task failed".into()))??;
