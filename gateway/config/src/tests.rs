@@ -219,3 +219,18 @@ fn delivery_mistakes_are_all_named() {
         assert!(keys.contains(&k), "{k} missing in {keys:?}");
     }
 }
+
+#[test]
+fn non_global_destinations_are_refused_unless_allowed() {
+    assert!(!Config::embedded().delivery.allow_non_global_destinations);
+    let on = Config::from_toml("[delivery]\nallow_non_global_destinations = true\n").unwrap();
+    assert!(on.delivery.allow_non_global_destinations);
+    let err =
+        Config::from_toml("[delivery]\nallow_non_global_destinations = \"yes\"\n").unwrap_err();
+    assert!(
+        err.issues
+            .iter()
+            .any(|i| i.key == "delivery.allow_non_global_destinations"),
+        "{err}"
+    );
+}

@@ -261,6 +261,7 @@ async fn dane_tlsa_match_verifies_mismatch_refuses_and_bogus_never_goes_plaintex
             timeout: Duration::from_secs(5),
             roots: Arc::new(mozilla_roots()),
             connect_to: None,
+            guard: sealgate_core::DestinationGuard::permissive(),
         },
         Deps {
             pins: Arc::new(MemPins::default()),
