@@ -7,7 +7,7 @@
 //! resolved here, so the result is a flat, ordered list of endpoints to try. Addresses of MX
 //! hosts (and of the implicit MX) pass the [`DestinationGuard`]: non-global ones are dropped
 //! and counted, and a domain left with none is a temporary failure naming that reason (it
-//! bounces when its queue lifetime ends); static routes and a return route's host are the
+//! bounces when its queue lifetime ends); static routes and tenants' return routes are the
 //! administrator's choice and are not filtered.
 
 use crate::dns::{Dns, MxAnswer};
@@ -136,9 +136,10 @@ impl Router {
                 self.resolve(vec![(host.clone(), port)], host, None).await
             }
             ReturnRoute::Mx(domain) => {
+                // The tenant's own domain, named by the administrator: its mail hosts are
+                // often on private networks (an on-premises relay), so no guard.
                 let hosts = self.mx_hosts(domain).await?;
-                self.resolve(hosts, domain.as_str(), Some(&self.guard))
-                    .await
+                self.resolve(hosts, domain.as_str(), None).await
             }
         }
     }
