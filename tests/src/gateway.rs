@@ -226,6 +226,16 @@ impl GatewayConfig {
             // own directory (scenarios/wkd.rs).
             t.push_str("wkd = false\n");
         }
+        if self.mode == Mode::Mx
+            && !self
+                .delivery
+                .iter()
+                .any(|l| l.starts_with("allow_non_global_destinations"))
+        {
+            // Every peer of the suite listens on 127.0.0.1, which the gateway refuses for MX
+            // hosts, MTA-STS, WKD and TLS-RPT by default; tests of that filter set it false.
+            t.push_str("allow_non_global_destinations = true\n");
+        }
         t.push('\n');
         t.push_str("[log]\n");
         for l in &self.log {

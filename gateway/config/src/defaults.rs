@@ -73,6 +73,9 @@ pub const CONNECT_TIMEOUT: Duration = Duration::from_secs(30);
 pub const SCAN_INTERVAL: Duration = Duration::from_secs(1);
 /// `delivery.wkd`: discover recipients' OpenPGP keys by Web Key Directory.
 pub const WKD: bool = true;
+/// `delivery.allow_non_global_destinations`: remote domains may not point the gateway at
+/// loopback, private or other non-global addresses.
+pub const ALLOW_NON_GLOBAL_DESTINATIONS: bool = false;
 /// `tls.mta_sts_fetch_timeout`: one MTA-STS policy fetch, connect to last byte (RFC 8461 §3.3
 /// suggests a timeout of about a minute; a policy is at most 64 KiB).
 pub const MTA_STS_FETCH_TIMEOUT: Duration = Duration::from_secs(30);

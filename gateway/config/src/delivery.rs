@@ -134,6 +134,11 @@ pub struct DeliveryConfig {
     /// `wkd`: look up recipients' OpenPGP keys by Web Key Directory when their chain has
     /// `pgp` (default true).
     pub wkd: bool,
+    /// `allow_non_global_destinations`: let MX answers, MTA-STS policy hosts, WKD directories
+    /// and TLS-RPT `https:` destinations resolve to loopback, private, link-local and other
+    /// non-global addresses (default false: refused and counted). For test rigs and private
+    /// deployments only; static routes never need it.
+    pub allow_non_global_destinations: bool,
     /// `[delivery.tenants.NAME]`, sorted by name.
     pub tenants: Vec<DeliveryTenant>,
     /// `[delivery.testing]`.
@@ -205,6 +210,9 @@ pub(crate) fn read_delivery(
     let connect_timeout = duration(&mut s, "connect_timeout", defaults::CONNECT_TIMEOUT);
     let scan_interval = duration(&mut s, "scan_interval", defaults::SCAN_INTERVAL);
     let wkd = s.boolean("wkd").unwrap_or(defaults::WKD);
+    let allow_non_global_destinations = s
+        .boolean("allow_non_global_destinations")
+        .unwrap_or(defaults::ALLOW_NON_GLOBAL_DESTINATIONS);
     let count = |s: &mut Section<'_>, key: &str, default: usize| match s.integer(key) {
         Some(0) => {
             s.issue(key, "must be greater than 0");
@@ -237,6 +245,7 @@ pub(crate) fn read_delivery(
         connect_timeout,
         scan_interval,
         wkd,
+        allow_non_global_destinations,
         tenants,
         testing,
     }

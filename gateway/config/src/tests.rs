@@ -259,3 +259,18 @@ fn admin_tls_needs_both_files() {
     let err = Config::from_toml("[admin]\ntls_cert = \"/c.pem\"\n").unwrap_err();
     assert!(err.issues.iter().any(|i| i.key == "admin.tls_key"), "{err}");
 }
+
+#[test]
+fn non_global_destinations_are_refused_unless_allowed() {
+    assert!(!Config::embedded().delivery.allow_non_global_destinations);
+    let on = Config::from_toml("[delivery]\nallow_non_global_destinations = true\n").unwrap();
+    assert!(on.delivery.allow_non_global_destinations);
+    let err =
+        Config::from_toml("[delivery]\nallow_non_global_destinations = \"yes\"\n").unwrap_err();
+    assert!(
+        err.issues
+            .iter()
+            .any(|i| i.key == "delivery.allow_non_global_destinations"),
+        "{err}"
+    );
+}

@@ -11,6 +11,7 @@
 
 pub mod address;
 pub mod decision;
+pub mod destination;
 pub mod encrypted;
 pub mod event;
 pub mod id;
@@ -25,6 +26,7 @@ pub use address::{Address, AddressError, Domain};
 pub use decision::{
     Decision, DetectorHit, HeaderChange, KeyTrust, Location, Method, Requirement, UnknownKeyTrust,
 };
+pub use destination::{DestinationGuard, NonGlobal, Purpose, RefusalSink};
 pub use event::{Event, EventKind};
 pub use id::MessageId;
 pub use message::{Body, BodyType, ClientInfo, DsnRet, Envelope, Message, Notify, Recipient};

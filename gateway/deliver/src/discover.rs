@@ -7,13 +7,15 @@
 //! miss, and the chain walk goes on with the keys on file; the lookups of one round run
 //! concurrently, each bounded by [`LOOKUP_TIMEOUT`]; logs name recipients only by pseudonym.
 //! Directory host names resolve through the deliver stage's own resolver ([`Dns`], so
-//! `[delivery.testing] nameservers` apply), or all to `[delivery.testing] wkd_address`.
+//! `[delivery.testing] nameservers` apply), or all to `[delivery.testing] wkd_address`; either
+//! way the addresses pass the [`DestinationGuard`] first (non-global ones are refused and
+//! counted unless `allow_non_global_destinations`), so no connection is made to them.
 
 use crate::dns::Dns;
 use crate::error::DeliverError;
 use sealgate_config::DeliveryConfig;
 use sealgate_core::store::KeyStore;
-use sealgate_core::{Address, Message, Method, Requirement, Timestamp};
+use sealgate_core::{Address, DestinationGuard, Message, Method, Purpose, Requirement, Timestamp};
 use sealgate_report::Pseudonymiser;
 use sealgate_transform::wkd::{Discovery, Wkd};
 use std::sync::Arc;
@@ -38,10 +40,12 @@ impl std::fmt::Debug for Discoverer {
 
 impl Discoverer {
     /// From `[delivery]`: `None` when `wkd = false`. Reads `testing.wkd_ca` (once, at start).
+    /// Directory addresses pass `guard`.
     pub fn from_config(
         c: &DeliveryConfig,
         keys: Arc<dyn KeyStore>,
         dns: Arc<dyn Dns>,
+        guard: DestinationGuard,
     ) -> Result<Option<Discoverer>, DeliverError> {
         if !c.wkd {
             return Ok(None);
@@ -65,8 +69,8 @@ impl Discoverer {
         let client = match c.testing.wkd_address {
             // Every host name resolves to the test address (the domains are only known per
             // recipient, so `resolve` per host cannot be set up front).
-            Some(addr) => b.dns_resolver(Arc::new(Fixed(addr))),
-            None => b.dns_resolver(Arc::new(ByDns(dns))),
+            Some(addr) => b.dns_resolver(Arc::new(Fixed(addr, guard))),
+            None => b.dns_resolver(Arc::new(ByDns(dns, guard))),
         }
         .build()
         .map_err(|e| DeliverError::Config(format!("WKD HTTP client: {e}")))?;
@@ -140,14 +144,20 @@ impl Discoverer {
     }
 }
 
-/// Resolves directory hosts with the deliver stage's [`Dns`] (A and AAAA).
-struct ByDns(Arc<dyn Dns>);
+/// Resolves directory hosts with the deliver stage's [`Dns`] (A and AAAA), keeping only
+/// the addresses the guard lets through.
+struct ByDns(Arc<dyn Dns>, DestinationGuard);
 
 impl reqwest::dns::Resolve for ByDns {
     fn resolve(&self, name: reqwest::dns::Name) -> reqwest::dns::Resolving {
         let (dns, host) = (Arc::clone(&self.0), name.as_str().to_string());
+        let guard = self.1.clone();
         Box::pin(async move {
             let ips = dns.ips(&host).await?;
+            let (ips, refused) = guard.filter(Purpose::Wkd, &host, ips);
+            if ips.is_empty() && !refused.is_empty() {
+                return Err(format!("{host}: only non-global addresses (refused)").into());
+            }
             if ips.is_empty() {
                 return Err(format!("{host}: no address").into());
             }
@@ -163,13 +173,18 @@ impl reqwest::dns::Resolve for ByDns {
     }
 }
 
-/// A resolver that answers every name with one address (`testing.wkd_address`).
-struct Fixed(std::net::SocketAddr);
+/// A resolver that answers every name with one address (`testing.wkd_address`), if the
+/// guard lets it through.
+struct Fixed(std::net::SocketAddr, DestinationGuard);
 
 impl reqwest::dns::Resolve for Fixed {
-    fn resolve(&self, _name: reqwest::dns::Name) -> reqwest::dns::Resolving {
+    fn resolve(&self, name: reqwest::dns::Name) -> reqwest::dns::Resolving {
         let addr = self.0;
+        let checked = self.1.check(Purpose::Wkd, name.as_str(), addr.ip());
         Box::pin(async move {
+            if checked.is_err() {
+                return Err(format!("{addr}: not a global address (refused)").into());
+            }
             let addrs: reqwest::dns::Addrs = Box::new(std::iter::once(addr));
             Ok(addrs)
         })
@@ -241,6 +256,10 @@ mod tests {
         }
     }
 
+    fn open() -> DestinationGuard {
+        DestinationGuard::permissive()
+    }
+
     fn config(toml: &str) -> DeliveryConfig {
         sealgate_config::Config::from_toml(toml)
             .unwrap_or_else(|e| panic!("{e}"))
@@ -251,13 +270,14 @@ mod tests {
     fn off_when_configured_off_and_a_bad_ca_is_named() {
         let off = config("[delivery]\nwkd = false\n");
         assert!(
-            Discoverer::from_config(&off, Arc::new(Empty), Arc::new(NoHosts::default()))
+            Discoverer::from_config(&off, Arc::new(Empty), Arc::new(NoHosts::default()), open())
                 .unwrap()
                 .is_none()
         );
         let bad = config("[delivery.testing]\nwkd_ca = \"/nonexistent/ca.pem\"\n");
-        let err = Discoverer::from_config(&bad, Arc::new(Empty), Arc::new(NoHosts::default()))
-            .unwrap_err();
+        let err =
+            Discoverer::from_config(&bad, Arc::new(Empty), Arc::new(NoHosts::default()), open())
+                .unwrap_err();
         assert!(err.to_string().contains("delivery.testing.wkd_ca"), "{err}");
     }
 
@@ -269,14 +289,14 @@ mod tests {
         drop(closed);
         let c = config(&format!("[delivery.testing]\nwkd_address = \"{addr}\"\n"));
         let address = Address::parse("pat@dest.test").unwrap();
-        let d = Discoverer::from_config(&c, Arc::new(Empty), Arc::new(NoHosts::default()))
+        let d = Discoverer::from_config(&c, Arc::new(Empty), Arc::new(NoHosts::default()), open())
             .unwrap()
             .unwrap();
         assert_eq!(
             d.lookup(&address, Timestamp(1)).await,
             Ok(Discovery::NotFound)
         );
-        let d = Discoverer::from_config(&c, Arc::new(Down), Arc::new(NoHosts::default()))
+        let d = Discoverer::from_config(&c, Arc::new(Down), Arc::new(NoHosts::default()), open())
             .unwrap()
             .unwrap();
         assert!(d.lookup(&address, Timestamp(1)).await.is_err());
@@ -289,6 +309,7 @@ mod tests {
             &config("[delivery]\nwkd = true\n"),
             Arc::new(Empty),
             dns.clone(),
+            open(),
         )
         .unwrap()
         .unwrap();
@@ -300,5 +321,76 @@ mod tests {
         let mut asked = dns.0.lock().unwrap().clone();
         asked.sort();
         assert_eq!(asked, ["dest.test", "openpgpkey.dest.test"]);
+    }
+
+    /// Answers every host with one address.
+    struct AllAt(std::net::IpAddr);
+
+    impl Dns for AllAt {
+        fn mx<'a>(&'a self, _: &'a Domain) -> DnsFuture<'a, MxAnswer> {
+            Box::pin(async move { Ok(MxAnswer::NoMx) })
+        }
+        fn ips<'a>(&'a self, _: &'a str) -> DnsFuture<'a, Vec<std::net::IpAddr>> {
+            let ip = self.0;
+            Box::pin(async move { Ok(vec![ip]) })
+        }
+    }
+
+    #[derive(Default)]
+    struct Refusals(Mutex<Vec<String>>);
+
+    impl sealgate_core::RefusalSink for Refusals {
+        fn refused(
+            &self,
+            p: Purpose,
+            host: &str,
+            _: std::net::IpAddr,
+            why: sealgate_core::NonGlobal,
+        ) {
+            let line = format!("{} {host} {}", p.as_str(), why.as_str());
+            self.0.lock().unwrap().push(line);
+        }
+    }
+
+    #[tokio::test]
+    async fn non_global_directory_addresses_are_refused_before_connecting() {
+        // A directory listening on loopback, reached through the test override: refused, so
+        // the listener never sees a connection.
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        listener.set_nonblocking(true).unwrap();
+        let addr = listener.local_addr().unwrap();
+        let seen = Arc::new(Refusals::default());
+        let guard = || DestinationGuard::new(false, Some(seen.clone()));
+        let c = config(&format!("[delivery.testing]\nwkd_address = \"{addr}\"\n"));
+        let d = Discoverer::from_config(&c, Arc::new(Empty), Arc::new(NoHosts::default()), guard())
+            .unwrap()
+            .unwrap();
+        let address = Address::parse("pat@dest.test").unwrap();
+        assert_eq!(
+            d.lookup(&address, Timestamp(1)).await,
+            Ok(Discovery::NotFound)
+        );
+        assert!(listener.accept().is_err(), "a connection was made");
+        // Host names resolving to link-local (the cloud metadata address) by DNS.
+        let dns = Arc::new(AllAt("169.254.169.254".parse().unwrap()));
+        let d = Discoverer::from_config(&config("[delivery]\n"), Arc::new(Empty), dns, guard())
+            .unwrap()
+            .unwrap();
+        let other = Address::parse("pat@other.test").unwrap();
+        assert_eq!(
+            d.lookup(&other, Timestamp(1)).await,
+            Ok(Discovery::NotFound)
+        );
+        let mut seen = seen.0.lock().unwrap().clone();
+        seen.sort();
+        assert_eq!(
+            seen,
+            [
+                "wkd dest.test loopback",
+                "wkd openpgpkey.dest.test loopback",
+                "wkd openpgpkey.other.test link-local",
+                "wkd other.test link-local",
+            ]
+        );
     }
 }

@@ -17,7 +17,7 @@ use crate::return_route::ReturnRoutes;
 use crate::route::Router;
 use sealgate_config::DeliveryConfig;
 use sealgate_core::store::{KeyStore, QueueStore};
-use sealgate_core::{Clock, MessageId, Method, Random};
+use sealgate_core::{Clock, DestinationGuard, MessageId, Method, Random};
 use sealgate_report::{Metrics, Pseudonymiser};
 use sealgate_sign::Signer;
 use sealgate_tlspolicy::TlsPolicy;
@@ -200,10 +200,16 @@ impl Engine {
         settings.fallback_chain = parts.fallback_chain;
         settings.return_routes = parts.return_routes;
         let mx_port = config.testing.mx_port.unwrap_or(25);
+        let guard = DestinationGuard::new(
+            config.allow_non_global_destinations,
+            Some(Arc::new(parts.metrics.clone())),
+        );
         let discovery =
-            Discoverer::from_config(config, parts.keys, Arc::clone(&parts.dns))?.map(Arc::new);
+            Discoverer::from_config(config, parts.keys, Arc::clone(&parts.dns), guard.clone())?
+                .map(Arc::new);
         let router = Router::new(&config.routes, parts.dns, mx_port, Arc::clone(&parts.rng))
-            .with_host_ports(&config.testing.mx_host_ports);
+            .with_host_ports(&config.testing.mx_host_ports)
+            .with_guard(guard);
         let (tx, rx) = mpsc::unbounded_channel();
         let inner = Arc::new(Inner {
             origin: Originator {

@@ -17,6 +17,10 @@ pub enum DeliverError {
         /// The domain does not exist (a permanent failure).
         permanent: bool,
     },
+    /// Every MX host of the domain resolves only to non-global addresses, which
+    /// `[delivery] allow_non_global_destinations` forbids: deferred, bounced at expiry.
+    #[error("every mail host of {0} has only non-global addresses (refused by policy)")]
+    NonGlobalMx(String),
     /// The domain publishes a null MX (RFC 7505): it accepts no mail.
     #[error("the domain accepts no mail (null MX)")]
     NullMx,
@@ -87,6 +91,7 @@ impl DeliverError {
                 permanent: *permanent,
             },
             DeliverError::NullMx => DeliverError::NullMx,
+            DeliverError::NonGlobalMx(s) => DeliverError::NonGlobalMx(s.clone()),
             DeliverError::Connect(s) => DeliverError::Connect(s.clone()),
             DeliverError::TlsRequired(s) => DeliverError::TlsRequired(s.clone()),
             DeliverError::Tls(s) => DeliverError::Tls(s.clone()),
@@ -115,6 +120,11 @@ impl DeliverError {
             } => Reply::new(550, [5, 1, 2], "Recipient domain not found"),
             DeliverError::Dns { .. } => Reply::new(451, [4, 4, 3], "DNS lookup failed"),
             DeliverError::NullMx => Reply::new(556, [5, 1, 10], "Recipient domain accepts no mail"),
+            DeliverError::NonGlobalMx(_) => Reply::new(
+                451,
+                [4, 4, 4],
+                "Mail hosts of the recipient domain have only non-global addresses (loopback, private, link-local); refused by policy",
+            ),
             DeliverError::Connect(_) => Reply::new(451, [4, 4, 1], "Cannot connect to next hop"),
             // The reason names hosts, levels and policy sources — never content — and is what
             // explains the deferral in the record, `queue show` and a delay DSN.
@@ -160,6 +170,7 @@ impl DeliverError {
         match self {
             DeliverError::Dns { .. } => "dns",
             DeliverError::NullMx => "null_mx",
+            DeliverError::NonGlobalMx(_) => "non_global_mx",
             DeliverError::Connect(_) => "connect",
             DeliverError::TlsRequired(_)
             | DeliverError::Tls(_)

@@ -169,13 +169,17 @@ pub async fn probe(
         },
     )
     .map_err(|e| DeliverError::Config(format!("tls: {e}")))?;
+    // The probe refuses what delivery would refuse (uncounted: the CLI has no metrics).
+    let guard = sealgate_core::DestinationGuard::new(d.allow_non_global_destinations, None);
+    let policy = policy.with_destination_guard(guard.clone());
     let router = Router::new(
         &d.routes,
         parts.dns,
         d.testing.mx_port.unwrap_or(25),
         parts.rng,
     )
-    .with_host_ports(&d.testing.mx_host_ports);
+    .with_host_ports(&d.testing.mx_host_ports)
+    .with_guard(guard);
     let kind = match router.route_of(domain) {
         Route::Static(_) => RouteKind::Static,
         Route::Mx => RouteKind::Mx,

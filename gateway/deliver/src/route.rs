@@ -4,12 +4,16 @@
 //! DNS and is never looked up by MX; otherwise MX records are tried by preference, in random
 //! order among equal preferences; a domain without MX records uses its own A/AAAA records (the
 //! implicit MX); a null MX is a permanent failure (RFC 7505). Every host's addresses are
-//! resolved here, so the result is a flat, ordered list of endpoints to try.
+//! resolved here, so the result is a flat, ordered list of endpoints to try. Addresses of MX
+//! hosts (and of the implicit MX) pass the [`DestinationGuard`]: non-global ones are dropped
+//! and counted, and a domain left with none is a temporary failure naming that reason (it
+//! bounces when its queue lifetime ends); static routes and tenants' return routes are the
+//! administrator's choice and are not filtered.
 
 use crate::dns::{Dns, MxAnswer};
 use crate::error::DeliverError;
 use sealgate_config::{NextHop, ReturnRoute, StaticRoute};
-use sealgate_core::{Domain, Random};
+use sealgate_core::{DestinationGuard, Domain, Purpose, Random};
 use std::collections::HashMap;
 use std::net::IpAddr;
 use std::sync::Arc;
@@ -68,6 +72,8 @@ pub struct Router {
     /// TEST RIGS: MX hosts contacted on their own port (`mx_host_ports`).
     host_ports: HashMap<String, u16>,
     rng: Arc<dyn Random>,
+    /// The filter for addresses of MX hosts.
+    guard: DestinationGuard,
 }
 
 impl Router {
@@ -85,6 +91,7 @@ impl Router {
             mx_port,
             host_ports: HashMap::new(),
             rng,
+            guard: DestinationGuard::default(),
         }
     }
 
@@ -92,6 +99,12 @@ impl Router {
     /// (`[delivery.testing] mx_host_ports`).
     pub fn with_host_ports(mut self, ports: &[(String, u16)]) -> Router {
         self.host_ports = ports.iter().cloned().collect();
+        self
+    }
+
+    /// The filter for MX hosts' addresses (default: refuse non-global ones, uncounted).
+    pub fn with_guard(mut self, guard: DestinationGuard) -> Router {
+        self.guard = guard;
         self
     }
 
@@ -123,11 +136,17 @@ impl Router {
 
     /// The endpoints for a domain, in the order to try them.
     pub async fn targets(&self, domain: &Domain) -> Result<Vec<Target>, DeliverError> {
-        let hosts: Vec<(String, u16)> = match self.route_of(domain) {
-            Route::Static(hop) => vec![(hop.host, hop.port)],
-            Route::Mx => self.mx_hosts(domain).await?,
-        };
-        self.resolve(hosts, domain.as_str()).await
+        match self.route_of(domain) {
+            Route::Static(hop) => {
+                self.resolve(vec![(hop.host, hop.port)], domain.as_str(), None)
+                    .await
+            }
+            Route::Mx => {
+                let hosts = self.mx_hosts(domain).await?;
+                self.resolve(hosts, domain.as_str(), Some(&self.guard))
+                    .await
+            }
+        }
     }
 
     /// The endpoints of a tenant's return route (`return_route.rs`): its host (on its port,
@@ -138,11 +157,13 @@ impl Router {
             ReturnRoute::Host { host, port } => {
                 let key = host.to_ascii_lowercase();
                 let port = self.host_ports.get(&key).copied().unwrap_or(*port);
-                self.resolve(vec![(host.clone(), port)], host).await
+                self.resolve(vec![(host.clone(), port)], host, None).await
             }
             ReturnRoute::Mx(domain) => {
+                // The tenant's own domain, named by the administrator: its mail hosts are
+                // often on private networks (an on-premises relay), so no guard.
                 let hosts = self.mx_hosts(domain).await?;
-                self.resolve(hosts, domain.as_str()).await
+                self.resolve(hosts, domain.as_str(), None).await
             }
         }
     }
@@ -167,14 +188,17 @@ impl Router {
         })
     }
 
-    /// Every host's addresses, in order, at most [`MAX_TARGETS`].
+    /// Every host's addresses, in order, at most [`MAX_TARGETS`]; with a `guard`, only the
+    /// addresses it lets through.
     async fn resolve(
         &self,
         hosts: Vec<(String, u16)>,
         what: &str,
+        guard: Option<&DestinationGuard>,
     ) -> Result<Vec<Target>, DeliverError> {
         let mut out = Vec::new();
         let mut last_error = None;
+        let mut refused = 0usize;
         for (host, port) in hosts {
             let ips = match host.parse::<IpAddr>() {
                 Ok(ip) => vec![ip],
@@ -186,6 +210,14 @@ impl Router {
                     }
                 },
             };
+            let ips = match guard {
+                Some(g) => {
+                    let (ok, no) = g.filter(Purpose::Mx, &host, ips);
+                    refused += no.len();
+                    ok
+                }
+                None => ips,
+            };
             for ip in ips {
                 out.push(Target {
                     host: host.clone(),
@@ -196,6 +228,9 @@ impl Router {
                     return Ok(out);
                 }
             }
+        }
+        if out.is_empty() && refused > 0 {
+            return Err(DeliverError::NonGlobalMx(what.to_string()));
         }
         if out.is_empty() {
             return Err(last_error.unwrap_or(DeliverError::Dns {
@@ -252,6 +287,7 @@ mod tests {
             25,
             Arc::new(Counter(AtomicU32::new(0))),
         )
+        .with_guard(DestinationGuard::permissive())
     }
 
     fn d(s: &str) -> Domain {
@@ -303,7 +339,8 @@ mod tests {
             Arc::new(FakeDns(MxAnswer::Hosts(hosts))),
             25,
             rng.clone(),
-        );
+        )
+        .with_guard(DestinationGuard::permissive());
         let t = r.targets(&d("dest.example")).await.unwrap();
         assert_eq!(t.len(), 8);
         assert_eq!(rng.0.load(Ordering::Relaxed), 8, "one draw per host");
@@ -340,5 +377,81 @@ mod tests {
         );
         let t = r.targets(&d("other.example")).await.unwrap();
         assert_eq!(t[0].host, "smarthost.example");
+    }
+
+    /// MX hosts of a hostile domain: loopback, RFC 1918, link-local, an IPv4-mapped loopback,
+    /// and one public host.
+    struct Hostile;
+    impl Dns for Hostile {
+        fn mx<'a>(&'a self, _: &'a Domain) -> DnsFuture<'a, MxAnswer> {
+            let hosts = ["lo", "ten", "ll", "mapped", "public"]
+                .iter()
+                .enumerate()
+                .map(|(i, h)| MxHost {
+                    preference: i as u16,
+                    name: format!("{h}.hostile.example"),
+                })
+                .collect();
+            Box::pin(async move { Ok(MxAnswer::Hosts(hosts)) })
+        }
+        fn ips<'a>(&'a self, host: &'a str) -> DnsFuture<'a, Vec<IpAddr>> {
+            let ip = match host {
+                "lo.hostile.example" => "127.0.0.1",
+                "ten.hostile.example" => "10.0.0.8",
+                "ll.hostile.example" => "169.254.169.254",
+                "mapped.hostile.example" => "::ffff:127.0.0.1",
+                _ => "192.0.2.1",
+            };
+            Box::pin(async move { Ok(vec![ip.parse().unwrap()]) })
+        }
+    }
+
+    #[derive(Default)]
+    struct Refusals(std::sync::Mutex<Vec<String>>);
+    impl sealgate_core::RefusalSink for Refusals {
+        fn refused(&self, p: Purpose, host: &str, _: IpAddr, why: sealgate_core::NonGlobal) {
+            let line = format!("{} {host} {}", p.as_str(), why.as_str());
+            self.0.lock().unwrap().push(line);
+        }
+    }
+
+    #[tokio::test]
+    async fn non_global_mx_addresses_are_refused_and_counted() {
+        let seen = Arc::new(Refusals::default());
+        let r = Router::new(
+            &[],
+            Arc::new(Hostile),
+            25,
+            Arc::new(Counter(AtomicU32::new(0))),
+        )
+        .with_guard(DestinationGuard::new(false, Some(seen.clone())));
+        // Every address non-global (192.0.2.1 is a documentation address): a temporary
+        // failure naming the reason, and no endpoint at all.
+        let e = r.targets(&d("hostile.example")).await.unwrap_err();
+        assert_eq!(e.severity(), sealgate_core::Severity::Temporary);
+        assert!(e.to_string().contains("non-global"), "{e}");
+        let seen = seen.0.lock().unwrap().clone();
+        assert_eq!(
+            seen,
+            [
+                "mx lo.hostile.example loopback",
+                "mx ten.hostile.example private",
+                "mx ll.hostile.example link-local",
+                "mx mapped.hostile.example loopback",
+                "mx public.hostile.example documentation",
+            ]
+        );
+        // A static route to a private address is the administrator's choice.
+        let routes = vec![StaticRoute {
+            domain: Some(d("hostile.example")),
+            next_hop: NextHop::parse("10.1.2.3:2525").unwrap(),
+        }];
+        let r = Router::new(
+            &routes,
+            Arc::new(Hostile),
+            25,
+            Arc::new(Counter(AtomicU32::new(0))),
+        );
+        assert_eq!(r.targets(&d("hostile.example")).await.unwrap().len(), 1);
     }
 }

@@ -9,6 +9,7 @@
 mod gauges;
 mod metrics;
 mod pseudonym;
+mod refusals;
 
 pub use gauges::StateGauges;
 pub use metrics::{Metrics, RejectReason};

@@ -99,6 +99,9 @@ pub struct Metrics {
     pub rule_matches: IntCounterVec,
     /// Detector findings by detector name (counts of findings, never values).
     pub detector_hits: IntCounterVec,
+    /// Connections not made because a remote domain named a non-global address, by purpose
+    /// (`mx`, `mta-sts`, `wkd`, `tls-rpt`) and address class (`loopback`, `private`, …).
+    pub destinations_refused: IntCounterVec,
 }
 
 impl std::fmt::Debug for Metrics {
@@ -207,6 +210,14 @@ impl Metrics {
         registry.register(Box::new(dropped.clone()))?;
         registry.register(Box::new(delivery_seconds.clone()))?;
         registry.register(Box::new(outbound_tls.clone()))?;
+        let destinations_refused = IntCounterVec::new(
+            Opts::new(
+                "sealgate_destinations_refused_total",
+                "Connections refused because a remote domain named a non-global address",
+            ),
+            &["purpose", "class"],
+        )?;
+        registry.register(Box::new(destinations_refused.clone()))?;
         let (protected, rule_matches, detector_hits) = dlp_and_protection(&registry)?;
         Ok(Metrics {
             registry,
@@ -228,6 +239,7 @@ impl Metrics {
             protected,
             rule_matches,
             detector_hits,
+            destinations_refused,
         })
     }
 

@@ -56,6 +56,10 @@ pub fn run(config_path: Option<&Path>, listen: Listen) -> anyhow::Result<u8> {
             problems.join("\n  ")
         );
     }
+    // The process holds the master key: no core file may carry it to disk.
+    if let Err(e) = rlimit::setrlimit(rlimit::Resource::CORE, 0, 0) {
+        tracing::warn!(error = %e, "cannot disable core dumps (RLIMIT_CORE)");
+    }
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -505,7 +509,11 @@ fn start_delivery(
             let tls_policy = Arc::new(
                 TlsPolicy::from_config(&config.tls, &t.nameservers, tls_deps)
                     .context("tls: outbound TLS policy")?
-                    .with_state(tls_state),
+                    .with_state(tls_state)
+                    .with_destination_guard(sealgate_core::DestinationGuard::new(
+                        d.allow_non_global_destinations,
+                        Some(Arc::new(metrics.clone())),
+                    )),
             );
             let dns = HickoryDns::new(&d.testing.nameservers).context("DNS resolver")?;
             let templates = Templates::load(config.gateway.notice_templates.as_deref())

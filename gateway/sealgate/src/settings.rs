@@ -96,12 +96,15 @@ pub fn rule_set(config: &Config) -> anyhow::Result<RuleSet> {
     };
     let exe =
         std::env::current_exe().context("cannot locate the sealgate binary for the extractor")?;
-    let child = ChildProcess::new(exe, vec!["__extract".to_string()], EXTRACT_MEMORY_MIB);
+    let child = extractor(&set, exe, vec!["__extract".to_string()]);
     Ok(set.with_extractor(Arc::new(child)))
 }
 
-/// Address-space limit of one extraction child.
-const EXTRACT_MEMORY_MIB: u64 = 512;
+/// The extraction child for `set`: `program args…` limited to the rule set's
+/// `[settings.limits] extract_memory_mib` of address space.
+fn extractor(set: &RuleSet, program: std::path::PathBuf, args: Vec<String>) -> ChildProcess {
+    ChildProcess::new(program, args, set.limits().extract_memory_mib)
+}
 
 /// The rules engine as the accept stage's classify hook.
 struct Rules(RuleSet);
@@ -109,5 +112,40 @@ struct Rules(RuleSet);
 impl Classifier for Rules {
     fn classify(&self, message: &Message) -> Decision {
         self.0.classify(message)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use sealgate_rules::{DocKind, Extractor};
+
+    /// Regression: the child was always limited to 512 MiB whatever the rule files said.
+    #[test]
+    fn the_extraction_child_gets_the_configured_memory_limit() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(
+            dir.path().join("10-limits.toml"),
+            "[settings.limits]\nextract_memory_mib = 64\n",
+        )
+        .unwrap();
+        let set = RuleSet::load_dir(dir.path()).unwrap();
+        // A stand-in child that answers with the limit it was given (the protocol: read the
+        // request, write the text, exit 0).
+        let script = r#"cat >/dev/null; printf %s "$SEALGATE_EXTRACT_MEMORY_MIB""#;
+        let child = extractor(
+            &set,
+            "/bin/sh".into(),
+            vec!["-c".to_string(), script.to_string()],
+        );
+        let got = child
+            .extract(
+                DocKind::Pdf,
+                b"%PDF-1.4",
+                1024,
+                std::time::Duration::from_secs(10),
+            )
+            .unwrap();
+        assert_eq!(got, "64");
     }
 }

@@ -46,6 +46,21 @@ pub enum KeyProblem {
         /// The I/O error.
         source: std::io::Error,
     },
+    /// The key file is accessible by group or others (the master key's rule).
+    #[error(
+        "DKIM key {key} of {owner}: {} is accessible by group or others (mode {mode:04o}); run `chmod 600 {}`",
+        .path.display(), .path.display()
+    )]
+    Exposed {
+        /// `selector._domainkey.domain`.
+        key: String,
+        /// Whose key it is.
+        owner: KeyOwner,
+        /// The file.
+        path: PathBuf,
+        /// Its permission bits.
+        mode: u32,
+    },
     /// The file is not a usable RSA or Ed25519 private key.
     #[error("DKIM key {key} of {owner}: {}: {reason}", .path.display())]
     Unusable {

@@ -107,8 +107,28 @@ pub fn is_valid_selector(s: &str) -> bool {
         })
 }
 
-/// Reads and parses the key file of `spec`.
+/// Reads and parses the key file of `spec`, refusing one that group or others can access.
 pub(crate) fn load(spec: &KeySpec) -> Result<LoadedKey, KeyProblem> {
+    use std::os::unix::fs::PermissionsExt;
+    let unreadable = |source| KeyProblem::Unreadable {
+        key: spec.name(),
+        owner: spec.owner.clone(),
+        path: spec.path.clone(),
+        source,
+    };
+    let mode = std::fs::metadata(&spec.path)
+        .map_err(unreadable)?
+        .permissions()
+        .mode()
+        & 0o777;
+    if mode & 0o077 != 0 {
+        return Err(KeyProblem::Exposed {
+            key: spec.name(),
+            owner: spec.owner.clone(),
+            path: spec.path.clone(),
+            mode,
+        });
+    }
     let pem = std::fs::read(&spec.path)
         .map(Zeroizing::new)
         .map_err(|source| KeyProblem::Unreadable {

@@ -16,6 +16,13 @@ fn unusable_keys_are_all_named_at_once() {
     let dir = tempfile::tempdir().unwrap();
     let garbage = dir.path().join("garbage.pem");
     std::fs::write(&garbage, "not a key\n").unwrap();
+    let private = std::os::unix::fs::PermissionsExt::from_mode(0o600);
+    std::fs::set_permissions(&garbage, private).unwrap();
+    // A good key anyone on the machine can read (regression: it was used without a word).
+    let exposed = dir.path().join("exposed.pem");
+    std::fs::copy(&k.rsa.path, &exposed).unwrap();
+    let open = std::os::unix::fs::PermissionsExt::from_mode(0o644);
+    std::fs::set_permissions(&exposed, open).unwrap();
     let small = dir.path().join("rsa1024.pem");
     let ec = dir.path().join("ec.pem");
     for (path, args) in [
@@ -49,6 +56,7 @@ fn unusable_keys_are_all_named_at_once() {
     let err = Signer::new([
         spec("acme", "acme-health.org", "missing", &missing),
         spec("acme", "acme-health.org", "garbage", &as_key(&garbage)),
+        spec("acme", "acme-health.org", "exposed", &as_key(&exposed)),
         spec("acme", "acme-health.org", "small", &as_key(&small)),
         spec("acme", "acme-health.org", "ec", &as_key(&ec)),
         spec("acme", "acme-health.org", "bad_selector", &k.rsa),
@@ -64,6 +72,8 @@ fn unusable_keys_are_all_named_at_once() {
         "missing.pem",
         "garbage._domainkey.acme-health.org of tenant acme",
         "not a PEM private key",
+        "exposed._domainkey.acme-health.org of tenant acme",
+        "is accessible by group or others (mode 0644); run `chmod 600",
         "small._domainkey.acme-health.org of tenant acme",
         "2048 to 8192 bits",
         "ec._domainkey.acme-health.org of tenant acme",
@@ -83,6 +93,8 @@ fn keygen_keys_are_standard_pem_and_their_records_verify() {
         let generated = keygen::generate(key_type).unwrap();
         let path = dir.path().join(format!("{selector}.pem"));
         std::fs::write(&path, generated.private_pem.as_bytes()).unwrap();
+        let private = std::os::unix::fs::PermissionsExt::from_mode(0o600);
+        std::fs::set_permissions(&path, private).unwrap();
         // openssl reads the key and derives the same public key as our record.
         let from_openssl = openssl_txt(&path, key_type == KeyType::Rsa);
         assert_eq!(generated.txt, from_openssl);

@@ -186,6 +186,8 @@ impl TlsPolicy {
             timeout: config.mta_sts_fetch_timeout,
             roots: Arc::new(fetch_roots),
             connect_to: config.testing.mta_sts_address,
+            // Refuses non-global addresses until the caller sets its own guard.
+            guard: sealgate_core::DestinationGuard::default(),
         };
         TlsPolicy::new(config, Arc::new(dns), fetcher, deps)
     }
@@ -220,6 +222,17 @@ impl TlsPolicy {
             fetcher,
             state: State::new(None),
         })
+    }
+
+    /// The filter for MTA-STS policy hosts and TLS-RPT `https:` destinations (from
+    /// `[delivery] allow_non_global_destinations`, counting into the metrics). Without it,
+    /// non-global addresses are refused uncounted.
+    pub fn with_destination_guard(mut self, guard: sealgate_core::DestinationGuard) -> TlsPolicy {
+        self.fetcher.guard = guard;
+        if let Some(sts) = &mut self.sts {
+            sts.set_fetcher(Fetcher::new(self.fetcher.clone()));
+        }
+        self
     }
 
     /// The admin's `[tls.domains]` part for a domain (sync, no I/O).

@@ -261,6 +261,7 @@ async fn dane_tlsa_match_verifies_mismatch_refuses_and_bogus_never_goes_plaintex
             timeout: Duration::from_secs(5),
             roots: Arc::new(mozilla_roots()),
             connect_to: None,
+            guard: sealgate_core::DestinationGuard::permissive(),
         },
         Deps {
             pins: Arc::new(MemPins::default()),
@@ -398,7 +399,9 @@ async fn dane_tlsa_match_verifies_mismatch_refuses_and_bogus_never_goes_plaintex
             mx_roots: mozilla_roots(),
         },
     )
-    .unwrap();
+    .unwrap()
+    // The rig's policy host is on loopback.
+    .with_destination_guard(sealgate_core::DestinationGuard::permissive());
     let plan = configured
         .plan(&d("good.example.test"), None)
         .await

@@ -36,6 +36,7 @@ fn policy(sts: Arc<MemSts>, clock: Arc<ManualClock>) -> TlsPolicy {
             timeout: Duration::from_secs(5),
             roots: Arc::new(mozilla_roots()),
             connect_to: None,
+            guard: sealgate_core::DestinationGuard::permissive(),
         },
         Deps {
             pins: Arc::new(MemPins::default()),

@@ -257,6 +257,7 @@ async fn tls_outcome_matrix() {
                 timeout: Duration::from_secs(5),
                 roots: Arc::new(mozilla_roots()),
                 connect_to: None,
+                guard: sealgate_core::DestinationGuard::permissive(),
             },
             Deps {
                 pins: Arc::new(MemPins::default()),

@@ -46,6 +46,7 @@ async fn rig() -> Rig {
         timeout: Duration::from_secs(10),
         roots: Arc::new(roots_from_pem(ca.pem.as_bytes()).unwrap()),
         connect_to: Some(server.addr),
+        guard: sealgate_core::DestinationGuard::permissive(),
     };
     let resolver = StsResolver::new(
         dns.clone(),
@@ -262,6 +263,7 @@ async fn a_server_that_never_answers_is_cut_off_by_the_time_limit() {
     let fetcher = Fetcher::new(FetcherConfig {
         timeout: Duration::from_millis(300),
         connect_to: Some(addr),
+        guard: sealgate_core::DestinationGuard::permissive(),
         ..r.fetcher.clone()
     });
     let started = std::time::Instant::now();
@@ -314,4 +316,48 @@ async fn a_policy_that_cannot_be_fetched_is_reported_as_sts_policy_fetch_error()
     let p = &reports[0].policies[0];
     assert_eq!(p.policy.kind, PolicyKind::Sts);
     assert_eq!(p.failures[0].result_type, FailureKind::StsPolicyFetchError);
+}
+
+/// Records each refusal as `purpose host class`.
+#[derive(Default)]
+struct Refusals(std::sync::Mutex<Vec<String>>);
+
+impl sealgate_core::RefusalSink for Refusals {
+    fn refused(
+        &self,
+        p: sealgate_core::Purpose,
+        host: &str,
+        _: std::net::IpAddr,
+        why: sealgate_core::NonGlobal,
+    ) {
+        let line = format!("{} {host} {}", p.as_str(), why.as_str());
+        self.0.lock().unwrap().push(line);
+    }
+}
+
+#[tokio::test]
+async fn a_policy_host_on_loopback_is_refused_without_a_request() {
+    let r = rig().await;
+    let seen = Arc::new(Refusals::default());
+    let fetcher = Fetcher::new(FetcherConfig {
+        guard: sealgate_core::DestinationGuard::new(false, Some(seen.clone())),
+        ..r.fetcher.clone()
+    });
+    let e = fetcher.fetch("example.test").await.unwrap_err();
+    assert!(e.to_string().contains("non-global"), "{e}");
+    assert_eq!(
+        r.server.requests.load(std::sync::atomic::Ordering::SeqCst),
+        0
+    );
+    assert_eq!(
+        *seen.0.lock().unwrap(),
+        ["mta-sts mta-sts.example.test loopback"]
+    );
+    // With the override the same fetch goes through.
+    let open = Fetcher::new(FetcherConfig {
+        guard: sealgate_core::DestinationGuard::new(true, Some(seen.clone())),
+        ..r.fetcher.clone()
+    });
+    open.fetch("example.test").await.unwrap();
+    assert_eq!(seen.0.lock().unwrap().len(), 1);
 }

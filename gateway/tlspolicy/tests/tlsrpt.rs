@@ -249,6 +249,7 @@ async fn record_result_counts_sessions_and_pins_verified_domains() {
             timeout: Duration::from_secs(5),
             roots: Arc::new(mozilla_roots()),
             connect_to: None,
+            guard: sealgate_core::DestinationGuard::permissive(),
         },
         Deps {
             pins: Arc::new(MemPins::default()),
@@ -334,6 +335,7 @@ async fn https_rua_gets_a_gzipped_post_and_a_failure_is_temporary() {
         timeout: Duration::from_secs(10),
         roots: Arc::new(sealgate_tlspolicy::verify::roots_from_pem(ca.pem.as_bytes()).unwrap()),
         connect_to: Some(server.addr),
+        guard: sealgate_core::DestinationGuard::permissive(),
     };
     let url = "https://tlsrpt.example.net/v1/reports";
     sealgate_tlspolicy::tlsrpt::mail::post(&config, url, &report)
@@ -365,4 +367,46 @@ async fn https_rua_gets_a_gzipped_post_and_a_failure_is_temporary() {
         .await
         .unwrap_err();
     assert_eq!(e.severity(), sealgate_core::Severity::Temporary);
+
+    // The override off: the destination (the test rig's loopback address, or an address
+    // literal in the rua) is refused before any connection, and counted.
+    #[derive(Default)]
+    struct Seen(std::sync::Mutex<Vec<String>>);
+    impl sealgate_core::RefusalSink for Seen {
+        fn refused(
+            &self,
+            p: sealgate_core::Purpose,
+            host: &str,
+            _: std::net::IpAddr,
+            why: sealgate_core::NonGlobal,
+        ) {
+            let line = format!("{} {host} {}", p.as_str(), why.as_str());
+            self.0.lock().unwrap().push(line);
+        }
+    }
+    let seen = Arc::new(Seen::default());
+    let strict = FetcherConfig {
+        guard: sealgate_core::DestinationGuard::new(false, Some(seen.clone())),
+        ..config.clone()
+    };
+    let before = server.bodies.lock().unwrap().len();
+    for url in [url, "https://10.1.2.3/v1/reports", "https://[fe80::1]/x"] {
+        let e = sealgate_tlspolicy::tlsrpt::mail::post(&strict, url, &report)
+            .await
+            .unwrap_err();
+        assert_eq!(e.severity(), sealgate_core::Severity::Temporary, "{url}");
+    }
+    assert_eq!(
+        server.bodies.lock().unwrap().len(),
+        before,
+        "no request made"
+    );
+    assert_eq!(
+        *seen.0.lock().unwrap(),
+        [
+            "tls-rpt tlsrpt.example.net loopback",
+            "tls-rpt 10.1.2.3 private",
+            "tls-rpt fe80::1 link-local",
+        ]
+    );
 }

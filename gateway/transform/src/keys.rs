@@ -69,7 +69,7 @@ pub fn import(
         if c.is_secret() {
             return Err(ImportError::SecretKey);
         }
-        (KeyKind::OpenPgp, c.fingerprint(), c.addresses())
+        (KeyKind::OpenPgp, c.fingerprint(), c.addresses(now))
     };
     if addresses.is_empty() {
         return Err(ImportError::NoAddress);

@@ -78,11 +78,18 @@ impl PgpCert {
         self.cert.fingerprint().to_hex()
     }
 
-    /// E-mail addresses of the certificate's user ids, normalised (lower case).
-    pub(crate) fn addresses(&self) -> Vec<String> {
-        let mut out: Vec<String> = self
-            .cert
+    /// E-mail addresses of the certificate's policy-valid user ids at `now`, normalised
+    /// (lower case): bound by a self-signature the standard policy accepts, that signature
+    /// alive, the user id not revoked. Anyone can append an unsigned user id to a certificate;
+    /// such an id names no one. A certificate the policy rejects names no one either.
+    pub(crate) fn addresses(&self, now: Timestamp) -> Vec<String> {
+        let policy = policy();
+        let Ok(vc) = self.cert.with_policy(&policy, time_of(now)) else {
+            return Vec::new();
+        };
+        let mut out: Vec<String> = vc
             .userids()
+            .filter(|ua| !matches!(ua.revocation_status(), RevocationStatus::Revoked(_)))
             .filter_map(|ua| ua.userid().email_normalized().ok().flatten())
             .collect();
         out.sort();

@@ -4,9 +4,10 @@
 //! also the cache.
 //!
 //! Guarantees: a fetched key is stored only if it parses as a public OpenPGP certificate with a
-//! user id for exactly the looked-up address; a recipient with a key of higher trust on file is
+//! policy-valid user id (self-signed, unexpired, unrevoked) for exactly the looked-up address; a recipient with a key of higher trust on file is
 //! never looked up; a positive answer is reused for `ttl`, a miss is remembered for `miss_ttl`
-//! (in memory). This is the only async code in the crate (network I/O); parsing is cheap.
+//! (in memory, at most [`MAX_MISSES`] addresses: expired misses are dropped first, then the
+//! oldest). This is the only async code in the crate (network I/O); parsing is cheap.
 
 use crate::keys::lookup_name;
 use crate::pgp::PgpCert;
@@ -20,6 +21,8 @@ use std::time::Duration;
 
 /// Largest key accepted from a directory.
 const MAX_KEY: usize = 256 * 1024;
+/// Most misses remembered at once.
+pub const MAX_MISSES: usize = 10_000;
 /// Longest a directory may take to answer one request, body included.
 const FETCH_TIMEOUT: Duration = Duration::from_secs(10);
 
@@ -57,6 +60,7 @@ pub struct Wkd {
     ttl: Duration,
     miss_ttl: Duration,
     misses: Mutex<HashMap<String, Timestamp>>,
+    max_misses: usize,
 }
 
 impl std::fmt::Debug for Wkd {
@@ -104,6 +108,7 @@ impl Wkd {
             ttl: Duration::from_secs(86_400),
             miss_ttl: Duration::from_secs(3_600),
             misses: Mutex::new(HashMap::new()),
+            max_misses: MAX_MISSES,
         }
     }
 
@@ -167,7 +172,7 @@ impl Wkd {
             let Some(cert) = PgpCert::parse(&bytes).ok() else {
                 continue;
             };
-            if cert.is_secret() || !cert.addresses().contains(&name) {
+            if cert.is_secret() || !cert.addresses(now).contains(&name) {
                 continue;
             }
             let fingerprint = cert.fingerprint();
@@ -194,10 +199,27 @@ impl Wkd {
             .map_err(|e| StoreError::Io(e.to_string()))??;
             return Ok(Discovery::Found { fingerprint });
         }
-        if let Ok(mut m) = self.misses.lock() {
-            m.insert(name, now);
-        }
+        self.remember_miss(name, now);
         Ok(Discovery::NotFound)
+    }
+
+    /// Remembers a miss, keeping the memory within `max_misses`: expired entries go first,
+    /// then the oldest.
+    fn remember_miss(&self, name: String, now: Timestamp) {
+        let Ok(mut m) = self.misses.lock() else {
+            return;
+        };
+        if m.len() >= self.max_misses && !m.contains_key(&name) {
+            let ttl = self.miss_ttl;
+            m.retain(|_, t| t.plus(ttl) > now);
+        }
+        while m.len() >= self.max_misses && !m.contains_key(&name) {
+            let Some(oldest) = m.iter().min_by_key(|(_, t)| **t).map(|(k, _)| k.clone()) else {
+                break;
+            };
+            m.remove(&oldest);
+        }
+        m.insert(name, now);
     }
 
     fn missed_recently(&self, name: &str, now: Timestamp) -> bool {
@@ -238,6 +260,24 @@ impl Wkd {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Regression: every address ever missed stayed in memory for good.
+    #[test]
+    fn the_miss_memory_is_bounded() {
+        let mut wkd = Wkd::new(reqwest::Client::new());
+        wkd.max_misses = 3;
+        let hour = 3_600_000;
+        for i in 0..10u64 {
+            wkd.remember_miss(format!("user{i}@x.example"), Timestamp(i * 1000));
+        }
+        assert_eq!(wkd.misses.lock().unwrap().len(), 3);
+        // The newest are kept and still answer.
+        assert!(wkd.missed_recently("user9@x.example", Timestamp(9000)));
+        assert!(!wkd.missed_recently("user0@x.example", Timestamp(9000)));
+        // Once expired, all make room at once.
+        wkd.remember_miss("late@x.example".into(), Timestamp(10_000 + hour));
+        assert_eq!(wkd.misses.lock().unwrap().len(), 1);
+    }
 
     #[test]
     fn hash_matches_the_draft_example() {

@@ -329,3 +329,83 @@ async fn an_oversized_answer_is_not_read_or_stored() {
             .is_empty()
     );
 }
+
+/// A gpg-made certificate (binary) with a User ID packet for `uid` appended by hand, bound by
+/// no signature — what anyone can do to anyone's public key.
+fn with_unbound_uid(home: &GpgHome, uid: &str) -> Vec<u8> {
+    let mut key = support::ok(&mut home.gpg(&["--export"]), b"");
+    let bytes = uid.as_bytes();
+    assert!(bytes.len() < 192, "one-octet length");
+    key.push(0xC0 | 13); // new-format header, tag 13 (User ID)
+    key.push(bytes.len() as u8);
+    key.extend_from_slice(bytes);
+    // gpg itself sees the appended packet.
+    let listed = support::ok(&mut home.gpg(&["--list-packets"]), &key);
+    assert!(
+        String::from_utf8_lossy(&listed).contains(uid),
+        "the packet surgery failed"
+    );
+    key
+}
+
+/// Regression: an appended, unsigned user id made the key the victim's on import.
+#[test]
+fn an_unbound_user_id_is_ignored_on_import() {
+    let home = GpgHome::generate(
+        "Mallory <mallory@evil.example>",
+        "future-default",
+        "default",
+        "never",
+    );
+    let key = with_unbound_uid(&home, "Victim <victim@clinic.example>");
+    let store = MemKeys::default();
+    let imported =
+        sealgate_transform::keys::import(&store, &key, TrustLevel::Manual, SystemClock.now())
+            .unwrap();
+    assert_eq!(imported.addresses, ["mallory@evil.example"]);
+    let kind = sealgate_core::store::KeyKind::OpenPgp;
+    assert!(
+        store
+            .find(kind, "victim@clinic.example")
+            .unwrap()
+            .is_empty()
+    );
+    assert_eq!(store.find(kind, "mallory@evil.example").unwrap().len(), 1);
+}
+
+/// Regression: a directory could serve a key whose only match is an unsigned user id.
+#[tokio::test]
+async fn an_unbound_user_id_is_ignored_by_wkd() {
+    let home = GpgHome::generate(
+        "Mallory <mallory@evil.example>",
+        "future-default",
+        "default",
+        "never",
+    );
+    let key = with_unbound_uid(&home, "Pat <pat@clinic.example>");
+    let hash = sealgate_transform::wkd::wkd_hash("pat");
+    let route = (
+        HOSTS[0].to_string(),
+        format!("/.well-known/openpgpkey/clinic.example/hu/{hash}"),
+    );
+    let d = directory(HashMap::from([(route, key)])).await;
+    let store = Arc::new(MemKeys::default());
+    let wkd = Wkd::new(client(&d)).with_port(d.port);
+    let addr = Address::parse("pat@clinic.example").unwrap();
+    assert_eq!(
+        wkd.discover(store.clone(), &addr, SystemClock.now())
+            .await
+            .unwrap(),
+        Discovery::NotFound
+    );
+    assert!(
+        d.hits.load(Ordering::SeqCst) >= 1,
+        "the directory was asked"
+    );
+    assert!(
+        store
+            .list(sealgate_core::store::KeyKind::OpenPgp)
+            .unwrap()
+            .is_empty()
+    );
+}

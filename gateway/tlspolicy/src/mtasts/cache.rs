@@ -67,6 +67,11 @@ impl std::fmt::Debug for StsResolver {
 }
 
 impl StsResolver {
+    /// Replaces the fetcher (a new destination guard).
+    pub(crate) fn set_fetcher(&mut self, fetcher: Fetcher) {
+        self.fetcher = fetcher;
+    }
+
     /// A resolver over these parts.
     pub fn new(
         dns: Arc<dyn PolicyDns>,

@@ -156,12 +156,22 @@ pub async fn post(
     report: &Report,
 ) -> Result<(), TlsPolicyError> {
     let fail = |m: String| TlsPolicyError::Fetch(format!("TLS-RPT POST: {m}"));
-    let host = url
-        .strip_prefix("https://")
+    url.strip_prefix("https://")
         .and_then(|r| r.split(['/', ':', '?']).next())
         .filter(|h| !h.is_empty())
         .ok_or_else(|| fail("not an https URL".into()))?;
-    let client = crate::mtasts::fetch::client(config, host)?;
+    // An address literal never reaches the resolver: judge it here.
+    let literal = reqwest::Url::parse(url).ok().and_then(|u| {
+        let h = u.host_str()?.trim_start_matches('[').trim_end_matches(']');
+        h.parse::<std::net::IpAddr>().ok()
+    });
+    if let Some(ip) = literal {
+        config
+            .guard
+            .check(sealgate_core::Purpose::TlsRpt, &ip.to_string(), ip)
+            .map_err(|why| fail(format!("{ip}: {} address refused", why.as_str())))?;
+    }
+    let client = crate::mtasts::fetch::client(config, sealgate_core::Purpose::TlsRpt)?;
     let resp = client
         .post(url)
         .header(reqwest::header::CONTENT_TYPE, "application/tlsrpt+gzip")

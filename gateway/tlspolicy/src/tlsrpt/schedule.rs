@@ -7,7 +7,11 @@
 //! ([`crate::TlsPolicy::make_reports`]); a report stays pending until every `rua` took it (one
 //! that did is not sent to again), is retried on the first tick after `retry_every`, and is
 //! given up — logged — once its day is more than `give_up_after_days` old; a domain without
-//! a usable record is dropped (nothing to send). Every tick also flushes the policy's state,
+//! a usable record is dropped (nothing to send). At most `max_destinations` `rua`s of one
+//! policy are served (the first ones listed), and one run — a tick's delivery round or a
+//! "send now" — spends at most `run_budget` sending: a destination still sending when it runs
+//! out failed this round, and reports not reached stay pending, untouched, for the next run,
+//! so slow endpoints cannot stall every domain's report. Every tick also flushes the policy's state,
 //! and the run flushes once more when shut down. Time comes from the policy's [`Clock`],
 //! the delay from [`Random`], so tests drive [`Scheduler::tick`] with a manual clock.
 //! Logs name policy domains, days and counts — never content.
@@ -51,12 +55,17 @@ pub struct Schedule {
     pub retry_every: Duration,
     /// An undelivered report is given up once its day is older than this many days.
     pub give_up_after_days: u64,
+    /// Most `rua` destinations served per policy (the first ones listed).
+    pub max_destinations: usize,
+    /// Most time one delivery round may spend sending.
+    pub run_budget: Duration,
 }
 
 impl Schedule {
     /// From `[gateway]` and `[tls]`: organisation `report_organization` (default the gateway
     /// domain), contact `report_contact` (default `mailto:` the postmaster), From the
-    /// postmaster; up to 30 minutes' delay, a 60 s tick, hourly retries for 3 days.
+    /// postmaster; up to 30 minutes' delay, a 60 s tick, hourly retries for 3 days, at most
+    /// [`MAX_DESTINATIONS`] `rua`s per policy and [`RUN_BUDGET`] of sending per round.
     pub fn from_config(config: &Config) -> Schedule {
         let g = &config.gateway;
         Schedule {
@@ -78,9 +87,17 @@ impl Schedule {
             tick: Duration::from_secs(60),
             retry_every: Duration::from_secs(3600),
             give_up_after_days: 3,
+            max_destinations: MAX_DESTINATIONS,
+            run_budget: RUN_BUDGET,
         }
     }
 }
+
+/// Most `rua` destinations served per policy (RFC 8460 sets no limit; real records list one
+/// or two).
+pub const MAX_DESTINATIONS: usize = 5;
+/// Most time one delivery round spends sending (the tick's flush and report making aside).
+pub const RUN_BUDGET: Duration = Duration::from_secs(10 * 60);
 
 /// What happened to one report at one destination.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -106,6 +123,9 @@ pub struct SentSummary {
     pub without_rua: Vec<String>,
     /// Reports given up after `give_up_after_days`.
     pub given_up: Vec<String>,
+    /// Policy domains whose reports the round had no time left for (still pending).
+    #[serde(default)]
+    pub out_of_time: Vec<String>,
 }
 
 impl SentSummary {
@@ -114,6 +134,7 @@ impl SentSummary {
         self.outcomes.extend(other.outcomes);
         self.without_rua.extend(other.without_rua);
         self.given_up.extend(other.given_up);
+        self.out_of_time.extend(other.out_of_time);
     }
 
     /// Nothing happened.
@@ -318,10 +339,17 @@ async fn deliver(
 ) -> Result<SentSummary, TlsPolicyError> {
     let now = policy.clock().now();
     let today = now.secs() / DAY_SECS;
+    let deadline = tokio::time::Instant::now() + schedule.run_budget;
     let mut summary = SentSummary::default();
     let (mut updated, mut finished) = (Vec::new(), Vec::new());
     for mut p in reports {
         let key = p.key();
+        if tokio::time::Instant::now() >= deadline {
+            if let Some(d) = &p.report.policy_domain {
+                summary.out_of_time.push(d.to_string());
+            }
+            continue;
+        }
         let Some(domain) = p.report.policy_domain.clone() else {
             finished.push(key);
             continue;
@@ -340,7 +368,14 @@ async fn deliver(
                 finished.push(key);
                 continue;
             }
-            Ok(r) => r,
+            Ok(mut r) => {
+                if r.len() > schedule.max_destinations {
+                    tracing::info!(policy_domain = %domain, listed = r.len(),
+                        served = schedule.max_destinations, "TLS-RPT: rua list capped");
+                    r.truncate(schedule.max_destinations);
+                }
+                r
+            }
             Err(e) => {
                 summary.outcomes.push(Outcome {
                     day: p.report.day,
@@ -361,7 +396,10 @@ async fn deliver(
             if p.delivered.contains(&uri) {
                 continue;
             }
-            let result = send_one(policy, sink, schedule, &p, rua).await;
+            let result =
+                tokio::time::timeout_at(deadline, send_one(policy, sink, schedule, &p, rua))
+                    .await
+                    .unwrap_or_else(|_| Err("the run's time budget ran out".into()));
             if let Err(e) = &result {
                 tracing::info!(policy_domain = %domain, day = p.report.day, error = %e,
                     "TLS-RPT delivery failed; retried later");
@@ -384,6 +422,13 @@ async fn deliver(
             p.next_try = now.plus(schedule.retry_every);
             updated.push(p);
         }
+    }
+    if !summary.out_of_time.is_empty() {
+        tracing::warn!(
+            left = summary.out_of_time.len(),
+            budget_secs = schedule.run_budget.as_secs(),
+            "TLS-RPT run out of time; the rest waits for the next run"
+        );
     }
     policy.update_pending(updated, finished).await?;
     Ok(summary)
