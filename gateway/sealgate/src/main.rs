@@ -17,6 +17,8 @@ mod explain_keys;
 mod keys_cmd;
 mod logging;
 mod notify;
+mod portal_cmd;
+mod portal_serve;
 mod queue_cmd;
 mod rules_cmd;
 mod secrets;
@@ -135,6 +137,20 @@ enum Command {
         /// Configuration file (TOML); embedded defaults without it.
         #[arg(long, global = true)]
         config: Option<PathBuf>,
+    },
+    /// The secure portal's escrowed copies (through the running gateway).
+    Portal {
+        #[command(subcommand)]
+        command: PortalCommand,
+        /// Configuration file (TOML); embedded defaults without it.
+        #[arg(long, global = true)]
+        config: Option<PathBuf>,
+        /// Admin API address, overriding `[admin] listen`.
+        #[arg(long, global = true)]
+        admin: Option<SocketAddr>,
+        /// Print JSON instead of text.
+        #[arg(long, global = true)]
+        json: bool,
     },
     /// Inspect the queue.
     Queue {
@@ -278,6 +294,30 @@ enum MasterKeyCommand {
 }
 
 #[derive(Subcommand)]
+enum PortalCommand {
+    /// List escrowed copies.
+    List,
+    /// Show one escrowed copy with its events.
+    Show {
+        /// Escrow id (the link's path).
+        id: String,
+    },
+    /// Withdraw a copy: its stored key half is destroyed, the link shows "withdrawn".
+    Revoke {
+        /// Escrow id.
+        id: String,
+    },
+    /// Move a copy's expiry to now plus DAYS (within `[portal] max_expiry`).
+    Extend {
+        /// Escrow id.
+        id: String,
+        /// Days from now.
+        #[arg(long)]
+        days: u64,
+    },
+}
+
+#[derive(Subcommand)]
 enum QueueCommand {
     /// List queued messages, oldest first.
     List {
@@ -398,6 +438,26 @@ fn main() -> ExitCode {
         } => settings::load_config(config.as_deref())
             .and_then(|c| credentials::init(&c.storage.master_key_file)),
         Command::Extract => exit_code(Ok(sealgate_rules::extractor_main())),
+        Command::Portal {
+            command,
+            config,
+            admin,
+            json,
+        } => {
+            let target = queue_cmd::Target {
+                config,
+                admin,
+                json,
+            };
+            match command {
+                PortalCommand::List => portal_cmd::list(&target),
+                PortalCommand::Show { id } => portal_cmd::show(&target, &id),
+                PortalCommand::Revoke { id } => portal_cmd::action(&target, &id, "revoke", None),
+                PortalCommand::Extend { id, days } => {
+                    portal_cmd::action(&target, &id, "extend", Some(days))
+                }
+            }
+        }
         Command::Queue {
             command,
             config,
