@@ -4,6 +4,8 @@
 //!   keyless recipients whose MX (aiosmtpd, `smtp-receiver.py`) offers no STARTTLS → each gets
 //!   one notification; the recipients become `escrowed`; each notification verifies with
 //!   dkimpy and opendkim under the tenant's key and carries no PHI (no SSN, no subject);
+//! - a third recipient's MX refuses the notification with 550 → `bounced`, one DSN to the
+//!   sender (no PHI), its escrow withdrawn;
 //! - two plain GETs of the link (a "scanner") change nothing: no code mail, the copy active;
 //! - in Chromium (Debian's, Playwright, `portal-browser.py` in `e2e` mode): "Email me a code"
 //!   → the code arrives by mail (DKIM-signed by the tenant, no link) → entered → the message
@@ -11,7 +13,8 @@
 //! - `sealgate portal revoke` → the link's page says "withdrawn on"; `queue show` carries the
 //!   portal events; `portal show` lists them;
 //! - store alone: gateway stopped and the spool's finished bodies removed (recovery), the data
-//!   directory, master key and databases open, without the link, nothing of the second copy;
+//!   directory, master key and databases open, without the link, nothing of the second copy
+//!   (with its link, it opens: the check is not vacuous); `explain --keys` names `portal`;
 //!   the canary SSN is nowhere in clear under the data directory, the logs or the metrics.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
@@ -134,7 +137,7 @@ struct Rig {
     env: Env,
     pubkeys: std::path::PathBuf,
     dest: Receiver,
-    _tenant: Receiver,
+    tenant: Receiver,
     gw: Gateway,
     base: String,
     portal: SocketAddr,
@@ -183,7 +186,7 @@ organisation = \"Acme Health\"\nhelp = \"Questions? Call 555-0100.\"\n",
         env,
         pubkeys,
         dest,
-        _tenant: tenant,
+        tenant,
         gw,
         base,
         portal: SocketAddr::new(LOOPBACK, port),
@@ -196,13 +199,15 @@ fn escrow_notify_read_in_chromium_revoke_and_the_store_alone_opens_nothing() {
         env,
         pubkeys,
         mut dest,
-        _tenant,
+        mut tenant,
         gw,
         base,
         portal,
     } = rig();
     let pat_id = send(&gw, "pat@dest.test");
     let sam_id = send(&gw, "sam@dest.test");
+    // The receiver refuses `reject-…` at RCPT with 550: the notification fails for good.
+    let rob_id = send(&gw, "reject-rob@dest.test");
     for id in [&pat_id, &sam_id] {
         let e = queue::wait_all(&gw, &env, id, "escrowed", WAIT);
         let copy = queue::attempts(&e).last().unwrap()["copy"].clone();
@@ -212,6 +217,29 @@ fn escrow_notify_read_in_chromium_revoke_and_the_store_alone_opens_nothing() {
             "{copy}"
         );
     }
+    let e = queue::wait_all(&gw, &env, &rob_id, "bounced", WAIT);
+    assert_eq!(
+        queue::attempts(&e).last().unwrap()["copy"]["protection"],
+        "portal",
+        "{e}"
+    );
+    let dsn = tenant.wait_messages(1, WAIT, "the DSN for the refused notification");
+    let dsn_text = String::from_utf8_lossy(&dsn[0].bytes()).to_string();
+    assert!(
+        dsn_text.contains("reject-rob@dest.test") && !dsn_text.contains(SSN),
+        "{dsn_text}"
+    );
+    let listed = portal_cli(&gw, &["list"]);
+    let rob = listed
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["recipient"] == "reject-rob@dest.test")
+        .expect("rob's escrow");
+    assert_eq!(
+        rob["state"], "revoked",
+        "an unsent escrow is withdrawn: {rob}"
+    );
     // One notification each, over the plaintext hop: DKIM by the tenant, no PHI.
     let got = dest.wait_messages(2, WAIT, "the notifications");
     let mut links = std::collections::HashMap::new();
@@ -297,7 +325,26 @@ fn escrow_notify_read_in_chromium_revoke_and_the_store_alone_opens_nothing() {
     );
 
     // Store alone: stop, remove finished bodies, open everything — without the link.
+    let cfg = gw.config.clone();
     gw.terminate();
+    // `explain --keys` (gateway stopped) names the method a keyless recipient gets now.
+    let eml = env.write_etc("nel.eml", &phi_message("nel@dest.test"));
+    let args = [
+        "explain",
+        eml.to_str().unwrap(),
+        "--keys",
+        "--config",
+        cfg.to_str().unwrap(),
+    ];
+    let out = sealgate(&args);
+    assert!(out.status.success(), "explain --keys: {}", describe(&out));
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.lines()
+            .any(|l| l.contains("next hop does not:") && l.trim_end().ends_with("portal")),
+        "a keyless recipient behind a plaintext hop gets the portal:\n{text}"
+    );
+    assert!(!text.contains(SSN), "a matched value leaked:\n{text}");
     let (dir, key) = (env.data(), env.data().join("master.key"));
     let spool = Spool::open(
         &dir,

@@ -278,8 +278,12 @@ pub(crate) async fn process(inner: &Arc<Inner>, id: MessageId) -> Result<bool, D
             let mut records = Records::new();
             let mut notified = Vec::new();
             for (index, method, mut outcome) in outcomes {
-                if method == Some(Method::Portal) && matches!(outcome, Outcome::Delivered(_)) {
-                    notified.push(index);
+                if method == Some(Method::Portal) {
+                    match outcome {
+                        Outcome::Delivered(_) => notified.push((index, true)),
+                        Outcome::Failed(..) => notified.push((index, false)),
+                        _ => {}
+                    }
                 }
                 let note = notes.get(&index).cloned().unwrap_or_default();
                 outcome.facts_mut().copy = Some(Box::new(CopyFacts {
@@ -310,7 +314,13 @@ pub(crate) async fn process(inner: &Arc<Inner>, id: MessageId) -> Result<bool, D
             }
             if let Some(escrow) = inner.escrow.clone().filter(|_| !notified.is_empty()) {
                 let _ = tokio::task::spawn_blocking(move || {
-                    notified.iter().for_each(|i| escrow.notified(id, *i));
+                    for (i, accepted) in notified {
+                        if accepted {
+                            escrow.notified(id, i);
+                        } else {
+                            escrow.unsent(id, i);
+                        }
+                    }
                 })
                 .await;
             }

@@ -10,7 +10,8 @@
 //! - The link half exists only in the link inside the notification, in memory for that round:
 //!   it is never logged, never stored, and the [`Deposit`] that held it is wiped when the
 //!   notification is built. A round that does not deliver the notification withdraws its
-//!   escrow at the next round (its link never reached anyone) and escrows anew.
+//!   escrow at the next round (its link never reached anyone) and escrows anew; a notification
+//!   refused for good withdraws its escrow at once.
 //! - All calls block (fsync, redb, sealing): they run on the blocking pool.
 //!
 //! [`Deposit`]: sealgate_portal::Deposit
@@ -59,6 +60,8 @@ pub trait Escrow: Send + Sync {
     fn escrow(&self, msg: &Message, index: u32, copy: &[u8]) -> Result<Escrowed, EscrowError>;
     /// The recipient's MX accepted the notification.
     fn notified(&self, msg: MessageId, index: u32);
+    /// The notification failed for good (the recipient bounces): its escrow is withdrawn.
+    fn unsent(&self, msg: MessageId, index: u32);
 }
 
 /// The escrow step over the portal's store.
@@ -199,6 +202,13 @@ impl Escrow for PortalEscrow {
         });
         if let Err(e) = appended {
             tracing::warn!(id = %msg, error = %e, "could not record the portal notification");
+        }
+    }
+
+    fn unsent(&self, msg: MessageId, index: u32) {
+        if let Err(e) = self.withdraw_unsent(msg, index) {
+            // Its expiry still destroys it.
+            tracing::warn!(id = %msg, error = %e, "could not withdraw an unsent escrow");
         }
     }
 }
