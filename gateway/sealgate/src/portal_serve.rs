@@ -1,6 +1,8 @@
 //! The secure portal inside `sealgate serve` (one process owns the escrow store): opens the
 //! store beside the spool, gives the deliver stage its escrow step, serves the portal's pages
-//! on `[portal] listen` and expires due copies every minute.
+//! on `[portal] listen` and expires due copies every minute. Behind `trusted_proxies`, the
+//! client address (rate limits, event pseudonyms) is the rightmost `X-Forwarded-For` entry
+//! that is not itself a trusted proxy.
 
 use anyhow::{Context, bail};
 use sealgate_commit::MasterKeys;
@@ -116,6 +118,16 @@ pub async fn start(
         Arc::clone(clock),
         Arc::clone(rng),
     );
+    let trusted = cfg.trusted_proxies.clone();
+    let app = app.layer(axum::middleware::map_request(
+        move |mut req: axum::extract::Request| {
+            let trusted = trusted.clone();
+            async move {
+                forwarded(&mut req, &trusted);
+                req
+            }
+        },
+    ));
     tokio::spawn(async move {
         let service = app.into_make_service_with_connect_info::<SocketAddr>();
         if let Err(e) = axum::serve(listener, service).await {
@@ -137,4 +149,65 @@ pub async fn start(
     });
     tracing::info!(%addr, "portal listening");
     Ok(addr)
+}
+
+/// Replaces the peer address with the forwarded client's when the peer is a trusted proxy.
+fn forwarded(req: &mut axum::extract::Request, trusted: &[ipnet::IpNet]) {
+    use axum::extract::ConnectInfo;
+    let Some(ConnectInfo(peer)) = req.extensions().get::<ConnectInfo<SocketAddr>>().copied() else {
+        return;
+    };
+    let xff = req
+        .headers()
+        .get("x-forwarded-for")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default();
+    if let Some(ip) = client_behind(peer.ip(), xff, trusted) {
+        req.extensions_mut()
+            .insert(ConnectInfo(SocketAddr::new(ip, peer.port())));
+    }
+}
+
+/// The client behind a chain of trusted proxies, or `None` when `peer` is not trusted or the
+/// header names no address.
+fn client_behind(
+    peer: std::net::IpAddr,
+    xff: &str,
+    trusted: &[ipnet::IpNet],
+) -> Option<std::net::IpAddr> {
+    let is_trusted = |ip: &std::net::IpAddr| trusted.iter().any(|n| n.contains(ip));
+    if !is_trusted(&peer) {
+        return None;
+    }
+    let hops: Vec<std::net::IpAddr> = xff
+        .split(',')
+        .filter_map(|h| h.trim().parse().ok())
+        .collect();
+    hops.iter()
+        .rev()
+        .find(|ip| !is_trusted(ip))
+        .or(hops.first())
+        .copied()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::client_behind;
+
+    #[test]
+    fn only_a_trusted_proxy_may_name_the_client() {
+        let trusted = ["10.0.0.0/8".parse().unwrap()];
+        let ip = |s: &str| s.parse().unwrap();
+        // A trusted proxy: the rightmost untrusted hop (a client can prepend anything).
+        assert_eq!(
+            client_behind(ip("10.0.0.2"), "6.6.6.6, 203.0.113.9, 10.0.0.7", &trusted),
+            Some(ip("203.0.113.9"))
+        );
+        // Anyone else's header is ignored.
+        assert_eq!(
+            client_behind(ip("198.51.100.1"), "203.0.113.9", &trusted),
+            None
+        );
+        assert_eq!(client_behind(ip("10.0.0.2"), "garbage", &trusted), None);
+    }
 }
