@@ -21,6 +21,7 @@ use crate::portal_mail::{self, Notification};
 use sealgate_config::PortalConfig;
 use sealgate_core::{Address, Body, Message, MessageId, Timestamp};
 use sealgate_portal::{Actor, EscrowStore, KeyMode, NewEscrow, PortalError, PortalEventKind};
+use sealgate_transform::{Outcome, Protected, Protection};
 use std::sync::Arc;
 
 /// Why a copy could not be escrowed.
@@ -211,4 +212,32 @@ impl Escrow for PortalEscrow {
             tracing::warn!(id = %msg, error = %e, "could not withdraw an unsent escrow");
         }
     }
+}
+
+/// A `portal` outcome becomes the escrowed copy's notification (sent like an encrypted copy,
+/// to that recipient only); any other outcome passes unchanged.
+pub(crate) fn escrowed(
+    escrow: Option<&dyn Escrow>,
+    msg: &Message,
+    index: u32,
+    p: Protected,
+) -> Result<(Protected, Option<String>), EscrowError> {
+    let Outcome::Send {
+        body,
+        protection: Protection::Portal,
+    } = &p.outcome
+    else {
+        return Ok((p, None));
+    };
+    let escrow = escrow.ok_or_else(|| EscrowError::Permanent("no portal".into()))?;
+    let done = escrow.escrow(msg, index, body)?;
+    tracing::info!(id = %msg.id, escrow = %done.escrow, "copy escrowed; notification built");
+    let p = Protected {
+        outcome: Outcome::Send {
+            body: done.notification,
+            protection: Protection::Portal,
+        },
+        skipped: p.skipped,
+    };
+    Ok((p, Some(done.escrow)))
 }

@@ -17,7 +17,7 @@
 //!   and DKIM domains/selectors — never content.
 
 use crate::client::TlsPolicy;
-use crate::escrow::{Escrow, EscrowError};
+use crate::escrow::{Escrow, EscrowError, escrowed};
 use sealgate_core::{Body, Message, Method, Reply, Requirement, Timestamp};
 use sealgate_sign::{KeyOwner, Outcome as Signing, SignError, Signer};
 use sealgate_transform::{
@@ -159,34 +159,6 @@ pub fn prepare(
         out.steps.push((*index, step));
     }
     out
-}
-
-/// A `portal` outcome becomes the escrowed copy's notification (sent like an encrypted copy,
-/// to that recipient only); any other outcome passes unchanged.
-fn escrowed(
-    escrow: Option<&dyn Escrow>,
-    msg: &Message,
-    index: u32,
-    p: sealgate_transform::Protected,
-) -> Result<(sealgate_transform::Protected, Option<String>), EscrowError> {
-    let Outcome::Send {
-        body,
-        protection: Protection::Portal,
-    } = &p.outcome
-    else {
-        return Ok((p, None));
-    };
-    let escrow = escrow.ok_or_else(|| EscrowError::Permanent("no portal".into()))?;
-    let done = escrow.escrow(msg, index, body)?;
-    tracing::info!(id = %msg.id, escrow = %done.escrow, "copy escrowed; notification built");
-    let p = sealgate_transform::Protected {
-        outcome: Outcome::Send {
-            body: done.notification,
-            protection: Protection::Portal,
-        },
-        skipped: p.skipped,
-    };
-    Ok((p, Some(done.escrow)))
 }
 
 /// How long what a session showed of a domain's TLS counts as known for the chain walk.
