@@ -50,11 +50,13 @@ use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::path::Path;
 use std::sync::Arc;
 
-/// The methods this build provides (the portal is not built yet).
+/// The methods this build provides. `portal` is taken only where the gateway has a `[portal]`;
+/// elsewhere it is passed over as not available and the chain goes on to its next method.
 pub const PROVIDED_METHODS: &[Method] = &[
     Method::TlsVerified,
     Method::Pgp,
     Method::Smime,
+    Method::Portal,
     Method::Hold,
     Method::BounceWithNotice,
 ];

@@ -231,12 +231,14 @@ pub struct Settings {
     pub limits: Limits,
 }
 
-/// The default encrypt chain: `tls-verified → pgp → smime → hold`.
+/// The default encrypt chain: `tls-verified → pgp → smime → portal → hold` (`portal` passed
+/// over as not available where no portal is configured).
 pub fn default_chain() -> Vec<Method> {
     vec![
         Method::TlsVerified,
         Method::Pgp,
         Method::Smime,
+        Method::Portal,
         Method::Hold,
     ]
 }

@@ -39,7 +39,7 @@ fn deploy() -> PathBuf {
 fn check_accepts_the_default_and_reports_errors() {
     assert_eq!(rules_cmd::check(&deploy()).unwrap(), 0);
     let dir = tempfile::tempdir().unwrap();
-    std::fs::write(dir.path().join("a.toml"), "[[rule]]\nid = \"x\"\naction = \"encrypt\"\nchain = [\"portal\", \"hold\"]\n[rule.when]\nalways = true\n").unwrap();
+    std::fs::write(dir.path().join("a.toml"), "[[rule]]\nid = \"x\"\naction = \"encrypt\"\nchain = [\"carrier-pigeon\", \"hold\"]\n[rule.when]\nalways = true\n").unwrap();
     assert_eq!(rules_cmd::check(dir.path()).unwrap(), 1);
 }
 

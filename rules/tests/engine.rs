@@ -22,6 +22,7 @@ fn chain() -> Requirement {
             Method::TlsVerified,
             Method::Pgp,
             Method::Smime,
+            Method::Portal,
             Method::Hold,
         ],
         min_key_trust: KeyTrust::Discovered,
@@ -285,12 +286,12 @@ fn reject_gives_a_generic_550() {
 
 #[test]
 fn every_error_names_file_and_line() {
-    let bad = "[[rule]]\nid = \"a\"\naction = \"encrypt\"\nchain = [\"tls-verified\", \"portal\", \"hold\"]\n[rule.when]\ndetector = \"no-such\"\n\n[[rule]]\nid = \"b\"\naction = \"encrypt\"\nchain = [\"pgp\"]\n[rule.when]\nalways = true\n";
+    let bad = "[[rule]]\nid = \"a\"\naction = \"encrypt\"\nchain = [\"tls-verified\", \"carrier-pigeon\", \"hold\"]\n[rule.when]\ndetector = \"no-such\"\n\n[[rule]]\nid = \"b\"\naction = \"encrypt\"\nchain = [\"pgp\"]\n[rule.when]\nalways = true\n";
     let errs = set(&[("bad.toml", bad), ("syntax.toml", "[[rule]\n")]).unwrap_err();
     let text: Vec<String> = errs.iter().map(ToString::to_string).collect();
     assert!(
         text.iter()
-            .any(|e| e.starts_with("bad.toml:4:") && e.contains("portal")),
+            .any(|e| e.starts_with("bad.toml:4:") && e.contains("carrier-pigeon")),
         "{text:?}"
     );
     assert!(

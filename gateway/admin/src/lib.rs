@@ -8,7 +8,8 @@
 //! recipient matching); the recipient-key routes under `/api/v1/keys` (see `keys.rs`); the
 //! read-only `GET /api/v1/tls/{domain}` and the TLS-RPT "send now"
 //! `POST /api/v1/tls/reports?day=YYYY-MM-DD` ([`tls`], with [`router_with_tls`]); the
-//! attribution facts of a tenant, `GET /api/v1/connect/facts/{tenant}` ([`connect`]). Actions
+//! attribution facts of a tenant, `GET /api/v1/connect/facts/{tenant}` ([`connect`]); the
+//! secure portal's routes under `/api/v1/portal` ([`portal`], merged in when a portal runs). Actions
 //! are status events in each recipient's history. The store holds
 //! addresses in clear, so the queue API is for the administrator only; it never returns bodies.
 //! redb admits one process, so while the gateway runs the CLI works through this API; for the
@@ -20,6 +21,7 @@ pub mod connect;
 pub mod backup;
 mod keys;
 pub mod server;
+pub mod portal;
 pub mod tls;
 pub use keys::KeyAdmin;
 pub use server::{ServeOptions, exposure_warning};
@@ -116,7 +118,7 @@ async fn metrics(State(s): State<AdminState>) -> Response {
 }
 
 /// Constant-time comparison of the presented token.
-fn authorised(headers: &HeaderMap, token: &str) -> bool {
+pub(crate) fn authorised(headers: &HeaderMap, token: &str) -> bool {
     let Some(given) = headers
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
@@ -128,7 +130,7 @@ fn authorised(headers: &HeaderMap, token: &str) -> bool {
     a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
 
-fn error(status: StatusCode, text: &str) -> Response {
+pub(crate) fn error(status: StatusCode, text: &str) -> Response {
     (status, Json(serde_json::json!({ "error": text }))).into_response()
 }
 

@@ -11,6 +11,7 @@
 pub mod defaults;
 mod delivery;
 mod platform;
+mod portal;
 mod reader;
 mod sections;
 mod smtp_limits;
@@ -19,6 +20,7 @@ pub mod units;
 
 pub use delivery::*;
 pub use platform::{ClientCert, Platform, ReturnRoute, warnings};
+pub use portal::*;
 pub use reader::Issue;
 pub use sections::*;
 pub use smtp_limits::SmtpLimits;

@@ -32,6 +32,8 @@ pub struct Config {
     pub tls: crate::tls::TlsPolicyConfig,
     /// `[log]`.
     pub log: LogConfig,
+    /// `[portal]` (absent: no portal).
+    pub portal: Option<crate::portal::PortalConfig>,
 }
 
 /// `[storage]`: where the spool lives and the master key that encrypts it.
@@ -211,6 +213,8 @@ pub(crate) fn read(table: toml::Table) -> Result<Config, ConfigError> {
     let rules = read_rules(root.section("rules"));
     let tls = crate::tls::read_tls_policy(root.section("tls"));
     let log = read_log(root.section("log"));
+    let has_portal = root.has("portal");
+    let portal = crate::portal::read_portal(root.section("portal"), has_portal, &names);
     root.finish();
     let issues = issues.into_vec();
     if !issues.is_empty() {
@@ -226,6 +230,7 @@ pub(crate) fn read(table: toml::Table) -> Result<Config, ConfigError> {
         rules,
         tls,
         log,
+        portal,
     })
 }
 

@@ -274,3 +274,51 @@ fn non_global_destinations_are_refused_unless_allowed() {
         "{err}"
     );
 }
+
+const PORTAL_BASE: &str = r#"
+[tenants.acme]
+networks = ["10.0.0.0/8"]
+sender_domains = ["clinic.example"]
+"#;
+
+#[test]
+fn portal_section_reads_with_defaults() {
+    let c = Config::from_toml(&format!(
+        "{PORTAL_BASE}\n[portal]\nlisten = \"127.0.0.1:8443\"\ntrusted_proxies = [\"10.1.0.0/16\"]\n\
+         [portal.tenants.acme]\nbase_url = \"https://portal.clinic.example/\"\nkey_mode = \"server\"\n"
+    ))
+    .unwrap();
+    let p = c.portal.unwrap();
+    assert_eq!(p.default_expiry, DEFAULT_PORTAL_EXPIRY);
+    assert_eq!(p.max_attachment, DEFAULT_PORTAL_MAX_ATTACHMENT);
+    let t = p.tenant("acme").unwrap();
+    assert_eq!(t.base_url, "https://portal.clinic.example");
+    assert!(t.key_mode_server);
+    assert_eq!(t.organisation, "acme");
+    assert_eq!(
+        p.bound_expiry(Some(Duration::from_secs(1))),
+        Duration::from_secs(60)
+    );
+    assert!(Config::from_toml(PORTAL_BASE).unwrap().portal.is_none());
+}
+
+#[test]
+fn portal_errors_name_the_key() {
+    let e = Config::from_toml(&format!(
+        "{PORTAL_BASE}\n[portal]\ndefault_expiry = \"400d\"\ntls_cert = \"/x.pem\"\n\
+         [portal.tenants.acme]\nbase_url = \"http://portal.clinic.example\"\nkey_mode = \"both\"\n\
+         [portal.tenants.nobody]\nbase_url = \"https://p.example\"\n"
+    ))
+    .unwrap_err()
+    .to_string();
+    for key in [
+        "portal.listen",
+        "portal.default_expiry",
+        "portal.tls_key",
+        "portal.tenants.acme.base_url",
+        "portal.tenants.acme.key_mode",
+        "portal.tenants.nobody",
+    ] {
+        assert!(e.contains(key), "{key} not named in: {e}");
+    }
+}

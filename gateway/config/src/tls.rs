@@ -89,9 +89,13 @@ pub(crate) fn read_tls_policy(mut s: Section<'_>) -> TlsPolicyConfig {
     }
 }
 
-/// The default `fallback_chain`.
-pub const DEFAULT_FALLBACK_CHAIN: [Method; 3] =
-    [Method::Pgp, Method::Smime, Method::BounceWithNotice];
+/// The default `fallback_chain` (`portal` is passed over where no `[portal]` is configured).
+pub const DEFAULT_FALLBACK_CHAIN: [Method; 4] = [
+    Method::Pgp,
+    Method::Smime,
+    Method::Portal,
+    Method::BounceWithNotice,
+];
 
 fn read_fallback_chain(s: &mut Section<'_>) -> Vec<Method> {
     let Some(chain) = s.parsed_list("fallback_chain", |v| {

@@ -201,9 +201,10 @@ pub(crate) async fn process(inner: &Arc<Inner>, id: MessageId) -> Result<bool, D
         let known = known_hops(inner, &entry, &encrypt, now).await;
         let prepared = {
             let (t, plain) = (Arc::clone(&inner.transformer), !sends.is_empty());
-            let (enc, fb) = (encrypt.clone(), fallback.clone());
+            let (enc, fb, esc) = (encrypt.clone(), fallback.clone(), inner.escrow.clone());
             tokio::task::spawn_blocking(move || {
-                protect::prepare(&t, &full, plain, &enc, &fb, &known, now)
+                let esc = esc.as_deref();
+                protect::prepare(&t, esc, &full, plain, &enc, &fb, &known, now)
             })
             .await
             .map_err(|_| DeliverError::Config("blocking task failed".into()))?
@@ -275,7 +276,15 @@ pub(crate) async fn process(inner: &Arc<Inner>, id: MessageId) -> Result<bool, D
                 slot,
             } = deliver_group(inner, &msg, copy_body, body_type, &domain, tls, &rcpts).await;
             let mut records = Records::new();
+            let mut notified = Vec::new();
             for (index, method, mut outcome) in outcomes {
+                if method == Some(Method::Portal) {
+                    match outcome {
+                        Outcome::Delivered(_) => notified.push((index, true)),
+                        Outcome::Failed(..) => notified.push((index, false)),
+                        _ => {}
+                    }
+                }
                 let note = notes.get(&index).cloned().unwrap_or_default();
                 outcome.facts_mut().copy = Some(Box::new(CopyFacts {
                     protection: note.protection,
@@ -302,6 +311,18 @@ pub(crate) async fn process(inner: &Arc<Inner>, id: MessageId) -> Result<bool, D
             if let Err(e) = recorded {
                 // E.g. an admin deleted the message meanwhile (terminal states are final).
                 tracing::warn!(%id, error = %e, "could not record a delivery outcome");
+            }
+            if let Some(escrow) = inner.escrow.clone().filter(|_| !notified.is_empty()) {
+                let _ = tokio::task::spawn_blocking(move || {
+                    for (i, accepted) in notified {
+                        if accepted {
+                            escrow.notified(id, i);
+                        } else {
+                            escrow.unsent(id, i);
+                        }
+                    }
+                })
+                .await;
             }
         }
         body = Some(b);
@@ -394,11 +415,12 @@ fn classify(
             let secs = now.millis().saturating_sub(msg.received_at.millis()) as f64 / 1000.0;
             inner.metrics.delivery_seconds.observe(secs);
             records.push((index, attempt(facts), None));
-            records.push((
-                index,
-                Event::status(now, Status::Delivered, reply.to_string()),
-                None,
-            ));
+            // A portal notification accepted: the copy is escrowed (a final state).
+            let status = match method {
+                Some(Method::Portal) => Status::Escrowed,
+                _ => Status::Delivered,
+            };
+            records.push((index, Event::status(now, status, reply.to_string()), None));
             Next::Done
         }
         Outcome::Deferred(facts, err) => {

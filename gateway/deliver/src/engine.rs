@@ -123,6 +123,8 @@ pub struct Parts {
     pub transformer: Arc<Transformer>,
     /// The recipient key store the transformer reads: WKD files discovered keys there.
     pub keys: Arc<dyn KeyStore>,
+    /// The `portal` method's escrow step (`None`: no portal configured).
+    pub escrow: Option<Arc<dyn crate::escrow::Escrow>>,
     /// The sign stage (DKIM), the last change to every copy.
     pub signer: Arc<Signer>,
     /// The outbound TLS policy (floors, MTA-STS, DANE, pins, TLS-RPT counts).
@@ -146,6 +148,8 @@ pub(crate) struct Inner {
     pub origin: Originator,
     pub templates: Templates,
     pub transformer: Arc<Transformer>,
+    /// The `portal` method's escrow step, when a portal is configured.
+    pub escrow: Option<Arc<dyn crate::escrow::Escrow>>,
     /// WKD discovery (`None` when `delivery.wkd = false`).
     pub discovery: Option<Arc<Discoverer>>,
     pub signer: Arc<Signer>,
@@ -233,6 +237,7 @@ impl Engine {
             pseudonyms: parts.pseudonyms,
             templates: parts.templates,
             transformer: parts.transformer,
+            escrow: parts.escrow,
             discovery,
             signer: parts.signer,
             in_flight: Mutex::new(HashSet::new()),

@@ -18,7 +18,9 @@
 //!   sends the recipient back for the next one;
 //! * DSNs ([`dsn`]) and sender notices ([`notice`]), originated under the gateway's identity
 //!   and committed to the spool like any other mail;
-//! * the secure portal's notification and code mail ([`portal_mail`]), built beside them;
+//! * the secure portal's notification and code mail ([`portal_mail`]), built beside them, and
+//!   the `portal` method's step ([`escrow`]): the copy is sealed into the escrow store and the
+//!   notification is sent in its place — the recipient becomes `Escrowed` once it is accepted;
 //! * admin queue actions ([`control`]): retry, hold, release, delete.
 //!
 //! Every state change is an event in the recipient's history; an acknowledged delivery is
@@ -33,11 +35,13 @@ pub mod dns;
 pub mod dsn;
 mod engine;
 pub mod error;
+pub mod escrow;
 pub mod notice;
 mod outbox;
 pub mod plan;
 mod pool;
 pub mod portal_mail;
+pub mod portal_send;
 pub mod probe;
 pub mod protect;
 pub mod release;

@@ -17,6 +17,7 @@
 //!   and DKIM domains/selectors — never content.
 
 use crate::client::TlsPolicy;
+use crate::escrow::{Escrow, EscrowError, escrowed};
 use sealgate_core::{Body, Message, Method, Reply, Requirement, Timestamp};
 use sealgate_sign::{KeyOwner, Outcome as Signing, SignError, Signer};
 use sealgate_transform::{
@@ -94,10 +95,13 @@ pub struct Fallback {
 }
 
 /// Runs the chain for each of `encrypt` and builds the plain copy when `plain` is set; `known`
-/// is what recent sessions showed of a recipient's next hop (see [`known_hop`]). Sync and
-/// CPU-bound (PGP, S/MIME): call it on the blocking pool.
+/// is what recent sessions showed of a recipient's next hop (see [`known_hop`]); `escrow`
+/// takes the copies whose chain reached `portal`. Sync and CPU-bound (PGP, S/MIME, sealing):
+/// call it on the blocking pool.
+#[allow(clippy::too_many_arguments)] // one call site; each is a distinct input of the round
 pub fn prepare(
     transformer: &Transformer,
+    escrow: Option<&dyn Escrow>,
     msg: &Message,
     plain: bool,
     encrypt: &[ToProtect],
@@ -127,16 +131,30 @@ pub fn prepare(
         if fallback.recipients.contains(index) {
             req.requirement = Some(&fallback_requirement);
         }
-        let hop = Hop {
+        let mut hop = Hop {
             failed: failed.clone(),
             tls: known.get(index).copied().unwrap_or(TlsCapability::Unknown),
             ..Hop::unknown()
         };
-        let step = match transformer.protect(&req, &hop) {
-            Ok(p) => step_of(&mut out, msg, *index, p.outcome, &p.skipped),
-            Err(TransformError::Rejected) => Step::Bounce(refused()),
-            Err(e) if e.is_temporary() => Step::Defer(e.to_string()),
-            Err(_) => Step::Bounce(refused()),
+        let step = loop {
+            let p = match transformer.protect(&req, &hop) {
+                Ok(p) => p,
+                Err(TransformError::Rejected) => break Step::Bounce(refused()),
+                Err(e) if e.is_temporary() => break Step::Defer(e.to_string()),
+                Err(_) => break Step::Bounce(refused()),
+            };
+            match escrowed(escrow, msg, *index, p) {
+                Ok((p, escrow_id)) => {
+                    let mut step = step_of(&mut out, msg, *index, p.outcome, &p.skipped);
+                    if let (Step::Send { note, .. }, Some(e)) = (&mut step, escrow_id) {
+                        note.key = Some(format!("escrow {e}"));
+                    }
+                    break step;
+                }
+                Err(EscrowError::Temporary(why)) => break Step::Defer(why),
+                // This copy can't be escrowed: the chain goes on past `portal`.
+                Err(EscrowError::Permanent(_)) => hop.failed.push(Method::Portal),
+            }
         };
         out.steps.push((*index, step));
     }
@@ -237,6 +255,8 @@ fn step_of(
                     CopyKey::Own(index),
                     Some(format!("x509 serial {serial} sha256 {fingerprint}")),
                 ),
+                // The notification: no content, so opportunistic TLS like a `deliver` copy.
+                Protection::Portal => (TlsPolicy::Opportunistic, CopyKey::Own(index), None),
             };
             match copy {
                 CopyKey::Plain => {
@@ -272,6 +292,7 @@ pub fn protection_name(p: &Protection) -> &'static str {
         Protection::AlreadyEncrypted => "already-encrypted",
         Protection::Pgp { .. } => "pgp",
         Protection::Smime { .. } => "smime",
+        Protection::Portal => "portal",
     }
 }
 
@@ -314,7 +335,7 @@ pub fn describe(s: &Skipped) -> String {
         Skip::TooLarge { size, limit } => {
             format!("too large for the next hop ({size} > {limit} octets)")
         }
-        Skip::NotAvailable => "not available in this build".into(),
+        Skip::NotAvailable => "not available (no [portal] configured)".into(),
     };
     format!("{}: {reason}", s.method)
 }

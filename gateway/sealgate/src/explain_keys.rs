@@ -80,7 +80,8 @@ pub fn walk(
 ) -> Result<Vec<Walk>> {
     let spool = open_keys(config)?;
     let roots = SmimeTrust::system().context("S/MIME trust roots")?;
-    let transformer = Transformer::new(Arc::new(spool.keys()), roots);
+    let portal = load_config(config)?.portal.is_some();
+    let transformer = Transformer::new(Arc::new(spool.keys()), roots).with_portal(portal);
     let body = Body::new(raw.to_vec());
     let now = SystemClock.now();
     let mut out = Vec::new();

@@ -25,6 +25,8 @@ mod keys_cmd;
 mod logging;
 mod notify;
 mod preflight;
+mod portal_cmd;
+mod portal_serve;
 mod queue_cmd;
 mod reload;
 mod rules_cmd;
@@ -158,6 +160,20 @@ enum Command {
         #[arg(long, global = true)]
         config: Option<PathBuf>,
         /// Admin API address, overriding `[admin] listen` (`check`).
+        #[arg(long, global = true)]
+        admin: Option<SocketAddr>,
+        /// Print JSON instead of text.
+        #[arg(long, global = true)]
+        json: bool,
+    },
+    /// The secure portal's escrowed copies (through the running gateway).
+    Portal {
+        #[command(subcommand)]
+        command: PortalCommand,
+        /// Configuration file (TOML); embedded defaults without it.
+        #[arg(long, global = true)]
+        config: Option<PathBuf>,
+        /// Admin API address, overriding `[admin] listen`.
         #[arg(long, global = true)]
         admin: Option<SocketAddr>,
         /// Print JSON instead of text.
@@ -308,6 +324,30 @@ enum MasterKeyCommand {
     /// Create the master key file (0600) unless it exists, before the first start under
     /// systemd (which loads it as a credential and never creates it).
     Init,
+}
+
+#[derive(Subcommand)]
+enum PortalCommand {
+    /// List escrowed copies.
+    List,
+    /// Show one escrowed copy with its events.
+    Show {
+        /// Escrow id (the link's path).
+        id: String,
+    },
+    /// Withdraw a copy: its stored key half is destroyed, the link shows "withdrawn".
+    Revoke {
+        /// Escrow id.
+        id: String,
+    },
+    /// Move a copy's expiry to now plus DAYS (within `[portal] max_expiry`).
+    Extend {
+        /// Escrow id.
+        id: String,
+        /// Days from now.
+        #[arg(long)]
+        days: u64,
+    },
 }
 
 #[derive(Subcommand)]
@@ -465,6 +505,26 @@ fn main() -> ExitCode {
         Command::Backup(args) => backup_cmd::backup(&args),
         Command::Restore(args) => backup_cmd::restore(&args),
         Command::Extract => exit_code(Ok(sealgate_rules::extractor_main())),
+        Command::Portal {
+            command,
+            config,
+            admin,
+            json,
+        } => {
+            let target = queue_cmd::Target {
+                config,
+                admin,
+                json,
+            };
+            match command {
+                PortalCommand::List => portal_cmd::list(&target),
+                PortalCommand::Show { id } => portal_cmd::show(&target, &id),
+                PortalCommand::Revoke { id } => portal_cmd::action(&target, &id, "revoke", None),
+                PortalCommand::Extend { id, days } => {
+                    portal_cmd::action(&target, &id, "extend", Some(days))
+                }
+            }
+        }
         Command::Queue {
             command,
             config,

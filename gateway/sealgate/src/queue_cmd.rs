@@ -227,8 +227,16 @@ pub fn list(target: &Target, limit: usize) -> anyhow::Result<u8> {
 /// `queue show ID`.
 pub fn show(target: &Target, id: &str) -> anyhow::Result<u8> {
     let id: MessageId = id.parse().context("not a message id")?;
+    let mut portal = None;
     let entry: Option<QueueEntry> = match open(target)? {
-        Source::Api { addr, token } => api_json(addr, &token, &format!("/api/v1/queue/{id}"))?,
+        Source::Api { addr, token } => {
+            // The portal's events of this message's escrowed copies (none without a portal).
+            let path = format!("/api/v1/portal?message={id}");
+            portal = api_json::<serde_json::Value>(addr, &token, &path)
+                .ok()
+                .flatten();
+            api_json(addr, &token, &format!("/api/v1/queue/{id}"))?
+        }
         Source::Store(s) => s.get(id)?,
     };
     let Some(e) = entry else {
@@ -236,10 +244,29 @@ pub fn show(target: &Target, id: &str) -> anyhow::Result<u8> {
         return Ok(1);
     };
     if target.json {
-        outln!("{}", serde_json::to_string_pretty(&e)?);
+        let mut v = serde_json::to_value(&e)?;
+        if let Some(p) = portal {
+            v["portal"] = p;
+        }
+        outln!("{}", serde_json::to_string_pretty(&v)?);
         return Ok(0);
     }
     print_entry(&e);
+    for copy in portal
+        .iter()
+        .flat_map(|p| p.as_array().cloned().unwrap_or_default())
+    {
+        outln!(
+            "Portal    recipient {} escrow {} ({})",
+            copy["record"]["recipient_index"]
+                .as_u64()
+                .unwrap_or_default()
+                + 1,
+            copy["record"]["id"].as_str().unwrap_or_default(),
+            copy["record"]["state"].as_str().unwrap_or_default()
+        );
+        crate::portal_cmd::print_events(&copy);
+    }
     Ok(0)
 }
 

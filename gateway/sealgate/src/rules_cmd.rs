@@ -10,7 +10,7 @@
 //!
 //! ```json
 //! { "sender": "dr.a@clinic.example", "recipients": ["p@mail.example"],
-//!   "expect": { "requirements": ["encrypt"], "chain": ["tls-verified", "pgp", "smime", "hold"],
+//!   "expect": { "requirements": ["encrypt"], "chain": ["tls-verified", "pgp", "smime", "portal", "hold"],
 //!               "phi": true, "rules": ["phi-identifier"], "detectors": ["us-ssn"],
 //!               "absent_detectors": ["npi"], "header_changes": ["strip-subject-tag"] } }
 //! ```

@@ -80,6 +80,13 @@ async fn serve(config: Config, config_path: Option<PathBuf>, listen: Listen) -> 
     let data = config.storage.dir.clone();
     secrets::private_dir(&data)?;
     let keys = credentials::load_master_keys(&config.storage.master_key_file)?;
+    // The portal's escrow store wraps its stored halves under the same master key.
+    let portal_keys = match &config.portal {
+        Some(_) => Some(credentials::load_master_keys(
+            &config.storage.master_key_file,
+        )?),
+        None => None,
+    };
     let clock: Arc<dyn Clock> = Arc::new(SystemClock);
     let rng = Arc::new(OsRandom::checked().context("no operating-system randomness")?);
     let spool = {
@@ -103,6 +110,11 @@ async fn serve(config: Config, config_path: Option<PathBuf>, listen: Listen) -> 
     let tls_state: Arc<dyn TlsStateStore> = Arc::new(spool.tls_state());
     let backup_spool = spool.clone();
     let store: Arc<dyn QueueStore> = Arc::new(spool);
+    let random: Arc<dyn Random> = rng.clone();
+    let portal = match portal_keys {
+        Some(k) => crate::portal_serve::open(&config, k, &store, &clock, &random).await?,
+        None => None,
+    };
     {
         // Recovery logs what it found; it must finish before the first session is accepted.
         let (s, now) = (Arc::clone(&store), clock.now());
@@ -117,8 +129,12 @@ async fn serve(config: Config, config_path: Option<PathBuf>, listen: Listen) -> 
         secrets::pseudonym_key(&data)?,
         config.log.pseudonymise_addresses,
     );
-    let random: Arc<dyn Random> = rng.clone();
-    let stages = stages(&config, recipient_keys, (tls_deps, tls_state))?;
+    let stages = stages(
+        &config,
+        recipient_keys,
+        (tls_deps, tls_state),
+        portal.clone(),
+    )?;
     let (on_commit, control, tls_run, delivery_alive) = start_delivery(
         &config,
         &store,
@@ -128,6 +144,15 @@ async fn serve(config: Config, config_path: Option<PathBuf>, listen: Listen) -> 
         &pseudonyms,
         stages,
     )?;
+    let portal_admin = portal
+        .as_ref()
+        .map(|p| (Arc::clone(&p.store), p.config.max_expiry));
+    let portal_addr = match portal {
+        Some(p) => {
+            Some(crate::portal_serve::start(p, Arc::clone(&on_commit), &clock, &random).await?)
+        }
+        None => None,
+    };
     let pipeline = Pipeline {
         store: Arc::clone(&store),
         metrics: metrics.clone(),
@@ -143,7 +168,9 @@ async fn serve(config: Config, config_path: Option<PathBuf>, listen: Listen) -> 
         .await
         .context("smtp.listen: cannot bind")?;
     let smtp_addrs = server.local_addrs();
-    let token = secrets::admin_token(&config.admin.token_file).context("admin.token_file")?;
+    let token: Arc<str> = secrets::admin_token(&config.admin.token_file)
+        .context("admin.token_file")?
+        .into();
     let ready = Arc::new(AtomicBool::new(false));
     let admin_listener = tokio::net::TcpListener::bind(config.admin.listen)
         .await
@@ -181,6 +208,17 @@ async fn serve(config: Config, config_path: Option<PathBuf>, listen: Listen) -> 
     }
     .merge(backup)
     .merge(connect_routes(&token, &tenants));
+    let app = match portal_admin {
+        Some((store, max_expiry)) => app.merge(sealgate_admin::portal::routes(
+            sealgate_admin::portal::PortalAdmin {
+                store,
+                token: Arc::clone(&token),
+                max_expiry,
+                clock: Arc::clone(&clock),
+            },
+        )),
+        None => app,
+    };
     let admin_options = admin_serve_options(&config.admin)?;
     tokio::spawn(sealgate_admin::server::serve(
         admin_listener,
@@ -213,7 +251,11 @@ async fn serve(config: Config, config_path: Option<PathBuf>, listen: Listen) -> 
     tracing::info!(smtp = ?smtp, admin = %admin_addr, "listening");
     println!(
         "READY {}",
-        serde_json::json!({ "smtp": smtp, "admin": admin_addr.to_string() })
+        serde_json::json!({
+            "smtp": smtp,
+            "admin": admin_addr.to_string(),
+            "portal": portal_addr.map(|a| a.to_string()),
+        })
     );
     if let Some(n) = &notifier {
         n.send("READY=1\nSTATUS=serving");
@@ -413,6 +455,8 @@ struct Stages {
     signer: Arc<Signer>,
     keys: Arc<dyn KeyStore>,
     tls: (Deps, Arc<dyn TlsStateStore>),
+    /// The portal's escrow step, when `[portal]` is configured.
+    portal: Option<Arc<sealgate_deliver::escrow::PortalEscrow>>,
 }
 
 /// The daily TLS-RPT run (which also flushes the TLS policy's remembered state) and how to
@@ -434,10 +478,12 @@ fn stages(
     config: &Config,
     keys: Arc<dyn KeyStore>,
     tls: (Deps, Arc<dyn TlsStateStore>),
+    portal: Option<Arc<sealgate_deliver::escrow::PortalEscrow>>,
 ) -> anyhow::Result<Stages> {
     // The operating system's roots (OpenSSL's default paths, which honour SSL_CERT_FILE).
     let roots = SmimeTrust::system().context("S/MIME trust roots")?;
-    let transformer = Arc::new(Transformer::new(Arc::clone(&keys), roots));
+    let transformer =
+        Arc::new(Transformer::new(Arc::clone(&keys), roots).with_portal(portal.is_some()));
     let signer = Signer::from_config(config).context("DKIM keys")?;
     tracing::info!(keys = signer.key_count(), "DKIM signer ready");
     Ok(Stages {
@@ -445,6 +491,7 @@ fn stages(
         signer: Arc::new(signer),
         keys,
         tls,
+        portal,
     })
 }
 
@@ -505,6 +552,7 @@ fn start_delivery(
                 signer,
                 keys,
                 tls: (tls_deps, tls_state),
+                portal,
             } = stages;
             let tls_policy = Arc::new(
                 TlsPolicy::from_config(&config.tls, &t.nameservers, tls_deps)
@@ -533,6 +581,7 @@ fn start_delivery(
                 templates,
                 transformer,
                 keys,
+                escrow: portal.map(|p| p as Arc<dyn sealgate_deliver::escrow::Escrow>),
                 signer,
                 tls_policy: Arc::clone(&tls_policy),
                 fallback_chain: config.tls.fallback_chain.clone(),

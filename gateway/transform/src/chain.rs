@@ -5,7 +5,10 @@
 //! a `tls-verified` copy (the deliver stage then enforces verified TLS), a PGP/MIME or S/MIME copy
 //! to that one recipient's key, or the unchanged input when it is already encrypted; otherwise the
 //! outcome is `Hold` or `BounceWithNotice` and no body leaves. A chain that runs out without a
-//! terminal method ends in `Hold`. `portal` is recorded as not available until it exists.
+//! terminal method ends in `Hold`. `portal` is taken only when the gateway has a portal
+//! ([`Transformer::with_portal`]): its copy is the plain copy *to escrow* (the deliver stage
+//! sanitises and seals it and sends a notification instead); without a portal it is recorded
+//! as not available and the chain goes on to its next method.
 
 use crate::TransformError;
 use crate::keys::lookup_name;
@@ -90,6 +93,7 @@ pub struct Transformer {
     keys: Arc<dyn KeyStore>,
     smime: SmimeTrust,
     policy: StandardPolicy<'static>,
+    portal: bool,
 }
 
 impl std::fmt::Debug for Transformer {
@@ -111,7 +115,15 @@ impl Transformer {
             keys,
             smime,
             policy: pgp::policy(),
+            portal: false,
         }
+    }
+
+    /// The same transformer with the `portal` method available (the gateway serves a portal
+    /// and the deliver stage escrows).
+    pub fn with_portal(mut self, available: bool) -> Self {
+        self.portal = available;
+        self
     }
 
     /// Walks the recipient's chain and produces its copy. Errors only when the key store fails
@@ -161,6 +173,7 @@ impl Transformer {
                         skipped,
                     });
                 }
+                Method::Portal if self.portal => Ok((plain_copy(req, &parsed), Protection::Portal)),
                 Method::Portal => Err(Skip::NotAvailable),
                 Method::TlsVerified => self.tls_verified(req, &parsed, hop),
                 Method::Pgp => self.pgp(req, &parsed, hop)?,

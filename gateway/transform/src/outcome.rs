@@ -47,6 +47,9 @@ pub enum Protection {
         /// Content cipher.
         cipher: ContentCipher,
     },
+    /// Chain method `portal`: the body is the copy to escrow (sanitised and sealed by the
+    /// deliver stage); what is sent is a notification that carries no content.
+    Portal,
 }
 
 impl Protection {
@@ -58,6 +61,7 @@ impl Protection {
             Protection::AlreadyEncrypted => None,
             Protection::Pgp { .. } => Some(Method::Pgp),
             Protection::Smime { .. } => Some(Method::Smime),
+            Protection::Portal => Some(Method::Portal),
         }
     }
 }

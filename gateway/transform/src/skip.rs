@@ -89,7 +89,7 @@ pub enum Skip {
         /// The recipient's limit.
         limit: u64,
     },
-    /// This build cannot perform the method yet (the secure portal is a later piece).
+    /// The gateway cannot perform the method (`portal` with no `[portal]` configured).
     NotAvailable,
 }
 

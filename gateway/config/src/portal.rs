@@ -1,0 +1,207 @@
+//! `[portal]`: the secure portal served inside `sealgate serve`, and `[portal.tenants.NAME]`,
+//! each tenant's public base URL, key mode and notification texts.
+//!
+//! Absent section → no portal: the `portal` chain method is passed over ("not available") and
+//! the chain goes on to its next method. Every problem names its key.
+
+use crate::reader::{Section, parse_socket};
+use ipnet::IpNet;
+use sealgate_core::{Address, Domain};
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::time::Duration;
+
+/// Default expiry of an escrowed copy: 30 days.
+pub const DEFAULT_PORTAL_EXPIRY: Duration = Duration::from_secs(30 * 86_400);
+/// Default shortest expiry a message may ask for: one minute.
+pub const DEFAULT_PORTAL_MIN_EXPIRY: Duration = Duration::from_secs(60);
+/// Default longest expiry (and the longest `extend`): 365 days.
+pub const DEFAULT_PORTAL_MAX_EXPIRY: Duration = Duration::from_secs(365 * 86_400);
+/// Default attachment size limit: 25 MiB.
+pub const DEFAULT_PORTAL_MAX_ATTACHMENT: u64 = 25 << 20;
+
+/// `[portal]`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PortalConfig {
+    /// `listen`: the portal's HTTP(S) address.
+    pub listen: SocketAddr,
+    /// `tls_cert` and `tls_key` (PEM): serve HTTPS with rustls; absent → plain HTTP, for a
+    /// reverse proxy in front (see `trusted_proxies`) or `localhost` tests.
+    pub tls: Option<(PathBuf, PathBuf)>,
+    /// `trusted_proxies`: peers whose `X-Forwarded-For` names the client.
+    pub trusted_proxies: Vec<IpNet>,
+    /// `default_expiry`.
+    pub default_expiry: Duration,
+    /// `min_expiry`.
+    pub min_expiry: Duration,
+    /// `max_expiry`.
+    pub max_expiry: Duration,
+    /// `max_attachment_size`.
+    pub max_attachment: u64,
+    /// `[portal.tenants.NAME]`, sorted by name.
+    pub tenants: Vec<PortalTenant>,
+}
+
+/// `[portal.tenants.NAME]`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PortalTenant {
+    /// The tenant's name (a `[tenants.NAME]`).
+    pub name: String,
+    /// `base_url`: `https://portal.clinic.example` (no trailing slash kept).
+    pub base_url: String,
+    /// `key_mode`: `"link"` (default) or `"server"`.
+    pub key_mode_server: bool,
+    /// `organisation`: the name in notifications and pages.
+    pub organisation: String,
+    /// `help`: the help line in notifications and pages.
+    pub help: String,
+    /// `from`: the notification's address, at a domain the tenant signs for.
+    pub from: Option<Address>,
+}
+
+impl PortalConfig {
+    /// The settings of `tenant`, if it has a portal.
+    pub fn tenant(&self, tenant: &str) -> Option<&PortalTenant> {
+        self.tenants.iter().find(|t| t.name == tenant)
+    }
+
+    /// `wanted` (or the default) within `[min_expiry, max_expiry]`.
+    pub fn bound_expiry(&self, wanted: Option<Duration>) -> Duration {
+        wanted
+            .unwrap_or(self.default_expiry)
+            .clamp(self.min_expiry, self.max_expiry.max(self.min_expiry))
+    }
+}
+
+/// Reads `[portal]` (`None` when the section is absent).
+pub(crate) fn read_portal(
+    mut s: Section<'_>,
+    present: bool,
+    names: &[&str],
+) -> Option<PortalConfig> {
+    if !present {
+        s.finish();
+        return None;
+    }
+    let listen = s.parsed("listen", parse_socket);
+    if listen.is_none() && !s.had_issue("listen") {
+        s.issue(
+            "listen",
+            "the portal needs a listen address like \"127.0.0.1:8443\"",
+        );
+    }
+    let (cert, key) = (s.path("tls_cert"), s.path("tls_key"));
+    let tls = match (cert, key) {
+        (Some(c), Some(k)) => Some((c, k)),
+        (None, None) => None,
+        (Some(_), None) => {
+            s.issue("tls_key", "tls_cert needs tls_key");
+            None
+        }
+        (None, Some(_)) => {
+            s.issue("tls_cert", "tls_key needs tls_cert");
+            None
+        }
+    };
+    let trusted_proxies = s
+        .parsed_list("trusted_proxies", |t| {
+            t.parse::<IpNet>()
+                .or_else(|_| t.parse::<std::net::IpAddr>().map(IpNet::from))
+                .map_err(|_| format!("`{t}` is not a network like \"10.0.0.0/8\""))
+        })
+        .unwrap_or_default();
+    let default_expiry = s
+        .duration("default_expiry")
+        .unwrap_or(DEFAULT_PORTAL_EXPIRY);
+    let min_expiry = s
+        .duration("min_expiry")
+        .unwrap_or(DEFAULT_PORTAL_MIN_EXPIRY);
+    let max_expiry = s
+        .duration("max_expiry")
+        .unwrap_or(DEFAULT_PORTAL_MAX_EXPIRY);
+    if min_expiry.is_zero() {
+        s.issue("min_expiry", "must be more than zero");
+    }
+    if !(min_expiry..=max_expiry).contains(&default_expiry) {
+        s.issue(
+            "default_expiry",
+            "must lie between min_expiry and max_expiry",
+        );
+    }
+    let max_attachment = s
+        .size("max_attachment_size")
+        .unwrap_or(DEFAULT_PORTAL_MAX_ATTACHMENT);
+    let tenants = read_portal_tenants(s.section("tenants"), names);
+    s.finish();
+    Some(PortalConfig {
+        listen: listen.unwrap_or_else(|| SocketAddr::from(([127, 0, 0, 1], 8443))),
+        tls,
+        trusted_proxies,
+        default_expiry,
+        min_expiry,
+        max_expiry,
+        max_attachment,
+        tenants,
+    })
+}
+
+fn read_portal_tenants(mut s: Section<'_>, names: &[&str]) -> Vec<PortalTenant> {
+    let mut out = Vec::new();
+    for (name, mut t) in s.drain_tables() {
+        if !names.contains(&name.as_str()) {
+            s.issue(&name, "no [tenants.NAME] of that name");
+        }
+        let base_url = t.parsed("base_url", parse_base_url);
+        if base_url.is_none() && !t.had_issue("base_url") {
+            t.issue("base_url", "each portal tenant needs its public base URL");
+        }
+        let key_mode_server = match t.string("key_mode").as_deref() {
+            None | Some("link") => false,
+            Some("server") => true,
+            Some(other) => {
+                t.issue(
+                    "key_mode",
+                    format!("`{other}` is not \"link\" or \"server\""),
+                );
+                false
+            }
+        };
+        let organisation = t.string("organisation").unwrap_or_else(|| name.clone());
+        let help = t.string("help").unwrap_or_default();
+        let from = t.parsed("from", |a| {
+            Address::parse(a).map_err(|_| format!("`{a}` is not an address"))
+        });
+        t.finish();
+        out.push(PortalTenant {
+            name,
+            base_url: base_url.unwrap_or_default(),
+            key_mode_server,
+            organisation,
+            help,
+            from,
+        });
+    }
+    out.sort_by(|a, b| a.name.cmp(&b.name));
+    out
+}
+
+/// `https://host[:port]` (or `http://localhost[:port]` / `http://127.0.0.1[:port]` for tests).
+fn parse_base_url(text: &str) -> Result<String, String> {
+    let url = text.trim_end_matches('/');
+    let rest = url
+        .strip_prefix("https://")
+        .or_else(|| {
+            url.strip_prefix("http://")
+                .filter(|r| r.starts_with("localhost") || r.starts_with("127.0.0.1"))
+        })
+        .ok_or_else(|| format!("`{text}` must start with https:// (http:// only for localhost)"))?;
+    let host = rest.split(':').next().unwrap_or_default();
+    if rest.contains('/')
+        || Domain::parse(host).is_err() && host.parse::<std::net::IpAddr>().is_err()
+    {
+        return Err(format!(
+            "`{text}` must be a scheme and host name only, like \"https://portal.clinic.example\""
+        ));
+    }
+    Ok(url.to_string())
+}

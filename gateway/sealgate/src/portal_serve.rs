@@ -1,0 +1,213 @@
+//! The secure portal inside `sealgate serve` (one process owns the escrow store): opens the
+//! store beside the spool, gives the deliver stage its escrow step, serves the portal's pages
+//! on `[portal] listen` and expires due copies every minute. Behind `trusted_proxies`, the
+//! client address (rate limits, event pseudonyms) is the rightmost `X-Forwarded-For` entry
+//! that is not itself a trusted proxy.
+
+use anyhow::{Context, bail};
+use sealgate_commit::MasterKeys;
+use sealgate_config::Config;
+use sealgate_core::store::QueueStore;
+use sealgate_core::{Clock, MessageId, Random};
+use sealgate_deliver::escrow::PortalEscrow;
+use sealgate_deliver::portal_send::PortalMailer;
+use sealgate_deliver::{Identity, Originator};
+use sealgate_portal::{Brand, CodePolicy, EscrowStore, WebConfig};
+use std::collections::HashMap;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+/// How often expired copies are destroyed (reading also checks expiry first).
+const EXPIRY_SWEEP: Duration = Duration::from_secs(60);
+
+/// Opens the escrow store and builds the escrow step, when `[portal]` is configured.
+pub async fn open(
+    config: &Config,
+    master: MasterKeys,
+    store: &Arc<dyn QueueStore>,
+    clock: &Arc<dyn Clock>,
+    rng: &Arc<dyn Random>,
+) -> anyhow::Result<Option<Arc<PortalEscrow>>> {
+    let Some(portal) = config.portal.clone() else {
+        return Ok(None);
+    };
+    if portal.tls.is_some() {
+        bail!(
+            "portal.tls_cert: HTTPS on the portal listener is not built yet; terminate TLS at a \
+reverse proxy and serve the portal on loopback"
+        );
+    }
+    let escrow_store = {
+        let (dir, c, r) = (
+            config.storage.dir.clone(),
+            Arc::clone(clock),
+            Arc::clone(rng),
+        );
+        tokio::task::spawn_blocking(move || EscrowStore::open(&dir, Arc::new(master), c, r))
+            .await?
+            .context("storage.dir: cannot open the portal's escrow store")?
+    };
+    let domains = config
+        .tenants
+        .iter()
+        .filter_map(|t| Some((t.name.clone(), t.sender_domains.first()?.to_string())))
+        .collect();
+    Ok(Some(Arc::new(PortalEscrow {
+        store: Arc::new(escrow_store),
+        origin: Originator {
+            store: Arc::clone(store),
+            clock: Arc::clone(clock),
+            rng: Arc::clone(rng),
+            identity: Identity {
+                hostname: config.smtp.hostname.clone(),
+                domain: config.gateway.domain.clone(),
+                postmaster: config.gateway.postmaster.clone(),
+            },
+        },
+        config: Arc::new(portal),
+        domains,
+    })))
+}
+
+/// Binds `[portal] listen` and serves the pages; returns the bound address.
+pub async fn start(
+    escrow: Arc<PortalEscrow>,
+    wake: Arc<dyn Fn(MessageId) + Send + Sync>,
+    clock: &Arc<dyn Clock>,
+    rng: &Arc<dyn Random>,
+) -> anyhow::Result<SocketAddr> {
+    let cfg = Arc::clone(&escrow.config);
+    let listener = tokio::net::TcpListener::bind(cfg.listen)
+        .await
+        .context("portal.listen: cannot bind")?;
+    let addr = listener.local_addr()?;
+    let brands: HashMap<String, Brand> = cfg
+        .tenants
+        .iter()
+        .map(|t| {
+            let brand = Brand {
+                name: t.organisation.clone(),
+                help: t.help.clone(),
+            };
+            (t.name.clone(), brand)
+        })
+        .collect();
+    let mut origins: Vec<String> = cfg.tenants.iter().map(|t| t.base_url.clone()).collect();
+    if addr.ip().is_loopback() {
+        // The bound loopback origin itself (tests and local trials reach it directly).
+        origins.push(format!("http://localhost:{}", addr.port()));
+        origins.push(format!("http://{addr}"));
+    }
+    let web = WebConfig {
+        origins,
+        brands,
+        default_brand: Brand {
+            name: "Secure mail".into(),
+            help: String::new(),
+        },
+        idle: Duration::from_secs(15 * 60),
+        codes: CodePolicy::default(),
+    };
+    let store = Arc::clone(&escrow.store);
+    let mail = Arc::new(PortalMailer { escrow, wake });
+    let app = sealgate_portal::router(
+        Arc::clone(&store),
+        mail,
+        web,
+        Arc::clone(clock),
+        Arc::clone(rng),
+    );
+    let trusted = cfg.trusted_proxies.clone();
+    let app = app.layer(axum::middleware::map_request(
+        move |mut req: axum::extract::Request| {
+            let trusted = trusted.clone();
+            async move {
+                forwarded(&mut req, &trusted);
+                req
+            }
+        },
+    ));
+    tokio::spawn(async move {
+        let service = app.into_make_service_with_connect_info::<SocketAddr>();
+        if let Err(e) = axum::serve(listener, service).await {
+            tracing::error!(error = %e, "portal listener stopped");
+        }
+    });
+    tokio::spawn(async move {
+        loop {
+            tokio::time::sleep(EXPIRY_SWEEP).await;
+            let s = Arc::clone(&store);
+            match tokio::task::spawn_blocking(move || s.expire_due()).await {
+                Ok(Ok(done)) if !done.is_empty() => {
+                    tracing::info!(count = done.len(), "portal copies expired");
+                }
+                Ok(Err(e)) => tracing::warn!(error = %e, "portal expiry sweep failed"),
+                _ => {}
+            }
+        }
+    });
+    tracing::info!(%addr, "portal listening");
+    Ok(addr)
+}
+
+/// Replaces the peer address with the forwarded client's when the peer is a trusted proxy.
+fn forwarded(req: &mut axum::extract::Request, trusted: &[ipnet::IpNet]) {
+    use axum::extract::ConnectInfo;
+    let Some(ConnectInfo(peer)) = req.extensions().get::<ConnectInfo<SocketAddr>>().copied() else {
+        return;
+    };
+    let xff = req
+        .headers()
+        .get("x-forwarded-for")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default();
+    if let Some(ip) = client_behind(peer.ip(), xff, trusted) {
+        req.extensions_mut()
+            .insert(ConnectInfo(SocketAddr::new(ip, peer.port())));
+    }
+}
+
+/// The client behind a chain of trusted proxies, or `None` when `peer` is not trusted or the
+/// header names no address.
+fn client_behind(
+    peer: std::net::IpAddr,
+    xff: &str,
+    trusted: &[ipnet::IpNet],
+) -> Option<std::net::IpAddr> {
+    let is_trusted = |ip: &std::net::IpAddr| trusted.iter().any(|n| n.contains(ip));
+    if !is_trusted(&peer) {
+        return None;
+    }
+    let hops: Vec<std::net::IpAddr> = xff
+        .split(',')
+        .filter_map(|h| h.trim().parse().ok())
+        .collect();
+    hops.iter()
+        .rev()
+        .find(|ip| !is_trusted(ip))
+        .or(hops.first())
+        .copied()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::client_behind;
+
+    #[test]
+    fn only_a_trusted_proxy_may_name_the_client() {
+        let trusted = ["10.0.0.0/8".parse().unwrap()];
+        let ip = |s: &str| s.parse().unwrap();
+        // A trusted proxy: the rightmost untrusted hop (a client can prepend anything).
+        assert_eq!(
+            client_behind(ip("10.0.0.2"), "6.6.6.6, 203.0.113.9, 10.0.0.7", &trusted),
+            Some(ip("203.0.113.9"))
+        );
+        // Anyone else's header is ignored.
+        assert_eq!(
+            client_behind(ip("198.51.100.1"), "203.0.113.9", &trusted),
+            None
+        );
+        assert_eq!(client_behind(ip("10.0.0.2"), "garbage", &trusted), None);
+    }
+}
