@@ -17,11 +17,11 @@
 //! [`server`] serves it (plain HTTP or TLS, with a header-read timeout).
 #![forbid(unsafe_code)]
 
-pub mod connect;
 pub mod backup;
+pub mod connect;
 mod keys;
-pub mod server;
 pub mod portal;
+pub mod server;
 pub mod tls;
 pub use keys::KeyAdmin;
 pub use server::{ServeOptions, exposure_warning};

@@ -15,18 +15,18 @@
 #[macro_use]
 mod out;
 mod admin_client;
+mod backup_cmd;
 mod connect_cmd;
 mod connect_facts;
-mod backup_cmd;
 mod credentials;
 mod dkim_cmd;
 mod explain_keys;
 mod keys_cmd;
 mod logging;
 mod notify;
-mod preflight;
 mod portal_cmd;
 mod portal_serve;
+mod preflight;
 mod queue_cmd;
 mod reload;
 mod rules_cmd;

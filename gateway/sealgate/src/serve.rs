@@ -176,7 +176,6 @@ async fn serve(config: Config, config_path: Option<PathBuf>, listen: Listen) -> 
         .await
         .context("admin.listen: cannot bind")?;
     let admin_addr = admin_listener.local_addr()?;
-    let token: Arc<str> = token.into();
     let backup = sealgate_admin::backup::routes(sealgate_admin::backup::BackupAdmin {
         spool: backup_spool,
         staging: data.join(BACKUP_STAGING),
