@@ -348,6 +348,11 @@ sender_domains = ["globex.example"]
         ..GatewayConfig::default()
     };
     let path = m365.write(&env, "m365.toml");
+    // The token files must exist (`config check` runs serve's start-up checks).
+    for name in ["acme", "globex"] {
+        let made = sealgate(&["tenant", "token", name, "--config", &path.to_string_lossy()]);
+        assert!(made.status.success(), "{}", describe(&made));
+    }
     let check = sealgate(&["config", "check", &path.to_string_lossy()]);
     let text = describe(&check);
     assert_eq!(check.status.code(), Some(0), "{text}");
