@@ -1,5 +1,6 @@
 //! Configuration reload (SIGHUP, or a changed rule file): what applies at once, and what is
-//! named in the log as needing a restart.
+//! named in the log as needing a restart; also the signal handlers and the rule-directory watch
+//! that trigger it (and SIGTERM/SIGINT, which begin the drain).
 //!
 //! Applied at once: the accept stage's settings (`[smtp]` limits and hostname, `[smtp.tls]`
 //! certificate, the tenants' networks, sender domains, tokens and client certificate names,
@@ -7,14 +8,19 @@
 //! outbound TLS policy's admin table). Everything else is compared with what the process
 //! started with; a difference is logged as needing a restart, and the running value stays.
 
+use crate::notify::Notifier;
 use crate::settings;
-use sealgate_accept::SettingsHandle;
-use sealgate_config::Config;
+use sealgate_accept::{Server, SettingsHandle};
+use sealgate_config::{Config, RulesConfig};
 use sealgate_deliver::Engine;
+use sealgate_report::Metrics;
+use sealgate_rules::watch::DirFingerprint;
 use sealgate_tlspolicy::TlsPolicy;
 use std::net::SocketAddr;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
+use std::time::Duration;
+use tokio::signal::unix::{SignalKind, signal};
 
 /// The parts of the running gateway a reload changes.
 pub struct Live {
@@ -108,6 +114,110 @@ pub fn needs_restart(old: &Config, new: &Config) -> Vec<&'static str> {
         out.push("[log]");
     }
     out
+}
+
+/// SIGTERM/SIGINT begin the drain; SIGHUP — or a changed file in the rule directory, checked
+/// every `rules.watch_interval` — reloads the configuration and rules (a bad one is logged and
+/// counted, and the running settings stay).
+pub(crate) fn spawn_signal_handlers(
+    server: &Server,
+    live: Live,
+    config_path: Option<PathBuf>,
+    metrics: Metrics,
+    notifier: Option<Arc<Notifier>>,
+) -> anyhow::Result<()> {
+    let mut term = signal(SignalKind::terminate())?;
+    let mut int = signal(SignalKind::interrupt())?;
+    let mut hup = signal(SignalKind::hangup())?;
+    let shutdown = server.shutdown_handle();
+    let mut watch = RulesWatch::new(&live.started.rules);
+    tokio::spawn(async move {
+        loop {
+            let why = tokio::select! {
+                _ = term.recv() => break,
+                _ = int.recv() => break,
+                _ = hup.recv() => "SIGHUP",
+                () = watch.changed() => "rule files changed",
+            };
+            match live.reload(config_path.as_deref()) {
+                Ok(r) => {
+                    watch.follow(&r.config.rules);
+                    metrics.config_reloads.with_label_values(&["ok"]).inc();
+                    tracing::info!(
+                        trigger = why,
+                        "configuration reloaded: tenants, [smtp] limits and certificate, rules, \
+                         [delivery.routes] and [tls.domains] apply now"
+                    );
+                    if !r.needs_restart.is_empty() {
+                        tracing::warn!(
+                            trigger = why,
+                            changed = ?r.needs_restart,
+                            "changed in the configuration but applied only after a restart: {}",
+                            r.needs_restart.join(", ")
+                        );
+                    }
+                }
+                Err(e) => {
+                    metrics.config_reloads.with_label_values(&["error"]).inc();
+                    tracing::error!(trigger = why, error = %format!("{e:#}"), "configuration reload failed; keeping the running configuration");
+                }
+            }
+        }
+        tracing::info!("shutdown requested");
+        if let Some(n) = &notifier {
+            n.send("STOPPING=1\nSTATUS=draining");
+        }
+        shutdown.shutdown();
+    });
+    Ok(())
+}
+
+/// Polls the rule directory's [`DirFingerprint`] (file names, sizes, modification times).
+struct RulesWatch {
+    dir: Option<PathBuf>,
+    every: Duration,
+    last: Option<DirFingerprint>,
+}
+
+impl RulesWatch {
+    fn new(rules: &RulesConfig) -> RulesWatch {
+        let mut w = RulesWatch {
+            dir: None,
+            every: Duration::ZERO,
+            last: None,
+        };
+        w.follow(rules);
+        w
+    }
+
+    /// Watches what `rules` names from now on (after a reload).
+    fn follow(&mut self, rules: &RulesConfig) {
+        self.dir = rules
+            .dir
+            .clone()
+            .filter(|_| !rules.watch_interval.is_zero());
+        self.every = rules.watch_interval;
+        self.last = self.dir.as_deref().and_then(|d| DirFingerprint::of(d).ok());
+    }
+
+    /// Resolves when the directory differs from the last look; never without a directory.
+    async fn changed(&mut self) {
+        let Some(dir) = self.dir.clone() else {
+            return std::future::pending().await;
+        };
+        loop {
+            tokio::time::sleep(self.every).await;
+            let d = dir.clone();
+            let Ok(now) = tokio::task::spawn_blocking(move || DirFingerprint::of(&d).ok()).await
+            else {
+                continue;
+            };
+            if now != self.last {
+                self.last = now;
+                return;
+            }
+        }
+    }
 }
 
 #[cfg(test)]

@@ -7,14 +7,13 @@ use anyhow::Context;
 use sealgate_accept::{OnCommit, Pipeline, Server};
 use sealgate_admin::AdminState;
 use sealgate_commit::{OsRandom, Spool};
-use sealgate_config::{Config, DeliveryMode, RulesConfig};
+use sealgate_config::{Config, DeliveryMode};
 use sealgate_core::store::TlsStateStore;
 use sealgate_core::store::{KeyStore, QueueStore};
 use sealgate_core::{Clock, Random, SystemClock};
 use sealgate_deliver::dns::HickoryDns;
 use sealgate_deliver::{Engine, Identity, Outbox, Parts, QueueControl, ReturnRoutes, Templates};
 use sealgate_report::{Metrics, Pseudonymiser};
-use sealgate_rules::watch::DirFingerprint;
 use sealgate_sign::Signer;
 use sealgate_tlspolicy::TlsPolicy;
 use sealgate_tlspolicy::policy::Deps;
@@ -26,7 +25,6 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
-use tokio::signal::unix::{SignalKind, signal};
 
 /// Listen addresses given on the command line; they win over the configuration's.
 #[derive(Debug, Default)]
@@ -176,13 +174,7 @@ async fn serve(config: Config, config_path: Option<PathBuf>, listen: Listen) -> 
         .await
         .context("admin.listen: cannot bind")?;
     let admin_addr = admin_listener.local_addr()?;
-    let backup = sealgate_admin::backup::routes(sealgate_admin::backup::BackupAdmin {
-        spool: backup_spool,
-        staging: data.join(BACKUP_STAGING),
-        token: Arc::clone(&token),
-        clock: Arc::clone(&clock),
-        busy: Arc::default(),
-    });
+    let (admin_stop_tx, admin_stop) = tokio::sync::watch::channel(false);
     let state = AdminState {
         store: Arc::clone(&store),
         metrics: metrics.clone(),
@@ -191,34 +183,24 @@ async fn serve(config: Config, config_path: Option<PathBuf>, listen: Listen) -> 
         control: Some(control),
         keys: Some(key_admin),
     };
-    let (admin_stop_tx, admin_stop) = tokio::sync::watch::channel(false);
     // `tls status` is answered from the running policy (facts not yet flushed included);
     // `tls report` sends through the same policy, sink and schedule as the daily run.
-    let app = match &tls_run {
-        Some(run) => sealgate_admin::router_with_tls(
-            state,
-            sealgate_admin::tls::TlsAdmin {
+    let app = crate::admin_app::app(
+        state,
+        crate::admin_app::Extras {
+            backup_spool,
+            staging: data.join(crate::admin_app::BACKUP_STAGING),
+            clock: Arc::clone(&clock),
+            tls: tls_run.as_ref().map(|run| sealgate_admin::tls::TlsAdmin {
                 policy: Arc::clone(&run.policy),
                 sink: Arc::clone(&run.sink),
                 schedule: run.schedule.clone(),
-            },
-        ),
-        None => sealgate_admin::router(state),
-    }
-    .merge(backup)
-    .merge(connect_routes(&token, &tenants));
-    let app = match portal_admin {
-        Some((store, max_expiry)) => app.merge(sealgate_admin::portal::routes(
-            sealgate_admin::portal::PortalAdmin {
-                store,
-                token: Arc::clone(&token),
-                max_expiry,
-                clock: Arc::clone(&clock),
-            },
-        )),
-        None => app,
-    };
-    let admin_options = admin_serve_options(&config.admin)?;
+            }),
+            tenants: tenants.clone(),
+            portal: portal_admin,
+        },
+    );
+    let admin_options = crate::admin_app::serve_options(&config.admin)?;
     tokio::spawn(sealgate_admin::server::serve(
         admin_listener,
         app,
@@ -238,7 +220,7 @@ async fn serve(config: Config, config_path: Option<PathBuf>, listen: Listen) -> 
         smtp_listen: listen.smtp,
         admin_listen: listen.admin,
     };
-    spawn_signal_handlers(
+    crate::reload::spawn_signal_handlers(
         &server,
         live,
         config_path,
@@ -276,46 +258,6 @@ async fn serve(config: Config, config_path: Option<PathBuf>, listen: Listen) -> 
     Ok(())
 }
 
-/// The admin API's `connect check` route, answered from the accept stage's fact rings.
-fn connect_routes(token: &str, tenants: &sealgate_connectors::Tenants) -> axum::Router {
-    let t = tenants.clone();
-    sealgate_admin::connect::routes(
-        token.into(),
-        Arc::new(move |name: &str| {
-            t.fact_records(name)
-                .and_then(|f| serde_json::to_value(f).ok())
-        }),
-    )
-}
-
-/// Where `POST /api/v1/backup` makes its snapshots, under `storage.dir`.
-pub const BACKUP_STAGING: &str = "backups";
-
-/// The admin API's header-read timeout and TLS; warns loudly when it is reachable beyond
-/// loopback without TLS.
-fn admin_serve_options(
-    admin: &sealgate_config::AdminConfig,
-) -> anyhow::Result<sealgate_admin::ServeOptions> {
-    let tls = match &admin.tls {
-        Some(t) => Some(
-            sealgate_accept::tls::acceptor(
-                &t.cert,
-                &t.key,
-                sealgate_accept::tls::ClientRoots::None,
-            )
-            .context("admin.tls_cert / admin.tls_key")?,
-        ),
-        None => None,
-    };
-    if let Some(w) = sealgate_admin::exposure_warning(admin.listen, tls.is_some()) {
-        tracing::warn!("{w}");
-    }
-    Ok(sealgate_admin::ServeOptions {
-        header_read_timeout: admin.header_read_timeout,
-        tls,
-    })
-}
-
 /// How long the watchdog's spool probe may take.
 const HEALTH_DEADLINE: Duration = Duration::from_secs(10);
 
@@ -341,110 +283,6 @@ fn start_notifier(health: Health) -> Option<Arc<Notifier>> {
         );
     }
     Some(notifier)
-}
-
-/// SIGTERM/SIGINT begin the drain; SIGHUP — or a changed file in the rule directory, checked
-/// every `rules.watch_interval` — reloads the configuration and rules (a bad one is logged and
-/// counted, and the running settings stay).
-fn spawn_signal_handlers(
-    server: &Server,
-    live: crate::reload::Live,
-    config_path: Option<PathBuf>,
-    metrics: Metrics,
-    notifier: Option<Arc<Notifier>>,
-) -> anyhow::Result<()> {
-    let mut term = signal(SignalKind::terminate())?;
-    let mut int = signal(SignalKind::interrupt())?;
-    let mut hup = signal(SignalKind::hangup())?;
-    let shutdown = server.shutdown_handle();
-    let mut watch = RulesWatch::new(&live.started.rules);
-    tokio::spawn(async move {
-        loop {
-            let why = tokio::select! {
-                _ = term.recv() => break,
-                _ = int.recv() => break,
-                _ = hup.recv() => "SIGHUP",
-                () = watch.changed() => "rule files changed",
-            };
-            match live.reload(config_path.as_deref()) {
-                Ok(r) => {
-                    watch.follow(&r.config.rules);
-                    metrics.config_reloads.with_label_values(&["ok"]).inc();
-                    tracing::info!(
-                        trigger = why,
-                        "configuration reloaded: tenants, [smtp] limits and certificate, rules, \
-                         [delivery.routes] and [tls.domains] apply now"
-                    );
-                    if !r.needs_restart.is_empty() {
-                        tracing::warn!(
-                            trigger = why,
-                            changed = ?r.needs_restart,
-                            "changed in the configuration but applied only after a restart: {}",
-                            r.needs_restart.join(", ")
-                        );
-                    }
-                }
-                Err(e) => {
-                    metrics.config_reloads.with_label_values(&["error"]).inc();
-                    tracing::error!(trigger = why, error = %format!("{e:#}"), "configuration reload failed; keeping the running configuration");
-                }
-            }
-        }
-        tracing::info!("shutdown requested");
-        if let Some(n) = &notifier {
-            n.send("STOPPING=1\nSTATUS=draining");
-        }
-        shutdown.shutdown();
-    });
-    Ok(())
-}
-
-/// Polls the rule directory's [`DirFingerprint`] (file names, sizes, modification times).
-struct RulesWatch {
-    dir: Option<PathBuf>,
-    every: Duration,
-    last: Option<DirFingerprint>,
-}
-
-impl RulesWatch {
-    fn new(rules: &RulesConfig) -> RulesWatch {
-        let mut w = RulesWatch {
-            dir: None,
-            every: Duration::ZERO,
-            last: None,
-        };
-        w.follow(rules);
-        w
-    }
-
-    /// Watches what `rules` names from now on (after a reload).
-    fn follow(&mut self, rules: &RulesConfig) {
-        self.dir = rules
-            .dir
-            .clone()
-            .filter(|_| !rules.watch_interval.is_zero());
-        self.every = rules.watch_interval;
-        self.last = self.dir.as_deref().and_then(|d| DirFingerprint::of(d).ok());
-    }
-
-    /// Resolves when the directory differs from the last look; never without a directory.
-    async fn changed(&mut self) {
-        let Some(dir) = self.dir.clone() else {
-            return std::future::pending().await;
-        };
-        loop {
-            tokio::time::sleep(self.every).await;
-            let d = dir.clone();
-            let Ok(now) = tokio::task::spawn_blocking(move || DirFingerprint::of(&d).ok()).await
-            else {
-                continue;
-            };
-            if now != self.last {
-                self.last = now;
-                return;
-            }
-        }
-    }
 }
 
 /// The transform stage, the sign stage, the recipient key store the transform stage reads
