@@ -212,8 +212,26 @@ impl Originator {
         requirement: Requirement,
         tls_required_no: bool,
     ) -> Result<MessageId, DeliverError> {
+        let message = self.message(id, tenant, None, to, content, requirement, tls_required_no);
+        self.store.commit(&message)?;
+        Ok(id)
+    }
+
+    /// The [`Message`] for mail the gateway originates: one recipient, the gateway's identity as
+    /// its client, the gateway's `Message-ID`, one requirement for the recipient.
+    #[allow(clippy::too_many_arguments)] // each is a distinct field of the envelope
+    pub fn message(
+        &self,
+        id: MessageId,
+        tenant: &str,
+        mail_from: Option<Address>,
+        to: &Address,
+        content: Vec<u8>,
+        requirement: Requirement,
+        tls_required_no: bool,
+    ) -> Message {
         let eight_bit = content.iter().any(|b| *b >= 0x80);
-        let message = Message {
+        Message {
             id,
             tenant: tenant.to_string(),
             received_at: self.clock.now(),
@@ -225,7 +243,7 @@ impl Originator {
                 client_cert_name: None,
             },
             envelope: Envelope {
-                mail_from: None,
+                mail_from,
                 recipients: vec![Recipient::new(to.clone())],
                 ret: None,
                 envid: None,
@@ -242,9 +260,7 @@ impl Originator {
             header_message_id: Some(self.message_id_header(id)),
             decision: Decision::uniform(requirement, 1),
             body: content.into(),
-        };
-        self.store.commit(&message)?;
-        Ok(id)
+        }
     }
 
     /// A new id for originated mail.

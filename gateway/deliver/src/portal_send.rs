@@ -10,11 +10,8 @@
 use crate::escrow::PortalEscrow;
 use crate::notice::{crlf, rfc5322_date};
 use crate::portal_mail::{self, Notification};
-use sealgate_core::{
-    Address, BodyType, ClientInfo, Decision, Envelope, Message, MessageId, Recipient, Requirement,
-};
+use sealgate_core::{Address, MessageId, Requirement};
 use sealgate_portal::{EscrowRecord, MailFuture, PortalError, PortalMail};
-use std::net::{IpAddr, Ipv4Addr};
 use std::sync::Arc;
 
 /// Wakes the deliver stage for a committed message.
@@ -43,37 +40,7 @@ impl PortalMailer {
         content: Vec<u8>,
     ) -> Result<(), PortalError> {
         let o = &self.escrow.origin;
-        let eight_bit = content.iter().any(|b| *b >= 0x80);
-        let message = Message {
-            id,
-            tenant: tenant.to_string(),
-            received_at: o.clock.now(),
-            client: ClientInfo {
-                ip: IpAddr::V4(Ipv4Addr::LOCALHOST),
-                helo: o.identity.hostname.clone(),
-                tls_version: None,
-                tls_cipher: None,
-                client_cert_name: None,
-            },
-            envelope: Envelope {
-                mail_from: from,
-                recipients: vec![Recipient::new(to.clone())],
-                ret: None,
-                envid: None,
-                body_type: if eight_bit {
-                    BodyType::EightBitMime
-                } else {
-                    BodyType::SevenBit
-                },
-                smtputf8: false,
-                require_tls: false,
-                tls_required_no: false,
-            },
-            size: content.len() as u64,
-            header_message_id: Some(o.message_id_header(id)),
-            decision: Decision::uniform(Requirement::Deliver, 1),
-            body: content.into(),
-        };
+        let message = o.message(id, tenant, from, to, content, Requirement::Deliver, false);
         o.store.commit(&message).map_err(io)?;
         (self.wake)(id);
         Ok(())
