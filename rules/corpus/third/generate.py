@@ -10,6 +10,7 @@ labelling rule.
 
 import argparse
 import datetime as dt
+import email
 import json
 import os
 import random
@@ -17,6 +18,8 @@ import sys
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
+
+from email import policy  # noqa: E402
 
 from faker import Faker  # noqa: E402
 
@@ -26,6 +29,16 @@ import tpl_neg_b  # noqa: E402,F401
 import tpl_pos_a  # noqa: E402,F401
 import tpl_pos_b  # noqa: E402,F401
 import tpl_pos_c  # noqa: E402,F401
+
+
+def check(fname, raw):
+    """Every message must parse back without MIME defects and keep lines under RFC 5322's 998."""
+    parsed = email.message_from_bytes(raw, policy=policy.default)
+    defects = [d for part in parsed.walk() for d in part.defects]
+    if defects:
+        sys.exit("%s: MIME defects %s" % (fname, defects))
+    if max(len(line) for line in raw.split(b"\n")) > 998:
+        sys.exit("%s: a line longer than 998 octets" % fname)
 
 
 def main():
@@ -53,8 +66,10 @@ def main():
         when = start + dt.timedelta(minutes=37 * i + rng.randint(0, 30))
         msg = mailkit.build(c, spec, when)
         fname = "msg-%04d.eml" % (i + 1)
+        raw = msg.as_bytes()
+        check(fname, raw)
         with open(os.path.join(a.out, fname), "wb") as f:
-            f.write(msg.as_bytes())
+            f.write(raw)
         labels[fname] = {"needs_protection": positive, "category": name}
     with open(os.path.join(a.out, "labels.json"), "w") as f:
         json.dump(labels, f, indent=1, sort_keys=True)
