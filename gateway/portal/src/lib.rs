@@ -48,6 +48,6 @@ pub use record::{Actor, EscrowRecord, EscrowState, KeyMode, PortalEvent, PortalE
 pub use sanitise::{document as sanitise_message, safe_name};
 pub use seal::Half;
 pub use session::{SessionView, Sessions};
-pub use store::{Deposit, EscrowStore, NewEscrow};
+pub use store::{Deposit, EscrowStore, NewEscrow, Observer};
 pub use web::pages::Brand;
 pub use web::{MailFuture, PortalMail, WebConfig, router};

@@ -1,10 +1,11 @@
 //! The secure portal inside `sealgate serve` (one process owns the escrow store): opens the
 //! store beside the spool, gives the deliver stage its escrow step, serves the portal's pages
-//! on `[portal] listen` and expires due copies every minute. Behind `trusted_proxies`, the
+//! on `[portal] listen` (HTTPS with `tls_cert`/`tls_key`, `portal_listen.rs`) and expires due
+//! copies every minute. Behind `trusted_proxies`, the
 //! client address (rate limits, event pseudonyms) is the rightmost `X-Forwarded-For` entry
 //! that is not itself a trusted proxy.
 
-use anyhow::{Context, bail};
+use anyhow::Context;
 use sealgate_commit::MasterKeys;
 use sealgate_config::Config;
 use sealgate_core::store::QueueStore;
@@ -12,7 +13,8 @@ use sealgate_core::{Clock, MessageId, Random};
 use sealgate_deliver::escrow::PortalEscrow;
 use sealgate_deliver::portal_send::PortalMailer;
 use sealgate_deliver::{Identity, Originator};
-use sealgate_portal::{Brand, CodePolicy, EscrowStore, WebConfig};
+use sealgate_portal::{Brand, CodePolicy, EscrowStore, PortalEventKind, WebConfig};
+use sealgate_report::{Metrics, PortalCounters};
 use std::collections::HashMap;
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -32,11 +34,9 @@ pub async fn open(
     let Some(portal) = config.portal.clone() else {
         return Ok(None);
     };
-    if portal.tls.is_some() {
-        bail!(
-            "portal.tls_cert: HTTPS on the portal listener is not built yet; terminate TLS at a \
-reverse proxy and serve the portal on loopback"
-        );
+    if let Some(tls) = &portal.tls {
+        // Refuse a bad certificate or key at start, naming the keys.
+        crate::portal_listen::acceptor(tls)?;
     }
     let escrow_store = {
         let (dir, c, r) = (
@@ -70,6 +70,25 @@ reverse proxy and serve the portal on loopback"
     })))
 }
 
+/// Counts every portal event in `sealgate_portal_events_total{tenant, event}` (call before
+/// delivery starts, so no deposit goes uncounted).
+pub fn count_events(escrow: &PortalEscrow, metrics: &Metrics) -> anyhow::Result<()> {
+    let tenants: Vec<String> = escrow
+        .config
+        .tenants
+        .iter()
+        .map(|t| t.name.clone())
+        .collect();
+    let counters = PortalCounters::register(metrics, &tenants, PortalEventKind::NAMES)
+        .context("metrics registry: portal counters")?;
+    escrow
+        .store
+        .set_observer(Arc::new(move |tenant: &str, kind: &PortalEventKind| {
+            counters.count(tenant, kind.name());
+        }));
+    Ok(())
+}
+
 /// Binds `[portal] listen` and serves the pages; returns the bound address.
 pub async fn start(
     escrow: Arc<PortalEscrow>,
@@ -78,6 +97,11 @@ pub async fn start(
     rng: &Arc<dyn Random>,
 ) -> anyhow::Result<SocketAddr> {
     let cfg = Arc::clone(&escrow.config);
+    let tls = cfg
+        .tls
+        .as_ref()
+        .map(crate::portal_listen::acceptor)
+        .transpose()?;
     let listener = tokio::net::TcpListener::bind(cfg.listen)
         .await
         .context("portal.listen: cannot bind")?;
@@ -96,8 +120,9 @@ pub async fn start(
     let mut origins: Vec<String> = cfg.tenants.iter().map(|t| t.base_url.clone()).collect();
     if addr.ip().is_loopback() {
         // The bound loopback origin itself (tests and local trials reach it directly).
-        origins.push(format!("http://localhost:{}", addr.port()));
-        origins.push(format!("http://{addr}"));
+        let scheme = if tls.is_some() { "https" } else { "http" };
+        origins.push(format!("{scheme}://localhost:{}", addr.port()));
+        origins.push(format!("{scheme}://{addr}"));
     }
     let web = WebConfig {
         origins,
@@ -128,12 +153,8 @@ pub async fn start(
             }
         },
     ));
-    tokio::spawn(async move {
-        let service = app.into_make_service_with_connect_info::<SocketAddr>();
-        if let Err(e) = axum::serve(listener, service).await {
-            tracing::error!(error = %e, "portal listener stopped");
-        }
-    });
+    let https = tls.is_some();
+    tokio::spawn(crate::portal_listen::serve(listener, app, tls));
     tokio::spawn(async move {
         loop {
             tokio::time::sleep(EXPIRY_SWEEP).await;
@@ -147,7 +168,7 @@ pub async fn start(
             }
         }
     });
-    tracing::info!(%addr, "portal listening");
+    tracing::info!(%addr, https, "portal listening");
     Ok(addr)
 }
 

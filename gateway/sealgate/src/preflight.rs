@@ -14,6 +14,7 @@ pub fn check(config: &Config) -> Vec<String> {
     rules(config, &mut p);
     smtp_tls(config, &mut p);
     admin(config, &mut p);
+    portal(config, &mut p);
     tenants(config, &mut p);
     if let Err(problems) = crate::dkim_cmd::check_keys(config) {
         p.unusable.extend(problems);
@@ -124,6 +125,20 @@ fn admin(config: &Config, p: &mut Problems) {
         )
     {
         p.unusable.push(format!("admin: {e}"));
+    }
+}
+
+fn portal(config: &Config, p: &mut Problems) {
+    let Some((cert, key)) = config.portal.as_ref().and_then(|c| c.tls.as_ref()) else {
+        return;
+    };
+    let c = p.exists("portal.tls_cert", cert, false, "the certificate chain, PEM");
+    let k = p.exists("portal.tls_key", key, false, "its private key, PEM");
+    if c && k
+        && let Err(e) =
+            sealgate_accept::tls::acceptor(cert, key, sealgate_accept::tls::ClientRoots::None)
+    {
+        p.unusable.push(format!("portal: {e}"));
     }
 }
 
