@@ -44,6 +44,9 @@ use std::path::Path;
 use std::sync::Arc;
 use std::time::Duration;
 
+const INTRO: &str = "Acme Health sends results through secure mail.";
+const LOGO_SVG: &str = "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"96\" height=\"48\">\
+<rect width=\"96\" height=\"48\" fill=\"#0b5394\"/></svg>";
 const LOOPBACK: IpAddr = IpAddr::V4(Ipv4Addr::LOCALHOST);
 const WAIT: Duration = Duration::from_secs(120);
 const SSN: &str = "123-45-6789";
@@ -136,11 +139,21 @@ fn rig_with(https: bool) -> Rig {
         let ca = TestCa::new(&env.etc(), "portal");
         let leaf = ca.leaf(&env.etc(), "portal", &["localhost"], false);
         let lines = format!("tls_cert = {}\ntls_key = {}\n", q(&leaf.cert), q(&leaf.key));
+        env.write_etc("logo.svg", LOGO_SVG);
         ("https", lines, Some(ca.pem_file))
     } else {
         ("http", String::new(), None)
     };
     let base = format!("{scheme}://localhost:{port}");
+    // The HTTPS rig's tenant is branded too: intro, colour and an SVG logo.
+    let brand = if https {
+        format!(
+            "intro = \"{INTRO}\"\ncolour = \"#0b5394\"\nlogo = {}\n",
+            q(&env.etc().join("logo.svg"))
+        )
+    } else {
+        String::new()
+    };
     let cfg = GatewayConfig {
         mode: Mode::Mx,
         tenants: format!(
@@ -151,7 +164,7 @@ fn rig_with(https: bool) -> Rig {
         extra: format!(
             "[gateway]\ndkim_selector = \"gw2026\"\ndkim_key = {}\n\n[delivery.routes]\n\"dest.test\" = \"{}\"\n\"acme-health.org\" = \"{}\"\n\n\
 [portal]\nlisten = \"127.0.0.1:{port}\"\n{tls}\n[portal.tenants.acme]\nbase_url = \"{base}\"\n\
-organisation = \"Acme Health\"\nhelp = \"Questions? Call 555-0100.\"\n",
+organisation = \"Acme Health\"\nhelp = \"Questions? Call 555-0100.\"\n{brand}",
             q(&gwk.path),
             dest.addr,
             tenant.addr
@@ -405,6 +418,13 @@ fn https_listener_per_message_expiry_tags_and_portal_event_counters() {
         queue::wait_all(&gw, &env, id, "escrowed", WAIT);
     }
     let got = dest.wait_messages(3, WAIT, "the notifications");
+    for m in &got {
+        let text = String::from_utf8_lossy(&m.bytes()).to_string();
+        assert!(
+            text.contains(INTRO) && text.contains("color:#0b5394"),
+            "{text}"
+        );
+    }
     let links: std::collections::HashMap<String, String> = got
         .iter()
         .map(|m| (m.rcpt_tos[0].clone(), link_in(&m.bytes(), &base)))
@@ -459,6 +479,18 @@ fn https_listener_per_message_expiry_tags_and_portal_event_counters() {
     assert!(body.contains("Email me a code"), "{body}");
     let (rc, _, _) = curl_get(&url, None);
     assert_eq!(rc, 60, "curl must refuse a certificate from an unknown CA");
+    // The tenant's template on the page, its logo from the portal origin under a sandbox CSP.
+    let key = hex::encode("acme");
+    assert!(body.contains(INTRO), "{body}");
+    assert!(
+        body.contains(&format!("/static/brand/{key}/style.css")),
+        "{body}"
+    );
+    let (rc, head, logo) = curl_get(&format!("{base}/static/brand/{key}/logo"), Some(&ca));
+    assert_eq!(rc, 0, "{head}");
+    assert!(head.contains("content-type: image/svg+xml"), "{head}");
+    assert!(head.contains("sandbox"), "{head}");
+    assert_eq!(logo, LOGO_SVG);
     let plain = http_get(portal, &format!("/m/{sam}"), None, Duration::from_secs(10));
     assert!(
         !matches!(plain, Ok((200, _))),
@@ -478,6 +510,20 @@ fn https_listener_per_message_expiry_tags_and_portal_event_counters() {
     for private in ["dest.test", &sam, SSN] {
         assert!(!metrics.contains(private), "{private} in the metrics");
     }
+
+    // `config check` refuses a logo that is not a PNG or a script-free SVG, naming the key.
+    std::fs::write(
+        env.etc().join("logo.svg"),
+        "<svg xmlns=\"http://www.w3.org/2000/svg\" onload=\"alert(1)\"/>",
+    )
+    .unwrap();
+    let out = sealgate(&["config", "check", config]);
+    assert!(!out.status.success(), "a hostile logo passed config check");
+    assert!(
+        describe(&out).contains("portal.tenants.acme.logo"),
+        "{}",
+        describe(&out)
+    );
 
     // The tag is stripped from the escrowed copy's subject (read with its link, gateway
     // stopped: one process owns the store).

@@ -1,5 +1,11 @@
 //! `[portal]`: the secure portal served inside `sealgate serve`, and `[portal.tenants.NAME]`,
-//! each tenant's public base URL, key mode and notification texts.
+//! each tenant's public base URL, key mode and template (name, help line, intro, logo file,
+//! colours).
+//!
+//! Colours are `#rrggbb` (or `#rgb`); `colour` is the header and button background and
+//! `colour_text` the text on it (default white): the pair must reach the WCAG 2.2 AA contrast
+//! for normal text (4.5:1) or the key is refused. The logo file's content is checked when the
+//! portal starts (and by `config check`), not here.
 //!
 //! Absent section → no portal: the `portal` chain method is passed over ("not available") and
 //! the chain goes on to its next method. Every problem names its key.
@@ -57,6 +63,76 @@ pub struct PortalTenant {
     pub help: String,
     /// `from`: the notification's address, at a domain the tenant signs for.
     pub from: Option<Address>,
+    /// `intro`: a sentence shown above the link page's text and in the notification.
+    pub intro: String,
+    /// `logo`: a PNG or SVG file shown in the portal pages' header.
+    pub logo: Option<PathBuf>,
+    /// `colour` / `colour_text`: the header and button colours.
+    pub colours: Option<BrandColours>,
+}
+
+/// A colour, `#rrggbb`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Rgb(pub [u8; 3]);
+
+/// The minimum contrast of normal text (WCAG 2.2 AA, success criterion 1.4.3).
+pub const AA_CONTRAST: f64 = 4.5;
+
+impl Rgb {
+    /// White, the page background.
+    pub const WHITE: Rgb = Rgb([255, 255, 255]);
+
+    /// `#rrggbb` or `#rgb`.
+    pub fn parse(text: &str) -> Result<Rgb, String> {
+        let bad = || format!("`{text}` is not a colour like \"#1d4f91\"");
+        let hex = text.strip_prefix('#').ok_or_else(bad)?;
+        if !hex.bytes().all(|b| b.is_ascii_hexdigit()) {
+            return Err(bad());
+        }
+        let digit = |i: usize, n: usize| u8::from_str_radix(&hex[i..i + n], 16).map_err(|_| bad());
+        match hex.len() {
+            6 => Ok(Rgb([digit(0, 2)?, digit(2, 2)?, digit(4, 2)?])),
+            3 => Ok(Rgb([
+                digit(0, 1)? * 17,
+                digit(1, 1)? * 17,
+                digit(2, 1)? * 17,
+            ])),
+            _ => Err(bad()),
+        }
+    }
+
+    /// `#rrggbb`.
+    pub fn css(self) -> String {
+        format!("#{:02x}{:02x}{:02x}", self.0[0], self.0[1], self.0[2])
+    }
+
+    /// Relative luminance (WCAG 2.x definition, sRGB).
+    fn luminance(self) -> f64 {
+        let lin = |c: u8| {
+            let c = f64::from(c) / 255.0;
+            if c <= 0.040_45 {
+                c / 12.92
+            } else {
+                ((c + 0.055) / 1.055).powf(2.4)
+            }
+        };
+        0.2126 * lin(self.0[0]) + 0.7152 * lin(self.0[1]) + 0.0722 * lin(self.0[2])
+    }
+
+    /// The contrast ratio with `other`, 1 to 21.
+    pub fn contrast(self, other: Rgb) -> f64 {
+        let (a, b) = (self.luminance(), other.luminance());
+        (a.max(b) + 0.05) / (a.min(b) + 0.05)
+    }
+}
+
+/// `colour` (header and button background) and `colour_text` (text on it).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct BrandColours {
+    /// `colour`.
+    pub background: Rgb,
+    /// `colour_text` (default white).
+    pub text: Rgb,
 }
 
 impl PortalConfig {
@@ -171,6 +247,9 @@ fn read_portal_tenants(mut s: Section<'_>, names: &[&str]) -> Vec<PortalTenant> 
         let from = t.parsed("from", |a| {
             Address::parse(a).map_err(|_| format!("`{a}` is not an address"))
         });
+        let intro = t.string("intro").unwrap_or_default();
+        let logo = t.path("logo");
+        let colours = read_colours(&mut t);
         t.finish();
         out.push(PortalTenant {
             name,
@@ -179,10 +258,44 @@ fn read_portal_tenants(mut s: Section<'_>, names: &[&str]) -> Vec<PortalTenant> 
             organisation,
             help,
             from,
+            intro,
+            logo,
+            colours,
         });
     }
     out.sort_by(|a, b| a.name.cmp(&b.name));
     out
+}
+
+/// `colour` and `colour_text`, refused (naming the key) unless they contrast at AA level.
+fn read_colours(t: &mut Section<'_>) -> Option<BrandColours> {
+    let background = t.parsed("colour", Rgb::parse);
+    let text = t.parsed("colour_text", Rgb::parse);
+    if background.is_none() && text.is_some() && !t.had_issue("colour") {
+        t.issue("colour_text", "colour_text needs colour");
+    }
+    let colours = BrandColours {
+        background: background?,
+        text: text.unwrap_or(Rgb::WHITE),
+    };
+    let ratio = colours.background.contrast(colours.text);
+    if ratio < AA_CONTRAST {
+        let key = if text.is_some() {
+            "colour_text"
+        } else {
+            "colour"
+        };
+        t.issue(
+            key,
+            format!(
+                "{} on {} has a contrast of {ratio:.2}:1; WCAG AA needs at least {AA_CONTRAST}:1",
+                colours.text.css(),
+                colours.background.css()
+            ),
+        );
+        return None;
+    }
+    Some(colours)
 }
 
 /// `https://host[:port]` (or `http://localhost[:port]` / `http://127.0.0.1[:port]` for tests).

@@ -188,6 +188,8 @@ impl Escrow for PortalEscrow {
                 reference: &deposit.reference,
                 expires: deposit.expires,
                 help: &tenant.help,
+                intro: &tenant.intro,
+                colour: tenant.colours.map(|c| c.background),
             },
         );
         let escrow = deposit.id.to_string();

@@ -5,7 +5,7 @@
 //! client address (rate limits, event pseudonyms) is the rightmost `X-Forwarded-For` entry
 //! that is not itself a trusted proxy.
 
-use anyhow::Context;
+use anyhow::{Context, bail};
 use sealgate_commit::MasterKeys;
 use sealgate_config::Config;
 use sealgate_core::store::QueueStore;
@@ -106,17 +106,10 @@ pub async fn start(
         .await
         .context("portal.listen: cannot bind")?;
     let addr = listener.local_addr()?;
-    let brands: HashMap<String, Brand> = cfg
-        .tenants
-        .iter()
-        .map(|t| {
-            let brand = Brand {
-                name: t.organisation.clone(),
-                help: t.help.clone(),
-            };
-            (t.name.clone(), brand)
-        })
-        .collect();
+    let mut brands: HashMap<String, Brand> = HashMap::new();
+    for t in &cfg.tenants {
+        brands.insert(t.name.clone(), brand(t).await?);
+    }
     let mut origins: Vec<String> = cfg.tenants.iter().map(|t| t.base_url.clone()).collect();
     if addr.ip().is_loopback() {
         // The bound loopback origin itself (tests and local trials reach it directly).
@@ -129,7 +122,7 @@ pub async fn start(
         brands,
         default_brand: Brand {
             name: "Secure mail".into(),
-            help: String::new(),
+            ..Brand::default()
         },
         idle: Duration::from_secs(15 * 60),
         codes: CodePolicy::default(),
@@ -170,6 +163,40 @@ pub async fn start(
     });
     tracing::info!(%addr, https, "portal listening");
     Ok(addr)
+}
+
+/// A tenant's page template; its logo file is read and checked (errors name the key).
+async fn brand(t: &sealgate_config::PortalTenant) -> anyhow::Result<Brand> {
+    let logo = match &t.logo {
+        Some(path) => Some(
+            read_logo(path)
+                .await
+                .with_context(|| format!("portal.tenants.{}.logo: {}", t.name, path.display()))?,
+        ),
+        None => None,
+    };
+    Ok(Brand {
+        name: t.organisation.clone(),
+        help: t.help.clone(),
+        intro: t.intro.clone(),
+        logo,
+        colours: t.colours.map(|c| (c.background.0, c.text.0)),
+        ..Brand::default()
+    })
+}
+
+/// Reads and checks a logo file (PNG, or SVG without script; at most 128 KiB).
+pub async fn read_logo(path: &std::path::Path) -> anyhow::Result<sealgate_portal::Logo> {
+    let meta = tokio::fs::metadata(path).await?;
+    if meta.len() > sealgate_portal::MAX_LOGO as u64 {
+        bail!(
+            "the logo is {} bytes; at most {} are accepted",
+            meta.len(),
+            sealgate_portal::MAX_LOGO
+        );
+    }
+    let bytes = tokio::fs::read(path).await?;
+    sealgate_portal::Logo::from_bytes(bytes).map_err(anyhow::Error::msg)
 }
 
 /// Replaces the peer address with the forwarded client's when the peer is a trusted proxy.

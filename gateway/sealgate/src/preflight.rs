@@ -129,6 +129,21 @@ fn admin(config: &Config, p: &mut Problems) {
 }
 
 fn portal(config: &Config, p: &mut Problems) {
+    for t in config.portal.iter().flat_map(|c| &c.tenants) {
+        let Some(logo) = &t.logo else {
+            continue;
+        };
+        let key = format!("portal.tenants.{}.logo", t.name);
+        if p.exists(&key, logo, false, "a PNG or SVG file") {
+            let checked = std::fs::read(logo)
+                .map_err(|e| e.to_string())
+                .and_then(sealgate_portal::Logo::from_bytes);
+            if let Err(e) = checked {
+                p.unusable
+                    .push(format!("{key} \"{}\": {e}", logo.display()));
+            }
+        }
+    }
     let Some((cert, key)) = config.portal.as_ref().and_then(|c| c.tls.as_ref()) else {
         return;
     };
