@@ -17,12 +17,15 @@
 //!   (with its link, it opens: the check is not vacuous); `explain --keys` names `portal`;
 //!   the canary SSN is nowhere in clear under the data directory, the logs or the metrics.
 //!
-//! And, with the portal on HTTPS (a test CA's `localhost` certificate): per-message expiry
-//! tags (`[expire=1m]`, `[EXPIRES=2d]`, one over the bound clamped to `max_expiry`) set each
-//! record's expiry from its deposit at accept, `queue show` and `portal show` print it, the
-//! tag is gone from the escrowed subject; curl trusting the CA reads the page (HSTS), refuses
-//! it without the CA, plain HTTP gets no page; `sealgate_portal_events_total` counts deposits,
-//! notifications, opens and revokes by tenant, with no address or id in the metrics.
+//! And, with the portal on HTTPS (a test CA's `localhost` certificate) and a branded tenant:
+//! per-message expiry tags (`[expire=1m]`, `[EXPIRES=2d]`, one over the tenant's own
+//! `max_expiry` clamped to it) set each record's expiry from its deposit at accept, `queue
+//! show` and `portal show` print it, the tag is gone from the escrowed subject; curl trusting
+//! the CA reads the page (HSTS, the tenant's intro and style sheet) and the logo (sandbox
+//! CSP), refuses it without the CA, plain HTTP gets no page; the notification carries the
+//! intro and colour; `sealgate_portal_events_total` counts deposits, notifications, opens
+//! and revokes by tenant, with no address or id in the metrics; `config check` refuses an SVG
+//! logo with an event handler, naming the key.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use sealgate_commit::{MasterKeys, OsRandom, Spool};
@@ -31,7 +34,7 @@ use sealgate_portal::{EscrowStore, Half};
 use sealgate_tests::certs::TestCa;
 use sealgate_tests::crypto::{assert_verifies, dkim_key, public_keys};
 use sealgate_tests::portal::{
-    curl_get, escrow_of, event_kinds, files_containing, link_in, portal_cli,
+    curl_get, escrow_of, event_kinds, files_containing, link_in, portal_cli, portal_count,
 };
 use sealgate_tests::queue;
 use sealgate_tests::receiver::{Receiver, free_port, test_cert};
@@ -39,6 +42,7 @@ use sealgate_tests::smtp::queued_id;
 use sealgate_tests::tools::{describe, http_get, sealgate};
 use sealgate_tests::{Env, Gateway, GatewayConfig, Mode, Smtp};
 use sha2::{Digest, Sha256};
+use std::collections::HashMap;
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::path::Path;
 use std::sync::Arc;
@@ -148,7 +152,7 @@ fn rig_with(https: bool) -> Rig {
     // The HTTPS rig's tenant is branded too: intro, colour and an SVG logo.
     let brand = if https {
         format!(
-            "intro = \"{INTRO}\"\ncolour = \"#0b5394\"\nlogo = {}\n",
+            "intro = \"{INTRO}\"\ncolour = \"#0b5394\"\nlogo = {}\nmax_expiry = \"90d\"\n",
             q(&env.etc().join("logo.svg"))
         )
     } else {
@@ -234,7 +238,7 @@ fn escrow_notify_read_in_chromium_revoke_and_the_store_alone_opens_nothing() {
     );
     // One notification each, over the plaintext hop: DKIM by the tenant, no PHI.
     let got = dest.wait_messages(2, WAIT, "the notifications");
-    let mut links = std::collections::HashMap::new();
+    let mut links = HashMap::new();
     for m in &got {
         let bytes = m.bytes();
         let text = String::from_utf8_lossy(&bytes);
@@ -377,14 +381,81 @@ fn escrow_notify_read_in_chromium_revoke_and_the_store_alone_opens_nothing() {
     assert!(!metrics.contains(SSN));
 }
 
-/// The portal's event counter for `event` of tenant `acme` in a `/metrics` text.
-fn portal_count(metrics: &str, event: &str) -> u64 {
-    let series = format!("sealgate_portal_events_total{{event=\"{event}\",tenant=\"acme\"}} ");
-    metrics
-        .lines()
-        .find_map(|l| l.strip_prefix(series.as_str()))
-        .and_then(|v| v.trim().parse().ok())
-        .unwrap_or_else(|| panic!("no series {series}in:\n{metrics}"))
+/// (recipient, subject with an expiry tag, the lifetime the record must get in ms).
+type Sent = (&'static str, &'static str, u64);
+
+/// Each escrowed copy's expiry: asked in the decision, clamped, counted from the deposit at
+/// accept; `portal show` and `queue show` print it.
+fn check_expiries(gw: &Gateway, links: &HashMap<String, String>, sent: &[Sent], ids: &[String]) {
+    let wait = WAIT.as_millis() as u64;
+    for ((to, subject, life), id) in sent.iter().zip(ids) {
+        let q = queue::show(gw, id);
+        let received = q["message"]["received_at"].as_u64().unwrap();
+        let record = &q["portal"][0]["record"];
+        let (created, expires) = (
+            record["created"].as_u64().unwrap(),
+            record["expires"].as_u64().unwrap(),
+        );
+        // Stamped by the escrow step a few milliseconds before the record's `created`.
+        assert!(
+            expires >= received + life && expires - received - life < wait,
+            "{subject}: expires {expires}, accepted {received}: {record}"
+        );
+        assert!(
+            expires - created <= *life && life - (expires - created) < 5_000,
+            "{subject}: {record}"
+        );
+        let shown = portal_cli(gw, &["show", &escrow_of(&links[*to])]);
+        assert_eq!(shown["record"]["expires"].as_u64(), Some(expires));
+    }
+    let q = queue::show(gw, &ids[0]);
+    assert_eq!(q["message"]["decision"]["portal_expiry"], 60, "{q}");
+    let (config, admin) = (gw.config.to_str().unwrap(), gw.admin.to_string());
+    let args = [
+        "queue", "show", &ids[0], "--config", config, "--admin", &admin,
+    ];
+    let out = sealgate(&args);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains("Expiry    portal copies readable for 1m") && text.contains("expires "),
+        "{}",
+        describe(&out)
+    );
+}
+
+/// curl trusting the test CA gets the page (HSTS, the tenant's intro and style sheet) and the
+/// logo (under its sandbox CSP); without the CA it refuses; plain HTTP gets no page.
+fn check_https(base: &str, ca: &Path, portal: SocketAddr, escrow: &str) {
+    let url = format!("{base}/m/{escrow}");
+    let (rc, head, body) = curl_get(&url, Some(ca));
+    assert_eq!(rc, 0, "curl over HTTPS: {head}");
+    assert!(head.starts_with("http/1.1 200"), "{head}");
+    assert!(
+        head.contains("strict-transport-security: max-age="),
+        "{head}"
+    );
+    assert!(body.contains("Email me a code"), "{body}");
+    let (rc, _, _) = curl_get(&url, None);
+    assert_eq!(rc, 60, "curl must refuse a certificate from an unknown CA");
+    let key = hex::encode("acme");
+    assert!(body.contains(INTRO), "{body}");
+    let sheet = format!("/static/brand/{key}/style.css");
+    assert!(body.contains(&sheet), "{body}");
+    let (rc, head, logo) = curl_get(&format!("{base}/static/brand/{key}/logo"), Some(ca));
+    assert_eq!(rc, 0, "{head}");
+    assert!(head.contains("content-type: image/svg+xml"), "{head}");
+    assert!(head.contains("sandbox"), "{head}");
+    assert_eq!(logo, LOGO_SVG);
+    let plain = http_get(
+        portal,
+        &format!("/m/{escrow}"),
+        None,
+        Duration::from_secs(10),
+    );
+    assert!(
+        !matches!(plain, Ok((200, _))),
+        "the HTTPS listener answered plain HTTP"
+    );
 }
 
 #[test]
@@ -398,22 +469,21 @@ fn https_listener_per_message_expiry_tags_and_portal_event_counters() {
         ca,
         ..
     } = rig_with(true);
-    let ca = ca.unwrap();
     assert!(base.starts_with("https://localhost:"), "{base}");
-    // One minute, two days, and more than the default max_expiry (365 days: clamped).
-    let sent = [
-        ("pat@dest.test", "[expire=1m] lab results", 60_000u64),
+    // One minute, two days, and more than the tenant's max_expiry (90 days: clamped).
+    let sent: [Sent; 3] = [
+        ("pat@dest.test", "[expire=1m] lab results", 60_000),
         ("sam@dest.test", "lab results [EXPIRES=2d]", 2 * 86_400_000),
         (
             "lee@dest.test",
             "lab results [expire=104w]",
-            365 * 86_400_000,
+            90 * 86_400_000,
         ),
     ];
-    let mut ids = Vec::new();
-    for (to, subject, _) in sent {
-        ids.push(send_about(&gw, to, subject));
-    }
+    let ids: Vec<String> = sent
+        .iter()
+        .map(|(to, s, _)| send_about(&gw, to, s))
+        .collect();
     for id in &ids {
         queue::wait_all(&gw, &env, id, "escrowed", WAIT);
     }
@@ -425,105 +495,39 @@ fn https_listener_per_message_expiry_tags_and_portal_event_counters() {
             "{text}"
         );
     }
-    let links: std::collections::HashMap<String, String> = got
+    let links: HashMap<String, String> = got
         .iter()
         .map(|m| (m.rcpt_tos[0].clone(), link_in(&m.bytes(), &base)))
         .collect();
-    for ((to, subject, life), id) in sent.iter().zip(&ids) {
-        // The chosen expiry: asked in the decision, kept in the record from the deposit on.
-        let q = queue::show(&gw, id);
-        let received = q["message"]["received_at"].as_u64().unwrap();
-        let record = &q["portal"][0]["record"];
-        let (created, expires) = (
-            record["created"].as_u64().unwrap(),
-            record["expires"].as_u64().unwrap(),
-        );
-        // Counted from the escrow step (at accept here: the MX was ready), stamped a few
-        // milliseconds before the record's `created`.
-        let wait = WAIT.as_millis() as u64;
-        assert!(
-            expires >= received + life && expires - received - life < wait,
-            "{subject}: expires {expires}, accepted {received}: {record}"
-        );
-        assert!(
-            expires - created <= *life && life - (expires - created) < 5_000,
-            "{subject}: {record}"
-        );
-        let shown = portal_cli(&gw, &["show", &escrow_of(&links[*to])]);
-        assert_eq!(shown["record"]["expires"].as_u64(), Some(expires));
-    }
-    let q = queue::show(&gw, &ids[0]);
-    assert_eq!(q["message"]["decision"]["portal_expiry"], 60, "{q}");
-    let (config, admin) = (gw.config.to_str().unwrap(), gw.admin.to_string());
-    let out = sealgate(&[
-        "queue", "show", &ids[0], "--config", config, "--admin", &admin,
-    ]);
-    let text = String::from_utf8_lossy(&out.stdout);
-    assert!(
-        text.contains("Expiry    portal copies readable for 1m") && text.contains("expires "),
-        "{}",
-        describe(&out)
-    );
-
-    // HTTPS: curl trusting the test CA gets the page and its HSTS header; without the CA it
-    // refuses the certificate; a plain-HTTP request gets no page.
+    check_expiries(&gw, &links, &sent, &ids);
     let sam = escrow_of(&links["sam@dest.test"]);
-    let url = format!("{base}/m/{sam}");
-    let (rc, head, body) = curl_get(&url, Some(&ca));
-    assert_eq!(rc, 0, "curl over HTTPS: {head}");
-    assert!(head.starts_with("http/1.1 200"), "{head}");
-    assert!(
-        head.contains("strict-transport-security: max-age="),
-        "{head}"
-    );
-    assert!(body.contains("Email me a code"), "{body}");
-    let (rc, _, _) = curl_get(&url, None);
-    assert_eq!(rc, 60, "curl must refuse a certificate from an unknown CA");
-    // The tenant's template on the page, its logo from the portal origin under a sandbox CSP.
-    let key = hex::encode("acme");
-    assert!(body.contains(INTRO), "{body}");
-    assert!(
-        body.contains(&format!("/static/brand/{key}/style.css")),
-        "{body}"
-    );
-    let (rc, head, logo) = curl_get(&format!("{base}/static/brand/{key}/logo"), Some(&ca));
-    assert_eq!(rc, 0, "{head}");
-    assert!(head.contains("content-type: image/svg+xml"), "{head}");
-    assert!(head.contains("sandbox"), "{head}");
-    assert_eq!(logo, LOGO_SVG);
-    let plain = http_get(portal, &format!("/m/{sam}"), None, Duration::from_secs(10));
-    assert!(
-        !matches!(plain, Ok((200, _))),
-        "the HTTPS listener answered plain HTTP"
-    );
+    check_https(&base, &ca.unwrap(), portal, &sam);
 
     // Per-event counters by tenant: three deposits and notifications, one revoke; the GETs
     // above opened nothing (a link is "opened" by its first code request).
     portal_cli(&gw, &["revoke", &escrow_of(&links["lee@dest.test"])]);
     let metrics = String::from_utf8_lossy(&gw.admin_get(&env, "/metrics").1).to_string();
-    assert_eq!(portal_count(&metrics, "escrowed"), 3);
-    assert_eq!(portal_count(&metrics, "notified"), 3);
-    assert_eq!(portal_count(&metrics, "opened"), 0);
-    assert_eq!(portal_count(&metrics, "revoked"), 1);
-    assert_eq!(portal_count(&metrics, "viewed"), 0);
-    assert_eq!(portal_count(&metrics, "code-failed"), 0);
+    for (event, n) in [
+        ("escrowed", 3),
+        ("notified", 3),
+        ("opened", 0),
+        ("revoked", 1),
+        ("viewed", 0),
+        ("code-failed", 0),
+    ] {
+        assert_eq!(portal_count(&metrics, "acme", event), n, "{event}");
+    }
     for private in ["dest.test", &sam, SSN] {
         assert!(!metrics.contains(private), "{private} in the metrics");
     }
 
     // `config check` refuses a logo that is not a PNG or a script-free SVG, naming the key.
-    std::fs::write(
-        env.etc().join("logo.svg"),
-        "<svg xmlns=\"http://www.w3.org/2000/svg\" onload=\"alert(1)\"/>",
-    )
-    .unwrap();
-    let out = sealgate(&["config", "check", config]);
+    let hostile = "<svg xmlns=\"http://www.w3.org/2000/svg\" onload=\"alert(1)\"/>";
+    std::fs::write(env.etc().join("logo.svg"), hostile).unwrap();
+    let out = sealgate(&["config", "check", gw.config.to_str().unwrap()]);
     assert!(!out.status.success(), "a hostile logo passed config check");
-    assert!(
-        describe(&out).contains("portal.tenants.acme.logo"),
-        "{}",
-        describe(&out)
-    );
+    let said = describe(&out);
+    assert!(said.contains("portal.tenants.acme.logo"), "{said}");
 
     // The tag is stripped from the escrowed copy's subject (read with its link, gateway
     // stopped: one process owns the store).

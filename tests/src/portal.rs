@@ -86,3 +86,13 @@ pub fn curl_get(url: &str, ca: Option<&Path>) -> (i32, String, String) {
         body.to_string(),
     )
 }
+
+/// The value of `sealgate_portal_events_total{event, tenant}` in a `/metrics` text.
+pub fn portal_count(metrics: &str, tenant: &str, event: &str) -> u64 {
+    let series = format!("sealgate_portal_events_total{{event=\"{event}\",tenant=\"{tenant}\"}} ");
+    metrics
+        .lines()
+        .find_map(|l| l.strip_prefix(series.as_str()))
+        .and_then(|v| v.trim().parse().ok())
+        .unwrap_or_else(|| panic!("no series {series}in:\n{metrics}"))
+}

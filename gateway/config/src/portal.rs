@@ -69,6 +69,21 @@ pub struct PortalTenant {
     pub logo: Option<PathBuf>,
     /// `colour` / `colour_text`: the header and button colours.
     pub colours: Option<BrandColours>,
+    /// `default_expiry` / `min_expiry` / `max_expiry` of this tenant, each defaulting to
+    /// `[portal]`'s (a tenant's `max_expiry` may not exceed `[portal] max_expiry`, which also
+    /// caps `extend`).
+    pub expiry: Option<ExpiryBounds>,
+}
+
+/// A tenant's own expiry bounds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ExpiryBounds {
+    /// `default_expiry`.
+    pub default: Duration,
+    /// `min_expiry`.
+    pub min: Duration,
+    /// `max_expiry`.
+    pub max: Duration,
 }
 
 /// A colour, `#rrggbb`.
@@ -147,6 +162,14 @@ impl PortalConfig {
             .unwrap_or(self.default_expiry)
             .clamp(self.min_expiry, self.max_expiry.max(self.min_expiry))
     }
+
+    /// `wanted` (or the default) within `tenant`'s bounds (its own, else `[portal]`'s).
+    pub fn bound_expiry_for(&self, tenant: &str, wanted: Option<Duration>) -> Duration {
+        match self.tenant(tenant).and_then(|t| t.expiry) {
+            Some(b) => wanted.unwrap_or(b.default).clamp(b.min, b.max.max(b.min)),
+            None => self.bound_expiry(wanted),
+        }
+    }
 }
 
 /// Reads `[portal]` (`None` when the section is absent).
@@ -207,7 +230,12 @@ pub(crate) fn read_portal(
     let max_attachment = s
         .size("max_attachment_size")
         .unwrap_or(DEFAULT_PORTAL_MAX_ATTACHMENT);
-    let tenants = read_portal_tenants(s.section("tenants"), names);
+    let global = ExpiryBounds {
+        default: default_expiry,
+        min: min_expiry,
+        max: max_expiry,
+    };
+    let tenants = read_portal_tenants(s.section("tenants"), names, global);
     s.finish();
     Some(PortalConfig {
         listen: listen.unwrap_or_else(|| SocketAddr::from(([127, 0, 0, 1], 8443))),
@@ -221,7 +249,11 @@ pub(crate) fn read_portal(
     })
 }
 
-fn read_portal_tenants(mut s: Section<'_>, names: &[&str]) -> Vec<PortalTenant> {
+fn read_portal_tenants(
+    mut s: Section<'_>,
+    names: &[&str],
+    global: ExpiryBounds,
+) -> Vec<PortalTenant> {
     let mut out = Vec::new();
     for (name, mut t) in s.drain_tables() {
         if !names.contains(&name.as_str()) {
@@ -250,6 +282,7 @@ fn read_portal_tenants(mut s: Section<'_>, names: &[&str]) -> Vec<PortalTenant> 
         let intro = t.string("intro").unwrap_or_default();
         let logo = t.path("logo");
         let colours = read_colours(&mut t);
+        let expiry = read_tenant_expiry(&mut t, global);
         t.finish();
         out.push(PortalTenant {
             name,
@@ -261,10 +294,49 @@ fn read_portal_tenants(mut s: Section<'_>, names: &[&str]) -> Vec<PortalTenant> 
             intro,
             logo,
             colours,
+            expiry,
         });
     }
     out.sort_by(|a, b| a.name.cmp(&b.name));
     out
+}
+
+/// A tenant's `default_expiry`/`min_expiry`/`max_expiry` (`None` when it sets none).
+fn read_tenant_expiry(t: &mut Section<'_>, global: ExpiryBounds) -> Option<ExpiryBounds> {
+    let (default, min, max) = (
+        t.duration("default_expiry"),
+        t.duration("min_expiry"),
+        t.duration("max_expiry"),
+    );
+    if default.is_none() && min.is_none() && max.is_none() {
+        return None;
+    }
+    let b = ExpiryBounds {
+        default: default.unwrap_or(global.default),
+        min: min.unwrap_or(global.min),
+        max: max.unwrap_or(global.max),
+    };
+    if b.min.is_zero() {
+        t.issue("min_expiry", "must be more than zero");
+    }
+    if b.max > global.max {
+        t.issue(
+            "max_expiry",
+            "may not exceed [portal] max_expiry (which also caps `portal extend`)",
+        );
+    }
+    if !(b.min..=b.max).contains(&b.default) {
+        let key = if default.is_some() {
+            "default_expiry"
+        } else {
+            "min_expiry"
+        };
+        t.issue(
+            key,
+            "the tenant's default_expiry must lie between its min_expiry and max_expiry",
+        );
+    }
+    Some(b)
 }
 
 /// `colour` and `colour_text`, refused (naming the key) unless they contrast at AA level.

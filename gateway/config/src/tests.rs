@@ -374,3 +374,40 @@ fn portal_template_colours_are_checked_for_aa_contrast_naming_the_key() {
     ));
     assert!(c.is_ok(), "{c:?}");
 }
+
+#[test]
+fn a_tenant_may_narrow_the_expiry_bounds() {
+    let c = Config::from_toml(&format!(
+        "{PORTAL_BASE}\n[portal]\nlisten = \"127.0.0.1:8443\"\n[portal.tenants.acme]\n\
+         base_url = \"https://p.example\"\ndefault_expiry = \"7d\"\nmax_expiry = \"14d\"\n"
+    ))
+    .unwrap();
+    let p = c.portal.unwrap();
+    let day = Duration::from_secs(86_400);
+    assert_eq!(p.bound_expiry_for("acme", None), 7 * day);
+    assert_eq!(p.bound_expiry_for("acme", Some(90 * day)), 14 * day);
+    assert_eq!(
+        p.bound_expiry_for("acme", Some(Duration::from_secs(1))),
+        Duration::from_secs(60)
+    );
+    // A tenant without its own bounds, or unknown, has [portal]'s.
+    assert_eq!(p.bound_expiry_for("other", Some(90 * day)), 90 * day);
+    assert_eq!(p.bound_expiry_for("other", None), DEFAULT_PORTAL_EXPIRY);
+
+    for (lines, key) in [
+        ("max_expiry = \"400d\"", "portal.tenants.acme.max_expiry"),
+        (
+            "default_expiry = \"20d\"\nmax_expiry = \"14d\"",
+            "portal.tenants.acme.default_expiry",
+        ),
+        ("min_expiry = \"40d\"", "portal.tenants.acme.min_expiry"),
+    ] {
+        let e = Config::from_toml(&format!(
+            "{PORTAL_BASE}\n[portal]\nlisten = \"127.0.0.1:8443\"\n[portal.tenants.acme]\n\
+             base_url = \"https://p.example\"\n{lines}\n"
+        ))
+        .unwrap_err()
+        .to_string();
+        assert!(e.contains(key), "{key} not named for {lines}: {e}");
+    }
+}

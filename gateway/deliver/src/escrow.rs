@@ -154,7 +154,7 @@ impl Escrow for PortalEscrow {
             .decision
             .portal_expiry
             .map(std::time::Duration::from_secs);
-        let life = self.config.bound_expiry(wanted);
+        let life = self.config.bound_expiry_for(&msg.tenant, wanted);
         let deposit = self.store.deposit(NewEscrow {
             message_id: msg.id,
             recipient_index: index,
