@@ -446,6 +446,16 @@ fn read_rule(
         }
         add_headers.push((name.clone(), h.value.get_ref().clone()));
     }
+    let portal_expiry = raw.portal_expiry.as_ref().and_then(|e| {
+        let secs = crate::expiry::parse_duration(e.get_ref());
+        if secs.is_none() {
+            cx.err(
+                e.span(),
+                "portal_expiry must be a whole number and a unit, like \"7d\", \"12h\", \"30m\" or \"2w\"",
+            );
+        }
+        secs
+    });
     Some(Rule {
         id: raw.id.get_ref().clone(),
         origin: format!("{}:{line}", cx.file),
@@ -459,6 +469,7 @@ fn read_rule(
         strip_tag: raw.strip_tag,
         placeholder_subject: raw.placeholder_subject,
         add_headers,
+        portal_expiry,
     })
 }
 

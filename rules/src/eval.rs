@@ -339,6 +339,7 @@ pub fn decide(cx: &Ctx<'_>, recipients: &[&Address]) -> (Decision, Vec<Recipient
             );
         }
     }
+    ask_portal_expiry(cx, &matched_any, &mut d);
     if fail_closed_used {
         d.rules.push("fail-closed".into());
         d.phi |= c.settings.on_unscannable.phi;
@@ -348,6 +349,23 @@ pub fn decide(cx: &Ctx<'_>, recipients: &[&Address]) -> (Decision, Vec<Recipient
         d.reject = Some(Reply::new(550, [5, 7, 1], "Message refused by policy"));
     }
     (d, traces)
+}
+
+/// The shortest portal expiry the matched rules and the subject's expiry tag ask for; the tag
+/// is always stripped from the subject.
+fn ask_portal_expiry(cx: &Ctx<'_>, matched: &[bool], d: &mut Decision) {
+    let by_rules =
+        cx.c.rules
+            .iter()
+            .zip(matched)
+            .filter(|(_, m)| **m)
+            .filter_map(|(r, _)| r.portal_expiry)
+            .min();
+    let by_tag = crate::expiry::find_expiry_tag(&cx.content.subject).map(|(tag, secs)| {
+        push_unique(&mut d.header_changes, HeaderChange::StripSubjectTag { tag });
+        secs
+    });
+    d.portal_expiry = by_rules.into_iter().chain(by_tag).min();
 }
 
 fn push_unique(v: &mut Vec<HeaderChange>, h: HeaderChange) {

@@ -123,6 +123,8 @@ pub struct RuleRaw {
     /// Headers to add to every copy.
     #[serde(default)]
     pub add_header: Vec<HeaderRaw>,
+    /// How long a portal-escrowed copy stays readable (`7d`, `12h`, `30m`, `2w`).
+    pub portal_expiry: Option<Spanned<String>>,
 }
 
 /// A header to add.

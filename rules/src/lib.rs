@@ -22,6 +22,7 @@ mod compile;
 pub mod content;
 pub mod detect;
 mod eval;
+pub mod expiry;
 pub mod extract;
 mod findings;
 mod format;

@@ -170,6 +170,8 @@ pub struct Rule {
     pub placeholder_subject: bool,
     /// Headers to add.
     pub add_headers: Vec<(String, String)>,
+    /// `portal_expiry`: how long a portal-escrowed copy stays readable, in seconds.
+    pub portal_expiry: Option<u64>,
 }
 
 /// How rules combine.

@@ -469,3 +469,56 @@ fn docx_xlsx_rtf_csv_and_nested_message_attachments() {
         d.hits
     );
 }
+
+#[test]
+fn portal_expiry_comes_from_the_subject_tag_and_rules_and_the_shortest_wins() {
+    let s = RuleSet::embedded_default();
+    // The tag alone: recognised without a rule, stripped from every copy.
+    let d = classify(&s, &eml("[secure] Results [Expire=7d]", "see you at noon"));
+    assert_eq!(d.portal_expiry, Some(7 * 86_400));
+    assert!(d.header_changes.contains(&HeaderChange::StripSubjectTag {
+        tag: "[Expire=7d]".into()
+    }));
+    // No tag, or a malformed one: nothing asked, nothing stripped.
+    for subject in ["Results", "Results [expire=soon]"] {
+        let d = classify(&s, &eml(subject, "see you at noon"));
+        assert_eq!(d.portal_expiry, None, "{subject}");
+        assert!(d.header_changes.is_empty(), "{subject}");
+    }
+
+    let rules = "[[rule]]\nid = \"short\"\naction = \"encrypt\"\nportal_expiry = \"2d\"\n\
+                 [rule.when]\nheader = \"X-Retention\"\n";
+    let s = set(&[("r.toml", rules)]).unwrap();
+    let with_header = |subject: &str| {
+        format!(
+            "X-Retention: short\r\n{}",
+            String::from_utf8(eml(subject, "hi")).unwrap()
+        )
+    };
+    let d = classify(&s, with_header("Results").as_bytes());
+    assert_eq!(d.portal_expiry, Some(2 * 86_400));
+    // The shorter of the rule's and the tag's; a longer tag does not lengthen the rule's.
+    let d = classify(&s, with_header("Results [expire=1m]").as_bytes());
+    assert_eq!(d.portal_expiry, Some(60));
+    let d = classify(&s, with_header("Results [expire=9d]").as_bytes());
+    assert_eq!(d.portal_expiry, Some(2 * 86_400));
+    // Rule did not match: only the tag.
+    let d = classify(&s, &eml("Results [expire=9d]", "hi"));
+    assert_eq!(d.portal_expiry, Some(9 * 86_400));
+}
+
+#[test]
+fn a_malformed_portal_expiry_is_refused_naming_its_line() {
+    let rules = "[[rule]]\nid = \"short\"\naction = \"encrypt\"\nportal_expiry = \"soon\"\n\
+                 [rule.when]\nalways = true\n";
+    let errors = set(&[("r.toml", rules)]).err().unwrap();
+    let text = errors
+        .iter()
+        .map(|e| e.to_string())
+        .collect::<Vec<_>>()
+        .join("\n");
+    assert!(
+        text.contains("r.toml:4") && text.contains("portal_expiry"),
+        "{text}"
+    );
+}

@@ -16,23 +16,41 @@
 //!   directory, master key and databases open, without the link, nothing of the second copy
 //!   (with its link, it opens: the check is not vacuous); `explain --keys` names `portal`;
 //!   the canary SSN is nowhere in clear under the data directory, the logs or the metrics.
+//!
+//! And, with the portal on HTTPS (a test CA's `localhost` certificate) and a branded tenant:
+//! per-message expiry tags (`[expire=1m]`, `[EXPIRES=2d]`, one over the tenant's own
+//! `max_expiry` clamped to it) set each record's expiry from its deposit at accept, `queue
+//! show` and `portal show` print it, the tag is gone from the escrowed subject; curl trusting
+//! the CA reads the page (HSTS, the tenant's intro and style sheet) and the logo (sandbox
+//! CSP), refuses it without the CA, plain HTTP gets no page; the notification carries the
+//! intro and colour; `sealgate_portal_events_total` counts deposits, notifications, opens
+//! and revokes by tenant, with no address or id in the metrics; `config check` refuses an SVG
+//! logo with an event handler, naming the key.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use sealgate_commit::{MasterKeys, OsRandom, Spool};
 use sealgate_core::{Clock, SystemClock};
 use sealgate_portal::{EscrowStore, Half};
+use sealgate_tests::certs::TestCa;
 use sealgate_tests::crypto::{assert_verifies, dkim_key, public_keys};
+use sealgate_tests::portal::{
+    curl_get, escrow_of, event_kinds, files_containing, link_in, portal_cli, portal_count,
+};
 use sealgate_tests::queue;
 use sealgate_tests::receiver::{Receiver, free_port, test_cert};
 use sealgate_tests::smtp::queued_id;
 use sealgate_tests::tools::{describe, http_get, sealgate};
 use sealgate_tests::{Env, Gateway, GatewayConfig, Mode, Smtp};
 use sha2::{Digest, Sha256};
+use std::collections::HashMap;
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::path::Path;
 use std::sync::Arc;
 use std::time::Duration;
 
+const INTRO: &str = "Acme Health sends results through secure mail.";
+const LOGO_SVG: &str = "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"96\" height=\"48\">\
+<rect width=\"96\" height=\"48\" fill=\"#0b5394\"/></svg>";
 const LOOPBACK: IpAddr = IpAddr::V4(Ipv4Addr::LOCALHOST);
 const WAIT: Duration = Duration::from_secs(120);
 const SSN: &str = "123-45-6789";
@@ -52,8 +70,12 @@ fn b64(data: &[u8]) -> String {
 }
 
 fn phi_message(to: &str) -> String {
+    phi_message_about(to, "lab results")
+}
+
+fn phi_message_about(to: &str, subject: &str) -> String {
     format!(
-        "From: Dr Avery <alice@acme-health.org>\r\nTo: <{to}>\r\nSubject: lab results\r\n\
+        "From: Dr Avery <alice@acme-health.org>\r\nTo: <{to}>\r\nSubject: {subject}\r\n\
 Message-ID: <{to}.portal@t>\r\nDate: Tue, 01 Dec 2026 10:00:00 +0000\r\nMIME-Version: 1.0\r\n\
 Content-Type: multipart/mixed; boundary=\"b1\"\r\n\r\n--b1\r\n\
 Content-Type: text/plain; charset=utf-8\r\n\r\nPatient SSN {SSN}, results attached.\r\n\
@@ -64,73 +86,19 @@ Content-Transfer-Encoding: base64\r\n\r\n{}--b1--\r\n",
 }
 
 fn send(gw: &Gateway, to: &str) -> String {
+    send_about(gw, to, "lab results")
+}
+
+fn send_about(gw: &Gateway, to: &str, subject: &str) -> String {
     let mut s = Smtp::ready(gw.smtp);
     s.cmd("EHLO client.test");
-    let reply = s.send_mail("alice@acme-health.org", &[to], &phi_message(to));
+    let reply = s.send_mail(
+        "alice@acme-health.org",
+        &[to],
+        &phi_message_about(to, subject),
+    );
     reply.expect(250, "2.0.0", "end of data");
     queued_id(&reply).unwrap()
-}
-
-/// The portal link in a notification (`http://localhost:PORT/m/ID#HALF`).
-fn link_in(notification: &[u8], base: &str) -> String {
-    let text = String::from_utf8_lossy(notification);
-    let at = text.find(&format!("{base}/m/")).expect("a portal link");
-    text[at..]
-        .split(|c: char| c.is_whitespace() || c == '"' || c == '<')
-        .next()
-        .unwrap()
-        .to_string()
-}
-
-fn escrow_of(link: &str) -> String {
-    link.split("/m/")
-        .nth(1)
-        .unwrap()
-        .split('#')
-        .next()
-        .unwrap()
-        .to_string()
-}
-
-fn portal_cli(gw: &Gateway, args: &[&str]) -> serde_json::Value {
-    let (config, admin) = (
-        gw.config.to_string_lossy().to_string(),
-        gw.admin.to_string(),
-    );
-    let mut all = vec!["portal"];
-    all.extend_from_slice(args);
-    all.extend(["--config", &config, "--admin", &admin, "--json"]);
-    let out = sealgate(&all);
-    assert!(out.status.success(), "sealgate {all:?}: {}", describe(&out));
-    serde_json::from_slice(&out.stdout).unwrap()
-}
-
-fn event_kinds(shown: &serde_json::Value) -> Vec<String> {
-    shown["events"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|e| e["kind"].as_str().unwrap().to_string())
-        .collect()
-}
-
-/// Every file under `dir` (recursively) that contains `needle` in clear.
-fn files_containing(dir: &Path, needle: &[u8]) -> Vec<String> {
-    let mut hits = Vec::new();
-    let Ok(entries) = std::fs::read_dir(dir) else {
-        return hits;
-    };
-    for e in entries.flatten() {
-        let p = e.path();
-        if p.is_dir() {
-            hits.extend(files_containing(&p, needle));
-        } else if let Ok(bytes) = std::fs::read(&p)
-            && bytes.windows(needle.len()).any(|w| w == needle)
-        {
-            hits.push(p.display().to_string());
-        }
-    }
-    hits
 }
 
 struct Rig {
@@ -141,9 +109,17 @@ struct Rig {
     gw: Gateway,
     base: String,
     portal: SocketAddr,
+    /// The test CA that issued the portal's certificate (HTTPS rigs only).
+    ca: Option<std::path::PathBuf>,
 }
 
 fn rig() -> Rig {
+    rig_with(false)
+}
+
+/// The gateway, its receivers and the portal — on HTTPS with a test CA's `localhost`
+/// certificate when `https`.
+fn rig_with(https: bool) -> Rig {
     let env = Env::new();
     let (rsa, gwk) = (
         dkim_key(&env.etc(), "acme-rsa", false),
@@ -163,7 +139,25 @@ fn rig() -> Rig {
     let dest = Receiver::start(LOOPBACK, 0, &env.root().join("dest"), None);
     let tenant = Receiver::start(LOOPBACK, 0, &env.root().join("tenant"), Some(&cert));
     let port = free_port(LOOPBACK);
-    let base = format!("http://localhost:{port}");
+    let (scheme, tls, ca) = if https {
+        let ca = TestCa::new(&env.etc(), "portal");
+        let leaf = ca.leaf(&env.etc(), "portal", &["localhost"], false);
+        let lines = format!("tls_cert = {}\ntls_key = {}\n", q(&leaf.cert), q(&leaf.key));
+        env.write_etc("logo.svg", LOGO_SVG);
+        ("https", lines, Some(ca.pem_file))
+    } else {
+        ("http", String::new(), None)
+    };
+    let base = format!("{scheme}://localhost:{port}");
+    // The HTTPS rig's tenant is branded too: intro, colour and an SVG logo.
+    let brand = if https {
+        format!(
+            "intro = \"{INTRO}\"\ncolour = \"#0b5394\"\nlogo = {}\nmax_expiry = \"90d\"\n",
+            q(&env.etc().join("logo.svg"))
+        )
+    } else {
+        String::new()
+    };
     let cfg = GatewayConfig {
         mode: Mode::Mx,
         tenants: format!(
@@ -173,8 +167,8 @@ fn rig() -> Rig {
         delivery: vec!["retry_schedule = [3600]".into()],
         extra: format!(
             "[gateway]\ndkim_selector = \"gw2026\"\ndkim_key = {}\n\n[delivery.routes]\n\"dest.test\" = \"{}\"\n\"acme-health.org\" = \"{}\"\n\n\
-[portal]\nlisten = \"127.0.0.1:{port}\"\n\n[portal.tenants.acme]\nbase_url = \"{base}\"\n\
-organisation = \"Acme Health\"\nhelp = \"Questions? Call 555-0100.\"\n",
+[portal]\nlisten = \"127.0.0.1:{port}\"\n{tls}\n[portal.tenants.acme]\nbase_url = \"{base}\"\n\
+organisation = \"Acme Health\"\nhelp = \"Questions? Call 555-0100.\"\n{brand}",
             q(&gwk.path),
             dest.addr,
             tenant.addr
@@ -190,6 +184,7 @@ organisation = \"Acme Health\"\nhelp = \"Questions? Call 555-0100.\"\n",
         gw,
         base,
         portal: SocketAddr::new(LOOPBACK, port),
+        ca,
     }
 }
 
@@ -203,6 +198,7 @@ fn escrow_notify_read_in_chromium_revoke_and_the_store_alone_opens_nothing() {
         gw,
         base,
         portal,
+        ..
     } = rig();
     let pat_id = send(&gw, "pat@dest.test");
     let sam_id = send(&gw, "sam@dest.test");
@@ -242,7 +238,7 @@ fn escrow_notify_read_in_chromium_revoke_and_the_store_alone_opens_nothing() {
     );
     // One notification each, over the plaintext hop: DKIM by the tenant, no PHI.
     let got = dest.wait_messages(2, WAIT, "the notifications");
-    let mut links = std::collections::HashMap::new();
+    let mut links = HashMap::new();
     for m in &got {
         let bytes = m.bytes();
         let text = String::from_utf8_lossy(&bytes);
@@ -383,4 +379,168 @@ fn escrow_notify_read_in_chromium_revoke_and_the_store_alone_opens_nothing() {
     hits.extend(files_containing(&env.logs(), SSN.as_bytes()));
     assert!(hits.is_empty(), "the canary in clear: {hits:?}");
     assert!(!metrics.contains(SSN));
+}
+
+/// (recipient, subject with an expiry tag, the lifetime the record must get in ms).
+type Sent = (&'static str, &'static str, u64);
+
+/// Each escrowed copy's expiry: asked in the decision, clamped, counted from the deposit at
+/// accept; `portal show` and `queue show` print it.
+fn check_expiries(gw: &Gateway, links: &HashMap<String, String>, sent: &[Sent], ids: &[String]) {
+    let wait = WAIT.as_millis() as u64;
+    for ((to, subject, life), id) in sent.iter().zip(ids) {
+        let q = queue::show(gw, id);
+        let received = q["message"]["received_at"].as_u64().unwrap();
+        let record = &q["portal"][0]["record"];
+        let (created, expires) = (
+            record["created"].as_u64().unwrap(),
+            record["expires"].as_u64().unwrap(),
+        );
+        // Stamped by the escrow step a few milliseconds before the record's `created`.
+        assert!(
+            expires >= received + life && expires - received - life < wait,
+            "{subject}: expires {expires}, accepted {received}: {record}"
+        );
+        assert!(
+            expires - created <= *life && life - (expires - created) < 5_000,
+            "{subject}: {record}"
+        );
+        let shown = portal_cli(gw, &["show", &escrow_of(&links[*to])]);
+        assert_eq!(shown["record"]["expires"].as_u64(), Some(expires));
+    }
+    let q = queue::show(gw, &ids[0]);
+    assert_eq!(q["message"]["decision"]["portal_expiry"], 60, "{q}");
+    let (config, admin) = (gw.config.to_str().unwrap(), gw.admin.to_string());
+    let args = [
+        "queue", "show", &ids[0], "--config", config, "--admin", &admin,
+    ];
+    let out = sealgate(&args);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains("Expiry    portal copies readable for 1m") && text.contains("expires "),
+        "{}",
+        describe(&out)
+    );
+}
+
+/// curl trusting the test CA gets the page (HSTS, the tenant's intro and style sheet) and the
+/// logo (under its sandbox CSP); without the CA it refuses; plain HTTP gets no page.
+fn check_https(base: &str, ca: &Path, portal: SocketAddr, escrow: &str) {
+    let url = format!("{base}/m/{escrow}");
+    let (rc, head, body) = curl_get(&url, Some(ca));
+    assert_eq!(rc, 0, "curl over HTTPS: {head}");
+    assert!(head.starts_with("http/1.1 200"), "{head}");
+    assert!(
+        head.contains("strict-transport-security: max-age="),
+        "{head}"
+    );
+    assert!(body.contains("Email me a code"), "{body}");
+    let (rc, _, _) = curl_get(&url, None);
+    assert_eq!(rc, 60, "curl must refuse a certificate from an unknown CA");
+    let key = hex::encode("acme");
+    assert!(body.contains(INTRO), "{body}");
+    let sheet = format!("/static/brand/{key}/style.css");
+    assert!(body.contains(&sheet), "{body}");
+    let (rc, head, logo) = curl_get(&format!("{base}/static/brand/{key}/logo"), Some(ca));
+    assert_eq!(rc, 0, "{head}");
+    assert!(head.contains("content-type: image/svg+xml"), "{head}");
+    assert!(head.contains("sandbox"), "{head}");
+    assert_eq!(logo, LOGO_SVG);
+    let plain = http_get(
+        portal,
+        &format!("/m/{escrow}"),
+        None,
+        Duration::from_secs(10),
+    );
+    assert!(
+        !matches!(plain, Ok((200, _))),
+        "the HTTPS listener answered plain HTTP"
+    );
+}
+
+#[test]
+fn https_listener_per_message_expiry_tags_and_portal_event_counters() {
+    let Rig {
+        env,
+        mut dest,
+        gw,
+        base,
+        portal,
+        ca,
+        ..
+    } = rig_with(true);
+    assert!(base.starts_with("https://localhost:"), "{base}");
+    // One minute, two days, and more than the tenant's max_expiry (90 days: clamped).
+    let sent: [Sent; 3] = [
+        ("pat@dest.test", "[expire=1m] lab results", 60_000),
+        ("sam@dest.test", "lab results [EXPIRES=2d]", 2 * 86_400_000),
+        (
+            "lee@dest.test",
+            "lab results [expire=104w]",
+            90 * 86_400_000,
+        ),
+    ];
+    let ids: Vec<String> = sent
+        .iter()
+        .map(|(to, s, _)| send_about(&gw, to, s))
+        .collect();
+    for id in &ids {
+        queue::wait_all(&gw, &env, id, "escrowed", WAIT);
+    }
+    let got = dest.wait_messages(3, WAIT, "the notifications");
+    for m in &got {
+        let text = String::from_utf8_lossy(&m.bytes()).to_string();
+        assert!(
+            text.contains(INTRO) && text.contains("color:#0b5394"),
+            "{text}"
+        );
+    }
+    let links: HashMap<String, String> = got
+        .iter()
+        .map(|m| (m.rcpt_tos[0].clone(), link_in(&m.bytes(), &base)))
+        .collect();
+    check_expiries(&gw, &links, &sent, &ids);
+    let sam = escrow_of(&links["sam@dest.test"]);
+    check_https(&base, &ca.unwrap(), portal, &sam);
+
+    // Per-event counters by tenant: three deposits and notifications, one revoke; the GETs
+    // above opened nothing (a link is "opened" by its first code request).
+    portal_cli(&gw, &["revoke", &escrow_of(&links["lee@dest.test"])]);
+    let metrics = String::from_utf8_lossy(&gw.admin_get(&env, "/metrics").1).to_string();
+    for (event, n) in [
+        ("escrowed", 3),
+        ("notified", 3),
+        ("opened", 0),
+        ("revoked", 1),
+        ("viewed", 0),
+        ("code-failed", 0),
+    ] {
+        assert_eq!(portal_count(&metrics, "acme", event), n, "{event}");
+    }
+    for private in ["dest.test", &sam, SSN] {
+        assert!(!metrics.contains(private), "{private} in the metrics");
+    }
+
+    // `config check` refuses a logo that is not a PNG or a script-free SVG, naming the key.
+    let hostile = "<svg xmlns=\"http://www.w3.org/2000/svg\" onload=\"alert(1)\"/>";
+    std::fs::write(env.etc().join("logo.svg"), hostile).unwrap();
+    let out = sealgate(&["config", "check", gw.config.to_str().unwrap()]);
+    assert!(!out.status.success(), "a hostile logo passed config check");
+    let said = describe(&out);
+    assert!(said.contains("portal.tenants.acme.logo"), "{said}");
+
+    // The tag is stripped from the escrowed copy's subject (read with its link, gateway
+    // stopped: one process owns the store).
+    gw.terminate();
+    let key = env.data().join("master.key");
+    let store = EscrowStore::open(
+        &env.data(),
+        Arc::new(MasterKeys::load(&key).unwrap()),
+        Arc::new(SystemClock),
+        Arc::new(OsRandom),
+    )
+    .unwrap();
+    let half = Half::from_fragment(links["sam@dest.test"].split('#').nth(1).unwrap()).unwrap();
+    let doc = store.read(sam.parse().unwrap(), Some(&half)).unwrap();
+    assert_eq!(doc.subject, "lab results");
 }

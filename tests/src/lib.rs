@@ -23,6 +23,7 @@
 //! - [`tlsrig`]: what the outbound-TLS scenarios share: five Postfix TLS personalities, the
 //!   gateway wired to them, a recipient's outcome from its queue record.
 //! - [`queue`]: queue entries, `queue show`/`queue retry`, waiting for recipients' states.
+//! - [`portal`]: portal links, the `portal` CLI, canary search, HTTPS GETs through curl.
 //! - [`load`]: many concurrent sessions counting their `250`s; a gateway that keeps its queue.
 
 pub mod certs;
@@ -34,6 +35,7 @@ pub mod load;
 pub mod mail;
 pub mod mtasts;
 pub mod nsd;
+pub mod portal;
 pub mod postfix;
 pub mod queue;
 pub mod receiver;

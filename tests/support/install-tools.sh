@@ -36,6 +36,8 @@ have tesseract || need+=(tesseract-ocr)
 [ -f /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ] || need+=(fonts-dejavu-core)
 # The secure portal is tested in a real browser: Debian's Chromium driven by Playwright.
 [ -x /usr/bin/chromium ] || need+=(chromium)
+# The portal's HTTPS listener is checked with curl trusting the test CA.
+have curl || need+=(curl)
 
 if [ ${#need[@]} -gt 0 ]; then
     echo "installing Debian packages: ${need[*]}" >&2

@@ -4,7 +4,8 @@
 Called by gateway/portal/tests/browser.rs with one JSON argument:
   {"base": "http://localhost:PORT", "links": {"normal": URL, "hostile": URL,
    "revoked": URL, "expired": URL}, "codes": PATH, "artifacts": DIR,
-   "attachment_sha256": HEX, "canary": TEXT}
+   "attachment_sha256": HEX, "canary": TEXT,
+   "brand": {"background": "rgb(r, g, b)", "intro": TEXT}}   (brand optional)
 The Rust side appends "<escrow id> <code>" lines to `codes` as the portal mails codes.
 Prints one JSON line of findings and exits 1 on the first failed check.
 
@@ -119,6 +120,29 @@ def tab_to(page, predicate_js, limit=20):
     fail("keyboard: could not reach " + predicate_js)
 
 
+def check_brand(page):
+    """The tenant's template: header colour, intro, and a same-origin logo that loaded."""
+    brand = cfg.get("brand")
+    if not brand:
+        return
+    bg = page.evaluate("getComputedStyle(document.querySelector('header')).backgroundColor")
+    check(bg == brand["background"], f"header background {bg}, expected {brand['background']}")
+    check(brand["intro"] in page.locator(".intro").inner_text(), "the intro shows")
+    logo = page.locator("header img.logo")
+    check(logo.count() == 1, "the logo is in the header")
+    src = page.evaluate("document.querySelector('header img.logo').src")
+    check(src.startswith(cfg["base"] + "/static/brand/"), f"logo from the portal origin: {src}")
+    page.wait_for_function("document.querySelector('header img.logo').complete")
+    check(page.evaluate("document.querySelector('header img.logo').naturalWidth") > 0,
+          "the logo loaded under the page's CSP")
+    # Opened directly, the SVG is sandboxed: its own CSP allows no script.
+    resp = page.context.request.get(src)
+    csp = resp.headers.get("content-security-policy", "")
+    check(resp.status == 200 and "sandbox" in csp and "script-src" not in csp,
+          f"the logo's own CSP: {csp}")
+    findings["brand"] = {"background": bg, "logo": src}
+
+
 def escrow_of(url):
     return url.split("/m/")[1].split("#")[0]
 
@@ -133,6 +157,7 @@ def read_message(ctx, link, name, keyboard=True):
     check("#" not in page.url, "the fragment stays in the address bar")
     escrow = escrow_of(link)
     if name == "normal":
+        check_brand(page)
         axe(page, "link")
         shots(page, "link")
     before = 0

@@ -1,5 +1,11 @@
 //! `[portal]`: the secure portal served inside `sealgate serve`, and `[portal.tenants.NAME]`,
-//! each tenant's public base URL, key mode and notification texts.
+//! each tenant's public base URL, key mode and template (name, help line, intro, logo file,
+//! colours).
+//!
+//! Colours are `#rrggbb` (or `#rgb`); `colour` is the header and button background and
+//! `colour_text` the text on it (default white): the pair must reach the WCAG 2.2 AA contrast
+//! for normal text (4.5:1) or the key is refused. The logo file's content is checked when the
+//! portal starts (and by `config check`), not here.
 //!
 //! Absent section → no portal: the `portal` chain method is passed over ("not available") and
 //! the chain goes on to its next method. Every problem names its key.
@@ -57,6 +63,91 @@ pub struct PortalTenant {
     pub help: String,
     /// `from`: the notification's address, at a domain the tenant signs for.
     pub from: Option<Address>,
+    /// `intro`: a sentence shown above the link page's text and in the notification.
+    pub intro: String,
+    /// `logo`: a PNG or SVG file shown in the portal pages' header.
+    pub logo: Option<PathBuf>,
+    /// `colour` / `colour_text`: the header and button colours.
+    pub colours: Option<BrandColours>,
+    /// `default_expiry` / `min_expiry` / `max_expiry` of this tenant, each defaulting to
+    /// `[portal]`'s (a tenant's `max_expiry` may not exceed `[portal] max_expiry`, which also
+    /// caps `extend`).
+    pub expiry: Option<ExpiryBounds>,
+}
+
+/// A tenant's own expiry bounds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ExpiryBounds {
+    /// `default_expiry`.
+    pub default: Duration,
+    /// `min_expiry`.
+    pub min: Duration,
+    /// `max_expiry`.
+    pub max: Duration,
+}
+
+/// A colour, `#rrggbb`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Rgb(pub [u8; 3]);
+
+/// The minimum contrast of normal text (WCAG 2.2 AA, success criterion 1.4.3).
+pub const AA_CONTRAST: f64 = 4.5;
+
+impl Rgb {
+    /// White, the page background.
+    pub const WHITE: Rgb = Rgb([255, 255, 255]);
+
+    /// `#rrggbb` or `#rgb`.
+    pub fn parse(text: &str) -> Result<Rgb, String> {
+        let bad = || format!("`{text}` is not a colour like \"#1d4f91\"");
+        let hex = text.strip_prefix('#').ok_or_else(bad)?;
+        if !hex.bytes().all(|b| b.is_ascii_hexdigit()) {
+            return Err(bad());
+        }
+        let digit = |i: usize, n: usize| u8::from_str_radix(&hex[i..i + n], 16).map_err(|_| bad());
+        match hex.len() {
+            6 => Ok(Rgb([digit(0, 2)?, digit(2, 2)?, digit(4, 2)?])),
+            3 => Ok(Rgb([
+                digit(0, 1)? * 17,
+                digit(1, 1)? * 17,
+                digit(2, 1)? * 17,
+            ])),
+            _ => Err(bad()),
+        }
+    }
+
+    /// `#rrggbb`.
+    pub fn css(self) -> String {
+        format!("#{:02x}{:02x}{:02x}", self.0[0], self.0[1], self.0[2])
+    }
+
+    /// Relative luminance (WCAG 2.x definition, sRGB).
+    fn luminance(self) -> f64 {
+        let lin = |c: u8| {
+            let c = f64::from(c) / 255.0;
+            if c <= 0.040_45 {
+                c / 12.92
+            } else {
+                ((c + 0.055) / 1.055).powf(2.4)
+            }
+        };
+        0.2126 * lin(self.0[0]) + 0.7152 * lin(self.0[1]) + 0.0722 * lin(self.0[2])
+    }
+
+    /// The contrast ratio with `other`, 1 to 21.
+    pub fn contrast(self, other: Rgb) -> f64 {
+        let (a, b) = (self.luminance(), other.luminance());
+        (a.max(b) + 0.05) / (a.min(b) + 0.05)
+    }
+}
+
+/// `colour` (header and button background) and `colour_text` (text on it).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct BrandColours {
+    /// `colour`.
+    pub background: Rgb,
+    /// `colour_text` (default white).
+    pub text: Rgb,
 }
 
 impl PortalConfig {
@@ -70,6 +161,14 @@ impl PortalConfig {
         wanted
             .unwrap_or(self.default_expiry)
             .clamp(self.min_expiry, self.max_expiry.max(self.min_expiry))
+    }
+
+    /// `wanted` (or the default) within `tenant`'s bounds (its own, else `[portal]`'s).
+    pub fn bound_expiry_for(&self, tenant: &str, wanted: Option<Duration>) -> Duration {
+        match self.tenant(tenant).and_then(|t| t.expiry) {
+            Some(b) => wanted.unwrap_or(b.default).clamp(b.min, b.max.max(b.min)),
+            None => self.bound_expiry(wanted),
+        }
     }
 }
 
@@ -131,7 +230,12 @@ pub(crate) fn read_portal(
     let max_attachment = s
         .size("max_attachment_size")
         .unwrap_or(DEFAULT_PORTAL_MAX_ATTACHMENT);
-    let tenants = read_portal_tenants(s.section("tenants"), names);
+    let global = ExpiryBounds {
+        default: default_expiry,
+        min: min_expiry,
+        max: max_expiry,
+    };
+    let tenants = read_portal_tenants(s.section("tenants"), names, global);
     s.finish();
     Some(PortalConfig {
         listen: listen.unwrap_or_else(|| SocketAddr::from(([127, 0, 0, 1], 8443))),
@@ -145,7 +249,11 @@ pub(crate) fn read_portal(
     })
 }
 
-fn read_portal_tenants(mut s: Section<'_>, names: &[&str]) -> Vec<PortalTenant> {
+fn read_portal_tenants(
+    mut s: Section<'_>,
+    names: &[&str],
+    global: ExpiryBounds,
+) -> Vec<PortalTenant> {
     let mut out = Vec::new();
     for (name, mut t) in s.drain_tables() {
         if !names.contains(&name.as_str()) {
@@ -171,6 +279,10 @@ fn read_portal_tenants(mut s: Section<'_>, names: &[&str]) -> Vec<PortalTenant> 
         let from = t.parsed("from", |a| {
             Address::parse(a).map_err(|_| format!("`{a}` is not an address"))
         });
+        let intro = t.string("intro").unwrap_or_default();
+        let logo = t.path("logo");
+        let colours = read_colours(&mut t);
+        let expiry = read_tenant_expiry(&mut t, global);
         t.finish();
         out.push(PortalTenant {
             name,
@@ -179,10 +291,83 @@ fn read_portal_tenants(mut s: Section<'_>, names: &[&str]) -> Vec<PortalTenant> 
             organisation,
             help,
             from,
+            intro,
+            logo,
+            colours,
+            expiry,
         });
     }
     out.sort_by(|a, b| a.name.cmp(&b.name));
     out
+}
+
+/// A tenant's `default_expiry`/`min_expiry`/`max_expiry` (`None` when it sets none).
+fn read_tenant_expiry(t: &mut Section<'_>, global: ExpiryBounds) -> Option<ExpiryBounds> {
+    let (default, min, max) = (
+        t.duration("default_expiry"),
+        t.duration("min_expiry"),
+        t.duration("max_expiry"),
+    );
+    if default.is_none() && min.is_none() && max.is_none() {
+        return None;
+    }
+    let b = ExpiryBounds {
+        default: default.unwrap_or(global.default),
+        min: min.unwrap_or(global.min),
+        max: max.unwrap_or(global.max),
+    };
+    if b.min.is_zero() {
+        t.issue("min_expiry", "must be more than zero");
+    }
+    if b.max > global.max {
+        t.issue(
+            "max_expiry",
+            "may not exceed [portal] max_expiry (which also caps `portal extend`)",
+        );
+    }
+    if !(b.min..=b.max).contains(&b.default) {
+        let key = if default.is_some() {
+            "default_expiry"
+        } else {
+            "min_expiry"
+        };
+        t.issue(
+            key,
+            "the tenant's default_expiry must lie between its min_expiry and max_expiry",
+        );
+    }
+    Some(b)
+}
+
+/// `colour` and `colour_text`, refused (naming the key) unless they contrast at AA level.
+fn read_colours(t: &mut Section<'_>) -> Option<BrandColours> {
+    let background = t.parsed("colour", Rgb::parse);
+    let text = t.parsed("colour_text", Rgb::parse);
+    if background.is_none() && text.is_some() && !t.had_issue("colour") {
+        t.issue("colour_text", "colour_text needs colour");
+    }
+    let colours = BrandColours {
+        background: background?,
+        text: text.unwrap_or(Rgb::WHITE),
+    };
+    let ratio = colours.background.contrast(colours.text);
+    if ratio < AA_CONTRAST {
+        let key = if text.is_some() {
+            "colour_text"
+        } else {
+            "colour"
+        };
+        t.issue(
+            key,
+            format!(
+                "{} on {} has a contrast of {ratio:.2}:1; WCAG AA needs at least {AA_CONTRAST}:1",
+                colours.text.css(),
+                colours.background.css()
+            ),
+        );
+        return None;
+    }
+    Some(colours)
 }
 
 /// `https://host[:port]` (or `http://localhost[:port]` / `http://127.0.0.1[:port]` for tests).

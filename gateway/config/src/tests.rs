@@ -322,3 +322,92 @@ fn portal_errors_name_the_key() {
         assert!(e.contains(key), "{key} not named in: {e}");
     }
 }
+
+#[test]
+fn portal_template_colours_are_checked_for_aa_contrast_naming_the_key() {
+    let c = Config::from_toml(&format!(
+        "{PORTAL_BASE}\n[portal]\nlisten = \"127.0.0.1:8443\"\n[portal.tenants.acme]\n\
+         base_url = \"https://p.example\"\nintro = \"Riverside uses secure mail.\"\n\
+         logo = \"/etc/sealgate/logo.svg\"\ncolour = \"#0B5394\"\n"
+    ))
+    .unwrap();
+    let t = c.portal.unwrap().tenant("acme").unwrap().clone();
+    assert_eq!(t.intro, "Riverside uses secure mail.");
+    assert_eq!(
+        t.logo.unwrap(),
+        std::path::Path::new("/etc/sealgate/logo.svg")
+    );
+    let colours = t.colours.unwrap();
+    assert_eq!(colours.background.css(), "#0b5394");
+    assert_eq!(colours.text, Rgb::WHITE);
+
+    // Known ratios: black on white 21:1, #767676 on white just passes (4.54), #777 does not.
+    assert!((Rgb([0, 0, 0]).contrast(Rgb::WHITE) - 21.0).abs() < 1e-9);
+    assert!(Rgb::parse("#767676").unwrap().contrast(Rgb::WHITE) >= AA_CONTRAST);
+    assert!(Rgb::parse("#777").unwrap().contrast(Rgb::WHITE) < AA_CONTRAST);
+
+    for (lines, key) in [
+        ("colour = \"#777777\"", "portal.tenants.acme.colour"),
+        (
+            "colour = \"#ffd700\"\ncolour_text = \"#ffffff\"",
+            "portal.tenants.acme.colour_text",
+        ),
+        ("colour = \"blue\"", "portal.tenants.acme.colour"),
+        ("colour = \"#12345\"", "portal.tenants.acme.colour"),
+        (
+            "colour_text = \"#000000\"",
+            "portal.tenants.acme.colour_text",
+        ),
+    ] {
+        let e = Config::from_toml(&format!(
+            "{PORTAL_BASE}\n[portal]\nlisten = \"127.0.0.1:8443\"\n[portal.tenants.acme]\n\
+             base_url = \"https://p.example\"\n{lines}\n"
+        ))
+        .unwrap_err()
+        .to_string();
+        assert!(e.contains(key), "{key} not named for {lines}: {e}");
+    }
+    // A light brand colour with dark text is fine.
+    let c = Config::from_toml(&format!(
+        "{PORTAL_BASE}\n[portal]\nlisten = \"127.0.0.1:8443\"\n[portal.tenants.acme]\n\
+         base_url = \"https://p.example\"\ncolour = \"#ffd700\"\ncolour_text = \"#1a1a1a\"\n"
+    ));
+    assert!(c.is_ok(), "{c:?}");
+}
+
+#[test]
+fn a_tenant_may_narrow_the_expiry_bounds() {
+    let c = Config::from_toml(&format!(
+        "{PORTAL_BASE}\n[portal]\nlisten = \"127.0.0.1:8443\"\n[portal.tenants.acme]\n\
+         base_url = \"https://p.example\"\ndefault_expiry = \"7d\"\nmax_expiry = \"14d\"\n"
+    ))
+    .unwrap();
+    let p = c.portal.unwrap();
+    let day = Duration::from_secs(86_400);
+    assert_eq!(p.bound_expiry_for("acme", None), 7 * day);
+    assert_eq!(p.bound_expiry_for("acme", Some(90 * day)), 14 * day);
+    assert_eq!(
+        p.bound_expiry_for("acme", Some(Duration::from_secs(1))),
+        Duration::from_secs(60)
+    );
+    // A tenant without its own bounds, or unknown, has [portal]'s.
+    assert_eq!(p.bound_expiry_for("other", Some(90 * day)), 90 * day);
+    assert_eq!(p.bound_expiry_for("other", None), DEFAULT_PORTAL_EXPIRY);
+
+    for (lines, key) in [
+        ("max_expiry = \"400d\"", "portal.tenants.acme.max_expiry"),
+        (
+            "default_expiry = \"20d\"\nmax_expiry = \"14d\"",
+            "portal.tenants.acme.default_expiry",
+        ),
+        ("min_expiry = \"40d\"", "portal.tenants.acme.min_expiry"),
+    ] {
+        let e = Config::from_toml(&format!(
+            "{PORTAL_BASE}\n[portal]\nlisten = \"127.0.0.1:8443\"\n[portal.tenants.acme]\n\
+             base_url = \"https://p.example\"\n{lines}\n"
+        ))
+        .unwrap_err()
+        .to_string();
+        assert!(e.contains(key), "{key} not named for {lines}: {e}");
+    }
+}

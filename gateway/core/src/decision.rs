@@ -246,6 +246,11 @@ pub struct Decision {
     pub phi: bool,
     /// Reply to send at DATA when a rule rejects the message (generic text).
     pub reject: Option<Reply>,
+    /// How long a portal-escrowed copy stays readable, in seconds, when a rule
+    /// (`portal_expiry`) or the subject's expiry tag (`[expire=7d]`) asked for one; the shortest
+    /// asked wins. The portal clamps it to the tenant's `min_expiry`/`max_expiry`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub portal_expiry: Option<u64>,
 }
 
 impl Decision {
@@ -314,6 +319,7 @@ mod tests {
             }],
             phi: true,
             reject: None,
+            portal_expiry: Some(7 * 86_400),
         };
         let j = serde_json::to_string(&d).unwrap();
         assert!(j.contains(r#""min_key_trust":"manual""#), "{j}");

@@ -148,7 +148,13 @@ impl Escrow for PortalEscrow {
             .clone();
         self.withdraw_unsent(msg.id, index)?;
         let now = self.origin.clock.now();
-        let life = self.config.bound_expiry(None);
+        // The message's own expiry (a rule's `portal_expiry` or the subject's expiry tag),
+        // within the portal's bounds; counted from this deposit.
+        let wanted = msg
+            .decision
+            .portal_expiry
+            .map(std::time::Duration::from_secs);
+        let life = self.config.bound_expiry_for(&msg.tenant, wanted);
         let deposit = self.store.deposit(NewEscrow {
             message_id: msg.id,
             recipient_index: index,
@@ -182,6 +188,8 @@ impl Escrow for PortalEscrow {
                 reference: &deposit.reference,
                 expires: deposit.expires,
                 help: &tenant.help,
+                intro: &tenant.intro,
+                colour: tenant.colours.map(|c| c.background),
             },
         );
         let escrow = deposit.id.to_string();

@@ -35,6 +35,10 @@ pub struct Notification<'a> {
     pub expires: Timestamp,
     /// The tenant's help line.
     pub help: &'a str,
+    /// The tenant's intro sentence (`[portal.tenants.NAME] intro`; may be empty).
+    pub intro: &'a str,
+    /// The tenant's colour, used for the HTML link when it is readable on white (AA).
+    pub colour: Option<sealgate_config::Rgb>,
 }
 
 /// One header-safe line: control characters removed.
@@ -111,8 +115,17 @@ pub fn notification(o: &Originator, id: MessageId, n: &Notification<'_>) -> Vec<
     );
     let subject = format!("Secure message from {}", n.org);
     let expires = long_date(n.expires);
+    let intro = if n.intro.is_empty() {
+        String::new()
+    } else {
+        format!("{}\n\n", n.intro)
+    };
+    let link_colour = n
+        .colour
+        .filter(|c| c.contrast(sealgate_config::Rgb::WHITE) >= sealgate_config::AA_CONTRAST)
+        .map_or_else(|| "#1d4f91".to_string(), |c| c.css());
     let text = format!(
-        "{sender} sent you a secure message through {org}.\n\nOpen it here:\n{link}\n\n\
+        "{intro}{sender} sent you a secure message through {org}.\n\nOpen it here:\n{link}\n\n\
 Reference word: {reference}\nThe secure page shows the same word.\n\n\
 You can read the message until {expires}. To open it, the page emails you a 6-digit code;\n\
 no password or account is needed.\n\n{help}\n",
@@ -124,8 +137,8 @@ no password or account is needed.\n\n{help}\n",
     );
     let html = format!(
         "<!doctype html><html lang=\"en\"><body style=\"font-family:sans-serif;color:#1a1a1a\">\
-<p>{sender} sent you a secure message through {org}.</p>\
-<p><a href=\"{link}\" style=\"color:#1d4f91;font-weight:bold\">Open the secure message</a></p>\
+{intro_html}<p>{sender} sent you a secure message through {org}.</p>\
+<p><a href=\"{link}\" style=\"color:{link_colour};font-weight:bold\">Open the secure message</a></p>\
 <p>Reference word: <strong>{reference}</strong><br>The secure page shows the same word.</p>\
 <p>You can read the message until {expires}. To open it, the page emails you a 6-digit code; \
 no password or account is needed.</p><p>{help}</p></body></html>",
@@ -135,6 +148,11 @@ no password or account is needed.</p><p>{help}</p></body></html>",
         reference = html_escape(n.reference),
         expires = html_escape(&expires),
         help = html_escape(n.help),
+        intro_html = if n.intro.is_empty() {
+            String::new()
+        } else {
+            format!("<p>{}</p>", html_escape(n.intro))
+        },
     );
     let boundary = o.boundary();
     let mut out = headers(o, id, from, n.to, &subject);
@@ -228,6 +246,8 @@ mod tests {
             reference: "harbor-27",
             expires: Timestamp(1_798_848_000_000),
             help: "Questions? Call 555-0100.",
+            intro: "",
+            colour: None,
         }
     }
 
@@ -258,6 +278,41 @@ mod tests {
         assert!(html.contains(&format!("href=\"{LINK}\"")));
         assert_eq!(m.attachment_count(), 0);
         assert!(raw.split(|b| *b == b'\n').all(|l| l.len() <= 998));
+    }
+
+    #[test]
+    fn the_tenant_template_adds_its_intro_and_a_readable_link_colour() {
+        let o = originator();
+        let (from, to) = (
+            Address::parse("secure-mail@clinic.example").unwrap(),
+            Address::parse("pat@home.example").unwrap(),
+        );
+        let mut n = sample(&from, &to);
+        n.intro = "Riverside <Clinic> sends results securely.";
+        n.colour = Some(sealgate_config::Rgb([0x0b, 0x53, 0x94]));
+        let raw = notification(&o, o.new_id(), &n);
+        let m = MessageParser::default().parse(&raw).unwrap();
+        assert!(
+            m.body_text(0)
+                .unwrap()
+                .starts_with("Riverside <Clinic> sends")
+        );
+        let html = m.body_html(0).unwrap();
+        assert!(html.contains("<p>Riverside &lt;Clinic&gt; sends results securely.</p>"));
+        assert!(html.contains("color:#0b5394"), "{html}");
+        // A light colour (fine behind dark text on the pages) is not used for a link on white.
+        n.colour = Some(sealgate_config::Rgb([0xff, 0xd7, 0x00]));
+        let raw = notification(&o, o.new_id(), &n);
+        let html = MessageParser::default()
+            .parse(&raw)
+            .unwrap()
+            .body_html(0)
+            .unwrap()
+            .to_string();
+        assert!(
+            html.contains("color:#1d4f91") && !html.contains("ffd700"),
+            "{html}"
+        );
     }
 
     #[test]

@@ -70,6 +70,8 @@ impl PortalMailer {
                 reference: &record.reference,
                 expires: record.expires,
                 help: &tenant.help,
+                intro: "",
+                colour: None,
             },
             code,
         );

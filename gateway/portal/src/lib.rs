@@ -21,13 +21,18 @@
 //! * **Sessions** (`session.rs`): random ids, 15 minutes idle logoff, a CSRF token each, and
 //!   authentication per copy.
 //! * **Events are append-only per escrowed copy**: time, kind and a role or pseudonym, never a
-//!   value from the message.
+//!   value from the message; an [`Observer`] (the gateway's metrics) sees each committed event's
+//!   tenant and kind only.
+//! * **Per-tenant template** (`brand.rs`): name, help line, intro, colours (a generated
+//!   same-origin style sheet) and a logo served from the portal's origin — a real PNG or a
+//!   script-free SVG of at most 128 KiB, served under a `sandbox` CSP.
 //!
 //! [`KeyWrapper`]: sealgate_commit::KeyWrapper
 //!
 //! All store calls block (fsync, database commits): async callers use a blocking pool.
 #![forbid(unsafe_code)]
 
+mod brand;
 mod document;
 mod error;
 mod files;
@@ -40,6 +45,7 @@ mod session;
 mod store;
 pub mod web;
 
+pub use brand::{Brand, Logo, LogoKind, MAX_LOGO};
 pub use document::{Attachment, Document};
 pub use error::PortalError;
 pub use id::{BadEscrowId, EscrowId};
@@ -48,6 +54,5 @@ pub use record::{Actor, EscrowRecord, EscrowState, KeyMode, PortalEvent, PortalE
 pub use sanitise::{document as sanitise_message, safe_name};
 pub use seal::Half;
 pub use session::{SessionView, Sessions};
-pub use store::{Deposit, EscrowStore, NewEscrow};
-pub use web::pages::Brand;
+pub use store::{Deposit, EscrowStore, NewEscrow, Observer};
 pub use web::{MailFuture, PortalMail, WebConfig, router};

@@ -169,6 +169,24 @@ pub enum PortalEventKind {
 }
 
 impl PortalEventKind {
+    /// Every [`name`](Self::name), for metrics that start each series at zero.
+    pub const NAMES: &'static [&'static str] = &[
+        "escrowed",
+        "notified",
+        "opened",
+        "code-sent",
+        "code-send-failed",
+        "code-failed",
+        "code-locked",
+        "code-passed",
+        "viewed",
+        "attachment-downloaded",
+        "resend-asked",
+        "extended",
+        "revoked",
+        "expired",
+    ];
+
     /// A short name for metrics labels and listings.
     pub fn name(&self) -> &'static str {
         match self {
@@ -200,4 +218,33 @@ pub struct PortalEvent {
     pub kind: PortalEventKind,
     /// Who.
     pub actor: Actor,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_event_kind_has_its_name_in_names() {
+        let all = [
+            PortalEventKind::Escrowed,
+            PortalEventKind::Notified,
+            PortalEventKind::Opened,
+            PortalEventKind::CodeSent,
+            PortalEventKind::CodeSendFailed,
+            PortalEventKind::CodeFailed,
+            PortalEventKind::CodeLocked,
+            PortalEventKind::CodePassed,
+            PortalEventKind::Viewed,
+            PortalEventKind::AttachmentDownloaded { index: 0 },
+            PortalEventKind::ResendAsked,
+            PortalEventKind::Extended {
+                until: Timestamp(0),
+            },
+            PortalEventKind::Revoked,
+            PortalEventKind::Expired,
+        ];
+        let names: Vec<&str> = all.iter().map(PortalEventKind::name).collect();
+        assert_eq!(names, PortalEventKind::NAMES);
+    }
 }

@@ -103,7 +103,11 @@ pub struct EscrowStore {
     wrapper: Arc<dyn KeyWrapper>,
     clock: Arc<dyn Clock>,
     rng: Arc<dyn Random>,
+    observer: std::sync::OnceLock<Observer>,
 }
+
+/// Told of each committed event: the record's tenant (a configured name) and the event.
+pub type Observer = Arc<dyn Fn(&str, &PortalEventKind) + Send + Sync>;
 
 impl std::fmt::Debug for EscrowStore {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -137,9 +141,16 @@ impl EscrowStore {
             wrapper,
             clock,
             rng,
+            observer: std::sync::OnceLock::new(),
         };
         store.recover()?;
         Ok(store)
+    }
+
+    /// Sets the observer told of every event once it is committed (the gateway's metrics);
+    /// `false` if one was set already. It sees the tenant and the event kind, nothing else.
+    pub fn set_observer(&self, observer: Observer) -> bool {
+        self.observer.set(observer).is_ok()
     }
 
     fn recover(&self) -> Result<(), PortalError> {
@@ -249,6 +260,9 @@ impl EscrowStore {
             extra(&txn)?;
         }
         txn.commit()?;
+        if let Some(observe) = self.observer.get() {
+            observe(&record.tenant, &event.kind);
+        }
         Ok(record)
     }
 

@@ -6,7 +6,8 @@
 //! posts the link half; the copy is decrypted for that request only and returned as JSON for
 //! the sandboxed frame), `POST /m/{id}/a/{n}` (one attachment, always a download),
 //! `POST /m/{id}/ask` (withdrawn or expired: ask the sender again), `POST /logout`, and the
-//! static `portal.js` / `portal.css`.
+//! static `portal.js` / `portal.css`, and each tenant's `/static/brand/<key>/style.css` and
+//! `/static/brand/<key>/logo` (`brand.rs`).
 //!
 //! Guarantees: every POST needs an `Origin` among the configured portal origins, the live
 //! session's cookie and its CSRF token; the session cookie is `__Host-`, `Secure`, `HttpOnly`,
@@ -136,6 +137,10 @@ pub fn router(
     clock: Arc<dyn Clock>,
     rng: Arc<dyn Random>,
 ) -> Router {
+    let mut config = config;
+    for (tenant, brand) in config.brands.iter_mut() {
+        brand.key = hex::encode(tenant.as_bytes());
+    }
     let mut pseudonym_key = Zeroizing::new([0u8; 32]);
     rng.fill(&mut pseudonym_key[..]);
     let inner = Arc::new(Inner {
@@ -159,6 +164,8 @@ pub fn router(
         .route("/logout", post(handlers::logout))
         .route("/static/portal.js", get(handlers::script))
         .route("/static/portal.css", get(handlers::style))
+        .route("/static/brand/{key}/style.css", get(handlers::brand_style))
+        .route("/static/brand/{key}/logo", get(handlers::brand_logo))
         .fallback(handlers::not_found)
         .layer(axum::extract::DefaultBodyLimit::max(16 * 1024))
         .layer(axum::middleware::map_response(move |r| {
@@ -169,7 +176,10 @@ pub fn router(
 
 async fn security_headers(mut response: Response, csp: HeaderValue) -> Response {
     let h = response.headers_mut();
-    h.insert(header::CONTENT_SECURITY_POLICY, csp);
+    // A handler's own policy stays: only the logo sets one, stricter (`sandbox`, no script).
+    if !h.contains_key(header::CONTENT_SECURITY_POLICY) {
+        h.insert(header::CONTENT_SECURITY_POLICY, csp);
+    }
     h.insert(
         header::STRICT_TRANSPORT_SECURITY,
         HeaderValue::from_static("max-age=31536000; includeSubDomains"),

@@ -5,8 +5,9 @@
 //! (a secure context). Codes the portal mails are appended to a file the driver polls. Checks:
 //! keyboard-only flow from link to attachment (byte-identical), hostile mail (no dialog, no
 //! request outside the portal origin, the HTML attachment only downloads), withdrawn and
-//! expired pages, axe-core without serious or critical violations on every page, cookie flags,
-//! screenshots at 320 px and 1280 px under `target/portal-artifacts/`.
+//! expired pages, axe-core without serious or critical violations on every page — with the
+//! tenant branded (colours, an SVG logo served from the portal origin, an intro) —, cookie
+//! flags, screenshots at 320 px and 1280 px under `target/portal-artifacts/`.
 #![allow(clippy::unwrap_used)] // test code: a failed unwrap is a failed test
 
 use sealgate_commit::{MasterKeys, OsRandom};
@@ -14,7 +15,7 @@ use sealgate_core::address::Address;
 use sealgate_core::id::MessageId;
 use sealgate_core::time::{Clock, Timestamp};
 use sealgate_portal::{
-    Actor, Brand, CodePolicy, EscrowRecord, EscrowStore, KeyMode, MailFuture, NewEscrow,
+    Actor, Brand, CodePolicy, EscrowRecord, EscrowStore, KeyMode, Logo, MailFuture, NewEscrow,
     PortalMail, WebConfig,
 };
 use sha2::{Digest, Sha256};
@@ -26,6 +27,11 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 const CANARY: &str = "078-05-1120";
+const INTRO: &str = "Riverside Clinic sends test results through secure mail.";
+const LOGO_SVG: &str = "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"96\" height=\"48\" \
+viewBox=\"0 0 96 48\"><rect width=\"96\" height=\"48\" rx=\"6\" fill=\"#ffffff\"/>\
+<circle cx=\"24\" cy=\"24\" r=\"14\" fill=\"#0b5394\"/><text x=\"44\" y=\"31\" \
+font-size=\"20\" fill=\"#0b5394\">RC</text></svg>";
 const PDF: &[u8] = b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<<>>\nendobj\ntrailer\n<<>>\n%%EOF\n";
 
 struct TestClock(AtomicU64);
@@ -107,14 +113,20 @@ async fn the_portal_in_chromium() {
         origins: vec![base.clone()],
         brands: HashMap::from([(
             "clinic".to_string(),
+            // A branded tenant: axe must still pass with its colours, logo and intro.
             Brand {
                 name: "Riverside Clinic".into(),
                 help: "Questions? Call 555-0100, Monday to Friday.".into(),
+                intro: INTRO.into(),
+                logo: Some(Logo::from_bytes(LOGO_SVG.as_bytes().to_vec()).unwrap()),
+                colours: Some(([0x0b, 0x53, 0x94], [0xff, 0xff, 0xff])),
+                ..Brand::default()
             },
         )]),
         default_brand: Brand {
             name: "Secure mail".into(),
             help: String::new(),
+            ..Brand::default()
         },
         idle: Duration::from_secs(900),
         codes: CodePolicy::default(),
@@ -170,6 +182,7 @@ async fn the_portal_in_chromium() {
         "artifacts": artifacts,
         "attachment_sha256": hex::encode(Sha256::digest(PDF)),
         "canary": CANARY,
+        "brand": {"background": "rgb(11, 83, 148)", "intro": INTRO},
     });
     let script =
         PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../tests/support/portal-browser.py");
@@ -195,6 +208,10 @@ async fn the_portal_in_chromium() {
         "axe ran on link, code, message, revoked, expired"
     );
     assert_eq!(findings["download"]["bytes"], PDF.len());
+    assert_eq!(
+        findings["brand"]["background"], "rgb(11, 83, 148)",
+        "the branded header: {findings}"
+    );
     assert!(
         findings["hostile"]["outside"]
             .as_array()

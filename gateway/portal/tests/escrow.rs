@@ -372,3 +372,53 @@ fn recovery_removes_what_a_crash_left_behind() {
     assert!(!sealed.join("0123.tmp").exists());
     assert!(store.read(kept.id, Some(&kept.link_half)).is_ok());
 }
+
+#[test]
+fn the_observer_sees_each_committed_event_with_its_tenant_and_nothing_else() {
+    let rig = Rig::new();
+    let store = rig.store();
+    let seen = Arc::new(std::sync::Mutex::new(Vec::<(String, &'static str)>::new()));
+    let sink = seen.clone();
+    assert!(
+        store.set_observer(Arc::new(move |tenant: &str, kind: &PortalEventKind| {
+            sink.lock().unwrap().push((tenant.to_string(), kind.name()));
+        }))
+    );
+    assert!(!store.set_observer(Arc::new(|_: &str, _: &PortalEventKind| {})));
+    let now = rig.clock.now();
+    let kept = deposit(
+        &store,
+        KeyMode::Link,
+        Timestamp(now.millis() + DAY),
+        &message(),
+    );
+    let short = deposit(
+        &store,
+        KeyMode::Link,
+        Timestamp(now.millis() + 60_000),
+        &message(),
+    );
+    store
+        .append(kept.id, PortalEventKind::CodeFailed, Actor::System)
+        .unwrap();
+    store
+        .append(kept.id, PortalEventKind::CodeLocked, Actor::System)
+        .unwrap();
+    store.revoke(kept.id, Actor::Admin).unwrap();
+    rig.advance(60_000);
+    assert_eq!(store.expire_due().unwrap(), [short.id]);
+    let seen = seen.lock().unwrap().clone();
+    let kinds: Vec<&str> = seen.iter().map(|(_, k)| *k).collect();
+    assert_eq!(
+        kinds,
+        [
+            "escrowed",
+            "escrowed",
+            "code-failed",
+            "code-locked",
+            "revoked",
+            "expired"
+        ]
+    );
+    assert!(seen.iter().all(|(t, _)| t == "clinic"), "{seen:?}");
+}

@@ -87,11 +87,13 @@ impl Rig {
                 Brand {
                     name: "Riverside Clinic".into(),
                     help: "Questions? Call 555-0100.".into(),
+                    ..Brand::default()
                 },
             )]),
             default_brand: Brand {
                 name: "Secure mail".into(),
                 help: String::new(),
+                ..Brand::default()
             },
             idle: Duration::from_secs(900),
             codes: CodePolicy::default(),

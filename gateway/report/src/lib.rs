@@ -8,9 +8,11 @@
 
 mod gauges;
 mod metrics;
+mod portal;
 mod pseudonym;
 mod refusals;
 
 pub use gauges::StateGauges;
 pub use metrics::{Metrics, RejectReason};
+pub use portal::PortalCounters;
 pub use pseudonym::Pseudonymiser;

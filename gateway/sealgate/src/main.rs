@@ -27,6 +27,7 @@ mod keys_cmd;
 mod logging;
 mod notify;
 mod portal_cmd;
+mod portal_listen;
 mod portal_serve;
 mod preflight;
 mod queue_cmd;

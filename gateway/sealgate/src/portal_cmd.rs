@@ -28,7 +28,7 @@ fn answer(status: u16, body: &[u8]) -> anyhow::Result<serde_json::Value> {
 }
 
 /// `ms since the epoch` as `YYYY-MM-DDTHH:MMZ`-ish text via the deliver stage's date format.
-fn date(v: &serde_json::Value) -> String {
+pub fn date(v: &serde_json::Value) -> String {
     v.as_u64()
         .map(|ms| sealgate_deliver::notice::rfc5322_date(sealgate_core::Timestamp(ms)))
         .unwrap_or_default()

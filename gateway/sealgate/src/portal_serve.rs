@@ -1,6 +1,7 @@
 //! The secure portal inside `sealgate serve` (one process owns the escrow store): opens the
 //! store beside the spool, gives the deliver stage its escrow step, serves the portal's pages
-//! on `[portal] listen` and expires due copies every minute. Behind `trusted_proxies`, the
+//! on `[portal] listen` (HTTPS with `tls_cert`/`tls_key`, `portal_listen.rs`) and expires due
+//! copies every minute. Behind `trusted_proxies`, the
 //! client address (rate limits, event pseudonyms) is the rightmost `X-Forwarded-For` entry
 //! that is not itself a trusted proxy.
 
@@ -12,7 +13,8 @@ use sealgate_core::{Clock, MessageId, Random};
 use sealgate_deliver::escrow::PortalEscrow;
 use sealgate_deliver::portal_send::PortalMailer;
 use sealgate_deliver::{Identity, Originator};
-use sealgate_portal::{Brand, CodePolicy, EscrowStore, WebConfig};
+use sealgate_portal::{Brand, CodePolicy, EscrowStore, PortalEventKind, WebConfig};
+use sealgate_report::{Metrics, PortalCounters};
 use std::collections::HashMap;
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -32,11 +34,9 @@ pub async fn open(
     let Some(portal) = config.portal.clone() else {
         return Ok(None);
     };
-    if portal.tls.is_some() {
-        bail!(
-            "portal.tls_cert: HTTPS on the portal listener is not built yet; terminate TLS at a \
-reverse proxy and serve the portal on loopback"
-        );
+    if let Some(tls) = &portal.tls {
+        // Refuse a bad certificate or key at start, naming the keys.
+        crate::portal_listen::acceptor(tls)?;
     }
     let escrow_store = {
         let (dir, c, r) = (
@@ -70,6 +70,25 @@ reverse proxy and serve the portal on loopback"
     })))
 }
 
+/// Counts every portal event in `sealgate_portal_events_total{tenant, event}` (call before
+/// delivery starts, so no deposit goes uncounted).
+pub fn count_events(escrow: &PortalEscrow, metrics: &Metrics) -> anyhow::Result<()> {
+    let tenants: Vec<String> = escrow
+        .config
+        .tenants
+        .iter()
+        .map(|t| t.name.clone())
+        .collect();
+    let counters = PortalCounters::register(metrics, &tenants, PortalEventKind::NAMES)
+        .context("metrics registry: portal counters")?;
+    escrow
+        .store
+        .set_observer(Arc::new(move |tenant: &str, kind: &PortalEventKind| {
+            counters.count(tenant, kind.name());
+        }));
+    Ok(())
+}
+
 /// Binds `[portal] listen` and serves the pages; returns the bound address.
 pub async fn start(
     escrow: Arc<PortalEscrow>,
@@ -78,33 +97,32 @@ pub async fn start(
     rng: &Arc<dyn Random>,
 ) -> anyhow::Result<SocketAddr> {
     let cfg = Arc::clone(&escrow.config);
+    let tls = cfg
+        .tls
+        .as_ref()
+        .map(crate::portal_listen::acceptor)
+        .transpose()?;
     let listener = tokio::net::TcpListener::bind(cfg.listen)
         .await
         .context("portal.listen: cannot bind")?;
     let addr = listener.local_addr()?;
-    let brands: HashMap<String, Brand> = cfg
-        .tenants
-        .iter()
-        .map(|t| {
-            let brand = Brand {
-                name: t.organisation.clone(),
-                help: t.help.clone(),
-            };
-            (t.name.clone(), brand)
-        })
-        .collect();
+    let mut brands: HashMap<String, Brand> = HashMap::new();
+    for t in &cfg.tenants {
+        brands.insert(t.name.clone(), brand(t).await?);
+    }
     let mut origins: Vec<String> = cfg.tenants.iter().map(|t| t.base_url.clone()).collect();
     if addr.ip().is_loopback() {
         // The bound loopback origin itself (tests and local trials reach it directly).
-        origins.push(format!("http://localhost:{}", addr.port()));
-        origins.push(format!("http://{addr}"));
+        let scheme = if tls.is_some() { "https" } else { "http" };
+        origins.push(format!("{scheme}://localhost:{}", addr.port()));
+        origins.push(format!("{scheme}://{addr}"));
     }
     let web = WebConfig {
         origins,
         brands,
         default_brand: Brand {
             name: "Secure mail".into(),
-            help: String::new(),
+            ..Brand::default()
         },
         idle: Duration::from_secs(15 * 60),
         codes: CodePolicy::default(),
@@ -128,12 +146,8 @@ pub async fn start(
             }
         },
     ));
-    tokio::spawn(async move {
-        let service = app.into_make_service_with_connect_info::<SocketAddr>();
-        if let Err(e) = axum::serve(listener, service).await {
-            tracing::error!(error = %e, "portal listener stopped");
-        }
-    });
+    let https = tls.is_some();
+    tokio::spawn(crate::portal_listen::serve(listener, app, tls));
     tokio::spawn(async move {
         loop {
             tokio::time::sleep(EXPIRY_SWEEP).await;
@@ -147,8 +161,42 @@ pub async fn start(
             }
         }
     });
-    tracing::info!(%addr, "portal listening");
+    tracing::info!(%addr, https, "portal listening");
     Ok(addr)
+}
+
+/// A tenant's page template; its logo file is read and checked (errors name the key).
+async fn brand(t: &sealgate_config::PortalTenant) -> anyhow::Result<Brand> {
+    let logo = match &t.logo {
+        Some(path) => Some(
+            read_logo(path)
+                .await
+                .with_context(|| format!("portal.tenants.{}.logo: {}", t.name, path.display()))?,
+        ),
+        None => None,
+    };
+    Ok(Brand {
+        name: t.organisation.clone(),
+        help: t.help.clone(),
+        intro: t.intro.clone(),
+        logo,
+        colours: t.colours.map(|c| (c.background.0, c.text.0)),
+        ..Brand::default()
+    })
+}
+
+/// Reads and checks a logo file (PNG, or SVG without script; at most 128 KiB).
+pub async fn read_logo(path: &std::path::Path) -> anyhow::Result<sealgate_portal::Logo> {
+    let meta = tokio::fs::metadata(path).await?;
+    if meta.len() > sealgate_portal::MAX_LOGO as u64 {
+        bail!(
+            "the logo is {} bytes; at most {} are accepted",
+            meta.len(),
+            sealgate_portal::MAX_LOGO
+        );
+    }
+    let bytes = tokio::fs::read(path).await?;
+    sealgate_portal::Logo::from_bytes(bytes).map_err(anyhow::Error::msg)
 }
 
 /// Replaces the peer address with the forwarded client's when the peer is a trusted proxy.

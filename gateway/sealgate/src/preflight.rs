@@ -14,6 +14,7 @@ pub fn check(config: &Config) -> Vec<String> {
     rules(config, &mut p);
     smtp_tls(config, &mut p);
     admin(config, &mut p);
+    portal(config, &mut p);
     tenants(config, &mut p);
     if let Err(problems) = crate::dkim_cmd::check_keys(config) {
         p.unusable.extend(problems);
@@ -124,6 +125,35 @@ fn admin(config: &Config, p: &mut Problems) {
         )
     {
         p.unusable.push(format!("admin: {e}"));
+    }
+}
+
+fn portal(config: &Config, p: &mut Problems) {
+    for t in config.portal.iter().flat_map(|c| &c.tenants) {
+        let Some(logo) = &t.logo else {
+            continue;
+        };
+        let key = format!("portal.tenants.{}.logo", t.name);
+        if p.exists(&key, logo, false, "a PNG or SVG file") {
+            let checked = std::fs::read(logo)
+                .map_err(|e| e.to_string())
+                .and_then(sealgate_portal::Logo::from_bytes);
+            if let Err(e) = checked {
+                p.unusable
+                    .push(format!("{key} \"{}\": {e}", logo.display()));
+            }
+        }
+    }
+    let Some((cert, key)) = config.portal.as_ref().and_then(|c| c.tls.as_ref()) else {
+        return;
+    };
+    let c = p.exists("portal.tls_cert", cert, false, "the certificate chain, PEM");
+    let k = p.exists("portal.tls_key", key, false, "its private key, PEM");
+    if c && k
+        && let Err(e) =
+            sealgate_accept::tls::acceptor(cert, key, sealgate_accept::tls::ClientRoots::None)
+    {
+        p.unusable.push(format!("portal: {e}"));
     }
 }
 

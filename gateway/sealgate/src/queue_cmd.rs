@@ -257,13 +257,14 @@ pub fn show(target: &Target, id: &str) -> anyhow::Result<u8> {
         .flat_map(|p| p.as_array().cloned().unwrap_or_default())
     {
         outln!(
-            "Portal    recipient {} escrow {} ({})",
+            "Portal    recipient {} escrow {} ({}, expires {})",
             copy["record"]["recipient_index"]
                 .as_u64()
                 .unwrap_or_default()
                 + 1,
             copy["record"]["id"].as_str().unwrap_or_default(),
-            copy["record"]["state"].as_str().unwrap_or_default()
+            copy["record"]["state"].as_str().unwrap_or_default(),
+            crate::portal_cmd::date(&copy["record"]["expires"])
         );
         crate::portal_cmd::print_events(&copy);
     }
@@ -304,6 +305,12 @@ fn print_entry(e: &QueueEntry) {
             .collect::<Vec<_>>()
             .join(", ")
     );
+    if let Some(secs) = m.decision.portal_expiry {
+        outln!(
+            "Expiry    portal copies readable for {} (asked by the message; within the portal's bounds)",
+            sealgate_rules::expiry::format_duration(secs)
+        );
+    }
     for r in &e.recipients {
         let req = m
             .decision

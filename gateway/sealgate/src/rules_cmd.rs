@@ -322,6 +322,12 @@ fn print_explanation(e: &Explanation) {
             }
         }
     }
+    if let Some(secs) = d.portal_expiry {
+        outln!(
+            "Portal expiry: {} (a rule's portal_expiry or the subject's expiry tag)",
+            sealgate_rules::expiry::format_duration(secs)
+        );
+    }
     if let Some(r) = d.reject_reply() {
         outln!("Reject at DATA: {r}");
     }

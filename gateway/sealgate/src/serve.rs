@@ -123,6 +123,9 @@ async fn serve(config: Config, config_path: Option<PathBuf>, listen: Listen) -> 
         .set_build_info(env!("CARGO_PKG_VERSION"), env!("SEALGATE_COMMIT"))
         .context("metrics registry")?;
     crate::state_gauges::spawn(&config, &metrics, Arc::clone(&store), Arc::clone(&clock))?;
+    if let Some(p) = &portal {
+        crate::portal_serve::count_events(p, &metrics)?;
+    }
     let pseudonyms = Pseudonymiser::new(
         secrets::pseudonym_key(&data)?,
         config.log.pseudonymise_addresses,

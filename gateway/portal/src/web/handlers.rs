@@ -424,3 +424,39 @@ pub async fn style() -> Response {
     )
         .into_response()
 }
+
+/// The brand of a `/static/brand/{key}/…` path.
+fn brand_of<'a>(st: &'a Inner, key: &str) -> Option<&'a crate::brand::Brand> {
+    st.config.brands.values().find(|b| b.key == key)
+}
+
+/// A tenant's style sheet (its colours), or 404.
+pub async fn brand_style(State(st): St, Path(key): Path<String>) -> Response {
+    match brand_of(&st, &key).filter(|b| b.colours.is_some()) {
+        Some(b) => (
+            [(header::CONTENT_TYPE, "text/css; charset=utf-8")],
+            b.style_sheet(),
+        )
+            .into_response(),
+        None => not_found(State(st)).await,
+    }
+}
+
+/// A tenant's logo, as an image only: its own CSP sandboxes it and allows no script, so even
+/// an SVG opened directly runs nothing.
+pub async fn brand_logo(State(st): St, Path(key): Path<String>) -> Response {
+    let Some(logo) = brand_of(&st, &key).and_then(|b| b.logo.clone()) else {
+        return not_found(State(st)).await;
+    };
+    (
+        [
+            (header::CONTENT_TYPE, logo.content_type()),
+            (
+                header::CONTENT_SECURITY_POLICY,
+                "default-src 'none'; style-src 'unsafe-inline'; sandbox",
+            ),
+        ],
+        axum::body::Bytes::from(logo.bytes.to_vec()),
+    )
+        .into_response()
+}

@@ -6,14 +6,7 @@
 use crate::id::EscrowId;
 use sealgate_core::time::Timestamp;
 
-/// Per-tenant text on every page.
-#[derive(Debug, Clone, Default)]
-pub struct Brand {
-    /// The organisation's name ("Riverside Clinic").
-    pub name: String,
-    /// The help line ("Questions? Call 555-0100, Monday to Friday").
-    pub help: String,
-}
+pub use crate::brand::Brand;
 
 /// HTML-escapes text for element content and quoted attributes.
 pub fn esc(text: &str) -> String {
@@ -80,14 +73,37 @@ impl Page<'_> {
         let data = self.data.map_or_else(String::new, |(id, csrf)| {
             format!(" data-escrow=\"{id}\" data-csrf=\"{}\"", esc(csrf))
         });
+        let b = self.brand;
+        let style = if b.colours.is_some() {
+            format!(
+                "<link rel=\"stylesheet\" href=\"/static/brand/{}/style.css\">",
+                b.key
+            )
+        } else {
+            String::new()
+        };
+        // Decorative: the organisation's name follows as text.
+        let logo = if b.logo.is_some() {
+            format!(
+                "<img class=\"logo\" src=\"/static/brand/{}/logo\" alt=\"\" height=\"48\">",
+                b.key
+            )
+        } else {
+            String::new()
+        };
+        let intro = if b.intro.is_empty() {
+            String::new()
+        } else {
+            format!("<p class=\"intro\">{}</p>", esc(&b.intro))
+        };
         format!(
             "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\
 <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
 <meta name=\"referrer\" content=\"no-referrer\">\
-<title>{title} – {org}</title><link rel=\"stylesheet\" href=\"/static/portal.css\">\
+<title>{title} – {org}</title><link rel=\"stylesheet\" href=\"/static/portal.css\">{style}\
 <script src=\"/static/portal.js\" defer></script></head>\
-<body><header><p class=\"org\">{org} secure mail</p></header>\
-<main id=\"portal\"{data}><h1>{title}</h1>{body}</main>\
+<body><header>{logo}<p class=\"org\">{org} secure mail</p></header>\
+<main id=\"portal\"{data}>{intro}<h1>{title}</h1>{body}</main>\
 <footer><p>{help}</p></footer></body></html>\n",
             title = esc(self.title),
             org = esc(&self.brand.name),
