@@ -505,6 +505,14 @@ fn https_listener_per_message_expiry_tags_and_portal_event_counters() {
 
     // Per-event counters by tenant: three deposits and notifications, one revoke; the GETs
     // above opened nothing (a link is "opened" by its first code request).
+    // `extend` is capped by the tenant's own max_expiry (90 days), not `[portal]`'s.
+    let (config, admin) = (gw.config.to_str().unwrap(), gw.admin.to_string());
+    let far = [
+        "portal", "extend", &sam, "--days", "120", "--config", config, "--admin", &admin,
+    ];
+    let said = describe(&sealgate(&far));
+    assert!(said.contains("1..=90") && said.contains("tenant"), "{said}");
+    portal_cli(&gw, &["extend", &sam, "--days", "30"]);
     portal_cli(&gw, &["revoke", &escrow_of(&links["lee@dest.test"])]);
     let metrics = String::from_utf8_lossy(&gw.admin_get(&env, "/metrics").1).to_string();
     for (event, n) in [
@@ -512,6 +520,7 @@ fn https_listener_per_message_expiry_tags_and_portal_event_counters() {
         ("notified", 3),
         ("opened", 0),
         ("revoked", 1),
+        ("extended", 1),
         ("viewed", 0),
         ("code-failed", 0),
     ] {

@@ -8,7 +8,7 @@
 //! * `GET /api/v1/portal/{id}` — one record and its event log;
 //! * `POST /api/v1/portal/{id}/revoke` — withdraw (the stored half is destroyed);
 //! * `POST /api/v1/portal/{id}/extend?days=N` — move the expiry to now + N days, within
-//!   `[portal] max_expiry`.
+//!   the copy's tenant's `max_expiry` (`[portal.tenants.NAME]`), else `[portal] max_expiry`.
 //!
 //! Store calls run on the blocking pool.
 
@@ -21,6 +21,7 @@ use axum::{Json, Router};
 use sealgate_core::{Clock, MessageId, Timestamp};
 use sealgate_portal::{Actor, EscrowId, EscrowRecord, EscrowStore, PortalError, PortalEvent};
 use serde::{Deserialize, Serialize};
+use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -33,6 +34,9 @@ pub struct PortalAdmin {
     pub token: Arc<str>,
     /// `[portal] max_expiry`: the furthest `extend` may move an expiry from now.
     pub max_expiry: Duration,
+    /// Tenants with their own `max_expiry` (`[portal.tenants.NAME]`), which caps `extend` for
+    /// their copies instead.
+    pub tenant_max: Arc<HashMap<String, Duration>>,
     /// Time.
     pub clock: Arc<dyn Clock>,
 }
@@ -144,6 +148,30 @@ async fn show(
     }
 }
 
+/// Moves `id`'s expiry to now plus `days`, within its tenant's `max_expiry` (else `[portal]`'s).
+async fn extend(a: &PortalAdmin, id: EscrowId, days: u64) -> Result<EscrowRecord, Response> {
+    let record = blocking(a, move |s| s.record(id)).await?;
+    let (most, key) = match a.tenant_max.get(&record.tenant) {
+        Some(max) => (*max, "max_expiry of this tenant's [portal.tenants] entry"),
+        None => (a.max_expiry, "portal.max_expiry"),
+    };
+    let wanted = Duration::from_secs(days.saturating_mul(86_400));
+    if wanted.is_zero() || wanted > most {
+        let days = most.as_secs() / 86_400;
+        return Err(error(
+            StatusCode::BAD_REQUEST,
+            &format!("days must be 1..={days} ({key})"),
+        ));
+    }
+    let until = Timestamp(
+        a.clock
+            .now()
+            .millis()
+            .saturating_add(wanted.as_millis() as u64),
+    );
+    blocking(a, move |s| s.extend(id, until, Actor::Admin)).await
+}
+
 #[derive(Deserialize)]
 struct ActQuery {
     days: Option<u64>,
@@ -163,23 +191,7 @@ async fn act(
     };
     let done = match action.as_str() {
         "revoke" => blocking(&a, move |s| s.revoke(id, Actor::Admin)).await,
-        "extend" => {
-            let wanted = Duration::from_secs(q.days.unwrap_or(0).saturating_mul(86_400));
-            if wanted.is_zero() || wanted > a.max_expiry {
-                let most = a.max_expiry.as_secs() / 86_400;
-                return error(
-                    StatusCode::BAD_REQUEST,
-                    &format!("days must be 1..={most} (portal.max_expiry)"),
-                );
-            }
-            let until = Timestamp(
-                a.clock
-                    .now()
-                    .millis()
-                    .saturating_add(wanted.as_millis() as u64),
-            );
-            blocking(&a, move |s| s.extend(id, until, Actor::Admin)).await
-        }
+        "extend" => extend(&a, id, q.days.unwrap_or(0)).await,
         _ => return error(StatusCode::NOT_FOUND, "unknown action (revoke, extend)"),
     };
     match done {

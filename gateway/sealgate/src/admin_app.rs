@@ -25,9 +25,17 @@ pub(crate) struct Extras {
     pub tls: Option<sealgate_admin::tls::TlsAdmin>,
     /// The accept stage's tenants, whose fact rings answer `connect check`.
     pub tenants: sealgate_connectors::Tenants,
-    /// The escrow store and `[portal] max_expiry` when a portal runs.
-    pub portal: Option<(Arc<sealgate_portal::EscrowStore>, Duration)>,
+    /// The escrow store, `[portal] max_expiry` and the tenants' own `max_expiry` when a portal
+    /// runs.
+    pub portal: Option<PortalExtras>,
 }
+
+/// The escrow store, `[portal] max_expiry`, and the tenants that set their own `max_expiry`.
+pub(crate) type PortalExtras = (
+    Arc<sealgate_portal::EscrowStore>,
+    Duration,
+    Arc<std::collections::HashMap<String, Duration>>,
+);
 
 /// The whole admin router.
 pub(crate) fn app(state: AdminState, extras: Extras) -> axum::Router {
@@ -46,11 +54,12 @@ pub(crate) fn app(state: AdminState, extras: Extras) -> axum::Router {
     .merge(backup)
     .merge(connect_routes(&token, &extras.tenants));
     match extras.portal {
-        Some((store, max_expiry)) => app.merge(sealgate_admin::portal::routes(
+        Some((store, max_expiry, tenant_max)) => app.merge(sealgate_admin::portal::routes(
             sealgate_admin::portal::PortalAdmin {
                 store,
                 token,
                 max_expiry,
+                tenant_max,
                 clock: extras.clock,
             },
         )),

@@ -144,7 +144,7 @@ pub(crate) enum PortalCommand {
         /// Escrow id.
         id: String,
     },
-    /// Move a copy's expiry to now plus DAYS (within `[portal] max_expiry`).
+    /// Move a copy's expiry to now plus DAYS (within its tenant's `max_expiry`, else `[portal]`'s).
     Extend {
         /// Escrow id.
         id: String,

@@ -145,9 +145,18 @@ async fn serve(config: Config, config_path: Option<PathBuf>, listen: Listen) -> 
         &pseudonyms,
         stages,
     )?;
-    let portal_admin = portal
-        .as_ref()
-        .map(|p| (Arc::clone(&p.store), p.config.max_expiry));
+    let portal_admin = portal.as_ref().map(|p| {
+        let tenant_max = p
+            .config
+            .tenants
+            .iter()
+            .filter_map(|t| Some((t.name.clone(), t.expiry?.max)));
+        (
+            Arc::clone(&p.store),
+            p.config.max_expiry,
+            Arc::new(tenant_max.collect()),
+        )
+    });
     let portal_addr = match portal {
         Some(p) => {
             Some(crate::portal_serve::start(p, Arc::clone(&on_commit), &clock, &random).await?)
