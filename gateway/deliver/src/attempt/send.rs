@@ -4,8 +4,9 @@
 //! Guarantees (DESIGN.md "Protection model", issue 5):
 //! - The floor is the TLS policy's: the rule's part, the admin's `[tls.domains]`, MTA-STS
 //!   `enforce`, DANE and a pin ([`sealgate_tlspolicy`]). A host the plan skips (DNSSEC bogus
-//!   or failed, not listed by an `enforce` policy, `dane-only` without TLSA) is never
-//!   contacted.
+//!   or failed, not listed by an `enforce` policy, `dane-only` without TLSA, a name not
+//!   authenticated under `mx = "authenticated"` for verified TLS) is never contacted; every
+//!   attempt records how its host's name was authenticated (`mx_auth`).
 //! - Nothing is sent over a session that does not meet the host's level: no STARTTLS or a
 //!   failed handshake is retried in plaintext only when the floor is `may`; otherwise the
 //!   session is closed before MAIL and the unmet floor decides — defer (discovered demands),
@@ -299,6 +300,7 @@ pub(super) async fn deliver_group(
         };
         let host_facts = AttemptFacts {
             tls_floor: Some(floor_text(&mx)),
+            mx_auth: Some(mx.mx_auth),
             ..host_facts
         };
         if let Some(unmet) = mx.skip.clone() {
@@ -347,6 +349,7 @@ pub(super) async fn deliver_group(
         };
         let mut conn = conn;
         conn.facts.tls_floor = host_facts.tls_floor.clone();
+        conn.facts.mx_auth = host_facts.mx_auth;
         let achieved = mx.achieved(conn.tls.chain.as_deref());
         if !reused && counted {
             let failure = handshake_failed
