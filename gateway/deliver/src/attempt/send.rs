@@ -199,8 +199,8 @@ pub(super) async fn deliver_group(
         ..AttemptFacts::default()
     };
     // Mail the gateway originates for a tenant goes by the tenant's return route, TLS verified.
-    let ret = inner
-        .settings
+    let tenant_routes = inner.tenant_routes();
+    let ret = tenant_routes
         .return_routes
         .for_message(msg, &inner.origin.identity.domain);
     let tls = if ret.is_some() {
@@ -244,8 +244,7 @@ pub(super) async fn deliver_group(
             return failed(split(facts, e));
         }
     };
-    let tenant = inner
-        .settings
+    let tenant = tenant_routes
         .tenants
         .get(&msg.tenant)
         .cloned()
