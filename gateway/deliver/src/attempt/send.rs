@@ -19,7 +19,8 @@
 //! - Every new session is reported to the policy (pins, TLS-RPT) with what it reached —
 //!   except the sessions carrying TLS-RPT reports themselves.
 
-use super::{GroupResult, Outcome, TlsFailure, split, with_reply};
+use super::failures::Failures;
+use super::{GroupResult, Outcome, split, with_reply};
 use crate::client::{Connection, RcptTo, SessionParams, TlsKey, TlsPolicy, Transaction};
 use crate::engine::Inner;
 use crate::error::DeliverError;
@@ -30,7 +31,7 @@ use sealgate_core::{Body, BodyType, Domain, Message, Method, Severity};
 use sealgate_tlspolicy::mtasts::StsLookup;
 use sealgate_tlspolicy::policy::{Discovery, RouteKind};
 use sealgate_tlspolicy::tlsrpt::FailureKind;
-use sealgate_tlspolicy::{Achieved, DomainPlan, MxPlan, SessionResult, Unmet, Verdict};
+use sealgate_tlspolicy::{Achieved, DomainPlan, MxPlan, SessionResult, Verdict};
 
 /// The requirement named in the rule's floor part, by the TLS the rule asked.
 fn requirement_label(tls: TlsPolicy) -> &'static str {
@@ -82,91 +83,6 @@ fn requiretls_ok(plan: &DomainPlan, mx: &MxPlan, achieved: Achieved, conn: &Conn
             matches!(&plan.sts, StsLookup::Policy { policy, .. } if policy.matches(&mx.host))
         }
         Achieved::Plaintext | Achieved::Encrypted => false,
-    }
-}
-
-/// How the hosts of a group failed so far.
-#[derive(Default)]
-struct Failures {
-    /// The last failure, with its facts.
-    last: Option<(AttemptFacts, DeliverError)>,
-    /// The strongest unmet floor seen (drop > next method > defer).
-    unmet: Option<Unmet>,
-    /// Every host failed on the TLS floor (skipped, or a session below its level).
-    only_tls: bool,
-    /// Every host failed on REQUIRETLS.
-    only_requiretls: bool,
-}
-
-impl Failures {
-    fn new() -> Failures {
-        Failures {
-            only_tls: true,
-            only_requiretls: true,
-            ..Failures::default()
-        }
-    }
-
-    fn other(&mut self, facts: AttemptFacts, e: DeliverError) {
-        self.only_tls = false;
-        self.only_requiretls = false;
-        self.last = Some((facts, e));
-    }
-
-    fn tls(&mut self, inner: &Inner, mx: &MxPlan, facts: AttemptFacts, unmet: Unmet) {
-        self.only_requiretls = false;
-        let outcome = match &unmet {
-            Unmet::Defer { .. } => "defer",
-            Unmet::NextMethod { .. } => "next_method",
-            Unmet::Drop { .. } => "drop",
-        };
-        let source = mx
-            .floor
-            .deciding()
-            .next()
-            .map_or("dane", |p| p.source.as_str());
-        inner
-            .metrics
-            .tls_floor_unmet
-            .with_label_values(&[outcome, source])
-            .inc();
-        let rank = |u: &Unmet| match u {
-            Unmet::Defer { .. } => 0,
-            Unmet::NextMethod { .. } => 1,
-            Unmet::Drop { .. } => 2,
-        };
-        let reason = unmet.reason().to_string();
-        if self.unmet.as_ref().is_none_or(|u| rank(&unmet) > rank(u)) {
-            self.unmet = Some(unmet);
-        }
-        let e = DeliverError::TlsRequired(reason);
-        self.last = Some((with_reply(facts, &e.reply()), e));
-    }
-
-    fn requiretls(&mut self, facts: AttemptFacts, why: &str) {
-        self.only_tls = false;
-        let e = DeliverError::RequireTls(why.to_string());
-        self.last = Some((with_reply(facts, &e.reply()), e));
-    }
-
-    /// The group's outcome when no host took the transaction.
-    fn outcome(self, local: AttemptFacts) -> Outcome {
-        let (facts, err) = self.last.unwrap_or_else(|| {
-            let e = DeliverError::Connect("no next hop".into());
-            (with_reply(local, &e.reply()), e)
-        });
-        match self.unmet {
-            Some(Unmet::NextMethod { .. }) if self.only_tls => {
-                Outcome::TlsUnmet(facts, err, TlsFailure::NextMethod)
-            }
-            Some(Unmet::Drop { .. }) if self.only_tls => {
-                Outcome::TlsUnmet(facts, err, TlsFailure::Drop)
-            }
-            _ if self.only_requiretls && matches!(err, DeliverError::RequireTls(_)) => {
-                Outcome::Failed(facts, err)
-            }
-            _ => split(facts, err),
-        }
     }
 }
 
