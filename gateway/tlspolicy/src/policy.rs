@@ -340,6 +340,7 @@ impl TlsPolicy {
             mx_dnssec_failure,
             secure_mx,
             mx_required: self.mx_required(domain),
+            configured: false,
             verifiers: self.verifiers.clone(),
         })
     }

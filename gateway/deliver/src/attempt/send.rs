@@ -134,7 +134,7 @@ pub(super) async fn deliver_group(
         Route::Mx => (RouteKind::Mx, domain.to_string()),
     };
     let rule = tls.rule_floor(requirement_label(tls));
-    let plan = match inner
+    let mut plan = match inner
         .policy
         .plan_with(plan_domain, Some(&rule), discovery(msg, kind))
         .await
@@ -149,6 +149,9 @@ pub(super) async fn deliver_group(
             return failed(Outcome::Deferred(with_reply(local, &err.reply()), err));
         }
     };
+    // A tenant's return route was named by the administrator: like a static route, its hosts
+    // count as authenticated (`mx = "authenticated"` must not strand the tenant's DSNs).
+    plan.configured = ret.is_some();
     let targets = match &ret {
         Some(r) => inner.router.return_targets(&r.route).await,
         None => inner.router.targets(domain).await,

@@ -63,6 +63,9 @@ pub struct DomainPlan {
     pub secure_mx: Vec<String>,
     /// `mx = "authenticated"` applies to this domain: verified TLS only to authenticated names.
     pub mx_required: bool,
+    /// The administrator named these hosts (a tenant's return route, set by deliver): their
+    /// names count as authenticated, as a static route's do.
+    pub configured: bool,
     pub(crate) verifiers: Arc<Verifiers>,
 }
 

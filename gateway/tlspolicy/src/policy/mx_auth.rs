@@ -5,12 +5,12 @@
 //!
 //! Guarantees: a name is authenticated when the DNSSEC-secure MX answer lists it, when the
 //! domain's MTA-STS policy (`enforce` or `testing`; fetched over verified HTTPS) lists it, when
-//! it is the recipient domain itself (implicit MX), or when the route is configured (static
-//! route). With the requirement on, an unauthenticated host is never used for a configured
-//! demand of `verify` or above (the rule's `tls-verified`, an admin level): the outcome is that
-//! demand's `on_failure` — the next method of the chain (`forced`) or a drop with notice
-//! (`exclusive`); never plaintext, never a weaker check. Demands below `verify` (opportunistic,
-//! `tls-only`) check no name and are not affected.
+//! it is the recipient domain itself (implicit MX), or when the route is configured (a static
+//! route, a tenant's return route). With the requirement on, an unauthenticated host is never
+//! used for a configured demand of `verify` or above (the rule's `tls-verified`, an admin
+//! level): the outcome is that demand's `on_failure` — the next method of the chain (`forced`)
+//! or a drop with notice (`exclusive`); never plaintext, never a weaker check. Demands below
+//! `verify` (opportunistic, `tls-only`) check no name and are not affected.
 
 use super::{DomainPlan, RouteKind};
 use crate::floor::{Achieved, Floor, FloorPart, Unmet, Verdict};
@@ -21,7 +21,7 @@ use sealgate_core::{MxAuth, TlsLevel};
 impl DomainPlan {
     /// How `host` (lower case, no trailing dot) was authenticated as a next hop of this domain.
     pub fn mx_auth(&self, host: &str, route: RouteKind) -> MxAuth {
-        if route == RouteKind::Static {
+        if route == RouteKind::Static || self.configured {
             return MxAuth::Configured;
         }
         if host == self.domain.as_str() {
@@ -112,6 +112,7 @@ mod tests {
             mx_dnssec_failure: None,
             secure_mx: secure.iter().map(|s| s.to_string()).collect(),
             mx_required: required,
+            configured: false,
             verifiers: Arc::new(Verifiers::new(mozilla_roots()).unwrap()),
         }
     }
@@ -222,6 +223,11 @@ mod tests {
             .mx_plan("smarthost.example.org", RouteKind::Static)
             .unwrap();
         assert_eq!((route.mx_auth, route.skip), (MxAuth::Configured, None));
+        // A tenant's return route (its MX hosts, named by the administrator) likewise.
+        let mut ret = p.clone();
+        ret.configured = true;
+        let mx = ret.mx_plan("mx.example.net", RouteKind::Mx).unwrap();
+        assert_eq!((mx.mx_auth, mx.skip), (MxAuth::Configured, None));
         // Not required: the same host is used, and recorded as unauthenticated.
         let p = plan(&[], None, false, vec![verified()]);
         let mx = p.mx_plan("mx.example.net", RouteKind::Mx).unwrap();
