@@ -255,7 +255,7 @@ fn sighup_applies_new_routes_tls_domains_and_tenants_and_names_what_needs_a_rest
             "retry_schedule = [3600]\nmax_deliveries = 7",
         )
         + &format!(
-            "\n[delivery.routes]\n\"partner.example\" = \"{}\"\n\n[tls.domains]\n\"bank.example\" = {{ level = \"encrypt\", on_failure = \"exclusive\" }}\n\n\
+            "\n[delivery.routes]\n\"partner.example\" = \"{}\"\n\n[tls.domains]\n\"bank.example\" = {{ level = \"encrypt\", on_failure = \"exclusive\", mx = \"authenticated\" }}\n\n\
              [tenants.acme.return_route]\nhost = \"return.test\"\nport = {}\n\n\
              [delivery.tenants.acme]\nhelo = \"reloaded.acme-health.org\"\n",
             dest.addr,
@@ -267,6 +267,11 @@ fn sighup_applies_new_routes_tls_domains_and_tenants_and_names_what_needs_a_rest
     assert!(
         tls_status().contains("admin floor: encrypt (on failure: exclusive)"),
         "the new [tls.domains] entry is in the running policy:\n{}",
+        tls_status()
+    );
+    assert!(
+        tls_status().contains("mx names: authenticated only"),
+        "the entry's mx requirement is in the running policy:\n{}",
         tls_status()
     );
     send(&gw, "alice@newclinic.example", false).expect(250, "2.0.0", "the changed tenant");

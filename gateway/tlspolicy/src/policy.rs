@@ -61,8 +61,7 @@ mod domain;
 mod mx_auth;
 mod remember;
 
-use admin::AdminTable;
-pub(crate) use admin::admin_table;
+pub(crate) use admin::{AdminTable, admin_table};
 
 pub use domain::{DaneState, DomainPlan, MxPlan, RouteKind};
 
