@@ -47,9 +47,13 @@ fn hup_and_wait(gw: &Gateway, result: &str) {
 }
 
 fn send(gw: &Gateway, from: &str, probe: bool) -> Reply {
+    send_to(gw, from, "bob@partner.example", probe)
+}
+
+fn send_to(gw: &Gateway, from: &str, to: &str, probe: bool) -> Reply {
     let mut s = Smtp::ready(gw.smtp);
     let id = unique_message_id("reload");
-    let mut msg = simple(from, "bob@partner.example", "weekly", &id, "see you");
+    let mut msg = simple(from, to, "weekly", &id, "see you");
     if probe {
         msg = format!("X-Reload-Probe: yes\r\n{msg}");
     }
@@ -57,7 +61,7 @@ fn send(gw: &Gateway, from: &str, probe: bool) -> Reply {
     if m.code != 250 {
         return m;
     }
-    let r = s.cmd("RCPT TO:<bob@partner.example>");
+    let r = s.cmd(&format!("RCPT TO:<{to}>"));
     if r.code != 250 {
         return r;
     }
@@ -179,6 +183,8 @@ fn a_changed_rule_file_reloads_without_sighup() {
 #[test]
 fn sighup_applies_new_routes_tls_domains_and_tenants_and_names_what_needs_a_restart() {
     use sealgate_tests::Mode;
+    use sealgate_tests::certs::TestCa;
+    use sealgate_tests::dns::{DnsServer, Zone};
     use sealgate_tests::receiver::Receiver;
     let env = Env::new();
     let dest = Receiver::start(
@@ -188,9 +194,28 @@ fn sighup_applies_new_routes_tls_domains_and_tenants_and_names_what_needs_a_rest
         None,
     );
     let mut dest = dest;
+    // The return route added by the reload: a TLS receiver with a certificate of the test CA
+    // for `return.test`, which the hickory server resolves to 127.0.0.1.
+    let ca = TestCa::new(&env.etc(), "reload-rig");
+    let ret_cert = ca.leaf(&env.etc(), "return", &["return.test"], false);
+    let mut ret = Receiver::start(
+        std::net::Ipv4Addr::LOCALHOST.into(),
+        0,
+        &env.root().join("return"),
+        Some(&(ret_cert.cert.clone(), ret_cert.key.clone())),
+    );
+    let dns = DnsServer::start(&[
+        Zone::new("return.test").a("return.test", std::net::Ipv4Addr::LOCALHOST)
+    ]);
+    let q = |p: &Path| serde_json::to_string(&p.to_string_lossy()).unwrap();
     let cfg = GatewayConfig {
         mode: Mode::Mx,
         delivery: vec!["retry_schedule = [3600]".into()],
+        extra: format!(
+            "[delivery.testing]\n{}\n\n[tls.testing]\nmx_ca = {}\n",
+            dns.nameservers_line(),
+            q(&ca.pem_file)
+        ),
         ..GatewayConfig::default()
     };
     let path = cfg.write(&env, "sealgate.toml");
@@ -217,7 +242,8 @@ fn sighup_applies_new_routes_tls_domains_and_tenants_and_names_what_needs_a_rest
         "no admin floor yet"
     );
 
-    // A route, a TLS table entry, a tenant's new sender domain and a restart-only change.
+    // A route, a TLS table entry, a tenant's new sender domain and return route, its
+    // `[delivery.tenants]` entry, and a restart-only change.
     let text = std::fs::read_to_string(&path).unwrap();
     let text = text
         .replace(
@@ -229,8 +255,11 @@ fn sighup_applies_new_routes_tls_domains_and_tenants_and_names_what_needs_a_rest
             "retry_schedule = [3600]\nmax_deliveries = 7",
         )
         + &format!(
-            "\n[delivery.routes]\n\"partner.example\" = \"{}\"\n\n[tls.domains]\n\"bank.example\" = {{ level = \"encrypt\", on_failure = \"exclusive\" }}\n",
-            dest.addr
+            "\n[delivery.routes]\n\"partner.example\" = \"{}\"\n\n[tls.domains]\n\"bank.example\" = {{ level = \"encrypt\", on_failure = \"exclusive\", mx = \"authenticated\" }}\n\n\
+             [tenants.acme.return_route]\nhost = \"return.test\"\nport = {}\n\n\
+             [delivery.tenants.acme]\nhelo = \"reloaded.acme-health.org\"\n",
+            dest.addr,
+            ret.addr.port()
         );
     std::fs::write(&path, text).unwrap();
     hup_and_wait(&gw, "ok");
@@ -240,15 +269,45 @@ fn sighup_applies_new_routes_tls_domains_and_tenants_and_names_what_needs_a_rest
         "the new [tls.domains] entry is in the running policy:\n{}",
         tls_status()
     );
+    assert!(
+        tls_status().contains("mx names: authenticated only"),
+        "the entry's mx requirement is in the running policy:\n{}",
+        tls_status()
+    );
     send(&gw, "alice@newclinic.example", false).expect(250, "2.0.0", "the changed tenant");
     let r = send(&gw, "alice@acme-health.org", false);
     r.expect(250, "2.0.0", "queued");
     let got = dest.wait_messages(1, Duration::from_secs(60), "mail by the new route");
     assert!(!got.is_empty());
+    // A refused recipient's DSN goes by the return route the reload added, over verified TLS.
+    send_to(
+        &gw,
+        "alice@acme-health.org",
+        "reject-1@partner.example",
+        false,
+    )
+    .expect(250, "2.0.0", "queued");
+    let dsn = ret.wait_messages(
+        1,
+        Duration::from_secs(60),
+        "the DSN by the new return route",
+    );
+    assert!(
+        dsn.iter()
+            .any(|m| m.mail_from == "<>" && m.tls && m.rcpt_tos == ["alice@acme-health.org"]),
+        "the DSN came by the reloaded return route with TLS: {dsn:?}"
+    );
     let log = gw.log_text();
     assert!(
-        log.contains("applied only after a restart: [delivery] (other than [delivery.routes])"),
+        log.contains(
+            "applied only after a restart: [delivery] (other than [delivery.routes] and \
+             [delivery.tenants])"
+        ),
         "the log names what needs a restart:\n{log}"
+    );
+    assert!(
+        !log.contains("tenants.*.return_route"),
+        "the return route is not named as needing a restart:\n{log}"
     );
     assert!(
         !log.contains("MX lookup failed"),

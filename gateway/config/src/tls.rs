@@ -8,15 +8,42 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::time::Duration;
 
-/// One `[tls.domains]` entry: the admin's floor for a recipient domain.
+/// One `[tls.domains]` entry: the admin's floor for a recipient domain, and whether its MX
+/// names must be authenticated. It has a `level`, an `mx`, or both.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TlsDomainRule {
     /// The recipient domain (exact match).
     pub domain: Domain,
-    /// `level`: the lowest TLS level mail to it may use.
-    pub level: TlsLevel,
+    /// `level`: the lowest TLS level mail to it may use (none: no admin floor).
+    pub level: Option<TlsLevel>,
     /// `on_failure`: `forced` (next method) or `exclusive` (drop with notice); default `forced`.
     pub on_failure: OnFailure,
+    /// `mx`: overrides `[tls] mx` for this domain (none: the global setting).
+    pub mx: Option<MxNames>,
+}
+
+/// `mx`: which MX host names a verified-TLS delivery (`tls-verified`, or a configured
+/// `verify` level) may check the certificate against.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum MxNames {
+    /// `any` (default): whatever plain DNS answered.
+    #[default]
+    Any,
+    /// `authenticated`: only names from a DNSSEC-secure MX answer or listed by the domain's
+    /// MTA-STS policy (or the domain itself, or a configured route). Most domains publish
+    /// neither, so their verified-TLS mail goes down the method chain instead.
+    Authenticated,
+}
+
+impl std::str::FromStr for MxNames {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s {
+            "any" => Ok(MxNames::Any),
+            "authenticated" => Ok(MxNames::Authenticated),
+            _ => Err(format!("`{s}`: expected \"any\" or \"authenticated\"")),
+        }
+    }
 }
 
 /// `[tls.testing]`: overrides for test rigs only. Never set them in production.
@@ -54,6 +81,8 @@ pub struct TlsPolicyConfig {
     /// `["pgp", "smime", "bounce-with-notice"]`). Must end in `hold` or `bounce-with-notice`
     /// and may not name `tls-verified`.
     pub fallback_chain: Vec<Method>,
+    /// `mx`: the default for every domain without its own `[tls.domains] mx` (default `any`).
+    pub mx: MxNames,
     /// `[tls.testing]`.
     pub testing: TlsTesting,
 }
@@ -74,6 +103,7 @@ pub(crate) fn read_tls_policy(mut s: Section<'_>) -> TlsPolicyConfig {
     let report_organization = s.string("report_organization");
     let report_contact = s.string("report_contact");
     let fallback_chain = read_fallback_chain(&mut s);
+    let mx = s.parsed("mx", str::parse).unwrap_or_default();
     let testing = read_testing(s.section("testing"));
     s.finish();
     TlsPolicyConfig {
@@ -85,6 +115,7 @@ pub(crate) fn read_tls_policy(mut s: Section<'_>) -> TlsPolicyConfig {
         report_organization,
         report_contact,
         fallback_chain,
+        mx,
         testing,
     }
 }
@@ -128,8 +159,9 @@ fn read_domains(mut s: Section<'_>) -> Vec<TlsDomainRule> {
         let level = t.parsed("level", |v| {
             v.parse::<TlsLevel>().map_err(|e| format!("`{v}`: {e}"))
         });
-        if level.is_none() && !t.had_issue("level") {
-            t.issue("level", "is required");
+        let mx = t.parsed("mx", str::parse::<MxNames>);
+        if level.is_none() && mx.is_none() && !t.had_issue("level") && !t.had_issue("mx") {
+            t.issue("level", "is required (or give `mx`)");
         }
         let on_failure = t
             .parsed("on_failure", |v| {
@@ -137,11 +169,14 @@ fn read_domains(mut s: Section<'_>) -> Vec<TlsDomainRule> {
             })
             .unwrap_or(OnFailure::Forced);
         t.finish();
-        if let (Ok(domain), Some(level)) = (domain, level) {
+        if let Ok(domain) = domain
+            && (level.is_some() || mx.is_some())
+        {
             out.push(TlsDomainRule {
                 domain,
                 level,
                 on_failure,
+                mx,
             });
         }
     }
@@ -186,12 +221,13 @@ mod tests {
         assert_eq!(d[0].domain.as_str(), "bank.example");
         assert_eq!(
             (d[0].level, d[0].on_failure),
-            (TlsLevel::Verify, OnFailure::Exclusive)
+            (Some(TlsLevel::Verify), OnFailure::Exclusive)
         );
         assert_eq!(
             (d[1].level, d[1].on_failure),
-            (TlsLevel::Encrypt, OnFailure::Forced)
+            (Some(TlsLevel::Encrypt), OnFailure::Forced)
         );
+        assert_eq!(c.tls.mx, super::MxNames::Any, "off by default");
         assert_eq!(c.tls.pin_lifetime.as_secs(), 864_000);
         assert!(c.tls.mta_sts && c.tls.dane);
         assert_eq!(c.tls.fallback_chain, super::DEFAULT_FALLBACK_CHAIN.to_vec());
@@ -205,11 +241,13 @@ mod tests {
             r#"
             [tls]
             colour = 1
+            mx = "yes"
             fallback_chain = ["tls-verified", "pgp"]
             [tls.domains]
             "bad domain" = { level = "verify" }
             "a.example" = { level = "paranoid", on_failure = "maybe" }
             "b.example" = { on_failure = "forced" }
+            "c.example" = { mx = "dnssec" }
             "#,
         )
         .unwrap_err();
@@ -221,8 +259,34 @@ mod tests {
             "tls.domains.a.example.level",
             "tls.domains.a.example.on_failure",
             "tls.domains.b.example.level",
+            "tls.domains.c.example.mx",
+            "tls.mx",
         ] {
             assert!(keys.contains(&k), "{k} missing from {keys:?}");
         }
+    }
+
+    #[test]
+    fn mx_names_read_globally_and_per_domain() {
+        let c = Config::from_toml(
+            r#"
+            [tls]
+            mx = "authenticated"
+            [tls.domains]
+            "open.example" = { mx = "any" }
+            "strict.example" = { level = "verify", mx = "authenticated" }
+            "#,
+        )
+        .unwrap();
+        assert_eq!(c.tls.mx, super::MxNames::Authenticated);
+        let d = &c.tls.domains;
+        assert_eq!(
+            (d[0].domain.as_str(), d[0].level, d[0].mx),
+            ("open.example", None, Some(super::MxNames::Any))
+        );
+        assert_eq!(
+            (d[1].level, d[1].mx),
+            (Some(TlsLevel::Verify), Some(super::MxNames::Authenticated))
+        );
     }
 }

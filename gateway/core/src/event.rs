@@ -40,6 +40,10 @@ pub struct AttemptFacts {
     /// e.g. `verify (mta-sts)`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tls_floor: Option<String>,
+    /// How the next hop's name was authenticated (DNSSEC-secure MX, MTA-STS, …); absent in
+    /// records written before it was recorded, and for attempts that made no connection plan.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mx_auth: Option<crate::tls::MxAuth>,
     /// The peer's reply, if any.
     pub reply: Option<Reply>,
     /// How the copy sent was protected and signed (filled by the deliver stage's transform

@@ -33,4 +33,4 @@ pub use message::{Body, BodyType, ClientInfo, DsnRet, Envelope, Message, Notify,
 pub use reply::{Reply, Severity};
 pub use status::Status;
 pub use time::{Clock, Random, SystemClock, Timestamp};
-pub use tls::{OnFailure, TlsLevel};
+pub use tls::{MxAuth, OnFailure, TlsLevel};

@@ -116,6 +116,47 @@ impl FromStr for OnFailure {
     }
 }
 
+/// How the name of the host a delivery attempt connected to was authenticated: the
+/// certificate check of `tls-verified` is only as good as the name it checks (issue 16 item 3).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum MxAuth {
+    /// The MX answer was DNSSEC-secure.
+    Dnssec,
+    /// The domain's MTA-STS policy (fetched over verified HTTPS) lists the host.
+    MtaSts,
+    /// The host is the recipient domain itself (implicit MX): no DNS answer chose the name.
+    Domain,
+    /// A route the administrator configured (`[delivery.routes]`, a tenant's return route).
+    Configured,
+    /// The name came from a plain (unsigned or unvalidated) DNS answer.
+    Unauthenticated,
+}
+
+impl MxAuth {
+    /// Name for records and `queue show`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            MxAuth::Dnssec => "dnssec",
+            MxAuth::MtaSts => "mta-sts",
+            MxAuth::Domain => "recipient domain",
+            MxAuth::Configured => "configured route",
+            MxAuth::Unauthenticated => "unauthenticated",
+        }
+    }
+
+    /// True unless the name came from plain DNS.
+    pub fn is_authenticated(self) -> bool {
+        self != MxAuth::Unauthenticated
+    }
+}
+
+impl fmt::Display for MxAuth {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -11,6 +11,7 @@
 //! cipher, certificate check and reply. A transaction that broke after its body was sent is
 //! deferred, never retried on the next host in the same round (the first may have it).
 
+mod failures;
 mod notify;
 mod send;
 

@@ -24,7 +24,7 @@ use sealgate_tlspolicy::TlsPolicy;
 use sealgate_transform::Transformer;
 use std::collections::{HashMap, HashSet};
 use std::net::IpAddr;
-use std::sync::{Arc, Mutex, PoisonError};
+use std::sync::{Arc, Mutex, PoisonError, RwLock};
 use std::time::Duration;
 use tokio::sync::{Semaphore, mpsc};
 
@@ -54,12 +54,40 @@ pub struct Settings {
     pub scan_interval: Duration,
     /// Client timeouts.
     pub timeouts: Timeouts,
-    /// Per-tenant EHLO name and source address.
-    pub tenants: HashMap<String, TenantOut>,
     /// `[tls] fallback_chain`: walked by a `deliver` recipient whose forced floor failed.
     pub fallback_chain: Vec<Method>,
+}
+
+/// What a configuration reload replaces ([`Engine::set_tenants`]): each tenant's EHLO name and
+/// source address (`[delivery.tenants]`) and its return route (`[tenants.NAME.return_route]`).
+/// A group takes one snapshot and uses it throughout.
+#[derive(Debug, Default)]
+pub struct TenantRoutes {
+    /// Per-tenant EHLO name and source address.
+    pub tenants: HashMap<String, TenantOut>,
     /// Each tenant's return route for the mail the gateway originates for it.
     pub return_routes: Arc<ReturnRoutes>,
+}
+
+impl TenantRoutes {
+    /// From `[delivery.tenants]` and the loaded return routes.
+    pub fn new(c: &DeliveryConfig, return_routes: Arc<ReturnRoutes>) -> TenantRoutes {
+        let tenants = c
+            .tenants
+            .iter()
+            .map(|t| {
+                let out = TenantOut {
+                    helo: t.helo.clone(),
+                    source: t.source_address,
+                };
+                (t.name.clone(), out)
+            })
+            .collect();
+        TenantRoutes {
+            tenants,
+            return_routes,
+        }
+    }
 }
 
 impl Settings {
@@ -73,21 +101,7 @@ impl Settings {
             max_deliveries: c.max_deliveries.max(1),
             scan_interval: c.scan_interval,
             timeouts: Timeouts::rfc5321(c.connect_timeout),
-            tenants: c
-                .tenants
-                .iter()
-                .map(|t| {
-                    (
-                        t.name.clone(),
-                        TenantOut {
-                            helo: t.helo.clone(),
-                            source: t.source_address,
-                        },
-                    )
-                })
-                .collect(),
             fallback_chain: sealgate_config::DEFAULT_FALLBACK_CHAIN.to_vec(),
-            return_routes: Arc::default(),
         }
     }
 
@@ -143,6 +157,8 @@ pub(crate) struct Inner {
     pub policy: Arc<TlsPolicy>,
     pub pool: Pool,
     pub settings: Settings,
+    /// Replaced whole on reload; read through [`Inner::tenant_routes`].
+    tenant_routes: RwLock<Arc<TenantRoutes>>,
     pub metrics: Metrics,
     pub pseudonyms: Pseudonymiser,
     pub origin: Originator,
@@ -174,6 +190,18 @@ impl Inner {
             .remove(&id);
     }
 
+    /// The tenants' presentation and return routes now (a snapshot: a reload meanwhile
+    /// applies to the next group).
+    pub fn tenant_routes(&self) -> Arc<TenantRoutes> {
+        // Only ever replaced whole: a poisoned lock still holds a complete value.
+        Arc::clone(
+            &self
+                .tenant_routes
+                .read()
+                .unwrap_or_else(PoisonError::into_inner),
+        )
+    }
+
     /// Asks for `id` to be looked at now.
     pub fn wake(&self, id: MessageId) {
         let _ = self.tx.send(id);
@@ -202,7 +230,7 @@ impl Engine {
     pub fn start(config: &DeliveryConfig, parts: Parts) -> Result<Engine, DeliverError> {
         let mut settings = Settings::from_config(config);
         settings.fallback_chain = parts.fallback_chain;
-        settings.return_routes = parts.return_routes;
+        let tenant_routes = TenantRoutes::new(config, parts.return_routes);
         let mx_port = config.testing.mx_port.unwrap_or(25);
         let guard = DestinationGuard::new(
             config.allow_non_global_destinations,
@@ -233,6 +261,7 @@ impl Engine {
             ),
             slots: Arc::new(Semaphore::new(settings.max_deliveries)),
             settings,
+            tenant_routes: RwLock::new(Arc::new(tenant_routes)),
             metrics: parts.metrics,
             pseudonyms: parts.pseudonyms,
             templates: parts.templates,
@@ -250,6 +279,17 @@ impl Engine {
     /// Applies a reloaded `[delivery.routes]`: the next routing decision uses it.
     pub fn set_routes(&self, config: &DeliveryConfig) {
         self.inner.router.set_routes(&config.routes);
+    }
+
+    /// Applies a reloaded `[delivery.tenants]` and the tenants' return routes (loaded by the
+    /// caller, client certificates included): groups started from now on use them.
+    pub fn set_tenants(&self, config: &DeliveryConfig, return_routes: Arc<ReturnRoutes>) {
+        let new = Arc::new(TenantRoutes::new(config, return_routes));
+        *self
+            .inner
+            .tenant_routes
+            .write()
+            .unwrap_or_else(PoisonError::into_inner) = new;
     }
 
     /// Asks for `id` to be looked at now (after a commit or an admin action).

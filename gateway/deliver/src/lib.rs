@@ -50,7 +50,7 @@ pub mod return_route;
 pub mod route;
 
 pub use control::{ActionReport, QueueAction, QueueControl};
-pub use engine::{Engine, Parts, Settings};
+pub use engine::{Engine, Parts, Settings, TenantRoutes};
 pub use error::DeliverError;
 pub use notice::{Identity, NoticeKind, Originator, Templates};
 pub use outbox::{Outbox, OutboxError};

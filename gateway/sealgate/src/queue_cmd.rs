@@ -354,12 +354,25 @@ fn print_entry(e: &QueueEntry) {
                         a.reply
                             .as_ref()
                             .map_or("-".to_string(), ToString::to_string)
-                    ) + &protection_text(a)
+                    ) + &mx_text(a)
+                        + &protection_text(a)
                 }
                 EventKind::Recovered => "requeued after restart".to_string(),
             };
             outln!("    {when}  {what}");
         }
+    }
+}
+
+/// How the attempt's next hop name was authenticated (issue 16 item 3):
+/// `mx: mail.example.net (authenticated: dnssec)` or `(unauthenticated)`.
+fn mx_text(a: &sealgate_core::event::AttemptFacts) -> String {
+    match a.mx_auth {
+        None => String::new(),
+        Some(m) if m.is_authenticated() => {
+            format!("\n        mx: {} (authenticated: {m})", a.next_hop)
+        }
+        Some(_) => format!("\n        mx: {} (unauthenticated)", a.next_hop),
     }
 }
 

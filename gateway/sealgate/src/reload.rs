@@ -4,15 +4,19 @@
 //!
 //! Applied at once: the accept stage's settings (`[smtp]` limits and hostname, `[smtp.tls]`
 //! certificate, the tenants' networks, sender domains, tokens and client certificate names,
-//! the rules), `[delivery.routes]` (the deliver stage's router) and `[tls.domains]` (the
-//! outbound TLS policy's admin table). Everything else is compared with what the process
-//! started with; a difference is logged as needing a restart, and the running value stays.
+//! the rules), `[delivery.routes]` (the deliver stage's router), `[delivery.tenants]` and the
+//! tenants' return routes with their client certificates (the deliver stage's per-tenant
+//! table), and `[tls.domains]` with the `[tls] mx` default (the outbound TLS policy's admin
+//! table). Everything else is compared with what the process started with; a difference is
+//! logged as needing a restart, and the running value stays. A return route whose client
+//! certificate can't be loaded fails the whole reload (nothing changes).
 
 use crate::notify::Notifier;
 use crate::settings;
+use anyhow::Context;
 use sealgate_accept::{Server, SettingsHandle};
 use sealgate_config::{Config, RulesConfig};
-use sealgate_deliver::Engine;
+use sealgate_deliver::{Engine, ReturnRoutes};
 use sealgate_report::Metrics;
 use sealgate_rules::watch::DirFingerprint;
 use sealgate_tlspolicy::TlsPolicy;
@@ -57,9 +61,17 @@ impl Live {
             config.admin.listen = a;
         }
         let accept = settings::build(&config)?;
+        // Loaded before anything is replaced, so a bad certificate changes nothing.
+        let return_routes = match &self.engine {
+            Some(_) => Some(Arc::new(
+                ReturnRoutes::load(&config.tenants).context("tenants: return routes")?,
+            )),
+            None => None,
+        };
         self.handle.replace(accept);
-        if let Some(engine) = &self.engine {
+        if let (Some(engine), Some(routes)) = (&self.engine, return_routes) {
             engine.set_routes(&config.delivery);
+            engine.set_tenants(&config.delivery, routes);
         }
         if let Some(tls) = &self.tls {
             tls.set_admin_table(&config.tls);
@@ -89,23 +101,17 @@ pub fn needs_restart(old: &Config, new: &Config) -> Vec<&'static str> {
     let (mut d_old, mut d_new) = (old.delivery.clone(), new.delivery.clone());
     d_old.routes.clear();
     d_new.routes.clear();
+    d_old.tenants.clear();
+    d_new.tenants.clear();
     if d_old != d_new {
-        out.push("[delivery] (other than [delivery.routes])");
+        out.push("[delivery] (other than [delivery.routes] and [delivery.tenants])");
     }
     let (mut t_old, mut t_new) = (old.tls.clone(), new.tls.clone());
     t_old.domains.clear();
     t_new.domains.clear();
+    t_new.mx = t_old.mx;
     if t_old != t_new {
-        out.push("[tls] (other than [tls.domains])");
-    }
-    let return_routes = |c: &Config| -> Vec<_> {
-        c.tenants
-            .iter()
-            .map(|t| (t.name.clone(), t.return_route.clone()))
-            .collect()
-    };
-    if return_routes(old) != return_routes(new) {
-        out.push("tenants.*.return_route");
+        out.push("[tls] (other than [tls.domains] and mx)");
     }
     if old.gateway != new.gateway {
         out.push("[gateway]");
@@ -145,8 +151,9 @@ pub(crate) fn spawn_signal_handlers(
                     metrics.config_reloads.with_label_values(&["ok"]).inc();
                     tracing::info!(
                         trigger = why,
-                        "configuration reloaded: tenants, [smtp] limits and certificate, rules, \
-                         [delivery.routes] and [tls.domains] apply now"
+                        "configuration reloaded: tenants (return routes included), [smtp] limits \
+                         and certificate, rules, [delivery.routes], [delivery.tenants], \
+                         [tls.domains] and [tls] mx apply now"
                     );
                     if !r.needs_restart.is_empty() {
                         tracing::warn!(
@@ -229,7 +236,8 @@ mod tests {
         let old = Config::from_toml("[delivery]\nmode = \"mx\"\n").unwrap();
         let new = Config::from_toml(
             "[delivery]\nmode = \"mx\"\n[delivery.routes]\n\"a.example\" = \"10.0.0.1:25\"\n\
-             [tls.domains]\n\"b.example\" = { level = \"verify\" }\n",
+             [tls]\nmx = \"authenticated\"\n\
+             [tls.domains]\n\"b.example\" = { level = \"verify\", mx = \"any\" }\n",
         )
         .unwrap();
         assert!(needs_restart(&old, &new).is_empty());
@@ -239,7 +247,10 @@ mod tests {
         .unwrap();
         assert_eq!(
             needs_restart(&old, &newer),
-            vec!["[admin]", "[delivery] (other than [delivery.routes])"]
+            vec![
+                "[admin]",
+                "[delivery] (other than [delivery.routes] and [delivery.tenants])"
+            ]
         );
     }
 }

@@ -56,8 +56,12 @@
 //! [`TlsPolicy::known_floor`] (rule, admin, pin, cached MTA-STS) is there for callers that
 //! need the floor without network I/O.
 
+mod admin;
 mod domain;
+mod mx_auth;
 mod remember;
+
+pub(crate) use admin::{AdminTable, admin_table};
 
 pub use domain::{DaneState, DomainPlan, MxPlan, RouteKind};
 
@@ -137,8 +141,8 @@ impl Discovery {
 
 /// The policy engine.
 pub struct TlsPolicy {
-    /// `[tls.domains]`; replaced on reload ([`TlsPolicy::set_admin_table`]).
-    admin: std::sync::RwLock<HashMap<Domain, FloorPart>>,
+    /// `[tls.domains]` and `[tls] mx`; replaced on reload ([`TlsPolicy::set_admin_table`]).
+    admin: std::sync::RwLock<AdminTable>,
     dane_enabled: bool,
     dns: Arc<dyn PolicyDns>,
     sts: Option<StsResolver>,
@@ -199,7 +203,7 @@ impl TlsPolicy {
         fetcher: FetcherConfig,
         deps: Deps,
     ) -> Result<TlsPolicy, TlsPolicyError> {
-        let admin = admin_table(config);
+        let admin = AdminTable::from_config(config);
         let sts = config.mta_sts.then(|| {
             StsResolver::new(
                 dns.clone(),
@@ -237,18 +241,26 @@ impl TlsPolicy {
 
     /// The admin's `[tls.domains]` part for a domain (sync, no I/O).
     pub fn admin_part(&self, domain: &Domain) -> Option<FloorPart> {
+        self.admin_table().part(domain)
+    }
+
+    /// Whether `[tls.domains] mx` (or the `[tls] mx` default) requires authenticated MX names
+    /// for verified TLS to `domain` (sync, no I/O).
+    pub fn mx_required(&self, domain: &Domain) -> bool {
+        self.admin_table().mx_required(domain)
+    }
+
+    fn admin_table(&self) -> std::sync::RwLockReadGuard<'_, AdminTable> {
         // A poisoned lock still holds a whole table (it is only ever replaced whole).
         self.admin
             .read()
             .unwrap_or_else(std::sync::PoisonError::into_inner)
-            .get(domain)
-            .cloned()
     }
 
-    /// Replaces the `[tls.domains]` table (configuration reload); plans made from now on use
-    /// the new one.
+    /// Replaces the `[tls.domains]` table and the `[tls] mx` default (configuration reload);
+    /// plans made from now on use the new ones.
     pub fn set_admin_table(&self, config: &TlsPolicyConfig) {
-        let table = admin_table(config);
+        let table = AdminTable::from_config(config);
         *self
             .admin
             .write()
@@ -313,42 +325,59 @@ impl TlsPolicy {
         {
             parts.push(sts_part(id));
         }
-        let mut dane = HashMap::new();
-        let mut mx_dnssec_failure = None;
-        let mx = if self.dane_enabled && discovery.mx_policies {
+        let mx = if discovery.mx_policies {
             self.dns.secure_mx(domain.as_str()).await
         } else {
             Dnssec::NoRecords
         };
-        match mx {
-            Dnssec::Bogus(e) | Dnssec::Failed(e) => mx_dnssec_failure = Some(e),
-            Dnssec::NoRecords | Dnssec::Insecure(_) => {}
-            Dnssec::Secure(hosts) => {
-                for host in hosts.into_iter().take(MAX_DANE_HOSTS) {
-                    let state = match self.dns.tlsa(&host, 25).await {
-                        Dnssec::Secure(records) => {
-                            let usable = TlsaSet(records).usable();
-                            if usable.is_empty() {
-                                DaneState::Unusable
-                            } else {
-                                DaneState::Usable(usable)
-                            }
-                        }
-                        Dnssec::NoRecords | Dnssec::Insecure(_) => DaneState::None,
-                        Dnssec::Bogus(e) | Dnssec::Failed(e) => DaneState::Failed(e),
-                    };
-                    dane.insert(host, state);
-                }
-            }
-        }
+        let (dane, mx_dnssec_failure, secure_mx) = self.dane_hosts(mx).await;
         Ok(DomainPlan {
             domain: domain.clone(),
             floor: Floor::compute(parts),
             sts,
             dane,
             mx_dnssec_failure,
+            secure_mx,
+            mx_required: self.mx_required(domain),
+            configured: false,
             verifiers: self.verifiers.clone(),
         })
+    }
+
+    /// From the DNSSEC-validated MX answer: the DANE state per secure MX host (when DANE is
+    /// on), the lookup failure that makes every MX unusable (when DANE is on: RFC 7672
+    /// §2.2.1), and the secure hosts, whose names are authenticated (whether DANE is on or not).
+    async fn dane_hosts(
+        &self,
+        mx: Dnssec<Vec<String>>,
+    ) -> (HashMap<String, DaneState>, Option<String>, Vec<String>) {
+        let mut dane = HashMap::new();
+        let hosts = match mx {
+            Dnssec::Bogus(e) | Dnssec::Failed(e) if self.dane_enabled => {
+                return (dane, Some(e), Vec::new());
+            }
+            Dnssec::Secure(hosts) => hosts,
+            _ => return (dane, None, Vec::new()),
+        };
+        if !self.dane_enabled {
+            return (dane, None, hosts);
+        }
+        for host in hosts.iter().take(MAX_DANE_HOSTS) {
+            let state = match self.dns.tlsa(host, 25).await {
+                Dnssec::Secure(records) => {
+                    let usable = TlsaSet(records).usable();
+                    if usable.is_empty() {
+                        DaneState::Unusable
+                    } else {
+                        DaneState::Usable(usable)
+                    }
+                }
+                Dnssec::NoRecords | Dnssec::Insecure(_) => DaneState::None,
+                Dnssec::Bogus(e) | Dnssec::Failed(e) => DaneState::Failed(e),
+            };
+            dane.insert(host.clone(), state);
+        }
+        (dane, None, hosts)
     }
 
     /// Records a finished session: pins the domain after verified TLS, counts it for TLS-RPT.
@@ -454,25 +483,6 @@ fn report_view(plan: &DomainPlan, mx: &MxPlan, result: &SessionResult) -> Sessio
         _ => {}
     }
     r
-}
-
-/// The admin's `[tls.domains]` table as floor parts.
-pub(crate) fn admin_table(config: &TlsPolicyConfig) -> HashMap<Domain, FloorPart> {
-    config
-        .domains
-        .iter()
-        .map(|r| {
-            (
-                r.domain.clone(),
-                FloorPart {
-                    source: FloorSource::Admin,
-                    level: r.level,
-                    on_failure: Some(r.on_failure),
-                    detail: format!("[tls.domains] \"{}\"", r.domain),
-                },
-            )
-        })
-        .collect()
 }
 
 /// The floor part of an MTA-STS `enforce` policy.

@@ -71,6 +71,10 @@ pub struct TlsStatus {
     pub dane_enabled: bool,
     /// The `[tls.domains]` entry.
     pub admin: Option<AdminStatus>,
+    /// `mx = "authenticated"` applies (the domain's entry, or the `[tls] mx` default): verified
+    /// TLS only to authenticated MX names.
+    #[serde(default)]
+    pub mx_authenticated_only: bool,
     /// A valid pin.
     pub pin: Option<PinStatus>,
     /// The cached MTA-STS policy, if unexpired.
@@ -117,6 +121,7 @@ pub(crate) fn read(
             level: p.level,
             on_failure: p.on_failure,
         }),
+        mx_authenticated_only: false,
         pin,
         mta_sts,
         last,
@@ -137,7 +142,7 @@ impl TlsStatus {
         let now = clock.now();
         let pins = Pins::new(pins, clock, config.pin_lifetime);
         let last = state.facts(domain)?;
-        read(
+        let mut status = read(
             domain,
             admin,
             &pins,
@@ -145,7 +150,10 @@ impl TlsStatus {
             last,
             (config.mta_sts, config.dane),
             now,
-        )
+        )?;
+        status.mx_authenticated_only =
+            crate::policy::AdminTable::from_config(config).mx_required(domain);
+        Ok(status)
     }
 }
 
@@ -177,6 +185,14 @@ impl fmt::Display for TlsStatus {
                 a.on_failure.map_or("-", OnFailure::as_str)
             )?,
             None => writeln!(f, "admin floor: none ([tls.domains] has no entry)")?,
+        }
+        if self.mx_authenticated_only {
+            writeln!(
+                f,
+                "mx names: authenticated only for verified TLS (DNSSEC-secure MX or MTA-STS)"
+            )?;
+        } else {
+            writeln!(f, "mx names: any")?;
         }
         match &self.pin {
             Some(p) => writeln!(

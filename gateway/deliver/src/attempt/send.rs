@@ -4,8 +4,9 @@
 //! Guarantees (DESIGN.md "Protection model", issue 5):
 //! - The floor is the TLS policy's: the rule's part, the admin's `[tls.domains]`, MTA-STS
 //!   `enforce`, DANE and a pin ([`sealgate_tlspolicy`]). A host the plan skips (DNSSEC bogus
-//!   or failed, not listed by an `enforce` policy, `dane-only` without TLSA) is never
-//!   contacted.
+//!   or failed, not listed by an `enforce` policy, `dane-only` without TLSA, a name not
+//!   authenticated under `mx = "authenticated"` for verified TLS) is never contacted; every
+//!   attempt records how its host's name was authenticated (`mx_auth`).
 //! - Nothing is sent over a session that does not meet the host's level: no STARTTLS or a
 //!   failed handshake is retried in plaintext only when the floor is `may`; otherwise the
 //!   session is closed before MAIL and the unmet floor decides — defer (discovered demands),
@@ -18,7 +19,8 @@
 //! - Every new session is reported to the policy (pins, TLS-RPT) with what it reached —
 //!   except the sessions carrying TLS-RPT reports themselves.
 
-use super::{GroupResult, Outcome, TlsFailure, split, with_reply};
+use super::failures::Failures;
+use super::{GroupResult, Outcome, split, with_reply};
 use crate::client::{Connection, RcptTo, SessionParams, TlsKey, TlsPolicy, Transaction};
 use crate::engine::Inner;
 use crate::error::DeliverError;
@@ -29,7 +31,7 @@ use sealgate_core::{Body, BodyType, Domain, Message, Method, Severity};
 use sealgate_tlspolicy::mtasts::StsLookup;
 use sealgate_tlspolicy::policy::{Discovery, RouteKind};
 use sealgate_tlspolicy::tlsrpt::FailureKind;
-use sealgate_tlspolicy::{Achieved, DomainPlan, MxPlan, SessionResult, Unmet, Verdict};
+use sealgate_tlspolicy::{Achieved, DomainPlan, MxPlan, SessionResult, Verdict};
 
 /// The requirement named in the rule's floor part, by the TLS the rule asked.
 fn requirement_label(tls: TlsPolicy) -> &'static str {
@@ -84,91 +86,6 @@ fn requiretls_ok(plan: &DomainPlan, mx: &MxPlan, achieved: Achieved, conn: &Conn
     }
 }
 
-/// How the hosts of a group failed so far.
-#[derive(Default)]
-struct Failures {
-    /// The last failure, with its facts.
-    last: Option<(AttemptFacts, DeliverError)>,
-    /// The strongest unmet floor seen (drop > next method > defer).
-    unmet: Option<Unmet>,
-    /// Every host failed on the TLS floor (skipped, or a session below its level).
-    only_tls: bool,
-    /// Every host failed on REQUIRETLS.
-    only_requiretls: bool,
-}
-
-impl Failures {
-    fn new() -> Failures {
-        Failures {
-            only_tls: true,
-            only_requiretls: true,
-            ..Failures::default()
-        }
-    }
-
-    fn other(&mut self, facts: AttemptFacts, e: DeliverError) {
-        self.only_tls = false;
-        self.only_requiretls = false;
-        self.last = Some((facts, e));
-    }
-
-    fn tls(&mut self, inner: &Inner, mx: &MxPlan, facts: AttemptFacts, unmet: Unmet) {
-        self.only_requiretls = false;
-        let outcome = match &unmet {
-            Unmet::Defer { .. } => "defer",
-            Unmet::NextMethod { .. } => "next_method",
-            Unmet::Drop { .. } => "drop",
-        };
-        let source = mx
-            .floor
-            .deciding()
-            .next()
-            .map_or("dane", |p| p.source.as_str());
-        inner
-            .metrics
-            .tls_floor_unmet
-            .with_label_values(&[outcome, source])
-            .inc();
-        let rank = |u: &Unmet| match u {
-            Unmet::Defer { .. } => 0,
-            Unmet::NextMethod { .. } => 1,
-            Unmet::Drop { .. } => 2,
-        };
-        let reason = unmet.reason().to_string();
-        if self.unmet.as_ref().is_none_or(|u| rank(&unmet) > rank(u)) {
-            self.unmet = Some(unmet);
-        }
-        let e = DeliverError::TlsRequired(reason);
-        self.last = Some((with_reply(facts, &e.reply()), e));
-    }
-
-    fn requiretls(&mut self, facts: AttemptFacts, why: &str) {
-        self.only_tls = false;
-        let e = DeliverError::RequireTls(why.to_string());
-        self.last = Some((with_reply(facts, &e.reply()), e));
-    }
-
-    /// The group's outcome when no host took the transaction.
-    fn outcome(self, local: AttemptFacts) -> Outcome {
-        let (facts, err) = self.last.unwrap_or_else(|| {
-            let e = DeliverError::Connect("no next hop".into());
-            (with_reply(local, &e.reply()), e)
-        });
-        match self.unmet {
-            Some(Unmet::NextMethod { .. }) if self.only_tls => {
-                Outcome::TlsUnmet(facts, err, TlsFailure::NextMethod)
-            }
-            Some(Unmet::Drop { .. }) if self.only_tls => {
-                Outcome::TlsUnmet(facts, err, TlsFailure::Drop)
-            }
-            _ if self.only_requiretls && matches!(err, DeliverError::RequireTls(_)) => {
-                Outcome::Failed(facts, err)
-            }
-            _ => split(facts, err),
-        }
-    }
-}
-
 /// Sends one group's transaction, trying the targets in order. Returns each recipient's outcome
 /// and the connection to give back once the outcomes are recorded.
 pub(super) async fn deliver_group(
@@ -198,8 +115,8 @@ pub(super) async fn deliver_group(
         ..AttemptFacts::default()
     };
     // Mail the gateway originates for a tenant goes by the tenant's return route, TLS verified.
-    let ret = inner
-        .settings
+    let tenant_routes = inner.tenant_routes();
+    let ret = tenant_routes
         .return_routes
         .for_message(msg, &inner.origin.identity.domain);
     let tls = if ret.is_some() {
@@ -217,7 +134,7 @@ pub(super) async fn deliver_group(
         Route::Mx => (RouteKind::Mx, domain.to_string()),
     };
     let rule = tls.rule_floor(requirement_label(tls));
-    let plan = match inner
+    let mut plan = match inner
         .policy
         .plan_with(plan_domain, Some(&rule), discovery(msg, kind))
         .await
@@ -232,6 +149,9 @@ pub(super) async fn deliver_group(
             return failed(Outcome::Deferred(with_reply(local, &err.reply()), err));
         }
     };
+    // A tenant's return route was named by the administrator: like a static route, its hosts
+    // count as authenticated (`mx = "authenticated"` must not strand the tenant's DSNs).
+    plan.configured = ret.is_some();
     let targets = match &ret {
         Some(r) => inner.router.return_targets(&r.route).await,
         None => inner.router.targets(domain).await,
@@ -243,8 +163,7 @@ pub(super) async fn deliver_group(
             return failed(split(facts, e));
         }
     };
-    let tenant = inner
-        .settings
+    let tenant = tenant_routes
         .tenants
         .get(&msg.tenant)
         .cloned()
@@ -299,6 +218,7 @@ pub(super) async fn deliver_group(
         };
         let host_facts = AttemptFacts {
             tls_floor: Some(floor_text(&mx)),
+            mx_auth: Some(mx.mx_auth),
             ..host_facts
         };
         if let Some(unmet) = mx.skip.clone() {
@@ -347,6 +267,7 @@ pub(super) async fn deliver_group(
         };
         let mut conn = conn;
         conn.facts.tls_floor = host_facts.tls_floor.clone();
+        conn.facts.mx_auth = host_facts.mx_auth;
         let achieved = mx.achieved(conn.tls.chain.as_deref());
         if !reused && counted {
             let failure = handshake_failed

@@ -4,7 +4,9 @@
 //! when the DNSSEC MX lookup was, when the MTA-STS `enforce` policy does not list it (unless
 //! it has usable TLSA: DANE wins, RFC 8461 §2), or when `dane-only` finds no usable TLSA;
 //! usable TLSA makes TLS mandatory with the DANE verifier; TLSA records that are all unusable
-//! make the host `encrypt`; plaintext is allowed only when the host's floor is `may` or below.
+//! make the host `encrypt`; plaintext is allowed only when the host's floor is `may` or below;
+//! every host's plan says how its name was authenticated, and with `mx = "authenticated"` an
+//! unauthenticated host is skipped for verified TLS (`mx_auth.rs`).
 
 use crate::dane::{DaneVerifier, Tlsa};
 use crate::error::TlsPolicyError;
@@ -16,7 +18,7 @@ use crate::verify::{self, Verifiers};
 use rustls::ClientConfig;
 use rustls::client::danger::ServerCertVerifier;
 use rustls::pki_types::CertificateDer;
-use sealgate_core::{Domain, TlsLevel};
+use sealgate_core::{Domain, MxAuth, TlsLevel};
 use std::collections::HashMap;
 use std::sync::Arc;
 
@@ -56,6 +58,14 @@ pub struct DomainPlan {
     /// The DNSSEC-validated MX lookup was bogus or failed: no MX host may be used (RFC 7672
     /// §2.2.1: never fall back to an unvalidated answer, never plaintext).
     pub mx_dnssec_failure: Option<String>,
+    /// The hosts of a DNSSEC-secure MX answer (empty when the answer was not secure): their
+    /// names are authenticated.
+    pub secure_mx: Vec<String>,
+    /// `mx = "authenticated"` applies to this domain: verified TLS only to authenticated names.
+    pub mx_required: bool,
+    /// The administrator named these hosts (a tenant's return route, set by deliver): their
+    /// names count as authenticated, as a static route's do.
+    pub configured: bool,
     pub(crate) verifiers: Arc<Verifiers>,
 }
 
@@ -66,6 +76,8 @@ impl std::fmt::Debug for DomainPlan {
             .field("floor", &self.floor)
             .field("sts", &self.sts)
             .field("dane", &self.dane)
+            .field("secure_mx", &self.secure_mx)
+            .field("mx_required", &self.mx_required)
             .finish()
     }
 }
@@ -89,6 +101,8 @@ pub struct MxPlan {
     pub skip: Option<Unmet>,
     /// The policy this session is reported under (TLS-RPT).
     pub report: ReportPolicy,
+    /// How the host's name was authenticated (recorded with the attempt).
+    pub mx_auth: MxAuth,
     verifiers: Arc<Verifiers>,
     /// The verifier is DANE's (usable TLSA).
     dane: bool,
@@ -101,6 +115,7 @@ impl std::fmt::Debug for MxPlan {
             .field("level", &self.level)
             .field("plaintext_allowed", &self.plaintext_allowed)
             .field("skip", &self.skip)
+            .field("mx_auth", &self.mx_auth)
             .finish()
     }
 }
@@ -164,6 +179,15 @@ impl DomainPlan {
         });
         if let Some(e) = &self.mx_dnssec_failure {
             out.push_str(&format!("dnssec: MX lookup failed or bogus ({e})\n"));
+        }
+        if !self.secure_mx.is_empty() {
+            out.push_str(&format!(
+                "dnssec: MX secure ({})\n",
+                self.secure_mx.join(",")
+            ));
+        }
+        if self.mx_required {
+            out.push_str("mx names: authenticated only (for verified TLS)\n");
         }
         let mut hosts: Vec<_> = self.dane.iter().collect();
         hosts.sort_by(|a, b| a.0.cmp(b.0));
@@ -278,6 +302,10 @@ impl DomainPlan {
         if route == RouteKind::Mx && !usable && !self.mx_allowed(&host) {
             skip = Some(self.no_mx_allowed());
         }
+        let mx_auth = self.mx_auth(&host, route);
+        if let Some(u) = self.unauthenticated_mx(&host, mx_auth, &parts) {
+            skip = skip.or(Some(u));
+        }
         if route == RouteKind::Mx
             && let Some(e) = &self.mx_dnssec_failure
         {
@@ -303,6 +331,7 @@ impl DomainPlan {
             floor,
             skip,
             host,
+            mx_auth,
             verifiers: self.verifiers.clone(),
             dane: usable,
         })

@@ -70,10 +70,15 @@ impl TlsPolicy {
             self.clock.now(),
         );
         let admin = self.admin_part(domain);
+        let mx_only = self.mx_required(domain);
         let flags = (self.sts.is_some(), self.dane_enabled);
-        tokio::task::spawn_blocking(move || status::read(&d, admin, &pins, &*sts, last, flags, now))
-            .await
-            .map_err(|e| TlsPolicyError::Report(format!("status task: {e}")))?
+        let mut status = tokio::task::spawn_blocking(move || {
+            status::read(&d, admin, &pins, &*sts, last, flags, now)
+        })
+        .await
+        .map_err(|e| TlsPolicyError::Report(format!("status task: {e}")))??;
+        status.mx_authenticated_only = mx_only;
+        Ok(status)
     }
 
     /// The clock this policy reads.
