@@ -2,6 +2,7 @@
 """Lint (strict) and render the Sealgate chart without a helm binary.
 
     python3 helm/render.py -f my-values.yaml -n sealgate --name sealgate > rendered.yaml
+    python3 helm/render.py -f my-values.yaml --config-out sealgate.toml > rendered.yaml
 
 Uses PyPI `helm-python-sdk` (Helm 4's SDK; `pip install helm-python-sdk`). Exits non-zero
 with Helm's message when the values break the schema (a misspelt key names itself) or lint
@@ -23,6 +24,7 @@ def main() -> int:
     ap.add_argument("-f", "--values", action="append", default=[], help="values file (repeatable)")
     ap.add_argument("-n", "--namespace", default="default")
     ap.add_argument("--name", default="sealgate", help="release name")
+    ap.add_argument("--config-out", help="also write the rendered sealgate.toml here")
     args = ap.parse_args()
     values: dict = {}
     for f in args.values:
@@ -40,6 +42,9 @@ def main() -> int:
     for path in sorted(out):
         if path.endswith(".yaml") and out[path].strip():
             print(f"---\n# Source: {path}\n{out[path].strip()}")
+    if args.config_out:
+        config = yaml.safe_load(out["sealgate/templates/configmap.yaml"])["data"]["sealgate.toml"]
+        pathlib.Path(args.config_out).write_text(config)
     return 0
 
 
