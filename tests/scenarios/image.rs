@@ -309,3 +309,43 @@ fn the_image_holds_only_its_files_and_serves_read_only_as_an_unprivileged_user()
         Duration::from_secs(60),
     );
 }
+
+/// The Containerfile (for Docker users; no daemon runs here) installs the same files, with the
+/// same modes, as build-image.sh: both against FILES.
+#[test]
+fn the_containerfile_installs_the_listed_files() {
+    let text =
+        std::fs::read_to_string(root().join("deploy/container/Containerfile")).or_die("read");
+    let mut found = BTreeSet::new();
+    for line in text.lines() {
+        let words: Vec<&str> = line.split_whitespace().collect();
+        let Some(at) = words.iter().position(|w| *w == "install") else {
+            continue;
+        };
+        let mode = words.iter().position(|w| *w == "-m").map(|i| words[i + 1]);
+        let dest = words.iter().rev().find(|w| w.starts_with("/rootfs/"));
+        let (Some(mode), Some(dest)) = (mode, dest) else {
+            continue;
+        };
+        let kind = if words[at..].contains(&"-d") {
+            "d"
+        } else {
+            "f"
+        };
+        let owner = if words.contains(&"65532") {
+            "65532:65532"
+        } else {
+            "0:0"
+        };
+        let path = dest.trim_start_matches("/rootfs/");
+        found.insert(format!("{path} {kind} {mode} {owner}"));
+    }
+    let listed: BTreeSet<String> = listed_files()
+        .into_iter()
+        .filter(|l| l.split(' ').nth(1) == Some("f") || l.contains("65532"))
+        .collect();
+    assert_eq!(
+        found, listed,
+        "Containerfile and deploy/container/FILES disagree"
+    );
+}
