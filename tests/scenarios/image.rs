@@ -164,34 +164,32 @@ struct Running {
     admin: SocketAddr,
 }
 
-fn start(store: &Path, tag: &str, name: &str) -> Running {
+/// The spool volume: a host directory owned by the image's user, as a volume would be.
+fn data_volume(dir: &Path) -> String {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::create_dir(dir).or_die("mkdir data");
+    std::os::unix::fs::chown(dir, Some(65532), Some(65532)).or_die("chown data");
+    std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o700)).or_die("chmod data");
+    format!("{}:/var/lib/sealgate:rw", dir.display())
+}
+
+fn start(store: &Path, data: &Path, tag: &str, name: &str) -> Running {
     let mut cmd = containers("podman", store);
-    cmd.args([
-        "run",
-        "--rm",
-        "--name",
-        name,
-        "--read-only",
-        "--network",
-        "host",
-    ])
-    .args(["--user", "65532:65532"])
-    .args([
-        "--tmpfs",
-        "/var/lib/sealgate:rw,mode=0700,uid=65532,gid=65532,size=64m",
-    ])
-    .args(ulimit_args())
-    .arg(tag)
-    .args(["serve", "--config", "/etc/sealgate/sealgate.toml"])
-    .args([
-        "--smtp-listen",
-        "127.0.0.1:0",
-        "--admin-listen",
-        "127.0.0.1:0",
-    ])
-    .stdin(Stdio::null())
-    .stdout(Stdio::piped())
-    .stderr(Stdio::piped());
+    cmd.args(["run", "--rm", "--name", name, "--read-only"])
+        .args(["--network", "host", "--user", "65532:65532"])
+        .args(["--volume", &data_volume(data)])
+        .args(ulimit_args())
+        .arg(tag)
+        .args(["serve", "--config", "/etc/sealgate/sealgate.toml"])
+        .args([
+            "--smtp-listen",
+            "127.0.0.1:0",
+            "--admin-listen",
+            "127.0.0.1:0",
+        ])
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
     let mut child = cmd.spawn().or_die("start podman run");
     let stdout = child.stdout.take().or_die("stdout");
     let (tx, rx) = mpsc::channel::<String>();
@@ -265,7 +263,7 @@ fn the_image_holds_only_its_files_and_serves_read_only_as_an_unprivileged_user()
     assert_eq!(labels["org.opencontainers.image.licenses"], "Apache-2.0");
 
     let name = format!("sealgate-test-{}", std::process::id());
-    let mut gw = start(&store, &tag, &name);
+    let mut gw = start(&store, &tmp.path().join("data"), &tag, &name);
     assert_eq!(
         inspect(&store, &name, "{{.HostConfig.ReadonlyRootfs}}"),
         "true"
