@@ -15,6 +15,7 @@
 #   CONTAINERS_ROOT     buildah/podman storage root (default: buildah's own); the run root is
 #                       "$CONTAINERS_ROOT/run". Storage is vfs, which needs no kernel overlay.
 #   SEALGATE_COMMIT     commit recorded in the binary and the image label (default: git HEAD)
+# Runs as root (it fills the image through `buildah mount`); rootless: `buildah unshare` it.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 here=deploy/container
