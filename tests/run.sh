@@ -9,5 +9,9 @@ bash tests/support/install-tools.sh
 
 # The end-to-end scenarios run the real binary from the same target directory.
 cargo build --locked -p sealgate
+# tests/scenarios/image.rs puts the static binary into a container image: static-pie glibc, in
+# the `image` profile (release code without LTO: minutes, not the half hour of a full release).
+RUSTFLAGS="-C target-feature=+crt-static" \
+    cargo build --locked -p sealgate --profile image --target x86_64-unknown-linux-gnu
 # Scenarios start gateways and third-party servers; two test threads suit a 2-core machine.
 cargo test --locked --workspace --no-fail-fast -- --test-threads=2

@@ -38,6 +38,12 @@ have tesseract || need+=(tesseract-ocr)
 [ -x /usr/bin/chromium ] || need+=(chromium)
 # The portal's HTTPS listener is checked with curl trusting the test CA.
 have curl || need+=(curl)
+# The container image (deploy/container/build-image.sh, tests/scenarios/image.rs): buildah builds
+# it from scratch without a daemon, podman runs it on runc; readelf proves the binary static.
+have buildah || need+=(buildah)
+have podman || need+=(podman)
+{ have runc || [ -x /usr/sbin/runc ]; } || need+=(runc)
+have readelf || need+=(binutils)
 
 if [ ${#need[@]} -gt 0 ]; then
     echo "installing Debian packages: ${need[*]}" >&2
@@ -64,7 +70,21 @@ python3 -c 'import parsedmarc' 2>/dev/null || py_need+=(parsedmarc)
 # used); axe-playwright-python ships axe-core's axe.min.js.
 python3 -c 'import playwright' 2>/dev/null || py_need+=(playwright)
 python3 -c 'import axe_playwright_python' 2>/dev/null || py_need+=(axe-playwright-python)
+# The Helm chart (tests/chart, tests/scenarios/helm_chart.rs): Helm 4's SDK (its C library is
+# in the wheel; no helm binary, nothing downloaded at run time), Kubernetes schemas 1.30+, yamllint.
+python3 -c 'import helm_python' 2>/dev/null || py_need+=(helm-python-sdk)
+python3 -c 'import kubernetes_validate' 2>/dev/null || py_need+=(kubernetes-validate)
+python3 -c 'import yaml' 2>/dev/null || py_need+=(PyYAML)
+python3 -c 'import pytest' 2>/dev/null || py_need+=(pytest)
+have yamllint || py_need+=(yamllint)
 if [ ${#py_need[@]} -gt 0 ]; then
     echo "installing PyPI packages: ${py_need[*]}" >&2
     python3 -m pip install -q "${py_need[@]}" >/dev/null
+fi
+
+# checkov scans the rendered chart; it pins many packages, so it lives in its own virtualenv.
+if [ ! -x /opt/sealgate-checkov/bin/checkov ]; then
+    echo "installing checkov into /opt/sealgate-checkov" >&2
+    python3 -m venv /opt/sealgate-checkov
+    /opt/sealgate-checkov/bin/python -m pip install -q checkov >/dev/null
 fi
