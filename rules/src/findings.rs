@@ -78,8 +78,13 @@ pub fn find(content: &Content, c: &Compiled) -> Findings {
                 conf: conf.min(1.0),
             });
         }
+        let ascii = seg.text.is_ascii();
         for (di, d) in c.custom.iter().enumerate() {
-            for m in d.re.find_iter(&seg.text).take(MAX_CUSTOM_PER_SEGMENT) {
+            let re = match &d.ascii {
+                Some(a) if ascii => a,
+                _ => &d.re,
+            };
+            for m in re.find_iter(&seg.text).take(MAX_CUSTOM_PER_SEGMENT) {
                 let (s, e) = (m.start() as u32, m.end() as u32);
                 let boosted = d.context.is_some_and(|l| kw.near(l, s, e, d.window));
                 let conf = if boosted { d.base + d.boost } else { d.base };
