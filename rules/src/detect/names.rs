@@ -82,9 +82,14 @@ pub fn signature_blocks(t: &str) -> Vec<(usize, usize)> {
     let mut open: Option<(usize, usize)> = None; // (start, lines so far)
     for line in t.split_inclusive('\n') {
         let trimmed = line.trim();
-        let lower = trimmed
-            .trim_end_matches([',', '!', '.'])
-            .to_ascii_lowercase();
+        // Only short lines can be a valediction: no lower-case copy of the others.
+        let lower = if trimmed.len() < 24 {
+            trimmed
+                .trim_end_matches([',', '!', '.'])
+                .to_ascii_lowercase()
+        } else {
+            String::new()
+        };
         if let Some((start, n)) = open {
             let ends = trimmed.is_empty() || trimmed.starts_with('>') || n >= 8;
             if ends {
@@ -161,6 +166,19 @@ fn staff_label_before(t: &[u8], s: usize) -> bool {
     STAFF_LABELS
         .iter()
         .any(|l| label == *l || label.ends_with(&format!(" {l}")))
+}
+
+/// The name at `s` is in a table row that labels a staff attribute (`Shift: 7a-7p`, `Dept: ICU`).
+fn staff_row(text: &str, s: usize) -> bool {
+    let start = text[..s].rfind('\n').map_or(0, |i| i + 1);
+    let end = text[s..].find('\n').map_or(text.len(), |i| s + i);
+    let line = &text[start..end];
+    // Only rows the table labeller wrote (`header: value;` cells) have column labels.
+    if !line.contains(";\t") {
+        return false;
+    }
+    let line = line.to_ascii_lowercase();
+    STAFF_ROW_LABELS.iter().any(|l| line.contains(l))
 }
 
 /// A credential right after `e` (`, MD`, ` RN`).
@@ -246,6 +264,9 @@ fn pair(t: &[u8], s: usize, e: usize, l: &Lists) -> Option<usize> {
     if let Some(end) = surname_initial(t, s, e, l) {
         return Some(end);
     }
+    if camel(t, s, e, l) {
+        return Some(e);
+    }
     let mut buf = [0u8; 32];
     let w1 = lower(&t[s..e], &mut buf)?.to_string();
     let (in_first, in_last) = (l.first.contains(w1.as_str()), l.last.contains(w1.as_str()));
@@ -293,6 +314,30 @@ fn pair(t: &[u8], s: usize, e: usize, l: &Lists) -> Option<usize> {
     ok.then_some(e2)
 }
 
+/// A first name and surname written as one word, as file names join them (`DianaGarcia_…`):
+/// two capitals, a first name before the second and a surname from it.
+fn camel(t: &[u8], s: usize, e: usize, l: &Lists) -> bool {
+    let w = &t[s..e];
+    let caps: Vec<usize> = (1..w.len())
+        .filter(|&i| w[i].is_ascii_uppercase())
+        .collect();
+    let [k] = caps[..] else {
+        return false;
+    };
+    // A first part of three letters or more: `LeBlanc`, `McDonald`, `DeShawn` are one name.
+    if k < 3 || w.len() - k < 2 || !w.iter().all(u8::is_ascii_alphabetic) {
+        return false;
+    }
+    let (mut b1, mut b2) = ([0u8; 32], [0u8; 32]);
+    let (Some(first), Some(last)) = (lower(&w[..k], &mut b1), lower(&w[k..], &mut b2)) else {
+        return false;
+    };
+    l.first.contains(first)
+        && l.last.contains(last)
+        && !NOT_NAMES.contains(&first)
+        && !NOT_NAMES.contains(&last)
+}
+
 /// A state code or ZIP code after a town name: `, WV`, ` WV 25301`, ` 25301`.
 fn address_tail(t: &[u8], e: usize) -> bool {
     let rest = &t[e..t.len().min(e + 12)];
@@ -334,6 +379,30 @@ fn surname(t: &[u8], s: usize, e: usize) -> String {
         .to_string()
 }
 
+/// The first ASCII capital at or after `i` (`t.len()` when none), eight bytes at a time: most
+/// of a text is lower case, and names start with a capital.
+fn next_upper(t: &[u8], mut i: usize) -> usize {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    while i + 8 <= t.len() {
+        let mut w = [0u8; 8];
+        w.copy_from_slice(&t[i..i + 8]);
+        let x = u64::from_le_bytes(w);
+        // Per byte below 0x80: the high bit of (b + 0x80 - 'A') is set when b ≥ 'A', that of
+        // (b + 0x80 - 'Z' - 1) when b > 'Z'; bytes of 0x80 and above are never capitals.
+        let ge_a = (x & !HIGH) + ONES * (0x80 - u64::from(b'A'));
+        let gt_z = (x & !HIGH) + ONES * (0x80 - u64::from(b'Z') - 1);
+        if ge_a & !gt_z & !x & HIGH != 0 {
+            break;
+        }
+        i += 8;
+    }
+    while i < t.len() && !t[i].is_ascii_uppercase() {
+        i += 1;
+    }
+    i
+}
+
 /// Every name in `t` as (start, end, staff): staff when it is the sender's, a clinician's, a
 /// role's, or in a signature.
 fn candidates(text: &str, sender: &[String]) -> Vec<(usize, usize, bool)> {
@@ -343,8 +412,11 @@ fn candidates(text: &str, sender: &[String]) -> Vec<(usize, usize, bool)> {
     let mut out = Vec::new();
     let mut i = 0;
     while i < t.len() {
-        let starts_word =
-            t[i].is_ascii_uppercase() && (i == 0 || !t[i - 1].is_ascii_alphanumeric());
+        i = next_upper(t, i);
+        if i >= t.len() {
+            break;
+        }
+        let starts_word = i == 0 || !t[i - 1].is_ascii_alphanumeric();
         let Some((s, e)) = starts_word.then(|| word_at(t, i)).flatten() else {
             i += 1;
             continue;
@@ -361,7 +433,8 @@ fn candidates(text: &str, sender: &[String]) -> Vec<(usize, usize, bool)> {
         let clinician = CLINICIAN_BEFORE.contains(&previous_word(t, s).as_str())
             || credential_after(t, end)
             || role_after(t, end)
-            || staff_label_before(t, s);
+            || staff_label_before(t, s)
+            || staff_row(text, s);
         let signed = sig.iter().any(|&(a, b)| s >= a && s < b) || sign_off(text, s, end);
         out.push((s, end, own || clinician || signed));
         i = end;
@@ -401,6 +474,40 @@ mod tests {
         let mut v = Vec::new();
         scan(text, &sender, &mut v);
         v.len()
+    }
+
+    #[test]
+    fn first_and_last_name_joined_in_a_file_name() {
+        assert_eq!(names("DianaGarcia_Referral_signed.pdf", &[]), 1);
+        assert_eq!(names("McDonald JavaScript LeBlanc", &[]), 0);
+    }
+
+    #[test]
+    fn a_staff_table_row_is_staff() {
+        let staff = "Name: Maria Lopez;\tShift: 7a-7p;\tUnit: ICU;\t\n";
+        assert_eq!(names(staff, &[]), 0);
+        let client = "Client: Maria Lopez;\tCheck-in: 9:15 AM;\tStatus: present;\t\n";
+        assert_eq!(names(client, &[]), 1);
+    }
+
+    #[test]
+    fn next_upper_finds_every_capital() {
+        let t = "abc def ghij\u{e9}\u{c9}xyz [q] @ Zed and more lower text. Q".as_bytes();
+        let mut got = Vec::new();
+        let mut i = 0;
+        loop {
+            i = next_upper(t, i);
+            if i >= t.len() {
+                break;
+            }
+            got.push(i);
+            i += 1;
+        }
+        let want: Vec<usize> = (0..t.len())
+            .filter(|&i| t[i].is_ascii_uppercase())
+            .collect();
+        assert_eq!(got, want);
+        assert_eq!(want.len(), 2);
     }
 
     #[test]
