@@ -92,7 +92,7 @@ pub struct Content {
     /// The decoded subject.
     pub subject: String,
     /// Words of the top-level sender's display name, lower case (their own name is not a
-    /// patient's).
+    /// patient's), and `@` with the sender's domain (colleagues' addresses).
     pub sender_names: Vec<String>,
 }
 
@@ -244,6 +244,15 @@ impl Walk<'_> {
             .filter(|w| w.len() > 1)
             .map(str::to_lowercase)
             .collect();
+        // The sender's own domain, as `@domain`: a correspondent quoted with an address there
+        // (`From: Ann Lee <ann@clinic.example>` in forwarded history) is a colleague.
+        let domain = m
+            .from()
+            .and_then(|a| a.first())
+            .and_then(|a| a.address())
+            .and_then(|a| a.rsplit_once('@'))
+            .map(|(_, d)| format!("@{}", d.to_ascii_lowercase()));
+        self.out.sender_names.extend(domain);
         self.out.subject = m.subject().unwrap_or("").to_string();
     }
 

@@ -64,6 +64,30 @@ fn word_hash(text: &[u8], s: usize, e: usize) -> u64 {
     h
 }
 
+/// The key of two words joined by one separator byte (`your appointment`, `d.o`).
+#[inline]
+fn pair_key(first: u64, sep: u8, second: u64) -> u64 {
+    const K: u64 = 0x9e37_79b9_7f4a_7c15;
+    ((first.rotate_left(23) ^ u64::from(sep)).wrapping_mul(K) ^ second).wrapping_mul(K)
+}
+
+/// A term's key in the table: its first two words when one separator byte joins them
+/// (`your appointment`: common first words such as `your` or `the` then do not make every
+/// occurrence a candidate), else its first word.
+fn term_key(b: &[u8]) -> u64 {
+    let alnum = |c: &u8| c.is_ascii_alphanumeric();
+    let first = b.iter().take_while(|c| alnum(c)).count();
+    let h = word_hash(b, 0, first);
+    if b.len() > first + 1 && !alnum(&b[first]) && alnum(&b[first + 1]) {
+        let second = b[first + 1..].iter().take_while(|c| alnum(c)).count();
+        return pair_key(h, b[first], word_hash(b, first + 1, first + 1 + second));
+    }
+    h
+}
+
+/// The previous word of the text: its hash, start and end.
+type Prev = Option<(u64, usize, usize)>;
+
 /// ASCII letters and digits: the bytes of a word.
 static ALNUM: [bool; 256] = {
     let mut t = [false; 256];
@@ -141,8 +165,7 @@ impl KeywordIndexBuilder {
                 other.push(i as u32);
                 continue;
             }
-            let first = b.iter().take_while(|c| c.is_ascii_alphanumeric()).count();
-            let h = word_hash(b, 0, first);
+            let h = term_key(b);
             let bit = h >> (64 - FILTER_BITS);
             filter[(bit >> 6) as usize] |= 1 << (bit & 63);
             by_hash.entry(h).or_default().push(i as u32);
@@ -292,6 +315,7 @@ impl KeywordIndex {
         let n = text.len();
         // Start of a word that runs on from the previous block.
         let mut pending: Option<usize> = None;
+        let mut prev: Prev = None;
         let mut base = 0;
         while base < n {
             let len = (n - base).min(64);
@@ -312,7 +336,7 @@ impl KeywordIndex {
                         s
                     }
                 };
-                self.word(text, s, e, by_list);
+                prev = self.word(text, s, e, prev, by_list);
                 ends &= ends - 1;
             }
             if starts != 0 {
@@ -323,18 +347,37 @@ impl KeywordIndex {
     }
 
     /// The word `text[s..e]`: terms starting with it, and with each of its prefixes that a
-    /// digit follows (`SSN123…`, `DOB03141962`: a label glued to its value).
+    /// digit follows (`SSN123…`, `DOB03141962`: a label glued to its value); and the same as
+    /// the second word of a pair with the previous word when one byte separates them. Returns
+    /// this word as the next one's previous.
     #[inline]
-    fn word(&self, text: &[u8], s: usize, e: usize, by_list: &mut [Vec<(u32, u32)>]) {
+    fn word(
+        &self,
+        text: &[u8],
+        s: usize,
+        e: usize,
+        prev: Prev,
+        out: &mut [Vec<(u32, u32)>],
+    ) -> Prev {
+        let h = word_hash(text, s, e);
+        let joined = prev.filter(|&(_, _, pe)| pe + 1 == s);
+        self.probe(h, text, s, out);
+        if let Some((ph, ps, pe)) = joined {
+            self.probe(pair_key(ph, text[pe], h), text, ps, out);
+        }
         let w = &text[s..e];
-        self.probe(word_hash(text, s, e), text, s, by_list);
         if w.len() > 1 && w[1..].iter().any(u8::is_ascii_digit) {
             for k in 1..w.len() {
                 if w[k].is_ascii_digit() && w[k - 1].is_ascii_alphabetic() {
-                    self.probe(word_hash(text, s, s + k), text, s, by_list);
+                    let hk = word_hash(text, s, s + k);
+                    self.probe(hk, text, s, out);
+                    if let Some((ph, ps, pe)) = joined {
+                        self.probe(pair_key(ph, text[pe], hk), text, ps, out);
+                    }
                 }
             }
         }
+        Some((h, s, e))
     }
 
     /// The terms whose first word hashes to `h`, checked at `s`.
@@ -504,6 +547,7 @@ mod tests {
                 "{wrap}{t}{tail} and the patient's DOB03141962 SS#1 "
             ));
         }
+        text.push_str(" Your A1c7.2, your  appointment, D.O.B03141962 your-visit with pt:  x ");
         // Words across the 64-byte blocks the scan takes: long ones, and terms right after.
         for n in [63, 64, 65, 127, 128, 200] {
             text.push_str(&"x".repeat(n));

@@ -181,6 +181,23 @@ fn staff_row(text: &str, s: usize) -> bool {
     STAFF_ROW_LABELS.iter().any(|l| line.contains(l))
 }
 
+/// The name is followed by an address at the sender's own domain (`Ann Lee <ann@clinic.example>`
+/// in a forwarded header): a colleague. `sender` holds that domain as `@domain`.
+fn colleague_address(t: &[u8], e: usize, sender: &[String]) -> bool {
+    let rest = &t[e..t.len().min(e + 120)];
+    let Some(rest) = rest.trim_ascii_start().strip_prefix(b"<") else {
+        return false;
+    };
+    let Some(close) = rest.iter().position(|&b| b == b'>') else {
+        return false;
+    };
+    let Some(at) = rest[..close].iter().rposition(|&b| b == b'@') else {
+        return false;
+    };
+    let domain = String::from_utf8_lossy(&rest[at..close]).to_ascii_lowercase();
+    sender.iter().any(|d| d.starts_with('@') && *d == domain)
+}
+
 /// A credential right after `e` (`, MD`, ` RN`).
 fn credential_after(t: &[u8], e: usize) -> bool {
     let mut i = e;
@@ -434,7 +451,8 @@ fn candidates(text: &str, sender: &[String]) -> Vec<(usize, usize, bool)> {
             || credential_after(t, end)
             || role_after(t, end)
             || staff_label_before(t, s)
-            || staff_row(text, s);
+            || staff_row(text, s)
+            || colleague_address(t, end, sender);
         let signed = sig.iter().any(|&(a, b)| s >= a && s < b) || sign_off(text, s, end);
         out.push((s, end, own || clinician || signed));
         i = end;
@@ -480,6 +498,17 @@ mod tests {
     fn first_and_last_name_joined_in_a_file_name() {
         assert_eq!(names("DianaGarcia_Referral_signed.pdf", &[]), 1);
         assert_eq!(names("McDonald JavaScript LeBlanc", &[]), 0);
+    }
+
+    #[test]
+    fn a_colleague_quoted_with_their_address() {
+        let fwd = "From: Wendy Fields <wendyf@oak.example>\nSubject: reminder\n";
+        assert_eq!(names(fwd, &["@oak.example"]), 0);
+        assert_eq!(names(fwd, &["@other.example"]), 1);
+        assert_eq!(
+            names("From: Wendy Fields <wf@mail.example>", &["@oak.example"]),
+            1
+        );
     }
 
     #[test]
