@@ -168,7 +168,7 @@ fn staff_label_before(t: &[u8], s: usize) -> bool {
         .any(|l| label == *l || label.ends_with(&format!(" {l}")))
 }
 
-/// The name at `s` is in a table row that labels a staff attribute (`Shift: 7a-7p`, `Dept: ICU`).
+/// The name at `s` is in a table row that labels a staff attribute (`Shift: 7a-7p`, `Badge: 4471`).
 fn staff_row(text: &str, s: usize) -> bool {
     let start = text[..s].rfind('\n').map_or(0, |i| i + 1);
     let end = text[s..].find('\n').map_or(text.len(), |i| s + i);
