@@ -391,6 +391,15 @@ fn read_detector(
             return None;
         }
     };
+    // The same expression without Unicode classes, for texts that are all ASCII (most mail):
+    // on such a text `\b`, `\w`, `\s`, `\d` and `(?i)` mean the same in both modes, and the
+    // ASCII automaton is several times faster. A pattern that needs Unicode mode to compile
+    // (it could match invalid UTF-8 without it) has none.
+    let ascii = regex::RegexBuilder::new(d.pattern.get_ref())
+        .size_limit(REGEX_SIZE_LIMIT)
+        .unicode(false)
+        .build()
+        .ok();
     let unit = |cx: &mut Ctx<'_>, v: &Option<Spanned<f32>>, default: f32| match v {
         Some(v) if !(0.0..=1.0).contains(v.get_ref()) => {
             cx.err(v.span(), "must be between 0 and 1");
@@ -406,6 +415,7 @@ fn read_detector(
     Some(CustomDetector {
         name: name.to_string(),
         re,
+        ascii,
         base,
         boost,
         window: d.window.unwrap_or(DEFAULT_WITHIN),

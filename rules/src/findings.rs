@@ -78,8 +78,13 @@ pub fn find(content: &Content, c: &Compiled) -> Findings {
                 conf: conf.min(1.0),
             });
         }
+        let ascii = seg.text.is_ascii();
         for (di, d) in c.custom.iter().enumerate() {
-            for m in d.re.find_iter(&seg.text).take(MAX_CUSTOM_PER_SEGMENT) {
+            let re = match &d.ascii {
+                Some(a) if ascii => a,
+                _ => &d.re,
+            };
+            for m in re.find_iter(&seg.text).take(MAX_CUSTOM_PER_SEGMENT) {
                 let (s, e) = (m.start() as u32, m.end() as u32);
                 let boosted = d.context.is_some_and(|l| kw.near(l, s, e, d.window));
                 let conf = if boosted { d.base + d.boost } else { d.base };
@@ -99,4 +104,82 @@ pub fn find(content: &Content, c: &Compiled) -> Findings {
 
 fn kind_index(k: IdKind) -> usize {
     IdKind::ALL.iter().position(|&x| x == k).unwrap_or(0)
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::RuleSet;
+
+    /// On ASCII text a custom detector's ASCII expression finds what its Unicode one finds.
+    #[test]
+    fn ascii_expressions_match_like_unicode_ones() {
+        let set = RuleSet::embedded_default();
+        let tokens = [
+            "MRN",
+            "mr#",
+            "Med Rec #",
+            "EMPI",
+            "chart no.",
+            ":",
+            "#",
+            " ",
+            "  ",
+            "\t",
+            "\n",
+            "446-3973",
+            "00482913",
+            "AB0187589-01",
+            "member",
+            "Subscriber ID",
+            "Dear",
+            "Mrs.",
+            "Ann",
+            "Lee",
+            "Patient",
+            "PT:",
+            "93",
+            "y/o",
+            "yo",
+            "years old",
+            "age",
+            "edad",
+            "101",
+            "x",
+            "_",
+            "-",
+            ".",
+            "K",
+            "s",
+            "9",
+            "1",
+            "ok",
+            "Medical Record Number",
+        ];
+        let mut seed = 0x2545_f491_4f6c_dd1d_u64;
+        let mut texts = Vec::new();
+        for _ in 0..300 {
+            let mut t = String::new();
+            for _ in 0..40 {
+                seed ^= seed << 13;
+                seed ^= seed >> 7;
+                seed ^= seed << 17;
+                t.push_str(tokens[(seed % tokens.len() as u64) as usize]);
+            }
+            texts.push(t);
+        }
+        let mut found = 0;
+        for d in &set.compiled.custom {
+            let ascii = d
+                .ascii
+                .as_ref()
+                .expect("the shipped patterns compile in ASCII mode");
+            for t in &texts {
+                let a: Vec<_> = ascii.find_iter(t).map(|m| m.range()).collect();
+                let u: Vec<_> = d.re.find_iter(t).map(|m| m.range()).collect();
+                assert_eq!(a, u, "{}", d.name);
+                found += a.len();
+            }
+        }
+        assert!(found > 50, "{found}");
+    }
 }

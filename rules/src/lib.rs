@@ -185,6 +185,14 @@ const DEFAULT_DICTIONARIES: &[(&str, &str)] = &[
         "drug-names",
         include_str!("../../deploy/rules/dictionaries/drug-names.txt"),
     ),
+    (
+        "visit-types",
+        include_str!("../../deploy/rules/dictionaries/visit-types.txt"),
+    ),
+    (
+        "care-forms",
+        include_str!("../../deploy/rules/dictionaries/care-forms.txt"),
+    ),
 ];
 
 fn read_dir_sorted(dir: &Path, ext: &str) -> Result<Vec<(String, String)>, RuleError> {

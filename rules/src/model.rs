@@ -130,6 +130,9 @@ pub struct CustomDetector {
     pub name: String,
     /// Expression.
     pub re: regex::Regex,
+    /// The expression compiled without Unicode mode, used on texts that are all ASCII (the same
+    /// matches there, faster); `None` when it does not compile that way.
+    pub ascii: Option<regex::Regex>,
     /// Base confidence.
     pub base: f32,
     /// Context boost.

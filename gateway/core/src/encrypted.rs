@@ -62,7 +62,9 @@ fn armor_is_whole(t: &[u8]) -> bool {
 /// Splits at the first empty line (CRLF or LF). A message without one is all header.
 fn split_header(raw: &[u8]) -> (&[u8], &[u8]) {
     let crlf = find(raw, b"\r\n\r\n").map(|i| (i, i + 4));
-    let lf = find(raw, b"\n\n").map(|i| (i, i + 2));
+    // Only a bare-LF blank line before the CRLF one matters: no second pass over the body.
+    let lf_zone = crlf.map_or(raw, |(i, _)| &raw[..i + 1]);
+    let lf = find(lf_zone, b"\n\n").map(|i| (i, i + 2));
     let at = match (crlf, lf) {
         (Some(a), Some(b)) => Some(if a.0 <= b.0 { a } else { b }),
         (a, b) => a.or(b),
@@ -75,7 +77,18 @@ fn split_header(raw: &[u8]) -> (&[u8], &[u8]) {
 }
 
 fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
-    hay.windows(needle.len()).position(|w| w == needle)
+    let (&first, rest) = needle.split_first()?;
+    let mut from = 0;
+    // Jump from one occurrence of the first byte to the next (a fast byte search) instead of
+    // comparing the needle at every position.
+    while let Some(i) = hay[from..].iter().position(|&b| b == first) {
+        let at = from + i;
+        if hay[at + 1..].starts_with(rest) {
+            return Some(at);
+        }
+        from = at + 1;
+    }
+    None
 }
 
 /// The unfolded value of the first header field `name` (lower case).

@@ -1326,3 +1326,233 @@ def id_member_id_xlsx_header(ctx):
     x = make_xlsx([("Check", ["Member ID", "Status", "Checked"], rows)])
     m = text_message(ctx, el, to, "eligibility results", "Results attached." + signature(ctx, el, 4))
     return attach(m, x, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "elig.xlsx")
+
+
+# ------------------------------------------------------------------ issue 14, second pass
+# Kinds the held-out split was missed on (described by category only; these templates are
+# written fresh for dev), each beside a negative that looks like it.
+
+def _clock(ctx, lo=7, hi=17):
+    return fmt_time(dt.time(ctx.rng.randint(lo, hi), ctx.pick([0, 15, 30, 45])))
+
+
+@template(S, "sensitive", "yes")
+def roster_iop_group_attendance(ctx):
+    """Yes: an intensive outpatient group's attendance list — being in the group is a health fact."""
+    c, lead, mgr = _clinic_pair(ctx, ("LCSW", "Group Facilitator"), ("", "Program Manager"))
+    group = ctx.pick(["IOP Group B", "DBT skills group", "Relapse prevention group", "Women's recovery group",
+                      "Anger management group (court-referred)", "Grief group"])
+    rows = [[p["name"], _clock(ctx, 9, 16), ctx.pick(["present", "late", "no-show", "left early"])]
+            for p in [ctx.patient(lo_age=19) for _ in range(ctx.rng.randint(4, 8))]]
+    if ctx.chance(0.5):
+        lines = "\n".join(f"{r[0]:<24}{r[1]:<10}{r[2]}" for r in rows)
+        body = (f"{group} — {fmt_date(ctx.past_date(1, 3), 'weekday')}\n\n{'Client':<24}{'In':<10}Status\n{lines}\n"
+                + signature(ctx, lead, 3))
+        return text_message(ctx, lead, mgr, "attendance", body)
+    html = html_doc(f"<p>{group}, {fmt_date(ctx.past_date(1, 3), 'us')}</p>" + html_table(["Client", "Check-in", "Status"], rows, ctx.rng.randint(0, 2)) + sig_html(ctx, lead))
+    return html_message(ctx, lead, mgr, "Group sign-in", html)
+
+
+@template(S, "sensitive", "yes")
+def roster_dialysis_transport(ctx):
+    """Yes: a transport company's pickup list naming riders and where they are taken (dialysis, chemo)."""
+    c, sched, _ = _clinic_pair(ctx, ("", "Transportation Scheduler"))
+    v = ctx.vendor()
+    rows = []
+    for _ in range(ctx.rng.randint(3, 7)):
+        p = ctx.patient(lo_age=40)
+        rows.append([_clock(ctx, 5, 11), p["name"], p["street"],
+                     ctx.pick(["dialysis chair 4", "dialysis", "infusion / chemo", "radiation tx", "wound clinic", "cardiac rehab"]),
+                     ctx.pick(["wheelchair", "ambulatory", "walker", "stretcher"])])
+    csv = make_csv(["Pickup", "Rider", "Address", "Destination", "Mobility"], rows)
+    m = text_message(ctx, sched, {"name": v["name"], "email": f"dispatch@{v['domain']}"},
+                     f"Runs for {fmt_date(ctx.future_date(1, 3), 'mon_d')}",
+                     "Tomorrow's runs attached, same as usual." + signature(ctx, sched))
+    return attach(m, csv, "text/csv", "runs.csv")
+
+
+@template(S, "calendar", "yes")
+def cal_invite_patient_name_only(ctx):
+    """Yes: a provider's calendar invite whose title is the patient's name and the visit type."""
+    c, ms, doc = _clinic_pair(ctx, ("", "Scheduler"), ("MD", "Physician"))
+    p = ctx.patient()
+    kind = ctx.pick(["New pt", "F/U", "Post-op check", "Consult", "Telehealth", "Procedure"])
+    start = dt.datetime.combine(ctx.future_date(1, 20), dt.time(ctx.rng.randint(8, 16), ctx.pick([0, 20, 40])))
+    summary = ctx.pick([f"{p['name']} - {kind}", f"{kind}: {p['first']} {p['last']}", f"{p['last']}, {p['first']} ({kind})"])
+    cal = ics(ctx, c["domain"], summary, "", start, ctx.pick([20, 30, 40]), ms, [doc], ctx.pick(["Exam 3", "Room 12", "Zoom"]))
+    m = new_message(ctx, ms, doc, summary if ctx.chance(0.5) else "Invitation")
+    m.set_content("You have been invited to an event.")
+    return attach(m, cal.encode(), ctx.pick(["text/calendar", "application/ics"]), "invite.ics")
+
+
+@template(S, "calendar", "no")
+def cal_invite_staff_one_on_one(ctx):
+    """No: a one-on-one between two staff members (their names, a time, no patient)."""
+    c, a, b = _clinic_pair(ctx)
+    start = dt.datetime.combine(ctx.future_date(1, 20), dt.time(ctx.rng.randint(8, 16), 0))
+    summary = ctx.pick([f"{a['first']} / {b['first']} 1:1", f"Check-in: {b['name']}", f"{b['name']} - coverage planning"])
+    cal = ics(ctx, c["domain"], summary, "Agenda: schedule, PTO, coverage.", start, 30, a, [b], "Office")
+    m = new_message(ctx, a, b, summary)
+    m.set_content("Invite attached.")
+    return attach(m, cal.encode(), "text/calendar", "invite.ics")
+
+
+@template(S, "filename", "yes")
+def fname_form_named_for_patient(ctx):
+    """Yes: the message says nothing; the attached form's file name names the patient and the form kind."""
+    c, a, b = _clinic_pair(ctx)
+    p = ctx.patient()
+    form = ctx.pick(["Intake", "Consent", "Referral", "Lab_Req", "Superbill", "New_Patient_Packet", "ROI", "HIPAA_Ack"])
+    name = ctx.pick([f"{p['last']}_{p['first']}_{form}.pdf", f"{form} - {p['first']} {p['last']}.pdf",
+                     f"{p['first']}{p['last']}_{form}_signed.pdf", f"{form}_{p['last'].upper()}_{p['first'].upper()}.pdf"])
+    pdf = scanned_pdf([[f"# {form.replace('_', ' ').upper()} FORM", "", "Signature: ____________", "Date: ________"]], ctx.rng)
+    m = text_message(ctx, a, b, ctx.pick(["scan", "form", "see attached", ""]), ctx.pick(["", "attached", "here you go"]) + signature(ctx, a, 3))
+    return attach(m, pdf, "application/pdf", name)
+
+
+@template(S, "filename", "no")
+def fname_blank_form_templates(ctx):
+    """No: blank form templates sent to the front desk; file names name forms, not people."""
+    c, a, b = _clinic_pair(ctx)
+    m = text_message(ctx, a, b, "Updated forms", "Please print from these going forward." + signature(ctx, a))
+    for form in ctx.sample(["Intake_Form_2027", "Consent_to_Treat_v3", "Referral_Request_blank", "Superbill_template", "ROI_form_EN_ES"], 2):
+        pdf = scanned_pdf([[f"# {form.replace('_', ' ').upper()}", "", "Name: ____________", "DOB: ____________"]], ctx.rng)
+        attach(m, pdf, "application/pdf", f"{form}.pdf")
+    return m
+
+
+@template(S, "reminder", "yes")
+def sms_reminder_via_gateway(ctx):
+    """Yes: an appointment reminder to a patient's phone through an email-to-SMS gateway."""
+    c, ms, _ = _clinic_pair(ctx, ("", "Scheduler"))
+    p = ctx.patient()
+    d = ctx.future_date(1, 10)
+    doc = ctx.staff(c, ("MD", "Physician"))
+    text = ctx.pick([
+        f"{p['first']}, reminder: appt w/ Dr {doc['last']} {fmt_date(d, 'short_md')} {_clock(ctx)}. Reply C to confirm, R to reschedule.",
+        f"Hi {p['first']}! {c['name']}: you're scheduled {fmt_date(d, 'mon_d')} at {_clock(ctx)}. Arrive 15 min early. Txt STOP to opt out",
+        f"{c['name']} reminder for {p['first']} {p['last'][0]}.: {fmt_date(d, 'short_md')} @ {_clock(ctx)} with {doc['first']} {doc['last']}. Call {c['phone']} to cancel."])
+    to = {"name": "", "email": f"{p['phone'].replace('-', '').replace('(', '').replace(')', '').replace(' ', '')[-10:]}@{ctx.pick(['vtext.example', 'txt.att.example', 'tmomail.example'])}"}
+    return text_message(ctx, ms, to, "", text)
+
+
+@template(S, "reminder", "no")
+def sms_marketing_blast(ctx):
+    """No: a marketing text blast through the same gateway — no person, no appointment."""
+    c, mk, _ = _clinic_pair(ctx, ("", "Marketing"))
+    text = ctx.pick([f"{c['name']}: Flu shots now available, no appt needed! Walk in M-F 8-5. Txt STOP to opt out",
+                     f"{c['name']} is now open Saturdays 9am-1pm. Book online anytime. Reply STOP to unsubscribe",
+                     f"Reminder from {c['name']}: our office will be closed {fmt_date(ctx.future_date(3, 30), 'mon_d')} for the holiday."])
+    to = {"name": "", "email": f"{ctx.digits(10)}@{ctx.pick(['vtext.example', 'txt.att.example'])}"}
+    return text_message(ctx, mk, to, "", text)
+
+
+@template(S, "zip-csv", "yes")
+def lds_icd10_extract(ctx):
+    """Yes: a limited data set (dates of service, ZIP codes, ICD-10 codes, ages; no names) sent to a registry."""
+    c, an, _ = _clinic_pair(ctx, ("", "Data Analyst"))
+    v = ctx.vendor()
+    codes = ["E11.9", "I50.9", "J44.1", "N18.3", "F32.1", "I10", "E78.5", "M17.11", "K21.9", "O24.410", "Z79.4", "F41.1"]
+    rows = [[f"{ctx.rng.randint(10000, 99999)}", fmt_date(ctx.past_date(5, 200), "us"), f"{ctx.rng.randint(18, 88)}",
+             ctx.pick(["F", "M"]), ctx.pick(codes), ctx.pick(codes)] for _ in range(ctx.rng.randint(8, 20))]
+    csv = make_csv(["zip", "service_date", "age", "sex", "dx1", "dx2"], rows)
+    m = text_message(ctx, an, {"name": v["name"], "email": v["email"]}, "Q3 extract",
+                     "Extract per the data use agreement attached." + signature(ctx, an))
+    return attach(m, make_zip([("extract_q3.csv", csv)]), "application/zip", "extract_q3.zip")
+
+
+@template(S, "spanish", "yes")
+def es_dev_citas_con_nacimiento(ctx):
+    """Yes: a Spanish HTML table of patients with their dates of birth and appointments."""
+    c, a, b = _clinic_pair(ctx)
+    rows = []
+    for _ in range(ctx.rng.randint(3, 6)):
+        p = ctx.patient(es=True)
+        rows.append([f"{p['first']} {p['last']}", fmt_date(p["dob"], ctx.pick(["es", "us", "dots_dmy"])),
+                     fmt_date(ctx.future_date(1, 14), "es")])
+    head = ctx.pick([["Paciente", "Fecha de nacimiento", "Cita"], ["Nombre", "F. Nacimiento", "Próxima cita"],
+                     ["Nombre completo", "Fecha nac.", "Fecha de cita"]])
+    html = html_doc(f"<p>{ctx.pick(['Hola', 'Buenos días'])}, aquí la lista para confirmar:</p>" + html_table(head, rows, ctx.rng.randint(0, 2)) + sig_html(ctx, a))
+    return html_message(ctx, a, b, ctx.pick(["Lista de citas", "Confirmaciones", "Pacientes de mañana"]), html)
+
+
+@template(S, "identifiers", "yes")
+def mrn_merge_request(ctx):
+    """Yes: a request to merge duplicate charts, giving both record numbers with a label variant."""
+    c, a, b = _clinic_pair(ctx, ("", "HIM Specialist"), ("", "EHR Analyst"))
+    p = ctx.patient()
+    label = ctx.pick(["MR#", "MRN#", "Med Rec #", "Medical Record No.", "EMPI", "Chart #", "MR No."])
+    n1, n2 = ctx.digits(7), ctx.digits(7)
+    body = ctx.pick([
+        f"Duplicate charts — please merge {label} {n2} into {label} {n1} (surviving). Same pt, registered twice at intake.",
+        f"Merge request:\n  Keep: {label} {n1}\n  Retire: {label} {n2}\nReason: duplicate registration, name misspelled.",
+        f"Can you combine {label}{n1} and {label}{n2}? {p['first']} {p['last']} has two records."]) + signature(ctx, a)
+    return text_message(ctx, a, b, ctx.pick(["Chart merge", "Duplicate MRN", "merge request"]), body)
+
+
+@template(S, "identifiers", "no")
+def record_merge_vendor_ids(ctx):
+    """No: merging duplicate vendor records in the supply system (vendor numbers, no patient)."""
+    c, a, b = _clinic_pair(ctx, ("", "Purchasing"), ("", "ERP Analyst"))
+    v = ctx.vendor()
+    body = (f"Two vendor records for {v['company']}: V{ctx.digits(6)} and V{ctx.digits(6)}. Please merge into the first "
+            f"and move open PO {ctx.digits(7)} over." + signature(ctx, a))
+    return text_message(ctx, a, b, "Vendor merge", body)
+
+
+@template(S, "billing", "yes")
+def card_authorization_form(ctx):
+    """Yes: a card-on-file authorisation for a patient's balance (a card number with a clinical statement)."""
+    c, bl, _ = _clinic_pair(ctx, ("", "Billing Specialist"))
+    p = ctx.patient(lo_age=18)
+    card = ctx.card()
+    lines = ["CREDIT CARD AUTHORIZATION", f"Patient name: {p['name']}", f"Account: {ctx.digits(8)}",
+             f"Cardholder: {p['name']}", f"Card #: {card}", f"Exp: {ctx.rng.randint(1, 12):02d}/{ctx.rng.randint(27, 31)}",
+             f"Amount: ${ctx.rng.randint(40, 900)}.00 for {ctx.pick(['PT visits', 'office visit copays', 'the colonoscopy balance', 'counseling sessions'])}"]
+    v = ctx.vendor()
+    body = "\n".join(lines) + "\n" + signature(ctx, bl)
+    return text_message(ctx, bl, {"name": v["name"], "email": f"payments@{v['domain']}"}, "card auth", body)
+
+
+@template(S, "billing", "no")
+def card_authorization_conference(ctx):
+    """No: a card authorisation for a staff member's conference registration (no patient, no care)."""
+    c, a, _ = _clinic_pair(ctx, ("", "Office Manager"))
+    v = ctx.vendor()
+    body = (f"Registration for {a['name']} — Regional Practice Management Summit\nCard ending {ctx.digits(4)}, "
+            f"exp {ctx.rng.randint(1, 12):02d}/{ctx.rng.randint(27, 31)}\nAmount: $450.00 early bird" + signature(ctx, a))
+    return text_message(ctx, a, {"name": v["name"], "email": f"events@{v['domain']}"}, "Registration", body)
+
+
+@template(S, "scanned-pdf", "no")
+def scan_inservice_signin_sheet(ctx):
+    """No: a scanned staff in-service sign-in sheet (staff names, times, a training topic)."""
+    c, edu, mgr = _clinic_pair(ctx, ("RN", "Nurse Educator"), ("", "Practice Manager"))
+    topic = ctx.pick(["Hand hygiene", "Fall prevention", "Sepsis screening", "Insulin pen use", "Workplace violence", "Restraint policy"])
+    lines = [f"# IN-SERVICE SIGN-IN: {topic.upper()}", f"Date: {fmt_date(ctx.past_date(1, 5), 'us')}   Presenter: {edu['name']}", "",
+             "Name                 Dept        Time in"]
+    for _ in range(ctx.rng.randint(5, 9)):
+        s = ctx.staff(c)
+        lines.append(f"{s['name']:<21}{ctx.pick(['3 West', 'ED', 'ICU', 'Clinic', 'OR', 'L&D']):<12}{_clock(ctx, 7, 15)}")
+    pdf = scanned_pdf([lines], ctx.rng)
+    m = text_message(ctx, edu, mgr, "in-service sign in", "Sign-in sheet attached for the education file." + signature(ctx, edu))
+    return attach(m, pdf, "application/pdf", f"inservice_{ctx.digits(4)}.pdf")
+
+
+@template(S, "hr", "no")
+def it_ticket_ehr_access(ctx):
+    """No: an IT ticket about a clinician's EHR access (staff name, ticket and asset numbers)."""
+    c, it, user = _clinic_pair(ctx, ("", "Service Desk"), ("RN", "Staff Nurse"))
+    body = (f"Ticket INC{ctx.digits(7)} — {ctx.pick(['Epic login locked out', 'Cannot print wristbands', 'Badge tap not working on WOW cart', 'Dragon dictation crash'])}\n"
+            f"Caller: {user['name']} ({user['title']}), ext {user['ext']}\nAsset: WS-{ctx.digits(5)}\nPriority: P3\n"
+            f"Opened {fmt_date(TODAY, 'us')} {_clock(ctx)}. Assigned to Desktop Support." + signature(ctx, it))
+    return text_message(ctx, it, user, f"[INC{ctx.digits(7)}] updated", body)
+
+
+@template(S, "hr", "no")
+def staff_shift_roster(ctx):
+    """No: next week's staffing roster (staff names, shifts and units)."""
+    c, mgr, b = _clinic_pair(ctx, ("RN", "Charge Nurse"))
+    rows = [[ctx.staff(c)["name"], ctx.pick(["7a-7p", "7p-7a", "8a-4:30p"]), ctx.pick(["3 West", "ICU", "ED", "Clinic"])] for _ in range(ctx.rng.randint(4, 8))]
+    html = html_doc("<p>Staffing for next week:</p>" + html_table(["Name", "Shift", "Unit"], rows, ctx.rng.randint(0, 2)) + sig_html(ctx, mgr))
+    return html_message(ctx, mgr, b, "Staffing", html)

@@ -297,6 +297,23 @@ pub(super) const STAFF_LABELS: &[&str] = &[
     "reviewer",
     "attending",
 ];
+/// Column labels of a staff table (`Shift`, `Badge`): a row rewritten `Name: Ann Lee; Shift: 7a-7p`
+/// by the table labeller is a member of staff's, wherever the name sits in it. (`Dept` and
+/// `Position` are left out: patient lists have them too.)
+pub(super) const STAFF_ROW_LABELS: &[&str] = &[
+    "shift:",
+    "shifts:",
+    "job title:",
+    "employee id:",
+    "employee #:",
+    "emp id:",
+    "badge:",
+    "badge #:",
+    "hire date:",
+    "pto:",
+    "credential:",
+    "credentials:",
+];
 pub(super) const VALEDICTIONS: &[&str] = &[
     "thanks",
     "thank you",

@@ -82,9 +82,14 @@ pub fn signature_blocks(t: &str) -> Vec<(usize, usize)> {
     let mut open: Option<(usize, usize)> = None; // (start, lines so far)
     for line in t.split_inclusive('\n') {
         let trimmed = line.trim();
-        let lower = trimmed
-            .trim_end_matches([',', '!', '.'])
-            .to_ascii_lowercase();
+        // Only short lines can be a valediction: no lower-case copy of the others.
+        let lower = if trimmed.len() < 24 {
+            trimmed
+                .trim_end_matches([',', '!', '.'])
+                .to_ascii_lowercase()
+        } else {
+            String::new()
+        };
         if let Some((start, n)) = open {
             let ends = trimmed.is_empty() || trimmed.starts_with('>') || n >= 8;
             if ends {
@@ -161,6 +166,36 @@ fn staff_label_before(t: &[u8], s: usize) -> bool {
     STAFF_LABELS
         .iter()
         .any(|l| label == *l || label.ends_with(&format!(" {l}")))
+}
+
+/// The name at `s` is in a table row that labels a staff attribute (`Shift: 7a-7p`, `Badge: 4471`).
+fn staff_row(text: &str, s: usize) -> bool {
+    let start = text[..s].rfind('\n').map_or(0, |i| i + 1);
+    let end = text[s..].find('\n').map_or(text.len(), |i| s + i);
+    let line = &text[start..end];
+    // Only rows the table labeller wrote (`header: value;` cells) have column labels.
+    if !line.contains(";\t") {
+        return false;
+    }
+    let line = line.to_ascii_lowercase();
+    STAFF_ROW_LABELS.iter().any(|l| line.contains(l))
+}
+
+/// The name is followed by an address at the sender's own domain (`Ann Lee <ann@clinic.example>`
+/// in a forwarded header): a colleague. `sender` holds that domain as `@domain`.
+fn colleague_address(t: &[u8], e: usize, sender: &[String]) -> bool {
+    let rest = &t[e..t.len().min(e + 120)];
+    let Some(rest) = rest.trim_ascii_start().strip_prefix(b"<") else {
+        return false;
+    };
+    let Some(close) = rest.iter().position(|&b| b == b'>') else {
+        return false;
+    };
+    let Some(at) = rest[..close].iter().rposition(|&b| b == b'@') else {
+        return false;
+    };
+    let domain = String::from_utf8_lossy(&rest[at..close]).to_ascii_lowercase();
+    sender.iter().any(|d| d.starts_with('@') && *d == domain)
 }
 
 /// A credential right after `e` (`, MD`, ` RN`).
@@ -246,6 +281,9 @@ fn pair(t: &[u8], s: usize, e: usize, l: &Lists) -> Option<usize> {
     if let Some(end) = surname_initial(t, s, e, l) {
         return Some(end);
     }
+    if camel(t, s, e, l) {
+        return Some(e);
+    }
     let mut buf = [0u8; 32];
     let w1 = lower(&t[s..e], &mut buf)?.to_string();
     let (in_first, in_last) = (l.first.contains(w1.as_str()), l.last.contains(w1.as_str()));
@@ -293,6 +331,30 @@ fn pair(t: &[u8], s: usize, e: usize, l: &Lists) -> Option<usize> {
     ok.then_some(e2)
 }
 
+/// A first name and surname written as one word, as file names join them (`DianaGarcia_…`):
+/// two capitals, a first name before the second and a surname from it.
+fn camel(t: &[u8], s: usize, e: usize, l: &Lists) -> bool {
+    let w = &t[s..e];
+    let caps: Vec<usize> = (1..w.len())
+        .filter(|&i| w[i].is_ascii_uppercase())
+        .collect();
+    let [k] = caps[..] else {
+        return false;
+    };
+    // A first part of three letters or more: `LeBlanc`, `McDonald`, `DeShawn` are one name.
+    if k < 3 || w.len() - k < 2 || !w.iter().all(u8::is_ascii_alphabetic) {
+        return false;
+    }
+    let (mut b1, mut b2) = ([0u8; 32], [0u8; 32]);
+    let (Some(first), Some(last)) = (lower(&w[..k], &mut b1), lower(&w[k..], &mut b2)) else {
+        return false;
+    };
+    l.first.contains(first)
+        && l.last.contains(last)
+        && !NOT_NAMES.contains(&first)
+        && !NOT_NAMES.contains(&last)
+}
+
 /// A state code or ZIP code after a town name: `, WV`, ` WV 25301`, ` 25301`.
 fn address_tail(t: &[u8], e: usize) -> bool {
     let rest = &t[e..t.len().min(e + 12)];
@@ -334,6 +396,30 @@ fn surname(t: &[u8], s: usize, e: usize) -> String {
         .to_string()
 }
 
+/// The first ASCII capital at or after `i` (`t.len()` when none), eight bytes at a time: most
+/// of a text is lower case, and names start with a capital.
+fn next_upper(t: &[u8], mut i: usize) -> usize {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    while i + 8 <= t.len() {
+        let mut w = [0u8; 8];
+        w.copy_from_slice(&t[i..i + 8]);
+        let x = u64::from_le_bytes(w);
+        // Per byte below 0x80: the high bit of (b + 0x80 - 'A') is set when b ≥ 'A', that of
+        // (b + 0x80 - 'Z' - 1) when b > 'Z'; bytes of 0x80 and above are never capitals.
+        let ge_a = (x & !HIGH) + ONES * (0x80 - u64::from(b'A'));
+        let gt_z = (x & !HIGH) + ONES * (0x80 - u64::from(b'Z') - 1);
+        if ge_a & !gt_z & !x & HIGH != 0 {
+            break;
+        }
+        i += 8;
+    }
+    while i < t.len() && !t[i].is_ascii_uppercase() {
+        i += 1;
+    }
+    i
+}
+
 /// Every name in `t` as (start, end, staff): staff when it is the sender's, a clinician's, a
 /// role's, or in a signature.
 fn candidates(text: &str, sender: &[String]) -> Vec<(usize, usize, bool)> {
@@ -343,8 +429,11 @@ fn candidates(text: &str, sender: &[String]) -> Vec<(usize, usize, bool)> {
     let mut out = Vec::new();
     let mut i = 0;
     while i < t.len() {
-        let starts_word =
-            t[i].is_ascii_uppercase() && (i == 0 || !t[i - 1].is_ascii_alphanumeric());
+        i = next_upper(t, i);
+        if i >= t.len() {
+            break;
+        }
+        let starts_word = i == 0 || !t[i - 1].is_ascii_alphanumeric();
         let Some((s, e)) = starts_word.then(|| word_at(t, i)).flatten() else {
             i += 1;
             continue;
@@ -361,7 +450,9 @@ fn candidates(text: &str, sender: &[String]) -> Vec<(usize, usize, bool)> {
         let clinician = CLINICIAN_BEFORE.contains(&previous_word(t, s).as_str())
             || credential_after(t, end)
             || role_after(t, end)
-            || staff_label_before(t, s);
+            || staff_label_before(t, s)
+            || staff_row(text, s)
+            || colleague_address(t, end, sender);
         let signed = sig.iter().any(|&(a, b)| s >= a && s < b) || sign_off(text, s, end);
         out.push((s, end, own || clinician || signed));
         i = end;
@@ -393,60 +484,4 @@ pub fn scan(text: &str, sender: &[String], out: &mut Vec<IdMatch>) {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn names(text: &str, sender: &[&str]) -> usize {
-        let sender: Vec<String> = sender.iter().map(|s| s.to_string()).collect();
-        let mut v = Vec::new();
-        scan(text, &sender, &mut v);
-        v.len()
-    }
-
-    #[test]
-    fn untitled_names_in_several_orders() {
-        assert_eq!(names("Maria Lopez's MRI is back", &[]), 1);
-        assert_eq!(names("re: LOPEZ, MARIA; also Maria T. Lopez", &[]), 2);
-        assert_eq!(names("Lopez_Maria_03141962_MRI.pdf", &[]), 1);
-        assert_eq!(
-            names("Port Benjamin, WV", &[]),
-            0,
-            "surname first needs a comma, _ or capitals"
-        );
-        assert_eq!(names("Mr. Okafor - CHF exacerbation", &[]), 1);
-        assert_eq!(
-            names(
-                "Meet Ms. Blair, our diabetes educator. Ms. Blair's tip: rest",
-                &[]
-            ),
-            0
-        );
-        assert_eq!(names("Keith Snyder (Clinical Pharmacist) - Dec 3", &[]), 0);
-        assert_eq!(names("Cake at 3.\n\nBeth Roberts\n\n--\nIT", &[]), 0);
-        assert_eq!(names("Please Call the Front Desk", &[]), 0);
-        assert_eq!(names("Lauren Brooks is scheduled", &[]), 1);
-        assert_eq!(
-            names("Adam Fox and Randy Love", &[]),
-            2,
-            "common-word surnames"
-        );
-        assert_eq!(names("Sarah Brooks, WV 25301", &[]), 0, "a town");
-        assert_eq!(names("at 2452 Jeffrey Haven", &[]), 0, "a street");
-        assert_eq!(names("Rm 1 Williams, K. post-op", &[]), 1);
-    }
-
-    #[test]
-    fn a_staff_label_before_a_name() {
-        assert_eq!(names("Topic: budget;\tOwner: Brandon Williams;", &[]), 0);
-        assert_eq!(names("Patient: Brandon Williams", &[]), 1);
-    }
-
-    #[test]
-    fn staff_sender_and_signatures_are_not_patients() {
-        assert_eq!(names("Dr. Maria Lopez will see you", &[]), 0);
-        assert_eq!(names("Maria Lopez, MD reviewed it", &[]), 0);
-        assert_eq!(names("Maria Lopez reviewed it", &["maria", "lopez"]), 0);
-        let mail = "Results attached.\n\nThanks,\nJohn Smith\nFront desk\n\n> Maria Lopez asked\n";
-        assert_eq!(names(mail, &[]), 1, "the quoted patient, not the signature");
-    }
-}
+mod tests;

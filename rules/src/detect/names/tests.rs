@@ -1,0 +1,102 @@
+//! Unit tests of `names`.
+
+use super::*;
+
+fn names(text: &str, sender: &[&str]) -> usize {
+    let sender: Vec<String> = sender.iter().map(|s| s.to_string()).collect();
+    let mut v = Vec::new();
+    scan(text, &sender, &mut v);
+    v.len()
+}
+
+#[test]
+fn first_and_last_name_joined_in_a_file_name() {
+    assert_eq!(names("DianaGarcia_Referral_signed.pdf", &[]), 1);
+    assert_eq!(names("McDonald JavaScript LeBlanc", &[]), 0);
+}
+
+#[test]
+fn a_colleague_quoted_with_their_address() {
+    let fwd = "From: Wendy Fields <wendyf@oak.example>\nSubject: reminder\n";
+    assert_eq!(names(fwd, &["@oak.example"]), 0);
+    assert_eq!(names(fwd, &["@other.example"]), 1);
+    assert_eq!(
+        names("From: Wendy Fields <wf@mail.example>", &["@oak.example"]),
+        1
+    );
+}
+
+#[test]
+fn a_staff_table_row_is_staff() {
+    let staff = "Name: Maria Lopez;\tShift: 7a-7p;\tUnit: ICU;\t\n";
+    assert_eq!(names(staff, &[]), 0);
+    let client = "Client: Maria Lopez;\tCheck-in: 9:15 AM;\tStatus: present;\t\n";
+    assert_eq!(names(client, &[]), 1);
+}
+
+#[test]
+fn next_upper_finds_every_capital() {
+    let t = "abc def ghij\u{e9}\u{c9}xyz [q] @ Zed and more lower text. Q".as_bytes();
+    let mut got = Vec::new();
+    let mut i = 0;
+    loop {
+        i = next_upper(t, i);
+        if i >= t.len() {
+            break;
+        }
+        got.push(i);
+        i += 1;
+    }
+    let want: Vec<usize> = (0..t.len())
+        .filter(|&i| t[i].is_ascii_uppercase())
+        .collect();
+    assert_eq!(got, want);
+    assert_eq!(want.len(), 2);
+}
+
+#[test]
+fn untitled_names_in_several_orders() {
+    assert_eq!(names("Maria Lopez's MRI is back", &[]), 1);
+    assert_eq!(names("re: LOPEZ, MARIA; also Maria T. Lopez", &[]), 2);
+    assert_eq!(names("Lopez_Maria_03141962_MRI.pdf", &[]), 1);
+    assert_eq!(
+        names("Port Benjamin, WV", &[]),
+        0,
+        "surname first needs a comma, _ or capitals"
+    );
+    assert_eq!(names("Mr. Okafor - CHF exacerbation", &[]), 1);
+    assert_eq!(
+        names(
+            "Meet Ms. Blair, our diabetes educator. Ms. Blair's tip: rest",
+            &[]
+        ),
+        0
+    );
+    assert_eq!(names("Keith Snyder (Clinical Pharmacist) - Dec 3", &[]), 0);
+    assert_eq!(names("Cake at 3.\n\nBeth Roberts\n\n--\nIT", &[]), 0);
+    assert_eq!(names("Please Call the Front Desk", &[]), 0);
+    assert_eq!(names("Lauren Brooks is scheduled", &[]), 1);
+    assert_eq!(
+        names("Adam Fox and Randy Love", &[]),
+        2,
+        "common-word surnames"
+    );
+    assert_eq!(names("Sarah Brooks, WV 25301", &[]), 0, "a town");
+    assert_eq!(names("at 2452 Jeffrey Haven", &[]), 0, "a street");
+    assert_eq!(names("Rm 1 Williams, K. post-op", &[]), 1);
+}
+
+#[test]
+fn a_staff_label_before_a_name() {
+    assert_eq!(names("Topic: budget;\tOwner: Brandon Williams;", &[]), 0);
+    assert_eq!(names("Patient: Brandon Williams", &[]), 1);
+}
+
+#[test]
+fn staff_sender_and_signatures_are_not_patients() {
+    assert_eq!(names("Dr. Maria Lopez will see you", &[]), 0);
+    assert_eq!(names("Maria Lopez, MD reviewed it", &[]), 0);
+    assert_eq!(names("Maria Lopez reviewed it", &["maria", "lopez"]), 0);
+    let mail = "Results attached.\n\nThanks,\nJohn Smith\nFront desk\n\n> Maria Lopez asked\n";
+    assert_eq!(names(mail, &[]), 1, "the quoted patient, not the signature");
+}

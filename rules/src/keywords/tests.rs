@@ -1,0 +1,158 @@
+//! Unit tests of `keywords`.
+
+use super::*;
+
+#[test]
+fn word_boundaries_and_shared_terms() {
+    let mut b = KeywordIndexBuilder::default();
+    let health = b.add_list(["diabetes", "type 2 diabetes", "flu"]);
+    let ctx = b.add_list(["diabetes", "dx"]);
+    let idx = b.build().unwrap();
+    let hits = idx.find(b"Dx: Type 2 Diabetes; influenza is not flu-like? fluid");
+    assert_eq!(hits.count(health), 3, "type 2 diabetes, diabetes, flu");
+    assert_eq!(hits.count(ctx), 2);
+    assert!(hits.near(ctx, 40, 41, 30));
+    assert!(!hits.near(ctx, 400, 401, 30));
+}
+
+/// Issue 14: a context word directly followed by digits (`SS#123…`) was dropped.
+#[test]
+fn context_word_directly_followed_by_digits() {
+    let mut b = KeywordIndexBuilder::default();
+    let ssn = b.add_list(["ss#", "ssn", "dob"]);
+    let idx = b.build().unwrap();
+    assert_eq!(idx.find(b"SS#123456789").count(ssn), 1);
+    assert_eq!(idx.find(b"SSN123456789 DOB03141962").count(ssn), 2);
+    assert_eq!(
+        idx.find(b"xss#1 assn dobs").count(ssn),
+        0,
+        "glued on the left"
+    );
+}
+
+/// The matcher before the first-word table: an Aho-Corasick automaton over every term,
+/// then the boundary filter. The table must find exactly what it found.
+fn reference(terms: &[Vec<&str>], text: &[u8]) -> Vec<Vec<(u32, u32)>> {
+    let mut all: Vec<String> = Vec::new();
+    let mut owners: Vec<Vec<usize>> = Vec::new();
+    for (list, ts) in terms.iter().enumerate() {
+        for t in ts {
+            let t = t.trim().to_ascii_lowercase();
+            if t.is_empty() {
+                continue;
+            }
+            match all.iter().position(|x| *x == t) {
+                Some(i) if !owners[i].contains(&list) => owners[i].push(list),
+                Some(_) => {}
+                None => {
+                    all.push(t);
+                    owners.push(vec![list]);
+                }
+            }
+        }
+    }
+    let ac = AhoCorasick::builder()
+        .ascii_case_insensitive(true)
+        .build(&all)
+        .unwrap();
+    let mut out = vec![Vec::new(); terms.len()];
+    let bounded = |c: Option<u8>| c.is_none_or(|c: u8| !c.is_ascii_alphanumeric());
+    for m in ac.find_overlapping_iter(text) {
+        let (s, e, p) = (m.start(), m.end(), m.pattern().as_usize());
+        let b = all[p].as_bytes();
+        let last = b[b.len() - 1];
+        let after = text.get(e).copied();
+        let left = !b[0].is_ascii_alphanumeric() || bounded(s.checked_sub(1).map(|i| text[i]));
+        let right = !last.is_ascii_alphanumeric()
+            || bounded(after)
+            || (last.is_ascii_alphabetic() && after.is_some_and(|c| c.is_ascii_digit()));
+        if left && right {
+            for &l in &owners[p] {
+                out[l].push((s as u32, e as u32));
+            }
+        }
+    }
+    for v in &mut out {
+        v.sort_unstable();
+    }
+    out
+}
+
+fn shipped_lists() -> Vec<Vec<&'static str>> {
+    [
+        include_str!("../../../deploy/rules/dictionaries/health-terms.txt"),
+        include_str!("../../../deploy/rules/dictionaries/medications.txt"),
+        include_str!("../../../deploy/rules/dictionaries/clinical-context.txt"),
+        include_str!("../../../deploy/rules/dictionaries/care-notice.txt"),
+        include_str!("../../../deploy/rules/dictionaries/conditions.txt"),
+        include_str!("../../../deploy/rules/dictionaries/drug-names.txt"),
+    ]
+    .iter()
+    .map(|d| d.lines().filter(|l| !l.starts_with('#')).collect())
+    .collect()
+}
+
+#[test]
+fn finds_what_the_automaton_found() {
+    let mut lists = shipped_lists();
+    lists.push(vec![
+        "ss#",
+        "ssn",
+        "dob",
+        "d.o.b.",
+        "#secure",
+        "+encrypt+",
+        "pt:",
+        "a1c",
+    ]);
+    lists.push(crate::detect::IdKind::Date.context().to_vec());
+    let mut b = KeywordIndexBuilder::default();
+    for l in &lists {
+        b.add_list(l.iter().copied());
+    }
+    let idx = b.build().unwrap();
+    // Every term in several surroundings: glued to letters and digits, punctuated, in
+    // capitals, followed by digits; plus prose.
+    let mut text = String::new();
+    for (i, t) in lists.iter().flatten().enumerate().step_by(7) {
+        let wrap = ["", "x", "1", " ", "(", "#", "-"][i % 7];
+        let tail = ["", "s", "123", ".", ": ", "#", "x1"][(i / 7) % 7];
+        let t = if i % 3 == 0 {
+            t.to_ascii_uppercase()
+        } else {
+            t.to_string()
+        };
+        text.push_str(&format!(
+            "{wrap}{t}{tail} and the patient's DOB03141962 SS#1 "
+        ));
+    }
+    text.push_str(" Your A1c7.2, your  appointment, D.O.B03141962 your-visit with pt:  x ");
+    // Words across the 64-byte blocks the scan takes: long ones, and terms right after.
+    for n in [63, 64, 65, 127, 128, 200] {
+        text.push_str(&"x".repeat(n));
+        text.push_str(" diabetes ");
+        text.push_str(&"7".repeat(n % 61));
+        text.push_str("ssn");
+    }
+    let got = idx.find(text.as_bytes());
+    let want = reference(&lists, text.as_bytes());
+    assert_eq!(got.by_list, want);
+    assert!(want.iter().map(Vec::len).sum::<usize>() > 1000);
+}
+
+#[test]
+fn shipped_dictionaries_stay_small() {
+    let mut b = KeywordIndexBuilder::default();
+    for l in shipped_lists() {
+        b.add_list(l);
+    }
+    let idx = b.build().unwrap();
+    println!("keyword index {} bytes", idx.memory_usage());
+    assert!(idx.memory_usage() < 16 << 20, "{}", idx.memory_usage());
+    // A dictionary of 20,000 terms builds too.
+    let mut big = KeywordIndexBuilder::default();
+    let terms: Vec<String> = (0..20_000).map(|i| format!("term{i:05}x")).collect();
+    big.add_list(terms.iter().map(String::as_str));
+    let idx = big.build().unwrap();
+    assert_eq!(idx.find(b"a term01234x here").count(0), 1);
+}
