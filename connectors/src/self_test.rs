@@ -115,6 +115,7 @@ mod tests {
             token_file: None,
             return_route: None,
             return_cert: None,
+            verify: None,
         };
         let t = Tenant::from_config(&c);
         let names = ["Mail.Protection.Outlook.com".to_string()];

@@ -258,6 +258,7 @@ mod tests {
             token_file: None,
             return_route: None,
             return_cert: None,
+            verify: None,
         }
     }
 
