@@ -146,6 +146,7 @@ mod tests {
             token_file: Some(format!("/{name}.token").into()),
             return_route: None,
             return_cert: None,
+            verify: None,
         }
     }
 

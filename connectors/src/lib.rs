@@ -17,6 +17,9 @@
 //! refused as a loop. Each attribution's facts are kept per tenant ([`FactLog`]), and so is a
 //! client no tenant admits that sends as a tenant's domain (`SG-NOT-TENANT`).
 //!
+//! Mail to `connect-test@<gateway domain>` from an attributed tenant is the connector
+//! self-test: [`Tenant::passed_checks`] writes the report's check lines (`self_test.rs`).
+//!
 //! [`connect`] generates each platform's setup (PowerShell script, Google console steps, DNS
 //! records) and diagnoses it from those facts (`sealgate connect …`).
 #![forbid(unsafe_code)]
@@ -29,6 +32,7 @@ mod header_from;
 pub mod headers;
 pub mod m365;
 mod refusal;
+mod self_test;
 pub mod smtp;
 mod stamp;
 mod tenants;
@@ -39,6 +43,7 @@ pub use facts::{Fact, FactLog, KEPT_PER_TENANT};
 pub use google::{DkimReport, DkimVerifier, MailAuthDkim};
 pub use header_from::{HeaderFromError, header_from_domains, other_originator_domains};
 pub use refusal::Refusal;
+pub use self_test::{SELF_TEST_LOCAL_PART, self_test_address};
 pub use stamp::{LoopStamp, STAMP_HEADER};
 pub use tenants::{NOT_TENANT, Tenant, Tenants};
 pub use token::{MIN_TOKEN_LEN, TOKEN_HEADER, Token, TokenError};

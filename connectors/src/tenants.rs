@@ -21,7 +21,7 @@ use std::sync::Arc;
 pub struct Tenant {
     /// Configured name.
     pub name: String,
-    networks: Vec<IpNet>,
+    pub(crate) networks: Vec<IpNet>,
     pub(crate) cert_names: Vec<String>,
     pub(crate) domains: Vec<Domain>,
     any_domain: bool,
@@ -79,7 +79,7 @@ impl Tenant {
 }
 
 /// IPv4-mapped IPv6 addresses are matched as IPv4.
-fn canonical(ip: IpAddr) -> IpAddr {
+pub(crate) fn canonical(ip: IpAddr) -> IpAddr {
     match ip {
         IpAddr::V6(v6) => v6.to_ipv4_mapped().map_or(ip, IpAddr::V4),
         v4 => v4,
@@ -93,6 +93,7 @@ pub struct Tenants {
     pub(crate) stamp: Option<crate::LoopStamp>,
     pub(crate) dkim: Option<Arc<dyn crate::DkimVerifier>>,
     pub(crate) facts: Arc<crate::FactLog>,
+    self_test: Option<sealgate_core::Address>,
 }
 
 impl std::fmt::Debug for Tenants {
@@ -147,6 +148,19 @@ impl Tenants {
     pub fn with_dkim(mut self, dkim: Arc<dyn crate::DkimVerifier>) -> Self {
         self.dkim = Some(dkim);
         self
+    }
+
+    /// Answers mail to `address` with the connector self-test report (`self_test.rs`).
+    pub fn with_self_test(mut self, address: sealgate_core::Address) -> Self {
+        self.self_test = Some(address);
+        self
+    }
+
+    /// True when `address` is the connector self-test address (local part in any case).
+    pub fn is_self_test(&self, address: &sealgate_core::Address) -> bool {
+        self.self_test
+            .as_ref()
+            .is_some_and(|s| s.to_string().eq_ignore_ascii_case(&address.to_string()))
     }
 
     /// Every tenant the client may be (possibly none).
@@ -244,6 +258,7 @@ mod tests {
             token_file: None,
             return_route: None,
             return_cert: None,
+            verify: None,
         }
     }
 

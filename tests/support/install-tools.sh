@@ -59,6 +59,8 @@ python3 -c 'import aiosmtpd' 2>/dev/null || py_need+=(aiosmtpd)
 python3 -c 'import stdnum' 2>/dev/null || py_need+=(python-stdnum)
 python3 -c 'import faker' 2>/dev/null || py_need+=(Faker)
 python3 -c 'import jsonschema' 2>/dev/null || py_need+=(jsonschema)
+# `connect verify`'s OAuth stand-in checks the Google assertion's RS256 signature.
+python3 -c 'import cryptography' 2>/dev/null || py_need+=(cryptography)
 # Second DLP corpus: real XLSX files, rendered scans, image-only PDFs.
 python3 -c 'import openpyxl' 2>/dev/null || py_need+=(openpyxl)
 python3 -c 'import PIL' 2>/dev/null || py_need+=(Pillow)

@@ -199,8 +199,11 @@ fn footer(out: &mut String, s: &Setup) {
         "# Step 5: wait for the changes to apply (up to 30 minutes), publish the DNS records that\n\
          # `sealgate connect m365 {t}` printed, send a test message to an outside address and run\n\
          # `sealgate connect check {t}` on the gateway: it says what is wrong and which step fixes it.\n\
+         # Then the self-test: a user mails connect-test@{gd} (alone); the gateway answers through\n\
+         # the inbound connector of step 4 with a report of the checks that passed.\n\
          if ($DryRun) {{ 'Dry run: nothing was changed.' }} else {{ 'Done.' }}\n",
-        t = s.tenant
+        t = s.tenant,
+        gd = s.gateway_domain
     );
 }
 

@@ -10,11 +10,14 @@
 //! - [`dns::records`]: the DNS records the tenant (and the gateway operator) publish.
 //! - [`check::diagnose`]: from the attribution facts, what is wrong and the fix.
 //! - [`verify::compare`]: the tenant's platform domains against its sender domains (the
-//!   documented Graph / Admin SDK list shapes; fetching them is not built yet).
+//!   documented Graph / Admin SDK list shapes); [`oauth`]: the token requests, the Google
+//!   service account's RS256 assertion and the documented auth failures with their fix (the
+//!   binary does the HTTP).
 
 pub mod check;
 pub mod dns;
 pub mod m365;
+pub mod oauth;
 pub mod ps_params;
 pub mod verify;
 pub mod workspace;

@@ -4,7 +4,7 @@
 //! learn.microsoft.com/graph/api/domain-list) and the Admin SDK `domains.list`
 //! (`{"domains": [{"domainName", "verified"}]}`, developers.google.com/workspace/admin/directory/
 //! reference/rest/v1/domains). Fetching them (OAuth2 client credentials, the RFC 7523 JWT-bearer
-//! grant) is not built yet.
+//! grant) is `oauth.rs` and the binary's `connect_verify.rs`.
 
 use serde::{Deserialize, Serialize};
 

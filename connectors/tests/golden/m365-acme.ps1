@@ -60,4 +60,6 @@ if (Get-InboundConnector -Identity $Inbound -ErrorAction SilentlyContinue) {
 # Step 5: wait for the changes to apply (up to 30 minutes), publish the DNS records that
 # `sealgate connect m365 acme` printed, send a test message to an outside address and run
 # `sealgate connect check acme` on the gateway: it says what is wrong and which step fixes it.
+# Then the self-test: a user mails connect-test@sealgate.example (alone); the gateway answers through
+# the inbound connector of step 4 with a report of the checks that passed.
 if ($DryRun) { 'Dry run: nothing was changed.' } else { 'Done.' }

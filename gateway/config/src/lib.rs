@@ -17,6 +17,7 @@ mod sections;
 mod smtp_limits;
 mod tls;
 pub mod units;
+mod verify;
 
 pub use delivery::*;
 pub use platform::{ClientCert, Platform, ReturnRoute, warnings};
@@ -25,6 +26,7 @@ pub use reader::Issue;
 pub use sections::*;
 pub use smtp_limits::SmtpLimits;
 pub use tls::*;
+pub use verify::{VerifyConfig, VerifyCredentials};
 
 use std::fmt;
 

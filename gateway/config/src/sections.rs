@@ -135,6 +135,8 @@ pub struct TenantConfig {
     pub return_route: Option<crate::ReturnRoute>,
     /// `return_route.client_cert` / `client_key`: presented on the return route.
     pub return_cert: Option<crate::ClientCert>,
+    /// `[tenants.NAME.verify]`: credentials for `sealgate connect verify`.
+    pub verify: Option<crate::VerifyConfig>,
 }
 
 /// One `[[tenants.NAME.dkim]]` entry: a DKIM key of the tenant. The domain must be one of the
@@ -376,6 +378,7 @@ fn read_tenants(mut s: Section<'_>) -> Vec<TenantConfig> {
                 .unwrap_or_default();
             let any_sender_domain = t.boolean("any_sender_domain").unwrap_or(false);
             let dkim = read_dkim_keys(&mut t, &sender_domains, any_sender_domain);
+            let verify = crate::verify::read_verify(&mut t, &part.platform);
             if !authenticated {
                 t.issue(
                     "networks",
@@ -400,6 +403,7 @@ fn read_tenants(mut s: Section<'_>) -> Vec<TenantConfig> {
                 token_file: part.token_file,
                 return_route: part.return_route,
                 return_cert: part.return_cert,
+                verify,
             }
         })
         .collect();

@@ -251,6 +251,21 @@ pub struct Decision {
     /// asked wins. The portal clamps it to the tenant's `min_expiry`/`max_expiry`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub portal_expiry: Option<u64>,
+    /// Set on a connector self-test (mail to `connect-test@<gateway domain>`): the message is
+    /// never delivered; the deliver stage answers its sender with a report instead.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub connector_self_test: Option<SelfTest>,
+}
+
+/// What accept learnt of a connector self-test's attribution, for the report (check names and
+/// the configured or observed values they compared — never content, never the token).
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct SelfTest {
+    /// One line per attribution check that passed, in the order they ran.
+    pub checks: Vec<String>,
+    /// What the gateway knows of the inbound message's DKIM (verified for a tenant domain, or
+    /// not checked by this platform's attribution).
+    pub inbound_dkim: String,
 }
 
 impl Decision {
@@ -320,6 +335,7 @@ mod tests {
             phi: true,
             reject: None,
             portal_expiry: Some(7 * 86_400),
+            connector_self_test: None,
         };
         let j = serde_json::to_string(&d).unwrap();
         assert!(j.contains(r#""min_key_trust":"manual""#), "{j}");

@@ -24,7 +24,8 @@ pub mod tls;
 
 pub use address::{Address, AddressError, Domain};
 pub use decision::{
-    Decision, DetectorHit, HeaderChange, KeyTrust, Location, Method, Requirement, UnknownKeyTrust,
+    Decision, DetectorHit, HeaderChange, KeyTrust, Location, Method, Requirement, SelfTest,
+    UnknownKeyTrust,
 };
 pub use destination::{DestinationGuard, NonGlobal, Purpose, RefusalSink};
 pub use event::{Event, EventKind};

@@ -134,6 +134,10 @@ pub(crate) async fn process(inner: &Arc<Inner>, id: MessageId) -> Result<bool, D
     if due.is_empty() {
         return Ok(false);
     }
+    if let Some(test) = &msg.decision.connector_self_test {
+        crate::self_test::answer(inner, &msg, test, &due).await?;
+        return Ok(false);
+    }
     let mut bounces = Vec::new();
     let mut holds = Vec::new();
     let mut sends: Vec<Send> = Vec::new();

@@ -21,6 +21,8 @@
 //! * the secure portal's notification and code mail ([`portal_mail`]), built beside them, and
 //!   the `portal` method's step ([`escrow`]): the copy is sealed into the escrow store and the
 //!   notification is sent in its place — the recipient becomes `Escrowed` once it is accepted;
+//! * the connector self-test's answer ([`self_test`]): a report to the sender through the
+//!   tenant's return route in place of the test message, which is never delivered;
 //! * admin queue actions ([`control`]): retry, hold, release, delete.
 //!
 //! Every state change is an event in the recipient's history; an acknowledged delivery is
@@ -48,6 +50,7 @@ pub mod release;
 pub mod report_mail;
 pub mod return_route;
 pub mod route;
+pub mod self_test;
 
 pub use control::{ActionReport, QueueAction, QueueControl};
 pub use engine::{Engine, Parts, Settings, TenantRoutes};

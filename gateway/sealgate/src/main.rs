@@ -20,6 +20,7 @@ mod backup_cmd;
 mod cli;
 mod connect_cmd;
 mod connect_facts;
+mod connect_verify;
 mod credentials;
 mod dkim_cmd;
 mod explain_keys;

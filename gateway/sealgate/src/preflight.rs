@@ -159,6 +159,13 @@ fn portal(config: &Config, p: &mut Problems) {
 
 fn tenants(config: &Config, p: &mut Problems) {
     for t in &config.tenants {
+        if let Some(c) = &t.return_cert {
+            let fix = "the gateway's client certificate for this tenant's return route (PEM)";
+            let key = format!("tenants.{}.return_route.client_cert", t.name);
+            p.exists(&key, &c.cert, false, fix);
+            let key = format!("tenants.{}.return_route.client_key", t.name);
+            p.exists(&key, &c.key, false, fix);
+        }
         let Some(path) = &t.token_file else {
             continue;
         };

@@ -311,6 +311,11 @@ fn print_entry(e: &QueueEntry) {
             sealgate_rules::expiry::format_duration(secs)
         );
     }
+    if m.decision.connector_self_test.is_some() {
+        outln!(
+            "Self-test connector self-test: never delivered; the sender is answered with a report through the tenant's return route"
+        );
+    }
     for r in &e.recipients {
         let req = m
             .decision

@@ -5,7 +5,7 @@ use anyhow::Context;
 use sealgate_accept::tls::{ClientRoots, acceptor};
 use sealgate_accept::{Classifier, Settings};
 use sealgate_config::{CertSource, ClientCa, Config, Platform};
-use sealgate_connectors::{LoopStamp, MailAuthDkim, Tenants};
+use sealgate_connectors::{LoopStamp, MailAuthDkim, Tenants, self_test_address};
 use sealgate_core::{Decision, Message};
 use sealgate_rules::{ChildProcess, RuleSet};
 use std::sync::Arc;
@@ -61,14 +61,18 @@ pub fn build(config: &Config) -> anyhow::Result<Settings> {
     })
 }
 
-/// The tenant table: tokens read from their files (0600 enforced), the loop-stamp key, and
-/// — when a google tenant exists — the DKIM verifier over the configured resolver.
+/// The tenant table: tokens read from their files (0600 enforced), the loop-stamp key, the
+/// connector self-test address (`connect-test@<gateway.domain>`), and — when a google tenant
+/// exists — the DKIM verifier over the configured resolver.
 fn tenants(config: &Config) -> anyhow::Result<Tenants> {
-    let tenants = Tenants::load(&config.tenants, crate::secrets::read_secret)
+    let mut tenants = Tenants::load(&config.tenants, crate::secrets::read_secret)
         .map_err(|e| anyhow::anyhow!("{e}"))?
         .with_stamp(LoopStamp::new(crate::secrets::loop_stamp_key(
             &config.storage.dir,
         )?));
+    if let Some(address) = self_test_address(&config.gateway.domain) {
+        tenants = tenants.with_self_test(address);
+    }
     let google = config
         .tenants
         .iter()

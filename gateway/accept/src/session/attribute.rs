@@ -1,9 +1,12 @@
 //! End of data, after header From picked the tenant: the tenant's platform identity checks
 //! (`sealgate_connectors`), with one log line and a metric per refusal. Returns the content
-//! to keep — outside `X-Sealgate-*` fields removed, this gateway's loop stamp on top.
+//! to keep — outside `X-Sealgate-*` fields removed, this gateway's loop stamp on top. A
+//! connector self-test gets its decision here: the report's check lines, and `hold` for the
+//! recipient as a fail-safe (the deliver stage answers it before any plan is made).
 
 use super::Session;
 use sealgate_connectors::{Refusal, SessionFacts, Tenant};
+use sealgate_core::{Decision, Requirement};
 use sealgate_report::RejectReason;
 use std::sync::Arc;
 
@@ -24,6 +27,21 @@ impl Session {
                 self.refuse(refusal.reply(), RejectReason::Attribution(refusal.label()));
                 None
             }
+        }
+    }
+}
+
+impl Session {
+    /// The decision of an attributed connector self-test with `recipients` recipients.
+    pub(super) fn self_test_decision(&self, tenant: &Tenant, recipients: usize) -> Decision {
+        let facts = SessionFacts {
+            ip: self.client.ip(),
+            tls: self.tls.is_some(),
+            cert_names: &self.cert_names,
+        };
+        Decision {
+            connector_self_test: Some(tenant.passed_checks(&facts)),
+            ..Decision::uniform(Requirement::Hold, recipients)
         }
     }
 }

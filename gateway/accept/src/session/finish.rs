@@ -8,7 +8,7 @@ use crate::classify::Classifier;
 use crate::conn::DataOutcome;
 use sealgate_connectors::{Tenant, header_from_domains, other_originator_domains};
 use sealgate_core::store::{QueueStore, StoreError};
-use sealgate_core::{Body, ClientInfo, Domain, Envelope, Message, MessageId, Reply};
+use sealgate_core::{Body, ClientInfo, Decision, Domain, Envelope, Message, MessageId, Reply};
 use sealgate_report::RejectReason;
 use std::sync::Arc;
 use std::time::Instant;
@@ -35,6 +35,10 @@ impl Session {
         let Some(content) = self.attribute(&tenant, &outcome.body).await else {
             return;
         };
+        // A connector self-test is not classified: it is answered, never delivered.
+        let preset = tx
+            .self_test
+            .then(|| self.self_test_decision(&tenant, tx.recipients.len()));
         let p = Arc::clone(&self.pipeline);
         let now = p.clock.now();
         let id = MessageId::generate(now, p.rng.as_ref());
@@ -78,7 +82,7 @@ impl Session {
         let store = Arc::clone(&p.store);
         // One trip to the blocking pool: classify, then (unless rejected) commit durably.
         let outcome = tokio::task::spawn_blocking(move || {
-            classify_and_commit(&*classifier, &*store, message)
+            classify_and_commit(&*classifier, &*store, message, preset)
         })
         .await;
         let message = match outcome {
@@ -177,13 +181,15 @@ enum Outcome {
     Failed(StoreError),
 }
 
-/// Classifies, then commits unless the decision rejects. Runs on the blocking pool.
+/// Classifies (unless the decision is `preset`: a connector self-test), then commits unless
+/// the decision rejects. Runs on the blocking pool.
 fn classify_and_commit(
     classifier: &dyn Classifier,
     store: &dyn QueueStore,
     mut message: Message,
+    preset: Option<Decision>,
 ) -> Outcome {
-    let decision = classifier.classify(&message);
+    let decision = preset.unwrap_or_else(|| classifier.classify(&message));
     if let Some(reply) = decision.reject_reply() {
         return Outcome::Rejected {
             reply,

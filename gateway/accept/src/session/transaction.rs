@@ -36,6 +36,8 @@ pub(super) struct Transaction {
     pub reservation: Reservation,
     /// RCPT commands refused `452` for exceeding `max_recipients`.
     pub overflow: usize,
+    /// The recipient is the connector self-test address (then it is the only one).
+    pub self_test: bool,
 }
 
 impl Session {
@@ -190,6 +192,7 @@ impl Session {
             chunks: None,
             reservation,
             overflow: 0,
+            self_test: false,
         });
         self.reply(Reply::new(250, [2, 1, 0], "Sender ok"));
     }
@@ -272,6 +275,19 @@ impl Session {
                 delay: to.flags & smtp_proto::RCPT_NOTIFY_DELAY != 0,
                 never: to.flags & smtp_proto::RCPT_NOTIFY_NEVER != 0,
             });
+        let self_test = self.settings.tenants.is_self_test(&address);
+        if self_test != tx.self_test && !tx.recipients.is_empty() {
+            self.refuse(
+                Reply::new(
+                    550,
+                    [5, 5, 3],
+                    "The connector self-test address must be the only recipient",
+                ),
+                RejectReason::Recipients,
+            );
+            return;
+        }
+        tx.self_test = self_test;
         tx.recipients.push(Recipient {
             address,
             notify,
