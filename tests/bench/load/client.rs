@@ -194,14 +194,13 @@ async fn transactions<S: AsyncRead + AsyncWrite + Unpin>(
             let due = s.start + Duration::from_secs_f64(n as f64 / rate);
             tokio::time::sleep_until(due.into()).await;
         }
-        command(
-            &mut io,
-            &mut line,
-            b"MAIL FROM:<sender@bench.test>\r\n",
-            250,
-            "MAIL",
-        )
-        .await?;
+        // SIZE= as Exchange Online sends it: the gateway admits content into its memory
+        // budget by it.
+        let mail = format!(
+            "MAIL FROM:<sender@bench.test> SIZE={}\r\n",
+            s.template.len() + 64
+        );
+        command(&mut io, &mut line, mail.as_bytes(), 250, "MAIL").await?;
         command(
             &mut io,
             &mut line,

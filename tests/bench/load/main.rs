@@ -84,6 +84,7 @@ struct Run {
     cpu_ms: f64,
     own_cpu_ms: f64,
     rss_mib: f64,
+    sink_tls_share: f64,
 }
 
 #[tokio::main]
@@ -169,6 +170,7 @@ async fn one_run(args: &Args, sink: &sink::Sink, plan: client::Plan) -> Result<R
     use std::sync::atomic::Ordering;
     let tck = measure::clk_tck();
     let before = sink.count.load(Ordering::Relaxed);
+    let tls_before = sink.tls_count.load(Ordering::Relaxed);
     let ticks0 = args.pid.map(measure::tree_ticks);
     let own0 = measure::self_ticks();
     let rss = measure::RssSampler::start(args.pid);
@@ -188,6 +190,7 @@ async fn one_run(args: &Args, sink: &sink::Sink, plan: client::Plan) -> Result<R
         poll.tick().await;
     }
     let delivered_wall = started.elapsed();
+    let tls_msgs = sink.tls_count.load(Ordering::Relaxed) - tls_before;
     let rss_kib = rss.finish();
     let per_msg = |ticks: u64| ticks as f64 * 1000.0 / tck / out.accepted.max(1) as f64;
     let cpu = match (args.pid, ticks0) {
@@ -212,12 +215,20 @@ async fn one_run(args: &Args, sink: &sink::Sink, plan: client::Plan) -> Result<R
         cpu_ms: cpu,
         own_cpu_ms: per_msg(measure::self_ticks().saturating_sub(own0)),
         rss_mib: rss_kib as f64 / 1024.0,
+        sink_tls_share: tls_msgs as f64 / out.accepted.max(1) as f64,
     })
 }
 
 fn print_run(name: &str, r: &Run) {
     println!(
-        "  {name}: accepted {:.0} msg/s, delivered {:.0} msg/s, CPU {:.3} ms/msg (tool {:.3}), 250 p50 {:.2} ms p99 {:.2} ms, peak RSS {:.0} MiB",
-        r.accepted_rate, r.delivered_rate, r.cpu_ms, r.own_cpu_ms, r.p50_ms, r.p99_ms, r.rss_mib
+        "  {name}: accepted {:.0} msg/s, delivered {:.0} msg/s, CPU {:.3} ms/msg (tool {:.3}), 250 p50 {:.2} ms p99 {:.2} ms, peak RSS {:.0} MiB, {:.0}% reached the sink inside TLS",
+        r.accepted_rate,
+        r.delivered_rate,
+        r.cpu_ms,
+        r.own_cpu_ms,
+        r.p50_ms,
+        r.p99_ms,
+        r.rss_mib,
+        r.sink_tls_share * 100.0
     );
 }

@@ -18,6 +18,14 @@ pub struct Sink {
     pub addr: SocketAddr,
     /// Messages received so far.
     pub count: Arc<AtomicU64>,
+    /// Of them, those received inside TLS.
+    pub tls_count: Arc<AtomicU64>,
+}
+
+#[derive(Clone)]
+struct Counters {
+    all: Arc<AtomicU64>,
+    tls: Arc<AtomicU64>,
 }
 
 /// Binds `listen` and serves every connection until the process ends.
@@ -26,8 +34,11 @@ pub async fn start(listen: SocketAddr, tls: Arc<ServerConfig>) -> Result<Sink, S
         .await
         .map_err(|e| format!("sink bind {listen}: {e}"))?;
     let addr = l.local_addr().map_err(|e| e.to_string())?;
-    let count = Arc::new(AtomicU64::new(0));
-    let c = count.clone();
+    let c = Counters {
+        all: Arc::new(AtomicU64::new(0)),
+        tls: Arc::new(AtomicU64::new(0)),
+    };
+    let (count, tls_count) = (c.all.clone(), c.tls.clone());
     tokio::spawn(async move {
         loop {
             let Ok((stream, _)) = l.accept().await else {
@@ -41,7 +52,11 @@ pub async fn start(listen: SocketAddr, tls: Arc<ServerConfig>) -> Result<Sink, S
             });
         }
     });
-    Ok(Sink { addr, count })
+    Ok(Sink {
+        addr,
+        count,
+        tls_count,
+    })
 }
 
 enum Next {
@@ -49,11 +64,7 @@ enum Next {
     StartTls,
 }
 
-async fn serve(
-    stream: TcpStream,
-    tls: Arc<ServerConfig>,
-    count: Arc<AtomicU64>,
-) -> std::io::Result<()> {
+async fn serve(stream: TcpStream, tls: Arc<ServerConfig>, count: Counters) -> std::io::Result<()> {
     let mut io = BufReader::new(stream);
     io.get_mut()
         .write_all(b"220 sink.bench.test ESMTP\r\n")
@@ -72,7 +83,7 @@ async fn serve(
 async fn dialogue<S: AsyncRead + AsyncWrite + Unpin>(
     io: &mut BufReader<S>,
     plain: bool,
-    count: &AtomicU64,
+    count: &Counters,
 ) -> std::io::Result<Next> {
     let mut line = Vec::with_capacity(1024);
     let mut out: Vec<u8> = Vec::with_capacity(512);
@@ -102,7 +113,10 @@ async fn dialogue<S: AsyncRead + AsyncWrite + Unpin>(
                 out.clear();
                 io.get_mut().write_all(b"354 go ahead\r\n").await?;
                 skip_data(io, &mut line).await?;
-                count.fetch_add(1, Ordering::Relaxed);
+                if !plain {
+                    count.tls.fetch_add(1, Ordering::Relaxed);
+                }
+                count.all.fetch_add(1, Ordering::Relaxed);
                 out.extend_from_slice(b"250 2.0.0 discarded\r\n");
             }
             b"QUIT" => {
