@@ -111,6 +111,16 @@ build_sealgate() {
     log "measuring $(cd "$REPO" && git log -1 --format='%h %s' | cut -c1-72)$(cd "$REPO" && git diff --quiet HEAD -- . || echo ' (plus uncommitted changes)')"
 }
 
+# build_load: the load tool tests/bench/load (`sg-load`, a bin of sealgate-tests; dev profile, whose dependencies
+# are optimised) copied into WORK as LOAD_BIN, unless LOAD_BIN names one.
+build_load() {
+    if [ -n "${LOAD_BIN:-}" ]; then log "using LOAD_BIN=$LOAD_BIN"; return; fi
+    log "cargo build -p sealgate-tests --bin sg-load"
+    (cd "$REPO" && cargo build -p sealgate-tests --bin sg-load >&2)
+    mkdir -p "$WORK"; cp "${CARGO_TARGET_DIR:-$REPO/target}/debug/sg-load" "$WORK/sg-load"
+    LOAD_BIN=$WORK/sg-load
+}
+
 SG_PID= SG_ADDR= SG_DIR= SG_RSS_KIB=
 # start_sealgate DIR ROUTE RETRY: a fresh gateway in DIR (data, config, log), tenant 127.0.0.1 sending for
 # bench.test (what smtp-source sends), every domain routed to ROUTE ("127.0.0.1:PORT"), retries RETRY apart,
@@ -134,6 +144,9 @@ start_sealgate() {
     if [ "${DKIM:-none}" != none ]; then
         dkim_block=$(printf '[[tenants.bench.dkim]]\ndomain = "bench.test"\nselector = "bench"\nkey = "%s"' "$SG_DIR/dkim.pem")
     fi
+    # Not a ${TENANT_TOML:-...} default inside the here-document: bash removes the quotes of such a word there.
+    local tenant=${TENANT_TOML:-}
+    [ -n "$tenant" ] || tenant=$'[tenants.bench]\nnetworks = ["127.0.0.1/32"]\nsender_domains = ["bench.test"]'
     cat > "$SG_DIR/sealgate.toml" <<EOF
 [storage]
 dir = "$SG_DIR/data"
@@ -144,9 +157,7 @@ listen = ["127.0.0.1:0"]
 hostname = "gw.bench.test"
 ${SMTP_EXTRA_TOML:-}
 
-${TENANT_TOML:-[tenants.bench]
-networks = ["127.0.0.1/32"]
-sender_domains = ["bench.test"]}
+$tenant
 $dkim_block
 
 [admin]
