@@ -16,7 +16,7 @@ use std::net::{IpAddr, Ipv6Addr, SocketAddr};
 use std::sync::{Arc, Mutex, RwLock};
 use std::time::Duration;
 use tokio::io::AsyncWriteExt;
-use tokio::net::{TcpListener, TcpStream};
+use tokio::net::{TcpListener, TcpSocket, TcpStream};
 use tokio::sync::{Semaphore, watch};
 use tokio::time::Instant;
 use tokio_rustls::TlsAcceptor;
@@ -153,12 +153,30 @@ pub struct Server {
     budget: Arc<Budget>,
 }
 
+/// Connections the kernel completes and queues before `accept` takes them. The library default
+/// (128) drops the handshakes of a burst — a platform reconnecting hundreds of sessions at once
+/// after an outage — and those clients then wait for a greeting that never comes until they time
+/// out. The kernel caps it at `net.core.somaxconn` (4096 on current kernels).
+const LISTEN_BACKLOG: u32 = 4096;
+
+/// Binds `addr` (SO_REUSEADDR, as a restarted gateway needs) with [`LISTEN_BACKLOG`].
+fn listen(addr: std::net::SocketAddr) -> std::io::Result<TcpListener> {
+    let socket = if addr.is_ipv4() {
+        TcpSocket::new_v4()?
+    } else {
+        TcpSocket::new_v6()?
+    };
+    socket.set_reuseaddr(true)?;
+    socket.bind(addr)?;
+    socket.listen(LISTEN_BACKLOG)
+}
+
 impl Server {
     /// Binds every listen address. `max_connections` is fixed here for the process lifetime.
     pub async fn bind(settings: Settings, pipeline: Pipeline) -> std::io::Result<Server> {
         let mut listeners = Vec::new();
         for addr in &settings.smtp.listen {
-            listeners.push(TcpListener::bind(addr).await?);
+            listeners.push(listen(*addr)?);
         }
         let max_slots = settings.smtp.max_connections;
         let budget = Budget::new(settings.smtp.limits.memory_budget);

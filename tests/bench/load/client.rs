@@ -141,14 +141,35 @@ async fn connect(target: SocketAddr, source: Option<IpAddr>) -> Result<TcpStream
     Ok(stream)
 }
 
+/// A connection whose `220` arrived. A handshake the target's full accept queue dropped looks
+/// established here but is never greeted: after [`GREETING_WAIT`] it is abandoned and the
+/// connection made again, up to [`GREETING_TRIES`] times (as an MTA would retry), so one dropped
+/// handshake cannot stall the whole run.
+async fn greeted(
+    target: SocketAddr,
+    source: Option<IpAddr>,
+    line: &mut String,
+) -> Result<BufReader<TcpStream>, String> {
+    for _ in 0..GREETING_TRIES {
+        let mut io = BufReader::new(connect(target, source).await?);
+        match tokio::time::timeout(GREETING_WAIT, expect(&mut io, line, 220, "greeting")).await {
+            Ok(greeting) => return greeting.map(|()| io),
+            Err(_) => continue,
+        }
+    }
+    Err(format!("no greeting after {GREETING_TRIES} connections"))
+}
+
+const GREETING_WAIT: Duration = Duration::from_secs(15);
+const GREETING_TRIES: u32 = 4;
+
 async fn connection(
     s: &Shared,
     source: Option<IpAddr>,
     r: &mut SessionResult,
 ) -> Result<(), String> {
-    let mut io = BufReader::new(connect(s.plan.target, source).await?);
     let mut line = String::new();
-    expect(&mut io, &mut line, 220, "greeting").await?;
+    let mut io = greeted(s.plan.target, source, &mut line).await?;
     command(
         &mut io,
         &mut line,
