@@ -12,6 +12,8 @@
 //! - the gateway stopped, `connect check` reads the facts file and still names all six.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+use sealgate_tests::tools::toml_path as q;
+
 use sealgate_tests::certs::{CertFiles, TestCa};
 use sealgate_tests::connect::{Client, Sent, make_token, send};
 use sealgate_tests::receiver::pause;
@@ -21,10 +23,6 @@ use std::time::{Duration, Instant};
 
 const ACME_ID: &str = "0a1b2c3d-1111-4111-8111-aaaaaaaaaaaa";
 const OTHER_ID: &str = "0a1b2c3d-2222-4222-8222-bbbbbbbbbbbb";
-
-fn q(p: &std::path::Path) -> String {
-    serde_json::to_string(&p.to_string_lossy()).unwrap()
-}
 
 fn message(ids: &[&str], token: Option<&str>, msgid: &str) -> Vec<u8> {
     let mut m = format!(

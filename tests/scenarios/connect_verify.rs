@@ -10,6 +10,8 @@
 //!   administrator the account may not impersonate is a clear error naming `verify.admin`.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+use sealgate_tests::tools::toml_path as q;
+
 use sealgate_tests::certs::TestCa;
 use sealgate_tests::tools::{describe, require_tool, sealgate};
 use sealgate_tests::{Env, GatewayConfig};
@@ -57,10 +59,6 @@ fn secret(path: &Path, value: &str) -> PathBuf {
     std::fs::write(path, value).unwrap();
     std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600)).unwrap();
     path.to_path_buf()
-}
-
-fn q(p: &Path) -> String {
-    serde_json::to_string(&p.to_string_lossy()).unwrap()
 }
 
 fn verify(config: &Path, tenant: &str, json: bool) -> std::process::Output {

@@ -16,6 +16,8 @@
 //!   the two `m365` tenants (with a warning naming the missing return route).
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+use sealgate_tests::tools::toml_path as q;
+
 use sealgate_tests::certs::{CertFiles, TestCa};
 use sealgate_tests::connect::{Client, dkim_sign, make_token, send};
 use sealgate_tests::crypto::{dkim_key, dkimpy, public_keys};
@@ -26,10 +28,6 @@ use std::time::{Duration, Instant};
 
 const ACME_ID: &str = "0a1b2c3d-1111-4111-8111-aaaaaaaaaaaa";
 const GLOBEX_ID: &str = "0a1b2c3d-2222-4222-8222-bbbbbbbbbbbb";
-
-fn q(p: &std::path::Path) -> String {
-    serde_json::to_string(&p.to_string_lossy()).unwrap()
-}
 
 fn m365_tenants(env: &Env) -> String {
     format!(

@@ -11,14 +11,12 @@
 //! - nothing refused is queued.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+use sealgate_tests::tools::toml_path as q;
+
 use sealgate_tests::connect::{Client, dkim_sign, make_token, send};
 use sealgate_tests::crypto::dkim_key;
 use sealgate_tests::dns::{DnsServer, Zone};
 use sealgate_tests::{Env, Gateway, GatewayConfig};
-
-fn q(p: &std::path::Path) -> String {
-    serde_json::to_string(&p.to_string_lossy()).unwrap()
-}
 
 const SIGNED: &[&str] = &["From", "To", "Subject", "Message-ID"];
 

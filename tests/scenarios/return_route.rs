@@ -13,6 +13,8 @@
 //!   route.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+use sealgate_tests::tools::toml_path as q;
+
 use sealgate_tests::certs::TestCa;
 use sealgate_tests::connect::{Client, make_token, send};
 use sealgate_tests::crypto::{dkim_key, dkimpy, public_keys};
@@ -29,10 +31,6 @@ const ACME_ID: &str = "0a1b2c3d-1111-4111-8111-aaaaaaaaaaaa";
 const GLOBEX_ID: &str = "0a1b2c3d-2222-4222-8222-bbbbbbbbbbbb";
 const RETURN_HOST: &str = "acme-health-org.mail.protection.outlook.com";
 const GW_CLIENT: &str = "gw-acme.sealgate.test";
-
-fn q(p: &std::path::Path) -> String {
-    serde_json::to_string(&p.to_string_lossy()).unwrap()
-}
 
 fn message(from: &str, to: &str, id: &str, token: &str, msgid: &str) -> Vec<u8> {
     format!(

@@ -10,6 +10,8 @@
 //! must see nothing); the gateway's DKIM key, checked by dkimpy on the report.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+use sealgate_tests::tools::toml_path as q;
+
 use sealgate_tests::Gateway;
 use sealgate_tests::certs::TestCa;
 use sealgate_tests::connect::{Client, make_token, send};
@@ -28,10 +30,6 @@ const ACME_ID: &str = "0a1b2c3d-1111-4111-8111-aaaaaaaaaaaa";
 const RETURN_HOST: &str = "acme-health-org.mail.protection.outlook.com";
 const GW_CLIENT: &str = "gw-acme.sealgate.test";
 const TEST_ADDRESS: &str = "connect-test@gw.sealgate.test";
-
-fn q(p: &std::path::Path) -> String {
-    serde_json::to_string(&p.to_string_lossy()).unwrap()
-}
 
 fn message(token: Option<&str>, msgid: &str) -> Vec<u8> {
     let token = token.map_or(String::new(), |t| format!("X-Sealgate-Token: {t}\r\n"));

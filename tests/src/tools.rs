@@ -166,3 +166,8 @@ pub fn http_get(
         .ok_or(std::io::ErrorKind::InvalidData)?;
     Ok((status, raw[split + 4..].to_vec()))
 }
+
+/// `p` as a TOML (and JSON) basic string, quotes included, for configuration written by tests.
+pub fn toml_path(p: &Path) -> String {
+    serde_json::to_string(&p.to_string_lossy()).or_die("quote a path")
+}
