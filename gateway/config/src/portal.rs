@@ -1,6 +1,6 @@
 //! `[portal]`: the secure portal served inside `sealgate serve`, and `[portal.tenants.NAME]`,
 //! each tenant's public base URL, key mode and template (name, help line, intro, logo file,
-//! colours).
+//! colours), its mail language and text overrides (`portal_texts.rs`).
 //!
 //! Colours are `#rrggbb` (or `#rgb`); `colour` is the header and button background and
 //! `colour_text` the text on it (default white): the pair must reach the WCAG 2.2 AA contrast
@@ -73,6 +73,10 @@ pub struct PortalTenant {
     /// `[portal]`'s (a tenant's `max_expiry` may not exceed `[portal] max_expiry`, which also
     /// caps `extend`).
     pub expiry: Option<ExpiryBounds>,
+    /// `language`: the recipient mails' language, `"en"` (default), `"es"` or `"en+es"`.
+    pub language: crate::portal_texts::MailLanguage,
+    /// `[portal.tenants.NAME.texts.en|es]`: the tenant's own wording (`portal_texts.rs`).
+    pub texts: Vec<crate::portal_texts::TextOverride>,
 }
 
 /// A tenant's own expiry bounds.
@@ -283,6 +287,8 @@ fn read_portal_tenants(
         let logo = t.path("logo");
         let colours = read_colours(&mut t);
         let expiry = read_tenant_expiry(&mut t, global);
+        let language = crate::portal_texts::read_language(&mut t);
+        let texts = crate::portal_texts::read_texts(&mut t);
         t.finish();
         out.push(PortalTenant {
             name,
@@ -295,6 +301,8 @@ fn read_portal_tenants(
             logo,
             colours,
             expiry,
+            language,
+            texts,
         });
     }
     out.sort_by(|a, b| a.name.cmp(&b.name));

@@ -176,6 +176,7 @@ impl Escrow for PortalEscrow {
             deposit.link_half.to_fragment().as_str()
         ));
         let name = sender_name(msg, sender);
+        let (langs, texts) = tenant_language(tenant);
         let notification = portal_mail::notification(
             &self.origin,
             self.origin.new_id(),
@@ -190,6 +191,8 @@ impl Escrow for PortalEscrow {
                 help: &tenant.help,
                 intro: &tenant.intro,
                 colour: tenant.colours.map(|c| c.background),
+                langs: &langs,
+                texts: &texts,
             },
         );
         let escrow = deposit.id.to_string();
@@ -248,4 +251,26 @@ pub(crate) fn escrowed(
         skipped: p.skipped,
     };
     Ok((p, Some(done.escrow)))
+}
+
+/// A tenant's mail languages and texts (`language`, `[portal.tenants.NAME.texts]`); overrides
+/// `config check` refuses are left out here (the gateway does not start with them).
+pub(crate) fn tenant_language(
+    t: &sealgate_config::PortalTenant,
+) -> (Vec<sealgate_portal::Lang>, sealgate_portal::Texts) {
+    let langs = t
+        .language
+        .codes()
+        .iter()
+        .filter_map(|c| sealgate_portal::Lang::from_code(c))
+        .collect();
+    let overrides = t.texts.iter().filter_map(|o| {
+        let lang = sealgate_portal::Lang::from_code(&o.lang)?;
+        sealgate_portal::i18n::check_override(&o.key, lang, &o.text).ok()?;
+        Some((lang, o.key.clone(), o.text.clone()))
+    });
+    (
+        langs,
+        sealgate_portal::Texts::new(overrides).unwrap_or_default(),
+    )
 }

@@ -58,6 +58,7 @@ impl PortalMailer {
             .ok_or_else(|| PortalError::Conflict("no notification From address".into()))?;
         let o = &self.escrow.origin;
         let id = o.new_id();
+        let (langs, texts) = crate::escrow::tenant_language(tenant);
         let raw = portal_mail::code_mail(
             o,
             id,
@@ -72,6 +73,8 @@ impl PortalMailer {
                 help: &tenant.help,
                 intro: "",
                 colour: None,
+                langs: &langs,
+                texts: &texts,
             },
             code,
         );

@@ -27,6 +27,11 @@ pub struct Brand {
     pub colours: Option<([u8; 3], [u8; 3])>,
     /// The path segment of this brand's assets; the router sets it (hex of the tenant name).
     pub key: String,
+    /// The tenant's texts: the catalogue with its overrides (`[portal.tenants.NAME.texts]`).
+    pub texts: crate::i18n::Texts,
+    /// The pages' language when the browser asks for neither English nor Spanish (the
+    /// tenant's first mail language).
+    pub lang: crate::i18n::Lang,
 }
 
 /// What a logo file is.
@@ -171,6 +176,7 @@ impl Brand {
         let mut out = format!(
             "header{{background:{bg_css};color:{fg_css};margin:-1rem -1rem 1rem;padding:0.75rem 1rem}}\n\
 header .org{{color:{fg_css};margin:0}}\n\
+header nav.lang a{{color:{fg_css}}}\n\
 button{{background:{bg_css};border-color:{bg_css};color:{fg_css}}}\n"
         );
         if readable_on_white(bg) {
@@ -264,6 +270,7 @@ mod tests {
             css.contains("button.secondary{background:#ffffff;color:#0b5394}"),
             "{css}"
         );
+        assert!(css.contains("header nav.lang a{color:#ffffff}"), "{css}");
         b.colours = Some(([0xff, 0xd7, 0x00], [0x1a, 0x1a, 0x1a]));
         assert!(
             b.style_sheet()

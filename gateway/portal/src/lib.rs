@@ -26,6 +26,10 @@
 //! * **Per-tenant template** (`brand.rs`): name, help line, intro, colours (a generated
 //!   same-origin style sheet) and a logo served from the portal's origin — a real PNG or a
 //!   script-free SVG of at most 128 KiB, served under a `sandbox` CSP.
+//! * **English and Spanish** (`i18n.rs`): every page and recipient mail text comes from one
+//!   catalogue of (key, English, Spanish); pages follow `Accept-Language` or the switch link,
+//!   and a tenant may override any text (checked: known key, not empty, no HTML, only the
+//!   placeholders of the text it replaces).
 //!
 //! [`KeyWrapper`]: sealgate_commit::KeyWrapper
 //!
@@ -36,6 +40,8 @@ mod brand;
 mod document;
 mod error;
 mod files;
+pub mod i18n;
+mod i18n_texts;
 mod id;
 mod login;
 mod record;
@@ -48,6 +54,7 @@ pub mod web;
 pub use brand::{Brand, Logo, LogoKind, MAX_LOGO};
 pub use document::{Attachment, Document};
 pub use error::PortalError;
+pub use i18n::{Lang, Texts};
 pub use id::{BadEscrowId, EscrowId};
 pub use login::{CodeError, CodePolicy, Codes};
 pub use record::{Actor, EscrowRecord, EscrowState, KeyMode, PortalEvent, PortalEventKind};

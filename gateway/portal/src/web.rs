@@ -1,7 +1,9 @@
 //! The portal's HTTP side: an axum [`Router`] the gateway serves inside `serve`.
 //!
 //! Routes: `GET /m/{id}` (the link: shows the reference word and "Email me a code", or the
-//! message page once the session passed the code; changes nothing and sends nothing),
+//! message page once the session passed the code; changes nothing and sends nothing; `?lang=`
+//! switches the language, `?step=code` shows the code form), `GET /` (a short page the
+//! language switch of error pages leads to),
 //! `POST /m/{id}/code` (mails a code), `POST /m/{id}/verify`, `POST /m/{id}/open` (the page
 //! posts the link half; the copy is decrypted for that request only and returned as JSON for
 //! the sandboxed frame), `POST /m/{id}/a/{n}` (one attachment, always a download),
@@ -155,6 +157,7 @@ pub fn router(
     });
     let csp = inner.csp.clone();
     Router::new()
+        .route("/", get(handlers::home))
         .route("/m/{id}", get(handlers::link))
         .route("/m/{id}/code", post(handlers::code))
         .route("/m/{id}/verify", post(handlers::verify))

@@ -535,7 +535,8 @@ async fn static_assets_and_unknown_links_carry_the_headers_too() {
         ("/static/portal.css", 200),
         ("/m/nothing", 404),
         ("/m/00000000000000000000000000000000", 404),
-        ("/", 404),
+        ("/", 200),
+        ("/nowhere", 404),
     ] {
         let r = rig
             .http

@@ -13,7 +13,7 @@ use sealgate_core::{Clock, MessageId, Random};
 use sealgate_deliver::escrow::PortalEscrow;
 use sealgate_deliver::portal_send::PortalMailer;
 use sealgate_deliver::{Identity, Originator};
-use sealgate_portal::{Brand, CodePolicy, EscrowStore, PortalEventKind, WebConfig};
+use sealgate_portal::{Brand, CodePolicy, EscrowStore, Lang, PortalEventKind, Texts, WebConfig};
 use sealgate_report::{Metrics, PortalCounters};
 use std::collections::HashMap;
 use std::net::SocketAddr;
@@ -181,8 +181,27 @@ async fn brand(t: &sealgate_config::PortalTenant) -> anyhow::Result<Brand> {
         intro: t.intro.clone(),
         logo,
         colours: t.colours.map(|c| (c.background.0, c.text.0)),
+        texts: tenant_texts(t)?,
+        lang: t
+            .language
+            .codes()
+            .first()
+            .and_then(|c| Lang::from_code(c))
+            .unwrap_or_default(),
         ..Brand::default()
     })
+}
+
+/// A tenant's texts: the catalogue with its `[portal.tenants.NAME.texts]` (errors name the key).
+pub fn tenant_texts(t: &sealgate_config::PortalTenant) -> anyhow::Result<Texts> {
+    let overrides = t.texts.iter().map(|o| {
+        (
+            Lang::from_code(&o.lang).unwrap_or_default(),
+            o.key.clone(),
+            o.text.clone(),
+        )
+    });
+    Texts::new(overrides).map_err(|e| anyhow::anyhow!("portal.tenants.{}.texts.{e}", t.name))
 }
 
 /// Reads and checks a logo file (PNG, or SVG without script; at most 128 KiB).

@@ -128,7 +128,24 @@ fn admin(config: &Config, p: &mut Problems) {
     }
 }
 
+/// Each `[portal.tenants.NAME.texts.LANG] KEY` against the portal's catalogue: a known key,
+/// only the placeholders of the text it replaces.
+fn portal_texts(config: &Config, p: &mut Problems) {
+    for t in config.portal.iter().flat_map(|c| &c.tenants) {
+        for o in &t.texts {
+            let lang = sealgate_portal::Lang::from_code(&o.lang).unwrap_or_default();
+            if let Err(e) = sealgate_portal::i18n::check_override(&o.key, lang, &o.text) {
+                p.unusable.push(format!(
+                    "portal.tenants.{}.texts.{}.{}: {e}",
+                    t.name, o.lang, o.key
+                ));
+            }
+        }
+    }
+}
+
 fn portal(config: &Config, p: &mut Problems) {
+    portal_texts(config, p);
     for t in config.portal.iter().flat_map(|c| &c.tenants) {
         let Some(logo) = &t.logo else {
             continue;

@@ -1,13 +1,14 @@
-//! Request helpers shared by the handlers: pages as responses, the session cookie, form
-//! bodies, the client address, the POST guard (origin, session, CSRF), store calls on the
+//! Request helpers shared by the handlers: pages as responses, the session cookie, the
+//! request's language (query, cookie, `Accept-Language`), form bodies, the client address, the POST guard (origin, session, CSRF), store calls on the
 //! blocking pool, and the withdrawn / expired page.
 // Helpers return the refusal page itself as their error: a `Response` is 128 bytes and lives
 // for one request, so boxing it would only add an allocation.
 #![allow(clippy::result_large_err)]
 
 use super::Inner;
-use super::pages::{self, Page};
+use super::pages::{self, Page, Say};
 use crate::error::PortalError;
+use crate::i18n::{self, Lang};
 use crate::id::EscrowId;
 use crate::record::{Actor, EscrowRecord, EscrowState, PortalEventKind};
 use crate::session::SessionView;
@@ -42,23 +43,36 @@ pub fn html(status: StatusCode, page: &Page<'_>, session: Option<&SessionView>) 
     r
 }
 
+/// A short page: a title and one paragraph (both text keys), its switch link to `/`.
 pub fn simple(
     st: &Inner,
     status: StatusCode,
+    lang: Lang,
     title: &str,
     text: &str,
     tenant: Option<&str>,
 ) -> Response {
+    let brand = st.brand(tenant);
+    let say = pages::Say {
+        texts: &brand.texts,
+        lang,
+    };
     let page = Page {
         title,
-        brand: st.brand(tenant),
+        brand,
+        lang,
+        switch: "/",
         data: None,
-        body: pages::para(text),
+        body: format!("<p>{}</p>", say.e(text)),
     };
     html(status, &page, None)
 }
 
 pub fn cookie(headers: &HeaderMap) -> Option<String> {
+    cookie_named(headers, COOKIE)
+}
+
+fn cookie_named(headers: &HeaderMap, name: &str) -> Option<String> {
     headers
         .get_all(header::COOKIE)
         .iter()
@@ -66,8 +80,44 @@ pub fn cookie(headers: &HeaderMap) -> Option<String> {
         .flat_map(|v| v.split(';'))
         .find_map(|c| {
             let (k, v) = c.trim().split_once('=')?;
-            (k == COOKIE).then(|| v.to_string())
+            (k == name).then(|| v.to_string())
         })
+}
+
+/// The `lang` of a query string (`lang=es&step=code`).
+pub fn query_lang(query: Option<&str>) -> Option<String> {
+    url::form_urlencoded::parse(query?.as_bytes())
+        .find(|(k, _)| k == "lang")
+        .map(|(_, v)| v.into_owned())
+}
+
+/// The request's language: the `lang` query, the switch's cookie, `Accept-Language`, then the
+/// tenant's default.
+pub fn lang_of(st: &Inner, headers: &HeaderMap, query: Option<&str>, tenant: Option<&str>) -> Lang {
+    let accept = headers
+        .get(header::ACCEPT_LANGUAGE)
+        .and_then(|v| v.to_str().ok());
+    i18n::choose(
+        query_lang(query).as_deref(),
+        cookie_named(headers, i18n::LANG_COOKIE).as_deref(),
+        accept,
+        st.brand(tenant).lang,
+    )
+}
+
+/// Remembers a language chosen with the switch link (a cookie; no script needed).
+pub fn remember_lang(response: &mut Response, query: Option<&str>) {
+    let Some(lang) = query_lang(query).as_deref().and_then(Lang::from_code) else {
+        return;
+    };
+    let cookie = format!(
+        "{}={}; Path=/; Max-Age=31536000; Secure; HttpOnly; SameSite=Lax",
+        i18n::LANG_COOKIE,
+        lang.code()
+    );
+    if let Ok(v) = HeaderValue::from_str(&cookie) {
+        response.headers_mut().append(header::SET_COOKIE, v);
+    }
 }
 
 pub fn form(body: &Bytes) -> HashMap<String, String> {
@@ -112,12 +162,14 @@ pub fn guard(
     headers: &HeaderMap,
     form: &HashMap<String, String>,
 ) -> Result<SessionView, Response> {
+    let lang = lang_of(st, headers, None, None);
     if !same_origin(st, headers) {
         return Err(simple(
             st,
             StatusCode::FORBIDDEN,
-            "Request refused",
-            "This request did not come from the secure mail page, so it was refused.",
+            lang,
+            "refused_title",
+            "refused_origin",
             None,
         ));
     }
@@ -125,8 +177,9 @@ pub fn guard(
         return Err(simple(
             st,
             StatusCode::UNAUTHORIZED,
-            "You were logged off",
-            "For your security you were logged off after 15 minutes without activity. Open the link in your email again.",
+            lang,
+            "logged_off_title",
+            "logged_off_text",
             None,
         ));
     };
@@ -135,8 +188,9 @@ pub fn guard(
         return Err(simple(
             st,
             StatusCode::FORBIDDEN,
-            "Request refused",
-            "This form has expired. Open the link in your email again.",
+            lang,
+            "refused_title",
+            "refused_form",
             None,
         ));
     }
@@ -151,13 +205,18 @@ pub async fn blocking<T: Send + 'static>(
         .map_err(|e| PortalError::Io(format!("blocking task: {e}")))?
 }
 
-pub async fn record(st: &Arc<Inner>, id: &str) -> Result<(EscrowId, EscrowRecord), Response> {
+pub async fn record(
+    st: &Arc<Inner>,
+    id: &str,
+    lang: Lang,
+) -> Result<(EscrowId, EscrowRecord), Response> {
     let not_found = || {
         simple(
             st,
             StatusCode::NOT_FOUND,
-            "Link not valid",
-            "This link is not valid. Please check that you opened the whole link from your email.",
+            lang,
+            "invalid_link_title",
+            "invalid_link_text",
             None,
         )
     };
@@ -169,8 +228,9 @@ pub async fn record(st: &Arc<Inner>, id: &str) -> Result<(EscrowId, EscrowRecord
         Err(_) => Err(simple(
             st,
             StatusCode::SERVICE_UNAVAILABLE,
-            "Please try again",
-            "The secure mail service is busy. Please try again in a few minutes.",
+            lang,
+            "busy_title",
+            "busy_text",
             None,
         )),
     }
@@ -186,8 +246,11 @@ pub fn gone(record: &EscrowRecord, now: Timestamp) -> Option<(&'static str, Time
     }
 }
 
+/// The withdrawn / expired page, in `lang`.
+#[allow(clippy::too_many_arguments)] // one page's facts; a struct would only rename them
 pub fn gone_page(
     st: &Inner,
+    lang: Lang,
     id: EscrowId,
     r: &EscrowRecord,
     what: &str,
@@ -196,17 +259,75 @@ pub fn gone_page(
     asked: bool,
 ) -> Response {
     let title = if what == "withdrawn" {
-        "Message withdrawn"
+        "withdrawn_title"
     } else {
-        "Message expired"
+        "expired_title"
     };
+    let brand = st.brand(Some(&r.tenant));
+    let say = pages::Say {
+        texts: &brand.texts,
+        lang,
+    };
+    let switch = format!("/m/{id}");
     let page = Page {
         title,
-        brand: st.brand(Some(&r.tenant)),
+        brand,
+        lang,
+        switch: &switch,
         data: None,
-        body: pages::gone_body(id, what, on, &s.csrf, asked),
+        body: pages::gone_body(say, id, what, on, &s.csrf, asked),
     };
     html(StatusCode::GONE, &page, Some(s))
+}
+
+/// The link page, the code form (`?step=code`) or, once the session passed the code, the
+/// message page.
+pub fn link_page(
+    st: &Inner,
+    lang: Lang,
+    id: EscrowId,
+    r: &crate::record::EscrowRecord,
+    session: &crate::session::SessionView,
+    query: Option<&str>,
+) -> Response {
+    let brand = st.brand(Some(&r.tenant));
+    let say = Say {
+        texts: &brand.texts,
+        lang,
+    };
+    let path = format!("/m/{id}");
+    let code_path = format!("/m/{id}?step=code");
+    let code_step = url::form_urlencoded::parse(query.unwrap_or_default().as_bytes())
+        .any(|(k, v)| k == "step" && v == "code");
+    let page = if st.sessions.is_authenticated(&session.id, id) {
+        Page {
+            title: "message_title",
+            brand,
+            lang,
+            switch: &path,
+            data: Some((id, &session.csrf)),
+            body: pages::message_body(say, &r.reference, &session.csrf),
+        }
+    } else if code_step {
+        Page {
+            title: "code_title",
+            brand,
+            lang,
+            switch: &code_path,
+            data: None,
+            body: pages::code_body(say, id, &session.csrf, None),
+        }
+    } else {
+        Page {
+            title: "link_title",
+            brand,
+            lang,
+            switch: &path,
+            data: None,
+            body: pages::link_body(say, id, &r.reference, r.expires, &session.csrf, None),
+        }
+    };
+    html(StatusCode::OK, &page, Some(session))
 }
 
 pub async fn event(st: &Arc<Inner>, id: EscrowId, kind: PortalEventKind, actor: Actor) {

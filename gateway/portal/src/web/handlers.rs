@@ -4,7 +4,7 @@
 #![allow(clippy::result_large_err)]
 
 use super::common::*;
-use super::pages::{self, Page};
+use super::pages::{self, Page, Say};
 use super::{FRAME_STYLE, Inner};
 use crate::error::PortalError;
 use crate::id::EscrowId;
@@ -13,40 +13,35 @@ use crate::record::{Actor, PortalEventKind};
 use crate::seal::Half;
 use axum::Json;
 use axum::body::Bytes;
-use axum::extract::{Path, State};
+use axum::extract::{Path, RawQuery, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use sealgate_core::time::Timestamp;
 use std::collections::HashMap;
 use std::sync::Arc;
 
-/// `GET /m/{id}`: reads only.
-pub async fn link(State(st): St, Path(id): Path<String>, headers: HeaderMap) -> Response {
-    let (id, r) = match record(&st, &id).await {
+/// `GET /m/{id}`: reads only. `?lang=en|es` switches the language (and remembers it in a
+/// cookie); `?step=code` shows the code form again (after a switch on the code page).
+pub async fn link(
+    State(st): St,
+    Path(id): Path<String>,
+    RawQuery(query): RawQuery,
+    headers: HeaderMap,
+) -> Response {
+    let q = query.as_deref();
+    let lang = lang_of(&st, &headers, q, None);
+    let (id, r) = match record(&st, &id, lang).await {
         Ok(v) => v,
         Err(resp) => return resp,
     };
+    let lang = lang_of(&st, &headers, q, Some(&r.tenant));
     let session = st.sessions.get_or_start(cookie(&headers).as_deref());
-    if let Some((what, on)) = gone(&r, st.clock.now()) {
-        return gone_page(&st, id, &r, what, on, &session, false);
-    }
-    let brand = st.brand(Some(&r.tenant));
-    let page = if st.sessions.is_authenticated(&session.id, id) {
-        Page {
-            title: "Your secure message",
-            brand,
-            data: Some((id, &session.csrf)),
-            body: pages::message_body(&r.reference, &session.csrf),
-        }
+    let mut resp = if let Some((what, on)) = gone(&r, st.clock.now()) {
+        gone_page(&st, lang, id, &r, what, on, &session, false)
     } else {
-        Page {
-            title: "You have a secure message",
-            brand,
-            data: None,
-            body: pages::link_body(id, &r.reference, r.expires, &session.csrf, None),
-        }
+        link_page(&st, lang, id, &r, &session, q)
     };
-    html(StatusCode::OK, &page, Some(&session))
+    remember_lang(&mut resp, q);
+    resp
 }
 
 /// `POST /m/{id}/code`: mails a code bound to this session.
@@ -62,21 +57,29 @@ pub async fn code(
         Ok(s) => s,
         Err(resp) => return resp,
     };
-    let (id, r) = match record(&st, &id).await {
+    let (id, r) = match record(&st, &id, lang_of(&st, &headers, None, None)).await {
         Ok(v) => v,
         Err(resp) => return resp,
     };
+    let lang = lang_of(&st, &headers, None, Some(&r.tenant));
     if let Some((what, on)) = gone(&r, st.clock.now()) {
-        return gone_page(&st, id, &r, what, on, &s, false);
+        return gone_page(&st, lang, id, &r, what, on, &s, false);
     }
     let client = st.client(connect);
     let brand = st.brand(Some(&r.tenant)).clone();
+    let say = Say {
+        texts: &brand.texts,
+        lang,
+    };
+    let (path, code_path) = (format!("/m/{id}"), format!("/m/{id}?step=code"));
     let link_page = |note: &str| {
         Page {
-            title: "You have a secure message",
+            title: "link_title",
             brand: &brand,
+            lang,
+            switch: &path,
             data: None,
-            body: pages::link_body(id, &r.reference, r.expires, &s.csrf, Some(note)),
+            body: pages::link_body(say, id, &r.reference, r.expires, &s.csrf, Some(note)),
         }
         .render()
     };
@@ -86,7 +89,7 @@ pub async fn code(
             return (
                 StatusCode::TOO_MANY_REQUESTS,
                 [(header::CONTENT_TYPE, "text/html; charset=utf-8")],
-                link_page(&code_message(&e)),
+                link_page(&pages::code_message(say, &e)),
             )
                 .into_response();
         }
@@ -105,36 +108,20 @@ pub async fn code(
         return (
             StatusCode::SERVICE_UNAVAILABLE,
             [(header::CONTENT_TYPE, "text/html; charset=utf-8")],
-            link_page("We could not send the code just now. Please try again in a few minutes."),
+            link_page(&brand.texts.fill("code_send_failed", lang, &[])),
         )
             .into_response();
     }
     event(&st, id, PortalEventKind::CodeSent, Actor::Client(client)).await;
     let page = Page {
-        title: "Enter your code",
+        title: "code_title",
         brand: &brand,
+        lang,
+        switch: &code_path,
         data: None,
-        body: pages::code_body(id, &s.csrf, None),
+        body: pages::code_body(say, id, &s.csrf, None),
     };
     html(StatusCode::OK, &page, Some(&s))
-}
-
-fn code_message(e: &CodeError) -> String {
-    match e {
-        CodeError::Locked { until } => format!(
-            "This message is locked because a wrong code was entered 5 times. You can ask for a new code after {} UTC, or call the help line below.",
-            time_of_day(*until)
-        ),
-        CodeError::RateLimited => "Too many codes were requested. Please wait an hour and try again, or call the help line below.".into(),
-        CodeError::NoCode => "There is no code waiting for this browser. Please ask for a new code.".into(),
-        CodeError::Expired => "That code has expired (codes work for 10 minutes). Please ask for a new code.".into(),
-        CodeError::Wrong { left } => format!("That code is not right. You can try {left} more time{}.", if *left == 1 { "" } else { "s" }),
-    }
-}
-
-fn time_of_day(t: Timestamp) -> String {
-    let s = t.secs() % 86_400;
-    format!("{} {:02}:{:02}", pages::date(t), s / 3600, (s % 3600) / 60)
 }
 
 /// `POST /m/{id}/verify`: checks the code; on success the session may read this copy.
@@ -150,12 +137,13 @@ pub async fn verify(
         Ok(s) => s,
         Err(resp) => return resp,
     };
-    let (id, r) = match record(&st, &id).await {
+    let (id, r) = match record(&st, &id, lang_of(&st, &headers, None, None)).await {
         Ok(v) => v,
         Err(resp) => return resp,
     };
+    let lang = lang_of(&st, &headers, None, Some(&r.tenant));
     if let Some((what, on)) = gone(&r, st.clock.now()) {
-        return gone_page(&st, id, &r, what, on, &s, false);
+        return gone_page(&st, lang, id, &r, what, on, &s, false);
     }
     let actor = Actor::Client(st.client(connect));
     let entered = f.get("code").map(String::as_str).unwrap_or_default();
@@ -181,11 +169,19 @@ pub async fn verify(
             } else {
                 StatusCode::UNPROCESSABLE_ENTITY
             };
+            let brand = st.brand(Some(&r.tenant));
+            let say = Say {
+                texts: &brand.texts,
+                lang,
+            };
+            let switch = format!("/m/{id}?step=code");
             let page = Page {
-                title: "Enter your code",
-                brand: st.brand(Some(&r.tenant)),
+                title: "code_title",
+                brand,
+                lang,
+                switch: &switch,
                 data: None,
-                body: pages::code_body(id, &s.csrf, Some(&code_message(&e))),
+                body: pages::code_body(say, id, &s.csrf, Some(&pages::code_message(say, &e))),
             };
             html(status, &page, Some(&s))
         }
@@ -200,16 +196,18 @@ async fn decrypt(
     f: &HashMap<String, String>,
 ) -> Result<(EscrowId, crate::Document), Response> {
     let s = guard(st, headers, f)?;
-    let (id, r) = record(st, id).await?;
+    let (id, r) = record(st, id, lang_of(st, headers, None, None)).await?;
+    let lang = lang_of(st, headers, None, Some(&r.tenant));
     if let Some((what, on)) = gone(&r, st.clock.now()) {
-        return Err(gone_page(st, id, &r, what, on, &s, false));
+        return Err(gone_page(st, lang, id, &r, what, on, &s, false));
     }
     if !st.sessions.is_authenticated(&s.id, id) {
         return Err(simple(
             st,
             StatusCode::UNAUTHORIZED,
-            "Please log in",
-            "Please ask for a code first.",
+            lang,
+            "login_title",
+            "login_text",
             Some(&r.tenant),
         ));
     }
@@ -220,15 +218,17 @@ async fn decrypt(
         Err(PortalError::Revoked | PortalError::Expired) => Err(simple(
             st,
             StatusCode::GONE,
-            "Message unavailable",
-            "This message can no longer be read.",
+            lang,
+            "unavailable_title",
+            "unavailable_text",
             Some(&r.tenant),
         )),
         Err(_) => Err(simple(
             st,
             StatusCode::BAD_REQUEST,
-            "Message not opened",
-            "The message could not be opened. Please open the whole link from your email again.",
+            lang,
+            "not_opened_title",
+            "not_opened_text",
             Some(&r.tenant),
         )),
     }
@@ -294,8 +294,9 @@ pub async fn attachment(
         return simple(
             &st,
             StatusCode::NOT_FOUND,
-            "No such attachment",
-            "This attachment does not exist.",
+            lang_of(&st, &headers, None, None),
+            "no_attachment_title",
+            "no_attachment_text",
             None,
         );
     }
@@ -349,16 +350,18 @@ pub async fn ask(
         Ok(s) => s,
         Err(resp) => return resp,
     };
-    let (id, r) = match record(&st, &id).await {
+    let (id, r) = match record(&st, &id, lang_of(&st, &headers, None, None)).await {
         Ok(v) => v,
         Err(resp) => return resp,
     };
+    let lang = lang_of(&st, &headers, None, Some(&r.tenant));
     let Some((what, on)) = gone(&r, st.clock.now()) else {
         return simple(
             &st,
             StatusCode::CONFLICT,
-            "Message available",
-            "This message can still be read: open the link in your email.",
+            lang,
+            "available_title",
+            "available_text",
             Some(&r.tenant),
         );
     };
@@ -366,8 +369,9 @@ pub async fn ask(
         return simple(
             &st,
             StatusCode::SERVICE_UNAVAILABLE,
-            "Please try again",
-            "We could not reach the sender just now. Please try again later or call the help line below.",
+            lang,
+            "busy_title",
+            "sender_unreachable",
             Some(&r.tenant),
         );
     }
@@ -378,7 +382,7 @@ pub async fn ask(
         Actor::Client(st.client(connect)),
     )
     .await;
-    gone_page(&st, id, &r, what, on, &s, true)
+    gone_page(&st, lang, id, &r, what, on, &s, true)
 }
 
 /// `POST /logout`.
@@ -390,19 +394,34 @@ pub async fn logout(State(st): St, headers: HeaderMap, body: Bytes) -> Response 
     simple(
         &st,
         StatusCode::OK,
-        "You are logged off",
-        "You are logged off. To read the message again, open the link in your email.",
+        lang_of(&st, &headers, None, None),
+        "logged_out_title",
+        "logged_out_text",
         None,
     )
 }
 
+/// `GET /`: where the switch link of the short pages leads (`?lang=` remembered).
+pub async fn home(State(st): St, RawQuery(query): RawQuery, headers: HeaderMap) -> Response {
+    let q = query.as_deref();
+    let lang = lang_of(&st, &headers, q, None);
+    let mut resp = simple(&st, StatusCode::OK, lang, "home_title", "home_text", None);
+    remember_lang(&mut resp, q);
+    resp
+}
+
 /// Anything else.
-pub async fn not_found(State(st): St) -> Response {
+pub async fn not_found(State(st): St, headers: HeaderMap) -> Response {
+    missing(&st, &headers)
+}
+
+fn missing(st: &Inner, headers: &HeaderMap) -> Response {
     simple(
-        &st,
+        st,
         StatusCode::NOT_FOUND,
-        "Page not found",
-        "There is nothing at this address.",
+        lang_of(st, headers, None, None),
+        "not_found_title",
+        "not_found_text",
         None,
     )
 }
@@ -431,22 +450,22 @@ fn brand_of<'a>(st: &'a Inner, key: &str) -> Option<&'a crate::brand::Brand> {
 }
 
 /// A tenant's style sheet (its colours), or 404.
-pub async fn brand_style(State(st): St, Path(key): Path<String>) -> Response {
+pub async fn brand_style(State(st): St, Path(key): Path<String>, headers: HeaderMap) -> Response {
     match brand_of(&st, &key).filter(|b| b.colours.is_some()) {
         Some(b) => (
             [(header::CONTENT_TYPE, "text/css; charset=utf-8")],
             b.style_sheet(),
         )
             .into_response(),
-        None => not_found(State(st)).await,
+        None => missing(&st, &headers),
     }
 }
 
 /// A tenant's logo, as an image only: its own CSP sandboxes it and allows no script, so even
 /// an SVG opened directly runs nothing.
-pub async fn brand_logo(State(st): St, Path(key): Path<String>) -> Response {
+pub async fn brand_logo(State(st): St, Path(key): Path<String>, headers: HeaderMap) -> Response {
     let Some(logo) = brand_of(&st, &key).and_then(|b| b.logo.clone()) else {
-        return not_found(State(st)).await;
+        return missing(&st, &headers);
     };
     (
         [

@@ -1,9 +1,12 @@
-//! The portal's HTML pages: one column, no framework, English text, WCAG 2.2 AA in mind
-//! (a `lang`, one `h1` per page, every input labelled, visible focus, contrast ≥ 4.5:1, works
-//! at 320 px). Every value is HTML-escaped here; no page carries message content (that is
+//! The portal's HTML pages: one column, no framework, English or Spanish text from the
+//! catalogue (`i18n.rs`) with the tenant's overrides, a plain language-switch link in every
+//! header, WCAG 2.2 AA in mind (the page's `lang`, one `h1` per page, every input labelled,
+//! visible focus, contrast ≥ 4.5:1, works at 320 px). Every value is HTML-escaped here; no page carries message content (that is
 //! fetched after authentication and shown in a sandboxed `srcdoc` frame by `portal.js`).
 
+use crate::i18n::{self, Lang, Texts, long_date};
 use crate::id::EscrowId;
+use crate::login::CodeError;
 use sealgate_core::time::Timestamp;
 
 pub use crate::brand::Brand;
@@ -24,43 +27,47 @@ pub fn esc(text: &str) -> String {
     out
 }
 
-const MONTHS: [&str; 12] = [
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
-];
-
 /// `3 December 2026` (UTC) for a timestamp.
 pub fn date(t: Timestamp) -> String {
-    let days = (t.secs() / 86_400) as i64;
-    // Civil date from days since 1970-01-01 (proleptic Gregorian).
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = doy - (153 * mp + 2) / 5 + 1;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 };
-    let year = yoe + era * 400 + i64::from(month <= 2);
-    format!("{day} {} {year}", MONTHS[(month - 1) as usize])
+    long_date(t, Lang::En)
+}
+
+/// What a page says and in which language: the tenant's texts and the request's language.
+#[derive(Clone, Copy)]
+pub struct Say<'a> {
+    /// The tenant's texts (catalogue plus overrides).
+    pub texts: &'a Texts,
+    /// The page's language.
+    pub lang: Lang,
+}
+
+impl Say<'_> {
+    /// The text of `key`, HTML-escaped, placeholders filled with safe HTML.
+    pub fn h(&self, key: &str, values: &[(&str, &str)]) -> String {
+        self.texts.html(key, self.lang, values)
+    }
+
+    /// The text of `key`, HTML-escaped.
+    pub fn e(&self, key: &str) -> String {
+        self.h(key, &[])
+    }
+
+    /// The long date in the page's language, escaped.
+    pub fn date(&self, t: Timestamp) -> String {
+        esc(&long_date(t, self.lang))
+    }
 }
 
 /// The common frame of every page.
 pub struct Page<'a> {
-    /// `<title>` and `<h1>`.
+    /// `<title>` and `<h1>`: a text key.
     pub title: &'a str,
     /// The tenant's text.
     pub brand: &'a Brand,
+    /// The page's language.
+    pub lang: Lang,
+    /// Where the language switch link goes (a GET path of this page, `?lang=` is added).
+    pub switch: &'a str,
     /// The escrow and CSRF token `portal.js` needs (message page only).
     pub data: Option<(EscrowId, &'a str)>,
     /// Inner HTML (already escaped).
@@ -68,12 +75,47 @@ pub struct Page<'a> {
 }
 
 impl Page<'_> {
+    /// What this page says.
+    pub fn say(&self) -> Say<'_> {
+        Say {
+            texts: &self.brand.texts,
+            lang: self.lang,
+        }
+    }
+
+    /// The language switch: a plain link (no script), in the other language's own name.
+    fn switch_link(&self) -> String {
+        let other = self.lang.other();
+        let sep = if self.switch.contains('?') { '&' } else { '?' };
+        format!(
+            "<nav class=\"lang\" aria-label=\"{label}\"><a href=\"{path}{sep}lang={code}\" lang=\"{code}\" \
+hreflang=\"{code}\">{name}</a></nav>",
+            label = self.say().e("language_label"),
+            path = esc(self.switch),
+            code = other.code(),
+            name = other.own_name(),
+        )
+    }
+
+    /// The data attributes of the message page: escrow, CSRF token and `portal.js`'s texts.
+    fn data_attributes(&self) -> String {
+        let Some((id, csrf)) = self.data else {
+            return String::new();
+        };
+        let say = self.say();
+        format!(
+            " data-escrow=\"{id}\" data-csrf=\"{}\" data-t-nokey=\"{}\" data-t-failed=\"{}\" data-t-download=\"{}\"",
+            esc(csrf),
+            say.e("message_no_key"),
+            say.e("message_failed"),
+            say.e("message_download"),
+        )
+    }
+
     /// The complete document.
     pub fn render(&self) -> String {
-        let data = self.data.map_or_else(String::new, |(id, csrf)| {
-            format!(" data-escrow=\"{id}\" data-csrf=\"{}\"", esc(csrf))
-        });
         let b = self.brand;
+        let say = self.say();
         let style = if b.colours.is_some() {
             format!(
                 "<link rel=\"stylesheet\" href=\"/static/brand/{}/style.css\">",
@@ -96,18 +138,22 @@ impl Page<'_> {
         } else {
             format!("<p class=\"intro\">{}</p>", esc(&b.intro))
         };
+        let org = esc(&b.name);
         format!(
-            "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\
+            "<!doctype html>\n<html lang=\"{lang}\"><head><meta charset=\"utf-8\">\
 <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
 <meta name=\"referrer\" content=\"no-referrer\">\
 <title>{title} – {org}</title><link rel=\"stylesheet\" href=\"/static/portal.css\">{style}\
 <script src=\"/static/portal.js\" defer></script></head>\
-<body><header>{logo}<p class=\"org\">{org} secure mail</p></header>\
+<body><header>{logo}<p class=\"org\">{org_line}</p>{switch}</header>\
 <main id=\"portal\"{data}>{intro}<h1>{title}</h1>{body}</main>\
 <footer><p>{help}</p></footer></body></html>\n",
-            title = esc(self.title),
-            org = esc(&self.brand.name),
-            help = esc(&self.brand.help),
+            lang = self.lang.code(),
+            title = say.e(self.title),
+            org_line = say.h("org_secure_mail", &[("org", &org)]),
+            switch = self.switch_link(),
+            data = self.data_attributes(),
+            help = esc(&b.help),
             body = self.body,
         )
     }
@@ -132,72 +178,118 @@ pub fn alert(text: &str) -> String {
 
 /// The link page: reference word and the "Email me a code" button.
 pub fn link_body(
+    say: Say<'_>,
     id: EscrowId,
     reference: &str,
     expires: Timestamp,
     csrf: &str,
     note: Option<&str>,
 ) -> String {
+    let r = format!("<strong class=\"ref\">{}</strong>", esc(reference));
     format!(
-        "{note}<p>You have a secure message. Its reference word is <strong class=\"ref\">{r}</strong> \
-— the same word as in the email you received.</p><p>It can be read until {exp}.</p>\
-<p>To read it, we send a 6-digit code to your email address.</p>\
-<form method=\"post\" action=\"/m/{id}/code\">{csrf}<button type=\"submit\">Email me a code</button></form>",
+        "{note}<p>{text}</p><p>{until}</p><p>{intro}</p>\
+<form method=\"post\" action=\"/m/{id}/code\">{csrf}<button type=\"submit\">{button}</button></form>",
         note = note.map(alert).unwrap_or_default(),
-        r = esc(reference),
-        exp = esc(&date(expires)),
+        text = say.h("link_reference", &[("ref", &r)]),
+        until = say.h("link_until", &[("date", &say.date(expires))]),
+        intro = say.e("link_code_intro"),
+        button = say.e("link_button"),
         csrf = hidden_csrf(csrf),
     )
 }
 
 /// The code page: one labelled input.
-pub fn code_body(id: EscrowId, csrf: &str, note: Option<&str>) -> String {
+pub fn code_body(say: Say<'_>, id: EscrowId, csrf: &str, note: Option<&str>) -> String {
     format!(
-        "{note}<p>We sent a 6-digit code to your email address. It works for 10 minutes, in this \
-browser only.</p><form method=\"post\" action=\"/m/{id}/verify\">{csrf}\
-<label for=\"code\">Code from the email</label>\
+        "{note}<p>{intro}</p><form method=\"post\" action=\"/m/{id}/verify\">{csrf}\
+<label for=\"code\">{label}</label>\
 <input id=\"code\" name=\"code\" type=\"text\" inputmode=\"numeric\" autocomplete=\"one-time-code\" \
 pattern=\"[0-9 ]*\" maxlength=\"7\" required autofocus>\
-<button type=\"submit\">Open the message</button></form>\
-<form method=\"post\" action=\"/m/{id}/code\">{csrf}<button type=\"submit\" class=\"secondary\">Send a new code</button></form>",
+<button type=\"submit\">{open}</button></form>\
+<form method=\"post\" action=\"/m/{id}/code\">{csrf}<button type=\"submit\" class=\"secondary\">{resend}</button></form>",
         note = note.map(alert).unwrap_or_default(),
+        intro = say.e("code_intro"),
+        label = say.e("code_label"),
+        open = say.e("code_button"),
+        resend = say.e("code_resend"),
         csrf = hidden_csrf(csrf),
     )
 }
 
 /// The message page; `portal.js` fills it after posting the link half.
-pub fn message_body(reference: &str, csrf: &str) -> String {
+pub fn message_body(say: Say<'_>, reference: &str, csrf: &str) -> String {
+    let r = format!("<strong class=\"ref\">{}</strong>", esc(reference));
     format!(
-        "<p>Reference word: <strong class=\"ref\">{r}</strong></p>\
-<div id=\"message\" aria-live=\"polite\"><p id=\"status\">Opening the message…</p>\
-<dl id=\"meta\" hidden><dt>From</dt><dd id=\"from\"></dd><dt>Subject</dt><dd id=\"subject\"></dd></dl>\
-<iframe id=\"frame\" sandbox=\"\" title=\"Message text\" referrerpolicy=\"no-referrer\" hidden></iframe>\
-<h2 id=\"files-title\" hidden>Attachments</h2><ul id=\"files\"></ul></div>\
-<form method=\"post\" action=\"/logout\">{csrf}<button type=\"submit\" class=\"secondary\">Log off</button></form>",
-        r = esc(reference),
+        "<p>{reference}</p>\
+<div id=\"message\" aria-live=\"polite\"><p id=\"status\">{opening}</p>\
+<dl id=\"meta\" hidden><dt>{from}</dt><dd id=\"from\"></dd><dt>{subject}</dt><dd id=\"subject\"></dd></dl>\
+<iframe id=\"frame\" sandbox=\"\" title=\"{frame}\" referrerpolicy=\"no-referrer\" hidden></iframe>\
+<h2 id=\"files-title\" hidden>{files}</h2><ul id=\"files\"></ul></div>\
+<form method=\"post\" action=\"/logout\">{csrf}<button type=\"submit\" class=\"secondary\">{logout}</button></form>",
+        reference = say.h("message_reference", &[("ref", &r)]),
+        opening = say.e("message_opening"),
+        from = say.e("message_from"),
+        subject = say.e("message_subject"),
+        frame = say.e("message_frame"),
+        files = say.e("message_attachments"),
+        logout = say.e("logout_button"),
         csrf = hidden_csrf(csrf),
     )
 }
 
 /// The withdrawn / expired page with "ask the sender to send it again".
-pub fn gone_body(id: EscrowId, what: &str, on: Timestamp, csrf: &str, asked: bool) -> String {
+pub fn gone_body(
+    say: Say<'_>,
+    id: EscrowId,
+    what: &str,
+    on: Timestamp,
+    csrf: &str,
+    asked: bool,
+) -> String {
     let ask = if asked {
-        alert("We asked the sender to send it again. They will contact you.")
+        format!(
+            "<p class=\"alert\" role=\"alert\">{}</p>",
+            say.e("gone_asked")
+        )
     } else {
         format!(
-            "<form method=\"post\" action=\"/m/{id}/ask\">{}<button type=\"submit\">Ask the sender to send it again</button></form>",
-            hidden_csrf(csrf)
+            "<form method=\"post\" action=\"/m/{id}/ask\">{}<button type=\"submit\">{}</button></form>",
+            hidden_csrf(csrf),
+            say.e("gone_ask"),
         )
     };
-    let phrase = if what == "withdrawn" {
-        "was withdrawn"
+    let key = if what == "withdrawn" {
+        "withdrawn_text"
     } else {
-        "expired"
+        "expired_text"
     };
     format!(
-        "<p class=\"gone\">This message {phrase} on {}.</p><p>It can no longer be read.</p>{ask}",
-        esc(&date(on)),
+        "<p class=\"gone\">{}</p><p>{}</p>{ask}",
+        say.h(key, &[("date", &say.date(on))]),
+        say.e("gone_unreadable"),
     )
+}
+
+/// Why a code was refused, in the page's language (plain text).
+pub fn code_message(say: Say<'_>, e: &CodeError) -> String {
+    let (t, lang) = (say.texts, say.lang);
+    match e {
+        CodeError::Locked { until } => t.fill(
+            "code_locked",
+            lang,
+            &[
+                ("date", &i18n::long_date(*until, lang)),
+                ("time", &i18n::time_of_day(*until)),
+            ],
+        ),
+        CodeError::RateLimited => t.fill("code_rate_limited", lang, &[]),
+        CodeError::NoCode => t.fill("code_none", lang, &[]),
+        CodeError::Expired => t.fill("code_expired", lang, &[]),
+        CodeError::Wrong { left: 1 } => t.fill("code_wrong_one", lang, &[]),
+        CodeError::Wrong { left } => {
+            t.fill("code_wrong_many", lang, &[("left", &left.to_string())])
+        }
+    }
 }
 
 #[cfg(test)]

@@ -3,6 +3,7 @@
 // sessionStorage and removes it from the address bar; the half never goes to the server before
 // the recipient is authenticated. On the message page it posts the half with the CSRF token,
 // then shows the sanitised message in the sandboxed frame and offers attachments as downloads.
+// Its texts come from the page's data-t-* attributes, in the page's language.
 (function () {
   "use strict";
   var root = document.getElementById("portal");
@@ -21,7 +22,7 @@
   var key = sessionStorage.getItem(slot);
   var status = document.getElementById("status");
   if (!key) {
-    status.textContent = "Please open the link in your email again to read the message.";
+    status.textContent = root.dataset.tNokey;
     return;
   }
   var body = "csrf=" + encodeURIComponent(csrf) + "&key=" + encodeURIComponent(key);
@@ -54,7 +55,7 @@
       var button = document.createElement("button");
       button.type = "submit";
       button.className = "secondary";
-      button.textContent = "Download " + a.name + " (" + a.size + ")";
+      button.textContent = root.dataset.tDownload.replace("{name}", a.name).replace("{size}", a.size);
       form.appendChild(button);
       var item = document.createElement("li");
       item.appendChild(form);
@@ -62,6 +63,6 @@
     });
     document.getElementById("files-title").hidden = m.attachments.length === 0;
   }).catch(function () {
-    status.textContent = "The message could not be opened. Please open the link in your email again.";
+    status.textContent = root.dataset.tFailed;
   });
 })();
