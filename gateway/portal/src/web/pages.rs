@@ -86,7 +86,12 @@ impl Page<'_> {
     /// The language switch: a plain link (no script), in the other language's own name.
     fn switch_link(&self) -> String {
         let other = self.lang.other();
-        let sep = if self.switch.contains('?') { '&' } else { '?' };
+        // `&amp;`: a bare `&lang` would read as the character reference `&lang;` to a lax parser.
+        let sep = if self.switch.contains('?') {
+            "&amp;"
+        } else {
+            "?"
+        };
         format!(
             "<nav class=\"lang\" aria-label=\"{label}\"><a href=\"{path}{sep}lang={code}\" lang=\"{code}\" \
 hreflang=\"{code}\">{name}</a></nav>",
