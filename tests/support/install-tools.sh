@@ -73,6 +73,8 @@ python3 -c 'import parsedmarc' 2>/dev/null || py_need+=(parsedmarc)
 # used); axe-playwright-python ships axe-core's axe.min.js.
 python3 -c 'import playwright' 2>/dev/null || py_need+=(playwright)
 python3 -c 'import axe_playwright_python' 2>/dev/null || py_need+=(axe-playwright-python)
+# tests/bench/portal-load.py (the portal benchmark's readers) speaks HTTP with aiohttp.
+python3 -c 'import aiohttp' 2>/dev/null || py_need+=(aiohttp)
 # The Helm chart (tests/chart, tests/scenarios/helm_chart.rs): Helm 4's SDK (its C library is
 # in the wheel; no helm binary, nothing downloaded at run time), Kubernetes schemas 1.30+, yamllint.
 python3 -c 'import helm_python' 2>/dev/null || py_need+=(helm-python-sdk)
