@@ -46,6 +46,8 @@ pub struct PortalConfig {
     pub max_attachment: u64,
     /// `[portal.tenants.NAME]`, sorted by name.
     pub tenants: Vec<PortalTenant>,
+    /// `sweep_interval`, `reminder_after`, `expiry_warning` (`portal_notices.rs`).
+    pub notices: crate::portal_notices::PortalNotices,
 }
 
 /// `[portal.tenants.NAME]`.
@@ -73,6 +75,8 @@ pub struct PortalTenant {
     /// `[portal]`'s (a tenant's `max_expiry` may not exceed `[portal] max_expiry`, which also
     /// caps `extend`).
     pub expiry: Option<ExpiryBounds>,
+    /// `read_receipt`: mail the sender when a recipient first reads the message.
+    pub read_receipt: bool,
 }
 
 /// A tenant's own expiry bounds.
@@ -235,6 +239,7 @@ pub(crate) fn read_portal(
         min: min_expiry,
         max: max_expiry,
     };
+    let notices = crate::portal_notices::read_portal_notices(&mut s);
     let tenants = read_portal_tenants(s.section("tenants"), names, global);
     s.finish();
     Some(PortalConfig {
@@ -246,6 +251,7 @@ pub(crate) fn read_portal(
         max_expiry,
         max_attachment,
         tenants,
+        notices,
     })
 }
 
@@ -283,6 +289,7 @@ fn read_portal_tenants(
         let logo = t.path("logo");
         let colours = read_colours(&mut t);
         let expiry = read_tenant_expiry(&mut t, global);
+        let read_receipt = t.boolean("read_receipt").unwrap_or(false);
         t.finish();
         out.push(PortalTenant {
             name,
@@ -295,6 +302,7 @@ fn read_portal_tenants(
             logo,
             colours,
             expiry,
+            read_receipt,
         });
     }
     out.sort_by(|a, b| a.name.cmp(&b.name));

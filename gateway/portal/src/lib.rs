@@ -26,6 +26,13 @@
 //! * **Per-tenant template** (`brand.rs`): name, help line, intro, colours (a generated
 //!   same-origin style sheet) and a logo served from the portal's origin — a real PNG or a
 //!   script-free SVG of at most 128 KiB, served under a `sandbox` CSP.
+//! * **The sender's status page** (`status.rs`, `web/status.rs`): reached from the receipt
+//!   mail with a per-message random token kept only as a keyed hash; a GET shows only a
+//!   "Continue" button, the page itself needs a POST with Origin and CSRF token; it lists each
+//!   copy's notified / opened / read / replied state and offers revoke, extend and (in
+//!   `key_mode = "server"`) resend. **Reminders** (`reminder.rs`): what the sweep owes —
+//!   receipt, unread reminder and sender note, expiry warning, read receipt — each once,
+//!   recorded as events.
 //!
 //! [`KeyWrapper`]: sealgate_commit::KeyWrapper
 //!
@@ -39,9 +46,11 @@ mod files;
 mod id;
 mod login;
 mod record;
+mod reminder;
 mod sanitise;
 pub mod seal;
 mod session;
+mod status;
 mod store;
 pub mod web;
 
@@ -51,8 +60,10 @@ pub use error::PortalError;
 pub use id::{BadEscrowId, EscrowId};
 pub use login::{CodeError, CodePolicy, Codes};
 pub use record::{Actor, EscrowRecord, EscrowState, KeyMode, PortalEvent, PortalEventKind};
+pub use reminder::{Due, NoticePolicy};
 pub use sanitise::{document as sanitise_message, safe_name};
 pub use seal::Half;
 pub use session::{SessionView, Sessions};
+pub use status::SenderStatus;
 pub use store::{Deposit, EscrowStore, NewEscrow, Observer};
 pub use web::{MailFuture, PortalMail, WebConfig, router};
