@@ -11,8 +11,9 @@
 //!   forwarded or shared; the sender sees them on the status page, after its POST, over the
 //!   portal's HTTPS).
 //! - Mail to the sender is the gateway's own (null reverse path, the gateway's Message-ID,
-//!   `tls-only`), so it goes over the tenant's return route when it has one; its From is the
-//!   tenant's portal address. Mail to the recipient is like the code mail (`deliver`, from the
+//!   `tls-only`, From the gateway's postmaster address with the organisation's name, signed
+//!   with the gateway's key like a DSN), so it goes over the tenant's return route when it
+//!   has one. Mail to the recipient is like the code mail (`deliver`, from the
 //!   tenant's portal address) and, in `key_mode = "link"`, carries no link: the reminder names
 //!   the reference word and says to use the original mail or ask for it again; in
 //!   `key_mode = "server"` the reminder carries a fresh link.
@@ -191,11 +192,35 @@ impl PortalNotices {
             .ok_or_else(|| PortalError::Conflict("no notification From address".into()))
     }
 
-    /// Headers of a mail from the tenant's portal address.
+    /// Headers of a mail from the tenant's portal address (to a recipient) or from the
+    /// gateway's own address (to the sender: `sender`, so the gateway's key signs it).
     fn headers(
         &self,
         id: MessageId,
         tenant: &str,
+        to: &Address,
+        subject: &str,
+    ) -> Result<String, PortalError> {
+        let from = self.from(tenant)?;
+        self.headers_from(id, tenant, &from, to, subject)
+    }
+
+    fn sender_headers(
+        &self,
+        id: MessageId,
+        tenant: &str,
+        to: &Address,
+        subject: &str,
+    ) -> Result<String, PortalError> {
+        let from = self.escrow.origin.identity.postmaster.clone();
+        self.headers_from(id, tenant, &from, to, subject)
+    }
+
+    fn headers_from(
+        &self,
+        id: MessageId,
+        tenant: &str,
+        from: &Address,
         to: &Address,
         subject: &str,
     ) -> Result<String, PortalError> {
@@ -209,7 +234,7 @@ impl PortalNotices {
             .collect();
         Ok(format!(
             "From: \"{org} secure mail\" <{from}>\r\nTo: <{to}>\r\nSubject: {subject}\r\nDate: {date}\r\nMessage-ID: {mid}\r\nAuto-Submitted: auto-generated\r\nMIME-Version: 1.0\r\n",
-            from = self.from(tenant)?,
+            from = from,
             date = rfc5322_date(o.clock.now()),
             mid = o.message_id_header(id),
         ))
@@ -270,7 +295,7 @@ impl PortalNotices {
         let id = self.escrow.origin.new_id();
         let subject = text("receipt-subject", SPANISH, &vars);
         let raw = plain(
-            self.headers(id, &s.tenant, &s.sender, &subject)?,
+            self.sender_headers(id, &s.tenant, &s.sender, &subject)?,
             &text("receipt-body", SPANISH, &vars),
         );
         self.commit_to_sender(id, &s.tenant, &s.sender, raw)?;
@@ -359,7 +384,10 @@ impl PortalNotices {
         let id = self.escrow.origin.new_id();
         let subject = text(&format!("{what}-subject"), SPANISH, &vars);
         let body = text(&format!("{what}-body"), SPANISH, &vars);
-        let raw = plain(self.headers(id, &s.tenant, &s.sender, &subject)?, &body);
+        let raw = plain(
+            self.sender_headers(id, &s.tenant, &s.sender, &subject)?,
+            &body,
+        );
         self.commit_to_sender(id, &s.tenant, &s.sender, raw)?;
         self.escrow.store.append(eid, kind, Actor::System)
     }

@@ -29,7 +29,11 @@ use std::sync::Arc;
 
 /// Every user-visible string of the status page: (key, English, Spanish).
 pub const TEXTS: &[(&str, &str, &str)] = &[
-    ("title", "Your secure message", "Su mensaje seguro"),
+    (
+        "title",
+        "Status of your secure message",
+        "Estado de su mensaje seguro",
+    ),
     (
         "start",
         "To see who has opened your secure message, continue.",

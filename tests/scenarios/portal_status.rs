@@ -1,0 +1,497 @@
+//! Acceptance (issue 13 items 3 and 4, the sender's side of the secure portal), end to end
+//! through the real `sealgate serve` with short `[portal]` intervals (`sweep_interval` 200 ms,
+//! `reminder_after` 3 s, `expiry_warning` 50 s) and `read_receipt = true`:
+//!
+//! - two escrowed messages (pat's, 30 days; sam's, `[expire=1m]`) → one receipt each to the
+//!   sender over the tenant's TLS hop, DKIM-signed by the gateway (as a DSN is): the date, the reference word
+//!   and the status link, no subject, body or recipient address;
+//! - the status link: a GET shows "Continue" only; a cross-site POST (foreign `Origin`, or
+//!   `Sec-Fetch-Site: cross-site`) is refused, also for revoke; one message's token shows its
+//!   own copy only, an altered token nothing; "Extend" moves sam's expiry a week on;
+//! - unread after 3 s: one reminder to each recipient (no link in `link` mode: the reference
+//!   word and the original mail's subject) and one note to the sender; 50 s before expiry one
+//!   warning to sam (none to pat, whose copy lives 30 days);
+//! - in Chromium: the page (axe-core clean, 320 px screenshots) says notified / not opened;
+//!   Spanish for a browser asking `es`;
+//! - the gateway restarts (a `replied` event appended through the store API meanwhile); then
+//!   pat reads the message in Chromium → one read receipt to the sender; the page shows
+//!   opened and replied; "Withdraw" on the page → pat's link says "withdrawn"; sam's copy is
+//!   untouched;
+//! - every reminder, note, warning and receipt was sent once: the receivers' counts and the
+//!   escrows' event logs, after the restart and many sweeps.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use sealgate_commit::{MasterKeys, OsRandom};
+use sealgate_core::SystemClock;
+use sealgate_portal::{Actor, EscrowStore, PortalEventKind};
+use sealgate_tests::crypto::{assert_verifies, dkim_key, public_keys};
+use sealgate_tests::portal::{escrow_of, event_kinds, link_in, portal_cli};
+use sealgate_tests::queue;
+use sealgate_tests::receiver::{Received, Receiver, free_port, test_cert};
+use sealgate_tests::smtp::queued_id;
+use sealgate_tests::tools::{describe, run, toml_path};
+use sealgate_tests::{Env, Gateway, GatewayConfig, Mode, Smtp};
+use std::collections::HashMap;
+use std::net::{IpAddr, Ipv4Addr};
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+const LOOPBACK: IpAddr = IpAddr::V4(Ipv4Addr::LOCALHOST);
+const WAIT: Duration = Duration::from_secs(90);
+const SSN: &str = "123-45-6789";
+const SENDER: &str = "alice@acme-health.org";
+
+fn send(gw: &Gateway, to: &str, subject: &str) -> String {
+    let body = format!(
+        "From: Dr Avery <{SENDER}>\r\nTo: <{to}>\r\nSubject: {subject}\r\n\
+Message-ID: <{to}.status@t>\r\nDate: Tue, 01 Dec 2026 10:00:00 +0000\r\nMIME-Version: 1.0\r\n\
+Content-Type: text/plain; charset=utf-8\r\n\r\nPatient SSN {SSN}, results are normal.\r\n"
+    );
+    let mut s = Smtp::ready(gw.smtp);
+    s.cmd("EHLO client.test");
+    let reply = s.send_mail(SENDER, &[to], &body);
+    reply.expect(250, "2.0.0", "end of data");
+    queued_id(&reply).unwrap()
+}
+
+struct Rig {
+    env: Env,
+    pubkeys: PathBuf,
+    dest: Receiver,
+    tenant: Receiver,
+    gw: Gateway,
+    base: String,
+}
+
+fn rig() -> Rig {
+    let env = Env::new();
+    let (rsa, gwk) = (
+        dkim_key(&env.etc(), "acme-rsa", false),
+        dkim_key(&env.etc(), "gw", false),
+    );
+    let pubkeys = env.etc().join("keys.txt");
+    public_keys(
+        &pubkeys,
+        &[
+            ("rsa2026", "acme-health.org", &rsa),
+            ("gw2026", "gw.sealgate.test", &gwk),
+        ],
+    );
+    let cert = test_cert(&env.etc(), "return.acme-health.org");
+    // Recipients' MX without STARTTLS (so `portal`); the sender's side with it.
+    let dest = Receiver::start(LOOPBACK, 0, &env.root().join("dest"), None);
+    let tenant = Receiver::start(LOOPBACK, 0, &env.root().join("tenant"), Some(&cert));
+    let port = free_port(LOOPBACK);
+    let base = format!("http://localhost:{port}");
+    let cfg = GatewayConfig {
+        mode: Mode::Mx,
+        tenants: format!(
+            "[tenants.acme]\nnetworks = [\"127.0.0.1/32\"]\nsender_domains = [\"acme-health.org\"]\n\n[[tenants.acme.dkim]]\ndomain = \"acme-health.org\"\nselector = \"rsa2026\"\nkey = {}\n",
+            toml_path(&rsa.path)
+        ),
+        delivery: vec!["retry_schedule = [3600]".into()],
+        extra: format!(
+            "[gateway]\ndkim_selector = \"gw2026\"\ndkim_key = {}\n\n[delivery.routes]\n\"dest.test\" = \"{}\"\n\"acme-health.org\" = \"{}\"\n\n\
+[portal]\nlisten = \"127.0.0.1:{port}\"\nsweep_interval = \"200ms\"\nreminder_after = \"3s\"\nexpiry_warning = \"50s\"\n\n\
+[portal.tenants.acme]\nbase_url = \"{base}\"\norganisation = \"Acme Health\"\nhelp = \"Questions? Call 555-0100.\"\nread_receipt = true\n",
+            toml_path(&gwk.path),
+            dest.addr,
+            tenant.addr
+        ),
+        ..GatewayConfig::default()
+    };
+    let gw = Gateway::start(&env, &cfg);
+    Rig {
+        env,
+        pubkeys,
+        dest,
+        tenant,
+        gw,
+        base,
+    }
+}
+
+fn subject(m: &Received) -> String {
+    let bytes = m.bytes();
+    let text = String::from_utf8_lossy(&bytes);
+    text.lines()
+        .find_map(|l| l.strip_prefix("Subject: "))
+        .unwrap_or_default()
+        .to_string()
+}
+
+fn text(m: &Received) -> String {
+    String::from_utf8_lossy(&m.bytes()).to_string()
+}
+
+/// The messages whose subject contains `needle` (to `to` when given).
+fn matching(rx: &mut Receiver, needle: &str, to: Option<&str>) -> Vec<Received> {
+    rx.messages()
+        .into_iter()
+        .filter(|m| subject(m).contains(needle) && to.is_none_or(|t| m.rcpt_tos[0] == t))
+        .collect()
+}
+
+/// Waits (with a deadline) until `n` such messages arrived.
+fn wait_for(rx: &mut Receiver, needle: &str, to: Option<&str>, n: usize) -> Vec<Received> {
+    let deadline = Instant::now() + WAIT;
+    loop {
+        let got = matching(rx, needle, to);
+        if got.len() >= n {
+            return got;
+        }
+        let left = deadline.saturating_duration_since(Instant::now());
+        assert!(
+            !left.is_zero(),
+            "{needle:?} to {to:?}: {} of {n}",
+            got.len()
+        );
+        rx.next_event(left);
+    }
+}
+
+fn reference_in(notification: &str) -> String {
+    let at = notification.find("Reference word: ").unwrap() + "Reference word: ".len();
+    notification[at..]
+        .split_whitespace()
+        .next()
+        .unwrap()
+        .to_string()
+}
+
+/// curl against the portal: status, head, body.
+fn curl(args: &[&str]) -> (u16, String, String) {
+    let out = run(
+        Command::new("curl")
+            .args(["-sS", "--max-time", "30", "-D", "-"])
+            .args(args),
+        Duration::from_secs(40),
+    );
+    assert!(out.status.success(), "curl {args:?}: {}", describe(&out));
+    let all = String::from_utf8_lossy(&out.stdout).to_string();
+    let (head, body) = all.split_once("\r\n\r\n").unwrap();
+    let status = head.split_whitespace().nth(1).unwrap().parse().unwrap();
+    (status, head.to_string(), body.to_string())
+}
+
+/// GET of a status link with curl: its session cookie and CSRF token.
+fn session_of(link: &str) -> (String, String) {
+    let (status, head, body) = curl(&[link]);
+    assert_eq!(status, 200, "{body}");
+    let cookie = head
+        .lines()
+        .find(|l| l.to_ascii_lowercase().starts_with("set-cookie: "))
+        .map(|l| &l["set-cookie: ".len()..])
+        .and_then(|c| c.split(';').next())
+        .unwrap()
+        .to_string();
+    let at = body.find("name=\"csrf\" value=\"").unwrap() + 19;
+    let csrf = body[at..].split('"').next().unwrap().to_string();
+    (cookie, csrf)
+}
+
+fn post(url: &str, cookie: &str, headers: &[&str], form: &str) -> (u16, String) {
+    let mut args = vec!["-X", "POST", "-H"];
+    let cookie = format!("Cookie: {cookie}");
+    args.push(&cookie);
+    for h in headers {
+        args.extend(["-H", h]);
+    }
+    args.extend(["--data", form, url]);
+    let (status, _, body) = curl(&args);
+    (status, body)
+}
+
+fn browser(base: &str, dest: &Receiver, steps: serde_json::Value) -> serde_json::Value {
+    let artifacts = Path::new(env!("CARGO_MANIFEST_DIR")).join("../target/portal-artifacts");
+    std::fs::create_dir_all(&artifacts).unwrap();
+    let args = serde_json::json!({
+        "base": base, "artifacts": artifacts, "mail_dir": dest.dir, "steps": steps,
+    });
+    let driver = Path::new(env!("CARGO_MANIFEST_DIR")).join("support/status-browser.py");
+    let out = Command::new("python3")
+        .arg(&driver)
+        .arg(args.to_string())
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "browser: {}", describe(&out));
+    let line = String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .last()
+        .unwrap()
+        .to_string();
+    serde_json::from_str(&line).unwrap()
+}
+
+fn count(kinds: &[String], kind: &str) -> usize {
+    kinds.iter().filter(|k| *k == kind).count()
+}
+
+#[test]
+fn receipt_status_page_reminders_and_warnings_through_serve_and_chromium() {
+    let Rig {
+        env,
+        pubkeys,
+        mut dest,
+        mut tenant,
+        gw,
+        base,
+    } = rig();
+    let pat_id = send(&gw, "pat@dest.test", "lab results");
+    let sam_id = send(&gw, "sam@dest.test", "[expire=1m] lab results");
+    for id in [&pat_id, &sam_id] {
+        queue::wait_all(&gw, &env, id, "escrowed", WAIT);
+    }
+    let mut links = HashMap::new();
+    let mut refs = HashMap::new();
+    for m in wait_for(&mut dest, "Secure message from", None, 2) {
+        links.insert(m.rcpt_tos[0].clone(), link_in(&m.bytes(), &base));
+        refs.insert(m.rcpt_tos[0].clone(), reference_in(&text(&m)));
+    }
+    let (pat_link, pat_ref) = (&links["pat@dest.test"], &refs["pat@dest.test"]);
+    let (sam_link, sam_ref) = (&links["sam@dest.test"], &refs["sam@dest.test"]);
+
+    // One receipt per message, to the sender over TLS, DKIM by the tenant, no PHI.
+    let receipts = wait_for(&mut tenant, "Secure message sent", Some(SENDER), 2);
+    let mut tokens = HashMap::new();
+    for r in &receipts {
+        let body = text(r);
+        assert!(r.tls, "the receipt went without TLS");
+        for never in [SSN, "lab results", "pat@dest.test", "sam@dest.test"] {
+            assert!(!body.contains(never), "{never} in the receipt: {body}");
+        }
+        assert_verifies(&pubkeys, &r.bytes(), 0, "gw2026", "gw.sealgate.test");
+        let at = body.find(&format!("{base}/s/")).expect("the status link") + base.len() + 3;
+        let token = body[at..].split_whitespace().next().unwrap().to_string();
+        let whose = if body.contains(pat_ref.as_str()) {
+            "pat"
+        } else {
+            "sam"
+        };
+        assert!(
+            body.contains(if whose == "pat" { sam_ref } else { pat_ref })
+                .eq(&false)
+        );
+        tokens.insert(whose, token);
+    }
+    assert_eq!(tokens.len(), 2, "one receipt per message");
+    let a_link = format!("{base}/s/{}", tokens["pat"]);
+    let b_link = format!("{base}/s/{}", tokens["sam"]);
+
+    // The GET shows "Continue" only; a cross-site POST is refused; tokens open their own.
+    let (cookie, csrf) = session_of(&a_link);
+    let form = format!("csrf={csrf}");
+    let (_, _, get_body) = curl(&[&a_link]);
+    assert!(get_body.contains("Continue") && !get_body.contains(pat_ref.as_str()));
+    let evil = "Origin: https://evil.example";
+    let (status, body) = post(&a_link, &cookie, &[evil], &form);
+    assert_eq!(status, 403, "{body}");
+    assert!(!body.contains(pat_ref.as_str()) && !body.contains("pat@dest.test"));
+    let (status, _) = post(&a_link, &cookie, &["Sec-Fetch-Site: cross-site"], &form);
+    assert_eq!(status, 403);
+    let revoke = format!("{a_link}/revoke");
+    let (status, _) = post(&revoke, &cookie, &[evil], &format!("{form}&copy=0"));
+    assert_eq!(status, 403);
+    let own = format!("Origin: {base}");
+    let (status, page_a) = post(&a_link, &cookie, &[&own], &form);
+    assert_eq!(status, 200, "{page_a}");
+    assert!(page_a.contains("pat@dest.test") && page_a.contains(pat_ref.as_str()));
+    assert!(!page_a.contains("sam@dest.test") && !page_a.contains(sam_ref.as_str()));
+    let (status, page_b) = post(&b_link, &cookie, &[&own], &form);
+    assert_eq!(status, 200);
+    assert!(page_b.contains("sam@dest.test") && !page_b.contains("pat@dest.test"));
+    let mut altered = tokens["pat"].clone();
+    let last = if altered.ends_with('A') { "B" } else { "A" };
+    altered.replace_range(altered.len() - 1.., last);
+    let (status, body) = post(&format!("{base}/s/{altered}"), &cookie, &[&own], &form);
+    assert_eq!(status, 404);
+    assert!(body.contains("not valid") && !body.contains("@dest.test"));
+    let pat_shown = portal_cli(&gw, &["show", &escrow_of(pat_link)]);
+    assert_eq!(
+        pat_shown["record"]["state"], "active",
+        "a refused POST changed something"
+    );
+
+    // Unread: one reminder to each (no link in `link` mode), one note to the sender; sam's
+    // copy (1 minute) gets its expiry warning.
+    let rem = wait_for(
+        &mut dest,
+        "Reminder: a secure message",
+        Some("sam@dest.test"),
+        1,
+    );
+    let rem_text = text(&rem[0]);
+    assert!(
+        rem_text.contains(sam_ref.as_str()) && !rem_text.contains("http"),
+        "{rem_text}"
+    );
+    assert!(rem_text.contains("\"Secure message from Acme Health\"") && !rem_text.contains(SSN));
+    wait_for(
+        &mut dest,
+        "Reminder: a secure message",
+        Some("pat@dest.test"),
+        1,
+    );
+    let warn = wait_for(&mut dest, "expires soon", Some("sam@dest.test"), 1);
+    assert!(text(&warn[0]).contains(sam_ref.as_str()) && !text(&warn[0]).contains("http"));
+    let notes = wait_for(&mut tenant, "has not been read yet", Some(SENDER), 2);
+    for n in &notes {
+        let t = text(n);
+        assert!(!t.contains("@dest.test") && !t.contains(SSN) && !t.contains("lab results"));
+    }
+
+    // "Extend" on sam's page (after its warning): a week more (within max_expiry), recorded as the sender's.
+    let sam_before = portal_cli(&gw, &["show", &escrow_of(sam_link)]);
+    let was = sam_before["record"]["expires"].as_u64().unwrap();
+    let extend = format!("{b_link}/extend");
+    let (status, body) = post(&extend, &cookie, &[&own], &format!("{form}&copy=0"));
+    assert_eq!(status, 200, "{body}");
+    assert!(
+        body.contains("Extended: it can now be read until"),
+        "{body}"
+    );
+    let sam_after = portal_cli(&gw, &["show", &escrow_of(sam_link)]);
+    let now_until = sam_after["record"]["expires"].as_u64().unwrap();
+    assert!(
+        now_until >= was + 7 * 86_400_000 - 60_000,
+        "{was} -> {now_until}"
+    );
+    assert!(event_kinds(&sam_after).contains(&"extended".to_string()));
+    assert!(
+        !body.contains("Send the notification again"),
+        "resend offered in link mode"
+    );
+
+    // Chromium: the page before the recipient acts (axe, 320 px), and in Spanish.
+    let found = browser(
+        &base,
+        &dest,
+        serde_json::json!([
+            {"do": "status", "link": a_link, "name": "before", "check": true},
+            {"do": "spanish", "link": a_link},
+        ]),
+    );
+    let before = found["texts"]["before"].as_str().unwrap();
+    assert!(
+        before.contains("pat@dest.test") && before.contains(pat_ref.as_str()),
+        "{before}"
+    );
+    assert!(
+        before.contains("Not yet") && before.contains("Replied\nNo"),
+        "{before}"
+    );
+    let spanish = found["texts"]["spanish"].as_str().unwrap();
+    assert!(
+        spanish.contains("Destinatarios") && spanish.contains("Retirar"),
+        "{spanish}"
+    );
+
+    // Restart; meanwhile a `replied` event through the store API (the reply engineer's
+    // portal reply appends it when it lands).
+    let config = gw.config.clone();
+    gw.terminate();
+    let store = EscrowStore::open(
+        &env.data(),
+        Arc::new(MasterKeys::load(&env.data().join("master.key")).unwrap()),
+        Arc::new(SystemClock),
+        Arc::new(OsRandom),
+    )
+    .unwrap();
+    let pat_escrow = escrow_of(pat_link).parse().unwrap();
+    store
+        .append(
+            pat_escrow,
+            PortalEventKind::Replied,
+            Actor::Client("ip:test".into()),
+        )
+        .unwrap();
+    drop(store);
+    let gw = Gateway::start_file(&env, &config, &[]);
+
+    // The recipient reads it → a read receipt; the page shows opened and replied; withdraw.
+    let found = browser(
+        &base,
+        &dest,
+        serde_json::json!([
+            {"do": "read", "link": pat_link},
+        ]),
+    );
+    assert!(found["error"].is_null(), "{found}");
+    let read = wait_for(&mut tenant, "Your secure message was read", Some(SENDER), 1);
+    assert!(text(&read[0]).contains(pat_ref.as_str()) && !text(&read[0]).contains("@dest.test"));
+    let found = browser(
+        &base,
+        &dest,
+        serde_json::json!([
+            {"do": "status", "link": a_link, "name": "after", "check": true},
+            {"do": "revoke", "link": a_link, "recipient": "pat@dest.test"},
+            {"do": "recipient", "link": pat_link, "name": "withdrawn"},
+        ]),
+    );
+    let after = found["texts"]["after"].as_str().unwrap();
+    assert!(
+        !after.contains("Not yet") && !after.contains("Replied\nNo"),
+        "{after}"
+    );
+    assert!(
+        after.contains("Opened\n20") && after.contains("Replied\n20"),
+        "{after}"
+    );
+    let revoked = found["texts"]["revoked"].as_str().unwrap();
+    assert!(
+        revoked.contains("Withdrawn: the recipient can no longer read it."),
+        "{revoked}"
+    );
+    let withdrawn = found["texts"]["withdrawn"].as_str().unwrap();
+    assert!(withdrawn.contains("withdrawn on"), "{withdrawn}");
+    let pat_shown = portal_cli(&gw, &["show", &escrow_of(pat_link)]);
+    assert_eq!(pat_shown["record"]["state"], "revoked");
+    let pat_events = event_kinds(&pat_shown);
+    let sam_shown = portal_cli(&gw, &["show", &escrow_of(sam_link)]);
+    assert_ne!(
+        sam_shown["record"]["state"], "revoked",
+        "another message's copy changed"
+    );
+    let sam_events = event_kinds(&sam_shown);
+
+    // Each sent once, across the restart and many sweeps: events and mail.
+    for (kinds, kind, n) in [
+        (&pat_events, "reminded", 1),
+        (&pat_events, "sender-reminded", 1),
+        (&pat_events, "read-receipt-sent", 1),
+        (&pat_events, "expiry-warned", 0),
+        (&pat_events, "replied", 1),
+        (&sam_events, "reminded", 1),
+        (&sam_events, "sender-reminded", 1),
+        (&sam_events, "expiry-warned", 1),
+        (&sam_events, "read-receipt-sent", 0),
+    ] {
+        assert_eq!(count(kinds, kind), n, "{kind}: {kinds:?}");
+    }
+    for (needle, to, n) in [
+        ("Reminder: a secure message", "sam@dest.test", 1),
+        ("Reminder: a secure message", "pat@dest.test", 1),
+        ("expires soon", "sam@dest.test", 1),
+        ("expires soon", "pat@dest.test", 0),
+    ] {
+        assert_eq!(
+            matching(&mut dest, needle, Some(to)).len(),
+            n,
+            "{needle} to {to}"
+        );
+    }
+    for (needle, n) in [
+        ("Secure message sent", 2),
+        ("has not been read yet", 2),
+        ("Your secure message was read", 1),
+    ] {
+        assert_eq!(
+            matching(&mut tenant, needle, Some(SENDER)).len(),
+            n,
+            "{needle}"
+        );
+    }
+    gw.terminate();
+}
