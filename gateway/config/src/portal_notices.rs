@@ -50,3 +50,56 @@ pub(crate) fn read_portal_notices(s: &mut Section<'_>) -> PortalNotices {
         expiry_warning: s.duration("expiry_warning").unwrap_or(d.expiry_warning),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)] // test code: a failed unwrap is a failed test
+    use super::*;
+    use crate::Config;
+
+    const BASE: &str = "[tenants.acme]\nnetworks = [\"10.0.0.0/8\"]\nsender_domains = [\"clinic.example\"]\n\
+[portal]\nlisten = \"127.0.0.1:8443\"\n";
+
+    #[test]
+    fn defaults_then_the_keys() {
+        let c = Config::from_toml(&format!(
+            "{BASE}[portal.tenants.acme]\nbase_url = \"https://p.clinic.example\"\n"
+        ))
+        .unwrap();
+        let p = c.portal.unwrap();
+        assert_eq!(p.notices, PortalNotices::default());
+        assert!(!p.tenant("acme").unwrap().read_receipt);
+        let c = Config::from_toml(&format!(
+            "{BASE}sweep_interval = \"200ms\"\nreminder_after = \"3s\"\nexpiry_warning = \"0s\"\n\
+[portal.tenants.acme]\nbase_url = \"https://p.clinic.example\"\nread_receipt = true\n"
+        ))
+        .unwrap();
+        let p = c.portal.unwrap();
+        assert_eq!(
+            p.notices,
+            PortalNotices {
+                sweep: Duration::from_millis(200),
+                reminder_after: Duration::from_secs(3),
+                expiry_warning: Duration::ZERO,
+            }
+        );
+        assert!(p.tenant("acme").unwrap().read_receipt);
+    }
+
+    #[test]
+    fn bad_values_name_the_key() {
+        let e = Config::from_toml(&format!(
+            "{BASE}sweep_interval = \"10ms\"\nreminder_after = \"soon\"\n\
+[portal.tenants.acme]\nbase_url = \"https://p.clinic.example\"\nread_receipt = \"yes\"\n"
+        ))
+        .unwrap_err()
+        .to_string();
+        for key in [
+            "portal.sweep_interval",
+            "portal.reminder_after",
+            "portal.tenants.acme.read_receipt",
+        ] {
+            assert!(e.contains(key), "{key} not named in: {e}");
+        }
+    }
+}
