@@ -448,6 +448,12 @@ fn receipt_status_page_reminders_and_warnings_through_serve_and_chromium() {
             {"do": "spanish", "link": pat.status},
         ]),
     );
+    for page in ["before-continue", "before", "spanish"] {
+        assert_eq!(
+            found["pages"][page]["violations"], 0,
+            "axe on {page}: {found}"
+        );
+    }
     let before = found["texts"]["before"].as_str().unwrap();
     assert!(
         before.contains(pat.to) && before.contains(&pat.reference),
@@ -491,6 +497,12 @@ fn receipt_status_page_reminders_and_warnings_through_serve_and_chromium() {
             {"do": "recipient", "link": pat.link, "name": "withdrawn"},
         ]),
     );
+    for page in ["after-continue", "after", "after-revoke"] {
+        assert_eq!(
+            found["pages"][page]["violations"], 0,
+            "axe on {page}: {found}"
+        );
+    }
     let after = found["texts"]["after"].as_str().unwrap();
     assert!(
         !after.contains("Not yet") && !after.contains("Replied\nNo"),

@@ -61,9 +61,10 @@ def axe(page, name):
     # Evaluated over CDP, which the page's CSP (script-src 'self') does not govern.
     page.evaluate(AXE_SOURCE)
     result = page.evaluate("async () => await axe.run(document, {resultTypes: ['violations']})")
-    bad = [{"id": v["id"], "impact": v["impact"], "nodes": len(v["nodes"])}
-           for v in result["violations"] if v["impact"] in ("serious", "critical")]
-    findings["pages"][name] = {"violations": len(result["violations"]), "serious_or_critical": bad}
+    every = [{"id": v["id"], "impact": v["impact"], "nodes": len(v["nodes"])}
+             for v in result["violations"]]
+    bad = [v for v in every if v["impact"] in ("serious", "critical")]
+    findings["pages"][name] = {"violations": len(every), "all": every, "serious_or_critical": bad}
     check(not bad, f"axe: serious/critical violations on the {name} page: {bad}")
 
 
