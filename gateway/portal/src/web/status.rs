@@ -105,10 +105,9 @@ pub const TEXTS: &[(&str, &str, &str)] = &[
         "The secure mail service is busy. Please try again in a few minutes.",
         "El servicio de correo seguro está ocupado. Inténtelo de nuevo en unos minutos.",
     ),
-    ("utc", "UTC", "UTC"),
 ];
 
-/// The text of `key` in English or Spanish (the key itself if missing, which a test rules out).
+/// The text of `key` in English or Spanish (empty if missing, which a test rules out).
 pub fn text(key: &str, spanish: bool) -> &'static str {
     TEXTS
         .iter()
@@ -475,6 +474,40 @@ mod tests {
                 .all(|(_, en, es)| !en.is_empty() && !es.is_empty())
         );
         assert_eq!(text("continue", true), "Continuar");
+        // Every key the handlers use is in the table.
+        for key in [
+            "title",
+            "start",
+            "continue",
+            "sent",
+            "recipients",
+            "reference",
+            "notified",
+            "opened",
+            "replied",
+            "state",
+            "not-yet",
+            "link-only",
+            "no",
+            "until",
+            "withdrawn",
+            "expired",
+            "revoke",
+            "extend",
+            "resend",
+            "done-revoke",
+            "done-extend",
+            "no-extend",
+            "done-resend",
+            "no-resend",
+            "gone",
+            "invalid-title",
+            "invalid",
+            "busy",
+        ] {
+            assert!(!text(key, false).is_empty(), "{key}");
+        }
+        assert_eq!(keys.len(), 28, "a text nobody uses");
         assert_eq!(text("continue", false), "Continue");
     }
 
