@@ -51,6 +51,7 @@ mod sanitise;
 pub mod seal;
 mod session;
 mod status;
+mod status_texts;
 mod store;
 pub mod web;
 

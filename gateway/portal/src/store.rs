@@ -32,7 +32,7 @@ use std::path::Path;
 use std::sync::Arc;
 
 /// Escrow id → [`EscrowRecord`].
-pub(crate) const ESCROWS: TableDefinition<u128, &[u8]> = TableDefinition::new("escrows");
+const ESCROWS: TableDefinition<u128, &[u8]> = TableDefinition::new("escrows");
 /// (message id, recipient index) → the latest escrow id of that copy.
 pub(crate) const BY_MESSAGE: TableDefinition<(u128, u32), u128> =
     TableDefinition::new("by_message");
