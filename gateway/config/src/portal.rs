@@ -46,6 +46,8 @@ pub struct PortalConfig {
     pub max_attachment: u64,
     /// `[portal.tenants.NAME]`, sorted by name.
     pub tenants: Vec<PortalTenant>,
+    /// `sweep_interval`, `reminder_after`, `expiry_warning` (`portal_notices.rs`).
+    pub notices: crate::portal_notices::PortalNotices,
 }
 
 /// `[portal.tenants.NAME]`.
@@ -77,6 +79,8 @@ pub struct PortalTenant {
     pub language: crate::portal_texts::MailLanguage,
     /// `[portal.tenants.NAME.texts.en|es]`: the tenant's own wording (`portal_texts.rs`).
     pub texts: Vec<crate::portal_texts::TextOverride>,
+    /// `read_receipt`: mail the sender when a recipient first reads the message.
+    pub read_receipt: bool,
 }
 
 /// A tenant's own expiry bounds.
@@ -239,6 +243,7 @@ pub(crate) fn read_portal(
         min: min_expiry,
         max: max_expiry,
     };
+    let notices = crate::portal_notices::read_portal_notices(&mut s);
     let tenants = read_portal_tenants(s.section("tenants"), names, global);
     s.finish();
     Some(PortalConfig {
@@ -250,6 +255,7 @@ pub(crate) fn read_portal(
         max_expiry,
         max_attachment,
         tenants,
+        notices,
     })
 }
 
@@ -289,6 +295,7 @@ fn read_portal_tenants(
         let expiry = read_tenant_expiry(&mut t, global);
         let language = crate::portal_texts::read_language(&mut t);
         let texts = crate::portal_texts::read_texts(&mut t);
+        let read_receipt = t.boolean("read_receipt").unwrap_or(false);
         t.finish();
         out.push(PortalTenant {
             name,
@@ -303,6 +310,7 @@ fn read_portal_tenants(
             expiry,
             language,
             texts,
+            read_receipt,
         });
     }
     out.sort_by(|a, b| a.name.cmp(&b.name));

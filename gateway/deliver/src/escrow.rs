@@ -147,6 +147,8 @@ impl Escrow for PortalEscrow {
             .address
             .clone();
         self.withdraw_unsent(msg.id, index)?;
+        // The sender's receipt and status page (`portal_notices.rs`) need to know who sent it.
+        self.store.register_sender(msg.id, &msg.tenant, sender)?;
         let now = self.origin.clock.now();
         // The message's own expiry (a rule's `portal_expiry` or the subject's expiry tag),
         // within the portal's bounds; counted from this deposit.

@@ -21,6 +21,8 @@
 //! * the secure portal's notification and code mail ([`portal_mail`]), built beside them, and
 //!   the `portal` method's step ([`escrow`]): the copy is sealed into the escrow store and the
 //!   notification is sent in its place — the recipient becomes `Escrowed` once it is accepted;
+//!   the sender's receipt with its status-page link, reminders, expiry warnings and read
+//!   receipts ([`portal_notices`]), sent by `serve`'s portal sweep;
 //! * the connector self-test's answer ([`self_test`]): a report to the sender through the
 //!   tenant's return route in place of the test message, which is never delivered;
 //! * admin queue actions ([`control`]): retry, hold, release, delete.
@@ -43,6 +45,7 @@ mod outbox;
 pub mod plan;
 mod pool;
 pub mod portal_mail;
+pub mod portal_notices;
 pub mod portal_send;
 pub mod probe;
 pub mod protect;

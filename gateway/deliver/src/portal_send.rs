@@ -132,6 +132,21 @@ impl PortalMail for PortalMailer {
                 .map_err(io)?
         })
     }
+
+    fn resend<'a>(&'a self, record: &'a EscrowRecord) -> MailFuture<'a> {
+        Box::pin(async move {
+            let (me, record) = (self.clone_arc(), record.clone());
+            tokio::task::spawn_blocking(move || {
+                crate::portal_notices::resend(&me.escrow, &me.wake, &record)
+            })
+            .await
+            .map_err(io)?
+        })
+    }
+
+    fn extension(&self, record: &EscrowRecord) -> Option<sealgate_core::Timestamp> {
+        crate::portal_notices::extension(&self.escrow, record)
+    }
 }
 
 impl PortalMailer {

@@ -30,6 +30,13 @@
 //!   catalogue of (key, English, Spanish); pages follow `Accept-Language` or the switch link,
 //!   and a tenant may override any text (checked: known key, not empty, no HTML, only the
 //!   placeholders of the text it replaces).
+//! * **The sender's status page** (`status.rs`, `web/status.rs`): reached from the receipt
+//!   mail with a per-message random token kept only as a keyed hash; a GET shows only a
+//!   "Continue" button, the page itself needs a POST with Origin and CSRF token; it lists each
+//!   copy's notified / opened / read / replied state and offers revoke, extend and (in
+//!   `key_mode = "server"`) resend. **Reminders** (`reminder.rs`): what the sweep owes —
+//!   receipt, unread reminder and sender note, expiry warning, read receipt — each once,
+//!   recorded as events.
 //!
 //! [`KeyWrapper`]: sealgate_commit::KeyWrapper
 //!
@@ -45,9 +52,12 @@ mod i18n_texts;
 mod id;
 mod login;
 mod record;
+mod reminder;
 mod sanitise;
 pub mod seal;
 mod session;
+mod status;
+mod status_texts;
 mod store;
 pub mod web;
 
@@ -58,8 +68,10 @@ pub use i18n::{Lang, Texts};
 pub use id::{BadEscrowId, EscrowId};
 pub use login::{CodeError, CodePolicy, Codes};
 pub use record::{Actor, EscrowRecord, EscrowState, KeyMode, PortalEvent, PortalEventKind};
+pub use reminder::{Due, NoticePolicy};
 pub use sanitise::{document as sanitise_message, safe_name};
 pub use seal::Half;
 pub use session::{SessionView, Sessions};
+pub use status::SenderStatus;
 pub use store::{Deposit, EscrowStore, NewEscrow, Observer};
 pub use web::{MailFuture, PortalMail, WebConfig, router};

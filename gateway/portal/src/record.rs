@@ -166,6 +166,18 @@ pub enum PortalEventKind {
     Revoked,
     /// Expired; the stored half was destroyed.
     Expired,
+    /// The recipient replied from the portal.
+    Replied,
+    /// The unread reminder was mailed to the recipient (once).
+    Reminded,
+    /// The sender was told the copy is still unread (once).
+    SenderReminded,
+    /// The expiry warning was mailed to the recipient (once).
+    ExpiryWarned,
+    /// The read receipt was mailed to the sender (once).
+    ReadReceiptSent,
+    /// The sender had the notification sent again (`key_mode = "server"`).
+    Resent,
 }
 
 impl PortalEventKind {
@@ -185,6 +197,12 @@ impl PortalEventKind {
         "extended",
         "revoked",
         "expired",
+        "replied",
+        "reminded",
+        "sender-reminded",
+        "expiry-warned",
+        "read-receipt-sent",
+        "resent",
     ];
 
     /// A short name for metrics labels and listings.
@@ -204,6 +222,12 @@ impl PortalEventKind {
             PortalEventKind::Extended { .. } => "extended",
             PortalEventKind::Revoked => "revoked",
             PortalEventKind::Expired => "expired",
+            PortalEventKind::Replied => "replied",
+            PortalEventKind::Reminded => "reminded",
+            PortalEventKind::SenderReminded => "sender-reminded",
+            PortalEventKind::ExpiryWarned => "expiry-warned",
+            PortalEventKind::ReadReceiptSent => "read-receipt-sent",
+            PortalEventKind::Resent => "resent",
         }
     }
 }
@@ -243,6 +267,12 @@ mod tests {
             },
             PortalEventKind::Revoked,
             PortalEventKind::Expired,
+            PortalEventKind::Replied,
+            PortalEventKind::Reminded,
+            PortalEventKind::SenderReminded,
+            PortalEventKind::ExpiryWarned,
+            PortalEventKind::ReadReceiptSent,
+            PortalEventKind::Resent,
         ];
         let names: Vec<&str> = all.iter().map(PortalEventKind::name).collect();
         assert_eq!(names, PortalEventKind::NAMES);

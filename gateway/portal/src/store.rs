@@ -34,18 +34,19 @@ use std::sync::Arc;
 /// Escrow id → [`EscrowRecord`].
 const ESCROWS: TableDefinition<u128, &[u8]> = TableDefinition::new("escrows");
 /// (message id, recipient index) → the latest escrow id of that copy.
-const BY_MESSAGE: TableDefinition<(u128, u32), u128> = TableDefinition::new("by_message");
+pub(crate) const BY_MESSAGE: TableDefinition<(u128, u32), u128> =
+    TableDefinition::new("by_message");
 /// (escrow id, sequence) → one [`PortalEvent`], append-only.
 const EVENTS: TableDefinition<(u128, u32), &[u8]> = TableDefinition::new("events");
 const ROW_FORMAT: u8 = 1;
 
-fn encode<T: Serialize>(value: &T) -> Result<Vec<u8>, PortalError> {
+pub(crate) fn encode<T: Serialize>(value: &T) -> Result<Vec<u8>, PortalError> {
     let mut out = vec![ROW_FORMAT];
     serde_json::to_writer(&mut out, value)?;
     Ok(out)
 }
 
-fn decode<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, PortalError> {
+pub(crate) fn decode<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, PortalError> {
     match bytes.split_first() {
         Some((&ROW_FORMAT, json)) => Ok(serde_json::from_slice(json)?),
         _ => Err(PortalError::Corrupt("unknown row format".into())),
@@ -57,7 +58,7 @@ fn wrap_context(role: &str, id: EscrowId) -> Vec<u8> {
     [b"portal-", role.as_bytes(), b"\0", &id.to_bytes()].concat()
 }
 
-fn message_key(id: MessageId) -> u128 {
+pub(crate) fn message_key(id: MessageId) -> u128 {
     u128::from_be_bytes(id.to_bytes())
 }
 
@@ -97,12 +98,12 @@ pub struct Deposit {
 
 /// The escrow store.
 pub struct EscrowStore {
-    db: redb::Database,
+    pub(crate) db: redb::Database,
     files: SealedDir,
     halves: SealedDir,
-    wrapper: Arc<dyn KeyWrapper>,
-    clock: Arc<dyn Clock>,
-    rng: Arc<dyn Random>,
+    pub(crate) wrapper: Arc<dyn KeyWrapper>,
+    pub(crate) clock: Arc<dyn Clock>,
+    pub(crate) rng: Arc<dyn Random>,
     observer: std::sync::OnceLock<Observer>,
 }
 
@@ -133,6 +134,7 @@ impl EscrowStore {
         txn.open_table(ESCROWS)?;
         txn.open_table(BY_MESSAGE)?;
         txn.open_table(EVENTS)?;
+        crate::status::create_tables(&txn)?;
         txn.commit()?;
         let store = EscrowStore {
             db,
@@ -266,7 +268,7 @@ impl EscrowStore {
         Ok(record)
     }
 
-    fn id_of(&self, record: &EscrowRecord) -> Result<EscrowId, PortalError> {
+    pub(crate) fn id_of(&self, record: &EscrowRecord) -> Result<EscrowId, PortalError> {
         record
             .id
             .parse()

@@ -7,7 +7,9 @@
 //! `POST /m/{id}/code` (mails a code), `POST /m/{id}/verify`, `POST /m/{id}/open` (the page
 //! posts the link half; the copy is decrypted for that request only and returned as JSON for
 //! the sandboxed frame), `POST /m/{id}/a/{n}` (one attachment, always a download),
-//! `POST /m/{id}/ask` (withdrawn or expired: ask the sender again), `POST /logout`, and the
+//! `POST /m/{id}/ask` (withdrawn or expired: ask the sender again), the sender's status page
+//! (`GET /s/{token}`: a "Continue" button only; `POST /s/{token}` the page;
+//! `POST /s/{token}/revoke|extend|resend`, `web/status.rs`), `POST /logout`, and the
 //! static `portal.js` / `portal.css`, and each tenant's `/static/brand/<key>/style.css` and
 //! `/static/brand/<key>/logo` (`brand.rs`).
 //!
@@ -23,6 +25,7 @@
 mod common;
 mod handlers;
 pub mod pages;
+mod status;
 
 use crate::error::PortalError;
 use crate::login::{CodePolicy, Codes};
@@ -56,6 +59,18 @@ pub trait PortalMail: Send + Sync {
     fn send_code<'a>(&'a self, record: &'a EscrowRecord, code: &'a str) -> MailFuture<'a>;
     /// Tells the sender of `record` that its recipient asks for the message again.
     fn ask_sender<'a>(&'a self, record: &'a EscrowRecord) -> MailFuture<'a>;
+    /// `key_mode = "server"`: mails the recipient of `record` a fresh notification (the
+    /// sender's status page, "Send the notification again"). Not offered by default.
+    fn resend<'a>(&'a self, record: &'a EscrowRecord) -> MailFuture<'a> {
+        let _ = record;
+        Box::pin(async { Err(PortalError::Conflict("resending is not available".into())) })
+    }
+    /// The expiry an "Extend" on the sender's status page moves `record` to, within the
+    /// gateway's bounds; `None` when it can't be extended (further).
+    fn extension(&self, record: &EscrowRecord) -> Option<sealgate_core::time::Timestamp> {
+        let _ = record;
+        None
+    }
 }
 
 /// What the portal's HTTP side needs to know.
@@ -164,6 +179,10 @@ pub fn router(
         .route("/m/{id}/open", post(handlers::open))
         .route("/m/{id}/a/{n}", post(handlers::attachment))
         .route("/m/{id}/ask", post(handlers::ask))
+        .route("/s/{token}", get(status::start).post(status::page))
+        .route("/s/{token}/revoke", post(status::revoke))
+        .route("/s/{token}/extend", post(status::extend))
+        .route("/s/{token}/resend", post(status::resend))
         .route("/logout", post(handlers::logout))
         .route("/static/portal.js", get(handlers::script))
         .route("/static/portal.css", get(handlers::style))

@@ -1,7 +1,8 @@
 //! The secure portal inside `sealgate serve` (one process owns the escrow store): opens the
 //! store beside the spool, gives the deliver stage its escrow step, serves the portal's pages
 //! on `[portal] listen` (HTTPS with `tls_cert`/`tls_key`, `portal_listen.rs`) and expires due
-//! copies every minute. Behind `trusted_proxies`, the
+//! copies and sends the sender's receipts, reminders and warnings every `sweep_interval`
+//! (`sweep`). Behind `trusted_proxies`, the
 //! client address (rate limits, event pseudonyms) is the rightmost `X-Forwarded-For` entry
 //! that is not itself a trusted proxy.
 
@@ -11,6 +12,7 @@ use sealgate_config::Config;
 use sealgate_core::store::QueueStore;
 use sealgate_core::{Clock, MessageId, Random};
 use sealgate_deliver::escrow::PortalEscrow;
+use sealgate_deliver::portal_notices::PortalNotices;
 use sealgate_deliver::portal_send::PortalMailer;
 use sealgate_deliver::{Identity, Originator};
 use sealgate_portal::{Brand, CodePolicy, EscrowStore, Lang, PortalEventKind, Texts, WebConfig};
@@ -19,9 +21,6 @@ use std::collections::HashMap;
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
-
-/// How often expired copies are destroyed (reading also checks expiry first).
-const EXPIRY_SWEEP: Duration = Duration::from_secs(60);
 
 /// Opens the escrow store and builds the escrow step, when `[portal]` is configured.
 pub async fn open(
@@ -128,6 +127,10 @@ pub async fn start(
         codes: CodePolicy::default(),
     };
     let store = Arc::clone(&escrow.store);
+    let notices = Arc::new(PortalNotices {
+        escrow: Arc::clone(&escrow),
+        wake: Arc::clone(&wake),
+    });
     let mail = Arc::new(PortalMailer { escrow, wake });
     let app = sealgate_portal::router(
         Arc::clone(&store),
@@ -148,21 +151,26 @@ pub async fn start(
     ));
     let https = tls.is_some();
     tokio::spawn(crate::portal_listen::serve(listener, app, tls));
-    tokio::spawn(async move {
-        loop {
-            tokio::time::sleep(EXPIRY_SWEEP).await;
-            let s = Arc::clone(&store);
-            match tokio::task::spawn_blocking(move || s.expire_due()).await {
-                Ok(Ok(done)) if !done.is_empty() => {
-                    tracing::info!(count = done.len(), "portal copies expired");
-                }
-                Ok(Err(e)) => tracing::warn!(error = %e, "portal expiry sweep failed"),
-                _ => {}
-            }
-        }
-    });
+    tokio::spawn(sweep(notices, cfg.notices.sweep));
     tracing::info!(%addr, https, "portal listening");
     Ok(addr)
+}
+
+/// Every `[portal] sweep_interval` (default a minute): expires due copies (reading also
+/// checks expiry first), then sends the receipts, reminders, expiry warnings and read
+/// receipts that are due (`portal_notices.rs`; each once, recorded in the store).
+async fn sweep(notices: Arc<PortalNotices>, every: Duration) {
+    loop {
+        tokio::time::sleep(every).await;
+        let n = Arc::clone(&notices);
+        match tokio::task::spawn_blocking(move || n.sweep()).await {
+            Ok(Ok(done)) if done.expired + done.mailed > 0 => {
+                tracing::info!(expired = done.expired, mailed = done.mailed, "portal sweep");
+            }
+            Ok(Err(e)) => tracing::warn!(error = %e, "portal sweep failed"),
+            _ => {}
+        }
+    }
 }
 
 /// A tenant's page template; its logo file is read and checked (errors name the key).
