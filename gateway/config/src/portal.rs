@@ -46,6 +46,8 @@ pub struct PortalConfig {
     pub max_attachment: u64,
     /// `[portal.tenants.NAME]`, sorted by name.
     pub tenants: Vec<PortalTenant>,
+    /// `reply_max_size` / `reply_daily_limit` (the secure reply, `portal_reply.rs`).
+    pub reply: crate::ReplyLimits,
 }
 
 /// `[portal.tenants.NAME]`.
@@ -73,6 +75,8 @@ pub struct PortalTenant {
     /// `[portal]`'s (a tenant's `max_expiry` may not exceed `[portal] max_expiry`, which also
     /// caps `extend`).
     pub expiry: Option<ExpiryBounds>,
+    /// `reply_max_size` / `reply_daily_limit`, each defaulting to `[portal]`'s.
+    pub reply: crate::ReplyLimits,
 }
 
 /// A tenant's own expiry bounds.
@@ -235,7 +239,8 @@ pub(crate) fn read_portal(
         min: min_expiry,
         max: max_expiry,
     };
-    let tenants = read_portal_tenants(s.section("tenants"), names, global);
+    let reply = crate::portal_reply::read_reply_limits(&mut s, crate::ReplyLimits::default());
+    let tenants = read_portal_tenants(s.section("tenants"), names, global, reply);
     s.finish();
     Some(PortalConfig {
         listen: listen.unwrap_or_else(|| SocketAddr::from(([127, 0, 0, 1], 8443))),
@@ -246,6 +251,7 @@ pub(crate) fn read_portal(
         max_expiry,
         max_attachment,
         tenants,
+        reply,
     })
 }
 
@@ -253,6 +259,7 @@ fn read_portal_tenants(
     mut s: Section<'_>,
     names: &[&str],
     global: ExpiryBounds,
+    reply: crate::ReplyLimits,
 ) -> Vec<PortalTenant> {
     let mut out = Vec::new();
     for (name, mut t) in s.drain_tables() {
@@ -283,6 +290,7 @@ fn read_portal_tenants(
         let logo = t.path("logo");
         let colours = read_colours(&mut t);
         let expiry = read_tenant_expiry(&mut t, global);
+        let reply = crate::portal_reply::read_reply_limits(&mut t, reply);
         t.finish();
         out.push(PortalTenant {
             name,
@@ -295,6 +303,7 @@ fn read_portal_tenants(
             logo,
             colours,
             expiry,
+            reply,
         });
     }
     out.sort_by(|a, b| a.name.cmp(&b.name));

@@ -43,6 +43,7 @@ mod outbox;
 pub mod plan;
 mod pool;
 pub mod portal_mail;
+pub mod portal_reply;
 pub mod portal_send;
 pub mod probe;
 pub mod protect;

@@ -166,6 +166,8 @@ pub enum PortalEventKind {
     Revoked,
     /// Expired; the stored half was destroyed.
     Expired,
+    /// The recipient sent a secure reply (committed to the spool).
+    Replied,
 }
 
 impl PortalEventKind {
@@ -185,6 +187,7 @@ impl PortalEventKind {
         "extended",
         "revoked",
         "expired",
+        "replied",
     ];
 
     /// A short name for metrics labels and listings.
@@ -204,6 +207,7 @@ impl PortalEventKind {
             PortalEventKind::Extended { .. } => "extended",
             PortalEventKind::Revoked => "revoked",
             PortalEventKind::Expired => "expired",
+            PortalEventKind::Replied => "replied",
         }
     }
 }
@@ -243,6 +247,7 @@ mod tests {
             },
             PortalEventKind::Revoked,
             PortalEventKind::Expired,
+            PortalEventKind::Replied,
         ];
         let names: Vec<&str> = all.iter().map(PortalEventKind::name).collect();
         assert_eq!(names, PortalEventKind::NAMES);

@@ -266,6 +266,11 @@ impl EscrowStore {
         Ok(record)
     }
 
+    /// The database, for tables other modules of this crate own (`reply_store.rs`).
+    pub(crate) fn database(&self) -> &redb::Database {
+        &self.db
+    }
+
     fn id_of(&self, record: &EscrowRecord) -> Result<EscrowId, PortalError> {
         record
             .id

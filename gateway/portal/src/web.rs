@@ -21,6 +21,7 @@
 mod common;
 mod handlers;
 pub mod pages;
+mod reply;
 
 use crate::error::PortalError;
 use crate::login::{CodePolicy, Codes};
@@ -82,6 +83,7 @@ pub(crate) struct Inner {
     pub codes: Codes,
     pub sessions: Sessions,
     pub clock: Arc<dyn Clock>,
+    pub reply: Option<crate::reply::ReplyService>,
     pseudonym_key: Zeroizing<[u8; 32]>,
     csp: HeaderValue,
 }
@@ -137,6 +139,18 @@ pub fn router(
     clock: Arc<dyn Clock>,
     rng: Arc<dyn Random>,
 ) -> Router {
+    router_with_reply(store, mail, config, clock, rng, None)
+}
+
+/// [`router`] with the secure reply (`GET`/`POST /m/{id}/reply`) when `reply` is given.
+pub fn router_with_reply(
+    store: Arc<EscrowStore>,
+    mail: Arc<dyn PortalMail>,
+    config: WebConfig,
+    clock: Arc<dyn Clock>,
+    rng: Arc<dyn Random>,
+    reply: Option<crate::reply::ReplyService>,
+) -> Router {
     let mut config = config;
     for (tenant, brand) in config.brands.iter_mut() {
         brand.key = hex::encode(tenant.as_bytes());
@@ -150,6 +164,7 @@ pub fn router(
         sessions: Sessions::new(config.idle, clock.clone(), rng),
         config,
         clock,
+        reply,
         pseudonym_key,
         csp: csp(),
     });
@@ -161,6 +176,9 @@ pub fn router(
         .route("/m/{id}/open", post(handlers::open))
         .route("/m/{id}/a/{n}", post(handlers::attachment))
         .route("/m/{id}/ask", post(handlers::ask))
+        .route("/m/{id}/reply", get(reply::form).post(reply::send))
+        .route("/static/reply.js", get(reply::script))
+        .route("/static/reply.css", get(reply::style))
         .route("/logout", post(handlers::logout))
         .route("/static/portal.js", get(handlers::script))
         .route("/static/portal.css", get(handlers::style))

@@ -95,6 +95,7 @@ pub async fn start(
     wake: Arc<dyn Fn(MessageId) + Send + Sync>,
     clock: &Arc<dyn Clock>,
     rng: &Arc<dyn Random>,
+    reply: crate::portal_reply::Wiring,
 ) -> anyhow::Result<SocketAddr> {
     let cfg = Arc::clone(&escrow.config);
     let tls = cfg
@@ -128,13 +129,15 @@ pub async fn start(
         codes: CodePolicy::default(),
     };
     let store = Arc::clone(&escrow.store);
+    let replies = reply.service(&escrow, &wake);
     let mail = Arc::new(PortalMailer { escrow, wake });
-    let app = sealgate_portal::router(
+    let app = sealgate_portal::router_with_reply(
         Arc::clone(&store),
         mail,
         web,
         Arc::clone(clock),
         Arc::clone(rng),
+        Some(replies),
     );
     let trusted = cfg.trusted_proxies.clone();
     let app = app.layer(axum::middleware::map_request(

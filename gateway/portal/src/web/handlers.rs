@@ -36,7 +36,8 @@ pub async fn link(State(st): St, Path(id): Path<String>, headers: HeaderMap) -> 
             title: "Your secure message",
             brand,
             data: Some((id, &session.csrf)),
-            body: pages::message_body(&r.reference, &session.csrf),
+            body: pages::message_body(&r.reference, &session.csrf)
+                + &super::reply::link_html(&st, id, &r.tenant, false),
         }
     } else {
         Page {
