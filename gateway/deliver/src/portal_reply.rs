@@ -111,10 +111,13 @@ impl PortalReplier {
             .domains
             .get(&reply.record.tenant)
             .ok_or_else(|| PortalError::Conflict("the tenant has no sender domains".into()))?;
+        // Local parts compare case-insensitively here: one person is not mailed twice, and
+        // the patient or the portal address in another case is still left out.
+        let same = |a: &Address, b: &Address| a.to_string().eq_ignore_ascii_case(&b.to_string());
         let inside = |text: &str| {
             Address::parse(text)
                 .ok()
-                .filter(|a| own.contains(a.domain()) && !exclude.contains(&a))
+                .filter(|a| own.contains(a.domain()) && !exclude.iter().any(|x| same(a, x)))
         };
         let Some(sender) = reply.thread.from.as_deref().and_then(inside) else {
             return Err(PortalError::Conflict(
@@ -129,7 +132,7 @@ impl PortalReplier {
                 .iter()
                 .filter_map(|(_, a)| inside(a))
             {
-                if !out.contains(&a) {
+                if !out.iter().any(|o| same(o, &a)) {
                     out.push(a);
                 }
             }
@@ -257,5 +260,175 @@ impl ReplyMail for PortalReplier {
                 .await
                 .map_err(io)?
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+    use crate::notice::{Identity, Originator};
+    use sealgate_commit::{MasterKeys, OsRandom, Spool};
+    use sealgate_core::SystemClock;
+    use sealgate_portal::{EscrowRecord, EscrowStore, KeyMode, Thread};
+    use std::path::Path;
+
+    const CONFIG: &str = "[tenants.acme]\nnetworks = [\"127.0.0.1/32\"]\nsender_domains = [\"acme.example\", \"lab.acme.example\"]\n\
+[portal]\nlisten = \"127.0.0.1:8443\"\n[portal.tenants.acme]\nbase_url = \"https://portal.acme.example\"\norganisation = \"Acme Health\"\n";
+
+    fn replier(dir: &Path) -> PortalReplier {
+        let rng = Arc::new(OsRandom);
+        let spool = Spool::open(
+            dir,
+            MasterKeys::generate("k", &OsRandom).unwrap(),
+            Arc::new(SystemClock),
+            rng.clone(),
+        )
+        .unwrap();
+        let store = EscrowStore::open(
+            dir,
+            Arc::new(MasterKeys::generate("k", &OsRandom).unwrap()),
+            Arc::new(SystemClock),
+            rng.clone(),
+        )
+        .unwrap();
+        let config = sealgate_config::Config::from_toml(CONFIG).unwrap();
+        let escrow = PortalEscrow {
+            store: Arc::new(store),
+            origin: Originator {
+                store: Arc::new(spool),
+                clock: Arc::new(SystemClock),
+                rng,
+                identity: Identity {
+                    hostname: "gw.example".into(),
+                    domain: Domain::parse("gw.example").unwrap(),
+                    postmaster: Address::parse("postmaster@gw.example").unwrap(),
+                },
+            },
+            config: Arc::new(config.portal.unwrap()),
+            domains: HashMap::from([("acme".to_string(), "acme.example".to_string())]),
+        };
+        PortalReplier {
+            escrow: Arc::new(escrow),
+            wake: Arc::new(|_| {}),
+            classify: Arc::new(|m: &Message| {
+                Decision::uniform(Requirement::TlsOnly, m.envelope.recipients.len())
+            }),
+            domains: Arc::new(HashMap::from([(
+                "acme".to_string(),
+                vec![
+                    Domain::parse("acme.example").unwrap(),
+                    Domain::parse("lab.acme.example").unwrap(),
+                ],
+            )])),
+        }
+    }
+
+    fn reply(all: bool) -> Reply {
+        let p = |n: &str, a: &str| (n.to_string(), a.to_string());
+        Reply {
+            record: EscrowRecord {
+                id: "00".repeat(16),
+                message_id: MessageId::from_bytes([3; 16]),
+                recipient_index: 0,
+                recipient: Address::parse("maria@home.example").unwrap(),
+                tenant: "acme".into(),
+                reference: "harbor-27".into(),
+                created: sealgate_core::time::Timestamp(0),
+                expires: sealgate_core::time::Timestamp(1),
+                key_mode: KeyMode::Link,
+                state: sealgate_portal::EscrowState::Active,
+                attachments: 0,
+                events: 0,
+            },
+            thread: Thread {
+                message_id: Some("<orig@acme.example>".into()),
+                references: vec!["<older@acme.example>".into(), "<bad id>".into()],
+                from: Some("avery@ACME.example".into()),
+                participants: vec![
+                    p("Dr Avery", "avery@acme.example"),
+                    p("María López", "maria@home.example"),
+                    p("", "nurse@lab.acme.example"),
+                    p("", "eve@outside.example"),
+                    p("", "Secure-Mail@acme.example"),
+                    p("", "AVERY@acme.example"),
+                    p("", "nurse@lab.acme.example"),
+                ],
+            },
+            subject: "Lab results".into(),
+            name: "María López".into(),
+            text: "Gracias\n".into(),
+            all,
+            attachments: vec![sealgate_portal::ReplyAttachment {
+                name: "scan.pdf".into(),
+                data: vec![0, 1, 2, 255],
+            }],
+        }
+    }
+
+    #[test]
+    fn reply_all_stays_inside_the_tenants_domains() {
+        let dir = tempfile::tempdir().unwrap();
+        let r = replier(dir.path());
+        let portal = Address::parse("secure-mail@acme.example").unwrap();
+        let patient = Address::parse("maria@home.example").unwrap();
+        let only = r.recipients(&reply(false), &[&portal, &patient]).unwrap();
+        assert_eq!(only, vec![Address::parse("avery@acme.example").unwrap()]);
+        let all = r.recipients(&reply(true), &[&portal, &patient]).unwrap();
+        let all: Vec<String> = all.iter().map(ToString::to_string).collect();
+        assert_eq!(all, ["avery@acme.example", "nurse@lab.acme.example"]);
+        let mut outside = reply(true);
+        outside.thread.from = Some("eve@outside.example".into());
+        assert!(r.recipients(&outside, &[&portal, &patient]).is_err());
+    }
+
+    #[test]
+    fn the_reply_threads_names_the_patient_via_the_portal_and_is_refused_by_a_reject() {
+        let dir = tempfile::tempdir().unwrap();
+        let r = replier(dir.path());
+        let from = Address::parse("secure-mail@acme.example").unwrap();
+        let to = [Address::parse("avery@acme.example").unwrap()];
+        let id = MessageId::from_bytes([4; 16]);
+        let text = String::from_utf8(r.content(id, &reply(false), &from, &to)).unwrap();
+        let name = format!(
+            "=?utf-8?B?{}?=",
+            STANDARD.encode("María López via Acme Health secure mail")
+        );
+        assert!(
+            text.contains(&format!("From: {name} <secure-mail@acme.example>\r\n")),
+            "{text}"
+        );
+        assert!(
+            text.contains("Reply-To: \"Acme Health secure mail\" <secure-mail@acme.example>\r\n")
+        );
+        assert!(text.contains("In-Reply-To: <orig@acme.example>\r\nReferences: <older@acme.example>\r\n <orig@acme.example>\r\n"), "{text}");
+        assert!(text.contains(&format!("Message-ID: <{id}.reply@gw.example>\r\n")));
+        assert!(text.contains("Subject: Re: Lab results\r\n"));
+        assert!(
+            !text.contains("maria@home.example"),
+            "the patient's address: {text}"
+        );
+        assert!(
+            text.contains("filename=\"scan.pdf\"") && text.contains("AAEC/w=="),
+            "{text}"
+        );
+
+        let mut refusing = r.clone();
+        refusing.classify = Arc::new(|m: &Message| {
+            let mut d = Decision::uniform(Requirement::Reject, m.envelope.recipients.len());
+            d.reject = None;
+            d
+        });
+        assert_eq!(
+            refusing.send_blocking(&reply(false)).unwrap(),
+            ReplyOutcome::Refused
+        );
+        let queued = r.send_blocking(&reply(true)).unwrap();
+        assert_eq!(
+            queued,
+            ReplyOutcome::Queued {
+                to: vec!["avery@acme.example".into(), "nurse@lab.acme.example".into()]
+            }
+        );
     }
 }

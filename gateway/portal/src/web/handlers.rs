@@ -37,7 +37,7 @@ pub async fn link(State(st): St, Path(id): Path<String>, headers: HeaderMap) -> 
             brand,
             data: Some((id, &session.csrf)),
             body: pages::message_body(&r.reference, &session.csrf)
-                + &super::reply::link_html(&st, id, &r.tenant, false),
+                + &super::reply::link_html(&st, id, &r.tenant, super::reply::is_es(&headers)),
         }
     } else {
         Page {

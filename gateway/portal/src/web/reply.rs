@@ -28,7 +28,8 @@ use std::sync::Arc;
 /// Room for the text and the form's own bytes on top of the attachments' limit.
 const FORM_SLACK: u64 = 256 * 1024;
 
-fn is_es(headers: &HeaderMap) -> bool {
+/// Spanish pages for a browser whose first language is `es…`.
+pub(super) fn is_es(headers: &HeaderMap) -> bool {
     reply::spanish(
         headers
             .get(header::ACCEPT_LANGUAGE)
