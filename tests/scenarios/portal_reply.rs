@@ -7,7 +7,8 @@
 //! recipient logs in with the mailed code, opens "Reply to the sender" (axe-core clean,
 //! screenshots at 320 px), replies with a binary attachment, then replies to all; a cross-site
 //! POST is refused (403), an oversized one refused while reading (413), and over the daily cap
-//! (`reply_daily_limit = 2`) the form and a POST say so (429).
+//! (`reply_daily_limit = 2`) the form and a POST say so (429). The first reply's text carries an
+//! SSN: the rules classify it as PHI, and it still goes by the return route over verified TLS.
 //!
 //! The replies arrive at the tenant's return route — a real Postfix with a test CA's
 //! certificate for `return.acme-health.org`, requiring TLS — over verified TLS: threaded
@@ -22,7 +23,9 @@
 use sealgate_tests::certs::TestCa;
 use sealgate_tests::crypto::{assert_verifies, dkim_key, public_keys};
 use sealgate_tests::dns::{DnsServer, Zone};
-use sealgate_tests::portal::{escrow_of, event_kinds, link_in, portal_cli, portal_count};
+use sealgate_tests::portal::{
+    escrow_of, event_kinds, files_containing, link_in, portal_cli, portal_count,
+};
 use sealgate_tests::postfix::{Options, Postfix, Tls};
 use sealgate_tests::queue;
 use sealgate_tests::receiver::{Receiver, free_port};
@@ -150,7 +153,7 @@ organisation = \"Acme Health\"\nhelp = \"Questions? Call 555-0100.\"\nreply_max_
     std::fs::create_dir_all(&artifacts).unwrap();
     let args = serde_json::json!({
         "base": base, "link": link, "mail_dir": dest.dir, "artifacts": artifacts,
-        "attachment": attachment, "big": big, "limit": 2,
+        "attachment": attachment, "big": big, "limit": 2, "canary": SSN,
     });
     let driver = Path::new(env!("CARGO_MANIFEST_DIR")).join("support/portal-reply-browser.py");
     let out = std::process::Command::new("python3")
@@ -229,6 +232,9 @@ organisation = \"Acme Health\"\nhelp = \"Questions? Call 555-0100.\"\nreply_max_
         );
         if let Some(a) = m["attachments"].as_array().unwrap().first() {
             with_file += 1;
+            // The first reply's text carries an SSN: classified as PHI like any message.
+            assert!(m["text"].as_str().unwrap().contains(SSN), "{m}");
+            assert_eq!(entry["message"]["decision"]["phi"], true, "{entry}");
             assert_eq!(a["name"], "scan.bin", "{m}");
             assert_eq!(a["sha256"], hex::encode(Sha256::digest(&data)), "{m}");
         }
@@ -255,4 +261,7 @@ organisation = \"Acme Health\"\nhelp = \"Questions? Call 555-0100.\"\nreply_max_
     let metrics = String::from_utf8_lossy(&gw.admin_get(&env, "/metrics").1).to_string();
     assert_eq!(portal_count(&metrics, "acme", "replied"), 2);
     assert!(!metrics.contains(SSN));
+    // Neither the original's SSN nor the reply's is in a log line.
+    assert!(!gw.log_text().contains(SSN), "the SSN in the gateway's log");
+    assert!(files_containing(&env.logs(), SSN.as_bytes()).is_empty());
 }

@@ -1,12 +1,13 @@
 #!/usr/bin/env python3
 """Drives Debian's Chromium through Playwright for the secure reply (tests/scenarios/portal_reply.rs).
 
-One JSON argument: {"base", "link", "mail_dir", "artifacts", "attachment", "big", "limit"}.
+One JSON argument: {"base", "link", "mail_dir", "artifacts", "attachment", "big", "limit", "canary"}.
   link        the notification's portal link (with its fragment)
   mail_dir    the recipient MX's directory (*.eml): the code mail arrives there
   attachment  a file to attach to the first reply (checked byte-identical on the Rust side)
   big         a file larger than the tenant's reply_max_size
   limit       the tenant's reply_daily_limit
+  canary      a PHI value the first reply's text carries (the rules must classify it)
 Flow: link -> "Email me a code" -> code from the mail -> message -> "Reply to the sender"
 (axe-core, screenshots at 320 and 1280 px) -> reply with the attachment -> "Reply sent";
 a cross-site POST is refused (403); an oversized POST is refused while reading (413, clear
@@ -159,7 +160,8 @@ with sync_playwright() as p:
     fields = form_fields(page)
     page.goto(back)
     page.wait_for_selector("#frame:not([hidden])")
-    title = reply(page, "Thank you, doctor. The scan you asked for is attached.", [cfg["attachment"]], False)
+    title = reply(page, "Thank you, doctor. My SSN is " + cfg["canary"] + " as you asked; the scan is attached.",
+                  [cfg["attachment"]], False)
     check(title == "Reply sent", "first reply: " + page.locator("main").inner_text())
     findings["first"] = page.locator("main").inner_text()
     axe(page, "sent")
