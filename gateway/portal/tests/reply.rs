@@ -31,6 +31,7 @@ struct Mail {
     codes: Mutex<Vec<String>>,
     replies: Mutex<Vec<Reply>>,
     fail: AtomicBool,
+    conflict: AtomicBool,
 }
 
 impl PortalMail for Mail {
@@ -48,6 +49,9 @@ impl ReplyMail for Mail {
         Box::pin(async move {
             if self.fail.load(Ordering::SeqCst) {
                 return Err(PortalError::Io("spool unavailable".into()));
+            }
+            if self.conflict.load(Ordering::SeqCst) {
+                return Err(PortalError::Conflict("sender outside the tenant".into()));
             }
             let to = vec![reply.thread.from.clone().unwrap_or_default()];
             self.replies.lock().unwrap().push(reply);
@@ -338,6 +342,13 @@ async fn posts_need_origin_csrf_and_the_link_half_and_nothing_is_counted_until_s
         0,
         "a failed hand-over gives the reply back"
     );
+    // A permanent refusal says so (not "try again"), and gives the reply back too.
+    rig.mail.fail.store(false, Ordering::SeqCst);
+    rig.mail.conflict.store(true, Ordering::SeqCst);
+    let (status, page) = rig.reply(&rig.base, &ok, &[]).await;
+    assert_eq!(status, 422, "{page}");
+    assert!(page.contains("could not be sent securely"), "{page}");
+    assert_eq!(rig.replies_today(), 0);
     let events: Vec<_> = rig
         .store
         .events(rig.deposit.id)

@@ -343,9 +343,14 @@ async fn deliver(
             }
             return match other {
                 Ok(_) => refusal(st, &r, id, StatusCode::UNPROCESSABLE_ENTITY, "refused", es),
-                Err(e) => {
+                // Trying again helps only after a temporary failure (the spool's I/O).
+                Err(e) if e.is_temporary() => {
                     tracing::warn!(escrow = %id, error = %e, "portal reply not committed");
                     refusal(st, &r, id, StatusCode::SERVICE_UNAVAILABLE, "busy", es)
+                }
+                Err(e) => {
+                    tracing::warn!(escrow = %id, error = %e, "portal reply refused");
+                    refusal(st, &r, id, StatusCode::UNPROCESSABLE_ENTITY, "refused", es)
                 }
             };
         }
