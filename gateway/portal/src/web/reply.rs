@@ -204,19 +204,15 @@ pub async fn send(
     body: Body,
 ) -> Response {
     let es = is_es(&headers);
+    // Origin and session before a byte of the body is read; the CSRF token is inside it.
     if !same_origin(&st, &headers) {
-        // The part-1 guard's refusal page (no form fields needed to fail the origin check).
-        return guard(&st, &headers, &Default::default())
-            .err()
-            .unwrap_or_else(|| {
-                simple(
-                    &st,
-                    StatusCode::FORBIDDEN,
-                    "Request refused",
-                    "Refused.",
-                    None,
-                )
-            });
+        return simple(
+            &st,
+            StatusCode::FORBIDDEN,
+            "Request refused",
+            "This request did not come from the secure mail page, so it was refused.",
+            None,
+        );
     }
     let (id, r, _, l) = match authorised(&st, &id, &headers).await {
         Ok(v) => v,
