@@ -66,7 +66,8 @@ impl SettingsHandle {
         }
     }
 
-    fn current(&self) -> Option<Arc<Settings>> {
+    /// The settings new sessions use now (the portal's replies classify with their rules).
+    pub fn current(&self) -> Option<Arc<Settings>> {
         self.0.read().ok().map(|g| Arc::clone(&g))
     }
 }

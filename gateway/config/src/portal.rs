@@ -48,6 +48,8 @@ pub struct PortalConfig {
     pub tenants: Vec<PortalTenant>,
     /// `sweep_interval`, `reminder_after`, `expiry_warning` (`portal_notices.rs`).
     pub notices: crate::portal_notices::PortalNotices,
+    /// `reply_max_size` / `reply_daily_limit` (the secure reply, `portal_reply.rs`).
+    pub reply: crate::ReplyLimits,
 }
 
 /// `[portal.tenants.NAME]`.
@@ -81,6 +83,8 @@ pub struct PortalTenant {
     pub texts: Vec<crate::portal_texts::TextOverride>,
     /// `read_receipt`: mail the sender when a recipient first reads the message.
     pub read_receipt: bool,
+    /// `reply_max_size` / `reply_daily_limit`, each defaulting to `[portal]`'s.
+    pub reply: crate::ReplyLimits,
 }
 
 /// A tenant's own expiry bounds.
@@ -244,7 +248,8 @@ pub(crate) fn read_portal(
         max: max_expiry,
     };
     let notices = crate::portal_notices::read_portal_notices(&mut s);
-    let tenants = read_portal_tenants(s.section("tenants"), names, global);
+    let reply = crate::portal_reply::read_reply_limits(&mut s, crate::ReplyLimits::default());
+    let tenants = read_portal_tenants(s.section("tenants"), names, global, reply);
     s.finish();
     Some(PortalConfig {
         listen: listen.unwrap_or_else(|| SocketAddr::from(([127, 0, 0, 1], 8443))),
@@ -256,6 +261,7 @@ pub(crate) fn read_portal(
         max_attachment,
         tenants,
         notices,
+        reply,
     })
 }
 
@@ -263,6 +269,7 @@ fn read_portal_tenants(
     mut s: Section<'_>,
     names: &[&str],
     global: ExpiryBounds,
+    reply: crate::ReplyLimits,
 ) -> Vec<PortalTenant> {
     let mut out = Vec::new();
     for (name, mut t) in s.drain_tables() {
@@ -296,6 +303,7 @@ fn read_portal_tenants(
         let language = crate::portal_texts::read_language(&mut t);
         let texts = crate::portal_texts::read_texts(&mut t);
         let read_receipt = t.boolean("read_receipt").unwrap_or(false);
+        let reply = crate::portal_reply::read_reply_limits(&mut t, reply);
         t.finish();
         out.push(PortalTenant {
             name,
@@ -311,6 +319,7 @@ fn read_portal_tenants(
             language,
             texts,
             read_receipt,
+            reply,
         });
     }
     out.sort_by(|a, b| a.name.cmp(&b.name));

@@ -46,6 +46,7 @@ pub mod plan;
 mod pool;
 pub mod portal_mail;
 pub mod portal_notices;
+pub mod portal_reply;
 pub mod portal_send;
 pub mod probe;
 pub mod protect;

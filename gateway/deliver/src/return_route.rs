@@ -1,5 +1,5 @@
-//! Return routes: where mail the gateway originates for a tenant (DSNs, sender notices; later
-//! portal replies and connector self-test reports) goes — and only that mail. Tenant mail to
+//! Return routes: where mail the gateway originates for a tenant (DSNs, sender notices, portal
+//! replies — `portal_reply.rs` — and connector self-test reports) goes — and only that mail. Tenant mail to
 //! any domain, the tenant's own included, still goes by `[delivery.routes]` and MX.
 //!
 //! A message is the gateway's own for tenant T when it has the null reverse path and its
@@ -125,7 +125,9 @@ impl ReturnRoutes {
             return None;
         }
         let own = format!("<{}.gw@{}>", msg.id, gateway_domain);
-        if msg.header_message_id.as_deref() != Some(own.as_str()) {
+        if msg.header_message_id.as_deref() != Some(own.as_str())
+            && !crate::portal_reply::is_reply(msg, gateway_domain)
+        {
             return None;
         }
         self.0.get(&msg.tenant).cloned()

@@ -42,6 +42,7 @@ fn tenant(server: bool) -> PortalTenant {
         language: Default::default(),
         texts: Vec::new(),
         read_receipt: true,
+        reply: Default::default(),
     }
 }
 
@@ -74,6 +75,7 @@ fn rig(server: bool) -> Rig {
         max_attachment: 1 << 20,
         tenants: vec![tenant(server)],
         notices: NoticeConfig::default(),
+        reply: Default::default(),
     };
     let escrow = Arc::new(PortalEscrow {
         store: Arc::new(store.unwrap()),

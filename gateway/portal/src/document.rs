@@ -33,6 +33,8 @@ pub struct Document {
     pub html: String,
     /// The attachments, inline images excluded (they are in `html` as `data:` URIs).
     pub attachments: Vec<Attachment>,
+    /// What a secure reply needs of the original (Message-ID, participants; `reply.rs`).
+    pub thread: crate::reply::Thread,
 }
 
 impl std::fmt::Debug for Document {
@@ -51,6 +53,8 @@ struct Head {
     date: Option<i64>,
     html: String,
     attachments: Vec<AttachmentHead>,
+    #[serde(default)]
+    thread: crate::reply::Thread,
 }
 
 #[derive(Serialize, Deserialize)]
@@ -77,6 +81,7 @@ impl Document {
                     size: a.data.len() as u64,
                 })
                 .collect(),
+            thread: self.thread.clone(),
         };
         let json = serde_json::to_vec(&head)?;
         let len = u32::try_from(json.len())
@@ -124,6 +129,7 @@ impl Document {
             date: head.date,
             html: head.html,
             attachments,
+            thread: head.thread,
         })
     }
 }
@@ -151,6 +157,11 @@ mod tests {
                     data: b"xyz".to_vec(),
                 },
             ],
+            thread: crate::reply::Thread {
+                message_id: Some("<m1@clinic.example>".into()),
+                participants: vec![("Dr A".into(), "a@clinic.example".into())],
+                ..Default::default()
+            },
         };
         let bytes = doc.encode().unwrap();
         assert_eq!(Document::decode(&bytes).unwrap(), doc);

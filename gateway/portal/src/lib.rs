@@ -23,6 +23,10 @@
 //! * **Events are append-only per escrowed copy**: time, kind and a role or pseudonym, never a
 //!   value from the message; an [`Observer`] (the gateway's metrics) sees each committed event's
 //!   tenant and kind only.
+//! * **Secure reply** (`reply.rs`, `web/reply.rs`): from the message page, with attachments up
+//!   to the tenant's `reply_max_size` (enforced while the body is read) and at most
+//!   `reply_daily_limit` replies per recipient per day; every POST passes the Origin, session
+//!   and CSRF checks; "sent" only after the gateway committed the reply.
 //! * **Per-tenant template** (`brand.rs`): name, help line, intro, colours (a generated
 //!   same-origin style sheet) and a logo served from the portal's origin — a real PNG or a
 //!   script-free SVG of at most 128 KiB, served under a `sandbox` CSP.
@@ -53,6 +57,9 @@ mod id;
 mod login;
 mod record;
 mod reminder;
+pub mod reply;
+pub mod reply_form;
+mod reply_store;
 mod sanitise;
 pub mod seal;
 mod session;
@@ -69,9 +76,12 @@ pub use id::{BadEscrowId, EscrowId};
 pub use login::{CodeError, CodePolicy, Codes};
 pub use record::{Actor, EscrowRecord, EscrowState, KeyMode, PortalEvent, PortalEventKind};
 pub use reminder::{Due, NoticePolicy};
+pub use reply::{
+    Reply, ReplyAttachment, ReplyFuture, ReplyLimits, ReplyMail, ReplyOutcome, ReplyService, Thread,
+};
 pub use sanitise::{document as sanitise_message, safe_name};
 pub use seal::Half;
 pub use session::{SessionView, Sessions};
 pub use status::SenderStatus;
 pub use store::{Deposit, EscrowStore, NewEscrow, Observer};
-pub use web::{MailFuture, PortalMail, WebConfig, router};
+pub use web::{MailFuture, PortalMail, WebConfig, router, router_with_reply};

@@ -46,6 +46,7 @@ pub fn document(raw: &[u8], max_attachment: u64) -> Result<Document, PortalError
         date: msg.date().map(|d| d.to_timestamp()),
         html,
         attachments: attachments(&msg, &used, max_attachment)?,
+        thread: crate::reply::Thread::of(&msg),
     })
 }
 

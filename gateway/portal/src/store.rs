@@ -268,6 +268,11 @@ impl EscrowStore {
         Ok(record)
     }
 
+    /// The database, for tables other modules of this crate own (`reply_store.rs`).
+    pub(crate) fn database(&self) -> &redb::Database {
+        &self.db
+    }
+
     pub(crate) fn id_of(&self, record: &EscrowRecord) -> Result<EscrowId, PortalError> {
         record
             .id

@@ -26,6 +26,7 @@ mod common;
 mod handlers;
 pub mod pages;
 mod status;
+mod reply;
 
 use crate::error::PortalError;
 use crate::login::{CodePolicy, Codes};
@@ -99,6 +100,7 @@ pub(crate) struct Inner {
     pub codes: Codes,
     pub sessions: Sessions,
     pub clock: Arc<dyn Clock>,
+    pub reply: Option<crate::reply::ReplyService>,
     pseudonym_key: Zeroizing<[u8; 32]>,
     csp: HeaderValue,
 }
@@ -154,6 +156,18 @@ pub fn router(
     clock: Arc<dyn Clock>,
     rng: Arc<dyn Random>,
 ) -> Router {
+    router_with_reply(store, mail, config, clock, rng, None)
+}
+
+/// [`router`] with the secure reply (`GET`/`POST /m/{id}/reply`) when `reply` is given.
+pub fn router_with_reply(
+    store: Arc<EscrowStore>,
+    mail: Arc<dyn PortalMail>,
+    config: WebConfig,
+    clock: Arc<dyn Clock>,
+    rng: Arc<dyn Random>,
+    reply: Option<crate::reply::ReplyService>,
+) -> Router {
     let mut config = config;
     for (tenant, brand) in config.brands.iter_mut() {
         brand.key = hex::encode(tenant.as_bytes());
@@ -167,6 +181,7 @@ pub fn router(
         sessions: Sessions::new(config.idle, clock.clone(), rng),
         config,
         clock,
+        reply,
         pseudonym_key,
         csp: csp(),
     });
@@ -183,6 +198,9 @@ pub fn router(
         .route("/s/{token}/revoke", post(status::revoke))
         .route("/s/{token}/extend", post(status::extend))
         .route("/s/{token}/resend", post(status::resend))
+        .route("/m/{id}/reply", get(reply::form).post(reply::send))
+        .route("/static/reply.js", get(reply::script))
+        .route("/static/reply.css", get(reply::style))
         .route("/logout", post(handlers::logout))
         .route("/static/portal.js", get(handlers::script))
         .route("/static/portal.css", get(handlers::style))

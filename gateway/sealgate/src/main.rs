@@ -29,6 +29,7 @@ mod logging;
 mod notify;
 mod portal_cmd;
 mod portal_listen;
+mod portal_reply;
 mod portal_serve;
 mod preflight;
 mod queue_cmd;

@@ -94,6 +94,7 @@ pub async fn start(
     wake: Arc<dyn Fn(MessageId) + Send + Sync>,
     clock: &Arc<dyn Clock>,
     rng: &Arc<dyn Random>,
+    reply: crate::portal_reply::Wiring,
 ) -> anyhow::Result<SocketAddr> {
     let cfg = Arc::clone(&escrow.config);
     let tls = cfg
@@ -131,13 +132,15 @@ pub async fn start(
         escrow: Arc::clone(&escrow),
         wake: Arc::clone(&wake),
     });
+    let replies = reply.service(&escrow, &wake);
     let mail = Arc::new(PortalMailer { escrow, wake });
-    let app = sealgate_portal::router(
+    let app = sealgate_portal::router_with_reply(
         Arc::clone(&store),
         mail,
         web,
         Arc::clone(clock),
         Arc::clone(rng),
+        Some(replies),
     );
     let trusted = cfg.trusted_proxies.clone();
     let app = app.layer(axum::middleware::map_request(

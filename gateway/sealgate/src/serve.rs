@@ -157,10 +157,17 @@ async fn serve(config: Config, config_path: Option<PathBuf>, listen: Listen) -> 
             Arc::new(tenant_max.collect()),
         )
     });
+    let accept_settings = settings::build(&config)?;
+    // Portal replies classify with the rules sessions use (reloads included, once bound).
+    let live_rules = Arc::new(std::sync::OnceLock::new());
+    let reply = crate::portal_reply::Wiring {
+        classify: crate::portal_reply::classifier(&accept_settings, &live_rules),
+        domains: crate::portal_reply::domains(&config),
+    };
     let portal_addr = match portal {
-        Some(p) => {
-            Some(crate::portal_serve::start(p, Arc::clone(&on_commit), &clock, &random).await?)
-        }
+        Some(p) => Some(
+            crate::portal_serve::start(p, Arc::clone(&on_commit), &clock, &random, reply).await?,
+        ),
         None => None,
     };
     let pipeline = Pipeline {
@@ -171,13 +178,13 @@ async fn serve(config: Config, config_path: Option<PathBuf>, listen: Listen) -> 
         rng,
         on_commit,
     };
-    let accept_settings = settings::build(&config)?;
     let tenants = accept_settings.tenants.clone();
     crate::connect_facts::spawn(tenants.clone(), data.clone());
     let server = Server::bind(accept_settings, pipeline)
         .await
         .context("smtp.listen: cannot bind")?;
     let smtp_addrs = server.local_addrs();
+    let _ = live_rules.set(server.settings_handle());
     let token: Arc<str> = secrets::admin_token(&config.admin.token_file)
         .context("admin.token_file")?
         .into();

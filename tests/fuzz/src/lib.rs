@@ -10,6 +10,7 @@
 #![forbid(unsafe_code)]
 
 pub mod mutate;
+pub mod reply_form;
 pub mod rng;
 pub mod targets;
 

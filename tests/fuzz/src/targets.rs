@@ -78,6 +78,7 @@ pub fn all() -> Vec<Target> {
             max_len: 32 * 1024,
             check: check_rules,
         },
+        crate::reply_form::target(),
     ]
 }
 

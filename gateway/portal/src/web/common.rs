@@ -306,7 +306,8 @@ pub fn link_page(
             lang,
             switch: &path,
             data: Some((id, &session.csrf)),
-            body: pages::message_body(say, &r.reference, &session.csrf),
+            body: pages::message_body(say, &r.reference, &session.csrf)
+                + &super::reply::link_html(st, id, &r.tenant, lang == Lang::Es),
         }
     } else if code_step {
         Page {
