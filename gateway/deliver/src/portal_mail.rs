@@ -55,7 +55,7 @@ fn line(value: &str) -> String {
 }
 
 /// A display name as a quoted string, or RFC 2047 `Q` encoded when it is not ASCII.
-fn display_name(name: &str) -> String {
+pub(crate) fn display_name(name: &str) -> String {
     let name = line(name);
     if name.is_ascii() {
         return format!("\"{}\"", name.replace(['"', '\\'], ""));
@@ -74,7 +74,7 @@ fn display_name(name: &str) -> String {
 
 /// An unstructured header value: as it is when ASCII, else RFC 2047 `Q` encoded words of at
 /// most 75 characters each, folded onto continuation lines (whole characters per word).
-fn header_text(value: &str) -> String {
+pub(crate) fn header_text(value: &str) -> String {
     let value = line(value);
     if value.is_ascii() {
         return value;
@@ -122,7 +122,7 @@ fn headers(o: &Originator, id: MessageId, from: String, to: &Address, subject: &
 }
 
 /// The separator between the languages of a bilingual mail.
-const BETWEEN: &str = "\n----------------------------------------\n\n";
+pub(crate) const BETWEEN: &str = "\n----------------------------------------\n\n";
 
 /// The subject in each language, joined by " / ".
 fn subject(n: &Notification<'_>, key: &str) -> String {

@@ -34,79 +34,6 @@ use sealgate_portal::{
 use std::sync::Arc;
 use std::time::Duration;
 
-/// Every user-visible string of these mails: (key, English, Spanish). `{name}` is filled in.
-pub const TEXTS: &[(&str, &str, &str)] = &[
-    (
-        "receipt-subject",
-        "Secure message sent ({org})",
-        "Mensaje seguro enviado ({org})",
-    ),
-    (
-        "receipt-body",
-        "Your message of {date} was sent through {org} secure mail to {count} recipient(s). Each one got an email with a link; the message itself stays on the secure portal.\n\nReference words: {refs}\n\nOn its status page you can see who has opened it, and withdraw or extend it:\n{link}\n\nThis link is for you alone: do not forward this email.\n\n{help}\n",
-        "Su mensaje del {date} se envió por el correo seguro de {org} a {count} destinatario(s). Cada uno recibió un correo con un enlace; el mensaje se queda en el portal seguro.\n\nPalabras de referencia: {refs}\n\nEn su página de estado puede ver quién lo ha abierto, y retirarlo o ampliar su plazo:\n{link}\n\nEste enlace es solo para usted: no reenvíe este correo.\n\n{help}\n",
-    ),
-    (
-        "reminder-subject",
-        "Reminder: a secure message from {org} is waiting",
-        "Recordatorio: tiene un mensaje seguro de {org}",
-    ),
-    (
-        "reminder-body",
-        "You have a secure message from {org} that you have not read yet.\n\nReference word: {ref}\n\nTo read it, open the link in the email \"Secure message from {org}\" we sent you on {date}. If you cannot find that email, ask the sender to send the message again, or call the help line.\n\nYou can read it until {expires}.\n\n{help}\n",
-        "Tiene un mensaje seguro de {org} que aún no ha leído.\n\nPalabra de referencia: {ref}\n\nPara leerlo, abra el enlace del correo \"Secure message from {org}\" que le enviamos el {date}. Si no encuentra ese correo, pida al remitente que se lo envíe de nuevo o llame a la línea de ayuda.\n\nPuede leerlo hasta el {expires}.\n\n{help}\n",
-    ),
-    (
-        "reminder-body-link",
-        "You have a secure message from {org} that you have not read yet.\n\nOpen it here:\n{link}\n\nReference word: {ref}\nThe secure page shows the same word.\n\nYou can read it until {expires}.\n\n{help}\n",
-        "Tiene un mensaje seguro de {org} que aún no ha leído.\n\nÁbralo aquí:\n{link}\n\nPalabra de referencia: {ref}\nLa página segura muestra la misma palabra.\n\nPuede leerlo hasta el {expires}.\n\n{help}\n",
-    ),
-    (
-        "note-subject",
-        "Your secure message has not been read yet",
-        "Su mensaje seguro aún no se ha leído",
-    ),
-    (
-        "note-body",
-        "A recipient of your secure message of {date} (reference word {ref}) has not read it yet. We sent them one reminder.\n\nThe status page (the link in your receipt email) shows who has opened it.\n",
-        "Un destinatario de su mensaje seguro del {date} (palabra de referencia {ref}) aún no lo ha leído. Le enviamos un recordatorio.\n\nLa página de estado (el enlace del correo de confirmación) muestra quién lo ha abierto.\n",
-    ),
-    (
-        "warning-subject",
-        "A secure message from {org} expires soon",
-        "Un mensaje seguro de {org} caduca pronto",
-    ),
-    (
-        "warning-body",
-        "Your secure message from {org} with reference word {ref} can be read until {expires}. After that it is deleted and can no longer be read.\n\nTo read it, open the link in the email \"Secure message from {org}\".\n\n{help}\n",
-        "Su mensaje seguro de {org} con la palabra de referencia {ref} se puede leer hasta el {expires}. Después se borra y ya no se podrá leer.\n\nPara leerlo, abra el enlace del correo \"Secure message from {org}\".\n\n{help}\n",
-    ),
-    (
-        "read-subject",
-        "Your secure message was read",
-        "Su mensaje seguro fue leído",
-    ),
-    (
-        "read-body",
-        "A recipient has read your secure message of {date} (reference word {ref}).\n",
-        "Un destinatario ha leído su mensaje seguro del {date} (palabra de referencia {ref}).\n",
-    ),
-];
-
-/// The text of `key` with `{name}` placeholders filled.
-pub fn text(key: &str, spanish: bool, vars: &[(&str, &str)]) -> String {
-    let raw = TEXTS
-        .iter()
-        .find(|(k, _, _)| *k == key)
-        .map_or("", |(_, en, es)| if spanish { es } else { en });
-    vars.iter().fold(raw.to_string(), |t, (k, v)| {
-        t.replace(&format!("{{{k}}}"), v)
-    })
-}
-
-/// Mail is English until the lead wires the shared language choice (no tenant setting yet).
-const SPANISH: bool = false;
-
 /// The sweep's mail: receipts, reminders, warnings, read receipts.
 pub struct PortalNotices {
     /// The escrow step (store, configuration, originator).
@@ -192,6 +119,22 @@ impl PortalNotices {
             .ok_or_else(|| PortalError::Conflict("no notification From address".into()))
     }
 
+    /// The text of `key` (its `notice_` key in `sealgate_portal`'s catalogue, with the tenant's
+    /// overrides) in each of the tenant's mail languages: a subject joined by " / ", a body
+    /// with a rule between the languages.
+    fn words(
+        &self,
+        t: &sealgate_config::PortalTenant,
+        key: &str,
+        vars: &[(&str, &str)],
+        subject: bool,
+    ) -> String {
+        let (langs, texts) = crate::escrow::tenant_language(t);
+        let key = format!("notice_{}", key.replace('-', "_"));
+        let parts: Vec<String> = langs.iter().map(|l| texts.fill(&key, *l, vars)).collect();
+        parts.join(if subject { " / " } else { portal_mail::BETWEEN })
+    }
+
     /// Headers of a mail from the tenant's portal address (to a recipient) or from the
     /// gateway's own address (to the sender: `sender`, so the gateway's key signs it).
     fn headers(
@@ -226,14 +169,10 @@ impl PortalNotices {
     ) -> Result<String, PortalError> {
         let t = self.tenant(tenant)?;
         let o = &self.escrow.origin;
-        let subject: String = subject.chars().filter(|c| !c.is_control()).collect();
-        let org: String = t
-            .organisation
-            .chars()
-            .filter(|c| !c.is_control() && *c != '"' && *c != '\\')
-            .collect();
+        let subject = portal_mail::header_text(subject);
+        let name = portal_mail::display_name(&format!("{} secure mail", t.organisation));
         Ok(format!(
-            "From: \"{org} secure mail\" <{from}>\r\nTo: <{to}>\r\nSubject: {subject}\r\nDate: {date}\r\nMessage-ID: {mid}\r\nAuto-Submitted: auto-generated\r\nMIME-Version: 1.0\r\n",
+            "From: {name} <{from}>\r\nTo: <{to}>\r\nSubject: {subject}\r\nDate: {date}\r\nMessage-ID: {mid}\r\nAuto-Submitted: auto-generated\r\nMIME-Version: 1.0\r\n",
             from = from,
             date = rfc5322_date(o.clock.now()),
             mid = o.message_id_header(id),
@@ -293,10 +232,10 @@ impl PortalNotices {
             ("help", t.help.as_str()),
         ];
         let id = self.escrow.origin.new_id();
-        let subject = text("receipt-subject", SPANISH, &vars);
+        let subject = self.words(t, "receipt-subject", &vars, true);
         let raw = plain(
             self.sender_headers(id, &s.tenant, &s.sender, &subject)?,
-            &text("receipt-body", SPANISH, &vars),
+            &self.words(t, "receipt-body", &vars, false),
         );
         self.commit_to_sender(id, &s.tenant, &s.sender, raw)?;
         store.mark_receipt_sent(s.message_id)
@@ -335,10 +274,10 @@ impl PortalNotices {
             "reminder-body"
         };
         let id = self.escrow.origin.new_id();
-        let subject = text("reminder-subject", SPANISH, &vars);
+        let subject = self.words(t, "reminder-subject", &vars, true);
         let raw = plain(
             self.headers(id, &r.tenant, &r.recipient, &subject)?,
-            &text(body, SPANISH, &vars),
+            &self.words(t, body, &vars, false),
         );
         self.commit_to_recipient(id, r, raw)?;
         store.append(eid, PortalEventKind::Reminded, Actor::System)
@@ -357,10 +296,10 @@ impl PortalNotices {
             ("help", t.help.as_str()),
         ];
         let id = self.escrow.origin.new_id();
-        let subject = text("warning-subject", SPANISH, &vars);
+        let subject = self.words(t, "warning-subject", &vars, true);
         let raw = plain(
             self.headers(id, &r.tenant, &r.recipient, &subject)?,
-            &text("warning-body", SPANISH, &vars),
+            &self.words(t, "warning-body", &vars, false),
         );
         self.commit_to_recipient(id, r, raw)?;
         self.escrow
@@ -382,8 +321,9 @@ impl PortalNotices {
         let date = rfc5322_date(s.created);
         let vars = [("ref", r.reference.as_str()), ("date", date.as_str())];
         let id = self.escrow.origin.new_id();
-        let subject = text(&format!("{what}-subject"), SPANISH, &vars);
-        let body = text(&format!("{what}-body"), SPANISH, &vars);
+        let t = self.tenant(&s.tenant)?;
+        let subject = self.words(t, &format!("{what}-subject"), &vars, true);
+        let body = self.words(t, &format!("{what}-body"), &vars, false);
         let raw = plain(
             self.sender_headers(id, &s.tenant, &s.sender, &subject)?,
             &body,

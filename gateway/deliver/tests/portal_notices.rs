@@ -10,8 +10,9 @@ use sealgate_config::{PortalConfig, PortalNotices as NoticeConfig, PortalTenant}
 use sealgate_core::store::QueueStore;
 use sealgate_core::{Address, Clock, Domain, MessageId, Timestamp};
 use sealgate_deliver::escrow::PortalEscrow;
-use sealgate_deliver::portal_notices::{PortalNotices, TEXTS, extension};
+use sealgate_deliver::portal_notices::{PortalNotices, extension};
 use sealgate_deliver::{Identity, Originator};
+use sealgate_portal::notice_texts::TEXTS;
 use sealgate_portal::{Actor, EscrowId, EscrowStore, Half, KeyMode, NewEscrow, PortalEventKind};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
@@ -55,6 +56,10 @@ struct Rig {
 }
 
 fn rig(server: bool) -> Rig {
+    rig_with(tenant(server))
+}
+
+fn rig_with(tenant: PortalTenant) -> Rig {
     let dir = tempfile::tempdir().unwrap();
     let clock = Arc::new(TestClock(AtomicU64::new(START)));
     let keys = MasterKeys::generate("k", &OsRandom).unwrap();
@@ -73,7 +78,7 @@ fn rig(server: bool) -> Rig {
         min_expiry: Duration::from_secs(60),
         max_expiry: Duration::from_secs(365 * 86_400),
         max_attachment: 1 << 20,
-        tenants: vec![tenant(server)],
+        tenants: vec![tenant],
         notices: NoticeConfig::default(),
         reply: Default::default(),
     };
@@ -300,4 +305,42 @@ fn every_text_is_in_english_and_spanish_with_the_same_placeholders() {
         assert!(!en.is_empty() && !es.is_empty() && en != es, "{key}");
         assert_eq!(holes(en), holes(es), "{key}");
     }
+}
+
+#[test]
+fn the_tenants_mail_language_writes_the_notices_spanish_or_both() {
+    use sealgate_config::MailLanguage;
+    let mut es = tenant(false);
+    es.language = MailLanguage::Es;
+    let rig = rig_with(es);
+    let (c0, _, _) = rig.escrow(0, KeyMode::Link);
+    let sent = rig.sweep_at(0);
+    let text = &sent[0].2;
+    // "Mensaje seguro enviado (Riverside Clinic)", ASCII only: no encoded word needed.
+    assert_eq!(subject(text), "Mensaje seguro enviado (Riverside Clinic)");
+    assert!(text.contains("destinatario(s)") && !text.contains("recipient(s)"));
+    // The reminder's Spanish subject has no accent either; its body has (UTF-8, 8bit).
+    let sent = rig.sweep_at(49 * HOUR);
+    let reminder = sent
+        .iter()
+        .find(|(_, to, _)| to == "pat0@home.example")
+        .unwrap();
+    assert!(reminder.2.contains("aún no ha leído"), "{}", reminder.2);
+    let _ = c0;
+
+    let mut both = tenant(false);
+    both.language = MailLanguage::EnEs;
+    both.organisation = "Clínica Riverside".into();
+    let rig = rig_with(both);
+    rig.escrow(0, KeyMode::Link);
+    let sent = rig.sweep_at(0);
+    let text = &sent[0].2;
+    // Non-ASCII subject and display name go out as RFC 2047 encoded words.
+    let subj = subject(text);
+    assert!(subj.starts_with("=?utf-8?q?"), "{subj}");
+    assert!(text.contains("From: =?utf-8?q?"), "{text}");
+    assert!(text.is_ascii() || text.contains("Su mensaje"), "{text}");
+    let en = text.find("Your message of").unwrap();
+    let es = text.find("Su mensaje del").unwrap();
+    assert!(en < es, "English first in a bilingual mail");
 }

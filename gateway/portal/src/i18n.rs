@@ -22,7 +22,11 @@ pub use crate::i18n_texts::TEXTS;
 pub type Table = [(&'static str, &'static str, &'static str)];
 
 /// Every table texts are looked up in, first match wins.
-pub const TABLES: &[&Table] = &[TEXTS];
+pub const TABLES: &[&Table] = &[
+    TEXTS,
+    crate::status_texts::TEXTS,
+    crate::notice_texts::TEXTS,
+];
 
 /// The name of the cookie the language switch sets.
 pub const LANG_COOKIE: &str = "sealgate-lang";

@@ -55,6 +55,7 @@ pub mod i18n;
 mod i18n_texts;
 mod id;
 mod login;
+pub mod notice_texts;
 mod record;
 mod reminder;
 pub mod reply;

@@ -1,93 +1,100 @@
 //! Every user-visible string of the sender's status page (`web/status.rs`), in one table of
-//! (key, English, Spanish). The page picks Spanish when the browser's `Accept-Language`
-//! starts with `es`; the shared language choice of the portal can take this table over.
+//! (key, English, Spanish), listed in `i18n::TABLES` (so a tenant may override any of them and
+//! `deploy/guides/portal-texts.md` lists them). The page's language is the portal's choice
+//! (switch link, cookie, `Accept-Language`).
+
+use crate::web::pages::Say;
 
 /// Every user-visible string of the status page: (key, English, Spanish).
 pub const TEXTS: &[(&str, &str, &str)] = &[
     (
-        "title",
+        "status_title",
         "Status of your secure message",
         "Estado de su mensaje seguro",
     ),
     (
-        "start",
+        "status_start",
         "To see who has opened your secure message, continue.",
         "Para ver quién ha abierto su mensaje seguro, continúe.",
     ),
-    ("continue", "Continue", "Continuar"),
-    ("sent", "Sent", "Enviado"),
-    ("recipients", "Recipients", "Destinatarios"),
-    ("reference", "Reference word", "Palabra de referencia"),
-    ("notified", "Notified", "Notificado"),
-    ("opened", "Opened", "Abierto"),
-    ("replied", "Replied", "Respondido"),
-    ("state", "State", "Estado"),
-    ("not-yet", "Not yet", "Todavía no"),
+    ("status_continue", "Continue", "Continuar"),
+    ("status_sent", "Sent", "Enviado"),
+    ("status_recipients", "Recipients", "Destinatarios"),
     (
-        "link-only",
+        "status_reference",
+        "Reference word",
+        "Palabra de referencia",
+    ),
+    ("status_notified", "Notified", "Notificado"),
+    ("status_opened", "Opened", "Abierto"),
+    ("status_replied", "Replied", "Respondido"),
+    ("status_state", "State", "Estado"),
+    ("status_not_yet", "Not yet", "Todavía no"),
+    (
+        "status_link_only",
         "Link opened, not read yet",
         "Enlace abierto, aún sin leer",
     ),
-    ("no", "No", "No"),
-    ("until", "Readable until", "Se puede leer hasta"),
-    ("withdrawn", "Withdrawn", "Retirado"),
-    ("expired", "Expired", "Caducado"),
-    ("revoke", "Withdraw", "Retirar"),
-    ("extend", "Extend", "Ampliar plazo"),
+    ("status_no", "No", "No"),
+    ("status_until", "Readable until", "Se puede leer hasta"),
+    ("status_withdrawn", "Withdrawn", "Retirado"),
+    ("status_expired", "Expired", "Caducado"),
+    ("status_revoke", "Withdraw", "Retirar"),
+    ("status_extend", "Extend", "Ampliar plazo"),
     (
-        "resend",
+        "status_resend",
         "Send the notification again",
         "Enviar de nuevo la notificación",
     ),
     (
-        "done-revoke",
+        "status_done_revoke",
         "Withdrawn: the recipient can no longer read it.",
         "Retirado: el destinatario ya no puede leerlo.",
     ),
     (
-        "done-extend",
+        "status_done_extend",
         "Extended: it can now be read until",
         "Plazo ampliado: ahora se puede leer hasta",
     ),
     (
-        "no-extend",
+        "status_no_extend",
         "It cannot be extended any further.",
         "No se puede ampliar más.",
     ),
     (
-        "done-resend",
+        "status_done_resend",
         "The notification was sent again.",
         "La notificación se envió de nuevo.",
     ),
     (
-        "no-resend",
+        "status_no_resend",
         "The notification could not be sent again. Please try later.",
         "No se pudo enviar de nuevo la notificación. Inténtelo más tarde.",
     ),
     (
-        "gone",
+        "status_gone",
         "That copy can no longer be changed.",
         "Esa copia ya no se puede cambiar.",
     ),
-    ("invalid-title", "Link not valid", "Enlace no válido"),
+    ("status_invalid_title", "Link not valid", "Enlace no válido"),
     (
-        "invalid",
+        "status_invalid",
         "This status link is not valid. Please open the whole link from your receipt email.",
         "Este enlace de estado no es válido. Abra el enlace completo del correo de confirmación.",
     ),
     (
-        "busy",
+        "status_busy",
         "The secure mail service is busy. Please try again in a few minutes.",
         "El servicio de correo seguro está ocupado. Inténtelo de nuevo en unos minutos.",
     ),
 ];
 
 /// The text of `key` in English or Spanish (empty if missing, which a test rules out).
-pub fn text(key: &str, spanish: bool) -> &'static str {
-    TEXTS
-        .iter()
-        .find(|(k, _, _)| *k == key)
-        .map_or("", |(_, en, es)| if spanish { es } else { en })
+/// The text of `key` (without its `status_` prefix) in the page's language, with the tenant's
+/// override if it has one.
+pub fn text(say: &Say<'_>, key: &str) -> String {
+    let key = format!("status_{}", key.replace('-', "_"));
+    say.texts.get(&key, say.lang).to_string()
 }
 
 #[cfg(test)]
@@ -105,7 +112,16 @@ mod tests {
                 .iter()
                 .all(|(_, en, es)| !en.is_empty() && !es.is_empty())
         );
-        assert_eq!(text("continue", true), "Continuar");
+        let texts = crate::Texts::default();
+        let es = Say {
+            texts: &texts,
+            lang: crate::Lang::Es,
+        };
+        let en = Say {
+            texts: &texts,
+            lang: crate::Lang::En,
+        };
+        assert_eq!(text(&es, "continue"), "Continuar");
         // Every key the handlers use is in the table.
         for key in [
             "title",
@@ -137,9 +153,13 @@ mod tests {
             "invalid",
             "busy",
         ] {
-            assert!(!text(key, false).is_empty(), "{key}");
+            assert_ne!(
+                text(&en, key),
+                format!("status_{}", key.replace('-', "_")),
+                "{key}"
+            );
         }
         assert_eq!(keys.len(), 28, "a text nobody uses");
-        assert_eq!(text("continue", false), "Continue");
+        assert_eq!(text(&en, "continue"), "Continue");
     }
 }

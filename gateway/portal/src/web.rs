@@ -25,8 +25,8 @@
 mod common;
 mod handlers;
 pub mod pages;
-mod status;
 mod reply;
+mod status;
 
 use crate::error::PortalError;
 use crate::login::{CodePolicy, Codes};

@@ -106,7 +106,16 @@ async fn authorised(
         return Err(resp);
     };
     if let Some((what, on)) = gone(&r, st.clock.now()) {
-        return Err(gone_page(st, lang_of(st, headers, None, Some(&r.tenant)), id, &r, what, on, &s, false));
+        return Err(gone_page(
+            st,
+            lang_of(st, headers, None, Some(&r.tenant)),
+            id,
+            &r,
+            what,
+            on,
+            &s,
+            false,
+        ));
     }
     let Some(l) = limits(st, &r.tenant) else {
         let t = text("title", es, &[]);
@@ -161,7 +170,14 @@ pub async fn form(State(st): St, Path(id): Path<String>, headers: HeaderMap) -> 
     let left = l.daily_limit.saturating_sub(used);
     if left == 0 {
         let body = alert(&text("cap", es, &[("n", &l.daily_limit.to_string())])) + &back(id, es);
-        return page(&st, &r, es, StatusCode::OK, &text("cap-title", es, &[]), body);
+        return page(
+            &st,
+            &r,
+            es,
+            StatusCode::OK,
+            &text("cap-title", es, &[]),
+            body,
+        );
     }
     let body = form_body(&st, id, &r, &csrf, left, es);
     page(&st, &r, es, StatusCode::OK, &text("title", es, &[]), body)
@@ -364,7 +380,14 @@ async fn deliver(
     };
     event(st, id, PortalEventKind::Replied, actor).await;
     let body = para(&text("sent", es, &[("to", &to.join(", "))])) + &back(id, es);
-    page(st, &r, es, StatusCode::OK, &text("sent-title", es, &[]), body)
+    page(
+        st,
+        &r,
+        es,
+        StatusCode::OK,
+        &text("sent-title", es, &[]),
+        body,
+    )
 }
 
 /// The reply page's script.

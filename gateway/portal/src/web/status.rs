@@ -16,24 +16,22 @@
 
 use super::Inner;
 use super::common::*;
-use super::pages::{Page, alert, esc};
+use super::pages::{Page, Say, alert, esc};
+use crate::Lang;
 use crate::error::PortalError;
 use crate::record::{Actor, EscrowRecord, EscrowState, KeyMode, PortalEvent, PortalEventKind};
 use crate::status::SenderStatus;
 use crate::status_texts::text;
 use axum::body::Bytes;
-use axum::extract::{Path, State};
-use axum::http::{HeaderMap, StatusCode, header};
-use axum::response::{IntoResponse, Response};
+use axum::extract::{Path, RawQuery, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::Response;
 use sealgate_core::time::Timestamp;
 use std::sync::Arc;
 
-/// Spanish when the browser's first language is Spanish.
-fn spanish(headers: &HeaderMap) -> bool {
-    headers
-        .get(header::ACCEPT_LANGUAGE)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.trim_start().to_ascii_lowercase().starts_with("es"))
+/// The page's language: the portal's choice (switch link, cookie, `Accept-Language`).
+fn lang(st: &Inner, headers: &HeaderMap, query: Option<&str>, tenant: Option<&str>) -> Lang {
+    lang_of(st, headers, query, tenant)
 }
 
 /// `2026-12-03 10:00 UTC`.
@@ -60,50 +58,37 @@ fn when(t: Timestamp) -> String {
 fn page_response(
     st: &Inner,
     status: StatusCode,
-    tenant: Option<&str>,
-    es: bool,
+    (tenant, lang, switch): (Option<&str>, Lang, &str),
     body: String,
     session: Option<&crate::session::SessionView>,
 ) -> Response {
     let page = Page {
-        title: text("title", es),
+        title: "status_title",
         brand: st.brand(tenant),
-        lang: if es { crate::Lang::Es } else { crate::Lang::En },
-        switch: "/",
+        lang,
+        switch,
         data: None,
         body,
     };
-    let mut r = html(status, &page, session);
-    if es {
-        // The shared frame says `lang="en"`; this page's text is Spanish.
-        let html = page
-            .render()
-            .replacen("<html lang=\"en\">", "<html lang=\"es\">", 1);
-        let cookie = r.headers().get(header::SET_COOKIE).cloned();
-        r = (
-            status,
-            [(header::CONTENT_TYPE, "text/html; charset=utf-8")],
-            html,
-        )
-            .into_response();
-        if let Some(c) = cookie {
-            r.headers_mut().insert(header::SET_COOKIE, c);
-        }
-    }
-    r
+    html(status, &page, session)
 }
 
-fn invalid(st: &Inner, es: bool, e: &PortalError) -> Response {
+fn invalid(st: &Inner, lang: Lang, e: &PortalError) -> Response {
+    let brand = st.brand(None);
+    let say = Say {
+        texts: &brand.texts,
+        lang,
+    };
     let (status, key) = match e {
         PortalError::NotFound => (StatusCode::NOT_FOUND, "invalid"),
         _ => (StatusCode::SERVICE_UNAVAILABLE, "busy"),
     };
     let body = format!(
         "<h2>{}</h2><p>{}</p>",
-        esc(text("invalid-title", es)),
-        esc(text(key, es))
+        esc(&text(&say, "invalid-title")),
+        esc(&text(&say, key))
     );
-    page_response(st, status, None, es, body, None)
+    page_response(st, status, (None, lang, "/"), body, None)
 }
 
 fn hidden(csrf: &str) -> String {
@@ -114,17 +99,36 @@ fn hidden(csrf: &str) -> String {
 }
 
 /// `GET /s/{token}`: a "Continue" button, nothing else; the token is not even looked up.
-pub async fn start(State(st): St, Path(token): Path<String>, headers: HeaderMap) -> Response {
-    let es = spanish(&headers);
+pub async fn start(
+    State(st): St,
+    Path(token): Path<String>,
+    RawQuery(query): RawQuery,
+    headers: HeaderMap,
+) -> Response {
+    let lang = lang(&st, &headers, query.as_deref(), None);
+    let brand = st.brand(None);
+    let say = Say {
+        texts: &brand.texts,
+        lang,
+    };
     let session = st.sessions.get_or_start(cookie(&headers).as_deref());
     let body = format!(
         "<p>{}</p><form method=\"post\" action=\"/s/{}\">{}<button type=\"submit\">{}</button></form>",
-        esc(text("start", es)),
+        esc(&text(&say, "start")),
         url_segment(&token),
         hidden(&session.csrf),
-        esc(text("continue", es)),
+        esc(&text(&say, "continue")),
     );
-    page_response(&st, StatusCode::OK, None, es, body, Some(&session))
+    let switch = format!("/s/{}", url_segment(&token));
+    let mut resp = page_response(
+        &st,
+        StatusCode::OK,
+        (None, lang, &switch),
+        body,
+        Some(&session),
+    );
+    remember_lang(&mut resp, query.as_deref());
+    resp
 }
 
 /// A path segment safe in an attribute and a URL (the token's base64url characters only).
@@ -171,13 +175,13 @@ fn row(label: &str, value: &str) -> String {
     format!("<dt>{}</dt><dd>{}</dd>", esc(label), esc(value))
 }
 
-fn copy_card(c: &Copy, token: &str, csrf: &str, es: bool) -> String {
-    let t = |k| text(k, es);
+fn copy_card(c: &Copy, token: &str, csrf: &str, say: &Say<'_>) -> String {
+    let t = |k| text(say, k);
     let at = |k: &PortalEventKind| c.first(k).map(when);
     let opened =
         at(&PortalEventKind::Viewed).unwrap_or_else(|| match c.first(&PortalEventKind::Opened) {
-            Some(_) => t("link-only").to_string(),
-            None => t("not-yet").to_string(),
+            Some(_) => t("link-only"),
+            None => t("not-yet"),
         });
     let state = match c.record.state {
         EscrowState::Active => format!("{} {}", t("until"), when(c.record.expires)),
@@ -186,17 +190,17 @@ fn copy_card(c: &Copy, token: &str, csrf: &str, es: bool) -> String {
     };
     let mut out = format!(
         "<section class=\"copy\" aria-labelledby=\"c{i}\"><h2 id=\"c{i}\">{addr}</h2><dl>{}{}{}{}{}</dl>",
-        row(t("reference"), &c.record.reference),
+        row(&t("reference"), &c.record.reference),
         row(
-            t("notified"),
-            &at(&PortalEventKind::Notified).unwrap_or_else(|| t("not-yet").into())
+            &t("notified"),
+            &at(&PortalEventKind::Notified).unwrap_or_else(|| t("not-yet"))
         ),
-        row(t("opened"), &opened),
+        row(&t("opened"), &opened),
         row(
-            t("replied"),
-            &at(&PortalEventKind::Replied).unwrap_or_else(|| t("no").into())
+            &t("replied"),
+            &at(&PortalEventKind::Replied).unwrap_or_else(|| t("no"))
         ),
-        row(t("state"), &state),
+        row(&t("state"), &state),
         i = c.index,
         addr = esc(&c.record.recipient.to_string()),
     );
@@ -209,10 +213,10 @@ fn copy_card(c: &Copy, token: &str, csrf: &str, es: bool) -> String {
                 esc(label)
             )
         };
-        out.push_str(&form("revoke", t("revoke"), ""));
-        out.push_str(&form("extend", t("extend"), " class=\"secondary\""));
+        out.push_str(&form("revoke", &t("revoke"), ""));
+        out.push_str(&form("extend", &t("extend"), " class=\"secondary\""));
         if c.record.key_mode == KeyMode::Server {
-            out.push_str(&form("resend", t("resend"), " class=\"secondary\""));
+            out.push_str(&form("resend", &t("resend"), " class=\"secondary\""));
         }
     }
     out.push_str("</section>");
@@ -224,19 +228,19 @@ fn status_body(
     copies: &[Copy],
     token: &str,
     csrf: &str,
-    es: bool,
+    say: &Say<'_>,
     note: Option<&str>,
 ) -> String {
     let token = url_segment(token);
     let mut out = note.map(alert).unwrap_or_default();
     out.push_str(&format!(
         "<p>{}: {}</p><h2>{}</h2>",
-        esc(text("sent", es)),
+        esc(&text(say, "sent")),
         esc(&when(s.created)),
-        esc(text("recipients", es))
+        esc(&text(say, "recipients"))
     ));
     for c in copies {
-        out.push_str(&copy_card(c, &token, csrf, es));
+        out.push_str(&copy_card(c, &token, csrf, say));
     }
     out
 }
@@ -246,15 +250,28 @@ async fn show(
     st: &Arc<Inner>,
     token: &str,
     session: &crate::session::SessionView,
-    es: bool,
+    lang: Lang,
     note: Option<String>,
 ) -> Response {
     match load(st, token).await {
         Ok((s, copies)) => {
-            let body = status_body(&s, &copies, token, &session.csrf, es, note.as_deref());
-            page_response(st, StatusCode::OK, Some(&s.tenant), es, body, Some(session))
+            let brand = st.brand(Some(&s.tenant));
+            let say = Say {
+                texts: &brand.texts,
+                lang,
+            };
+            let body = status_body(&s, &copies, token, &session.csrf, &say, note.as_deref());
+            let switch = format!("/s/{}", url_segment(token));
+            let tenant = Some(s.tenant.as_str());
+            page_response(
+                st,
+                StatusCode::OK,
+                (tenant, lang, &switch),
+                body,
+                Some(session),
+            )
         }
-        Err(e) => invalid(st, es, &e),
+        Err(e) => invalid(st, lang, &e),
     }
 }
 
@@ -269,7 +286,7 @@ pub async fn page(
         Ok(s) => s,
         Err(resp) => return resp,
     };
-    show(&st, &token, &s, spanish(&headers), None).await
+    show(&st, &token, &s, lang(&st, &headers, None, None), None).await
 }
 
 /// The guarded action's session and the copy it names (of the token's message only).
@@ -281,7 +298,7 @@ async fn target(
 ) -> Result<(crate::session::SessionView, EscrowRecord), Response> {
     let f = form(body);
     let s = guard(st, headers, &f)?;
-    let es = spanish(headers);
+    let lang = lang(st, headers, None, None);
     let index: u32 = f
         .get("copy")
         .and_then(|v| v.parse().ok())
@@ -294,7 +311,7 @@ async fn target(
             .ok_or(PortalError::NotFound)
     })
     .await;
-    found.map(|r| (s, r)).map_err(|e| invalid(st, es, &e))
+    found.map(|r| (s, r)).map_err(|e| invalid(st, lang, &e))
 }
 
 /// `POST /s/{token}/revoke`: withdraws one copy.
@@ -304,7 +321,12 @@ pub async fn revoke(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    let es = spanish(&headers);
+    let lang = lang(&st, &headers, None, None);
+    let brand = st.brand(None).clone();
+    let say = Say {
+        texts: &brand.texts,
+        lang,
+    };
     let (s, r) = match target(&st, &token, &headers, &body).await {
         Ok(v) => v,
         Err(resp) => return resp,
@@ -316,10 +338,10 @@ pub async fn revoke(
     })
     .await
     {
-        Ok(_) => text("done-revoke", es),
-        Err(_) => text("busy", es),
+        Ok(_) => text(&say, "done-revoke"),
+        Err(_) => text(&say, "busy"),
     };
-    show(&st, &token, &s, es, Some(note.to_string())).await
+    show(&st, &token, &s, lang, Some(note.to_string())).await
 }
 
 /// `POST /s/{token}/extend`: moves one copy's expiry as far as the gateway allows.
@@ -329,23 +351,28 @@ pub async fn extend(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    let es = spanish(&headers);
+    let lang = lang(&st, &headers, None, None);
+    let brand = st.brand(None).clone();
+    let say = Say {
+        texts: &brand.texts,
+        lang,
+    };
     let (s, r) = match target(&st, &token, &headers, &body).await {
         Ok(v) => v,
         Err(resp) => return resp,
     };
     let note = match st.mail.extension(&r).filter(|u| *u > r.expires) {
-        None => text("no-extend", es).to_string(),
+        None => text(&say, "no-extend").to_string(),
         Some(until) => {
             let store = st.store.clone();
             match blocking(move || store.extend(store.id_of(&r)?, until, Actor::Sender)).await {
-                Ok(_) => format!("{} {}.", text("done-extend", es), when(until)),
-                Err(PortalError::Revoked | PortalError::Expired) => text("gone", es).into(),
-                Err(_) => text("busy", es).into(),
+                Ok(_) => format!("{} {}.", text(&say, "done-extend"), when(until)),
+                Err(PortalError::Revoked | PortalError::Expired) => text(&say, "gone").into(),
+                Err(_) => text(&say, "busy").into(),
             }
         }
     };
-    show(&st, &token, &s, es, Some(note)).await
+    show(&st, &token, &s, lang, Some(note)).await
 }
 
 /// `POST /s/{token}/resend`: `key_mode = "server"` only — a fresh notification.
@@ -355,22 +382,27 @@ pub async fn resend(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    let es = spanish(&headers);
+    let lang = lang(&st, &headers, None, None);
+    let brand = st.brand(None).clone();
+    let say = Say {
+        texts: &brand.texts,
+        lang,
+    };
     let (s, r) = match target(&st, &token, &headers, &body).await {
         Ok(v) => v,
         Err(resp) => return resp,
     };
     let note = if !r.is_active() {
-        text("gone", es)
+        text(&say, "gone")
     } else if r.key_mode == KeyMode::Server && st.mail.resend(&r).await.is_ok() {
         if let Ok(id) = st.store.id_of(&r) {
             event(&st, id, PortalEventKind::Resent, Actor::Sender).await;
         }
-        text("done-resend", es)
+        text(&say, "done-resend")
     } else {
-        text("no-resend", es)
+        text(&say, "no-resend")
     };
-    show(&st, &token, &s, es, Some(note.to_string())).await
+    show(&st, &token, &s, lang, Some(note.to_string())).await
 }
 
 #[cfg(test)]
