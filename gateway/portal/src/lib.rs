@@ -38,6 +38,7 @@ mod error;
 mod files;
 mod id;
 mod login;
+pub mod passkey;
 mod record;
 mod sanitise;
 pub mod seal;
