@@ -166,6 +166,12 @@ pub enum PortalEventKind {
     Revoked,
     /// Expired; the stored half was destroyed.
     Expired,
+    /// The recipient registered a passkey (after passing the code).
+    PasskeyRegistered,
+    /// The recipient opened the copy with a passkey instead of a code.
+    PasskeyUsed,
+    /// A passkey was removed (by the recipient, or by an administrator).
+    PasskeyRemoved,
 }
 
 impl PortalEventKind {
@@ -185,6 +191,9 @@ impl PortalEventKind {
         "extended",
         "revoked",
         "expired",
+        "passkey-registered",
+        "passkey-used",
+        "passkey-removed",
     ];
 
     /// A short name for metrics labels and listings.
@@ -204,6 +213,9 @@ impl PortalEventKind {
             PortalEventKind::Extended { .. } => "extended",
             PortalEventKind::Revoked => "revoked",
             PortalEventKind::Expired => "expired",
+            PortalEventKind::PasskeyRegistered => "passkey-registered",
+            PortalEventKind::PasskeyUsed => "passkey-used",
+            PortalEventKind::PasskeyRemoved => "passkey-removed",
         }
     }
 }
@@ -243,6 +255,9 @@ mod tests {
             },
             PortalEventKind::Revoked,
             PortalEventKind::Expired,
+            PortalEventKind::PasskeyRegistered,
+            PortalEventKind::PasskeyUsed,
+            PortalEventKind::PasskeyRemoved,
         ];
         let names: Vec<&str> = all.iter().map(PortalEventKind::name).collect();
         assert_eq!(names, PortalEventKind::NAMES);

@@ -21,6 +21,7 @@
 mod common;
 mod handlers;
 pub mod pages;
+mod passkey;
 
 use crate::error::PortalError;
 use crate::login::{CodePolicy, Codes};
@@ -82,6 +83,7 @@ pub(crate) struct Inner {
     pub codes: Codes,
     pub sessions: Sessions,
     pub clock: Arc<dyn Clock>,
+    pub passkeys: passkey::PasskeyWeb,
     pseudonym_key: Zeroizing<[u8; 32]>,
     csp: HeaderValue,
 }
@@ -137,6 +139,19 @@ pub fn router(
     clock: Arc<dyn Clock>,
     rng: Arc<dyn Random>,
 ) -> Router {
+    router_with_passkeys(store, mail, config, clock, rng, HashMap::new())
+}
+
+/// The portal router with passkeys for the tenants in `relying_parties` (tenant name → its
+/// portal host and origin; see `passkey.rs`). Tenants not named there log in by code only.
+pub fn router_with_passkeys(
+    store: Arc<EscrowStore>,
+    mail: Arc<dyn PortalMail>,
+    config: WebConfig,
+    clock: Arc<dyn Clock>,
+    rng: Arc<dyn Random>,
+    relying_parties: HashMap<String, crate::passkey::RelyingParty>,
+) -> Router {
     let mut config = config;
     for (tenant, brand) in config.brands.iter_mut() {
         brand.key = hex::encode(tenant.as_bytes());
@@ -147,6 +162,10 @@ pub fn router(
         store,
         mail,
         codes: Codes::new(config.codes.clone(), clock.clone(), rng.clone()),
+        passkeys: passkey::PasskeyWeb {
+            rps: relying_parties,
+            challenges: crate::passkey::Challenges::new(clock.clone(), rng.clone()),
+        },
         sessions: Sessions::new(config.idle, clock.clone(), rng),
         config,
         clock,
@@ -166,6 +185,7 @@ pub fn router(
         .route("/static/portal.css", get(handlers::style))
         .route("/static/brand/{key}/style.css", get(handlers::brand_style))
         .route("/static/brand/{key}/logo", get(handlers::brand_logo))
+        .merge(passkey::routes())
         .fallback(handlers::not_found)
         .layer(axum::extract::DefaultBodyLimit::max(16 * 1024))
         .layer(axum::middleware::map_response(move |r| {

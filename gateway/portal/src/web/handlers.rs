@@ -36,14 +36,16 @@ pub async fn link(State(st): St, Path(id): Path<String>, headers: HeaderMap) -> 
             title: "Your secure message",
             brand,
             data: Some((id, &session.csrf)),
-            body: pages::message_body(&r.reference, &session.csrf),
+            body: pages::message_body(&r.reference, &session.csrf)
+                + &super::passkey::message_box(&st, id, &r, &session, &headers).await,
         }
     } else {
         Page {
             title: "You have a secure message",
             brand,
             data: None,
-            body: pages::link_body(id, &r.reference, r.expires, &session.csrf, None),
+            body: super::passkey::link_box(&st, &r, &session, &headers).await
+                + &pages::link_body(id, &r.reference, r.expires, &session.csrf, None),
         }
     };
     html(StatusCode::OK, &page, Some(&session))
