@@ -74,6 +74,18 @@ pub struct PasskeyListing {
     pub last_used: Option<Timestamp>,
 }
 
+/// `pk:` and the first 8 bytes of HMAC-SHA256(secret, lower-cased address), in hex.
+fn owner_of(secret: &DataKey, recipient: &Address) -> Result<String, PortalError> {
+    // HMAC takes keys of any length: `new_from_slice` cannot fail for 32 bytes.
+    let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(secret.as_bytes())
+        .map_err(|_| PortalError::Crypto("passkey owner key".into()))?;
+    mac.update(recipient.to_string().to_lowercase().as_bytes());
+    Ok(format!(
+        "pk:{}",
+        hex::encode(&mac.finalize().into_bytes()[..8])
+    ))
+}
+
 fn row_key(tenant: &str, owner: &str) -> String {
     format!("{tenant}\0{owner}")
 }
@@ -118,42 +130,55 @@ impl EscrowStore {
     /// The passkey owner pseudonym of `recipient` (`pk:` and 16 hex digits), stable across
     /// restarts; the secret behind it is made on first use.
     pub fn passkey_owner(&self, recipient: &Address) -> Result<String, PortalError> {
-        let secret = self.owner_secret()?;
-        // HMAC takes keys of any length: `new_from_slice` cannot fail for 32 bytes.
-        let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(secret.as_bytes())
-            .map_err(|_| PortalError::Crypto("passkey owner key".into()))?;
-        mac.update(recipient.to_string().to_lowercase().as_bytes());
-        Ok(format!(
-            "pk:{}",
-            hex::encode(&mac.finalize().into_bytes()[..8])
-        ))
+        let secret = match self.read_owner_secret()? {
+            Some(s) => s,
+            None => self.make_owner_secret()?,
+        };
+        owner_of(&secret, recipient)
     }
 
-    fn owner_secret(&self) -> Result<DataKey, PortalError> {
-        let (wrapper, rng, _) = self.keys();
-        let unwrap = |bytes: &[u8]| -> Result<DataKey, PortalError> {
-            let k: StoredKey = serde_json::from_slice(bytes)?;
-            let wrapped =
-                hex::decode(&k.wrapped).map_err(|_| PortalError::Corrupt("owner secret".into()))?;
-            Ok(wrapper.unwrap(&k.key_id, &wrapped, OWNER_CONTEXT)?)
-        };
+    /// The passkeys of `recipient` on `tenant`, reading only (no secret yet: none).
+    pub fn passkeys_of(
+        &self,
+        tenant: &str,
+        recipient: &Address,
+    ) -> Result<Vec<StoredPasskey>, PortalError> {
+        match self.read_owner_secret()? {
+            Some(secret) => self.passkeys(tenant, &owner_of(&secret, recipient)?),
+            None => Ok(Vec::new()),
+        }
+    }
+
+    fn unwrap_owner_secret(&self, bytes: &[u8]) -> Result<DataKey, PortalError> {
+        let (wrapper, _, _) = self.keys();
+        let k: StoredKey = serde_json::from_slice(bytes)?;
+        let wrapped =
+            hex::decode(&k.wrapped).map_err(|_| PortalError::Corrupt("owner secret".into()))?;
+        Ok(wrapper.unwrap(&k.key_id, &wrapped, OWNER_CONTEXT)?)
+    }
+
+    fn read_owner_secret(&self) -> Result<Option<DataKey>, PortalError> {
         let read = self.database().begin_read()?;
         let existing = match read.open_table(PASSKEY_META) {
             Ok(t) => t.get(OWNER_SECRET)?.map(|v| v.value().to_vec()),
             Err(redb::TableError::TableDoesNotExist(_)) => None,
             Err(e) => return Err(e.into()),
         };
-        drop(read);
-        if let Some(bytes) = existing {
-            return unwrap(&bytes);
-        }
-        // First use: make it, unless another request did meanwhile (writes are serialised).
+        existing
+            .map(|bytes| self.unwrap_owner_secret(&bytes))
+            .transpose()
+    }
+
+    /// First use: makes the secret, unless another request did meanwhile (writes are
+    /// serialised).
+    fn make_owner_secret(&self) -> Result<DataKey, PortalError> {
+        let (wrapper, rng, _) = self.keys();
         let txn = self.database().begin_write()?;
         let secret = {
             let mut table = txn.open_table(PASSKEY_META)?;
             let existing = table.get(OWNER_SECRET)?.map(|v| v.value().to_vec());
             match existing {
-                Some(bytes) => unwrap(&bytes)?,
+                Some(bytes) => self.unwrap_owner_secret(&bytes)?,
                 None => {
                     let key = DataKey::generate(rng);
                     let stored = StoredKey::new(wrapper.wrap(&key, OWNER_CONTEXT, rng)?);

@@ -400,7 +400,7 @@ async fn list(State(st): St, Path(id): Path<String>, headers: HeaderMap) -> Resp
     };
     let es = es(&headers);
     let (store, tenant, recipient) = (st.store.clone(), r.tenant.clone(), r.recipient.clone());
-    let rows = blocking(move || store.passkeys(&tenant, &store.passkey_owner(&recipient)?)).await;
+    let rows = blocking(move || store.passkeys_of(&tenant, &recipient)).await;
     match rows {
         Ok(rows) => list_page(&st, &s, id, &r, &rows, None, es),
         Err(_) => simple(
@@ -462,7 +462,7 @@ pub(super) async fn link_box(
         return String::new();
     }
     let (store, tenant, recipient) = (st.store.clone(), r.tenant.clone(), r.recipient.clone());
-    let rows = blocking(move || store.passkeys(&tenant, &store.passkey_owner(&recipient)?)).await;
+    let rows = blocking(move || store.passkeys_of(&tenant, &recipient)).await;
     match rows {
         Ok(rows) if !rows.is_empty() => pp::open_box(&s.csrf, es(headers)),
         _ => String::new(),
@@ -481,7 +481,7 @@ pub(super) async fn message_box(
         return String::new();
     }
     let (store, tenant, recipient) = (st.store.clone(), r.tenant.clone(), r.recipient.clone());
-    let rows = blocking(move || store.passkeys(&tenant, &store.passkey_owner(&recipient)?)).await;
+    let rows = blocking(move || store.passkeys_of(&tenant, &recipient)).await;
     match rows {
         Ok(rows) => pp::offer_box(id, &s.csrf, !rows.is_empty(), es(headers)),
         Err(_) => String::new(),
