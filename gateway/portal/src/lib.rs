@@ -20,6 +20,9 @@
 //!   step; code mails are rate-limited per recipient and per client.
 //! * **Sessions** (`session.rs`): random ids, 15 minutes idle logoff, a CSRF token each, and
 //!   authentication per copy.
+//! * **Passkeys** (`passkey.rs`, `passkey_store.rs`): WebAuthn ES256/EdDSA credentials per
+//!   tenant relying party (its portal host) and recipient pseudonym; one-use challenges; a
+//!   passkey authenticates a session for one copy (the link half is still needed to read).
 //! * **Events are append-only per escrowed copy**: time, kind and a role or pseudonym, never a
 //!   value from the message; an [`Observer`] (the gateway's metrics) sees each committed event's
 //!   tenant and kind only.
