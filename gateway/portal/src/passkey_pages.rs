@@ -11,23 +11,18 @@ use crate::web::pages::{date, esc};
 pub const TEXTS: &[(&str, &str, &str)] = &[
     (
         "open-title",
-        "Open with your passkey",
-        "Abrir con su llave de acceso",
+        "Or open it with your passkey",
+        "O ábralo con su llave de acceso",
     ),
     (
         "open-text",
-        "You created a passkey for these messages. Use it to open this message without a code.",
-        "Usted creó una llave de acceso para estos mensajes. Úsela para abrir este mensaje sin código.",
+        "You created a passkey for these messages: it opens this one without a code.",
+        "Usted creó una llave de acceso para estos mensajes: abre este sin código.",
     ),
     (
         "open-button",
         "Open with passkey",
         "Abrir con llave de acceso",
-    ),
-    (
-        "or-code",
-        "Or get a code by email instead:",
-        "O reciba un código por correo electrónico:",
     ),
     (
         "offer-title",
@@ -129,18 +124,17 @@ fn data(csrf: &str, mode: &str, es: bool) -> String {
     )
 }
 
-/// The link page's box: open with a passkey, or go on to the code below it.
+/// The link page's box, under the code step: open with a passkey instead.
 pub fn open_box(csrf: &str, es: bool) -> String {
     format!(
         "<section id=\"passkey\" aria-labelledby=\"passkey-title\"{data}>\
 <h2 id=\"passkey-title\">{title}</h2><p>{text}</p>\
 <button id=\"passkey-button\" type=\"button\">{button}</button>\
-<p id=\"passkey-status\" role=\"status\"></p><p>{or}</p></section>{SCRIPT}",
+<p id=\"passkey-status\" role=\"status\"></p></section>{SCRIPT}",
         data = data(csrf, "open", es),
         title = esc(t("open-title", es)),
         text = esc(t("open-text", es)),
         button = esc(t("open-button", es)),
-        or = esc(t("or-code", es)),
     )
 }
 

@@ -44,8 +44,10 @@ pub async fn link(State(st): St, Path(id): Path<String>, headers: HeaderMap) -> 
             title: "You have a secure message",
             brand,
             data: None,
-            body: super::passkey::link_box(&st, &r, &session, &headers).await
-                + &pages::link_body(id, &r.reference, r.expires, &session.csrf, None),
+            // The reference word first (the recipient checks it before anything), then the
+            // passkey, if the recipient has one on this tenant.
+            body: pages::link_body(id, &r.reference, r.expires, &session.csrf, None)
+                + &super::passkey::link_box(&st, &r, &session, &headers).await,
         }
     };
     html(StatusCode::OK, &page, Some(&session))
