@@ -91,7 +91,11 @@ async fn remove(
         return error(StatusCode::UNAUTHORIZED, "missing or wrong bearer token");
     }
     match on_store(&a, move |s| s.remove_passkey_admin(&id)).await {
-        Ok(v) => Json(v).into_response(),
+        Ok(v) => {
+            // Tenant, owner pseudonym and credential id only: no address.
+            tracing::info!(tenant = %v.tenant, owner = %v.owner, credential = %v.id, "passkey removed by an administrator");
+            Json(v).into_response()
+        }
         Err(r) => r,
     }
 }
