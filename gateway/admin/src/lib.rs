@@ -9,7 +9,8 @@
 //! read-only `GET /api/v1/tls/{domain}` and the TLS-RPT "send now"
 //! `POST /api/v1/tls/reports?day=YYYY-MM-DD` ([`tls`], with [`router_with_tls`]); the
 //! attribution facts of a tenant, `GET /api/v1/connect/facts/{tenant}` ([`connect`]); the
-//! secure portal's routes under `/api/v1/portal` ([`portal`], merged in when a portal runs). Actions
+//! secure portal's routes under `/api/v1/portal` ([`portal`], merged in when a portal runs) and its
+//! passkeys under `/api/v1/passkeys` ([`passkeys`]). Actions
 //! are status events in each recipient's history. The store holds
 //! addresses in clear, so the queue API is for the administrator only; it never returns bodies.
 //! redb admits one process, so while the gateway runs the CLI works through this API; for the
@@ -20,6 +21,7 @@
 pub mod backup;
 pub mod connect;
 mod keys;
+pub mod passkeys;
 pub mod portal;
 pub mod server;
 pub mod tls;

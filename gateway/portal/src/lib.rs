@@ -20,6 +20,9 @@
 //!   step; code mails are rate-limited per recipient and per client.
 //! * **Sessions** (`session.rs`): random ids, 15 minutes idle logoff, a CSRF token each, and
 //!   authentication per copy.
+//! * **Passkeys** (`passkey.rs`, `passkey_store.rs`): WebAuthn ES256/EdDSA credentials per
+//!   tenant relying party (its portal host) and recipient pseudonym; one-use challenges; a
+//!   passkey authenticates a session for one copy (the link half is still needed to read).
 //! * **Events are append-only per escrowed copy**: time, kind and a role or pseudonym, never a
 //!   value from the message; an [`Observer`] (the gateway's metrics) sees each committed event's
 //!   tenant and kind only.
@@ -56,6 +59,9 @@ mod i18n_texts;
 mod id;
 mod login;
 pub mod notice_texts;
+pub mod passkey;
+mod passkey_pages;
+mod passkey_store;
 mod record;
 mod reminder;
 pub mod reply;
@@ -75,6 +81,7 @@ pub use error::PortalError;
 pub use i18n::{Lang, Texts};
 pub use id::{BadEscrowId, EscrowId};
 pub use login::{CodeError, CodePolicy, Codes};
+pub use passkey_store::{PasskeyListing, StoredPasskey};
 pub use record::{Actor, EscrowRecord, EscrowState, KeyMode, PortalEvent, PortalEventKind};
 pub use reminder::{Due, NoticePolicy};
 pub use reply::{
@@ -85,4 +92,7 @@ pub use seal::Half;
 pub use session::{SessionView, Sessions};
 pub use status::SenderStatus;
 pub use store::{Deposit, EscrowStore, NewEscrow, Observer};
-pub use web::{MailFuture, PortalMail, WebConfig, router, router_with_reply};
+pub use web::{
+    Features, MailFuture, PortalMail, WebConfig, router, router_with, router_with_passkeys,
+    router_with_reply,
+};

@@ -178,6 +178,12 @@ pub enum PortalEventKind {
     ReadReceiptSent,
     /// The sender had the notification sent again (`key_mode = "server"`).
     Resent,
+    /// The recipient registered a passkey (after passing the code).
+    PasskeyRegistered,
+    /// The recipient opened the copy with a passkey instead of a code.
+    PasskeyUsed,
+    /// A passkey was removed (by the recipient, or by an administrator).
+    PasskeyRemoved,
 }
 
 impl PortalEventKind {
@@ -203,6 +209,9 @@ impl PortalEventKind {
         "expiry-warned",
         "read-receipt-sent",
         "resent",
+        "passkey-registered",
+        "passkey-used",
+        "passkey-removed",
     ];
 
     /// A short name for metrics labels and listings.
@@ -228,6 +237,9 @@ impl PortalEventKind {
             PortalEventKind::ExpiryWarned => "expiry-warned",
             PortalEventKind::ReadReceiptSent => "read-receipt-sent",
             PortalEventKind::Resent => "resent",
+            PortalEventKind::PasskeyRegistered => "passkey-registered",
+            PortalEventKind::PasskeyUsed => "passkey-used",
+            PortalEventKind::PasskeyRemoved => "passkey-removed",
         }
     }
 }
@@ -273,6 +285,9 @@ mod tests {
             PortalEventKind::ExpiryWarned,
             PortalEventKind::ReadReceiptSent,
             PortalEventKind::Resent,
+            PortalEventKind::PasskeyRegistered,
+            PortalEventKind::PasskeyUsed,
+            PortalEventKind::PasskeyRemoved,
         ];
         let names: Vec<&str> = all.iter().map(PortalEventKind::name).collect();
         assert_eq!(names, PortalEventKind::NAMES);

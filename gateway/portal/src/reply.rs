@@ -264,14 +264,6 @@ pub fn text(key: &str, spanish: bool, vars: &[(&str, &str)]) -> String {
     out
 }
 
-/// Spanish when the browser's first `Accept-Language` choice starts with `es`.
-pub fn spanish(accept_language: Option<&str>) -> bool {
-    accept_language
-        .and_then(|v| v.split(',').next())
-        .map(|l| l.trim().to_ascii_lowercase().starts_with("es"))
-        .unwrap_or(false)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -285,9 +277,6 @@ mod tests {
             text("left", true, &[("n", "3")]),
             "Hoy puede enviar 3 respuestas más."
         );
-        assert!(spanish(Some("es-MX,es;q=0.9,en;q=0.5")));
-        assert!(!spanish(Some("en-GB,es;q=0.5")));
-        assert!(!spanish(None));
     }
 
     #[test]

@@ -238,7 +238,7 @@ impl EscrowStore {
     }
 
     /// Writes `record` with one more event, plus `extra` changes, in one transaction.
-    fn write(
+    pub(crate) fn write(
         &self,
         mut record: EscrowRecord,
         kind: PortalEventKind,
@@ -268,9 +268,23 @@ impl EscrowStore {
         Ok(record)
     }
 
-    /// The database, for tables other modules of this crate own (`reply_store.rs`).
+    /// The database, for tables other modules of this crate own (`reply_store.rs`,
+    /// `passkey_store.rs`).
     pub(crate) fn database(&self) -> &redb::Database {
         &self.db
+    }
+
+    /// The master key wrapper and randomness, for the passkey pseudonym secret.
+    pub(crate) fn keys(&self) -> (&dyn KeyWrapper, &dyn Random, &dyn Clock) {
+        (&*self.wrapper, &*self.rng, &*self.clock)
+    }
+
+    /// Tells the observer of an event that belongs to no escrowed copy (an administrator
+    /// removing a passkey).
+    pub(crate) fn observe(&self, tenant: &str, kind: &PortalEventKind) {
+        if let Some(observe) = self.observer.get() {
+            observe(tenant, kind);
+        }
     }
 
     pub(crate) fn id_of(&self, record: &EscrowRecord) -> Result<EscrowId, PortalError> {

@@ -25,6 +25,7 @@
 mod common;
 mod handlers;
 pub mod pages;
+mod passkey;
 mod reply;
 mod status;
 
@@ -101,6 +102,7 @@ pub(crate) struct Inner {
     pub sessions: Sessions,
     pub clock: Arc<dyn Clock>,
     pub reply: Option<crate::reply::ReplyService>,
+    pub passkeys: passkey::PasskeyWeb,
     pseudonym_key: Zeroizing<[u8; 32]>,
     csp: HeaderValue,
 }
@@ -156,10 +158,20 @@ pub fn router(
     clock: Arc<dyn Clock>,
     rng: Arc<dyn Random>,
 ) -> Router {
-    router_with_reply(store, mail, config, clock, rng, None)
+    router_with(store, mail, config, clock, rng, Features::default())
 }
 
-/// [`router`] with the secure reply (`GET`/`POST /m/{id}/reply`) when `reply` is given.
+/// What the portal offers beyond reading: the secure reply and passkeys.
+#[derive(Default)]
+pub struct Features {
+    /// The secure reply (`GET`/`POST /m/{id}/reply`), when given.
+    pub reply: Option<crate::reply::ReplyService>,
+    /// Passkeys for the tenants named (tenant name → its portal host and origin; see
+    /// `passkey.rs`). Tenants not named there log in by code only.
+    pub relying_parties: HashMap<String, crate::passkey::RelyingParty>,
+}
+
+/// [`router`] with the secure reply when `reply` is given.
 pub fn router_with_reply(
     store: Arc<EscrowStore>,
     mail: Arc<dyn PortalMail>,
@@ -167,6 +179,38 @@ pub fn router_with_reply(
     clock: Arc<dyn Clock>,
     rng: Arc<dyn Random>,
     reply: Option<crate::reply::ReplyService>,
+) -> Router {
+    let features = Features {
+        reply,
+        ..Features::default()
+    };
+    router_with(store, mail, config, clock, rng, features)
+}
+
+/// [`router`] with passkeys for the tenants in `relying_parties`.
+pub fn router_with_passkeys(
+    store: Arc<EscrowStore>,
+    mail: Arc<dyn PortalMail>,
+    config: WebConfig,
+    clock: Arc<dyn Clock>,
+    rng: Arc<dyn Random>,
+    relying_parties: HashMap<String, crate::passkey::RelyingParty>,
+) -> Router {
+    let features = Features {
+        relying_parties,
+        ..Features::default()
+    };
+    router_with(store, mail, config, clock, rng, features)
+}
+
+/// The portal router with `features`.
+pub fn router_with(
+    store: Arc<EscrowStore>,
+    mail: Arc<dyn PortalMail>,
+    config: WebConfig,
+    clock: Arc<dyn Clock>,
+    rng: Arc<dyn Random>,
+    features: Features,
 ) -> Router {
     let mut config = config;
     for (tenant, brand) in config.brands.iter_mut() {
@@ -178,10 +222,14 @@ pub fn router_with_reply(
         store,
         mail,
         codes: Codes::new(config.codes.clone(), clock.clone(), rng.clone()),
+        passkeys: passkey::PasskeyWeb {
+            rps: features.relying_parties,
+            challenges: crate::passkey::Challenges::new(clock.clone(), rng.clone()),
+        },
         sessions: Sessions::new(config.idle, clock.clone(), rng),
         config,
         clock,
-        reply,
+        reply: features.reply,
         pseudonym_key,
         csp: csp(),
     });
@@ -206,6 +254,7 @@ pub fn router_with_reply(
         .route("/static/portal.css", get(handlers::style))
         .route("/static/brand/{key}/style.css", get(handlers::brand_style))
         .route("/static/brand/{key}/logo", get(handlers::brand_logo))
+        .merge(passkey::routes())
         .fallback(handlers::not_found)
         .layer(axum::extract::DefaultBodyLimit::max(16 * 1024))
         .layer(axum::middleware::map_response(move |r| {

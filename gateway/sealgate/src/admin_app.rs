@@ -54,15 +54,22 @@ pub(crate) fn app(state: AdminState, extras: Extras) -> axum::Router {
     .merge(backup)
     .merge(connect_routes(&token, &extras.tenants));
     match extras.portal {
-        Some((store, max_expiry, tenant_max)) => app.merge(sealgate_admin::portal::routes(
-            sealgate_admin::portal::PortalAdmin {
-                store,
-                token,
-                max_expiry,
-                tenant_max,
-                clock: extras.clock,
-            },
-        )),
+        Some((store, max_expiry, tenant_max)) => app
+            .merge(sealgate_admin::passkeys::routes(
+                sealgate_admin::passkeys::PasskeyAdmin {
+                    store: Arc::clone(&store),
+                    token: Arc::clone(&token),
+                },
+            ))
+            .merge(sealgate_admin::portal::routes(
+                sealgate_admin::portal::PortalAdmin {
+                    store,
+                    token,
+                    max_expiry,
+                    tenant_max,
+                    clock: extras.clock,
+                },
+            )),
         None => app,
     }
 }

@@ -152,6 +152,29 @@ pub(crate) enum PortalCommand {
         #[arg(long)]
         days: u64,
     },
+    /// Recipients' passkeys (WebAuthn) on the tenants' portal hosts.
+    Passkeys {
+        #[command(subcommand)]
+        command: PasskeysCommand,
+    },
+}
+
+#[derive(Subcommand)]
+pub(crate) enum PasskeysCommand {
+    /// List registered passkeys (owner pseudonyms, credential ids; never keys or addresses).
+    List {
+        /// Only this tenant's.
+        #[arg(long)]
+        tenant: Option<String>,
+        /// Only this recipient's (matched by its pseudonym).
+        #[arg(long)]
+        address: Option<String>,
+    },
+    /// Remove a passkey: its recipient logs in with the emailed code again.
+    Remove {
+        /// Credential id, as listed.
+        id: String,
+    },
 }
 
 #[derive(Subcommand)]

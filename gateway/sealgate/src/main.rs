@@ -29,6 +29,7 @@ mod logging;
 mod notify;
 mod portal_cmd;
 mod portal_listen;
+mod portal_passkeys_cmd;
 mod portal_reply;
 mod portal_serve;
 mod preflight;
@@ -44,8 +45,8 @@ mod tls_probe;
 
 use clap::{Parser, Subcommand};
 use cli::{
-    ConfigCommand, DkimCommand, KeysCommand, MasterKeyCommand, PortalCommand, QueueCommand,
-    RulesCommand, TenantCommand, TlsCommand,
+    ConfigCommand, DkimCommand, KeysCommand, MasterKeyCommand, PasskeysCommand, PortalCommand,
+    QueueCommand, RulesCommand, TenantCommand, TlsCommand,
 };
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -330,6 +331,12 @@ fn main() -> ExitCode {
                 PortalCommand::Extend { id, days } => {
                     portal_cmd::action(&target, &id, "extend", Some(days))
                 }
+                PortalCommand::Passkeys {
+                    command: PasskeysCommand::List { tenant, address },
+                } => portal_passkeys_cmd::list(&target, tenant.as_deref(), address.as_deref()),
+                PortalCommand::Passkeys {
+                    command: PasskeysCommand::Remove { id },
+                } => portal_passkeys_cmd::remove(&target, &id),
             }
         }
         Command::Queue {

@@ -134,13 +134,16 @@ pub async fn start(
     });
     let replies = reply.service(&escrow, &wake);
     let mail = Arc::new(PortalMailer { escrow, wake });
-    let app = sealgate_portal::router_with_reply(
+    let app = sealgate_portal::router_with(
         Arc::clone(&store),
         mail,
         web,
         Arc::clone(clock),
         Arc::clone(rng),
-        Some(replies),
+        sealgate_portal::Features {
+            reply: Some(replies),
+            relying_parties: relying_parties(&cfg.tenants),
+        },
     );
     let trusted = cfg.trusted_proxies.clone();
     let app = app.layer(axum::middleware::map_request(
@@ -174,6 +177,23 @@ async fn sweep(notices: Arc<PortalNotices>, every: Duration) {
             _ => {}
         }
     }
+}
+
+/// Each tenant's passkey relying party: its `base_url`'s host (a tenant whose base URL names
+/// an IP address gets none: WebAuthn needs a host name; its recipients use the code).
+fn relying_parties(
+    tenants: &[sealgate_config::PortalTenant],
+) -> HashMap<String, sealgate_portal::passkey::RelyingParty> {
+    tenants
+        .iter()
+        .filter_map(|t| {
+            let rp = sealgate_portal::passkey::RelyingParty::from_base_url(&t.base_url);
+            if rp.is_none() {
+                tracing::warn!(tenant = %t.name, "portal base_url names no host: no passkeys for this tenant");
+            }
+            Some((t.name.clone(), rp?))
+        })
+        .collect()
 }
 
 /// A tenant's page template; its logo file is read and checked (errors name the key).

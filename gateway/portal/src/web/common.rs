@@ -289,6 +289,7 @@ pub fn link_page(
     r: &crate::record::EscrowRecord,
     session: &crate::session::SessionView,
     query: Option<&str>,
+    passkey: &str,
 ) -> Response {
     let brand = st.brand(Some(&r.tenant));
     let say = Say {
@@ -307,7 +308,8 @@ pub fn link_page(
             switch: &path,
             data: Some((id, &session.csrf)),
             body: pages::message_body(say, &r.reference, &session.csrf)
-                + &super::reply::link_html(st, id, &r.tenant, lang == Lang::Es),
+                + &super::reply::link_html(st, id, &r.tenant, lang == Lang::Es)
+                + passkey,
         }
     } else if code_step {
         Page {
@@ -325,7 +327,7 @@ pub fn link_page(
             lang,
             switch: &path,
             data: None,
-            body: pages::link_body(say, id, &r.reference, r.expires, &session.csrf, None),
+            body: pages::link_body(say, id, &r.reference, r.expires, &session.csrf, None) + passkey,
         }
     };
     html(StatusCode::OK, &page, Some(session))

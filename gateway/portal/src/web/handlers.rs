@@ -38,7 +38,14 @@ pub async fn link(
     let mut resp = if let Some((what, on)) = gone(&r, st.clock.now()) {
         gone_page(&st, lang, id, &r, what, on, &session, false)
     } else {
-        link_page(&st, lang, id, &r, &session, q)
+        // The passkey box: on the message page the offer to create one, on the link page
+        // (after the reference word) the sign-in, when the recipient has one on this tenant.
+        let passkey = if st.sessions.is_authenticated(&session.id, id) {
+            super::passkey::message_box(&st, id, &r, &session, &headers).await
+        } else {
+            super::passkey::link_box(&st, &r, &session, &headers).await
+        };
+        link_page(&st, lang, id, &r, &session, q, &passkey)
     };
     remember_lang(&mut resp, q);
     resp
