@@ -94,15 +94,16 @@ def shot(page, name):
     page.set_viewport_size({"width": 1280, "height": 900})
 
 
-def code_login(page, link):
-    """Link -> "Email me a code" -> code -> the message shows."""
+def code_login(page, link, send="Email me a code", open_it="Open the message"):
+    """Link -> "Email me a code" -> code -> the message shows (button names in the page's
+    language)."""
     escrow = escrow_of(link)
     seen = len(codes_for(escrow))
     page.goto(link)
-    page.get_by_role("button", name="Email me a code").click()
+    page.get_by_role("button", name=send).click()
     page.wait_for_selector("#code")
     page.fill("#code", wait_code(escrow, seen))
-    page.get_by_role("button", name="Open the message").click()
+    page.get_by_role("button", name=open_it).click()
     page.wait_for_selector("#frame:not([hidden])")
 
 
@@ -220,7 +221,10 @@ with sync_playwright() as p:
     page_b.close()
 
     # 4. The recipient's list of passkeys; removing it brings back the code step.
-    page.get_by_role("link", name="Your passkeys").click()
+    # Keyboard, as for the passkey buttons: a mouse click can land while the message frame
+    # is still resizing the page and be lost.
+    page.get_by_role("link", name="Your passkeys").focus()
+    page.keyboard.press("Enter")
     page.wait_for_selector("ul.passkeys li")
     check(page.locator("ul.passkeys li").count() == 1, "one passkey listed")
     axe(page, "passkey-list")
@@ -246,7 +250,7 @@ with sync_playwright() as p:
     # 5. Spanish for a browser asking es.
     ctx_es = browser.new_context(locale="es-ES", extra_http_headers={"Accept-Language": "es-ES,es;q=0.9"})
     page_es = ctx_es.new_page()
-    code_login(page_es, links["a1"])
+    code_login(page_es, links["a1"], "Enviarme un código por correo", "Abrir el mensaje")
     check(page_es.get_by_role("button", name="Crear una llave de acceso").count() == 1,
           "the offer in Spanish")
     axe(page_es, "message-offer-es")

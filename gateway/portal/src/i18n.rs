@@ -328,7 +328,9 @@ mod tests {
             for (key, en, es) in table.iter() {
                 assert!(keys.insert(*key), "duplicate key {key}");
                 assert!(!en.trim().is_empty() && !es.trim().is_empty(), "{key}");
-                assert_ne!(en, es, "{key} is not translated");
+                // Words spelt the same in both languages ("No") are listed here, not skipped.
+                let same = ["status_no"];
+                assert!(en != es || same.contains(key), "{key} is not translated");
                 let (mut a, mut b) = (placeholders(en), placeholders(es));
                 a.sort_unstable();
                 b.sort_unstable();
