@@ -195,6 +195,8 @@ pub fn word_candidates(hay: &[u8], dets: &[Option<&Prefiltered>]) -> Vec<Vec<usi
 struct Starts {
     /// Byte (either case) → bit per entry whose literal starts with it.
     by_byte: [u64; 256],
+    /// Byte (either case) → bit per entry whose literal has it second, or has no second byte.
+    second: [u64; 256],
     entries: Vec<(usize, u64, u64)>,
     /// Byte → bit per detector (the first 64), when the entries did not fit.
     by_det: Option<[u64; 256]>,
@@ -213,6 +215,7 @@ impl Starts {
             .collect();
         let mut st = Starts {
             by_byte: [0; 256],
+            second: [0; 256],
             entries: Vec::new(),
             by_det: None,
         };
@@ -237,6 +240,13 @@ impl Starts {
                 let bit = 1 << st.entries.len();
                 st.by_byte[usize::from(l[0].to_ascii_lowercase())] |= bit;
                 st.by_byte[usize::from(l[0].to_ascii_uppercase())] |= bit;
+                match l.get(1) {
+                    Some(c) => {
+                        st.second[usize::from(c.to_ascii_lowercase())] |= bit;
+                        st.second[usize::from(c.to_ascii_uppercase())] |= bit;
+                    }
+                    None => st.second.iter_mut().for_each(|x| *x |= bit),
+                }
                 st.entries
                     .push((i, (u64::from_le_bytes(v) | FOLD) & mask, mask));
             }
@@ -259,7 +269,10 @@ impl Starts {
             }
             return;
         }
-        let mut bits = self.by_byte[b];
+        // The text ends after a one-byte word: byte 0 stands for "none" (a literal with a
+        // second byte cannot match there, and one without has its bit in every slot).
+        let second = hay.get(s + 1).map_or(0, |&c| usize::from(c));
+        let mut bits = self.by_byte[b] & self.second[second];
         if bits == 0 {
             return;
         }
