@@ -9,7 +9,8 @@ use rustix::time::{ClockId, clock_gettime};
 /// Thread CPU time in nanoseconds.
 pub struct CpuTime;
 
-fn now_ns() -> u64 {
+/// This thread's CPU time in nanoseconds (`CLOCK_THREAD_CPUTIME_ID`).
+pub fn now_ns() -> u64 {
     let t = clock_gettime(ClockId::ThreadCPUTime);
     (t.tv_sec as u64) * 1_000_000_000 + t.tv_nsec as u64
 }

@@ -400,6 +400,9 @@ fn read_detector(
         .unicode(false)
         .build()
         .ok();
+    let fast = ascii
+        .as_ref()
+        .and_then(|_| crate::custom::Prefiltered::new(d.pattern.get_ref(), REGEX_SIZE_LIMIT));
     let unit = |cx: &mut Ctx<'_>, v: &Option<Spanned<f32>>, default: f32| match v {
         Some(v) if !(0.0..=1.0).contains(v.get_ref()) => {
             cx.err(v.span(), "must be between 0 and 1");
@@ -416,6 +419,7 @@ fn read_detector(
         name: name.to_string(),
         re,
         ascii,
+        fast,
         base,
         boost,
         window: d.window.unwrap_or(DEFAULT_WITHIN),

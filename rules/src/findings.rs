@@ -79,13 +79,15 @@ pub fn find(content: &Content, c: &Compiled) -> Findings {
             });
         }
         let ascii = seg.text.is_ascii();
+        let words = if ascii {
+            let fast: Vec<_> = c.custom.iter().map(|d| d.fast.as_ref()).collect();
+            crate::custom::word_candidates(text, &fast)
+        } else {
+            Vec::new()
+        };
         for (di, d) in c.custom.iter().enumerate() {
-            let re = match &d.ascii {
-                Some(a) if ascii => a,
-                _ => &d.re,
-            };
-            for m in re.find_iter(&seg.text).take(MAX_CUSTOM_PER_SEGMENT) {
-                let (s, e) = (m.start() as u32, m.end() as u32);
+            let mut push = |s: usize, e: usize| {
+                let (s, e) = (s as u32, e as u32);
                 let boosted = d.context.is_some_and(|l| kw.near(l, s, e, d.window));
                 let conf = if boosted { d.base + d.boost } else { d.base };
                 f.items.push(Finding {
@@ -95,6 +97,17 @@ pub fn find(content: &Content, c: &Compiled) -> Findings {
                     end: e,
                     conf: conf.min(1.0),
                 });
+            };
+            let re = match (&d.fast, &d.ascii) {
+                (Some(fast), _) if ascii => {
+                    fast.for_each(&seg.text, &words[di], MAX_CUSTOM_PER_SEGMENT, push);
+                    continue;
+                }
+                (_, Some(a)) if ascii => a,
+                _ => &d.re,
+            };
+            for m in re.find_iter(&seg.text).take(MAX_CUSTOM_PER_SEGMENT) {
+                push(m.start(), m.end());
             }
         }
         f.keywords.push(kw);

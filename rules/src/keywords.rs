@@ -101,6 +101,36 @@ static ALNUM: [bool; 256] = {
 
 const SEED: u64 = 0x9e37_79b9_7f4a_7c15;
 
+/// A bit per byte of `block` (at most 64 bytes): set where the byte is an ASCII letter or
+/// digit. Eight bytes at a time as one word (SWAR): range checks on the low seven bits of every
+/// byte at once, then the eight result bits gathered by one multiplication.
+#[inline]
+pub(crate) fn alnum_mask(block: &[u8]) -> u64 {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    // High bit of each byte: `t` (≤ 0x7f) ≥ `lo` / > `hi` (no carry leaves a byte).
+    let ge = |t: u64, lo: u8| t.wrapping_add(ONES * u64::from(0x80 - lo)) & HIGH;
+    let gt = |t: u64, hi: u8| t.wrapping_add(ONES * u64::from(0x7f - hi)) & HIGH;
+    let mut m = 0u64;
+    let mut chunks = block.chunks_exact(8);
+    for (k, c) in chunks.by_ref().enumerate() {
+        let x = load8(c, 0);
+        let t = x & !HIGH;
+        let digit = ge(t, b'0') & !gt(t, b'9');
+        let l = t | (ONES * 0x20);
+        let letter = ge(l, b'a') & !gt(l, b'z');
+        let hit = (digit | letter) & !x & HIGH;
+        // Bit 7 of byte i → bit 56 + i, then down to bit i.
+        let bits = ((hit >> 7).wrapping_mul(0x0102_0408_1020_4080) >> 56) & 0xff;
+        m |= bits << (8 * k);
+    }
+    let done = block.len() - chunks.remainder().len();
+    for (j, &b) in chunks.remainder().iter().enumerate() {
+        m |= u64::from(ALNUM[usize::from(b)]) << (done + j);
+    }
+    m
+}
+
 /// Hashes that are already hashes: the table's keys need no second hashing.
 #[derive(Default)]
 struct Identity(u64);
@@ -319,10 +349,7 @@ impl KeywordIndex {
         let mut base = 0;
         while base < n {
             let len = (n - base).min(64);
-            let mut m = 0u64;
-            for (j, &b) in text[base..base + len].iter().enumerate() {
-                m |= u64::from(ALNUM[usize::from(b)]) << j;
-            }
+            let m = alnum_mask(&text[base..base + len]);
             let next_alnum = text.get(base + len).is_some_and(|&b| ALNUM[usize::from(b)]);
             let mut starts = m & !((m << 1) | u64::from(pending.is_some()));
             let mut ends = m & !((m >> 1) | (u64::from(next_alnum) << (len - 1)));

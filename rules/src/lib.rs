@@ -20,6 +20,7 @@
 
 mod compile;
 pub mod content;
+mod custom;
 pub mod detect;
 mod eval;
 pub mod expiry;

@@ -133,6 +133,9 @@ pub struct CustomDetector {
     /// The expression compiled without Unicode mode, used on texts that are all ASCII (the same
     /// matches there, faster); `None` when it does not compile that way.
     pub ascii: Option<regex::Regex>,
+    /// The ASCII expression run only from the literals its matches start with (the same
+    /// matches, far fewer bytes searched); `None` when it has no such finite set.
+    pub fast: Option<crate::custom::Prefiltered>,
     /// Base confidence.
     pub base: f32,
     /// Context boost.

@@ -156,3 +156,26 @@ fn shipped_dictionaries_stay_small() {
     let idx = big.build().unwrap();
     assert_eq!(idx.find(b"a term01234x here").count(0), 1);
 }
+
+/// The eight-bytes-at-a-time letter-or-digit mask says what the byte table says.
+#[test]
+fn alnum_mask_matches_the_table() {
+    let mut seed = 0x2545_f491_4f6c_dd1d_u64;
+    let mut block = [0u8; 64];
+    for round in 0..2000 {
+        for b in block.iter_mut() {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            *b = (seed >> 24) as u8;
+        }
+        // Every byte value at every position of a word, and short tails.
+        block[round % 64] = (round % 256) as u8;
+        let len = if round % 3 == 0 { 64 } else { round % 65 };
+        let b = &block[..len];
+        let want = b.iter().enumerate().fold(0u64, |m, (j, &c)| {
+            m | (u64::from(c.is_ascii_alphanumeric()) << j)
+        });
+        assert_eq!(alnum_mask(b), want, "{b:?}");
+    }
+}

@@ -1,0 +1,357 @@
+//! Custom regular-expression detectors on ASCII text, run from their possible starts.
+//!
+//! An expression whose every match begins with one of a finite set of literals (`MRN`, `chart`,
+//! `age`, the digits `9`, `10`, `11` of an age) need not be run over the whole text: the
+//! literals' occurrences are found with one case-insensitive Aho-Corasick pass, and the
+//! expression is tried *anchored* at each of them, in text order. The regex crate finds such
+//! prefixes itself, but under `(?i)` the case variants of `medical record` or `age` exceed its
+//! literal budget, and a pattern that starts with digits gets no prefilter at all: it then runs
+//! its lazy DFA over every byte, which was a third of a 10 KiB message's decision.
+//!
+//! The matches are exactly `regex::Regex::find_iter`'s: every match starts at a candidate (the
+//! prefix set is complete: regex-syntax's prefix extraction, case-folded), the leftmost
+//! candidate where an anchored leftmost-first search succeeds is the leftmost match and that
+//! search's match is the one the unanchored search prefers, and after a match the search goes
+//! on from its end. Look-around (`\b`) sees the whole text, not only the searched span. An
+//! expression that can match the empty string, or has no finite prefix set, gets no
+//! [`Prefiltered`] and runs as before. `tests` compare both on random texts.
+
+use aho_corasick::{AhoCorasick, MatchKind};
+use regex_automata::hybrid::dfa::{Cache, DFA};
+use regex_automata::meta;
+use regex_automata::util::syntax;
+use regex_automata::{Anchored, Input};
+use regex_syntax::hir::literal::Extractor;
+use regex_syntax::hir::{Hir, HirKind, Look};
+use std::sync::Mutex;
+
+/// Most idle lazy-DFA caches kept per detector (one per classifying thread).
+const MAX_IDLE_CACHES: usize = 64;
+
+/// Most prefix literals kept (after case folding); more means the prefilter is no filter.
+const MAX_LITERALS: usize = 64;
+
+/// A custom expression compiled for ASCII text with the literals every match starts with.
+#[derive(Debug)]
+pub struct Prefiltered {
+    /// The lower-case prefix literals, matched ASCII case-insensitively.
+    starts: AhoCorasick,
+    /// The same literals, for [`word_candidates`].
+    literals: Vec<Vec<u8>>,
+    /// The expression's forward lazy DFA (ASCII mode, leftmost-first): an anchored search
+    /// reads only as far as a match could go.
+    dfa: DFA,
+    /// The expression as `regex::RegexBuilder` builds it (ASCII mode), should the lazy DFA
+    /// give up on a text.
+    re: meta::Regex,
+    /// Lazy-DFA caches kept warm between messages (a fresh one rebuilds its states).
+    caches: Mutex<Vec<Cache>>,
+    /// Every match starts at a word boundary and every literal with a word byte: a candidate
+    /// right after a word byte cannot match.
+    word_start: bool,
+}
+
+impl Prefiltered {
+    /// Compiles `pattern` as the ASCII-mode `regex::Regex` with `size_limit` would be, or
+    /// `None` when it has no usable prefix set (or does not compile in ASCII mode).
+    pub fn new(pattern: &str, size_limit: usize) -> Option<Prefiltered> {
+        let sc = syntax::Config::new().unicode(false).utf8(true);
+        let hir = syntax::parse_with(pattern, &sc).ok()?;
+        if hir.properties().minimum_len().is_none_or(|n| n == 0) {
+            return None;
+        }
+        let literals = prefix_literals(&hir)?;
+        let word_start = starts_at_boundary(&hir)
+            && literals
+                .iter()
+                .all(|l| l.first().is_some_and(u8::is_ascii_alphanumeric));
+        let starts = AhoCorasick::builder()
+            .ascii_case_insensitive(true)
+            .match_kind(MatchKind::LeftmostFirst)
+            .build(&literals)
+            .ok()?;
+        // The regex crate's `RegexBuilder` configuration for a `&str` expression.
+        let mc = meta::Config::new()
+            .match_kind(regex_automata::MatchKind::LeftmostFirst)
+            .utf8_empty(true)
+            .nfa_size_limit(Some(size_limit))
+            .hybrid_cache_capacity(2 << 20);
+        let re = meta::Builder::new()
+            .configure(mc)
+            .syntax(sc)
+            .build(pattern)
+            .ok()?;
+        let dfa = DFA::builder()
+            .configure(
+                DFA::config()
+                    .match_kind(regex_automata::MatchKind::LeftmostFirst)
+                    .cache_capacity(2 << 20),
+            )
+            .syntax(sc)
+            .build(pattern)
+            .ok()?;
+        Some(Prefiltered {
+            starts,
+            literals,
+            dfa,
+            re,
+            caches: Mutex::new(Vec::new()),
+            word_start,
+        })
+    }
+
+    /// Calls `f` with each match's byte range, as `regex::Regex::find_iter` on `text` would
+    /// give them, at most `max` of them. `text` must be all ASCII; `words` is this detector's
+    /// list from [`word_candidates`] on it (unused unless every match starts a word).
+    pub fn for_each(
+        &self,
+        text: &str,
+        words: &[usize],
+        max: usize,
+        mut f: impl FnMut(usize, usize),
+    ) {
+        let hay = text.as_bytes();
+        let (mut at, mut n) = (0, 0);
+        let mut word = words.iter().copied();
+        let mut cache: Option<Cache> = None;
+        while n < max && at < hay.len() {
+            let s = if self.word_start {
+                match word.find(|&s| s >= at) {
+                    Some(s) => s,
+                    None => break,
+                }
+            } else {
+                // The set is prefix-free, so at most one literal starts at a position and the
+                // leftmost-first search from `at` finds the next candidate start.
+                let input = aho_corasick::Input::new(hay).span(at..hay.len());
+                match self.starts.find(input) {
+                    Some(c) => c.start(),
+                    None => break,
+                }
+            };
+            at = s + 1;
+            if let Some(e) = self.anchored(hay, s, &mut cache) {
+                f(s, e);
+                at = e;
+                n += 1;
+            }
+        }
+        if let (Some(c), Ok(mut idle)) = (cache, self.caches.lock())
+            && idle.len() < MAX_IDLE_CACHES
+        {
+            idle.push(c);
+        }
+    }
+
+    /// The end of the match starting at `s`, if there is one.
+    fn anchored(&self, hay: &[u8], s: usize, cache: &mut Option<Cache>) -> Option<usize> {
+        let input = Input::new(hay).span(s..hay.len()).anchored(Anchored::Yes);
+        let cache = cache.get_or_insert_with(|| {
+            let idle = self.caches.lock().ok().and_then(|mut v| v.pop());
+            idle.unwrap_or_else(|| self.dfa.create_cache())
+        });
+        match self.dfa.try_search_fwd(cache, &input) {
+            Ok(m) => m.map(|m| m.offset()),
+            // The lazy DFA gave up (its cache thrashed): the full engine decides.
+            Err(_) => self.re.search(&input).map(|m| m.end()),
+        }
+    }
+
+    /// A literal starts at `s`.
+    fn starts_at(&self, hay: &[u8], s: usize) -> bool {
+        self.literals.iter().any(|l| {
+            hay.get(s..s + l.len())
+                .is_some_and(|w| w.eq_ignore_ascii_case(l))
+        })
+    }
+}
+
+/// For each detector whose matches all start a word: the starts of words (`\b` then a letter
+/// or digit) where one of its literals may begin (a superset: the anchored search decides), in
+/// text order — one pass over the text for all of them, 64 bytes at a time. Other detectors get
+/// an empty list.
+pub fn word_candidates(hay: &[u8], dets: &[Option<&Prefiltered>]) -> Vec<Vec<usize>> {
+    let mut out = vec![Vec::new(); dets.len()];
+    let starts = Starts::new(dets);
+    // Starts of runs of letters and digits; one right after `_` is inside a `\w` word.
+    let mut prev_alnum = false;
+    for (base, block) in hay.chunks(64).enumerate() {
+        let m = crate::keywords::alnum_mask(block);
+        let mut bits = m & !((m << 1) | u64::from(prev_alnum));
+        prev_alnum = m >> (block.len() - 1) & 1 == 1;
+        while bits != 0 {
+            let s = base * 64 + bits.trailing_zeros() as usize;
+            bits &= bits - 1;
+            if s == 0 || hay[s - 1] != b'_' {
+                starts.at(hay, s, dets, &mut out);
+            }
+        }
+    }
+    out
+}
+
+/// The word-start detectors' literals by first byte: up to 64 of them as (detector, first
+/// eight bytes folded, mask), compared eight bytes at once; beyond that, per detector.
+struct Starts {
+    /// Byte (either case) → bit per entry whose literal starts with it.
+    by_byte: [u64; 256],
+    /// Byte (either case) → bit per entry whose literal has it second, or has no second byte.
+    second: [u64; 256],
+    entries: Vec<(usize, u64, u64)>,
+    /// Byte → bit per detector (the first 64), when the entries did not fit.
+    by_det: Option<[u64; 256]>,
+}
+
+/// Folding for the eight-byte compare: lower-cases letters; other bytes may collide (`@` with
+/// `` ` ``), which only adds candidates.
+const FOLD: u64 = 0x2020_2020_2020_2020;
+
+impl Starts {
+    fn new(dets: &[Option<&Prefiltered>]) -> Starts {
+        let word: Vec<(usize, &Prefiltered)> = dets
+            .iter()
+            .enumerate()
+            .filter_map(|(i, d)| d.filter(|d| d.word_start).map(|d| (i, d)))
+            .collect();
+        let mut st = Starts {
+            by_byte: [0; 256],
+            second: [0; 256],
+            entries: Vec::new(),
+            by_det: None,
+        };
+        let total: usize = word.iter().map(|(_, d)| d.literals.len()).sum();
+        if total > 64 {
+            let mut by_det = [0u64; 256];
+            for &(i, d) in word.iter().filter(|(i, _)| *i < 64) {
+                for l in &d.literals {
+                    by_det[usize::from(l[0].to_ascii_lowercase())] |= 1 << i;
+                    by_det[usize::from(l[0].to_ascii_uppercase())] |= 1 << i;
+                }
+            }
+            st.by_det = Some(by_det);
+            return st;
+        }
+        for (i, d) in word {
+            for l in &d.literals {
+                let n = l.len().min(8);
+                let mut v = [0u8; 8];
+                v[..n].copy_from_slice(&l[..n]);
+                let mask = u64::MAX >> (8 * (8 - n));
+                let bit = 1 << st.entries.len();
+                st.by_byte[usize::from(l[0].to_ascii_lowercase())] |= bit;
+                st.by_byte[usize::from(l[0].to_ascii_uppercase())] |= bit;
+                match l.get(1) {
+                    Some(c) => {
+                        st.second[usize::from(c.to_ascii_lowercase())] |= bit;
+                        st.second[usize::from(c.to_ascii_uppercase())] |= bit;
+                    }
+                    None => st.second.iter_mut().for_each(|x| *x |= bit),
+                }
+                st.entries
+                    .push((i, (u64::from_le_bytes(v) | FOLD) & mask, mask));
+            }
+        }
+        st
+    }
+
+    /// Files `s` under each detector one of whose literals may start there.
+    #[inline]
+    fn at(&self, hay: &[u8], s: usize, dets: &[Option<&Prefiltered>], out: &mut [Vec<usize>]) {
+        let b = usize::from(hay[s]);
+        if let Some(by_det) = &self.by_det {
+            let mut bits = by_det[b];
+            while bits != 0 {
+                let i = bits.trailing_zeros() as usize;
+                bits &= bits - 1;
+                if dets[i].is_some_and(|d| d.starts_at(hay, s)) {
+                    out[i].push(s);
+                }
+            }
+            return;
+        }
+        // The text ends after a one-byte word: byte 0 stands for "none" (a literal with a
+        // second byte cannot match there, and one without has its bit in every slot).
+        let second = hay.get(s + 1).map_or(0, |&c| usize::from(c));
+        let mut bits = self.by_byte[b] & self.second[second];
+        if bits == 0 {
+            return;
+        }
+        let w = load_padded(hay, s) | FOLD;
+        while bits != 0 {
+            let (i, v, mask) = self.entries[bits.trailing_zeros() as usize];
+            bits &= bits - 1;
+            if w & mask == v && out[i].last() != Some(&s) {
+                out[i].push(s);
+            }
+        }
+    }
+}
+
+/// Eight bytes of `hay` from `s`, zero-padded past its end.
+#[inline]
+fn load_padded(hay: &[u8], s: usize) -> u64 {
+    let mut b = [0u8; 8];
+    let n = (hay.len() - s).min(8);
+    b[..n].copy_from_slice(&hay[s..s + n]);
+    u64::from_le_bytes(b)
+}
+
+/// The lower-case, prefix-free literals one of which starts every match, or `None` when
+/// there is no such finite set (or it is too large, or holds the empty string).
+fn prefix_literals(hir: &Hir) -> Option<Vec<Vec<u8>>> {
+    let seq = Extractor::new().extract(hir);
+    let mut lits: Vec<Vec<u8>> = seq
+        .literals()?
+        .iter()
+        .map(|l| {
+            // A prefix of a prefix is one too: cut at whitespace (`Mr.\t`, `Mr.\n`, `Mr. `…
+            // are all `mr.`), keeping at least one byte.
+            let b = l.as_bytes();
+            let cut = b
+                .iter()
+                .position(u8::is_ascii_whitespace)
+                .unwrap_or(b.len());
+            b[..cut.max(1).min(b.len())].to_ascii_lowercase()
+        })
+        .collect();
+    lits.sort();
+    lits.dedup();
+    // Sorted, a literal's prefixes in the set come before it: keep only the shortest.
+    let mut kept: Vec<Vec<u8>> = Vec::new();
+    for l in lits {
+        if !kept.iter().any(|k| l.starts_with(k)) {
+            kept.push(l);
+        }
+    }
+    if kept.is_empty() || kept.len() > MAX_LITERALS || kept.iter().any(Vec::is_empty) {
+        return None;
+    }
+    Some(kept)
+}
+
+/// Every match begins with a word-boundary assertion (`\b…` or `\b…|\b…`).
+fn starts_at_boundary(hir: &Hir) -> bool {
+    match hir.kind() {
+        HirKind::Look(l) => matches!(l, Look::WordAscii | Look::WordUnicode),
+        HirKind::Concat(v) => v.first().is_some_and(starts_at_boundary),
+        HirKind::Alternation(v) => v.iter().all(starts_at_boundary),
+        HirKind::Capture(c) => starts_at_boundary(&c.sub),
+        _ => false,
+    }
+}
+
+#[cfg(test)]
+mod tests;
+
+impl Clone for Prefiltered {
+    fn clone(&self) -> Prefiltered {
+        Prefiltered {
+            starts: self.starts.clone(),
+            literals: self.literals.clone(),
+            dfa: self.dfa.clone(),
+            re: self.re.clone(),
+            caches: Mutex::new(Vec::new()),
+            word_start: self.word_start,
+        }
+    }
+}

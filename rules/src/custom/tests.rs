@@ -1,0 +1,199 @@
+use super::*;
+use crate::RuleSet;
+
+/// Texts of random tokens that make the shipped patterns (and the ones below) match, nearly
+/// match and overlap.
+fn texts() -> Vec<String> {
+    let tokens = [
+        "MRN",
+        "mr#",
+        "MR no.",
+        "Med Rec #",
+        "medical record",
+        "EMPI",
+        "epi",
+        "chart no.",
+        ":",
+        "#",
+        " ",
+        "  ",
+        "\t",
+        "\n",
+        "446-3973",
+        "00482913",
+        "AB0187589-01",
+        "member",
+        "Subscriber ID",
+        "policy no",
+        "Dear",
+        "Mrs.",
+        "Ms",
+        "Ann",
+        "Lee",
+        "Patient",
+        "PT:",
+        "93",
+        "9",
+        "119",
+        "1",
+        "10",
+        "y/o",
+        "yo",
+        "Y.O.",
+        "years old",
+        "yr-old",
+        "age",
+        "aged",
+        "AGE:",
+        "edad",
+        "años",
+        "101",
+        "x",
+        "_",
+        "-",
+        ".",
+        "K",
+        "s",
+        "ab",
+        "ba",
+        "aba",
+        "ok",
+        "u",
+    ];
+    let mut seed = 0x9e37_79b9_7f4a_7c15_u64;
+    let mut out = Vec::new();
+    for _ in 0..400 {
+        let mut t = String::new();
+        for _ in 0..40 {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            t.push_str(tokens[(seed % tokens.len() as u64) as usize]);
+        }
+        out.push(t);
+    }
+    out
+}
+
+fn compare(pattern: &str, texts: &[String]) -> usize {
+    let Some(fast) = Prefiltered::new(pattern, 1 << 20) else {
+        panic!("{pattern}: no finite prefix set");
+    };
+    let re = regex::RegexBuilder::new(pattern)
+        .unicode(false)
+        .build()
+        .expect("pattern compiles");
+    let mut found = 0;
+    for t in texts.iter().filter(|t| t.is_ascii()) {
+        let want: Vec<(usize, usize)> = re.find_iter(t).map(|m| (m.start(), m.end())).collect();
+        let mut got = Vec::new();
+        let words = word_candidates(t.as_bytes(), &[Some(&fast)]);
+        fast.for_each(t, &words[0], usize::MAX, |s, e| got.push((s, e)));
+        assert_eq!(got, want, "{pattern}");
+        found += got.len();
+    }
+    found
+}
+
+/// The shipped detectors all get a prefilter, and with the word starts of all of them found in
+/// one pass it finds exactly what `find_iter` finds.
+#[test]
+fn shipped_patterns_match_like_find_iter() {
+    let set = RuleSet::embedded_default();
+    let fast: Vec<_> = set
+        .compiled
+        .custom
+        .iter()
+        .map(|d| d.fast.as_ref())
+        .collect();
+    let mut found = vec![0; fast.len()];
+    for t in texts() {
+        let words = word_candidates(t.as_bytes(), &fast);
+        for (i, d) in set.compiled.custom.iter().enumerate() {
+            let f = d
+                .fast
+                .as_ref()
+                .expect("every shipped detector has a prefilter");
+            let ascii = d.ascii.as_ref().expect("ASCII mode");
+            let want: Vec<_> = ascii.find_iter(&t).map(|m| (m.start(), m.end())).collect();
+            let mut got = Vec::new();
+            f.for_each(&t, &words[i], usize::MAX, |s, e| got.push((s, e)));
+            assert_eq!(got, want, "{}", d.name);
+            found[i] += got.len();
+        }
+    }
+    assert!(found.iter().all(|&n| n > 0), "{found:?}");
+    for p in set.compiled.custom.iter() {
+        compare(p.re.as_str(), &texts());
+    }
+}
+
+/// Overlapping literals (`ab` inside `aba`), alternatives that prefer a shorter match, lazy
+/// repetitions, boundaries that fail after a word byte, and literals not at a word start.
+#[test]
+fn tricky_patterns_match_like_find_iter() {
+    let texts = texts();
+    for p in [
+        r"ab|ba",
+        r"a(?:b|ba)+?",
+        r"(?:aba|ab)a?",
+        r"(?i)\b(?:9\d|1[01]\d)\b",
+        r"(?i)\bAGE\b|yo\b",
+        r"\b(?:Ms|K)\b\.?\s*\w*",
+        r"(?i)e(?:pi|dad)\s*[:#]?\s*\d+",
+        r"(?:_|-)[x1]\d",
+    ] {
+        assert!(compare(p, &texts) > 0, "{p} never matched");
+    }
+}
+
+#[test]
+fn no_prefilter_without_a_finite_prefix_set() {
+    for p in [
+        r"\w+",
+        r"[A-Z]{0,3}\d{6}",
+        r"x*",
+        r"(?i)\b[a-z]+ years",
+        r"a|",
+    ] {
+        assert!(Prefiltered::new(p, 1 << 20).is_none(), "{p}");
+    }
+    assert!(Prefiltered::new(r"\bab", 1 << 20).is_some_and(|p| p.word_start));
+    assert!(Prefiltered::new(r"\b#a", 1 << 20).is_some_and(|p| !p.word_start));
+    assert!(Prefiltered::new(r"\b_a", 1 << 20).is_some_and(|p| !p.word_start));
+}
+
+/// The match limit holds.
+#[test]
+fn stops_at_the_limit() {
+    let fast = Prefiltered::new(r"\bab\b", 1 << 20).expect("prefix set");
+    let (mut n, text) = (0, "ab ".repeat(100));
+    let words = word_candidates(text.as_bytes(), &[Some(&fast)]);
+    fast.for_each(&text, &words[0], 7, |_, _| n += 1);
+    assert_eq!(n, 7);
+}
+
+/// More than 64 word-start literals in all: candidates are filed per detector instead.
+#[test]
+fn many_literals_match_like_find_iter() {
+    let set = RuleSet::embedded_default();
+    let age = set.compiled.custom.iter().find(|d| d.name == "age-over-89");
+    let age = age.expect("the shipped age detector");
+    let fast: Vec<_> = (0..3).map(|_| age.fast.as_ref()).collect();
+    let ascii = age.ascii.as_ref().expect("ASCII mode");
+    let mut found = 0;
+    for t in texts() {
+        let words = word_candidates(t.as_bytes(), &fast);
+        let want: Vec<_> = ascii.find_iter(&t).map(|m| (m.start(), m.end())).collect();
+        for w in &words {
+            let mut got = Vec::new();
+            age.fast
+                .as_ref()
+                .expect("prefilter")
+                .for_each(&t, w, usize::MAX, |s, e| got.push((s, e)));
+            assert_eq!(got, want);
+            found += got.len();
+        }
+    }
+    assert!(found > 0);
+}
