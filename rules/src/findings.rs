@@ -167,6 +167,17 @@ mod tests {
             "1",
             "ok",
             "Medical Record Number",
+            "Bed",
+            "rm",
+            "67M",
+            " F",
+            "Acct No",
+            "claim #",
+            "ZIP",
+            "ZZTEST",
+            "test patient",
+            "12345",
+            "2026113004812",
         ];
         let mut seed = 0x2545_f491_4f6c_dd1d_u64;
         let mut texts = Vec::new();

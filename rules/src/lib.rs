@@ -29,6 +29,7 @@ mod findings;
 mod format;
 pub mod hl7;
 pub mod html;
+pub mod json;
 pub mod keywords;
 mod model;
 pub mod tables;
@@ -193,6 +194,18 @@ const DEFAULT_DICTIONARIES: &[(&str, &str)] = &[
     (
         "care-forms",
         include_str!("../../deploy/rules/dictionaries/care-forms.txt"),
+    ),
+    (
+        "care-billing",
+        include_str!("../../deploy/rules/dictionaries/care-billing.txt"),
+    ),
+    (
+        "elder-care",
+        include_str!("../../deploy/rules/dictionaries/elder-care.txt"),
+    ),
+    (
+        "patient-voice",
+        include_str!("../../deploy/rules/dictionaries/patient-voice.txt"),
     ),
 ];
 

@@ -22,6 +22,8 @@ pub enum TextKind {
     Xml,
     /// An HL7 v2 message: segments on lines, patient fields labelled.
     Hl7,
+    /// JSON (FHIR, API payloads): `label: value` lines, FHIR names and identifiers labelled.
+    Json,
 }
 
 const TEXT_TYPES: &[&str] = &[
@@ -73,6 +75,13 @@ fn kind_of(content_type: &str, lower_name: &str, bytes: &[u8]) -> TextKind {
         || content_type.ends_with("comma-separated-values")
         || lower_name.ends_with(".csv");
     let tsv = content_type.ends_with("tab-separated-values") || lower_name.ends_with(".tsv");
+    let json = content_type.ends_with("json")
+        || lower_name.ends_with(".json")
+        || lower_name.ends_with(".fhir")
+        || head.starts_with(b"{");
+    if json {
+        return TextKind::Json;
+    }
     if csv {
         return TextKind::Delimited(b',');
     }
@@ -126,6 +135,7 @@ pub fn render(kind: TextKind, text: &str) -> String {
         }
         TextKind::Xml => data_xml_to_text(text),
         TextKind::Hl7 => crate::hl7::to_text(text),
+        TextKind::Json => crate::json::to_text(text).unwrap_or_else(|| text.to_string()),
     }
 }
 
@@ -195,6 +205,14 @@ mod tests {
         assert_eq!(
             text_kind("application/fhir+xml", "", b"<Bundle/>"),
             Some(TextKind::Xml)
+        );
+        assert_eq!(
+            text_kind(
+                "application/fhir+json",
+                "",
+                b"{\"resourceType\":\"Patient\"}"
+            ),
+            Some(TextKind::Json)
         );
         assert_eq!(
             text_kind("application/octet-stream", "a.csv", b"a,b\n1,2"),

@@ -42,6 +42,7 @@ fn embedded_default_compiles_and_loads_from_disk_alike() {
             "phi-clinical",
             "phi-person",
             "phi-care-notice",
+            "phi-payment",
             "subject-tag"
         ]
     );

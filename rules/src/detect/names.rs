@@ -195,7 +195,28 @@ fn colleague_address(t: &[u8], e: usize, sender: &[String]) -> bool {
         return false;
     };
     let domain = String::from_utf8_lossy(&rest[at..close]).to_ascii_lowercase();
-    sender.iter().any(|d| d.starts_with('@') && *d == domain)
+    let local = String::from_utf8_lossy(&rest[..at]).to_ascii_lowercase();
+    !system_mailbox(&local) && sender.iter().any(|d| d.starts_with('@') && *d == domain)
+}
+
+/// A mailbox no person reads (`noreply`, `portal-notifications`, `mychart`): the clinic's own
+/// systems send a patient's portal message, a fax or a form from it *in the patient's name*
+/// (`Gloria Estrada <portal-noreply@clinic.example>`), so the name is no colleague's.
+fn system_mailbox(local: &str) -> bool {
+    const SYSTEM: &[&str] = &[
+        "noreply",
+        "no-reply",
+        "no_reply",
+        "donotreply",
+        "do-not-reply",
+        "do_not_reply",
+        "portal",
+        "mychart",
+        "notification",
+        "efax",
+        "forms",
+    ];
+    SYSTEM.iter().any(|w| local.contains(w))
 }
 
 /// A credential right after `e` (`, MD`, ` RN`).

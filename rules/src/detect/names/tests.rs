@@ -27,6 +27,23 @@ fn a_colleague_quoted_with_their_address() {
 }
 
 #[test]
+fn a_patient_sent_through_the_clinic_portal_is_no_colleague() {
+    // The portal writes the patient's name beside the clinic's no-reply mailbox.
+    for mailbox in [
+        "portal-noreply",
+        "no-reply",
+        "mychart-notifications",
+        "DoNotReply",
+    ] {
+        let fwd = format!("From: Gloria Estrada <{mailbox}@oak.example>\nSubject: my pills\n");
+        assert_eq!(names(&fwd, &["@oak.example"]), 1, "{mailbox}");
+    }
+    // A colleague's own mailbox at the clinic is still a colleague's.
+    let staff = "From: Gloria Estrada <gestrada@oak.example>\n";
+    assert_eq!(names(staff, &["@oak.example"]), 0);
+}
+
+#[test]
 fn a_staff_table_row_is_staff() {
     let staff = "Name: Maria Lopez;\tShift: 7a-7p;\tUnit: ICU;\t\n";
     assert_eq!(names(staff, &[]), 0);
