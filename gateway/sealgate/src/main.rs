@@ -12,8 +12,8 @@
 //! `sealgate restore` fills a new data directory from a backup.
 #![forbid(unsafe_code)]
 
-/// The allocator (feature `mimalloc`, default on): see the crate's Cargo.toml and
-/// tests/bench/README.md for the measurement that keeps it.
+/// mimalloc as the allocator only with the (non-default) feature `mimalloc`: see the crate's
+/// Cargo.toml and tests/bench/README.md for why it is off.
 #[cfg(feature = "mimalloc")]
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
