@@ -71,6 +71,6 @@ if [ -s "$WORK/strace-A.txt" ] && [ -s "$WORK/strace-B.txt" ]; then
     awk -v n="$MSGS" '$1 ~ /^[0-9.]+$/ && NF >= 5 && $NF != "total" { c[$NF, FILENAME ~ /-B/] = $4 / n; k[$NF] = 1 }
         END { for (s in k) if (c[s, 0] >= 0.05 || c[s, 1] >= 0.05) printf "%8.2f %8.2f  %s\n", c[s, 0], c[s, 1], s }' \
         "$WORK/strace-A.txt" "$WORK/strace-B.txt" | sort -rn
-    awk -v n="$MSGS" '$1 ~ /^[0-9.]+$/ && NF >= 5 { t[FILENAME ~ /-B/] += $4 } END { printf "%8.2f %8.2f  total\n", t[0] / n, t[1] / n }' \
+    awk -v n="$MSGS" '$1 ~ /^[0-9.]+$/ && NF >= 5 && $NF != "total" { t[FILENAME ~ /-B/] += $4 } END { printf "%8.2f %8.2f  total\n", t[0] / n, t[1] / n }' \
         "$WORK/strace-A.txt" "$WORK/strace-B.txt"
 fi
