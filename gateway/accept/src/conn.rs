@@ -80,6 +80,11 @@ pub enum Line {
     BareLf,
 }
 
+/// How much a read asks for at most.
+const READ_CHUNK: usize = 16 * 1024;
+/// The input buffer capacity kept once everything buffered was consumed.
+const IDLE_KEEP: usize = 2 * READ_CHUNK;
+
 /// A connection with its input buffer and pending output.
 pub struct Conn {
     /// The transport; `None` only transiently during the TLS handshake.
@@ -119,27 +124,26 @@ impl Conn {
         if self.start > 0 && self.start == self.buf.len() {
             self.buf.clear();
             self.start = 0;
+            if self.buf.capacity() > IDLE_KEEP {
+                // Everything was consumed (e.g. a message's DATA): a session waiting for its
+                // next command keeps a small buffer, not its largest read burst.
+                self.buf.shrink_to(READ_CHUNK);
+            }
         } else if self.start > 64 * 1024 {
             self.buf.drain(..self.start);
             self.start = 0;
         }
         let stream = self.stream.as_mut().ok_or(ReadError::Closed)?;
-        let old = self.buf.len();
-        self.buf.resize(old + 16 * 1024, 0);
-        let read = timeout_at(deadline, stream.read(&mut self.buf[old..])).await;
-        let n = match read {
-            Err(_) => {
-                self.buf.truncate(old);
-                return Err(ReadError::Timeout);
-            }
-            Ok(Err(e)) => {
-                self.buf.truncate(old);
-                let _ = e;
-                return Err(ReadError::Io);
-            }
+        // Read into the spare capacity (`read_buf`: no zero-filling of 16 KiB per read); the
+        // buffer grows by READ_CHUNK only when less than a quarter of it is left.
+        if self.buf.capacity() - self.buf.len() < READ_CHUNK / 4 {
+            self.buf.reserve(READ_CHUNK);
+        }
+        let n = match timeout_at(deadline, stream.read_buf(&mut self.buf)).await {
+            Err(_) => return Err(ReadError::Timeout),
+            Ok(Err(_)) => return Err(ReadError::Io),
             Ok(Ok(n)) => n,
         };
-        self.buf.truncate(old + n);
         if n == 0 {
             return Err(ReadError::Closed);
         }

@@ -1,10 +1,15 @@
 //! Group commit: many threads' write operations share one durable redb transaction.
 //!
-//! Leader/follower over a `Mutex` + `Condvar`, no extra thread: a caller queues its operation;
-//! if no commit is running it becomes the leader, takes everything queued (up to a cap), fsyncs
-//! once each directory that operations of the batch renamed bodies into, runs the
-//! operations in one write transaction, commits it (`Durability::Immediate`: fsync'd), posts
-//! every result and wakes the others. Callers arriving meanwhile wait and form the next batch.
+//! Leader/follower over a `Mutex`, no extra thread: a caller queues its operation; if no commit
+//! is running it becomes the leader, takes everything queued (up to a cap), fsyncs once each
+//! directory that operations of the batch renamed bodies into, runs the operations in one write
+//! transaction, commits it (`Durability::Immediate`: fsync'd) and posts every result. Callers
+//! arriving meanwhile park and form the next batch.
+//!
+//! Wake-ups are targeted (issue 19): each waiter parks its own thread, and a finished leader
+//! unparks exactly the callers of its batch plus the first caller still queued (who leads the
+//! next batch) — never every waiter, as a `Condvar::notify_all` would, each of them then
+//! contending for the lock only to find its operation still queued.
 //!
 //! Guarantees: [`GroupCommit::run`] returns `Ok` only after the transaction holding its
 //! operation is durably committed; an operation queued with a `sync_dir` is committed only
@@ -21,7 +26,8 @@ use crate::error::CommitError;
 use redb::{Database, WriteTransaction};
 use std::collections::{BTreeSet, HashMap};
 use std::path::PathBuf;
-use std::sync::{Condvar, Mutex, MutexGuard, PoisonError};
+use std::sync::{Mutex, MutexGuard, PoisonError};
+use std::thread::Thread;
 
 /// One write operation. Its `u64` output is passed back to the caller (e.g. a sequence number).
 pub type Op = Box<dyn FnOnce(&WriteTransaction) -> Result<u64, CommitError> + Send>;
@@ -42,6 +48,8 @@ struct Queued {
     ticket: u64,
     op: Op,
     sync_dir: Option<PathBuf>,
+    /// The caller's thread, unparked when its result is posted or it is to lead.
+    waiter: Thread,
 }
 
 #[derive(Default)]
@@ -56,7 +64,6 @@ struct State {
 /// The group committer of one database.
 pub struct GroupCommit {
     state: Mutex<State>,
-    done: Condvar,
     max_batch: usize,
 }
 
@@ -65,7 +72,6 @@ impl GroupCommit {
     pub fn new(max_batch: usize) -> Self {
         GroupCommit {
             state: Mutex::new(State::default()),
-            done: Condvar::new(),
             max_batch: max_batch.max(1),
         }
     }
@@ -96,13 +102,17 @@ impl GroupCommit {
             ticket,
             op,
             sync_dir,
+            waiter: std::thread::current(),
         });
         loop {
             if let Some(outcome) = st.results.remove(&ticket) {
                 return outcome;
             }
             if st.leading {
-                st = self.done.wait(st).unwrap_or_else(PoisonError::into_inner);
+                drop(st);
+                // Spurious or early wake-ups are fine: the loop checks again under the lock.
+                std::thread::park();
+                st = self.lock();
                 continue;
             }
             st.leading = true;
@@ -111,16 +121,36 @@ impl GroupCommit {
             drop(st);
             let mut guard = LeaderGuard {
                 group: self,
-                tickets: batch.iter().map(|q| q.ticket).collect(),
+                waiters: batch.iter().map(|q| (q.ticket, q.waiter.clone())).collect(),
             };
             let outcomes = self.execute(db, batch);
-            guard.tickets.clear();
+            let waiters = std::mem::take(&mut guard.waiters);
             st = self.lock();
             st.stats.transactions += 1;
             st.stats.operations += outcomes.len() as u64;
             st.results.extend(outcomes);
-            st.leading = false;
-            self.done.notify_all();
+            let mine = st.results.remove(&ticket);
+            self.hand_over(st, waiters);
+            if let Some(outcome) = mine {
+                return outcome;
+            }
+            // More than a batch was queued ahead of this caller: it waits for a later one.
+            st = self.lock();
+        }
+    }
+
+    /// Ends a leadership: wakes the callers of the finished batch and the next leader (the
+    /// first caller still queued, if any). Unparking after the lock is released spares the
+    /// woken threads from blocking on it at once.
+    fn hand_over(&self, mut st: MutexGuard<'_, State>, batch: Vec<(u64, Thread)>) {
+        st.leading = false;
+        let next = st.queue.first().map(|q| q.waiter.clone());
+        drop(st);
+        let me = std::thread::current().id();
+        for waiter in batch.into_iter().map(|(_, t)| t).chain(next) {
+            if waiter.id() != me {
+                waiter.unpark();
+            }
         }
     }
 }
@@ -128,23 +158,22 @@ impl GroupCommit {
 /// Releases leadership and fails the batch if the leader unwinds mid-commit.
 struct LeaderGuard<'a> {
     group: &'a GroupCommit,
-    tickets: Vec<u64>,
+    waiters: Vec<(u64, Thread)>,
 }
 
 impl Drop for LeaderGuard<'_> {
     fn drop(&mut self) {
-        if self.tickets.is_empty() {
+        if self.waiters.is_empty() {
             return;
         }
         let mut st = self.group.lock();
-        for t in self.tickets.drain(..) {
+        for (t, _) in &self.waiters {
             st.results.insert(
-                t,
+                *t,
                 Err(CommitError::Database("group commit leader panicked".into())),
             );
         }
-        st.leading = false;
-        self.group.done.notify_all();
+        self.group.hand_over(st, std::mem::take(&mut self.waiters));
     }
 }
 
@@ -203,7 +232,7 @@ impl GroupCommit {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use redb::{ReadableDatabase, ReadableTable, TableDefinition};
+    use redb::{ReadableDatabase, ReadableTable, ReadableTableMetadata, TableDefinition};
 
     const T: TableDefinition<u64, u64> = TableDefinition::new("t");
 
@@ -249,6 +278,35 @@ mod tests {
         let stats = group.stats();
         assert_eq!(stats.operations, 16 * 20);
         assert!(stats.transactions <= stats.operations);
+    }
+
+    #[test]
+    fn small_batches_hand_leadership_on_and_every_caller_returns() {
+        // With a cap of 2, most callers find more than a batch queued ahead of them: each is
+        // woken either with its result or to lead the next batch; none is left parked.
+        let dir = tempfile::tempdir().unwrap();
+        let db = Database::create(dir.path().join("db")).unwrap();
+        let group = GroupCommit::new(2);
+        std::thread::scope(|s| {
+            for t in 0..12u64 {
+                let (db, group) = (&db, &group);
+                s.spawn(move || {
+                    for i in 0..25u64 {
+                        let n = t * 1000 + i;
+                        let op: Op = Box::new(move |txn| {
+                            txn.open_table(T)?.insert(n, n)?;
+                            Ok(n)
+                        });
+                        assert_eq!(group.run(db, op, None).unwrap(), n);
+                    }
+                });
+            }
+        });
+        let stats = group.stats();
+        assert_eq!(stats.operations, 12 * 25);
+        assert!(stats.transactions * 2 >= stats.operations);
+        let txn = db.begin_read().unwrap();
+        assert_eq!(txn.open_table(T).unwrap().len().unwrap(), 12 * 25);
     }
 
     #[test]

@@ -10,7 +10,8 @@
 //!   to (a stray body or `.tmp` file that [`QueueStore::recover`] removes).
 //! * **Group commit.** Concurrent callers (sessions on a blocking pool) share redb transactions
 //!   (leader/follower, see `group.rs`); each returns only once the transaction holding its
-//!   record is durable. Body writes and fsyncs run in the callers' threads, in parallel.
+//!   record is durable. Body writes and fsyncs run in the callers' threads, in parallel. A
+//!   finished leader wakes only its batch's callers and the next leader, never every waiter.
 //! * **No PHI at rest in clear.** Bodies and DKIM private keys are sealed with AES-256-GCM under
 //!   a fresh random 256-bit data key, wrapped by a master key through [`KeyWrapper`]
 //!   ([`MasterKeys`] locally, a KMS later). The message id is associated data, so a body moved

@@ -204,18 +204,29 @@ pub(crate) async fn process(inner: &Arc<Inner>, id: MessageId) -> Result<bool, D
             d.run(&msg, &encrypt, &inner.pseudonyms, now).await;
         }
         let known = known_hops(inner, &entry, &encrypt, now).await;
-        let prepared = {
+        // Transform, then sign — the last change to each copy — in one trip to the blocking
+        // pool (issue 19: each trip is a thread hand-off).
+        let owner = protect::owner(&msg, &inner.origin.message_id_header(msg.id));
+        let (steps, signed) = {
             let (t, plain) = (Arc::clone(&inner.transformer), !sends.is_empty());
             let (enc, fb, esc) = (encrypt.clone(), fallback.clone(), inner.escrow.clone());
+            let signer = Arc::clone(&inner.signer);
+            let mut wanted: BTreeSet<CopyKey> = sends.iter().map(|s| s.3).collect();
             tokio::task::spawn_blocking(move || {
                 let esc = esc.as_deref();
-                protect::prepare(&t, esc, &full, plain, &enc, &fb, &known, now)
+                let prepared = protect::prepare(&t, esc, &full, plain, &enc, &fb, &known, now);
+                wanted.extend(prepared.steps.iter().filter_map(|(_, step)| match step {
+                    Step::Send { copy, .. } => Some(*copy),
+                    _ => None,
+                }));
+                let signed = protect::sign(&signer, &owner, &prepared.copies, &wanted);
+                (prepared.steps, signed)
             })
             .await
             .map_err(|_| DeliverError::Config("blocking task failed".into()))?
         };
         let mut deferred = Vec::new();
-        for (index, step) in prepared.steps {
+        for (index, step) in steps {
             match step {
                 Step::Send {
                     tls,
@@ -238,15 +249,6 @@ pub(crate) async fn process(inner: &Arc<Inner>, id: MessageId) -> Result<bool, D
             let indexes: Vec<u32> = deferred.iter().map(|(i, _)| *i).collect();
             defer_all(inner, &entry, &indexes, &err).await?;
         }
-        // Sign: the last change to each copy.
-        let wanted: BTreeSet<CopyKey> = sends.iter().map(|s| s.3).collect();
-        let owner = protect::owner(&msg, &inner.origin.message_id_header(msg.id));
-        let signed = {
-            let (signer, copies) = (Arc::clone(&inner.signer), prepared.copies);
-            tokio::task::spawn_blocking(move || protect::sign(&signer, &owner, &copies, &wanted))
-                .await
-                .map_err(|_| DeliverError::Config("blocking task failed".into()))?
-        };
         let signed = match signed {
             Ok(s) => s,
             Err(e) => {

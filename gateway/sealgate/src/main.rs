@@ -12,6 +12,12 @@
 //! `sealgate restore` fills a new data directory from a backup.
 #![forbid(unsafe_code)]
 
+/// mimalloc as the allocator only with the (non-default) feature `mimalloc`: see the crate's
+/// Cargo.toml and tests/bench/README.md for why it is off.
+#[cfg(feature = "mimalloc")]
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[macro_use]
 mod out;
 mod admin_app;

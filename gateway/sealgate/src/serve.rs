@@ -26,6 +26,13 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
+/// The blocking pool's bound (tokio's default is 512). Every session's classify + commit holds
+/// one of these threads until its group transaction is durable, so at 1,000 sessions the
+/// default grew the pool to all 512 threads, each with its stack and allocator state (issue
+/// 19's scale table, `tests/bench/README.md`). Beyond this bound work queues for a thread.
+/// No blocking task waits for another blocking task, so a full pool cannot deadlock.
+const MAX_BLOCKING_THREADS: usize = 128;
+
 /// Listen addresses given on the command line; they win over the configuration's.
 #[derive(Debug, Default)]
 pub struct Listen {
@@ -60,6 +67,7 @@ pub fn run(config_path: Option<&Path>, listen: Listen) -> anyhow::Result<u8> {
     }
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
+        .max_blocking_threads(MAX_BLOCKING_THREADS)
         .build()
         .context("cannot start the async runtime")?;
     runtime.block_on(serve(config, config_path.map(Path::to_path_buf), listen))?;
