@@ -49,6 +49,7 @@ mod sanitise;
 pub mod seal;
 mod session;
 mod store;
+mod store_batch;
 pub mod web;
 
 pub use brand::{Brand, Logo, LogoKind, MAX_LOGO};
@@ -62,4 +63,5 @@ pub use sanitise::{document as sanitise_message, safe_name};
 pub use seal::Half;
 pub use session::{SessionView, Sessions};
 pub use store::{Deposit, EscrowStore, NewEscrow, Observer};
+pub use store_batch::BatchStats;
 pub use web::{MailFuture, PortalMail, WebConfig, router};

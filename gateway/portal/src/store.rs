@@ -4,13 +4,17 @@
 //! sealed copy per escrow) and `portal/halves/` (one file per escrow holding its stored half —
 //! and in `key_mode = "server"` its link half — wrapped under the master key).
 //!
-//! Guarantees: a deposit is durable (sealed file and half file fsync'd under their names, then
-//! the redb commit) before it returns; a record and the event that changes it are written in
-//! one transaction; revoke and expiry commit the new state, then overwrite the half file with
-//! zeros, fsync and remove it, then remove the sealed file; reading checks the state and the expiry first,
-//! expiring a copy whose time has come; opening recovers from a crash by removing temporary
-//! files and sealed files no record refers to. All calls block: async callers use a blocking
-//! pool.
+//! Guarantees: a deposit is durable (sealed file and half file fsync'd under their names, both
+//! directories fsync'd, then the redb commit) before it returns; a record and the event that
+//! changes it are written in one transaction, and concurrent deposits and events share one
+//! transaction and one fsync of each directory (group commit, `store_batch.rs`); an event is
+//! counted from the record as stored in that transaction, and a state change (revoke, expiry,
+//! extend) applies only to a copy still active there; revoke and expiry commit the new state,
+//! then overwrite the half file with zeros, fsync and remove it, then remove the sealed file;
+//! reading checks the state and the expiry first, expiring a copy whose time has come;
+//! opening recovers from a crash by removing temporary files and sealed files no record
+//! refers to (so a crash before a batch commits leaves nothing behind). All calls block:
+//! async callers use a blocking pool.
 
 use crate::document::Document;
 use crate::error::PortalError;
@@ -21,6 +25,7 @@ use crate::record::{
 };
 use crate::sanitise;
 use crate::seal::{self, Half};
+use crate::store_batch::{BatchStats, Batcher, Change};
 use redb::{ReadableDatabase, ReadableTable, TableDefinition};
 use sealgate_commit::{DataKey, KeyWrapper};
 use sealgate_core::address::Address;
@@ -32,20 +37,23 @@ use std::path::Path;
 use std::sync::Arc;
 
 /// Escrow id → [`EscrowRecord`].
-const ESCROWS: TableDefinition<u128, &[u8]> = TableDefinition::new("escrows");
+pub(crate) const ESCROWS: TableDefinition<u128, &[u8]> = TableDefinition::new("escrows");
 /// (message id, recipient index) → the latest escrow id of that copy.
-const BY_MESSAGE: TableDefinition<(u128, u32), u128> = TableDefinition::new("by_message");
+pub(crate) const BY_MESSAGE: TableDefinition<(u128, u32), u128> =
+    TableDefinition::new("by_message");
 /// (escrow id, sequence) → one [`PortalEvent`], append-only.
-const EVENTS: TableDefinition<(u128, u32), &[u8]> = TableDefinition::new("events");
+pub(crate) const EVENTS: TableDefinition<(u128, u32), &[u8]> = TableDefinition::new("events");
 const ROW_FORMAT: u8 = 1;
+/// The most deposits and events one group transaction holds.
+const MAX_BATCH: usize = 64;
 
-fn encode<T: Serialize>(value: &T) -> Result<Vec<u8>, PortalError> {
+pub(crate) fn encode<T: Serialize>(value: &T) -> Result<Vec<u8>, PortalError> {
     let mut out = vec![ROW_FORMAT];
     serde_json::to_writer(&mut out, value)?;
     Ok(out)
 }
 
-fn decode<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, PortalError> {
+pub(crate) fn decode<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, PortalError> {
     match bytes.split_first() {
         Some((&ROW_FORMAT, json)) => Ok(serde_json::from_slice(json)?),
         _ => Err(PortalError::Corrupt("unknown row format".into())),
@@ -104,6 +112,7 @@ pub struct EscrowStore {
     clock: Arc<dyn Clock>,
     rng: Arc<dyn Random>,
     observer: std::sync::OnceLock<Observer>,
+    batch: Batcher,
 }
 
 /// Told of each committed event: the record's tenant (a configured name) and the event.
@@ -134,10 +143,14 @@ impl EscrowStore {
         txn.open_table(BY_MESSAGE)?;
         txn.open_table(EVENTS)?;
         txn.commit()?;
+        let files = SealedDir::open(root.join("sealed"), "sealed")?;
+        let halves = SealedDir::open(root.join("halves"), "half")?;
+        let dirs = vec![files.dir().to_path_buf(), halves.dir().to_path_buf()];
         let store = EscrowStore {
             db,
-            files: SealedDir::open(root.join("sealed"), "sealed")?,
-            halves: SealedDir::open(root.join("halves"), "half")?,
+            files,
+            halves,
+            batch: Batcher::new(dirs, MAX_BATCH),
             wrapper,
             clock,
             rng,
@@ -151,6 +164,11 @@ impl EscrowStore {
     /// `false` if one was set already. It sees the tenant and the event kind, nothing else.
     pub fn set_observer(&self, observer: Observer) -> bool {
         self.observer.set(observer).is_ok()
+    }
+
+    /// Group-commit counters of the deposits and events so far.
+    pub fn commit_stats(&self) -> BatchStats {
+        self.batch.stats()
     }
 
     fn recover(&self) -> Result<(), PortalError> {
@@ -179,8 +197,9 @@ impl EscrowStore {
             Half::generate(rng),
         );
         let plain = zeroize::Zeroizing::new(doc.encode()?);
+        // Both names become durable with the batch's directory fsyncs, before the record commits.
         self.files
-            .write(id, &seal::seal(&link, &stored, id, rng, &plain)?)?;
+            .write_unsynced_name(id, &seal::seal(&link, &stored, id, rng, &plain)?)?;
         let wrap = |half: &Half, role: &str| -> Result<StoredKey, PortalError> {
             let key = DataKey::from_bytes(*half.as_bytes());
             Ok(StoredKey::new(self.wrapper.wrap(
@@ -211,17 +230,11 @@ impl EscrowStore {
                 KeyMode::Link => None,
             },
         };
-        self.halves.write(id, &serde_json::to_vec(&halves)?)?;
-        let written = self.write(
-            record.clone(),
-            PortalEventKind::Escrowed,
-            Actor::System,
-            |txn| {
-                let mut idx = txn.open_table(BY_MESSAGE)?;
-                idx.insert((message_key(new.message_id), new.recipient_index), id.key())?;
-                Ok(())
-            },
-        );
+        self.halves
+            .write_unsynced_name(id, &serde_json::to_vec(&halves)?)?;
+        let index = (message_key(new.message_id), new.recipient_index);
+        let insert = Change::Insert(Box::new(record.clone()), index);
+        let written = self.write(id.key(), insert, PortalEventKind::Escrowed, Actor::System);
         if let Err(e) = written {
             // Best effort: recovery removes both files at the next start if this fails too.
             let _ = self.halves.shred(id).and(self.files.remove(id));
@@ -235,31 +248,24 @@ impl EscrowStore {
         })
     }
 
-    /// Writes `record` with one more event, plus `extra` changes, in one transaction.
+    /// Commits one event of escrow `key` and the record `change` makes of it, in a group
+    /// transaction (`store_batch.rs`); the observer hears of it once it is durable.
     fn write(
         &self,
-        mut record: EscrowRecord,
+        key: u128,
+        change: Change,
         kind: PortalEventKind,
         actor: Actor,
-        extra: impl FnOnce(&redb::WriteTransaction) -> Result<(), PortalError>,
     ) -> Result<EscrowRecord, PortalError> {
-        let key = self.id_of(&record)?.key();
         let event = PortalEvent {
             at: self.clock.now(),
             kind,
             actor,
         };
-        let seq = record.events;
-        record.events += 1;
-        let txn = self.db.begin_write()?;
-        {
-            txn.open_table(EVENTS)?
-                .insert((key, seq), encode(&event)?.as_slice())?;
-            txn.open_table(ESCROWS)?
-                .insert(key, encode(&record)?.as_slice())?;
-            extra(&txn)?;
-        }
-        txn.commit()?;
+        let row = encode(&event)?;
+        let sync_dirs = matches!(change, Change::Insert(..));
+        let op = Box::new(move |txn: &redb::WriteTransaction| change.apply(txn, key, &row));
+        let record = self.batch.run(&self.db, op, sync_dirs)?;
         if let Some(observe) = self.observer.get() {
             observe(&record.tenant, &event.kind);
         }
@@ -328,8 +334,7 @@ impl EscrowStore {
         kind: PortalEventKind,
         actor: Actor,
     ) -> Result<(), PortalError> {
-        let record = self.record(id)?;
-        self.write(record, kind, actor, |_| Ok(())).map(|_| ())
+        self.write(id.key(), Change::Event, kind, actor).map(|_| ())
     }
 
     /// The record, expiring it first when its time has come. Fails `Revoked` / `Expired` when
@@ -416,9 +421,9 @@ impl EscrowStore {
             ));
         }
         record.expires = until;
-        self.write(record, PortalEventKind::Extended { until }, actor, |_| {
-            Ok(())
-        })
+        let key = id.key();
+        let change = Change::Replace(Box::new(record));
+        self.write(key, change, PortalEventKind::Extended { until }, actor)
     }
 
     /// Expires every active escrow whose time has come; returns their ids.
@@ -450,7 +455,7 @@ impl EscrowStore {
             record.state = EscrowState::Expired { at };
             PortalEventKind::Expired
         };
-        let record = self.write(record, kind, actor, |_| Ok(()))?;
+        let record = self.write(id.key(), Change::Replace(Box::new(record)), kind, actor)?;
         // The record says revoked/expired from here on; a failure below leaves files that
         // `recover` shreds at the next start (it keeps files of active escrows only).
         self.halves.shred(id)?;
