@@ -1,8 +1,11 @@
 //! File directories of the portal: `portal/sealed/<escrow id>.sealed` (the sealed copies) and
 //! `portal/halves/<escrow id>.half` (the wrapped key halves), files mode 0600.
 //!
-//! Guarantees: [`SealedDir::write`] returns only after the bytes are on disk under the final
-//! name (temp file with `O_EXCL`, fsync, rename, directory fsync); only sealed or wrapped bytes
+//! Guarantees: [`SealedDir::write_unsynced_name`] returns only after the bytes are on disk
+//! under the final name (temp file with `O_EXCL`, fsync, rename); the name itself is durable
+//! once the caller fsyncs the directory (the escrow store's group commit does so once per
+//! batch, before the batch's records commit, so no record names a file that a crash could
+//! lose, and a file without a record is removed by recovery); only sealed or wrapped bytes
 //! are written; [`SealedDir::remove`] makes the removal durable too, and [`SealedDir::shred`]
 //! first overwrites the file in place with zeros and fsyncs it (the halves live in their own
 //! small files rather than in the copy-on-write database, whose freed pages keep old bytes
@@ -30,7 +33,7 @@ pub fn ensure_dir(dir: &Path) -> Result<(), PortalError> {
     }
 }
 
-fn fsync_dir(dir: &Path) -> Result<(), PortalError> {
+pub(crate) fn fsync_dir(dir: &Path) -> Result<(), PortalError> {
     File::open(dir)
         .and_then(|d| d.sync_all())
         .map_err(|e| io("fsync directory", dir, e))
@@ -55,8 +58,15 @@ impl SealedDir {
         self.dir.join(format!("{id}.{}", self.ext))
     }
 
-    /// Writes `bytes` durably as the sealed file of `id`.
-    pub fn write(&self, id: EscrowId, bytes: &[u8]) -> Result<(), PortalError> {
+    /// The directory itself.
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
+    /// Writes `bytes` as the file of `id`, the contents fsync'd under the final name, but the
+    /// name not yet durable: the caller fsyncs [`SealedDir::dir`] before relying on it (the
+    /// escrow store's group commit does, once per batch).
+    pub fn write_unsynced_name(&self, id: EscrowId, bytes: &[u8]) -> Result<(), PortalError> {
         let tmp = self.dir.join(format!("{id}.{TEMP_EXT}"));
         let mut f = OpenOptions::new()
             .write(true)
@@ -68,8 +78,7 @@ impl SealedDir {
             .and_then(|()| f.sync_all())
             .map_err(|e| io("write", &tmp, e))?;
         let path = self.path(id);
-        fs::rename(&tmp, &path).map_err(|e| io("rename", &tmp, e))?;
-        fsync_dir(&self.dir)
+        fs::rename(&tmp, &path).map_err(|e| io("rename", &tmp, e))
     }
 
     /// Reads the sealed file of `id`.

@@ -73,6 +73,7 @@ mod session;
 mod status;
 mod status_texts;
 mod store;
+mod store_batch;
 pub mod web;
 
 pub use brand::{Brand, Logo, LogoKind, MAX_LOGO};
@@ -92,6 +93,7 @@ pub use seal::Half;
 pub use session::{SessionView, Sessions};
 pub use status::SenderStatus;
 pub use store::{Deposit, EscrowStore, NewEscrow, Observer};
+pub use store_batch::BatchStats;
 pub use web::{
     Features, MailFuture, PortalMail, WebConfig, router, router_with, router_with_passkeys,
     router_with_reply,

@@ -216,7 +216,7 @@ impl EscrowStore {
             return Err(PortalError::Conflict("another tenant's copy".into()));
         }
         let key = row_key(tenant, owner);
-        self.write(record, kind, actor, |txn| {
+        self.write_with(id.key(), kind, actor, |txn| {
             let mut rows = read_row(&txn.open_table(PASSKEYS)?, &key)?;
             change(&mut rows)?;
             write_row(txn, &key, &rows)

@@ -4,13 +4,17 @@
 //! sealed copy per escrow) and `portal/halves/` (one file per escrow holding its stored half —
 //! and in `key_mode = "server"` its link half — wrapped under the master key).
 //!
-//! Guarantees: a deposit is durable (sealed file and half file fsync'd under their names, then
-//! the redb commit) before it returns; a record and the event that changes it are written in
-//! one transaction; revoke and expiry commit the new state, then overwrite the half file with
-//! zeros, fsync and remove it, then remove the sealed file; reading checks the state and the expiry first,
-//! expiring a copy whose time has come; opening recovers from a crash by removing temporary
-//! files and sealed files no record refers to. All calls block: async callers use a blocking
-//! pool.
+//! Guarantees: a deposit is durable (sealed file and half file fsync'd under their names, both
+//! directories fsync'd, then the redb commit) before it returns; a record and the event that
+//! changes it are written in one transaction, and concurrent deposits and events share one
+//! transaction and one fsync of each directory (group commit, `store_batch.rs`); an event is
+//! counted from the record as stored in that transaction, and a state change (revoke, expiry,
+//! extend) applies only to a copy still active there; revoke and expiry commit the new state,
+//! then overwrite the half file with zeros, fsync and remove it, then remove the sealed file;
+//! reading checks the state and the expiry first, expiring a copy whose time has come;
+//! opening recovers from a crash by removing temporary files and sealed files no record
+//! refers to (so a crash before a batch commits leaves nothing behind). All calls block:
+//! async callers use a blocking pool.
 
 use crate::document::Document;
 use crate::error::PortalError;
@@ -21,6 +25,7 @@ use crate::record::{
 };
 use crate::sanitise;
 use crate::seal::{self, Half};
+use crate::store_batch::{BatchStats, Batcher, Change};
 use redb::{ReadableDatabase, ReadableTable, TableDefinition};
 use sealgate_commit::{DataKey, KeyWrapper};
 use sealgate_core::address::Address;
@@ -32,13 +37,15 @@ use std::path::Path;
 use std::sync::Arc;
 
 /// Escrow id → [`EscrowRecord`].
-const ESCROWS: TableDefinition<u128, &[u8]> = TableDefinition::new("escrows");
+pub(crate) const ESCROWS: TableDefinition<u128, &[u8]> = TableDefinition::new("escrows");
 /// (message id, recipient index) → the latest escrow id of that copy.
 pub(crate) const BY_MESSAGE: TableDefinition<(u128, u32), u128> =
     TableDefinition::new("by_message");
 /// (escrow id, sequence) → one [`PortalEvent`], append-only.
-const EVENTS: TableDefinition<(u128, u32), &[u8]> = TableDefinition::new("events");
+pub(crate) const EVENTS: TableDefinition<(u128, u32), &[u8]> = TableDefinition::new("events");
 const ROW_FORMAT: u8 = 1;
+/// The most deposits and events one group transaction holds.
+const MAX_BATCH: usize = 64;
 
 pub(crate) fn encode<T: Serialize>(value: &T) -> Result<Vec<u8>, PortalError> {
     let mut out = vec![ROW_FORMAT];
@@ -105,6 +112,7 @@ pub struct EscrowStore {
     pub(crate) clock: Arc<dyn Clock>,
     pub(crate) rng: Arc<dyn Random>,
     observer: std::sync::OnceLock<Observer>,
+    batch: Batcher,
 }
 
 /// Told of each committed event: the record's tenant (a configured name) and the event.
@@ -136,10 +144,14 @@ impl EscrowStore {
         txn.open_table(EVENTS)?;
         crate::status::create_tables(&txn)?;
         txn.commit()?;
+        let files = SealedDir::open(root.join("sealed"), "sealed")?;
+        let halves = SealedDir::open(root.join("halves"), "half")?;
+        let dirs = vec![files.dir().to_path_buf(), halves.dir().to_path_buf()];
         let store = EscrowStore {
             db,
-            files: SealedDir::open(root.join("sealed"), "sealed")?,
-            halves: SealedDir::open(root.join("halves"), "half")?,
+            files,
+            halves,
+            batch: Batcher::new(dirs, MAX_BATCH),
             wrapper,
             clock,
             rng,
@@ -153,6 +165,11 @@ impl EscrowStore {
     /// `false` if one was set already. It sees the tenant and the event kind, nothing else.
     pub fn set_observer(&self, observer: Observer) -> bool {
         self.observer.set(observer).is_ok()
+    }
+
+    /// Group-commit counters of the deposits and events so far.
+    pub fn commit_stats(&self) -> BatchStats {
+        self.batch.stats()
     }
 
     fn recover(&self) -> Result<(), PortalError> {
@@ -181,8 +198,9 @@ impl EscrowStore {
             Half::generate(rng),
         );
         let plain = zeroize::Zeroizing::new(doc.encode()?);
+        // Both names become durable with the batch's directory fsyncs, before the record commits.
         self.files
-            .write(id, &seal::seal(&link, &stored, id, rng, &plain)?)?;
+            .write_unsynced_name(id, &seal::seal(&link, &stored, id, rng, &plain)?)?;
         let wrap = |half: &Half, role: &str| -> Result<StoredKey, PortalError> {
             let key = DataKey::from_bytes(*half.as_bytes());
             Ok(StoredKey::new(self.wrapper.wrap(
@@ -213,17 +231,11 @@ impl EscrowStore {
                 KeyMode::Link => None,
             },
         };
-        self.halves.write(id, &serde_json::to_vec(&halves)?)?;
-        let written = self.write(
-            record.clone(),
-            PortalEventKind::Escrowed,
-            Actor::System,
-            |txn| {
-                let mut idx = txn.open_table(BY_MESSAGE)?;
-                idx.insert((message_key(new.message_id), new.recipient_index), id.key())?;
-                Ok(())
-            },
-        );
+        self.halves
+            .write_unsynced_name(id, &serde_json::to_vec(&halves)?)?;
+        let index = (message_key(new.message_id), new.recipient_index);
+        let insert = Change::Insert(Box::new(record.clone()), index);
+        let written = self.write(id.key(), insert, PortalEventKind::Escrowed, Actor::System);
         if let Err(e) = written {
             // Best effort: recovery removes both files at the next start if this fails too.
             let _ = self.halves.shred(id).and(self.files.remove(id));
@@ -237,30 +249,50 @@ impl EscrowStore {
         })
     }
 
-    /// Writes `record` with one more event, plus `extra` changes, in one transaction.
+    /// Commits one event of escrow `key` and the record `change` makes of it, in a group
+    /// transaction (`store_batch.rs`); the observer hears of it once it is durable.
     pub(crate) fn write(
         &self,
-        mut record: EscrowRecord,
+        key: u128,
+        change: Change,
         kind: PortalEventKind,
         actor: Actor,
-        extra: impl FnOnce(&redb::WriteTransaction) -> Result<(), PortalError>,
     ) -> Result<EscrowRecord, PortalError> {
-        let key = self.id_of(&record)?.key();
         let event = PortalEvent {
             at: self.clock.now(),
             kind,
             actor,
         };
-        let seq = record.events;
-        record.events += 1;
-        let txn = self.db.begin_write()?;
-        {
-            txn.open_table(EVENTS)?
-                .insert((key, seq), encode(&event)?.as_slice())?;
-            txn.open_table(ESCROWS)?
-                .insert(key, encode(&record)?.as_slice())?;
-            extra(&txn)?;
+        let row = encode(&event)?;
+        let sync_dirs = matches!(change, Change::Insert(..));
+        let op = Box::new(move |txn: &redb::WriteTransaction| change.apply(txn, key, &row));
+        let record = self.batch.run(&self.db, op, sync_dirs)?;
+        if let Some(observe) = self.observer.get() {
+            observe(&record.tenant, &event.kind);
         }
+        Ok(record)
+    }
+
+    /// Commits one event of escrow `key` together with `extra`'s changes to other tables of
+    /// this crate (the passkeys) in a transaction of its own, outside the group commit (these
+    /// are rare, and `extra` may refuse after reading: then nothing is written). redb runs
+    /// one write transaction at a time, so this and a batch never interleave.
+    pub(crate) fn write_with(
+        &self,
+        key: u128,
+        kind: PortalEventKind,
+        actor: Actor,
+        extra: impl FnOnce(&redb::WriteTransaction) -> Result<(), PortalError>,
+    ) -> Result<EscrowRecord, PortalError> {
+        let event = PortalEvent {
+            at: self.clock.now(),
+            kind,
+            actor,
+        };
+        let row = encode(&event)?;
+        let txn = self.db.begin_write()?;
+        extra(&txn)?;
+        let record = Change::Event.apply(&txn, key, &row)?;
         txn.commit()?;
         if let Some(observe) = self.observer.get() {
             observe(&record.tenant, &event.kind);
@@ -349,8 +381,7 @@ impl EscrowStore {
         kind: PortalEventKind,
         actor: Actor,
     ) -> Result<(), PortalError> {
-        let record = self.record(id)?;
-        self.write(record, kind, actor, |_| Ok(())).map(|_| ())
+        self.write(id.key(), Change::Event, kind, actor).map(|_| ())
     }
 
     /// The record, expiring it first when its time has come. Fails `Revoked` / `Expired` when
@@ -437,9 +468,9 @@ impl EscrowStore {
             ));
         }
         record.expires = until;
-        self.write(record, PortalEventKind::Extended { until }, actor, |_| {
-            Ok(())
-        })
+        let key = id.key();
+        let change = Change::Replace(Box::new(record));
+        self.write(key, change, PortalEventKind::Extended { until }, actor)
     }
 
     /// Expires every active escrow whose time has come; returns their ids.
@@ -471,7 +502,7 @@ impl EscrowStore {
             record.state = EscrowState::Expired { at };
             PortalEventKind::Expired
         };
-        let record = self.write(record, kind, actor, |_| Ok(()))?;
+        let record = self.write(id.key(), Change::Replace(Box::new(record)), kind, actor)?;
         // The record says revoked/expired from here on; a failure below leaves files that
         // `recover` shreds at the next start (it keeps files of active escrows only).
         self.halves.shred(id)?;
