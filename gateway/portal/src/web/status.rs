@@ -362,13 +362,13 @@ pub async fn extend(
         Err(resp) => return resp,
     };
     let note = match st.mail.extension(&r).filter(|u| *u > r.expires) {
-        None => text(&say, "no-extend").to_string(),
+        None => text(&say, "no-extend"),
         Some(until) => {
             let store = st.store.clone();
             match blocking(move || store.extend(store.id_of(&r)?, until, Actor::Sender)).await {
                 Ok(_) => format!("{} {}.", text(&say, "done-extend"), when(until)),
-                Err(PortalError::Revoked | PortalError::Expired) => text(&say, "gone").into(),
-                Err(_) => text(&say, "busy").into(),
+                Err(PortalError::Revoked | PortalError::Expired) => text(&say, "gone"),
+                Err(_) => text(&say, "busy"),
             }
         }
     };
