@@ -341,7 +341,7 @@ pub async fn revoke(
         Ok(_) => text(&say, "done-revoke"),
         Err(_) => text(&say, "busy"),
     };
-    show(&st, &token, &s, lang, Some(note.to_string())).await
+    show(&st, &token, &s, lang, Some(note)).await
 }
 
 /// `POST /s/{token}/extend`: moves one copy's expiry as far as the gateway allows.
@@ -402,7 +402,7 @@ pub async fn resend(
     } else {
         text(&say, "no-resend")
     };
-    show(&st, &token, &s, lang, Some(note.to_string())).await
+    show(&st, &token, &s, lang, Some(note)).await
 }
 
 #[cfg(test)]
