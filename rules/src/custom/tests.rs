@@ -72,6 +72,17 @@ fn texts() -> Vec<String> {
         }
         out.push(t);
     }
+    // One plain line per shipped detector, so each is seen to match at least once.
+    for line in [
+        "MRN: 00482913, Member ID AB0187589-01, Dear Ann Lee, PT: Ann Lee",
+        "age 93; a 94 y/o resident",
+        "Bed 4: 67M s/p lap chole POD1; rm 12 - 81 yo F",
+        "Acct # 00482913 past due; claim no. 1234567890 denied",
+        "ZIP: 02139-1234 and codigo postal: 10001",
+        "ZZTEST, TEST PATIENT, sample record, not a real patient",
+    ] {
+        out.push(line.to_string());
+    }
     out
 }
 
