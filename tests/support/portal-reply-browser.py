@@ -115,7 +115,10 @@ def login(ctx):
 
 
 def reply(page, text, files, everyone):
-    page.get_by_role("link", name="Reply to the sender").click()
+    # Keyboard: a mouse click can land while the message frame is still resizing the page
+    # (and the passkey offer is being drawn below it) and be lost.
+    page.get_by_role("link", name="Reply to the sender").focus()
+    page.keyboard.press("Enter")
     page.wait_for_selector("form.reply")
     page.wait_for_function("document.getElementById('reply-key').value.length > 0")
     page.fill("#reply-text", text)
@@ -152,7 +155,10 @@ with sync_playwright() as p:
     back = page.url
 
     # The reply page: axe and 320 px, then the first reply with the attachment.
-    page.get_by_role("link", name="Reply to the sender").click()
+    # Keyboard: a mouse click can land while the message frame is still resizing the page
+    # (and the passkey offer is being drawn below it) and be lost.
+    page.get_by_role("link", name="Reply to the sender").focus()
+    page.keyboard.press("Enter")
     page.wait_for_selector("form.reply")
     check(page.get_attribute("form.reply", "enctype") == "multipart/form-data", "multipart form")
     axe(page, "reply")
@@ -186,7 +192,9 @@ with sync_playwright() as p:
     # The daily cap: the form says so, and a POST over it is refused with a clear page.
     page.goto(back)
     page.wait_for_selector("#frame:not([hidden])")
-    page.get_by_role("link", name="Reply to the sender").click()
+    page.get_by_role("link", name="Reply to the sender").focus()
+    page.keyboard.press("Enter")
+    page.wait_for_url("**/reply")
     check(h1(page) == "Too many replies today", "cap page: " + page.locator("main").inner_text())
     axe(page, "cap")
     status, body = raw_post(ctx, page, cfg["base"], {**fields, "text": "One more question."}, [])
