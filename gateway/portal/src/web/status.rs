@@ -29,11 +29,6 @@ use axum::response::Response;
 use sealgate_core::time::Timestamp;
 use std::sync::Arc;
 
-/// The page's language: the portal's choice (switch link, cookie, `Accept-Language`).
-fn lang(st: &Inner, headers: &HeaderMap, query: Option<&str>, tenant: Option<&str>) -> Lang {
-    lang_of(st, headers, query, tenant)
-}
-
 /// `2026-12-03 10:00 UTC`.
 fn when(t: Timestamp) -> String {
     let secs = t.secs();
@@ -105,7 +100,7 @@ pub async fn start(
     RawQuery(query): RawQuery,
     headers: HeaderMap,
 ) -> Response {
-    let lang = lang(&st, &headers, query.as_deref(), None);
+    let lang = lang_of(&st, &headers, query.as_deref(), None);
     let brand = st.brand(None);
     let say = Say {
         texts: &brand.texts,
@@ -286,7 +281,7 @@ pub async fn page(
         Ok(s) => s,
         Err(resp) => return resp,
     };
-    show(&st, &token, &s, lang(&st, &headers, None, None), None).await
+    show(&st, &token, &s, lang_of(&st, &headers, None, None), None).await
 }
 
 /// The guarded action's session and the copy it names (of the token's message only).
@@ -298,7 +293,7 @@ async fn target(
 ) -> Result<(crate::session::SessionView, EscrowRecord), Response> {
     let f = form(body);
     let s = guard(st, headers, &f)?;
-    let lang = lang(st, headers, None, None);
+    let lang = lang_of(st, headers, None, None);
     let index: u32 = f
         .get("copy")
         .and_then(|v| v.parse().ok())
@@ -321,15 +316,15 @@ pub async fn revoke(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    let lang = lang(&st, &headers, None, None);
-    let brand = st.brand(None).clone();
-    let say = Say {
-        texts: &brand.texts,
-        lang,
-    };
+    let lang = lang_of(&st, &headers, None, None);
     let (s, r) = match target(&st, &token, &headers, &body).await {
         Ok(v) => v,
         Err(resp) => return resp,
+    };
+    // The note is shown on the tenant's page: the tenant's wording.
+    let say = Say {
+        texts: &st.brand(Some(&r.tenant)).texts,
+        lang,
     };
     let store = st.store.clone();
     let note = match blocking(move || {
@@ -351,15 +346,15 @@ pub async fn extend(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    let lang = lang(&st, &headers, None, None);
-    let brand = st.brand(None).clone();
-    let say = Say {
-        texts: &brand.texts,
-        lang,
-    };
+    let lang = lang_of(&st, &headers, None, None);
     let (s, r) = match target(&st, &token, &headers, &body).await {
         Ok(v) => v,
         Err(resp) => return resp,
+    };
+    // The note is shown on the tenant's page: the tenant's wording.
+    let say = Say {
+        texts: &st.brand(Some(&r.tenant)).texts,
+        lang,
     };
     let note = match st.mail.extension(&r).filter(|u| *u > r.expires) {
         None => text(&say, "no-extend"),
@@ -382,15 +377,15 @@ pub async fn resend(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    let lang = lang(&st, &headers, None, None);
-    let brand = st.brand(None).clone();
-    let say = Say {
-        texts: &brand.texts,
-        lang,
-    };
+    let lang = lang_of(&st, &headers, None, None);
     let (s, r) = match target(&st, &token, &headers, &body).await {
         Ok(v) => v,
         Err(resp) => return resp,
+    };
+    // The note is shown on the tenant's page: the tenant's wording.
+    let say = Say {
+        texts: &st.brand(Some(&r.tenant)).texts,
+        lang,
     };
     let note = if !r.is_active() {
         text(&say, "gone")
