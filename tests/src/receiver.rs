@@ -31,11 +31,57 @@ pub fn pause(d: Duration) {
     let _ = rx.recv_timeout(d);
 }
 
-/// A TCP port free on `ip` right now (bound to port 0, then released). Another process could
-/// take it before the caller binds it again; acceptable for loopback test rigs.
+/// A TCP port free on `ip` right now, for a listener the test starts later (or never).
+///
+/// Chosen *below* the kernel's ephemeral range (`net.ipv4.ip_local_port_range`, read at run
+/// time): a port handed out by `bind(…:0)` could be taken by any outgoing connection or other
+/// `bind(…:0)` before the caller binds it again — CI once saw exactly that. Below the range only
+/// another explicit bind can collide, so each port is handed out once per test process and the
+/// start point is spread by the process id and the clock.
 pub fn free_port(ip: IpAddr) -> u16 {
-    let l = TcpListener::bind(SocketAddr::new(ip, 0)).or_die("bind a free port");
-    l.local_addr().or_die("local addr").port()
+    use std::sync::Mutex;
+    static NEXT: Mutex<Option<u16>> = Mutex::new(None);
+    let (low, high) = below_ephemeral();
+    let span = u32::from(high - low);
+    // The lock only guards a counter; a poisoned lock still holds a usable value.
+    let mut next = NEXT.lock().unwrap_or_else(|p| p.into_inner());
+    let mut candidate = next.unwrap_or_else(|| {
+        let nanos = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.subsec_nanos())
+            .unwrap_or(0);
+        let seed = std::process::id().wrapping_mul(7919) ^ nanos;
+        low + (seed % span) as u16
+    });
+    for _ in 0..span {
+        let port = candidate;
+        candidate = if candidate + 1 >= high { low } else { candidate + 1 };
+        if TcpListener::bind(SocketAddr::new(ip, port)).is_ok() {
+            *next = Some(candidate);
+            return port;
+        }
+    }
+    panic!("no free port on {ip} between {low} and {high}");
+}
+
+/// The port range tests pick fixed ports from: from 20000 up to the start of the ephemeral
+/// range, or above its end when it starts lower (32768–60999 when it cannot be read).
+fn below_ephemeral() -> (u16, u16) {
+    let range: Vec<u16> = std::fs::read_to_string("/proc/sys/net/ipv4/ip_local_port_range")
+        .map(|s| s.split_whitespace().filter_map(|w| w.parse().ok()).collect())
+        .unwrap_or_default();
+    let (start, end) = match range[..] {
+        [start, end] => (start, end),
+        _ => (32768, 60999),
+    };
+    if start > 21000 {
+        (20000, start)
+    } else if end < 64000 {
+        (end + 1, 65535)
+    } else {
+        // The whole port space is ephemeral: no safe range; take the common one.
+        (20000, 32768)
+    }
 }
 
 /// A self-signed certificate and key for `name` (PEM files `NAME.crt`, `NAME.key` in `dir`),
