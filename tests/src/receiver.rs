@@ -55,7 +55,11 @@ pub fn free_port(ip: IpAddr) -> u16 {
     });
     for _ in 0..span {
         let port = candidate;
-        candidate = if candidate + 1 >= high { low } else { candidate + 1 };
+        candidate = if candidate + 1 >= high {
+            low
+        } else {
+            candidate + 1
+        };
         if TcpListener::bind(SocketAddr::new(ip, port)).is_ok() {
             *next = Some(candidate);
             return port;
@@ -68,7 +72,11 @@ pub fn free_port(ip: IpAddr) -> u16 {
 /// range, or above its end when it starts lower (32768–60999 when it cannot be read).
 fn below_ephemeral() -> (u16, u16) {
     let range: Vec<u16> = std::fs::read_to_string("/proc/sys/net/ipv4/ip_local_port_range")
-        .map(|s| s.split_whitespace().filter_map(|w| w.parse().ok()).collect())
+        .map(|s| {
+            s.split_whitespace()
+                .filter_map(|w| w.parse().ok())
+                .collect()
+        })
         .unwrap_or_default();
     let (start, end) = match range[..] {
         [start, end] => (start, end),
