@@ -8,6 +8,7 @@
 //! environment.
 #![forbid(unsafe_code)]
 
+mod admin;
 pub mod defaults;
 mod delivery;
 mod platform;
@@ -18,10 +19,12 @@ mod portal_texts;
 mod reader;
 mod sections;
 mod smtp_limits;
+mod tenants;
 mod tls;
 pub mod units;
 mod verify;
 
+pub use admin::{AdminConfig, AdminTls};
 pub use delivery::*;
 pub use platform::{ClientCert, Platform, ReturnRoute, warnings};
 pub use portal::*;
@@ -31,6 +34,7 @@ pub use portal_texts::{MailLanguage, TextOverride};
 pub use reader::Issue;
 pub use sections::*;
 pub use smtp_limits::SmtpLimits;
+pub use tenants::{DkimKeyConfig, TenantConfig};
 pub use tls::*;
 pub use verify::{VerifyConfig, VerifyCredentials};
 

@@ -8,7 +8,7 @@
 
 use crate::defaults;
 use crate::reader::Section;
-use crate::sections::TenantConfig;
+use crate::tenants::TenantConfig;
 use ipnet::IpNet;
 use sealgate_core::Domain;
 use std::path::PathBuf;

@@ -3,7 +3,7 @@
 //! the strongest unmet floor wins (drop > next method > defer); otherwise the last failure,
 //! temporary or permanent by its class.
 
-use super::{Outcome, TlsFailure, split, with_reply};
+use super::outcome::{Outcome, TlsFailure, split, with_reply};
 use crate::engine::Inner;
 use crate::error::DeliverError;
 use sealgate_core::event::AttemptFacts;

@@ -19,8 +19,9 @@
 //! - Every new session is reported to the policy (pins, TLS-RPT) with what it reached —
 //!   except the sessions carrying TLS-RPT reports themselves.
 
+use super::GroupResult;
 use super::failures::Failures;
-use super::{GroupResult, Outcome, split, with_reply};
+use super::outcome::{Outcome, split, with_reply};
 use crate::client::{Connection, RcptTo, SessionParams, TlsKey, TlsPolicy, Transaction};
 use crate::engine::Inner;
 use crate::error::DeliverError;
