@@ -13,13 +13,14 @@
 //!
 //! Where things are: this file runs the round (plan, protect and sign, send by group, record,
 //! tell the senders); `send.rs` sends one group over the hosts of its route under the TLS
-//! policy, `failures.rs` keeps what the hosts said, `outcome.rs` turns each recipient's
+//! policy (`session.rs`: one host's session), `failures.rs` keeps what the hosts said, `outcome.rs` turns each recipient's
 //! outcome into records, and `notify.rs` sends the DSNs and notices.
 
 mod failures;
 mod notify;
 mod outcome;
 mod send;
+mod session;
 
 use notify::{bounce, defer_all, delay_warning, drop_tls, hold};
 use outcome::{Next, Outcome, classify};

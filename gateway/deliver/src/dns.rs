@@ -9,7 +9,6 @@
 
 use crate::error::DeliverError;
 use hickory_resolver::TokioResolver;
-use hickory_resolver::config::{ConnectionConfig, NameServerConfig, ResolverConfig};
 use hickory_resolver::net::runtime::TokioRuntimeProvider;
 use hickory_resolver::proto::rr::RData;
 use sealgate_core::Domain;
@@ -56,23 +55,8 @@ pub struct HickoryDns {
 impl HickoryDns {
     /// A resolver asking `nameservers`, or the system's (`/etc/resolv.conf`) when empty.
     pub fn new(nameservers: &[SocketAddr]) -> Result<HickoryDns, DeliverError> {
-        let config = if nameservers.is_empty() {
-            let (config, _) = hickory_resolver::system_conf::read_system_conf()
-                .map_err(|e| DeliverError::Config(format!("resolv.conf: {e}")))?;
-            config
-        } else {
-            let servers = nameservers
-                .iter()
-                .map(|sa| {
-                    let mut udp = ConnectionConfig::udp();
-                    udp.port = sa.port();
-                    let mut tcp = ConnectionConfig::tcp();
-                    tcp.port = sa.port();
-                    NameServerConfig::new(sa.ip(), true, vec![udp, tcp])
-                })
-                .collect();
-            ResolverConfig::from_name_servers(servers)
-        };
+        let config =
+            sealgate_tlspolicy::dns::resolver_config(nameservers).map_err(DeliverError::Config)?;
         let mut builder =
             TokioResolver::builder_with_config(config, TokioRuntimeProvider::default());
         // Mail routing wants fresh answers in tests and production alike; keep the cache small.

@@ -60,10 +60,13 @@ impl std::fmt::Debug for HickoryPolicyDns {
     }
 }
 
-fn resolver_config(nameservers: &[SocketAddr]) -> Result<ResolverConfig, TlsPolicyError> {
+/// The resolver configuration for `nameservers` (UDP and TCP to each, at its port), or the
+/// system's (`/etc/resolv.conf`) when empty. Shared with the deliver stage's MX resolver; the
+/// error is the text each caller puts in its own configuration error.
+pub fn resolver_config(nameservers: &[SocketAddr]) -> Result<ResolverConfig, String> {
     if nameservers.is_empty() {
         let (config, _) = hickory_resolver::system_conf::read_system_conf()
-            .map_err(|e| TlsPolicyError::Config(format!("resolv.conf: {e}")))?;
+            .map_err(|e| format!("resolv.conf: {e}"))?;
         return Ok(config);
     }
     let servers = nameservers
@@ -88,7 +91,7 @@ impl HickoryPolicyDns {
     ) -> Result<HickoryPolicyDns, TlsPolicyError> {
         let build = |anchors: Option<Arc<TrustAnchors>>| {
             let mut b = TokioResolver::builder_with_config(
-                resolver_config(nameservers)?,
+                resolver_config(nameservers).map_err(TlsPolicyError::Config)?,
                 TokioRuntimeProvider::default(),
             );
             b.options_mut().cache_size = 1024;

@@ -103,12 +103,7 @@ pub(super) fn classify(
             records.push((index, s.attempt(facts), Some(now)));
             let m = method.map_or("", |m| m.as_str());
             tracing::info!(id = %msg.id, %rcpt, method = m, "copy too large for the next hop; trying the next method");
-            records.push((
-                index,
-                Event::status(now, Status::Scheduled, format!("{FALLBACK}{m}: {reply}")),
-                Some(now),
-            ));
-            Next::Again
+            next_method(&s, m, &reply, records)
         }
         Outcome::Failed(facts, err) => {
             let reply = err.reply();
@@ -133,14 +128,24 @@ pub(super) fn classify(
             // A `deliver` copy (no chain method) goes on with the configured fallback chain.
             let m = method.map_or(DELIVER, |m| m.as_str());
             tracing::info!(id = %msg.id, %rcpt, method = m, "TLS floor not met (forced); trying the next method");
-            records.push((
-                index,
-                Event::status(now, Status::Scheduled, format!("{FALLBACK}{m}: {reply}")),
-                Some(now),
-            ));
-            Next::Again
+            next_method(&s, m, &reply, records)
         }
     }
+}
+
+/// The chain's next method takes the recipient at once: a `Scheduled` event naming the method
+/// that did not work and why.
+fn next_method(s: &Subject<'_>, method: &str, reply: &Reply, records: &mut Records) -> Next {
+    records.push((
+        s.state.index,
+        Event::status(
+            s.now,
+            Status::Scheduled,
+            format!("{FALLBACK}{method}: {reply}"),
+        ),
+        Some(s.now),
+    ));
+    Next::Again
 }
 
 /// An accepted copy: counted, timed, and the recipient `Delivered` (`Escrowed` for a portal

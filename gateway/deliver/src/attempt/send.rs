@@ -18,21 +18,27 @@
 //!   marked the message PHI or it also asked REQUIRETLS.
 //! - Every new session is reported to the policy (pins, TLS-RPT) with what it reached —
 //!   except the sessions carrying TLS-RPT reports themselves.
+//!
+//! Each host's session (open, report, transaction) is in `session.rs`.
 
 use super::GroupResult;
 use super::failures::Failures;
 use super::outcome::{Outcome, split, with_reply};
+use super::session::{Sent, report, send_on, session};
 use crate::client::{Connection, RcptTo, SessionParams, TlsKey, TlsPolicy, Transaction};
-use crate::engine::Inner;
+use crate::engine::{Inner, TenantRoutes};
 use crate::error::DeliverError;
 use crate::report_mail::GATEWAY_TENANT;
+use crate::return_route::TenantReturn;
 use crate::route::{Route, Target};
 use sealgate_core::event::AttemptFacts;
-use sealgate_core::{Body, BodyType, Domain, Message, Method, Severity};
+use sealgate_core::{Body, BodyType, Domain, Message, Method, Recipient, Severity};
 use sealgate_tlspolicy::mtasts::StsLookup;
 use sealgate_tlspolicy::policy::{Discovery, RouteKind};
 use sealgate_tlspolicy::tlsrpt::FailureKind;
-use sealgate_tlspolicy::{Achieved, DomainPlan, MxPlan, SessionResult, Verdict};
+use sealgate_tlspolicy::{Achieved, DomainPlan, MxPlan, Verdict};
+use std::net::IpAddr;
+use std::sync::Arc;
 
 /// The requirement named in the rule's floor part, by the TLS the rule asked.
 fn requirement_label(tls: TlsPolicy) -> &'static str {
@@ -51,14 +57,6 @@ fn floor_text(mx: &MxPlan) -> String {
         return mx.level.as_str().to_string();
     }
     format!("{} ({})", mx.level.as_str(), sources.join(", "))
-}
-
-/// The source of the strongest floor part (`none` without one), for the TLS metric.
-fn floor_source(mx: &MxPlan) -> &'static str {
-    mx.floor
-        .deciding()
-        .next()
-        .map_or("none", |p| p.source.as_str())
 }
 
 /// What the policy lookups may consider for this message and route.
@@ -87,37 +85,71 @@ fn requiretls_ok(plan: &DomainPlan, mx: &MxPlan, achieved: Achieved, conn: &Conn
     }
 }
 
-/// Sends one group's transaction, trying the targets in order. Returns each recipient's outcome
-/// and the connection to give back once the outcomes are recorded.
-pub(super) async fn deliver_group(
+/// What every host of one group shares.
+pub(super) struct Group<'a> {
+    pub(super) inner: &'a Inner,
+    msg: &'a Message,
+    rcpts: &'a [(u32, Option<Method>)],
+    /// The tenant's return route, when this is the gateway's own mail for a tenant.
+    ret: Option<Arc<TenantReturn>>,
+    kind: RouteKind,
+    pub(super) plan: DomainPlan,
+    helo: String,
+    source: Option<IpAddr>,
+    /// The sessions are reported to the policy (pins, TLS-RPT).
+    pub(super) counted: bool,
+    txn: Transaction<'a>,
+}
+
+impl Group<'_> {
+    /// How a session with a host of this plan presents itself.
+    fn params(&self, mx: &MxPlan) -> SessionParams {
+        SessionParams {
+            helo: self.helo.clone(),
+            source: self.source,
+            tls: TlsKey {
+                level: mx.level,
+                dane: mx.uses_dane(),
+            },
+            client_cert: self
+                .ret
+                .as_ref()
+                .and_then(|r| r.identity.is_some().then(|| r.tenant.clone())),
+        }
+    }
+}
+
+/// What trying one host gave.
+enum Host {
+    /// Nothing was sent there: try the next host.
+    Next,
+    /// The body may have reached this host: no other host this round.
+    Stop,
+    /// Per-recipient outcomes, and the connection to give back (if reusable).
+    Done(
+        Vec<(u32, Option<Method>, Outcome)>,
+        Option<(SessionParams, Box<Connection>)>,
+    ),
+}
+
+/// Where a group goes: by the tenant's return route, TLS verified, for the mail the gateway
+/// originates for a tenant; else by the configured static route or MX.
+struct Way {
+    ret: Option<Arc<TenantReturn>>,
+    tls: TlsPolicy,
+    kind: RouteKind,
+    /// What the concurrency slot counts: the static hop, or the domain.
+    destination: String,
+}
+
+fn way(
     inner: &Inner,
+    routes: &TenantRoutes,
     msg: &Message,
-    body: &Body,
-    body_type: BodyType,
     domain: &Domain,
     tls: TlsPolicy,
-    rcpts: &[(u32, Option<Method>)],
-) -> GroupResult {
-    let all = |make: &dyn Fn() -> Outcome| -> Vec<(u32, Option<Method>, Outcome)> {
-        rcpts.iter().map(|(i, m)| (*i, *m, make())).collect()
-    };
-    let failed = |outcome: Outcome| GroupResult {
-        outcomes: all(&|| match &outcome {
-            Outcome::Deferred(f, e) => Outcome::Deferred(f.clone(), e.copy()),
-            Outcome::Failed(f, e) => Outcome::Failed(f.clone(), e.copy()),
-            Outcome::TlsUnmet(f, e, k) => Outcome::TlsUnmet(f.clone(), e.copy(), *k),
-            Outcome::Delivered(f) => Outcome::Delivered(f.clone()),
-        }),
-        conn: None,
-        slot: None,
-    };
-    let local = AttemptFacts {
-        next_hop: domain.to_string(),
-        ..AttemptFacts::default()
-    };
-    // Mail the gateway originates for a tenant goes by the tenant's return route, TLS verified.
-    let tenant_routes = inner.tenant_routes();
-    let ret = tenant_routes
+) -> Way {
+    let ret = routes
         .return_routes
         .for_message(msg, &inner.origin.identity.domain);
     let tls = if ret.is_some() {
@@ -129,40 +161,38 @@ pub(super) async fn deliver_group(
         Some(r) => r.route(),
         None => inner.router.route_of(domain),
     };
-    let plan_domain = ret.as_ref().and_then(|r| r.mx_domain()).unwrap_or(domain);
     let (kind, destination) = match &route {
         Route::Static(hop) => (RouteKind::Static, format!("{}:{}", hop.host, hop.port)),
         Route::Mx => (RouteKind::Mx, domain.to_string()),
     };
-    let rule = tls.rule_floor(requirement_label(tls));
-    let mut plan = match inner
-        .policy
-        .plan_with(plan_domain, Some(&rule), discovery(msg, kind))
-        .await
-    {
-        Ok(p) => p,
-        Err(e) => {
-            tracing::warn!(%domain, error = %e, "TLS policy lookup failed; deferring");
-            let err = match e.severity() {
-                Severity::Temporary => DeliverError::TlsRequired(format!("TLS policy: {e}")),
-                Severity::Permanent => DeliverError::Config(format!("TLS policy: {e}")),
-            };
-            return failed(Outcome::Deferred(with_reply(local, &err.reply()), err));
-        }
+    Way {
+        ret,
+        tls,
+        kind,
+        destination,
+    }
+}
+
+/// Sends one group's transaction, trying the targets in order. Returns each recipient's outcome
+/// and the connection to give back once the outcomes are recorded.
+pub(super) async fn deliver_group(
+    inner: &Inner,
+    msg: &Message,
+    body: &Body,
+    body_type: BodyType,
+    domain: &Domain,
+    tls: TlsPolicy,
+    rcpts: &[(u32, Option<Method>)],
+) -> GroupResult {
+    let local = AttemptFacts {
+        next_hop: domain.to_string(),
+        ..AttemptFacts::default()
     };
-    // A tenant's return route was named by the administrator: like a static route, its hosts
-    // count as authenticated (`mx = "authenticated"` must not strand the tenant's DSNs).
-    plan.configured = ret.is_some();
-    let targets = match &ret {
-        Some(r) => inner.router.return_targets(&r.route).await,
-        None => inner.router.targets(domain).await,
-    };
-    let targets = match targets {
-        Ok(t) => t,
-        Err(e) => {
-            let facts = with_reply(local, &e.reply());
-            return failed(split(facts, e));
-        }
+    let tenant_routes = inner.tenant_routes();
+    let way = way(inner, &tenant_routes, msg, domain, tls);
+    let (plan, targets) = match plan_targets(inner, msg, domain, &way, &local).await {
+        Ok(found) => found,
+        Err(outcome) => return all_failed(rcpts, outcome),
     };
     let tenant = tenant_routes
         .tenants
@@ -172,12 +202,123 @@ pub(super) async fn deliver_group(
     let helo = tenant
         .helo
         .unwrap_or_else(|| inner.origin.identity.hostname.clone());
-    let slot = inner.pool.slot(&destination).await;
+    let slot = inner.pool.slot(&way.destination).await;
     let addresses: Vec<_> = rcpts
         .iter()
         .map(|(i, _)| &msg.envelope.recipients[*i as usize])
         .collect();
-    let txn = Transaction {
+    // RFC 8460 §5.3: the sessions that deliver TLS-RPT reports are not themselves reported
+    // (nor do they pin): a report about a broken domain must not feed the next one.
+    // Nor are return-route sessions: the tenant's host is not the recipient domain's MX, and
+    // its verified session must not pin the domain for the tenant's other mail.
+    let counted =
+        way.ret.is_none() && !(msg.tenant == GATEWAY_TENANT && msg.envelope.tls_required_no);
+    let group = Group {
+        inner,
+        msg,
+        rcpts,
+        ret: way.ret,
+        kind: way.kind,
+        plan,
+        helo,
+        source: tenant.source,
+        counted,
+        txn: transaction(msg, &addresses, body, body_type),
+    };
+    let mut failures = Failures::new();
+    for target in &targets {
+        match try_host(&group, target, &mut failures).await {
+            Host::Next => {}
+            Host::Stop => break,
+            Host::Done(outcomes, conn) => {
+                return GroupResult {
+                    outcomes,
+                    conn: conn.map(|(params, c)| (target.clone(), params, *c)),
+                    slot,
+                };
+            }
+        }
+    }
+    let outcome = failures.outcome(local);
+    let mut result = all_failed(rcpts, outcome);
+    result.slot = slot;
+    result
+}
+
+/// The TLS plan and the hosts to try; when either lookup fails, the outcome for the group.
+async fn plan_targets(
+    inner: &Inner,
+    msg: &Message,
+    domain: &Domain,
+    way: &Way,
+    local: &AttemptFacts,
+) -> Result<(DomainPlan, Vec<Target>), Outcome> {
+    let plan_domain = way
+        .ret
+        .as_ref()
+        .and_then(|r| r.mx_domain())
+        .unwrap_or(domain);
+    let mut plan = tls_plan(inner, msg, domain, plan_domain, way.tls, way.kind)
+        .await
+        .map_err(|err| Outcome::Deferred(with_reply(local.clone(), &err.reply()), err))?;
+    // A tenant's return route was named by the administrator: like a static route, its hosts
+    // count as authenticated (`mx = "authenticated"` must not strand the tenant's DSNs).
+    plan.configured = way.ret.is_some();
+    let targets = match &way.ret {
+        Some(r) => inner.router.return_targets(&r.route).await,
+        None => inner.router.targets(domain).await,
+    };
+    let targets = targets.map_err(|e| split(with_reply(local.clone(), &e.reply()), e))?;
+    Ok((plan, targets))
+}
+
+/// The same outcome for every recipient of the group (nothing reached a per-recipient one).
+fn all_failed(rcpts: &[(u32, Option<Method>)], outcome: Outcome) -> GroupResult {
+    let copy = || match &outcome {
+        Outcome::Deferred(f, e) => Outcome::Deferred(f.clone(), e.copy()),
+        Outcome::Failed(f, e) => Outcome::Failed(f.clone(), e.copy()),
+        Outcome::TlsUnmet(f, e, k) => Outcome::TlsUnmet(f.clone(), e.copy(), *k),
+        Outcome::Delivered(f) => Outcome::Delivered(f.clone()),
+    };
+    GroupResult {
+        outcomes: rcpts.iter().map(|(i, m)| (*i, *m, copy())).collect(),
+        conn: None,
+        slot: None,
+    }
+}
+
+/// The TLS policy's plan for the group's domain (`plan_domain`: a return route's MX domain,
+/// else the recipients'); a failed lookup defers the group.
+async fn tls_plan(
+    inner: &Inner,
+    msg: &Message,
+    domain: &Domain,
+    plan_domain: &Domain,
+    tls: TlsPolicy,
+    kind: RouteKind,
+) -> Result<DomainPlan, DeliverError> {
+    let rule = tls.rule_floor(requirement_label(tls));
+    inner
+        .policy
+        .plan_with(plan_domain, Some(&rule), discovery(msg, kind))
+        .await
+        .map_err(|e| {
+            tracing::warn!(%domain, error = %e, "TLS policy lookup failed; deferring");
+            match e.severity() {
+                Severity::Temporary => DeliverError::TlsRequired(format!("TLS policy: {e}")),
+                Severity::Permanent => DeliverError::Config(format!("TLS policy: {e}")),
+            }
+        })
+}
+
+/// The group's transaction: the message's envelope for the group's recipients, with its copy.
+fn transaction<'a>(
+    msg: &'a Message,
+    addresses: &[&'a Recipient],
+    body: &'a Body,
+    body_type: BodyType,
+) -> Transaction<'a> {
+    Transaction {
         mail_from: msg.envelope.mail_from.as_ref(),
         ret: msg.envelope.ret,
         envid: msg.envelope.envid.as_deref(),
@@ -193,253 +334,79 @@ pub(super) async fn deliver_group(
             })
             .collect(),
         body,
+    }
+}
+
+/// Tries one host: skipped by the plan, a session below its floor or not fit for REQUIRETLS
+/// (the next host is tried), or the transaction runs there.
+async fn try_host(g: &Group<'_>, target: &Target, failures: &mut Failures) -> Host {
+    let inner = g.inner;
+    let host_facts = AttemptFacts {
+        next_hop: target.host.clone(),
+        ip: Some(target.ip.to_string()),
+        ..AttemptFacts::default()
     };
-    // RFC 8460 §5.3: the sessions that deliver TLS-RPT reports are not themselves reported
-    // (nor do they pin): a report about a broken domain must not feed the next one.
-    // Nor are return-route sessions: the tenant's host is not the recipient domain's MX, and
-    // its verified session must not pin the domain for the tenant's other mail.
-    let counted = ret.is_none() && !(msg.tenant == GATEWAY_TENANT && msg.envelope.tls_required_no);
-    let mut failures = Failures::new();
-    for target in &targets {
-        let host_facts = AttemptFacts {
-            next_hop: target.host.clone(),
-            ip: Some(target.ip.to_string()),
-            ..AttemptFacts::default()
-        };
-        let mx = match plan
-            .mx_plan(&target.host, kind)
-            .map_err(|e| DeliverError::Config(format!("TLS policy: {e}")))
-            .and_then(|mx| crate::return_route::present(ret.as_deref(), mx))
-        {
-            Ok(mx) => mx,
-            Err(e) => {
-                failures.other(with_reply(host_facts, &e.reply()), e);
-                continue;
-            }
-        };
-        let host_facts = AttemptFacts {
-            tls_floor: Some(floor_text(&mx)),
-            mx_auth: Some(mx.mx_auth),
-            ..host_facts
-        };
-        if let Some(unmet) = mx.skip.clone() {
-            tracing::info!(relay = %target.host, reason = unmet.reason(), "next hop skipped by the TLS policy");
-            inner.policy.record_skipped(&plan, &mx);
-            failures.tls(inner, &mx, host_facts, unmet);
-            continue;
-        }
-        let params = SessionParams {
-            helo: helo.clone(),
-            source: tenant.source,
-            tls: TlsKey {
-                level: mx.level,
-                dane: mx.uses_dane(),
-            },
-            client_cert: ret
-                .as_ref()
-                .and_then(|r| r.identity.is_some().then(|| r.tenant.clone())),
-        };
-        let (conn, reused, handshake_failed) = match inner.pool.take(target, &params) {
-            Some(c) => (c, true, None),
-            None => match open(inner, target, &params, &mx).await {
-                Ok((c, failed)) => (c, false, failed),
-                Err(e @ (DeliverError::Tls(_) | DeliverError::Handshake { .. })) => {
-                    // The floor is above `may` (else `open` went on in plaintext).
-                    let failure = match &e {
-                        DeliverError::Handshake { failure, .. } => *failure,
-                        _ => FailureKind::ValidationFailure,
-                    };
-                    if counted {
-                        let a = Achieved::Plaintext;
-                        report(inner, &plan, &mx, target, a, None, Some(failure)).await;
-                    }
-                    match mx.judge(Achieved::Plaintext) {
-                        Verdict::Unmet(u) => failures.tls(inner, &mx, host_facts, u),
-                        Verdict::Send => failures.other(with_reply(host_facts, &e.reply()), e),
-                    }
-                    continue;
-                }
-                Err(e) => {
-                    tracing::debug!(relay = %target.host, error = %e, "next hop unusable");
-                    failures.other(with_reply(host_facts, &e.reply()), e);
-                    continue;
-                }
-            },
-        };
-        let mut conn = conn;
-        conn.facts.tls_floor = host_facts.tls_floor.clone();
-        conn.facts.mx_auth = host_facts.mx_auth;
-        let achieved = mx.achieved(conn.tls.chain.as_deref());
-        if !reused && counted {
-            let failure = handshake_failed
-                .or((!conn.tls.offered).then_some(FailureKind::StarttlsNotSupported));
-            report(inner, &plan, &mx, target, achieved, Some(&conn), failure).await;
-        }
-        if let Verdict::Unmet(u) = mx.judge(achieved) {
-            tracing::info!(relay = %target.host, reached = ?achieved, "session below the TLS floor; not sending");
-            let facts = conn.facts.clone();
-            conn.quit().await;
-            failures.tls(inner, &mx, facts, u);
-            continue;
-        }
-        if msg.envelope.require_tls && !requiretls_ok(&plan, &mx, achieved, &conn) {
-            let facts = conn.facts.clone();
-            conn.quit().await;
-            failures.requiretls(facts, "next hop not REQUIRETLS-capable with validated TLS");
-            continue;
-        }
-        match send_on(inner, target, &params, &mx, &txn, conn, reused, rcpts).await {
-            Sent::Done(outcomes, conn) => {
-                return GroupResult {
-                    outcomes,
-                    conn: conn.map(|c| (target.clone(), params, *c)),
-                    slot,
-                };
-            }
-            Sent::Failed(facts, e, sent_body) => {
-                failures.other(facts, e);
-                if sent_body {
-                    // The body went out and no final reply came back: this next hop may
-                    // have the message. Another host now would deliver it twice; defer.
-                    break;
-                }
-            }
-        }
-    }
-    let outcome = failures.outcome(local);
-    let mut result = failed(outcome);
-    result.slot = slot;
-    result
-}
-
-/// What a transaction on one host gave.
-enum Sent {
-    /// Per-recipient outcomes, and the connection to give back (if reusable).
-    Done(Vec<(u32, Option<Method>, Outcome)>, Option<Box<Connection>>),
-    /// Nothing reached a per-recipient outcome; `true` when the body may have been delivered.
-    Failed(AttemptFacts, DeliverError, bool),
-}
-
-/// Runs the transaction on `conn` (once more on a fresh connection when a cached one turns
-/// out closed before anything was sent).
-#[allow(clippy::too_many_arguments)]
-async fn send_on(
-    inner: &Inner,
-    target: &Target,
-    params: &SessionParams,
-    mx: &MxPlan,
-    txn: &Transaction<'_>,
-    mut conn: Connection,
-    reused: bool,
-    rcpts: &[(u32, Option<Method>)],
-) -> Sent {
-    let mut result = conn.send(txn).await;
-    if result.is_err() && reused && conn.broken && !conn.in_data {
-        match open(inner, target, params, mx).await.map(|(c, _)| c) {
-            // The fresh session must reach the level again.
-            Ok(fresh) if mx.judge(mx.achieved(fresh.tls.chain.as_deref())) == Verdict::Send => {
-                conn = fresh;
-                result = conn.send(txn).await;
-            }
-            Ok(fresh) => {
-                let facts = fresh.facts.clone();
-                fresh.quit().await;
-                let e = DeliverError::TlsRequired("TLS level not reached on reconnect".into());
-                return Sent::Failed(with_reply(facts, &e.reply()), e, false);
-            }
-            Err(e) => return Sent::Failed(with_reply(conn.facts.clone(), &e.reply()), e, false),
-        }
-    }
-    let version = conn
-        .facts
-        .tls_version
-        .clone()
-        .unwrap_or_else(|| "none".into());
-    match result {
-        Ok(results) => {
-            inner
-                .metrics
-                .outbound_tls
-                .with_label_values(&[&version, floor_source(mx)])
-                .inc();
-            let outcomes = rcpts
-                .iter()
-                .zip(results)
-                .map(|((i, m), r)| {
-                    let o = match r {
-                        Ok(reply) => Outcome::Delivered(with_reply(conn.facts.clone(), &reply)),
-                        Err(e) => split(with_reply(conn.facts.clone(), &e.reply()), e),
-                    };
-                    (*i, *m, o)
-                })
-                .collect();
-            Sent::Done(outcomes, Some(Box::new(conn)))
-        }
-        Err(e @ (DeliverError::Refused(_) | DeliverError::Unsendable(_))) if !conn.broken => {
-            let facts = with_reply(conn.facts.clone(), &e.reply());
-            let outcomes = rcpts
-                .iter()
-                .map(|(i, m)| (*i, *m, split(facts.clone(), e.copy())))
-                .collect();
-            Sent::Done(outcomes, Some(Box::new(conn)))
-        }
+    let mx = match g
+        .plan
+        .mx_plan(&target.host, g.kind)
+        .map_err(|e| DeliverError::Config(format!("TLS policy: {e}")))
+        .and_then(|mx| crate::return_route::present(g.ret.as_deref(), mx))
+    {
+        Ok(mx) => mx,
         Err(e) => {
-            let sent_body = conn.in_data;
-            let facts = with_reply(conn.facts.clone(), &e.reply());
-            conn.quit().await;
-            Sent::Failed(facts, e, sent_body)
+            failures.other(with_reply(host_facts, &e.reply()), e);
+            return Host::Next;
         }
-    }
-}
-
-/// Tells the policy what a new session reached (pins, TLS-RPT). A failure to record is logged,
-/// never fatal to the delivery.
-async fn report(
-    inner: &Inner,
-    plan: &DomainPlan,
-    mx: &MxPlan,
-    target: &Target,
-    achieved: Achieved,
-    conn: Option<&Connection>,
-    failure: Option<FailureKind>,
-) {
-    let facts = conn.map(|c| &c.facts);
-    let result = SessionResult {
-        achieved,
-        webpki_ok: conn.is_some_and(|c| c.tls.webpki_ok),
-        failure,
-        sending_ip: None,
-        receiving_ip: Some(target.ip),
-        tls_version: facts.and_then(|f| f.tls_version.clone()),
-        tls_cipher: facts.and_then(|f| f.tls_cipher.clone()),
     };
-    if let Err(e) = inner.policy.record_result(plan, mx, &result).await {
-        tracing::warn!(relay = %target.host, error = %e, "could not record the TLS session result");
+    let host_facts = AttemptFacts {
+        tls_floor: Some(floor_text(&mx)),
+        mx_auth: Some(mx.mx_auth),
+        ..host_facts
+    };
+    if let Some(unmet) = mx.skip.clone() {
+        tracing::info!(relay = %target.host, reason = unmet.reason(), "next hop skipped by the TLS policy");
+        inner.policy.record_skipped(&g.plan, &mx);
+        failures.tls(inner, &mx, host_facts, unmet);
+        return Host::Next;
     }
-}
-
-/// Opens a connection with the host's TLS configuration; a failed handshake is retried once in
-/// plaintext only where the floor is `may` (RFC 7435, as Postfix does at level `may`), and
-/// its TLS-RPT result type comes back with the plaintext connection.
-async fn open(
-    inner: &Inner,
-    target: &Target,
-    params: &SessionParams,
-    mx: &MxPlan,
-) -> Result<(Connection, Option<FailureKind>), DeliverError> {
-    let t = inner.settings.timeouts;
-    match Connection::open(target, params, Some(mx), t).await {
-        Err(e @ (DeliverError::Tls(_) | DeliverError::Handshake { .. }))
-            if mx.plaintext_allowed =>
-        {
-            tracing::info!(relay = %target.host, error = %e, "TLS handshake failed; retrying in plaintext");
-            let failure = match e {
-                DeliverError::Handshake { failure, .. } => failure,
-                _ => FailureKind::ValidationFailure,
-            };
-            let conn = Connection::open(target, params, None, t).await?;
-            Ok((conn, Some(failure)))
+    let params = g.params(&mx);
+    let Some((mut conn, reused, handshake_failed)) =
+        session(g, target, &params, &mx, &host_facts, failures).await
+    else {
+        return Host::Next;
+    };
+    conn.facts.tls_floor = host_facts.tls_floor.clone();
+    conn.facts.mx_auth = host_facts.mx_auth;
+    let achieved = mx.achieved(conn.tls.chain.as_deref());
+    if !reused && g.counted {
+        let failure =
+            handshake_failed.or((!conn.tls.offered).then_some(FailureKind::StarttlsNotSupported));
+        report(inner, &g.plan, &mx, target, achieved, Some(&conn), failure).await;
+    }
+    if let Verdict::Unmet(u) = mx.judge(achieved) {
+        tracing::info!(relay = %target.host, reached = ?achieved, "session below the TLS floor; not sending");
+        let facts = conn.facts.clone();
+        conn.quit().await;
+        failures.tls(inner, &mx, facts, u);
+        return Host::Next;
+    }
+    if g.msg.envelope.require_tls && !requiretls_ok(&g.plan, &mx, achieved, &conn) {
+        let facts = conn.facts.clone();
+        conn.quit().await;
+        failures.requiretls(facts, "next hop not REQUIRETLS-capable with validated TLS");
+        return Host::Next;
+    }
+    match send_on(inner, target, &params, &mx, &g.txn, conn, reused, g.rcpts).await {
+        Sent::Done(outcomes, conn) => Host::Done(outcomes, conn.map(|c| (params, c))),
+        Sent::Failed(facts, e, sent_body) => {
+            failures.other(facts, e);
+            if sent_body {
+                // The body went out and no final reply came back: this next hop may
+                // have the message. Another host now would deliver it twice; defer.
+                Host::Stop
+            } else {
+                Host::Next
+            }
         }
-        other => other.map(|c| (c, None)),
     }
 }
