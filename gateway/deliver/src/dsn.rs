@@ -173,69 +173,79 @@ pub fn build(
         rfc5322_date(message.received_at)
     ));
     for r in recipients {
-        out.push_str("\r\n");
-        if let Some(orcpt) = r.orcpt {
-            out.push_str(&format!(
-                "Original-Recipient: {}\r\n",
-                original_recipient(orcpt)
-            ));
-        }
-        let status = r.reply.status_text().unwrap_or_else(|| {
-            if r.reply.code >= 500 {
-                "5.0.0"
-            } else {
-                "4.0.0"
-            }
-            .to_string()
-        });
-        out.push_str(&format!(
-            "Final-Recipient: rfc822; {}\r\nAction: {}\r\nStatus: {status}\r\n",
-            r.address,
-            r.action.as_str()
-        ));
-        if let Some(mta) = &r.remote_mta {
-            out.push_str(&format!(
-                "Remote-MTA: dns; {mta}\r\nDiagnostic-Code: smtp; {}\r\n",
-                one_line(&r.reply.to_string())
-            ));
-        } else {
-            out.push_str(&format!(
-                "Diagnostic-Code: X-Sealgate; {}\r\n",
-                one_line(&r.reply.to_string())
-            ));
-        }
-        out.push_str(&format!(
-            "Last-Attempt-Date: {}\r\n",
-            rfc5322_date(r.last_attempt)
-        ));
-        if let (Action::Delayed, Some(until)) = (r.action, r.will_retry_until) {
-            out.push_str(&format!("Will-Retry-Until: {}\r\n", rfc5322_date(until)));
-        }
+        push_recipient(&mut out, r);
     }
     let mut bytes = out.into_bytes();
     if let Some(original) = original {
-        let phi = message.decision.phi;
-        // RFC 8689 §5: a REQUIRETLS message bounces as if RET=HDRS had been given.
-        let full =
-            !phi && !message.envelope.require_tls && message.envelope.ret != Some(DsnRet::Hdrs);
-        if full {
-            bytes.extend_from_slice(
-                format!("\r\n--{boundary}\r\nContent-Type: message/rfc822\r\n\r\n").as_bytes(),
-            );
-            bytes.extend_from_slice(original);
-            if !original.ends_with(b"\r\n") {
-                bytes.extend_from_slice(b"\r\n");
-            }
-        } else {
-            let ph = phi.then(|| placeholder(message));
-            bytes.extend_from_slice(
-                format!("\r\n--{boundary}\r\nContent-Type: text/rfc822-headers\r\n\r\n").as_bytes(),
-            );
-            bytes.extend_from_slice(&returned_headers(original, ph.as_deref()));
-        }
+        push_returned(&mut bytes, message, original, &boundary);
     }
     bytes.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
     Some(bytes)
+}
+
+/// One recipient's fields in the delivery-status part (RFC 3464 §2.3).
+fn push_recipient(out: &mut String, r: &DsnRecipient<'_>) {
+    out.push_str("\r\n");
+    if let Some(orcpt) = r.orcpt {
+        out.push_str(&format!(
+            "Original-Recipient: {}\r\n",
+            original_recipient(orcpt)
+        ));
+    }
+    let status = r.reply.status_text().unwrap_or_else(|| {
+        if r.reply.code >= 500 {
+            "5.0.0"
+        } else {
+            "4.0.0"
+        }
+        .to_string()
+    });
+    out.push_str(&format!(
+        "Final-Recipient: rfc822; {}\r\nAction: {}\r\nStatus: {status}\r\n",
+        r.address,
+        r.action.as_str()
+    ));
+    if let Some(mta) = &r.remote_mta {
+        out.push_str(&format!(
+            "Remote-MTA: dns; {mta}\r\nDiagnostic-Code: smtp; {}\r\n",
+            one_line(&r.reply.to_string())
+        ));
+    } else {
+        out.push_str(&format!(
+            "Diagnostic-Code: X-Sealgate; {}\r\n",
+            one_line(&r.reply.to_string())
+        ));
+    }
+    out.push_str(&format!(
+        "Last-Attempt-Date: {}\r\n",
+        rfc5322_date(r.last_attempt)
+    ));
+    if let (Action::Delayed, Some(until)) = (r.action, r.will_retry_until) {
+        out.push_str(&format!("Will-Retry-Until: {}\r\n", rfc5322_date(until)));
+    }
+}
+
+/// The returned message: whole (`message/rfc822`) unless PHI, REQUIRETLS or `RET=HDRS` ask for
+/// headers only (`text/rfc822-headers`, with the placeholder subject for PHI).
+fn push_returned(bytes: &mut Vec<u8>, message: &Message, original: &[u8], boundary: &str) {
+    let phi = message.decision.phi;
+    // RFC 8689 §5: a REQUIRETLS message bounces as if RET=HDRS had been given.
+    let full = !phi && !message.envelope.require_tls && message.envelope.ret != Some(DsnRet::Hdrs);
+    if full {
+        bytes.extend_from_slice(
+            format!("\r\n--{boundary}\r\nContent-Type: message/rfc822\r\n\r\n").as_bytes(),
+        );
+        bytes.extend_from_slice(original);
+        if !original.ends_with(b"\r\n") {
+            bytes.extend_from_slice(b"\r\n");
+        }
+    } else {
+        let ph = phi.then(|| placeholder(message));
+        bytes.extend_from_slice(
+            format!("\r\n--{boundary}\r\nContent-Type: text/rfc822-headers\r\n\r\n").as_bytes(),
+        );
+        bytes.extend_from_slice(&returned_headers(original, ph.as_deref()));
+    }
 }
 
 /// The `Original-Recipient` value (RFC 3464 §2.3.1: `address-type;address`): the accept stage

@@ -10,12 +10,12 @@
 use crate::client::{Connection, SessionParams, Timeouts, TlsKey, TlsPolicy};
 use crate::dns::Dns;
 use crate::error::DeliverError;
-use crate::route::{Route, Router};
+use crate::route::{Route, Router, Target};
 use sealgate_config::Config;
 use sealgate_core::store::{Pin, PinStore, StoreError, StsCache, StsCacheEntry};
 use sealgate_core::{Clock, Domain, Random, Timestamp};
 use sealgate_tlspolicy::policy::{Deps, RouteKind};
-use sealgate_tlspolicy::{Achieved, TlsPolicy as Policy, Unmet, Verdict};
+use sealgate_tlspolicy::{Achieved, MxPlan, TlsPolicy as Policy, Unmet, Verdict};
 use serde::Serialize;
 use std::collections::HashMap;
 use std::fmt;
@@ -206,69 +206,7 @@ pub async fn probe(
         let mx = plan
             .mx_plan(&target.host, kind)
             .map_err(|e| DeliverError::Config(format!("TLS policy: {e}")))?;
-        let mut h = HostProbe {
-            host: target.host.clone(),
-            ip: target.ip.to_string(),
-            port: target.port,
-            level: mx.level.as_str().to_string(),
-            skipped: None,
-            starttls: None,
-            tls_version: None,
-            tls_cipher: None,
-            webpki_ok: None,
-            achieved: None,
-            requiretls: None,
-            verdict: "send".into(),
-            reason: None,
-        };
-        if let Some(u) = &mx.skip {
-            h.skipped = Some(u.reason().to_string());
-            set_verdict(&mut h, Verdict::Unmet(u.clone()));
-            hosts.push(h);
-            continue;
-        }
-        let params = SessionParams {
-            helo: config.smtp.hostname.clone(),
-            source: None,
-            tls: TlsKey {
-                level: mx.level,
-                dane: mx.uses_dane(),
-            },
-            client_cert: None,
-        };
-        match Connection::open(target, &params, Some(&mx), timeouts).await {
-            Ok(conn) => {
-                let achieved = mx.achieved(conn.tls.chain.as_deref());
-                h.starttls = Some(conn.tls.offered);
-                h.tls_version = conn.facts.tls_version.clone();
-                h.tls_cipher = conn.facts.tls_cipher.clone();
-                h.webpki_ok = conn.tls.chain.is_some().then_some(conn.tls.webpki_ok);
-                h.requiretls = conn
-                    .tls
-                    .chain
-                    .is_some()
-                    .then(|| conn.capabilities().requiretls);
-                h.achieved = Some(achieved);
-                set_verdict(&mut h, mx.judge(achieved));
-                conn.quit().await;
-            }
-            Err(e @ (DeliverError::Tls(_) | DeliverError::Handshake { .. })) => {
-                h.starttls = Some(true);
-                h.achieved = Some(Achieved::Plaintext);
-                let verdict = mx.judge(Achieved::Plaintext);
-                set_verdict(&mut h, verdict);
-                h.reason = Some(match h.reason.take() {
-                    Some(r) => format!("{e}; {r}"),
-                    None if mx.plaintext_allowed => format!("{e}; plaintext allowed at may"),
-                    None => e.to_string(),
-                });
-            }
-            Err(e) => {
-                h.verdict = "unreachable".into();
-                h.reason = Some(e.to_string());
-            }
-        }
-        hosts.push(h);
+        hosts.push(probe_host(&config.smtp.hostname, target, &mx, timeouts).await);
     }
     Ok(ProbeReport {
         domain: domain.to_string(),
@@ -279,6 +217,73 @@ pub async fn probe(
         plan: plan.explain(),
         hosts,
     })
+}
+
+/// One host as delivery would meet it: skipped by the plan, or a session opened, judged against
+/// the host's floor and closed (nothing is sent).
+async fn probe_host(helo: &str, target: &Target, mx: &MxPlan, timeouts: Timeouts) -> HostProbe {
+    let mut h = HostProbe {
+        host: target.host.clone(),
+        ip: target.ip.to_string(),
+        port: target.port,
+        level: mx.level.as_str().to_string(),
+        skipped: None,
+        starttls: None,
+        tls_version: None,
+        tls_cipher: None,
+        webpki_ok: None,
+        achieved: None,
+        requiretls: None,
+        verdict: "send".into(),
+        reason: None,
+    };
+    if let Some(u) = &mx.skip {
+        h.skipped = Some(u.reason().to_string());
+        set_verdict(&mut h, Verdict::Unmet(u.clone()));
+        return h;
+    }
+    let params = SessionParams {
+        helo: helo.to_string(),
+        source: None,
+        tls: TlsKey {
+            level: mx.level,
+            dane: mx.uses_dane(),
+        },
+        client_cert: None,
+    };
+    match Connection::open(target, &params, Some(mx), timeouts).await {
+        Ok(conn) => {
+            let achieved = mx.achieved(conn.tls.chain.as_deref());
+            h.starttls = Some(conn.tls.offered);
+            h.tls_version = conn.facts.tls_version.clone();
+            h.tls_cipher = conn.facts.tls_cipher.clone();
+            h.webpki_ok = conn.tls.chain.is_some().then_some(conn.tls.webpki_ok);
+            h.requiretls = conn
+                .tls
+                .chain
+                .is_some()
+                .then(|| conn.capabilities().requiretls);
+            h.achieved = Some(achieved);
+            set_verdict(&mut h, mx.judge(achieved));
+            conn.quit().await;
+        }
+        Err(e @ (DeliverError::Tls(_) | DeliverError::Handshake { .. })) => {
+            h.starttls = Some(true);
+            h.achieved = Some(Achieved::Plaintext);
+            let verdict = mx.judge(Achieved::Plaintext);
+            set_verdict(&mut h, verdict);
+            h.reason = Some(match h.reason.take() {
+                Some(r) => format!("{e}; {r}"),
+                None if mx.plaintext_allowed => format!("{e}; plaintext allowed at may"),
+                None => e.to_string(),
+            });
+        }
+        Err(e) => {
+            h.verdict = "unreachable".into();
+            h.reason = Some(e.to_string());
+        }
+    }
+    h
 }
 
 fn set_verdict(h: &mut HostProbe, v: Verdict) {
