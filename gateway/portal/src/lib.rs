@@ -60,6 +60,7 @@ mod id;
 mod login;
 pub mod notice_texts;
 pub mod passkey;
+mod passkey_index;
 mod passkey_pages;
 mod passkey_store;
 mod record;
@@ -70,10 +71,12 @@ mod reply_store;
 mod sanitise;
 pub mod seal;
 mod session;
+mod snapshot;
 mod status;
 mod status_texts;
 mod store;
 mod store_batch;
+mod store_end;
 pub mod web;
 
 pub use brand::{Brand, Logo, LogoKind, MAX_LOGO};
@@ -91,6 +94,7 @@ pub use reply::{
 pub use sanitise::{document as sanitise_message, safe_name};
 pub use seal::Half;
 pub use session::{SessionView, Sessions};
+pub use snapshot::{CopiesCheck, EscrowSnapshot};
 pub use status::SenderStatus;
 pub use store::{Deposit, EscrowStore, NewEscrow, Observer};
 pub use store_batch::BatchStats;
