@@ -81,7 +81,7 @@ fn run(args: &[&str]) -> String {
 #[test]
 fn backup_while_serving_keeps_escrowed_copies_and_restore_opens_them() {
     let env = Env::new();
-    let dest = Receiver::start(LOOPBACK, 0, &env.root().join("dest"), None);
+    let mut dest = Receiver::start(LOOPBACK, 0, &env.root().join("dest"), None);
     let port = free_port(LOOPBACK);
     let base = format!("http://localhost:{port}");
     let gw = gateway(&env, &dest, &base, port);
