@@ -4,7 +4,9 @@
 //! `sealgate backup` moves it to where the administrator wants it and adds the key files.
 //! When the secure portal runs, the same directory gets a snapshot of its escrow store
 //! (`portal/`: [`EscrowStore::snapshot`], escrowed copies, passkeys, status tokens), taken after
-//! the spool's. One backup at a time (409 while one runs). The snapshot holds sealed bodies
+//! the spool's — in that order a copy is never in neither: a recipient the spool snapshot still
+//! has queued is escrowed again after a restore (at least once), and one it has `Escrowed` was
+//! deposited before, so the later escrow snapshot holds its copy. One backup at a time (409 while one runs). The snapshot holds sealed bodies
 //! and sealed copies only.
 
 use crate::{authorised, error};

@@ -5,7 +5,8 @@
 //! While a gateway with a portal runs, the admin API's backup route snapshots the store it has
 //! open ([`EscrowStore::snapshot`]) into the same directory as the spool's snapshot. When no
 //! gateway runs — or one runs without `[portal]`, so nobody has the store open — it is opened
-//! here and snapshotted the same way. Restore opens the restored store with the master key and
+//! here and snapshotted the same way. Either way after the spool's snapshot, never before (see
+//! the admin route: so no escrowed copy falls between the two). Restore opens the restored store with the master key and
 //! checks every active copy has its sealed file and a stored half that unwraps.
 
 use anyhow::Context;
