@@ -5,7 +5,8 @@
 //!   chain); one is withdrawn with `sealgate portal revoke`;
 //! - `sealgate backup` runs against the live gateway (admin API): it reports both copies, one
 //!   active; then the live gateway withdraws the other copy too (its stored half destroyed);
-//! - the gateway stops; `sealgate restore` fills a new data directory and checks the escrow
+//! - the gateway stops; an offline `sealgate backup` opens the store itself (both copies
+//!   withdrawn by then); `sealgate restore` of the online backup fills a new data directory and checks the escrow
 //!   store (one active copy, none unreadable);
 //! - the restored store, opened with the master key, opens the copy withdrawn after the backup
 //!   with its link (subject, text and the PDF attachment byte-identical) — accepted mail is not
@@ -128,6 +129,15 @@ fn backup_while_serving_keeps_escrowed_copies_and_restore_opens_them() {
     // After the backup the live store withdraws the other copy as well.
     portal_cli(&gw, &["revoke", &escrow_of(&sam_link)]);
     assert!(gw.terminate().success(), "the gateway did not stop cleanly");
+    // With no gateway running, backup opens the escrow store itself: both copies withdrawn now.
+    let offline = env.root().join("backup-offline");
+    let said = run(&["backup", offline.to_str().unwrap(), "--config", cfg_s]);
+    assert!(said.contains("(offline)"), "{said}");
+    assert!(
+        said.contains("escrow store: 2 escrowed copies, 0 active, 0 files"),
+        "{said}"
+    );
+    assert!(offline.join("spool/portal/escrow.redb").is_file());
 
     let restored = env.root().join("restored");
     let said = run(&[
