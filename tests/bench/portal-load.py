@@ -6,7 +6,12 @@ their notifications in the receiver's folder (`--mail-dir`, .eml files of smtp-r
 then runs N concurrent readers against the portal. Each reader logs in through the code flow
 like a browser would: GET its link, POST "email me a code" (Origin, session cookie, CSRF),
 waits for its code mail in the folder, POSTs the code; then all readers, together, GET their
-message page --gets times each and POST /open (decryption of the copy) --opens times each.
+message page --gets times each, and once all are done, POST /open (decryption of the copy)
+--opens times each (two phases, so the CPU of each kind of request is measured apart).
+--origin is the tenant's portal origin as configured (its `base_url`; default --portal): the
+links and the Origin header carry it while the requests go to --portal. With --pid (the
+gateway's process), the gateway's CPU time (utime + stime from /proc) per request of each
+phase is printed, beside the client's own.
 The portal sits behind a "reverse proxy" (`trusted_proxies = 127.0.0.1`): each reader sends its
 own X-Forwarded-For address, so the per-client code limit applies per reader as in real life.
 
@@ -14,6 +19,7 @@ Prints the latency figures (p50/p95/p99/max, ms) of the authenticated message pa
 /open, and the login figures. Figures only, no verdict.
 
 usage: portal-load.py --smtp HOST:PORT --portal http://127.0.0.1:PORT --mail-dir DIR
+                      [--origin http://localhost:PORT] [--pid PID]
                       [--readers 200] [--gets 20] [--opens 2] [--timeout 300]
 """
 import argparse
@@ -38,8 +44,20 @@ p.add_argument("--gets", type=int, default=20)
 p.add_argument("--opens", type=int, default=2)
 p.add_argument("--timeout", type=float, default=300)
 p.add_argument("--domain", default="readers.bench.test")
+p.add_argument("--origin", default=None)
+p.add_argument("--pid", type=int, default=None)
 args = p.parse_args()
 BASE = args.portal.rstrip("/")
+ORIGIN = (args.origin or args.portal).rstrip("/")
+
+
+def cpu_ms(pid):
+    """utime + stime of process pid (all its threads), in ms; None without --pid."""
+    if pid is None:
+        return None
+    with open(f"/proc/{pid}/stat") as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) * 1000 / os.sysconf("SC_CLK_TCK")
 
 
 def log(msg):
@@ -96,13 +114,13 @@ class Mailbox:
         raise TimeoutError(f"no {what} for {key}")
 
 
-async def reader(i, box, ready, results):
+async def reader(i, box, ready, results, paged, opening):
     rcpt = recipient(i)
     deadline = time.monotonic() + args.timeout
     link = box.links[rcpt]
-    path, half = link.split(BASE, 1)[1].split("#", 1)
+    path, half = link.split(ORIGIN, 1)[1].split("#", 1)
     ip = f"10.77.{i // 250}.{i % 250 + 1}"
-    head = {"X-Forwarded-For": ip, "Origin": BASE, "Accept-Language": "en"}
+    head = {"X-Forwarded-For": ip, "Origin": ORIGIN, "Accept-Language": "en"}
     conn = aiohttp.TCPConnector(limit=1, force_close=False)
     async with aiohttp.ClientSession(connector=conn, cookie_jar=aiohttp.DummyCookieJar()) as http:
         t0 = time.monotonic()
@@ -125,6 +143,8 @@ async def reader(i, box, ready, results):
                 body = await r.read()
                 assert r.status == 200 and b'id="message"' in body, f"message page: {r.status}"
             results["page"].append(time.monotonic() - t)
+        paged.append(i)
+        await opening.wait()
         for _ in range(args.opens):
             t = time.monotonic()
             async with http.post(BASE + path + "/open", headers=head,
@@ -156,8 +176,9 @@ async def main():
         await asyncio.sleep(0.2)  # polling a folder against a deadline, not timing
     log(f"{args.readers} notifications after {time.monotonic() - t:.1f} s; logging in {args.readers} readers")
     results = {"login": [], "page": [], "open": []}
-    ready = asyncio.Event()
-    tasks = [asyncio.create_task(reader(i, box, ready, results)) for i in range(args.readers)]
+    ready, opening, paged = asyncio.Event(), asyncio.Event(), []
+    tasks = [asyncio.create_task(reader(i, box, ready, results, paged, opening))
+             for i in range(args.readers)]
     while len(results["login"]) < args.readers:
         failed = [x for x in tasks if x.done() and x.exception()]
         if failed:
@@ -166,10 +187,18 @@ async def main():
             sys.exit(f"only {len(results['login'])} readers logged in")
         await asyncio.sleep(0.05)  # waiting for the logins against a deadline
     log(f"{args.readers} readers logged in; reading concurrently")
-    t = time.monotonic()
+    t, cpu0, own0 = time.monotonic(), cpu_ms(args.pid), time.process_time()
     ready.set()
+    while len(paged) < args.readers:
+        failed = [x for x in tasks if x.done() and x.exception()]
+        if failed:
+            raise failed[0].exception()
+        await asyncio.sleep(0.01)  # the phase boundary, polled (no timing depends on it)
+    t1, cpu1, own1 = time.monotonic(), cpu_ms(args.pid), time.process_time()
+    opening.set()
     await asyncio.gather(*tasks)
-    wall = time.monotonic() - t
+    t2, cpu2, own2 = time.monotonic(), cpu_ms(args.pid), time.process_time()
+    wall = t2 - t
     print(f"# portal readers: {args.readers} concurrent, authenticated by emailed code "
           f"({args.gets} message-page GETs + {args.opens} /open each)")
     print(figures("login (link->code->verify)", results["login"]))
@@ -177,6 +206,13 @@ async def main():
     print(figures("open (decrypt) POST", results["open"]))
     total = len(results["page"]) + len(results["open"])
     print(f"reading phase: {total} requests in {wall:.2f} s = {total / wall:.0f} req/s")
+    pages, opens = len(results["page"]), len(results["open"])
+    print(f"page phase: {pages} GETs in {t1 - t:.2f} s = {pages / (t1 - t):.0f} req/s; "
+          f"open phase: {opens} POSTs in {t2 - t1:.2f} s")
+    if cpu0 is not None:
+        print(f"gateway CPU per message page GET {(cpu1 - cpu0) / pages:.3f} ms, "
+              f"per /open POST {(cpu2 - cpu1) / max(opens, 1):.3f} ms; "
+              f"client CPU per GET {(own1 - own0) * 1000 / pages:.3f} ms")
 
 
 asyncio.run(main())

@@ -14,12 +14,13 @@
 # Figures only, no verdict. Not run by CI; the machine should be otherwise idle.
 #
 # usage: tests/bench/portal.sh     env [defaults]: SESSIONS [20] MSGS [2000] SIZE [10240] RUNS [3] READERS [200]
-#        GETS [20] OPENS [2] SINK_PORT [a free port] LOAD_BIN [release sg-load of this checkout], and those of lib.sh
+#        GETS [20] OPENS [2] PORTAL_HOST [localhost] SINK_PORT [a free port] LOAD_BIN [release sg-load of this checkout],
+#        and those of lib.sh; READERS_ONLY=1 runs part 3 alone
 #        (SEALGATE_BIN, WORK, KEEP_WORK, DKIM)
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 SESSIONS=${SESSIONS:-20} MSGS=${MSGS:-2000} SIZE=${SIZE:-10240} RUNS=${RUNS:-3}
-READERS=${READERS:-200} GETS=${GETS:-20} OPENS=${OPENS:-2}
+READERS=${READERS:-200} GETS=${GETS:-20} OPENS=${OPENS:-2} PORTAL_HOST=${PORTAL_HOST:-localhost}
 SINK_PORT=${SINK_PORT:-$(free_port)}   # a free one: other sittings may hold 10026
 mkdir -p "$WORK"
 RECV_PID=
@@ -42,13 +43,16 @@ rm -rf "$RULES"; mkdir -p "$RULES"; cp -r "$REPO"/deploy/rules/. "$RULES/"
 sed -i 's/^default = { action = "deliver" }/default = { action = "encrypt", chain = ["portal", "hold"] }/' "$RULES/00-settings.toml"
 grep -q 'chain = \["portal", "hold"\] }' "$RULES/00-settings.toml" || die "could not set the escrow default rule"
 
-# portal_toml PORT [EXTRA]: [rules] with the escrow set and a [portal] for tenant bench on 127.0.0.1:PORT.
+# portal_toml PORT [EXTRA]: [rules] with the escrow set and a [portal] for tenant bench on 127.0.0.1:PORT, its
+# base_url on PORTAL_HOST (a host name, as in production, so each message page asks whether the reader has a passkey
+# on this tenant; with an IP address the tenant gets no passkeys and that step is skipped).
 portal_toml() {
-    printf '[rules]\ndir = "%s"\n\n[portal]\nlisten = "127.0.0.1:%s"\n%s\n\n[portal.tenants.bench]\nbase_url = "http://127.0.0.1:%s"\norganisation = "Bench Clinic"\nhelp = "Questions? Call 555-0100."\n' \
-        "$RULES" "$1" "${2:-}" "$1"
+    printf '[rules]\ndir = "%s"\n\n[portal]\nlisten = "127.0.0.1:%s"\n%s\n\n[portal.tenants.bench]\nbase_url = "http://%s:%s"\norganisation = "Bench Clinic"\nhelp = "Questions? Call 555-0100."\n' \
+        "$RULES" "$1" "${2:-}" "$PORTAL_HOST" "$1"
 }
 
 # --- 1. plain relay
+if [ "${READERS_ONLY:-0}" != 1 ]; then
 start_sealgate "$WORK/plain" "127.0.0.1:$SINK_PORT" 5s
 "$LOAD_BIN" --target "$SG_ADDR" --pid "$SG_PID" --label "plain relay" "${LOAD_ARGS[@]}" | tee "$WORK/plain.txt"
 stop_sealgate
@@ -59,6 +63,7 @@ SMTP_EXTRA_TOML=$(portal_toml "$(free_port)") start_sealgate "$WORK/escrow" "127
     "${LOAD_ARGS[@]}" | tee "$WORK/escrow.txt"
 escrowed=$(find "$SG_DIR/data/portal/sealed" -type f | wc -l)
 stop_sealgate
+fi
 
 # --- 3. readers
 mkdir -p "$WORK/mail"
@@ -74,15 +79,20 @@ PORTAL_PORT=$(free_port)
 SMTP_EXTRA_TOML=$(portal_toml "$PORTAL_PORT" 'trusted_proxies = ["127.0.0.1/32"]') \
     start_sealgate "$WORK/readers" "$RECV_ADDR" 5s
 python3 "$REPO/tests/bench/portal-load.py" --smtp "$SG_ADDR" --portal "http://127.0.0.1:$PORTAL_PORT" \
+    --origin "http://$PORTAL_HOST:$PORTAL_PORT" --pid "$SG_PID" \
     --mail-dir "$WORK/mail" --readers "$READERS" --gets "$GETS" --opens "$OPENS" | tee "$WORK/readers.txt"
 stop_sealgate
 exec 7>&-
 stop_receiver
 
+if [ "${READERS_ONLY:-0}" = 1 ]; then
+    grep -E '^(login|message page|open|page phase|gateway CPU)' "$WORK/readers.txt" | sed 's/^/readers: /'
+    exit 0
+fi
 med() { sed -n 's/.* median: .*delivered \([0-9]*\) msg\/s.*/\1/p' "$1"; }
 cpu() { sed -n 's/.* median: .*CPU \([0-9.]*\) ms\/msg.*/\1/p' "$1"; }
 p=$(med "$WORK/plain.txt") e=$(med "$WORK/escrow.txt")
 echo "# portal benchmark, medians of $RUNS runs, $SESSIONS sessions, $MSGS x $SIZE B; $READERS readers"
 echo "plain relay $p msg/s ($(cpu "$WORK/plain.txt") ms/msg) | escrow relay $e escrows/s ($(cpu "$WORK/escrow.txt") ms/msg)" \
      "| escrow/plain $(echo "100 * $e / $p" | bc -l | xargs printf %.0f) % (goal >= 50 %) | sealed files after the escrow runs: $escrowed"
-grep -E '^(login|message page|open)' "$WORK/readers.txt" | sed 's/^/readers: /'
+grep -E '^(login|message page|open|page phase|gateway CPU)' "$WORK/readers.txt" | sed 's/^/readers: /'

@@ -2,7 +2,12 @@
 //! ([`Spool::snapshot`]) into a new directory under `staging` (inside the data directory, the
 //! only place the service may write under its systemd unit). The answer names the directory;
 //! `sealgate backup` moves it to where the administrator wants it and adds the key files.
-//! One backup at a time (409 while one runs). The snapshot holds sealed bodies only.
+//! When the secure portal runs, the same directory gets a snapshot of its escrow store
+//! (`portal/`: [`EscrowStore::snapshot`], escrowed copies, passkeys, status tokens), taken after
+//! the spool's — in that order a copy is never in neither: a recipient the spool snapshot still
+//! has queued is escrowed again after a restore (at least once), and one it has `Escrowed` was
+//! deposited before, so the later escrow snapshot holds its copy. One backup at a time (409 while one runs). The snapshot holds sealed bodies
+//! and sealed copies only.
 
 use crate::{authorised, error};
 use axum::extract::State;
@@ -12,6 +17,7 @@ use axum::routing::post;
 use axum::{Json, Router};
 use sealgate_commit::Spool;
 use sealgate_core::Clock;
+use sealgate_portal::EscrowStore;
 use std::path::PathBuf;
 use std::sync::Arc;
 
@@ -31,6 +37,8 @@ pub struct BackupAdmin {
     pub clock: Arc<dyn Clock>,
     /// Held while a snapshot runs.
     pub busy: Arc<tokio::sync::Mutex<()>>,
+    /// The secure portal's escrow store, when a portal runs.
+    pub escrow: Option<Arc<EscrowStore>>,
 }
 
 /// The backup route with its own state, to merge into the admin router.
@@ -49,18 +57,26 @@ async fn backup(State(b): State<BackupAdmin>, headers: HeaderMap) -> Response {
         .staging
         .join(format!("snapshot-{}", b.clock.now().millis()));
     let (spool, staging, target) = (b.spool.clone(), b.staging.clone(), dir.clone());
+    let escrow = b.escrow.clone();
     let made = tokio::task::spawn_blocking(move || {
         std::os::unix::fs::DirBuilderExt::mode(std::fs::DirBuilder::new().recursive(true), 0o700)
             .create(&staging)
             .map_err(|e| format!("cannot create {}: {e}", staging.display()))?;
-        spool.snapshot(&target).map_err(|e| e.to_string())
+        let report = spool.snapshot(&target).map_err(|e| e.to_string())?;
+        let portal = escrow
+            .map(|store| store.snapshot(&target))
+            .transpose()
+            .map_err(|e| format!("escrow store: {e}"))?;
+        Ok::<_, String>((report, portal))
     })
     .await;
     match made {
-        Ok(Ok(report)) => {
+        Ok(Ok((report, portal))) => {
             tracing::info!(dir = %dir.display(), messages = report.messages,
-                active = report.active, bodies = report.bodies, "spool snapshot made");
-            Json(serde_json::json!({ "dir": dir, "report": report })).into_response()
+                active = report.active, bodies = report.bodies,
+                escrowed = portal.as_ref().map(|p| p.active), "spool snapshot made");
+            Json(serde_json::json!({ "dir": dir, "report": report, "portal": portal }))
+                .into_response()
         }
         Ok(Err(e)) => {
             tracing::error!(error = %e, "spool snapshot failed");

@@ -15,6 +15,9 @@
 //!   master key and the database together open nothing without the link.
 //! * **Revoke and expiry destroy the stored half** in the live store (its file is zeroed,
 //!   fsync'd and removed, then the sealed file is removed). Backups taken before keep it.
+//! * **Backups** (`snapshot.rs`): [`EscrowStore::snapshot`] copies the live store consistently
+//!   (one read transaction, the files of the copies active in it, revoke and expiry held back
+//!   meanwhile) for `sealgate backup`; [`EscrowStore::check_copies`] checks a restore.
 //! * **Emailed codes** (`login.rs`): 6 digits, 10 minutes, one use, bound to one browser
 //!   session and one copy, kept only as a keyed hash; 5 wrong entries lock the copy's code
 //!   step; code mails are rate-limited per recipient and per client.
@@ -23,6 +26,8 @@
 //! * **Passkeys** (`passkey.rs`, `passkey_store.rs`): WebAuthn ES256/EdDSA credentials per
 //!   tenant relying party (its portal host) and recipient pseudonym; one-use challenges; a
 //!   passkey authenticates a session for one copy (the link half is still needed to read).
+//!   Which box a page shows (passkey sign-in or offer) is answered from memory
+//!   (`passkey_index.rs`), so the pages make no store read for it.
 //! * **Events are append-only per escrowed copy**: time, kind and a role or pseudonym, never a
 //!   value from the message; an [`Observer`] (the gateway's metrics) sees each committed event's
 //!   tenant and kind only.
@@ -35,8 +40,8 @@
 //!   script-free SVG of at most 128 KiB, served under a `sandbox` CSP.
 //! * **English and Spanish** (`i18n.rs`): every page and recipient mail text comes from one
 //!   catalogue of (key, English, Spanish); pages follow `Accept-Language` or the switch link,
-//!   and a tenant may override any text (checked: known key, not empty, no HTML, only the
-//!   placeholders of the text it replaces).
+//!   and a tenant may override any text, the reply and passkey pages' included (checked: known
+//!   key, not empty, no HTML, only the placeholders of the text it replaces).
 //! * **The sender's status page** (`status.rs`, `web/status.rs`): reached from the receipt
 //!   mail with a per-message random token kept only as a keyed hash; a GET shows only a
 //!   "Continue" button, the page itself needs a POST with Origin and CSRF token; it lists each
@@ -60,6 +65,7 @@ mod id;
 mod login;
 pub mod notice_texts;
 pub mod passkey;
+mod passkey_index;
 mod passkey_pages;
 mod passkey_store;
 mod record;
@@ -70,10 +76,12 @@ mod reply_store;
 mod sanitise;
 pub mod seal;
 mod session;
+mod snapshot;
 mod status;
 mod status_texts;
 mod store;
 mod store_batch;
+mod store_end;
 pub mod web;
 
 pub use brand::{Brand, Logo, LogoKind, MAX_LOGO};
@@ -91,6 +99,7 @@ pub use reply::{
 pub use sanitise::{document as sanitise_message, safe_name};
 pub use seal::Half;
 pub use session::{SessionView, Sessions};
+pub use snapshot::{CopiesCheck, EscrowSnapshot};
 pub use status::SenderStatus;
 pub use store::{Deposit, EscrowStore, NewEscrow, Observer};
 pub use store_batch::BatchStats;

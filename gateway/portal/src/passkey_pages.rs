@@ -1,143 +1,151 @@
 //! The passkey parts of the portal's pages: the "open with passkey" box on the link page, the
 //! offer to create one on the message page, and the "Your passkeys" page. Every user-visible
-//! string is in [`TEXTS`] (English and Spanish); every value is HTML-escaped; the only script is
+//! string is in [`TEXTS`] (English and Spanish, keys `passkey_…`), listed in `i18n::TABLES`, so a
+//! tenant may override any of them; every value is HTML-escaped; the only script is
 //! the same-origin `/static/passkey.js` (the pages' CSP allows no inline script).
 
 use crate::id::EscrowId;
 use crate::passkey_store::StoredPasskey;
-use crate::web::pages::{date, esc};
+use crate::web::pages::{Say, date, esc};
 
 /// (key, English, Spanish) of every string the passkey pages show.
 pub const TEXTS: &[(&str, &str, &str)] = &[
     (
-        "open-title",
+        "passkey_open_title",
         "Or open it with your passkey",
         "O ábralo con su llave de acceso",
     ),
     (
-        "open-text",
+        "passkey_open_text",
         "You created a passkey for these messages: it opens this one without a code.",
         "Usted creó una llave de acceso para estos mensajes: abre este sin código.",
     ),
     (
-        "open-button",
+        "passkey_open_button",
         "Open with passkey",
         "Abrir con llave de acceso",
     ),
     (
-        "offer-title",
+        "passkey_offer_title",
         "Skip the code next time",
         "Evite el código la próxima vez",
     ),
     (
-        "offer-text",
+        "passkey_offer_text",
         "Create a passkey on this device (your fingerprint, face or screen lock), and your next secure messages from us open without an emailed code.",
         "Cree una llave de acceso en este dispositivo (su huella, su cara o el bloqueo de pantalla) y sus próximos mensajes seguros se abrirán sin un código por correo.",
     ),
     (
-        "offer-button",
+        "passkey_offer_button",
         "Create a passkey",
         "Crear una llave de acceso",
     ),
     (
-        "created",
+        "passkey_created",
         "Your passkey was created. Next time, choose “Open with passkey”.",
         "Se creó su llave de acceso. La próxima vez, elija «Abrir con llave de acceso».",
     ),
     (
-        "failed",
+        "passkey_failed",
         "That did not work. You can try again, or use the emailed code.",
         "No funcionó. Puede intentarlo de nuevo o usar el código enviado por correo.",
     ),
     (
-        "working",
+        "passkey_working",
         "Waiting for your device…",
         "Esperando a su dispositivo…",
     ),
-    ("manage-link", "Your passkeys", "Sus llaves de acceso"),
-    ("list-title", "Your passkeys", "Sus llaves de acceso"),
     (
-        "list-intro",
+        "passkey_manage_link",
+        "Your passkeys",
+        "Sus llaves de acceso",
+    ),
+    (
+        "passkey_list_title",
+        "Your passkeys",
+        "Sus llaves de acceso",
+    ),
+    (
+        "passkey_list_intro",
         "These passkeys open your secure messages from this organisation without a code. Remove one you no longer use: the emailed code always works.",
         "Estas llaves de acceso abren sus mensajes seguros de esta organización sin código. Elimine las que ya no use: el código por correo siempre funciona.",
     ),
     (
-        "list-none",
+        "passkey_list_none",
         "You have no passkeys. Your messages open with the emailed code.",
         "No tiene llaves de acceso. Sus mensajes se abren con el código enviado por correo.",
     ),
-    ("passkey", "Passkey", "Llave de acceso"),
-    ("created-on", "created", "creada el"),
-    ("last-used", "last used", "último uso"),
-    ("never-used", "not used yet", "sin usar todavía"),
-    ("remove", "Remove", "Eliminar"),
+    ("passkey_label", "Passkey", "Llave de acceso"),
+    ("passkey_created_on", "created", "creada el"),
+    ("passkey_last_used", "last used", "último uso"),
+    ("passkey_never_used", "not used yet", "sin usar todavía"),
+    ("passkey_remove", "Remove", "Eliminar"),
     (
-        "removed",
+        "passkey_removed",
         "The passkey was removed.",
         "Se eliminó la llave de acceso.",
     ),
-    ("back", "Back to the message", "Volver al mensaje"),
-    ("login-title", "Please log in", "Inicie sesión"),
+    ("passkey_back", "Back to the message", "Volver al mensaje"),
+    ("passkey_login_title", "Please log in", "Inicie sesión"),
     (
-        "login-text",
+        "passkey_login_text",
         "Please open the message with your code or your passkey first.",
         "Primero abra el mensaje con su código o su llave de acceso.",
     ),
     (
-        "unavailable",
+        "passkey_unavailable",
         "Passkeys are not available here.",
         "Las llaves de acceso no están disponibles aquí.",
     ),
     (
-        "refused",
+        "passkey_refused",
         "The passkey was not accepted.",
         "No se aceptó la llave de acceso.",
     ),
     (
-        "busy",
+        "passkey_busy",
         "Please try again in a few minutes.",
         "Inténtelo de nuevo en unos minutos.",
     ),
 ];
 
-/// The text of `key` in English or Spanish (the key itself if missing, which a test forbids).
-pub fn t(key: &str, spanish: bool) -> &'static str {
-    TEXTS
-        .iter()
-        .find(|(k, _, _)| *k == key)
-        .map_or("", |(_, en, es)| if spanish { es } else { en })
+/// The text of `key` (without its `passkey_` prefix, `-` for `_`) in the page's language, with
+/// the tenant's override if it has one.
+pub fn t(say: Say<'_>, key: &str) -> String {
+    let key = format!("passkey_{}", key.replace('-', "_"));
+    say.texts.get(&key, say.lang).to_string()
 }
 
 const SCRIPT: &str = "<script src=\"/static/passkey.js\" defer></script>";
 
-fn data(csrf: &str, mode: &str, es: bool) -> String {
+fn data(csrf: &str, mode: &str, say: Say<'_>) -> String {
     format!(
         " data-csrf=\"{}\" data-mode=\"{mode}\" data-working=\"{}\" data-failed=\"{}\"",
         esc(csrf),
-        esc(t("working", es)),
-        esc(t("failed", es)),
+        esc(&t(say, "working")),
+        esc(&t(say, "failed")),
     )
 }
 
 /// The link page's box, under the code step: open with a passkey instead.
-pub fn open_box(csrf: &str, es: bool) -> String {
+pub fn open_box(csrf: &str, say: Say<'_>) -> String {
     format!(
         "<section id=\"passkey\" aria-labelledby=\"passkey-title\"{data}>\
 <h2 id=\"passkey-title\">{title}</h2><p>{text}</p>\
 <button id=\"passkey-button\" type=\"button\">{button}</button>\
 <p id=\"passkey-status\" role=\"status\"></p></section>{SCRIPT}",
-        data = data(csrf, "open", es),
-        title = esc(t("open-title", es)),
-        text = esc(t("open-text", es)),
-        button = esc(t("open-button", es)),
+        data = data(csrf, "open", say),
+        title = esc(&t(say, "open-title")),
+        text = esc(&t(say, "open-text")),
+        button = esc(&t(say, "open-button")),
     )
 }
 
 /// The message page's offer to create a passkey (none yet) or its link to the list.
-pub fn offer_box(id: EscrowId, csrf: &str, has_passkeys: bool, es: bool) -> String {
+pub fn offer_box(id: EscrowId, csrf: &str, has_passkeys: bool, say: Say<'_>) -> String {
     let manage = format!(
         "<p><a href=\"/m/{id}/passkeys\">{}</a></p>",
-        esc(t("manage-link", es))
+        esc(&t(say, "manage-link"))
     );
     if has_passkeys {
         return manage;
@@ -147,10 +155,10 @@ pub fn offer_box(id: EscrowId, csrf: &str, has_passkeys: bool, es: bool) -> Stri
 <h2 id=\"passkey-title\">{title}</h2><p>{text}</p>\
 <button id=\"passkey-button\" type=\"button\">{button}</button>\
 <p id=\"passkey-status\" role=\"status\"></p>{manage}</section>{SCRIPT}",
-        data = data(csrf, "create", es),
-        title = esc(t("offer-title", es)),
-        text = esc(t("offer-text", es)),
-        button = esc(t("offer-button", es)),
+        data = data(csrf, "create", say),
+        title = esc(&t(say, "offer-title")),
+        text = esc(&t(say, "offer-text")),
+        button = esc(&t(say, "offer-button")),
     )
 }
 
@@ -160,7 +168,7 @@ pub fn list_body(
     csrf: &str,
     passkeys: &[StoredPasskey],
     note: Option<&str>,
-    es: bool,
+    say: Say<'_>,
 ) -> String {
     let note = note.map_or_else(String::new, |n| {
         format!("<p class=\"alert\" role=\"status\">{}</p>", esc(n))
@@ -170,36 +178,36 @@ pub fn list_body(
         .enumerate()
         .map(|(n, p)| {
             let used = p.last_used.map_or_else(
-                || t("never-used", es).to_string(),
-                |u| format!("{} {}", t("last-used", es), date(u)),
+                || t(say, "never-used"),
+                |u| format!("{} {}", t(say, "last-used"), date(u)),
             );
             format!(
                 "<li><p><strong>{name} {n}</strong> — {created} {on}, {used}</p>\
 <form method=\"post\" action=\"/m/{id}/passkeys/remove\">\
 <input type=\"hidden\" name=\"csrf\" value=\"{csrf}\"><input type=\"hidden\" name=\"credential\" value=\"{cred}\">\
 <button type=\"submit\" class=\"secondary\" aria-label=\"{remove} {name} {n}\">{remove}</button></form></li>",
-                name = esc(t("passkey", es)),
+                name = esc(&t(say, "label")),
                 n = n + 1,
-                created = esc(t("created-on", es)),
+                created = esc(&t(say, "created-on")),
                 on = esc(&date(p.created)),
                 used = esc(&used),
                 csrf = esc(csrf),
                 cred = esc(&p.id_text()),
-                remove = esc(t("remove", es)),
+                remove = esc(&t(say, "remove")),
             )
         })
         .collect();
     let list = if passkeys.is_empty() {
-        format!("<p>{}</p>", esc(t("list-none", es)))
+        format!("<p>{}</p>", esc(&t(say, "list-none")))
     } else {
         format!(
             "<p>{}</p><ul class=\"passkeys\">{items}</ul>",
-            esc(t("list-intro", es))
+            esc(&t(say, "list-intro"))
         )
     };
     format!(
         "{note}{list}<p><a href=\"/m/{id}\">{}</a></p>",
-        esc(t("back", es))
+        esc(&t(say, "back"))
     )
 }
 
@@ -217,7 +225,29 @@ mod tests {
         keys.sort_unstable();
         keys.dedup();
         assert_eq!(keys.len(), TEXTS.len());
-        assert_eq!(t("remove", true), "Eliminar");
+        assert!(keys.iter().all(|k| k.starts_with("passkey_")));
+        let texts = crate::Texts::default();
+        let es = Say {
+            texts: &texts,
+            lang: crate::Lang::Es,
+        };
+        assert_eq!(t(es, "remove"), "Eliminar");
+    }
+
+    #[test]
+    fn a_tenant_override_shows_in_the_offer() {
+        let own = crate::Texts::new([(
+            crate::Lang::En,
+            "passkey_offer_button".to_string(),
+            "Make a key & go".to_string(),
+        )])
+        .unwrap();
+        let say = Say {
+            texts: &own,
+            lang: crate::Lang::En,
+        };
+        let offer = offer_box(EscrowId::from_bytes([1; 16]), "c", false, say);
+        assert!(offer.contains(">Make a key &amp; go</button>"), "{offer}");
     }
 
     #[test]
@@ -227,7 +257,10 @@ mod tests {
             "\"><x",
             &[],
             Some("<b>"),
-            false,
+            Say {
+                texts: &crate::Texts::default(),
+                lang: crate::Lang::En,
+            },
         );
         assert!(!body.contains("<b>") && !body.contains("\"><x"));
     }

@@ -23,6 +23,7 @@ use sealgate_core::address::Address;
 use sealgate_core::time::Timestamp;
 use serde::{Deserialize, Serialize};
 use sha2::Sha256;
+use std::collections::HashSet;
 
 /// `tenant \0 owner` → JSON list of [`StoredPasskey`].
 const PASSKEYS: TableDefinition<&str, &[u8]> = TableDefinition::new("passkeys");
@@ -30,6 +31,15 @@ const PASSKEYS: TableDefinition<&str, &[u8]> = TableDefinition::new("passkeys");
 const PASSKEY_META: TableDefinition<&str, &[u8]> = TableDefinition::new("passkey_meta");
 const OWNER_SECRET: &str = "owner-secret";
 const OWNER_CONTEXT: &[u8] = b"portal-passkey-owner";
+
+/// Copies this module's tables from `view` into `txn` (a snapshot, `snapshot.rs`).
+pub(crate) fn copy_tables(
+    view: &redb::ReadTransaction,
+    txn: &redb::WriteTransaction,
+) -> Result<u64, PortalError> {
+    use crate::snapshot::copy;
+    Ok(copy(view, txn, PASSKEYS)? + copy(view, txn, PASSKEY_META)?)
+}
 
 /// One registered passkey.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -75,7 +85,7 @@ pub struct PasskeyListing {
 }
 
 /// `pk:` and the first 8 bytes of HMAC-SHA256(secret, lower-cased address), in hex.
-fn owner_of(secret: &DataKey, recipient: &Address) -> Result<String, PortalError> {
+pub(crate) fn owner_of(secret: &DataKey, recipient: &Address) -> Result<String, PortalError> {
     // HMAC takes keys of any length: `new_from_slice` cannot fail for 32 bytes.
     let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(secret.as_bytes())
         .map_err(|_| PortalError::Crypto("passkey owner key".into()))?;
@@ -86,7 +96,7 @@ fn owner_of(secret: &DataKey, recipient: &Address) -> Result<String, PortalError
     ))
 }
 
-fn row_key(tenant: &str, owner: &str) -> String {
+pub(crate) fn row_key(tenant: &str, owner: &str) -> String {
     format!("{tenant}\0{owner}")
 }
 
@@ -130,11 +140,11 @@ impl EscrowStore {
     /// The passkey owner pseudonym of `recipient` (`pk:` and 16 hex digits), stable across
     /// restarts; the secret behind it is made on first use.
     pub fn passkey_owner(&self, recipient: &Address) -> Result<String, PortalError> {
-        let secret = match self.read_owner_secret()? {
-            Some(s) => s,
-            None => self.make_owner_secret()?,
-        };
-        owner_of(&secret, recipient)
+        if let Some(secret) = self.cached_owner_secret() {
+            return owner_of(secret, recipient);
+        }
+        let secret = self.make_owner_secret()?;
+        owner_of(self.passkeys.set_secret(secret), recipient)
     }
 
     /// The passkeys of `recipient` on `tenant`, reading only (no secret yet: none).
@@ -143,8 +153,8 @@ impl EscrowStore {
         tenant: &str,
         recipient: &Address,
     ) -> Result<Vec<StoredPasskey>, PortalError> {
-        match self.read_owner_secret()? {
-            Some(secret) => self.passkeys(tenant, &owner_of(&secret, recipient)?),
+        match self.cached_owner_secret() {
+            Some(secret) => self.passkeys(tenant, &owner_of(secret, recipient)?),
             None => Ok(Vec::new()),
         }
     }
@@ -157,7 +167,7 @@ impl EscrowStore {
         Ok(wrapper.unwrap(&k.key_id, &wrapped, OWNER_CONTEXT)?)
     }
 
-    fn read_owner_secret(&self) -> Result<Option<DataKey>, PortalError> {
+    pub(crate) fn read_owner_secret(&self) -> Result<Option<DataKey>, PortalError> {
         let read = self.database().begin_read()?;
         let existing = match read.open_table(PASSKEY_META) {
             Ok(t) => t.get(OWNER_SECRET)?.map(|v| v.value().to_vec()),
@@ -216,12 +226,34 @@ impl EscrowStore {
             return Err(PortalError::Conflict("another tenant's copy".into()));
         }
         let key = row_key(tenant, owner);
+        let mut left = false;
         self.write_with(id.key(), kind, actor, |txn| {
             let mut rows = read_row(&txn.open_table(PASSKEYS)?, &key)?;
             change(&mut rows)?;
+            left = !rows.is_empty();
             write_row(txn, &key, &rows)
-        })
-        .map(|_| ())
+        })?;
+        self.passkeys.set(&key, left);
+        Ok(())
+    }
+
+    /// The `tenant \0 owner` keys of every row holding passkeys (for the in-memory index).
+    pub(crate) fn passkey_rows(&self) -> Result<HashSet<String>, PortalError> {
+        let txn = self.database().begin_read()?;
+        let table = match txn.open_table(PASSKEYS) {
+            Ok(t) => t,
+            Err(redb::TableError::TableDoesNotExist(_)) => return Ok(HashSet::new()),
+            Err(e) => return Err(e.into()),
+        };
+        let mut out = HashSet::new();
+        for row in table.iter()? {
+            let (k, v) = row?;
+            let rows: Vec<StoredPasskey> = serde_json::from_slice(v.value())?;
+            if !rows.is_empty() {
+                out.insert(k.value().to_string());
+            }
+        }
+        Ok(out)
     }
 
     /// Every passkey, optionally of one tenant and/or one owner.
@@ -265,9 +297,11 @@ impl EscrowStore {
             let (key, mut rows, shown) = found.ok_or(PortalError::NotFound)?;
             rows.retain(|p| p.id_text() != id);
             write_row(&txn, &key, &rows)?;
-            shown
+            (key, !rows.is_empty(), shown)
         };
         txn.commit()?;
+        let (key, left, removed) = removed;
+        self.passkeys.set(&key, left);
         self.observe(&removed.tenant, &PortalEventKind::PasskeyRemoved);
         Ok(removed)
     }

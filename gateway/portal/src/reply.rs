@@ -13,6 +13,7 @@
 
 use crate::error::PortalError;
 use crate::record::EscrowRecord;
+use crate::web::pages::Say;
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 use std::future::Future;
@@ -163,105 +164,108 @@ pub struct ReplyService {
 
 /// The user-visible strings of the reply pages: (key, English, Spanish).
 pub const TEXTS: &[(&str, &str, &str)] = &[
-    ("title", "Reply to the sender", "Responder al remitente"),
-    ("sent-title", "Reply sent", "Respuesta enviada"),
     (
-        "intro",
+        "reply_title",
+        "Reply to the sender",
+        "Responder al remitente",
+    ),
+    ("reply_sent_title", "Reply sent", "Respuesta enviada"),
+    (
+        "reply_intro",
         "Your reply goes to the person who sent you this message, through {org} secure mail. It is sent securely and does not show your own email address.",
         "Su respuesta llega a la persona que le envió este mensaje, a través del correo seguro de {org}. Se envía de forma segura y no muestra su propia dirección de correo.",
     ),
-    ("text", "Your reply", "Su respuesta"),
+    ("reply_text", "Your reply", "Su respuesta"),
     (
-        "files",
+        "reply_files",
         "Attach files (optional, up to {size} in total)",
         "Adjuntar archivos (opcional, hasta {size} en total)",
     ),
     (
-        "all",
+        "reply_all",
         "Also send it to the other people at {org} who received the message",
         "Enviarla también a las demás personas de {org} que recibieron el mensaje",
     ),
     (
-        "left",
+        "reply_left",
         "You can send {n} more replies today.",
         "Hoy puede enviar {n} respuestas más.",
     ),
-    ("send", "Send reply", "Enviar respuesta"),
-    ("back", "Back to the message", "Volver al mensaje"),
+    ("reply_send", "Send reply", "Enviar respuesta"),
+    ("reply_back", "Back to the message", "Volver al mensaje"),
     (
-        "sent",
+        "reply_sent",
         "Your reply was sent to {to}. You can close this page.",
         "Su respuesta se envió a {to}. Puede cerrar esta página.",
     ),
     (
-        "cap",
+        "reply_cap",
         "You have sent the most replies allowed in one day ({n}). Please try again tomorrow, or call the help line below.",
         "Ya envió el máximo de respuestas permitidas en un día ({n}). Inténtelo de nuevo mañana o llame a la línea de ayuda de abajo.",
     ),
     (
-        "cap-title",
+        "reply_cap_title",
         "Too many replies today",
         "Demasiadas respuestas hoy",
     ),
     (
-        "too-big-title",
+        "reply_too_big_title",
         "Reply too large",
         "Respuesta demasiado grande",
     ),
     (
-        "too-big",
+        "reply_too_big",
         "Your reply and its files are larger than {size}. Please attach fewer or smaller files.",
         "Su respuesta y sus archivos superan {size}. Adjunte menos archivos o archivos más pequeños.",
     ),
     (
-        "empty",
+        "reply_empty",
         "Please write a reply or attach a file.",
         "Escriba una respuesta o adjunte un archivo.",
     ),
     (
-        "bad-form",
+        "reply_bad_form",
         "The reply could not be read. Please go back to the message and try again.",
         "No se pudo leer la respuesta. Vuelva al mensaje e inténtelo de nuevo.",
     ),
     (
-        "no-key",
+        "reply_no_key",
         "Please open the link in your email again, then reply.",
         "Abra de nuevo el enlace de su correo y luego responda.",
     ),
-    ("refused-title", "Reply not sent", "Respuesta no enviada"),
     (
-        "refused",
+        "reply_refused_title",
+        "Reply not sent",
+        "Respuesta no enviada",
+    ),
+    (
+        "reply_refused",
         "Your reply could not be sent securely. Please call the help line below.",
         "Su respuesta no se pudo enviar de forma segura. Llame a la línea de ayuda de abajo.",
     ),
     (
-        "busy",
+        "reply_busy",
         "We could not send your reply just now. Nothing was sent; please try again in a few minutes.",
         "No pudimos enviar su respuesta ahora. No se envió nada; inténtelo de nuevo en unos minutos.",
     ),
     (
-        "off",
+        "reply_off",
         "Replies are not available for this message.",
         "Las respuestas no están disponibles para este mensaje.",
     ),
     (
-        "reply-link",
+        "reply_link",
         "Reply to the sender",
         "Responder al remitente",
     ),
 ];
 
-/// The text of `key` in Spanish or English; `{name}` placeholders filled from `vars`.
-pub fn text(key: &str, spanish: bool, vars: &[(&str, &str)]) -> String {
-    let entry = TEXTS.iter().find(|(k, _, _)| *k == key);
-    let mut out = match entry {
-        Some((_, en, es)) => if spanish { es } else { en }.to_string(),
-        None => key.to_string(),
-    };
-    for (k, v) in vars {
-        out = out.replace(&format!("{{{k}}}"), v);
-    }
-    out
+/// The text of `key` (without its `reply_` prefix, `-` for `_`) in the page's language, with
+/// the tenant's override if it has one; `{name}` placeholders filled from `vars` (plain text:
+/// pages escape it).
+pub fn text(say: Say<'_>, key: &str, vars: &[(&str, &str)]) -> String {
+    let key = format!("reply_{}", key.replace('-', "_"));
+    say.texts.fill(&key, say.lang, vars)
 }
 
 #[cfg(test)]
@@ -272,11 +276,28 @@ mod tests {
     fn every_text_has_both_languages_and_fills_placeholders() {
         for (k, en, es) in TEXTS {
             assert!(!en.is_empty() && !es.is_empty() && en != es, "{k}");
+            assert!(k.starts_with("reply_"), "{k}");
         }
+        let texts = crate::Texts::default();
+        let es = Say {
+            texts: &texts,
+            lang: crate::Lang::Es,
+        };
         assert_eq!(
-            text("left", true, &[("n", "3")]),
+            text(es, "left", &[("n", "3")]),
             "Hoy puede enviar 3 respuestas más."
         );
+        let own = crate::Texts::new([(
+            crate::Lang::Es,
+            "reply_left".to_string(),
+            "Le quedan {n}.".to_string(),
+        )])
+        .unwrap();
+        let es = Say {
+            texts: &own,
+            lang: crate::Lang::Es,
+        };
+        assert_eq!(text(es, "left", &[("n", "3")]), "Le quedan 3.");
     }
 
     #[test]

@@ -13,6 +13,14 @@ use sha2::{Digest, Sha256};
 
 const REPLIES: TableDefinition<(&[u8], u64), u32> = TableDefinition::new("replies_per_day");
 
+/// Copies this module's table from `view` into `txn` (a snapshot, `snapshot.rs`).
+pub(crate) fn copy_tables(
+    view: &redb::ReadTransaction,
+    txn: &redb::WriteTransaction,
+) -> Result<u64, PortalError> {
+    crate::snapshot::copy(view, txn, REPLIES)
+}
+
 fn who(recipient: &Address) -> Vec<u8> {
     Sha256::digest(recipient.to_string().to_lowercase().as_bytes()).to_vec()
 }

@@ -64,6 +64,15 @@ pub(crate) fn create_tables(txn: &redb::WriteTransaction) -> Result<(), PortalEr
     Ok(())
 }
 
+/// Copies this module's tables from `view` into `txn` (a snapshot, `snapshot.rs`).
+pub(crate) fn copy_tables(
+    view: &redb::ReadTransaction,
+    txn: &redb::WriteTransaction,
+) -> Result<u64, PortalError> {
+    use crate::snapshot::copy;
+    Ok(copy(view, txn, SENDERS)? + copy(view, txn, TOKENS)? + copy(view, txn, META)?)
+}
+
 #[derive(Serialize, Deserialize)]
 struct WrappedTokenKey {
     key_id: String,

@@ -106,13 +106,16 @@ pub struct Deposit {
 /// The escrow store.
 pub struct EscrowStore {
     pub(crate) db: redb::Database,
-    files: SealedDir,
-    halves: SealedDir,
+    pub(crate) files: SealedDir,
+    pub(crate) halves: SealedDir,
     pub(crate) wrapper: Arc<dyn KeyWrapper>,
     pub(crate) clock: Arc<dyn Clock>,
     pub(crate) rng: Arc<dyn Random>,
     observer: std::sync::OnceLock<Observer>,
     batch: Batcher,
+    pub(crate) passkeys: crate::passkey_index::PasskeyIndex,
+    /// Held shared by revoke and expiry (which remove files), exclusively by a snapshot.
+    pub(crate) destruction: std::sync::RwLock<()>,
 }
 
 /// Told of each committed event: the record's tenant (a configured name) and the event.
@@ -156,8 +159,11 @@ impl EscrowStore {
             clock,
             rng,
             observer: std::sync::OnceLock::new(),
+            passkeys: Default::default(),
+            destruction: std::sync::RwLock::new(()),
         };
         store.recover()?;
+        store.load_passkey_index()?;
         Ok(store)
     }
 
@@ -428,7 +434,7 @@ impl EscrowStore {
         self.unwrap(&k, "link", id)
     }
 
-    fn halves(&self, id: EscrowId) -> Result<Halves, PortalError> {
+    pub(crate) fn halves(&self, id: EscrowId) -> Result<Halves, PortalError> {
         let bytes = self.halves.read(id).map_err(|e| match e {
             PortalError::NotFound => PortalError::Corrupt("the half file is missing".into()),
             e => e,
@@ -436,77 +442,17 @@ impl EscrowStore {
         Ok(serde_json::from_slice(&bytes)?)
     }
 
-    fn unwrap(&self, k: &StoredKey, role: &str, id: EscrowId) -> Result<Half, PortalError> {
+    pub(crate) fn unwrap(
+        &self,
+        k: &StoredKey,
+        role: &str,
+        id: EscrowId,
+    ) -> Result<Half, PortalError> {
         let bytes =
             hex::decode(&k.wrapped).map_err(|_| PortalError::Corrupt("wrapped half".into()))?;
         let key = self
             .wrapper
             .unwrap(&k.key_id, &bytes, &wrap_context(role, id))?;
         Ok(Half::from_bytes(*key.as_bytes()))
-    }
-
-    /// Withdraws an escrow: destroys its stored half and removes the sealed file.
-    pub fn revoke(&self, id: EscrowId, actor: Actor) -> Result<EscrowRecord, PortalError> {
-        let record = self.record(id)?;
-        match record.state {
-            EscrowState::Active => self.destroy(record, true, actor),
-            _ => Ok(record),
-        }
-    }
-
-    /// Moves the expiry of an active escrow to `until` (the caller applies the bounds).
-    pub fn extend(
-        &self,
-        id: EscrowId,
-        until: Timestamp,
-        actor: Actor,
-    ) -> Result<EscrowRecord, PortalError> {
-        let mut record = self.check(id)?;
-        if until <= self.clock.now() {
-            return Err(PortalError::Conflict(
-                "the new expiry is in the past".into(),
-            ));
-        }
-        record.expires = until;
-        let key = id.key();
-        let change = Change::Replace(Box::new(record));
-        self.write(key, change, PortalEventKind::Extended { until }, actor)
-    }
-
-    /// Expires every active escrow whose time has come; returns their ids.
-    pub fn expire_due(&self) -> Result<Vec<EscrowId>, PortalError> {
-        let now = self.clock.now();
-        let mut done = Vec::new();
-        for record in self.list()? {
-            if record.is_active() && now >= record.expires {
-                let id = self.id_of(&record)?;
-                self.destroy(record, false, Actor::System)?;
-                done.push(id);
-            }
-        }
-        Ok(done)
-    }
-
-    fn destroy(
-        &self,
-        mut record: EscrowRecord,
-        revoke: bool,
-        actor: Actor,
-    ) -> Result<EscrowRecord, PortalError> {
-        let id = self.id_of(&record)?;
-        let at = self.clock.now();
-        let kind = if revoke {
-            record.state = EscrowState::Revoked { at };
-            PortalEventKind::Revoked
-        } else {
-            record.state = EscrowState::Expired { at };
-            PortalEventKind::Expired
-        };
-        let record = self.write(id.key(), Change::Replace(Box::new(record)), kind, actor)?;
-        // The record says revoked/expired from here on; a failure below leaves files that
-        // `recover` shreds at the next start (it keeps files of active escrows only).
-        self.halves.shred(id)?;
-        self.files.remove(id)?;
-        Ok(record)
     }
 }

@@ -46,6 +46,7 @@ pub(crate) fn app(state: AdminState, extras: Extras) -> axum::Router {
         token: Arc::clone(&token),
         clock: Arc::clone(&extras.clock),
         busy: Arc::default(),
+        escrow: extras.portal.as_ref().map(|p| Arc::clone(&p.0)),
     });
     let app = match extras.tls {
         Some(tls) => sealgate_admin::router_with_tls(state, tls),

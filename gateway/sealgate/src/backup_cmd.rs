@@ -4,16 +4,20 @@
 //! of the queued messages — through the admin API while a gateway runs, straight from the store
 //! when none does), `files/` (the data directory's other secrets: log-pseudonym and loop-stamp
 //! keys, the generated TLS key pair), `master.key` only with `--include-master-key`, and
-//! `MANIFEST.json` (what was taken, each file's size and SHA-256). Restore checks the manifest,
-//! fills a new, empty data directory and proves the copy readable: it runs the start-up
-//! recovery with the master key and fails if a queued message's body does not decrypt.
+//! `MANIFEST.json` (what was taken, each file's size and SHA-256). With the secure portal,
+//! `spool/portal/` is a consistent snapshot of its escrow store (`backup_portal.rs`). Restore
+//! checks the manifest, fills a new, empty data directory and proves the copy readable: it runs
+//! the start-up recovery with the master key and fails if a queued message's body does not
+//! decrypt or an active escrowed copy has no sealed file or stored half.
 
 use crate::admin_client::{self, NotRunning};
+use crate::backup_portal;
 use crate::settings::load_config;
 use anyhow::{Context, bail};
 use sealgate_commit::{MasterKeys, OsRandom, SnapshotReport, Spool};
 use sealgate_core::store::QueueStore;
 use sealgate_core::{Clock, SystemClock};
+use sealgate_portal::EscrowSnapshot;
 use serde::{Deserialize, Serialize};
 use std::fs::{self, File, OpenOptions};
 use std::io::Write;
@@ -77,6 +81,9 @@ struct Manifest {
     /// `online` (admin API of a running gateway) or `offline` (the store opened directly).
     mode: String,
     spool: SnapshotReport,
+    /// The portal's escrow store, when the data directory has one (absent in older backups).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    portal: Option<EscrowSnapshot>,
     master_key_included: bool,
     files: Vec<FileSum>,
 }
@@ -92,6 +99,8 @@ struct FileSum {
 struct ApiAnswer {
     dir: PathBuf,
     report: SnapshotReport,
+    #[serde(default)]
+    portal: Option<EscrowSnapshot>,
 }
 
 /// `sealgate backup DIR`.
@@ -101,10 +110,10 @@ pub fn backup(args: &BackupArgs) -> anyhow::Result<u8> {
     new_private_dir(dir)?;
     let spool_dir = dir.join("spool");
     let addr = args.admin.unwrap_or(config.admin.listen);
-    let (mode, report) = match online_snapshot(addr, &config.admin.token_file)? {
+    let (mode, report, portal) = match online_snapshot(addr, &config.admin.token_file)? {
         Some(answer) => {
             move_dir(&answer.dir, &spool_dir)?;
-            ("online", answer.report)
+            ("online", answer.report, answer.portal)
         }
         None => {
             let keys = MasterKeys::load(&config.storage.master_key_file)
@@ -116,8 +125,17 @@ pub fn backup(args: &BackupArgs) -> anyhow::Result<u8> {
                 Arc::new(OsRandom::checked()?),
             )
             .context("no gateway answers on the admin API and the store cannot be opened")?;
-            ("offline", spool.snapshot(&spool_dir)?)
+            ("offline", spool.snapshot(&spool_dir)?, None)
         }
+    };
+    // Offline, or a gateway running without `[portal]`: nobody has the escrow store open.
+    let portal = match portal {
+        Some(p) => Some(p),
+        None => backup_portal::snapshot_offline(
+            &config.storage.dir,
+            &config.storage.master_key_file,
+            &spool_dir,
+        )?,
     };
     for rel in DATA_FILES {
         let from = config.storage.dir.join(rel);
@@ -128,18 +146,13 @@ pub fn backup(args: &BackupArgs) -> anyhow::Result<u8> {
     if args.include_master_key {
         copy_file(&config.storage.master_key_file, &dir.join(MASTER_KEY))?;
     }
-    if config.storage.dir.join("portal").exists() {
-        eprintln!(
-            "warning: the secure portal's escrow store ({}) is not in this backup; copy it with the gateway stopped",
-            config.storage.dir.join("portal").display()
-        );
-    }
     let manifest = Manifest {
         format: FORMAT,
         sealgate: crate::VERSION.to_string(),
         created_ms: SystemClock.now().millis(),
         mode: mode.to_string(),
         spool: report,
+        portal,
         master_key_included: args.include_master_key,
         files: sums(dir)?,
     };
@@ -159,10 +172,20 @@ pub fn backup(args: &BackupArgs) -> anyhow::Result<u8> {
             "; the master key is not included (back it up separately)"
         }
     );
-    if s.missing_bodies > 0 {
+    if let Some(p) = &manifest.portal {
+        outln!(
+            "escrow store: {} escrowed copies, {} active, {} files ({} bytes)",
+            p.copies,
+            p.active,
+            p.files,
+            p.bytes
+        );
+    }
+    let missing_copies = manifest.portal.as_ref().map_or(0, |p| p.missing);
+    if s.missing_bodies > 0 || missing_copies > 0 {
         eprintln!(
-            "warning: {} queued message(s) had no body in the spool",
-            s.missing_bodies
+            "warning: {} queued message(s) had no body in the spool, {} escrowed cop(ies) had a file missing",
+            s.missing_bodies, missing_copies
         );
         return Ok(1);
     }
@@ -229,6 +252,8 @@ pub fn restore(args: &RestoreArgs) -> anyhow::Result<u8> {
     )?;
     let found = spool.recover(SystemClock.now())?;
     let depth = spool.depth()?;
+    drop(spool);
+    let copies = backup_portal::check_restored(data_dir, &key_path)?;
     outln!(
         "restored {} into {}: {} messages, {} queued, bodies readable with {}",
         dir.display(),
@@ -237,10 +262,18 @@ pub fn restore(args: &RestoreArgs) -> anyhow::Result<u8> {
         depth.messages,
         key_path.display()
     );
-    if found.missing_bodies > 0 {
+    if let Some(c) = &copies {
+        outln!(
+            "escrow store: {} active escrowed copies, {} unreadable",
+            c.active,
+            c.unreadable
+        );
+    }
+    let unreadable = copies.as_ref().map_or(0, |c| c.unreadable);
+    if found.missing_bodies > 0 || unreadable > 0 {
         eprintln!(
-            "{} queued message(s) have no readable body",
-            found.missing_bodies
+            "{} queued message(s) have no readable body, {} escrowed cop(ies) are unreadable",
+            found.missing_bodies, unreadable
         );
         return Ok(1);
     }

@@ -23,6 +23,7 @@ mod out;
 mod admin_app;
 mod admin_client;
 mod backup_cmd;
+mod backup_portal;
 mod cli;
 mod connect_cmd;
 mod connect_facts;

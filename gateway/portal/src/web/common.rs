@@ -105,6 +105,15 @@ pub fn lang_of(st: &Inner, headers: &HeaderMap, query: Option<&str>, tenant: Opt
     )
 }
 
+/// The tenant's texts in the language of this request (for pages outside `Page`'s own
+/// lookups: the reply and passkey parts).
+pub fn say_of<'a>(st: &'a Inner, headers: &HeaderMap, tenant: &str) -> Say<'a> {
+    Say {
+        texts: &st.brand(Some(tenant)).texts,
+        lang: lang_of(st, headers, None, Some(tenant)),
+    }
+}
+
 /// Remembers a language chosen with the switch link (a cookie; no script needed).
 pub fn remember_lang(response: &mut Response, query: Option<&str>) {
     let Some(lang) = query_lang(query).as_deref().and_then(Lang::from_code) else {
@@ -308,7 +317,7 @@ pub fn link_page(
             switch: &path,
             data: Some((id, &session.csrf)),
             body: pages::message_body(say, &r.reference, &session.csrf)
-                + &super::reply::link_html(st, id, &r.tenant, lang == Lang::Es)
+                + &super::reply::link_html(st, id, &r.tenant, say)
                 + passkey,
         }
     } else if code_step {

@@ -41,9 +41,9 @@ pub async fn link(
         // The passkey box: on the message page the offer to create one, on the link page
         // (after the reference word) the sign-in, when the recipient has one on this tenant.
         let passkey = if st.sessions.is_authenticated(&session.id, id) {
-            super::passkey::message_box(&st, id, &r, &session, &headers).await
+            super::passkey::message_box(&st, id, &r, &session, &headers)
         } else {
-            super::passkey::link_box(&st, &r, &session, &headers).await
+            super::passkey::link_box(&st, &r, &session, &headers)
         };
         link_page(&st, lang, id, &r, &session, q, &passkey)
     };

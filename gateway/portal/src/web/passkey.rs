@@ -19,7 +19,7 @@
 
 use super::Inner;
 use super::common::*;
-use super::pages::Page;
+use super::pages::{Page, Say};
 use crate::error::PortalError;
 use crate::id::EscrowId;
 use crate::passkey::{
@@ -61,11 +61,6 @@ pub(super) fn routes() -> Router<Arc<Inner>> {
         .route("/static/passkey.js", get(script))
 }
 
-/// Spanish when the portal's language choice (switch link, cookie, `Accept-Language`) says so.
-fn es(st: &Inner, headers: &HeaderMap) -> bool {
-    lang_of(st, headers, None, None) == crate::Lang::Es
-}
-
 fn refuse(status: StatusCode, text: &str) -> Response {
     (status, Json(json!({ "error": text }))).into_response()
 }
@@ -77,12 +72,17 @@ struct Ctx {
     r: EscrowRecord,
     rp: RelyingParty,
     owner: String,
-    es: bool,
+    lang: crate::Lang,
 }
 
-async fn owner(st: &Arc<Inner>, r: &EscrowRecord) -> Result<String, PortalError> {
-    let (store, recipient) = (st.store.clone(), r.recipient.clone());
-    blocking(move || store.passkey_owner(&recipient)).await
+impl Ctx {
+    /// The copy's tenant's texts in the request's language.
+    fn say<'a>(&self, st: &'a Inner) -> Say<'a> {
+        Say {
+            texts: &st.brand(Some(&self.r.tenant)).texts,
+            lang: self.lang,
+        }
+    }
 }
 
 async fn ctx(
@@ -92,37 +92,29 @@ async fn ctx(
     f: &HashMap<String, String>,
     authenticated: bool,
 ) -> Result<Ctx, Response> {
-    let es = es(st, headers);
     let s = guard(st, headers, f)?;
-    let (id, r) = record(st, id, if es { crate::Lang::Es } else { crate::Lang::En }).await?;
+    let (id, r) = record(st, id, lang_of(st, headers, None, None)).await?;
+    let say = say_of(st, headers, &r.tenant);
     if let Some((what, on)) = gone(&r, st.clock.now()) {
-        return Err(gone_page(
-            st,
-            if es { crate::Lang::Es } else { crate::Lang::En },
-            id,
-            &r,
-            what,
-            on,
-            &s,
-            false,
-        ));
+        return Err(gone_page(st, say.lang, id, &r, what, on, &s, false));
     }
     if authenticated && !st.sessions.is_authenticated(&s.id, id) {
-        return Err(refuse(StatusCode::UNAUTHORIZED, t("login-text", es)));
+        return Err(refuse(StatusCode::UNAUTHORIZED, &t(say, "login-text")));
     }
     let Some(rp) = st.passkeys.rps.get(&r.tenant).cloned() else {
-        return Err(refuse(StatusCode::NOT_FOUND, t("unavailable", es)));
+        return Err(refuse(StatusCode::NOT_FOUND, &t(say, "unavailable")));
     };
-    let owner = owner(st, &r)
+    let (store, recipient) = (st.store.clone(), r.recipient.clone());
+    let owner = blocking(move || store.passkey_owner(&recipient))
         .await
-        .map_err(|_| refuse(StatusCode::SERVICE_UNAVAILABLE, t("busy", es)))?;
+        .map_err(|_| refuse(StatusCode::SERVICE_UNAVAILABLE, &t(say, "busy")))?;
     Ok(Ctx {
         s,
         id,
         r,
         rp,
         owner,
-        es,
+        lang: say.lang,
     })
 }
 
@@ -130,17 +122,17 @@ async fn stored(st: &Arc<Inner>, c: &Ctx) -> Result<Vec<StoredPasskey>, Response
     let (store, tenant, owner) = (st.store.clone(), c.r.tenant.clone(), c.owner.clone());
     blocking(move || store.passkeys(&tenant, &owner))
         .await
-        .map_err(|_| refuse(StatusCode::SERVICE_UNAVAILABLE, t("busy", c.es)))
+        .map_err(|_| refuse(StatusCode::SERVICE_UNAVAILABLE, &t(c.say(st), "busy")))
 }
 
 fn b64(v: &[u8]) -> String {
     URL_SAFE_NO_PAD.encode(v)
 }
 
-fn field(f: &HashMap<String, String>, name: &str, es: bool) -> Result<Vec<u8>, Response> {
+fn field(f: &HashMap<String, String>, name: &str, say: Say<'_>) -> Result<Vec<u8>, Response> {
     f.get(name)
         .and_then(|v| URL_SAFE_NO_PAD.decode(v.trim_end_matches('=')).ok())
-        .ok_or_else(|| refuse(StatusCode::BAD_REQUEST, t("refused", es)))
+        .ok_or_else(|| refuse(StatusCode::BAD_REQUEST, &t(say, "refused")))
 }
 
 fn challenge_key(ceremony: &str, s: &SessionView, id: EscrowId) -> String {
@@ -188,9 +180,9 @@ async fn new_options(
     .into_response()
 }
 
-fn refused(id: EscrowId, e: &dyn std::fmt::Display, es: bool) -> Response {
+fn refused(id: EscrowId, e: &dyn std::fmt::Display, say: Say<'_>) -> Response {
     tracing::info!(escrow = %id, reason = %e, "passkey refused");
-    refuse(StatusCode::UNAUTHORIZED, t("refused", es))
+    refuse(StatusCode::UNAUTHORIZED, &t(say, "refused"))
 }
 
 /// `POST /m/{id}/passkey/add`.
@@ -207,8 +199,8 @@ async fn add(
         Err(resp) => return resp,
     };
     let (client_data, attestation) = match (
-        field(&f, "client_data", c.es),
-        field(&f, "attestation", c.es),
+        field(&f, "client_data", c.say(&st)),
+        field(&f, "attestation", c.say(&st)),
     ) {
         (Ok(a), Ok(b)) => (a, b),
         (Err(resp), _) | (_, Err(resp)) => return resp,
@@ -218,11 +210,11 @@ async fn add(
         .challenges
         .take(&challenge_key("create", &c.s, c.id))
     else {
-        return refused(c.id, &PasskeyError::Challenge, c.es);
+        return refused(c.id, &PasskeyError::Challenge, c.say(&st));
     };
     let new = match passkey::verify_registration(&c.rp, &challenge, &client_data, &attestation) {
         Ok(n) => n,
-        Err(e) => return refused(c.id, &e, c.es),
+        Err(e) => return refused(c.id, &e, c.say(&st)),
     };
     let row = StoredPasskey {
         id: new.id,
@@ -246,8 +238,8 @@ async fn add(
     })
     .await;
     match done {
-        Ok(()) => Json(json!({"message": t("created", c.es)})).into_response(),
-        Err(e) => refused(c.id, &e, c.es),
+        Ok(()) => Json(json!({"message": &t(c.say(&st), "created")})).into_response(),
+        Err(e) => refused(c.id, &e, c.say(&st)),
     }
 }
 
@@ -266,7 +258,7 @@ async fn challenge(
     };
     let existing = match stored(&st, &c).await {
         Ok(v) if !v.is_empty() => v,
-        Ok(_) => return refuse(StatusCode::NOT_FOUND, t("unavailable", c.es)),
+        Ok(_) => return refuse(StatusCode::NOT_FOUND, &t(c.say(&st), "unavailable")),
         Err(resp) => return resp,
     };
     if st.sessions.first_visit(&c.s.id, c.id) {
@@ -312,7 +304,7 @@ async fn login(
         "authenticator_data",
         "signature",
     ] {
-        match field(&f, name, c.es) {
+        match field(&f, name, c.say(&st)) {
             Ok(v) => parts.push(v),
             Err(resp) => return resp,
         }
@@ -322,7 +314,7 @@ async fn login(
         .challenges
         .take(&challenge_key("get", &c.s, c.id))
     else {
-        return refused(c.id, &PasskeyError::Challenge, c.es);
+        return refused(c.id, &PasskeyError::Challenge, c.say(&st));
     };
     let (store, tenant, owner, id, rp) = (
         st.store.clone(),
@@ -353,7 +345,7 @@ async fn login(
     })
     .await;
     if let Err(e) = done {
-        return refused(c.id, &e, c.es);
+        return refused(c.id, &e, c.say(&st));
     }
     st.sessions.authenticate(&c.s.id, c.id);
     Json(json!({"next": format!("/m/{}", c.id)})).into_response()
@@ -365,17 +357,16 @@ async fn reader(
     id: &str,
     headers: &HeaderMap,
 ) -> Result<(SessionView, EscrowId, EscrowRecord), Response> {
-    let es = es(st, headers);
-    let (id, r) = record(st, id, if es { crate::Lang::Es } else { crate::Lang::En }).await?;
+    let (id, r) = record(st, id, lang_of(st, headers, None, None)).await?;
     let s = cookie(headers).and_then(|c| st.sessions.touch(&c));
     match s {
         Some(s) if st.sessions.is_authenticated(&s.id, id) => Ok((s, id, r)),
         _ => Err(simple(
             st,
             StatusCode::UNAUTHORIZED,
-            if es { crate::Lang::Es } else { crate::Lang::En },
-            t("login-title", es),
-            t("login-text", es),
+            lang_of(st, headers, None, Some(&r.tenant)),
+            "passkey_login_title",
+            "passkey_login_text",
             Some(r.tenant.as_str()),
         )),
     }
@@ -388,15 +379,15 @@ fn list_page(
     r: &EscrowRecord,
     rows: &[StoredPasskey],
     note: Option<&str>,
-    es: bool,
+    say: Say<'_>,
 ) -> Response {
     let page = Page {
-        title: t("list-title", es),
+        title: "passkey_list_title",
         brand: st.brand(Some(&r.tenant)),
-        lang: if es { crate::Lang::Es } else { crate::Lang::En },
+        lang: say.lang,
         switch: "/",
         data: None,
-        body: pp::list_body(id, &s.csrf, rows, note, es),
+        body: pp::list_body(id, &s.csrf, rows, note, say),
     };
     html(StatusCode::OK, &page, Some(s))
 }
@@ -407,17 +398,17 @@ async fn list(State(st): St, Path(id): Path<String>, headers: HeaderMap) -> Resp
         Ok(v) => v,
         Err(resp) => return resp,
     };
-    let es = es(&st, &headers);
+    let say = say_of(&st, &headers, &r.tenant);
     let (store, tenant, recipient) = (st.store.clone(), r.tenant.clone(), r.recipient.clone());
     let rows = blocking(move || store.passkeys_of(&tenant, &recipient)).await;
     match rows {
-        Ok(rows) => list_page(&st, &s, id, &r, &rows, None, es),
+        Ok(rows) => list_page(&st, &s, id, &r, &rows, None, say),
         Err(_) => simple(
             &st,
             StatusCode::SERVICE_UNAVAILABLE,
-            if es { crate::Lang::Es } else { crate::Lang::En },
-            t("login-title", es),
-            t("busy", es),
+            say.lang,
+            "passkey_login_title",
+            "passkey_busy",
             Some(r.tenant.as_str()),
         ),
     }
@@ -436,7 +427,7 @@ async fn remove(
         Ok(c) => c,
         Err(resp) => return resp,
     };
-    let credential = match field(&f, "credential", c.es) {
+    let credential = match field(&f, "credential", c.say(&st)) {
         Ok(v) => v,
         Err(resp) => return resp,
     };
@@ -456,13 +447,17 @@ async fn remove(
     })
     .await;
     match done {
-        Ok(rows) => list_page(&st, &c.s, c.id, &c.r, &rows, Some(t("removed", c.es)), c.es),
-        Err(e) => refused(c.id, &e, c.es),
+        Ok(rows) => {
+            let say = c.say(&st);
+            let note = t(say, "removed");
+            list_page(&st, &c.s, c.id, &c.r, &rows, Some(&note), say)
+        }
+        Err(e) => refused(c.id, &e, c.say(&st)),
     }
 }
 
 /// The link page's passkey box, or nothing when the recipient has no passkey on this tenant.
-pub(super) async fn link_box(
+pub(super) fn link_box(
     st: &Arc<Inner>,
     r: &EscrowRecord,
     s: &SessionView,
@@ -471,16 +466,15 @@ pub(super) async fn link_box(
     if !st.passkeys.rps.contains_key(&r.tenant) {
         return String::new();
     }
-    let (store, tenant, recipient) = (st.store.clone(), r.tenant.clone(), r.recipient.clone());
-    let rows = blocking(move || store.passkeys_of(&tenant, &recipient)).await;
-    match rows {
-        Ok(rows) if !rows.is_empty() => pp::open_box(&s.csrf, es(st, headers)),
-        _ => String::new(),
+    if st.store.has_passkeys(&r.tenant, &r.recipient) {
+        pp::open_box(&s.csrf, say_of(st, headers, &r.tenant))
+    } else {
+        String::new()
     }
 }
 
 /// The message page's offer (or, with passkeys already, the link to the list).
-pub(super) async fn message_box(
+pub(super) fn message_box(
     st: &Arc<Inner>,
     id: EscrowId,
     r: &EscrowRecord,
@@ -490,12 +484,8 @@ pub(super) async fn message_box(
     if !st.passkeys.rps.contains_key(&r.tenant) {
         return String::new();
     }
-    let (store, tenant, recipient) = (st.store.clone(), r.tenant.clone(), r.recipient.clone());
-    let rows = blocking(move || store.passkeys_of(&tenant, &recipient)).await;
-    match rows {
-        Ok(rows) => pp::offer_box(id, &s.csrf, !rows.is_empty(), es(st, headers)),
-        Err(_) => String::new(),
-    }
+    let has = st.store.has_passkeys(&r.tenant, &r.recipient);
+    pp::offer_box(id, &s.csrf, has, say_of(st, headers, &r.tenant))
 }
 
 /// The passkey script.

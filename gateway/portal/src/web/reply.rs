@@ -13,7 +13,7 @@
 
 use super::Inner;
 use super::common::*;
-use super::pages::{Page, alert, esc, para};
+use super::pages::{Page, Say, alert, esc, para};
 use crate::id::EscrowId;
 use crate::record::{Actor, EscrowRecord, PortalEventKind};
 use crate::reply::{Reply, ReplyLimits, ReplyOutcome, text};
@@ -28,12 +28,6 @@ use std::sync::Arc;
 /// Room for the text and the form's own bytes on top of the attachments' limit.
 const FORM_SLACK: u64 = 256 * 1024;
 
-/// Spanish pages when the portal's language choice (switch link, cookie, `Accept-Language`)
-/// says so.
-pub(super) fn is_es(st: &Inner, headers: &HeaderMap) -> bool {
-    lang_of(st, headers, None, None) == crate::Lang::Es
-}
-
 /// `10 MiB`-style size for the pages.
 fn mib(n: u64) -> String {
     if n >= 1 << 20 {
@@ -46,7 +40,7 @@ fn mib(n: u64) -> String {
 fn page(
     st: &Inner,
     r: &EscrowRecord,
-    es: bool,
+    say: Say<'_>,
     status: StatusCode,
     title: &str,
     body: String,
@@ -54,7 +48,7 @@ fn page(
     let page = Page {
         title,
         brand: st.brand(Some(&r.tenant)),
-        lang: if es { crate::Lang::Es } else { crate::Lang::En },
+        lang: say.lang,
         switch: "/",
         data: None,
         body: format!("{body}<link rel=\"stylesheet\" href=\"/static/reply.css\">"),
@@ -62,19 +56,19 @@ fn page(
     html(status, &page, None)
 }
 
-fn back(id: EscrowId, es: bool) -> String {
+fn back(id: EscrowId, say: Say<'_>) -> String {
     format!(
         "<p><a href=\"/m/{id}\">{}</a></p>",
-        esc(&text("back", es, &[]))
+        esc(&text(say, "back", &[]))
     )
 }
 
 /// The "Reply to the sender" link of the message page, when the tenant takes replies.
-pub fn link_html(st: &Inner, id: EscrowId, tenant: &str, es: bool) -> String {
+pub fn link_html(st: &Inner, id: EscrowId, tenant: &str, say: Say<'_>) -> String {
     match limits(st, tenant) {
         Some(_) => format!(
             "<p><a class=\"reply-link\" href=\"/m/{id}/reply\">{}</a></p>",
-            esc(&text("reply-link", es, &[]))
+            esc(&text(say, "link", &[]))
         ),
         None => String::new(),
     }
@@ -96,7 +90,7 @@ async fn authorised(
     headers: &HeaderMap,
 ) -> Result<(EscrowId, EscrowRecord, String, ReplyLimits), Response> {
     let (id, r) = record(st, id, lang_of(st, headers, None, None)).await?;
-    let es = is_es(st, headers);
+    let say = say_of(st, headers, &r.tenant);
     let session = cookie(headers).and_then(|c| st.sessions.touch(&c));
     let Some(s) = session.filter(|s| st.sessions.is_authenticated(&s.id, id)) else {
         let mut resp = StatusCode::SEE_OTHER.into_response();
@@ -118,9 +112,9 @@ async fn authorised(
         ));
     }
     let Some(l) = limits(st, &r.tenant) else {
-        let t = text("title", es, &[]);
-        let body = para(&text("off", es, &[])) + &back(id, es);
-        return Err(page(st, &r, es, StatusCode::NOT_FOUND, &t, body));
+        let t = text(say, "title", &[]);
+        let body = para(&text(say, "off", &[])) + &back(id, say);
+        return Err(page(st, &r, say, StatusCode::NOT_FOUND, &t, body));
     };
     Ok((id, r, s.csrf, l))
 }
@@ -131,7 +125,7 @@ fn form_body(
     r: &EscrowRecord,
     csrf: &str,
     left: u32,
-    es: bool,
+    say: Say<'_>,
 ) -> String {
     let org = &st.brand(Some(&r.tenant)).name;
     let size = limits(st, &r.tenant)
@@ -145,14 +139,14 @@ fn form_body(
 <p class=\"check\"><input type=\"checkbox\" id=\"reply-all\" name=\"all\" value=\"1\"><label for=\"reply-all\">{all}</label></p>\
 <p>{left}</p><button type=\"submit\">{send}</button></form>{back}\
 <script src=\"/static/reply.js\" defer></script>",
-        intro = esc(&text("intro", es, &[("org", org)])),
+        intro = esc(&text(say, "intro", &[("org", org)])),
         csrf = esc(csrf),
-        label = esc(&text("text", es, &[])),
-        files = esc(&text("files", es, &[("size", &size)])),
-        all = esc(&text("all", es, &[("org", org)])),
-        left = esc(&text("left", es, &[("n", &left.to_string())])),
-        send = esc(&text("send", es, &[])),
-        back = back(id, es),
+        label = esc(&text(say, "text", &[])),
+        files = esc(&text(say, "files", &[("size", &size)])),
+        all = esc(&text(say, "all", &[("org", org)])),
+        left = esc(&text(say, "left", &[("n", &left.to_string())])),
+        send = esc(&text(say, "send", &[])),
+        back = back(id, say),
     )
 }
 
@@ -162,25 +156,25 @@ pub async fn form(State(st): St, Path(id): Path<String>, headers: HeaderMap) -> 
         Ok(v) => v,
         Err(resp) => return resp,
     };
-    let es = is_es(&st, &headers);
+    let say = say_of(&st, &headers, &r.tenant);
     let (store, rcpt, now) = (st.store.clone(), r.recipient.clone(), st.clock.now());
     let used = blocking(move || store.replies_on(&rcpt, now))
         .await
         .unwrap_or(0);
     let left = l.daily_limit.saturating_sub(used);
     if left == 0 {
-        let body = alert(&text("cap", es, &[("n", &l.daily_limit.to_string())])) + &back(id, es);
+        let body = alert(&text(say, "cap", &[("n", &l.daily_limit.to_string())])) + &back(id, say);
         return page(
             &st,
             &r,
-            es,
+            say,
             StatusCode::OK,
-            &text("cap-title", es, &[]),
+            &text(say, "cap-title", &[]),
             body,
         );
     }
-    let body = form_body(&st, id, &r, &csrf, left, es);
-    page(&st, &r, es, StatusCode::OK, &text("title", es, &[]), body)
+    let body = form_body(&st, id, &r, &csrf, left, say);
+    page(&st, &r, say, StatusCode::OK, &text(say, "title", &[]), body)
 }
 
 /// Reads the body, keeping at most `limit` bytes: `None` once the limit is passed (or the
@@ -225,13 +219,12 @@ pub async fn send(
     headers: HeaderMap,
     body: Body,
 ) -> Response {
-    let es = is_es(&st, &headers);
     // Origin and session before a byte of the body is read; the CSRF token is inside it.
     if !same_origin(&st, &headers) {
         return simple(
             &st,
             StatusCode::FORBIDDEN,
-            if es { crate::Lang::Es } else { crate::Lang::En },
+            lang_of(&st, &headers, None, None),
             "refused_title",
             "refused_origin",
             None,
@@ -241,14 +234,15 @@ pub async fn send(
         Ok(v) => v,
         Err(resp) => return resp,
     };
+    let say = say_of(&st, &headers, &r.tenant);
     let too_big = || {
-        let body = alert(&text("too-big", es, &[("size", &mib(l.max_size))])) + &back(id, es);
+        let body = alert(&text(say, "too-big", &[("size", &mib(l.max_size))])) + &back(id, say);
         page(
             &st,
             &r,
-            es,
+            say,
             StatusCode::PAYLOAD_TOO_LARGE,
-            &text("too-big-title", es, &[]),
+            &text(say, "too-big-title", &[]),
             body,
         )
     };
@@ -260,13 +254,13 @@ pub async fn send(
         .and_then(|v| v.to_str().ok())
         .unwrap_or_default();
     let Ok(form) = reply_form::parse(&raw, content_type) else {
-        let body = alert(&text("bad-form", es, &[])) + &back(id, es);
+        let body = alert(&text(say, "bad-form", &[])) + &back(id, say);
         return page(
             &st,
             &r,
-            es,
+            say,
             StatusCode::BAD_REQUEST,
-            &text("refused-title", es, &[]),
+            &text(say, "refused-title", &[]),
             body,
         );
     };
@@ -281,18 +275,18 @@ pub async fn send(
         return too_big();
     }
     if form.text.trim().is_empty() && form.files.is_empty() {
-        let body = alert(&text("empty", es, &[])) + &back(id, es);
+        let body = alert(&text(say, "empty", &[])) + &back(id, say);
         return page(
             &st,
             &r,
-            es,
+            say,
             StatusCode::UNPROCESSABLE_ENTITY,
-            &text("title", es, &[]),
+            &text(say, "title", &[]),
             body,
         );
     }
     let actor = Actor::Client(st.client(connect));
-    deliver(&st, id, r, l, form, es, actor).await
+    deliver(&st, id, r, l, form, say, actor).await
 }
 
 fn refusal(
@@ -301,10 +295,10 @@ fn refusal(
     id: EscrowId,
     status: StatusCode,
     key: &str,
-    es: bool,
+    say: Say<'_>,
 ) -> Response {
-    let body = alert(&text(key, es, &[])) + &back(id, es);
-    page(st, r, es, status, &text("refused-title", es, &[]), body)
+    let body = alert(&text(say, key, &[])) + &back(id, say);
+    page(st, r, say, status, &text(say, "refused-title", &[]), body)
 }
 
 /// Opens the copy for the threading facts, takes a daily reply, hands the reply over.
@@ -314,33 +308,33 @@ async fn deliver(
     r: EscrowRecord,
     l: ReplyLimits,
     form: ReplyForm,
-    es: bool,
+    say: Say<'_>,
     actor: Actor,
 ) -> Response {
     let Some(service) = st.reply.clone() else {
-        return refusal(st, &r, id, StatusCode::NOT_FOUND, "off", es);
+        return refusal(st, &r, id, StatusCode::NOT_FOUND, "off", say);
     };
     let half = Half::from_fragment(&form.key);
     let store = st.store.clone();
     let Ok(doc) = blocking(move || store.read(id, half.as_ref())).await else {
-        return refusal(st, &r, id, StatusCode::BAD_REQUEST, "no-key", es);
+        return refusal(st, &r, id, StatusCode::BAD_REQUEST, "no-key", say);
     };
     let (store, rcpt, now) = (st.store.clone(), r.recipient.clone(), st.clock.now());
     match blocking(move || store.reserve_reply(&rcpt, now, l.daily_limit)).await {
         Ok(true) => {}
         Ok(false) => {
             let body =
-                alert(&text("cap", es, &[("n", &l.daily_limit.to_string())])) + &back(id, es);
+                alert(&text(say, "cap", &[("n", &l.daily_limit.to_string())])) + &back(id, say);
             return page(
                 st,
                 &r,
-                es,
+                say,
                 StatusCode::TOO_MANY_REQUESTS,
-                &text("cap-title", es, &[]),
+                &text(say, "cap-title", &[]),
                 body,
             );
         }
-        Err(_) => return refusal(st, &r, id, StatusCode::SERVICE_UNAVAILABLE, "busy", es),
+        Err(_) => return refusal(st, &r, id, StatusCode::SERVICE_UNAVAILABLE, "busy", say),
     }
     let name = doc
         .thread
@@ -365,27 +359,27 @@ async fn deliver(
                 tracing::warn!(escrow = %id, error = %e, "reply reservation not given back");
             }
             return match other {
-                Ok(_) => refusal(st, &r, id, StatusCode::UNPROCESSABLE_ENTITY, "refused", es),
+                Ok(_) => refusal(st, &r, id, StatusCode::UNPROCESSABLE_ENTITY, "refused", say),
                 // Trying again helps only after a temporary failure (the spool's I/O).
                 Err(e) if e.is_temporary() => {
                     tracing::warn!(escrow = %id, error = %e, "portal reply not committed");
-                    refusal(st, &r, id, StatusCode::SERVICE_UNAVAILABLE, "busy", es)
+                    refusal(st, &r, id, StatusCode::SERVICE_UNAVAILABLE, "busy", say)
                 }
                 Err(e) => {
                     tracing::warn!(escrow = %id, error = %e, "portal reply refused");
-                    refusal(st, &r, id, StatusCode::UNPROCESSABLE_ENTITY, "refused", es)
+                    refusal(st, &r, id, StatusCode::UNPROCESSABLE_ENTITY, "refused", say)
                 }
             };
         }
     };
     event(st, id, PortalEventKind::Replied, actor).await;
-    let body = para(&text("sent", es, &[("to", &to.join(", "))])) + &back(id, es);
+    let body = para(&text(say, "sent", &[("to", &to.join(", "))])) + &back(id, say);
     page(
         st,
         &r,
-        es,
+        say,
         StatusCode::OK,
-        &text("sent-title", es, &[]),
+        &text(say, "sent-title", &[]),
         body,
     )
 }
