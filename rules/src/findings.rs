@@ -80,8 +80,7 @@ pub fn find(content: &Content, c: &Compiled) -> Findings {
         }
         let ascii = seg.text.is_ascii();
         let words = if ascii {
-            let fast: Vec<_> = c.custom.iter().map(|d| d.fast.as_ref()).collect();
-            crate::custom::word_candidates(text, &fast)
+            c.word_starts.candidates(text)
         } else {
             Vec::new()
         };
