@@ -7,9 +7,11 @@
 //!
 //! A term that starts with a letter or digit can only match where a word starts, so the pass
 //! walks the text's words (runs of ASCII letters and digits), hashes each one lower-cased as it
-//! goes, and looks the hash up in a table of the terms' first words: a 32 KiB bit filter first
-//! (it fits the L1 cache and turns away nearly every word of prose), then the candidates, whose
-//! whole term is compared with the text. That finds exactly what an Aho-Corasick automaton
+//! goes, and looks the hash up in a table of the terms' first words: a 32 KiB filter first (it
+//! fits the L1 cache and turns away nearly every word of prose; two bits a slot, the second
+//! saying the word begins a two-word key, so the pair with the next word is looked up only
+//! then — one probe a word instead of two), then the candidates, whose whole term is compared
+//! with the text. That finds exactly what an Aho-Corasick automaton
 //! with the same boundary rules finds, at a fraction of the memory (the full vocabularies made a
 //! 71.6 MB DFA, a cache miss on most bytes). The few terms that start with another character
 //! (`#secure`) keep a small automaton of their own.
@@ -18,8 +20,22 @@ use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind};
 use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hasher};
 
-/// Bits of the first-word filter (2^18 bits = 32 KiB).
-const FILTER_BITS: u32 = 18;
+/// Slots of the first-word filter: 2^17 slots of two bits (32 KiB). A slot's even bit says
+/// some term is keyed by a word (or pair) with that hash; its odd bit says the word begins a
+/// term keyed by a pair, so only such words are tried as the first of a pair.
+const FILTER_SLOTS: u32 = 17;
+
+/// The filter's two bits for hash `h`: (word index, shift of the slot's even bit).
+#[inline]
+fn slot(h: u64) -> (usize, u32) {
+    let slot = h >> (64 - FILTER_SLOTS);
+    ((slot >> 5) as usize, ((slot & 31) * 2) as u32)
+}
+
+/// The slot's bit for "a term is keyed by this hash".
+const KEYED: u64 = 1;
+/// The slot's bit for "a term keyed by a pair begins with this word".
+const PAIR_FIRST: u64 = 2;
 
 /// Eight bytes of `text` from `p` as a little-endian word (a fixed-size copy: one load).
 #[inline]
@@ -73,20 +89,38 @@ fn pair_key(first: u64, sep: u8, second: u64) -> u64 {
 
 /// A term's key in the table: its first two words when one separator byte joins them
 /// (`your appointment`: common first words such as `your` or `the` then do not make every
-/// occurrence a candidate), else its first word.
-fn term_key(b: &[u8]) -> u64 {
+/// occurrence a candidate), else its first word; and the first word's hash when the key is a
+/// pair.
+fn term_key(b: &[u8]) -> (u64, Option<u64>) {
     let alnum = |c: &u8| c.is_ascii_alphanumeric();
     let first = b.iter().take_while(|c| alnum(c)).count();
     let h = word_hash(b, 0, first);
     if b.len() > first + 1 && !alnum(&b[first]) && alnum(&b[first + 1]) {
         let second = b[first + 1..].iter().take_while(|c| alnum(c)).count();
-        return pair_key(h, b[first], word_hash(b, first + 1, first + 1 + second));
+        let key = pair_key(h, b[first], word_hash(b, first + 1, first + 1 + second));
+        return (key, Some(h));
     }
-    h
+    (h, None)
 }
 
-/// The previous word of the text: its hash, start and end.
+/// The previous word of the text when it begins a pair-keyed term: its hash, start and end.
 type Prev = Option<(u64, usize, usize)>;
+
+/// The word `text[s..e]` (letters and digits) has a digit after its first byte: among letters
+/// and digits, only digits have bit 6 clear.
+#[inline]
+fn digit_after_first(text: &[u8], s: usize, e: usize) -> bool {
+    let n = e - s;
+    if n < 2 {
+        return false;
+    }
+    if n <= 8 {
+        let rest = load_tail(text, s, n) >> 8;
+        let bit6 = 0x4040_4040_4040_4040 >> (8 * (9 - n));
+        return !rest & bit6 != 0;
+    }
+    text[s + 1..e].iter().any(u8::is_ascii_digit)
+}
 
 /// ASCII letters and digits: the bytes of a word.
 static ALNUM: [bool; 256] = {
@@ -186,7 +220,7 @@ impl KeywordIndexBuilder {
     /// Builds the first-word table, and an automaton for the terms that do not start with a
     /// letter or digit (if any).
     pub fn build(self) -> Result<KeywordIndex, String> {
-        let mut filter = vec![0u64; 1 << (FILTER_BITS - 6)];
+        let mut filter = vec![0u64; 1 << (FILTER_SLOTS - 5)];
         let mut by_hash = ByHash::default();
         let mut other = Vec::new();
         for (i, t) in self.terms.iter().enumerate() {
@@ -195,9 +229,13 @@ impl KeywordIndexBuilder {
                 other.push(i as u32);
                 continue;
             }
-            let h = term_key(b);
-            let bit = h >> (64 - FILTER_BITS);
-            filter[(bit >> 6) as usize] |= 1 << (bit & 63);
+            let (h, first) = term_key(b);
+            let (w, shift) = slot(h);
+            filter[w] |= KEYED << shift;
+            if let Some(f) = first {
+                let (w, shift) = slot(f);
+                filter[w] |= PAIR_FIRST << shift;
+            }
             by_hash.entry(h).or_default().push(i as u32);
         }
         let other_ac = if other.is_empty() {
@@ -235,7 +273,7 @@ impl KeywordIndexBuilder {
 /// The compiled index.
 #[derive(Debug, Clone)]
 pub struct KeywordIndex {
-    /// One bit per first-word hash (its top [`FILTER_BITS`] bits).
+    /// Two bits per first-word hash (its top [`FILTER_SLOTS`] bits): see [`slot`].
     filter: Vec<u64>,
     /// First-word hash → terms starting with that word.
     by_hash: ByHash,
@@ -388,12 +426,15 @@ impl KeywordIndex {
     ) -> Prev {
         let h = word_hash(text, s, e);
         let joined = prev.filter(|&(_, _, pe)| pe + 1 == s);
-        self.probe(h, text, s, out);
+        let flags = self.flags(h);
+        if flags & KEYED != 0 {
+            self.candidates(h, text, s, out);
+        }
         if let Some((ph, ps, pe)) = joined {
             self.probe(pair_key(ph, text[pe], h), text, ps, out);
         }
-        let w = &text[s..e];
-        if w.len() > 1 && w[1..].iter().any(u8::is_ascii_digit) {
+        if digit_after_first(text, s, e) {
+            let w = &text[s..e];
             for k in 1..w.len() {
                 if w[k].is_ascii_digit() && w[k - 1].is_ascii_alphabetic() {
                     let hk = word_hash(text, s, s + k);
@@ -404,14 +445,20 @@ impl KeywordIndex {
                 }
             }
         }
-        Some((h, s, e))
+        (flags & PAIR_FIRST != 0).then_some((h, s, e))
+    }
+
+    /// The filter's two bits ([`KEYED`], [`PAIR_FIRST`]) for hash `h`.
+    #[inline]
+    fn flags(&self, h: u64) -> u64 {
+        let (w, shift) = slot(h);
+        (self.filter[w] >> shift) & 3
     }
 
     /// The terms whose first word hashes to `h`, checked at `s`.
     #[inline]
     fn probe(&self, h: u64, text: &[u8], s: usize, by_list: &mut [Vec<(u32, u32)>]) {
-        let bit = h >> (64 - FILTER_BITS);
-        if self.filter[(bit >> 6) as usize] & (1 << (bit & 63)) == 0 {
+        if self.flags(h) & KEYED == 0 {
             return;
         }
         self.candidates(h, text, s, by_list);
