@@ -231,9 +231,24 @@ impl WordStarts {
         }
     }
 
+    /// An empty list per detector.
+    pub fn lists(&self) -> Vec<Vec<usize>> {
+        vec![Vec::new(); self.dets]
+    }
+
+    /// The word starting at `s` (a letter or digit after none): files it under each detector
+    /// one of whose literals may start there, unless it follows `_` (inside a `\w` word). Called
+    /// for each word in text order, this builds [`WordStarts::candidates`]'s lists.
+    #[inline]
+    pub fn word_at(&self, hay: &[u8], s: usize, out: &mut [Vec<usize>]) {
+        if s == 0 || hay[s - 1] != b'_' {
+            self.at(hay, s, out);
+        }
+    }
+
     /// [`word_candidates`] with this table.
     pub fn candidates(&self, hay: &[u8]) -> Vec<Vec<usize>> {
-        let mut out = vec![Vec::new(); self.dets];
+        let mut out = self.lists();
         if self.entries.is_empty() {
             return out;
         }

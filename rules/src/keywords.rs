@@ -7,35 +7,40 @@
 //!
 //! A term that starts with a letter or digit can only match where a word starts, so the pass
 //! walks the text's words (runs of ASCII letters and digits), hashes each one lower-cased as it
-//! goes, and looks the hash up in a table of the terms' first words: a 32 KiB filter first (it
-//! fits the L1 cache and turns away nearly every word of prose; two bits a slot, the second
-//! saying the word begins a two-word key, so the pair with the next word is looked up only
-//! then — one probe a word instead of two), then the candidates, whose whole term is compared
-//! with the text. That finds exactly what an Aho-Corasick automaton
+//! goes, and looks the hash up in a table of the terms' first words: an 8 KiB Bloom filter
+//! first (it stays in the L1 cache and turns away nearly every word of prose; the same load
+//! says whether the word begins a two-word key, so the pair with the next word is looked up —
+//! in a filter of its own — only then), then the candidates, whose whole term is compared with
+//! the text. That finds exactly what an Aho-Corasick automaton
 //! with the same boundary rules finds, at a fraction of the memory (the full vocabularies made a
 //! 71.6 MB DFA, a cache miss on most bytes). The few terms that start with another character
 //! (`#secure`) keep a small automaton of their own.
 
+use crate::custom::WordStarts;
 use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind};
 use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hasher};
 
-/// Slots of the first-word filter: 2^17 slots of two bits (32 KiB). A slot's even bit says
-/// some term is keyed by a word (or pair) with that hash; its odd bit says the word begins a
-/// term keyed by a pair, so only such words are tried as the first of a pair.
-const FILTER_SLOTS: u32 = 17;
+/// Blocked Bloom filters in front of the table: a hash picks one 64-bit word and two bits (per
+/// question) in it, so one load answers. The word filter, asked of every word of the text, is
+/// small enough to stay in the L1 cache (2^10 words, 8 KiB; the shipped vocabularies have about
+/// 2,400 single-word keys and 3,500 words that begin a two-word key): is some term keyed by this
+/// word, and does some pair-keyed term begin with it? Only after such a word is the pair with
+/// the next one looked up, in the pair filter (2^12 words, 32 KiB; about 8,500 pair keys).
+const WORD_FILTER: u32 = 10;
+/// See [`WORD_FILTER`].
+const PAIR_FILTER: u32 = 12;
 
-/// The filter's two bits for hash `h`: (word index, shift of the slot's even bit).
+/// The filter word of hash `h` (of a filter of 2^`log` words) and its two masks.
 #[inline]
-fn slot(h: u64) -> (usize, u32) {
-    let slot = h >> (64 - FILTER_SLOTS);
-    ((slot >> 5) as usize, ((slot & 31) * 2) as u32)
+fn filter_bits(h: u64, log: u32) -> (usize, u64, u64) {
+    let bit = |shift: u32| 1u64 << ((h >> shift) & 63);
+    (
+        (h >> (64 - log)) as usize,
+        bit(46) | bit(40),
+        bit(34) | bit(28),
+    )
 }
-
-/// The slot's bit for "a term is keyed by this hash".
-const KEYED: u64 = 1;
-/// The slot's bit for "a term keyed by a pair begins with this word".
-const PAIR_FIRST: u64 = 2;
 
 /// Eight bytes of `text` from `p` as a little-endian word (a fixed-size copy: one load).
 #[inline]
@@ -220,7 +225,8 @@ impl KeywordIndexBuilder {
     /// Builds the first-word table, and an automaton for the terms that do not start with a
     /// letter or digit (if any).
     pub fn build(self) -> Result<KeywordIndex, String> {
-        let mut filter = vec![0u64; 1 << (FILTER_SLOTS - 5)];
+        let mut filter = vec![0u64; 1 << WORD_FILTER];
+        let mut pair_filter = vec![0u64; 1 << PAIR_FILTER];
         let mut by_hash = ByHash::default();
         let mut other = Vec::new();
         for (i, t) in self.terms.iter().enumerate() {
@@ -230,11 +236,17 @@ impl KeywordIndexBuilder {
                 continue;
             }
             let (h, first) = term_key(b);
-            let (w, shift) = slot(h);
-            filter[w] |= KEYED << shift;
-            if let Some(f) = first {
-                let (w, shift) = slot(f);
-                filter[w] |= PAIR_FIRST << shift;
+            match first {
+                None => {
+                    let (w, keyed, _) = filter_bits(h, WORD_FILTER);
+                    filter[w] |= keyed;
+                }
+                Some(f) => {
+                    let (w, keyed, _) = filter_bits(h, PAIR_FILTER);
+                    pair_filter[w] |= keyed;
+                    let (w, _, pair) = filter_bits(f, WORD_FILTER);
+                    filter[w] |= pair;
+                }
             }
             by_hash.entry(h).or_default().push(i as u32);
         }
@@ -260,6 +272,7 @@ impl KeywordIndexBuilder {
             .collect();
         Ok(KeywordIndex {
             filter,
+            pair_filter,
             by_hash,
             other: other_ac,
             terms: self.terms.into_iter().map(String::into_bytes).collect(),
@@ -273,8 +286,11 @@ impl KeywordIndexBuilder {
 /// The compiled index.
 #[derive(Debug, Clone)]
 pub struct KeywordIndex {
-    /// Two bits per first-word hash (its top [`FILTER_SLOTS`] bits): see [`slot`].
+    /// Blocked Bloom filter of single-word keys and of words that begin a pair key: see
+    /// [`WORD_FILTER`].
     filter: Vec<u64>,
+    /// Blocked Bloom filter of pair keys.
+    pair_filter: Vec<u64>,
     /// First-word hash → terms starting with that word.
     by_hash: ByHash,
     /// Terms not starting with a letter or digit: their automaton and term ids.
@@ -350,15 +366,35 @@ impl KeywordIndex {
         let terms: usize = self.terms.iter().map(|t| t.capacity() + 24).sum();
         let owners: usize = self.owners.iter().map(|o| o.capacity() * 8 + 24).sum();
         let other = self.other.as_ref().map_or(0, |(ac, _)| ac.memory_usage());
-        self.filter.len() * 8 + table + terms + owners + other
+        (self.filter.len() + self.pair_filter.len()) * 8 + table + terms + owners + other
     }
 
     /// Finds every term of every list in `text`, on word boundaries. A term's edge that is
     /// not alphanumeric (`ss#`, `pt:`) is its own boundary, and a term ending in a letter may be
     /// followed directly by a digit (`SSN123…`, `DOB03141962`): labels are written that way.
     pub fn find(&self, text: &[u8]) -> KeywordHits {
+        self.find_inner(text, None)
+    }
+
+    /// [`KeywordIndex::find`], and in the same walk over the words the custom detectors'
+    /// word-start candidates ([`WordStarts::candidates`]: the same lists).
+    pub fn find_with_starts(
+        &self,
+        text: &[u8],
+        starts: &WordStarts,
+    ) -> (KeywordHits, Vec<Vec<usize>>) {
+        let mut cands = starts.lists();
+        let hits = self.find_inner(text, Some((starts, &mut cands)));
+        (hits, cands)
+    }
+
+    fn find_inner(
+        &self,
+        text: &[u8],
+        starts: Option<(&WordStarts, &mut Vec<Vec<usize>>)>,
+    ) -> KeywordHits {
         let mut by_list = vec![Vec::new(); self.lists];
-        self.words(text, &mut by_list);
+        self.words(text, &mut by_list, starts);
         if let Some((ac, ids)) = &self.other {
             for m in ac.find_overlapping_iter(text) {
                 let t = ids[m.pattern().as_usize()] as usize;
@@ -378,8 +414,13 @@ impl KeywordIndex {
     /// Every word of `text` (a run of ASCII letters and digits) to [`KeywordIndex::word`]. The
     /// text is taken 64 bytes at a time: a bit per byte says letter-or-digit, and the words'
     /// starts and ends are read off the bits, so there is no hard-to-predict branch per byte or
-    /// per word.
-    fn words(&self, text: &[u8], by_list: &mut [Vec<(u32, u32)>]) {
+    /// per word. Each word's start also goes to `starts`, if given.
+    fn words(
+        &self,
+        text: &[u8],
+        by_list: &mut [Vec<(u32, u32)>],
+        mut starts_to: Option<(&WordStarts, &mut Vec<Vec<usize>>)>,
+    ) {
         let n = text.len();
         // Start of a word that runs on from the previous block.
         let mut pending: Option<usize> = None;
@@ -402,6 +443,9 @@ impl KeywordIndex {
                     }
                 };
                 prev = self.word(text, s, e, prev, by_list);
+                if let Some((ws, cands)) = starts_to.as_mut() {
+                    ws.word_at(text, s, cands);
+                }
                 ends &= ends - 1;
             }
             if starts != 0 {
@@ -426,12 +470,12 @@ impl KeywordIndex {
     ) -> Prev {
         let h = word_hash(text, s, e);
         let joined = prev.filter(|&(_, _, pe)| pe + 1 == s);
-        let flags = self.flags(h);
-        if flags & KEYED != 0 {
+        let (keyed, begins_pair) = self.flags(h);
+        if keyed {
             self.candidates(h, text, s, out);
         }
         if let Some((ph, ps, pe)) = joined {
-            self.probe(pair_key(ph, text[pe], h), text, ps, out);
+            self.probe_pair(pair_key(ph, text[pe], h), text, ps, out);
         }
         if digit_after_first(text, s, e) {
             let w = &text[s..e];
@@ -440,25 +484,36 @@ impl KeywordIndex {
                     let hk = word_hash(text, s, s + k);
                     self.probe(hk, text, s, out);
                     if let Some((ph, ps, pe)) = joined {
-                        self.probe(pair_key(ph, text[pe], hk), text, ps, out);
+                        self.probe_pair(pair_key(ph, text[pe], hk), text, ps, out);
                     }
                 }
             }
         }
-        (flags & PAIR_FIRST != 0).then_some((h, s, e))
+        begins_pair.then_some((h, s, e))
     }
 
-    /// The filter's two bits ([`KEYED`], [`PAIR_FIRST`]) for hash `h`.
+    /// What the word filter says of a word's hash `h`: (may key a term, may begin a pair-keyed
+    /// term).
     #[inline]
-    fn flags(&self, h: u64) -> u64 {
-        let (w, shift) = slot(h);
-        (self.filter[w] >> shift) & 3
+    fn flags(&self, h: u64) -> (bool, bool) {
+        let (w, keyed, pair) = filter_bits(h, WORD_FILTER);
+        let x = self.filter[w];
+        (x & keyed == keyed, x & pair == pair)
+    }
+
+    /// The terms keyed by the pair hash `h`, checked at `s`.
+    #[inline]
+    fn probe_pair(&self, h: u64, text: &[u8], s: usize, by_list: &mut [Vec<(u32, u32)>]) {
+        let (w, keyed, _) = filter_bits(h, PAIR_FILTER);
+        if self.pair_filter[w] & keyed == keyed {
+            self.candidates(h, text, s, by_list);
+        }
     }
 
     /// The terms whose first word hashes to `h`, checked at `s`.
     #[inline]
     fn probe(&self, h: u64, text: &[u8], s: usize, by_list: &mut [Vec<(u32, u32)>]) {
-        if self.flags(h) & KEYED == 0 {
+        if !self.flags(h).0 {
             return;
         }
         self.candidates(h, text, s, by_list);

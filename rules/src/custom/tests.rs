@@ -122,6 +122,10 @@ fn shipped_patterns_match_like_find_iter() {
         let words = word_candidates(t.as_bytes(), &fast);
         // The table compiled with the rule set is the same table.
         assert_eq!(set.compiled.word_starts.candidates(t.as_bytes()), words);
+        // And so are the lists filled during the keyword walk.
+        let (_, walked) =
+            (set.compiled.keywords).find_with_starts(t.as_bytes(), &set.compiled.word_starts);
+        assert_eq!(walked, words);
         for (i, d) in set.compiled.custom.iter().enumerate() {
             let f = d
                 .fast
