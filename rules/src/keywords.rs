@@ -108,6 +108,9 @@ fn term_key(b: &[u8]) -> (u64, Option<u64>) {
     (h, None)
 }
 
+/// Terms found while walking a text: (list, start, end).
+type Found = Vec<(u32, u32, u32)>;
+
 /// The previous word of the text when it begins a pair-keyed term: its hash, start and end.
 type Prev = Option<(u64, usize, usize)>;
 
@@ -393,20 +396,23 @@ impl KeywordIndex {
         text: &[u8],
         starts: Option<(&WordStarts, &mut Vec<Vec<usize>>)>,
     ) -> KeywordHits {
-        let mut by_list = vec![Vec::new(); self.lists];
-        self.words(text, &mut by_list, starts);
+        let mut found: Found = Vec::with_capacity(64);
+        self.words(text, &mut found, starts);
         if let Some((ac, ids)) = &self.other {
             for m in ac.find_overlapping_iter(text) {
                 let t = ids[m.pattern().as_usize()] as usize;
                 if self.right_bounded(t, text.get(m.end()).copied()) {
                     for &list in &self.owners[t] {
-                        by_list[list].push((m.start() as u32, m.end() as u32));
+                        found.push((list as u32, m.start() as u32, m.end() as u32));
                     }
                 }
             }
         }
-        for v in &mut by_list {
-            v.sort_unstable();
+        // By list, then in text order: each list's vector allocated once, at its size.
+        found.sort_unstable();
+        let mut by_list = vec![Vec::new(); self.lists];
+        for run in found.chunk_by(|a, b| a.0 == b.0) {
+            by_list[run[0].0 as usize] = run.iter().map(|&(_, s, e)| (s, e)).collect();
         }
         KeywordHits { by_list }
     }
@@ -418,7 +424,7 @@ impl KeywordIndex {
     fn words(
         &self,
         text: &[u8],
-        by_list: &mut [Vec<(u32, u32)>],
+        found: &mut Found,
         mut starts_to: Option<(&WordStarts, &mut Vec<Vec<usize>>)>,
     ) {
         let n = text.len();
@@ -442,7 +448,7 @@ impl KeywordIndex {
                         s
                     }
                 };
-                prev = self.word(text, s, e, prev, by_list);
+                prev = self.word(text, s, e, prev, found);
                 if let Some((ws, cands)) = starts_to.as_mut() {
                     ws.word_at(text, s, cands);
                 }
@@ -460,14 +466,7 @@ impl KeywordIndex {
     /// the second word of a pair with the previous word when one byte separates them. Returns
     /// this word as the next one's previous.
     #[inline]
-    fn word(
-        &self,
-        text: &[u8],
-        s: usize,
-        e: usize,
-        prev: Prev,
-        out: &mut [Vec<(u32, u32)>],
-    ) -> Prev {
+    fn word(&self, text: &[u8], s: usize, e: usize, prev: Prev, out: &mut Found) -> Prev {
         let h = word_hash(text, s, e);
         let joined = prev.filter(|&(_, _, pe)| pe + 1 == s);
         let (keyed, begins_pair) = self.flags(h);
@@ -503,24 +502,24 @@ impl KeywordIndex {
 
     /// The terms keyed by the pair hash `h`, checked at `s`.
     #[inline]
-    fn probe_pair(&self, h: u64, text: &[u8], s: usize, by_list: &mut [Vec<(u32, u32)>]) {
+    fn probe_pair(&self, h: u64, text: &[u8], s: usize, found: &mut Found) {
         let (w, keyed, _) = filter_bits(h, PAIR_FILTER);
         if self.pair_filter[w] & keyed == keyed {
-            self.candidates(h, text, s, by_list);
+            self.candidates(h, text, s, found);
         }
     }
 
     /// The terms whose first word hashes to `h`, checked at `s`.
     #[inline]
-    fn probe(&self, h: u64, text: &[u8], s: usize, by_list: &mut [Vec<(u32, u32)>]) {
+    fn probe(&self, h: u64, text: &[u8], s: usize, found: &mut Found) {
         if !self.flags(h).0 {
             return;
         }
-        self.candidates(h, text, s, by_list);
+        self.candidates(h, text, s, found);
     }
 
     #[inline(never)]
-    fn candidates(&self, h: u64, text: &[u8], s: usize, by_list: &mut [Vec<(u32, u32)>]) {
+    fn candidates(&self, h: u64, text: &[u8], s: usize, found: &mut Found) {
         let Some(cands) = self.by_hash.get(&h) else {
             return;
         };
@@ -533,7 +532,7 @@ impl KeywordIndex {
                 continue;
             }
             for &list in &self.owners[t] {
-                by_list[list].push((s as u32, e as u32));
+                found.push((list as u32, s as u32, e as u32));
             }
         }
     }
