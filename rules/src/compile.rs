@@ -185,8 +185,11 @@ pub fn compile(
     if !errors.is_empty() {
         return Err(errors);
     }
+    let fast: Vec<_> = custom.iter().map(|d| d.fast.as_ref()).collect();
+    let word_starts = crate::custom::WordStarts::new(&fast);
     Ok(Compiled {
         settings,
+        word_starts,
         custom,
         rules,
         keywords,

@@ -17,6 +17,7 @@ use crate::textlike::{TextKind, render, text_kind};
 use aho_corasick::AhoCorasick;
 use mail_parser::{MessageParser, MimeHeaders, PartType};
 use sealgate_core::Location;
+use std::borrow::Cow;
 use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 
@@ -159,9 +160,13 @@ fn containers_by_line(raw: &[u8]) -> usize {
 /// Removes invisible characters and folds full-width digits and letters, so `１２３‑４５` or a
 /// soft hyphen cannot split an identifier.
 pub fn normalise(text: &str) -> String {
-    let needs = !text.is_ascii();
-    if !needs {
-        return text.to_string();
+    normalise_owned(Cow::Borrowed(text))
+}
+
+/// [`normalise`], keeping an owned text as it is when it is all ASCII (no copy).
+fn normalise_owned(text: Cow<'_, str>) -> String {
+    if text.is_ascii() {
+        return text.into_owned();
     }
     text.chars()
         .filter_map(|c| match c {
@@ -199,8 +204,7 @@ pub fn analyse(raw: &[u8], limits: &Limits, extractor: &dyn Extractor) -> Conten
         return w.out;
     }
     let Some(m) = parser.parse(raw) else {
-        let text = String::from_utf8_lossy(raw).into_owned();
-        w.push(Location::Body, 0, &text);
+        w.push(Location::Body, 0, String::from_utf8_lossy(raw));
         return w.out;
     };
     w.top_headers(&m);
@@ -209,12 +213,14 @@ pub fn analyse(raw: &[u8], limits: &Limits, extractor: &dyn Extractor) -> Conten
 }
 
 impl Walk<'_> {
-    fn push(&mut self, loc: Location, view: u8, text: &str) {
+    /// Adds a text to scan: a `&str` is copied, a `String` kept as it is.
+    fn push<'t>(&mut self, loc: Location, view: u8, text: impl Into<Cow<'t, str>>) {
+        let text = text.into();
         if text.trim().is_empty() {
             return;
         }
         let room = self.limits.max_scan_bytes.saturating_sub(self.scanned);
-        let mut text = normalise(text);
+        let mut text = normalise_owned(text);
         if text.len() as u64 > room {
             let mut cut = room as usize;
             while !text.is_char_boundary(cut) {
@@ -273,7 +279,7 @@ impl Walk<'_> {
                 }
             }
         }
-        self.push(at.cloned().unwrap_or(Location::Header), 0, &names);
+        self.push(at.cloned().unwrap_or(Location::Header), 0, names);
     }
 
     fn message(&mut self, m: &mail_parser::Message<'_>, at: Option<Location>, depth: u32) {
@@ -311,17 +317,17 @@ impl Walk<'_> {
             // A plain body may hold an HL7 v2 message pasted in, or a table laid out with tabs
             // or spaces: rendered like an attachment of that kind.
             Some(PartType::Text(t)) if crate::hl7::pasted(t) => {
-                self.push(loc, view, &crate::hl7::to_text(t));
+                self.push(loc, view, crate::hl7::to_text(t));
             }
             Some(PartType::Text(t)) => match crate::tables::label_plain(t) {
-                Some(text) => self.push(loc, view, &text),
-                None => self.push(loc, view, t),
+                Some(text) => self.push(loc, view, text),
+                None => self.push(loc, view, t.as_ref()),
             },
             Some(PartType::Html(h)) => {
                 self.note_cids(h);
                 let text = html_to_text(h);
                 let text = crate::tables::label_columns(&text, b'\t').unwrap_or(text);
-                self.push(loc, view, &text);
+                self.push(loc, view, text);
             }
             _ => {}
         }
@@ -358,7 +364,7 @@ impl Walk<'_> {
             .map(|n| n.replace('+', " "))
             .collect::<Vec<_>>()
             .join("\n");
-        self.push(loc.clone(), 0, &label);
+        self.push(loc.clone(), 0, label);
         let size = part.body.len() as u64;
         let scan = self.attachment_scan(part, &loc, &content_type, name.as_deref(), depth);
         if let ScanState::Failed(f) = scan {
@@ -388,11 +394,11 @@ impl Walk<'_> {
             PartType::Text(t) => {
                 let lower = name.unwrap_or("").to_ascii_lowercase();
                 let kind = text_kind(content_type, &lower, t.as_bytes()).unwrap_or(TextKind::Plain);
-                self.push(loc.clone(), 0, &render(kind, t));
+                self.push(loc.clone(), 0, render(kind, t));
                 ScanState::Text
             }
             PartType::Html(h) => {
-                self.push(loc.clone(), 0, &render(TextKind::Html, h));
+                self.push(loc.clone(), 0, render(TextKind::Html, h));
                 ScanState::Text
             }
             PartType::Message(nested) => {
@@ -447,7 +453,7 @@ impl Walk<'_> {
                 return ScanState::Failed(ExtractFailure::Malformed);
             }
             if let Some(kind) = text_kind(content_type, &lower, b) {
-                self.push(loc.clone(), 0, &render(kind, &String::from_utf8_lossy(b)));
+                self.push(loc.clone(), 0, render(kind, &String::from_utf8_lossy(b)));
                 return ScanState::Text;
             }
             return self.opaque(content_type);
@@ -461,7 +467,7 @@ impl Walk<'_> {
         let max = self.limits.max_extracted_bytes as usize;
         match self.extractor.extract(kind, b, max, timeout) {
             Ok(text) => {
-                self.push(loc.clone(), 0, &text);
+                self.push(loc.clone(), 0, text);
                 ScanState::Extracted
             }
             Err(f) => ScanState::Failed(f),

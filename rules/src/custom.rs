@@ -156,132 +156,135 @@ impl Prefiltered {
             Err(_) => self.re.search(&input).map(|m| m.end()),
         }
     }
-
-    /// A literal starts at `s`.
-    fn starts_at(&self, hay: &[u8], s: usize) -> bool {
-        self.literals.iter().any(|l| {
-            hay.get(s..s + l.len())
-                .is_some_and(|w| w.eq_ignore_ascii_case(l))
-        })
-    }
 }
 
 /// For each detector whose matches all start a word: the starts of words (`\b` then a letter
 /// or digit) where one of its literals may begin (a superset: the anchored search decides), in
 /// text order — one pass over the text for all of them, 64 bytes at a time. Other detectors get
-/// an empty list.
+/// an empty list. Builds the literal table each call: [`WordStarts`] keeps one.
+#[cfg(test)]
 pub fn word_candidates(hay: &[u8], dets: &[Option<&Prefiltered>]) -> Vec<Vec<usize>> {
-    let mut out = vec![Vec::new(); dets.len()];
-    let starts = Starts::new(dets);
-    // Starts of runs of letters and digits; one right after `_` is inside a `\w` word.
-    let mut prev_alnum = false;
-    for (base, block) in hay.chunks(64).enumerate() {
-        let m = crate::keywords::alnum_mask(block);
-        let mut bits = m & !((m << 1) | u64::from(prev_alnum));
-        prev_alnum = m >> (block.len() - 1) & 1 == 1;
-        while bits != 0 {
-            let s = base * 64 + bits.trailing_zeros() as usize;
-            bits &= bits - 1;
-            if s == 0 || hay[s - 1] != b'_' {
-                starts.at(hay, s, dets, &mut out);
-            }
-        }
-    }
-    out
+    WordStarts::new(dets).candidates(hay)
 }
 
-/// The word-start detectors' literals by first byte: up to 64 of them as (detector, first
-/// eight bytes folded, mask), compared eight bytes at once; beyond that, per detector.
-struct Starts {
-    /// Byte (either case) → bit per entry whose literal starts with it.
-    by_byte: [u64; 256],
-    /// Byte (either case) → bit per entry whose literal has it second, or has no second byte.
-    second: [u64; 256],
-    entries: Vec<(usize, u64, u64)>,
-    /// Byte → bit per detector (the first 64), when the entries did not fit.
-    by_det: Option<[u64; 256]>,
+/// Buckets of [`WordStarts`]: five bits of each of a word's first two bytes.
+const BUCKETS: usize = 1 << 10;
+
+/// The bucket of a word whose first two bytes are `a`, `b`: letters case-folded; other bytes
+/// may share a bucket with a letter, which only adds candidates.
+#[inline]
+fn bucket(a: u8, b: u8) -> usize {
+    (usize::from(a & 0x1f) << 5) | usize::from(b & 0x1f)
+}
+
+/// The word-start detectors' literals, for [`WordStarts::candidates`]: bucketed by their first
+/// two bytes, each entry the detector and its literal's first eight bytes folded with the mask
+/// of its length, compared eight bytes at once. Any number of detectors and literals; built
+/// once per rule set.
+#[derive(Debug, Clone)]
+pub struct WordStarts {
+    /// Bucket → its entries' range in `entries` (`range[b]..range[b + 1]`).
+    range: Vec<u32>,
+    /// (detector, folded first eight bytes, mask).
+    entries: Vec<(u32, u64, u64)>,
+    /// Number of detectors (lists returned).
+    dets: usize,
 }
 
 /// Folding for the eight-byte compare: lower-cases letters; other bytes may collide (`@` with
 /// `` ` ``), which only adds candidates.
 const FOLD: u64 = 0x2020_2020_2020_2020;
 
-impl Starts {
-    fn new(dets: &[Option<&Prefiltered>]) -> Starts {
-        let word: Vec<(usize, &Prefiltered)> = dets
-            .iter()
-            .enumerate()
-            .filter_map(|(i, d)| d.filter(|d| d.word_start).map(|d| (i, d)))
-            .collect();
-        let mut st = Starts {
-            by_byte: [0; 256],
-            second: [0; 256],
-            entries: Vec::new(),
-            by_det: None,
-        };
-        let total: usize = word.iter().map(|(_, d)| d.literals.len()).sum();
-        if total > 64 {
-            let mut by_det = [0u64; 256];
-            for &(i, d) in word.iter().filter(|(i, _)| *i < 64) {
-                for l in &d.literals {
-                    by_det[usize::from(l[0].to_ascii_lowercase())] |= 1 << i;
-                    by_det[usize::from(l[0].to_ascii_uppercase())] |= 1 << i;
-                }
-            }
-            st.by_det = Some(by_det);
-            return st;
-        }
-        for (i, d) in word {
+impl WordStarts {
+    /// The table of the word-start detectors among `dets` (by their position).
+    pub fn new(dets: &[Option<&Prefiltered>]) -> WordStarts {
+        let mut by_bucket: Vec<Vec<(u32, u64, u64)>> = vec![Vec::new(); BUCKETS];
+        for (i, d) in dets.iter().enumerate() {
+            let Some(d) = d.filter(|d| d.word_start) else {
+                continue;
+            };
             for l in &d.literals {
                 let n = l.len().min(8);
                 let mut v = [0u8; 8];
                 v[..n].copy_from_slice(&l[..n]);
                 let mask = u64::MAX >> (8 * (8 - n));
-                let bit = 1 << st.entries.len();
-                st.by_byte[usize::from(l[0].to_ascii_lowercase())] |= bit;
-                st.by_byte[usize::from(l[0].to_ascii_uppercase())] |= bit;
+                let entry = (i as u32, (u64::from_le_bytes(v) | FOLD) & mask, mask);
+                // Literals are lower case; a one-byte literal goes in every second-byte bucket.
+                let a = l[0] | 0x20;
                 match l.get(1) {
-                    Some(c) => {
-                        st.second[usize::from(c.to_ascii_lowercase())] |= bit;
-                        st.second[usize::from(c.to_ascii_uppercase())] |= bit;
-                    }
-                    None => st.second.iter_mut().for_each(|x| *x |= bit),
+                    Some(&b) => by_bucket[bucket(a, b | 0x20)].push(entry),
+                    None => (0..32).for_each(|b| by_bucket[bucket(a, b)].push(entry)),
                 }
-                st.entries
-                    .push((i, (u64::from_le_bytes(v) | FOLD) & mask, mask));
             }
         }
-        st
+        let mut range = Vec::with_capacity(BUCKETS + 1);
+        let mut entries = Vec::new();
+        for b in by_bucket {
+            range.push(entries.len() as u32);
+            entries.extend(b);
+        }
+        range.push(entries.len() as u32);
+        WordStarts {
+            range,
+            entries,
+            dets: dets.len(),
+        }
+    }
+
+    /// An empty list per detector.
+    pub fn lists(&self) -> Vec<Vec<usize>> {
+        vec![Vec::new(); self.dets]
+    }
+
+    /// The word starting at `s` (a letter or digit after none): files it under each detector
+    /// one of whose literals may start there, unless it follows `_` (inside a `\w` word). Called
+    /// for each word in text order, this builds [`WordStarts::candidates`]'s lists.
+    #[inline]
+    pub fn word_at(&self, hay: &[u8], s: usize, out: &mut [Vec<usize>]) {
+        if s == 0 || hay[s - 1] != b'_' {
+            self.at(hay, s, out);
+        }
+    }
+
+    /// [`word_candidates`] with this table.
+    pub fn candidates(&self, hay: &[u8]) -> Vec<Vec<usize>> {
+        let mut out = self.lists();
+        if self.entries.is_empty() {
+            return out;
+        }
+        // Starts of runs of letters and digits; one right after `_` is inside a `\w` word.
+        let mut prev_alnum = false;
+        for (base, block) in hay.chunks(64).enumerate() {
+            let m = crate::keywords::alnum_mask(block);
+            let mut bits = m & !((m << 1) | u64::from(prev_alnum));
+            prev_alnum = m >> (block.len() - 1) & 1 == 1;
+            while bits != 0 {
+                let s = base * 64 + bits.trailing_zeros() as usize;
+                bits &= bits - 1;
+                if s == 0 || hay[s - 1] != b'_' {
+                    self.at(hay, s, &mut out);
+                }
+            }
+        }
+        out
     }
 
     /// Files `s` under each detector one of whose literals may start there.
     #[inline]
-    fn at(&self, hay: &[u8], s: usize, dets: &[Option<&Prefiltered>], out: &mut [Vec<usize>]) {
-        let b = usize::from(hay[s]);
-        if let Some(by_det) = &self.by_det {
-            let mut bits = by_det[b];
-            while bits != 0 {
-                let i = bits.trailing_zeros() as usize;
-                bits &= bits - 1;
-                if dets[i].is_some_and(|d| d.starts_at(hay, s)) {
-                    out[i].push(s);
-                }
-            }
-            return;
-        }
+    fn at(&self, hay: &[u8], s: usize, out: &mut [Vec<usize>]) {
         // The text ends after a one-byte word: byte 0 stands for "none" (a literal with a
-        // second byte cannot match there, and one without has its bit in every slot).
-        let second = hay.get(s + 1).map_or(0, |&c| usize::from(c));
-        let mut bits = self.by_byte[b] & self.second[second];
-        if bits == 0 {
+        // second byte cannot match there, and one without is in every bucket).
+        let second = hay.get(s + 1).map_or(0, |&c| c | 0x20);
+        let b = bucket(hay[s] | 0x20, second);
+        let (from, to) = (self.range[b] as usize, self.range[b + 1] as usize);
+        if from == to {
             return;
         }
         let w = load_padded(hay, s) | FOLD;
-        while bits != 0 {
-            let (i, v, mask) = self.entries[bits.trailing_zeros() as usize];
-            bits &= bits - 1;
-            if w & mask == v && out[i].last() != Some(&s) {
-                out[i].push(s);
+        for &(i, v, mask) in &self.entries[from..to] {
+            let list = &mut out[i as usize];
+            if w & mask == v && list.last() != Some(&s) {
+                list.push(s);
             }
         }
     }

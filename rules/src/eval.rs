@@ -48,6 +48,29 @@ fn loc_bit(l: &Location) -> u8 {
     }
 }
 
+/// Counts by view: ordinary text, and the plain and HTML views of one body (not added up).
+#[derive(Default)]
+struct ViewSums {
+    base: u32,
+    plain: u32,
+    html: u32,
+}
+
+impl ViewSums {
+    fn add(&mut self, view: u8, n: u32) {
+        match view {
+            1 => self.plain += n,
+            2 => self.html += n,
+            _ => self.base += n,
+        }
+    }
+
+    /// Ordinary text plus the larger of the two views.
+    fn total(&self) -> u32 {
+        self.base + self.plain.max(self.html)
+    }
+}
+
 impl Ctx<'_> {
     fn near_ok(&self, near: Option<&Near>, seg: u32, s: u32, e: u32) -> bool {
         near.is_none_or(|n| self.findings.keywords[seg as usize].near(n.list, s, e, n.within))
@@ -55,21 +78,16 @@ impl Ctx<'_> {
 
     /// Adds up per segment, taking only the larger of a body's plain and HTML views.
     fn total(&self, per_seg: impl Fn(usize) -> u32) -> u32 {
-        let (mut base, mut plain, mut html) = (0u32, 0u32, 0u32);
+        let mut sums = ViewSums::default();
         for (i, s) in self.content.segments.iter().enumerate() {
-            let n = per_seg(i);
-            match s.view {
-                1 => plain += n,
-                2 => html += n,
-                _ => base += n,
-            }
+            sums.add(s.view, per_seg(i));
         }
-        base + plain.max(html)
+        sums.total()
     }
 
     /// Matches of a detector condition.
     pub fn detector_count(&self, det: DetId, conf: f32, near: Option<&Near>, locs: LocMask) -> u32 {
-        let mut per = vec![0u32; self.content.segments.len()];
+        let mut sums = ViewSums::default();
         for f in &self.findings.items {
             if f.det != det || f.conf + 1e-6 < conf {
                 continue;
@@ -78,9 +96,9 @@ impl Ctx<'_> {
             if loc_bit(&seg.loc) & locs.0 == 0 || !self.near_ok(near, f.seg, f.start, f.end) {
                 continue;
             }
-            per[f.seg as usize] += 1;
+            sums.add(seg.view, 1);
         }
-        self.total(|i| per[i])
+        sums.total()
     }
 
     /// Occurrences of a keyword list.
@@ -254,7 +272,8 @@ pub fn decide(cx: &Ctx<'_>, recipients: &[&Address]) -> (Decision, Vec<Recipient
     let mut fail_closed_used = false;
     let unscannable = !cx.content.unscannable.is_empty();
     for (ri, rcpt) in recipients.iter().enumerate() {
-        let mut current: Option<(&Action, String)> = None;
+        // The deciding rule's action and index (its id is cloned once, at the end).
+        let mut current: Option<(&Action, usize)> = None;
         let mut matched = Vec::new();
         // Strictest key-trust minimum of the encrypt rules that applied (manual > verified >
         // discovered); it holds whichever of them decided the chain.
@@ -270,17 +289,20 @@ pub fn decide(cx: &Ctx<'_>, recipients: &[&Address]) -> (Decision, Vec<Recipient
                 strictness(&rule.action.requirement) > strictness(&a.requirement)
             });
             if c.settings.evaluation == Evaluation::FirstMatch {
-                current = Some((&rule.action, rule.id.clone()));
+                current = Some((&rule.action, i));
                 break;
             }
             if stricter {
-                current = Some((&rule.action, rule.id.clone()));
+                current = Some((&rule.action, i));
             }
             if rule.stop {
                 break;
             }
         }
-        let (mut action, mut by) = current.unwrap_or((&c.settings.default, "default".into()));
+        let (mut action, mut by) = match current {
+            Some((a, i)) => (a, c.rules[i].id.clone()),
+            None => (&c.settings.default, "default".into()),
+        };
         if unscannable
             && strictness(&c.settings.on_unscannable.requirement) > strictness(&action.requirement)
         {

@@ -41,7 +41,13 @@ pub fn find(content: &Content, c: &Compiled) -> Findings {
     let mut ids: Vec<IdMatch> = Vec::new();
     for (si, seg) in content.segments.iter().enumerate() {
         let text = seg.text.as_bytes();
-        let kw = c.keywords.find(text);
+        let ascii = seg.text.is_ascii();
+        // On ASCII text the custom detectors' word-start candidates come from the keyword walk.
+        let (kw, words) = if ascii {
+            c.keywords.find_with_starts(text, &c.word_starts)
+        } else {
+            (c.keywords.find(text), Vec::new())
+        };
         ids.clear();
         scan::scan(text, &mut ids);
         let first_name = ids.len();
@@ -78,13 +84,6 @@ pub fn find(content: &Content, c: &Compiled) -> Findings {
                 conf: conf.min(1.0),
             });
         }
-        let ascii = seg.text.is_ascii();
-        let words = if ascii {
-            let fast: Vec<_> = c.custom.iter().map(|d| d.fast.as_ref()).collect();
-            crate::custom::word_candidates(text, &fast)
-        } else {
-            Vec::new()
-        };
         for (di, d) in c.custom.iter().enumerate() {
             let mut push = |s: usize, e: usize| {
                 let (s, e) = (s as u32, e as u32);

@@ -280,6 +280,8 @@ pub struct Compiled {
     pub settings: Settings,
     /// Custom detectors.
     pub custom: Vec<CustomDetector>,
+    /// The word-start literals of the custom detectors' prefilters, for one candidate pass.
+    pub word_starts: crate::custom::WordStarts,
     /// Rules in evaluation order.
     pub rules: Vec<Rule>,
     /// Keyword automaton (dictionaries, inline keywords, context words).

@@ -120,6 +120,12 @@ fn shipped_patterns_match_like_find_iter() {
     let mut found = vec![0; fast.len()];
     for t in texts() {
         let words = word_candidates(t.as_bytes(), &fast);
+        // The table compiled with the rule set is the same table.
+        assert_eq!(set.compiled.word_starts.candidates(t.as_bytes()), words);
+        // And so are the lists filled during the keyword walk.
+        let (_, walked) =
+            (set.compiled.keywords).find_with_starts(t.as_bytes(), &set.compiled.word_starts);
+        assert_eq!(walked, words);
         for (i, d) in set.compiled.custom.iter().enumerate() {
             let f = d
                 .fast
@@ -184,7 +190,8 @@ fn stops_at_the_limit() {
     assert_eq!(n, 7);
 }
 
-/// More than 64 word-start literals in all: candidates are filed per detector instead.
+/// Many word-start literals in all (three copies of the age detector's, more than 64), some in
+/// the same buckets: each detector still gets every candidate.
 #[test]
 fn many_literals_match_like_find_iter() {
     let set = RuleSet::embedded_default();

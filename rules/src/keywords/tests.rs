@@ -179,3 +179,37 @@ fn alnum_mask_matches_the_table() {
         assert_eq!(alnum_mask(b), want, "{b:?}");
     }
 }
+
+/// The eight-byte check for a digit after a word's first byte agrees with a byte loop, for
+/// every length up to 12 and at the end of the text (the zero-padded load).
+#[test]
+fn digit_after_first_matches_a_byte_loop() {
+    let words: &[&[u8]] = &[
+        b"a",
+        b"1",
+        b"ab",
+        b"a1",
+        b"1a",
+        b"11",
+        b"SSN123456789",
+        b"DOB0314",
+        b"dob",
+        b"xY9",
+        b"abcdefg",
+        b"abcdefg7",
+        b"abcdefgh",
+        b"abcdefgh9",
+        b"A1B2C3D4E5",
+        b"Zz",
+        b"z9zzzzzz",
+    ];
+    for w in words {
+        for pad in [&b""[..], b" and more text after it"] {
+            let text = [&w[..], pad].concat();
+            let want = w.len() > 1 && w[1..].iter().any(u8::is_ascii_digit);
+            assert_eq!(digit_after_first(&text, 0, w.len()), want, "{w:?} {pad:?}");
+            let text = [&b"x "[..], &text].concat();
+            assert_eq!(digit_after_first(&text, 2, 2 + w.len()), want, "{w:?}");
+        }
+    }
+}

@@ -1,0 +1,148 @@
+//! The keyword pass's word-level helpers: eight-byte loads, the word and pair hashes, the
+//! Bloom filters' bits and the letter-or-digit mask of a block.
+
+/// Blocked Bloom filters in front of the table: a hash picks one 64-bit word and two bits (per
+/// question) in it, so one load answers. The word filter, asked of every word of the text, is
+/// small enough to stay in the L1 cache (2^10 words, 8 KiB; the shipped vocabularies have about
+/// 2,400 single-word keys and 3,500 words that begin a two-word key): is some term keyed by this
+/// word, and does some pair-keyed term begin with it? Only after such a word is the pair with
+/// the next one looked up, in the pair filter (2^12 words, 32 KiB; about 8,500 pair keys).
+pub(super) const WORD_FILTER: u32 = 10;
+/// See [`WORD_FILTER`].
+pub(super) const PAIR_FILTER: u32 = 12;
+
+/// The filter word of hash `h` (of a filter of 2^`log` words) and its two masks.
+#[inline]
+pub(super) fn filter_bits(h: u64, log: u32) -> (usize, u64, u64) {
+    let bit = |shift: u32| 1u64 << ((h >> shift) & 63);
+    (
+        (h >> (64 - log)) as usize,
+        bit(46) | bit(40),
+        bit(34) | bit(28),
+    )
+}
+
+/// Eight bytes of `text` from `p` as a little-endian word (a fixed-size copy: one load).
+#[inline]
+pub(super) fn load8(text: &[u8], p: usize) -> u64 {
+    let mut b = [0u8; 8];
+    b.copy_from_slice(&text[p..p + 8]);
+    u64::from_le_bytes(b)
+}
+
+/// The `len` (1 to 7) bytes of `text` from `p`, zero-padded: one load masked when eight bytes
+/// are there to read, else byte by byte (no variable-length copy: its store would stall the
+/// load that follows).
+#[inline]
+pub(super) fn load_tail(text: &[u8], p: usize, len: usize) -> u64 {
+    if p + 8 <= text.len() {
+        return load8(text, p) & (u64::MAX >> (8 * (8 - len)));
+    }
+    text[p..p + len]
+        .iter()
+        .enumerate()
+        .fold(0, |v, (k, &c)| v | (u64::from(c) << (8 * k)))
+}
+
+/// The hash of the word `text[s..e]`: the word lower-cased (every byte is an ASCII letter or
+/// digit, so setting bit 0x20 lower-cases it) eight bytes at a time, with its length, mixed by
+/// the multiply-rotate step of FxHash — one multiplication per eight bytes.
+#[inline]
+pub(super) fn word_hash(text: &[u8], s: usize, e: usize) -> u64 {
+    const K: u64 = 0x51_7c_c1_b7_27_22_0a_95;
+    const LOWER: u64 = 0x2020_2020_2020_2020;
+    let mut h = SEED ^ (e - s) as u64;
+    let mut p = s;
+    while p + 8 <= e {
+        h = (h.rotate_left(5) ^ (load8(text, p) | LOWER)).wrapping_mul(K);
+        p += 8;
+    }
+    if p < e {
+        let len = e - p;
+        let v = load_tail(text, p, len) | (LOWER >> (8 * (8 - len)));
+        h = (h.rotate_left(5) ^ v).wrapping_mul(K);
+    }
+    h
+}
+
+/// The key of two words joined by one separator byte (`your appointment`, `d.o`).
+#[inline]
+pub(super) fn pair_key(first: u64, sep: u8, second: u64) -> u64 {
+    const K: u64 = 0x9e37_79b9_7f4a_7c15;
+    ((first.rotate_left(23) ^ u64::from(sep)).wrapping_mul(K) ^ second).wrapping_mul(K)
+}
+
+/// A term's key in the table: its first two words when one separator byte joins them
+/// (`your appointment`: common first words such as `your` or `the` then do not make every
+/// occurrence a candidate), else its first word; and the first word's hash when the key is a
+/// pair.
+pub(super) fn term_key(b: &[u8]) -> (u64, Option<u64>) {
+    let alnum = |c: &u8| c.is_ascii_alphanumeric();
+    let first = b.iter().take_while(|c| alnum(c)).count();
+    let h = word_hash(b, 0, first);
+    if b.len() > first + 1 && !alnum(&b[first]) && alnum(&b[first + 1]) {
+        let second = b[first + 1..].iter().take_while(|c| alnum(c)).count();
+        let key = pair_key(h, b[first], word_hash(b, first + 1, first + 1 + second));
+        return (key, Some(h));
+    }
+    (h, None)
+}
+
+/// The word `text[s..e]` (letters and digits) has a digit after its first byte: among letters
+/// and digits, only digits have bit 6 clear.
+#[inline]
+pub(super) fn digit_after_first(text: &[u8], s: usize, e: usize) -> bool {
+    let n = e - s;
+    if n < 2 {
+        return false;
+    }
+    if n <= 8 {
+        let rest = load_tail(text, s, n) >> 8;
+        let bit6 = 0x4040_4040_4040_4040 >> (8 * (9 - n));
+        return !rest & bit6 != 0;
+    }
+    text[s + 1..e].iter().any(u8::is_ascii_digit)
+}
+
+/// ASCII letters and digits: the bytes of a word.
+pub(super) static ALNUM: [bool; 256] = {
+    let mut t = [false; 256];
+    let mut i = 0;
+    while i < 256 {
+        t[i] = (i as u8).is_ascii_alphanumeric();
+        i += 1;
+    }
+    t
+};
+
+pub(super) const SEED: u64 = 0x9e37_79b9_7f4a_7c15;
+
+/// A bit per byte of `block` (at most 64 bytes): set where the byte is an ASCII letter or
+/// digit. Eight bytes at a time as one word (SWAR): range checks on the low seven bits of every
+/// byte at once, then the eight result bits gathered by one multiplication.
+#[inline]
+pub(crate) fn alnum_mask(block: &[u8]) -> u64 {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    // High bit of each byte: `t` (≤ 0x7f) ≥ `lo` / > `hi` (no carry leaves a byte).
+    let ge = |t: u64, lo: u8| t.wrapping_add(ONES * u64::from(0x80 - lo)) & HIGH;
+    let gt = |t: u64, hi: u8| t.wrapping_add(ONES * u64::from(0x7f - hi)) & HIGH;
+    let mut m = 0u64;
+    let mut chunks = block.chunks_exact(8);
+    for (k, c) in chunks.by_ref().enumerate() {
+        let x = load8(c, 0);
+        let t = x & !HIGH;
+        let digit = ge(t, b'0') & !gt(t, b'9');
+        let l = t | (ONES * 0x20);
+        let letter = ge(l, b'a') & !gt(l, b'z');
+        let hit = (digit | letter) & !x & HIGH;
+        // Bit 7 of byte i → bit 56 + i, then down to bit i.
+        let bits = ((hit >> 7).wrapping_mul(0x0102_0408_1020_4080) >> 56) & 0xff;
+        m |= bits << (8 * k);
+    }
+    let done = block.len() - chunks.remainder().len();
+    for (j, &b) in chunks.remainder().iter().enumerate() {
+        m |= u64::from(ALNUM[usize::from(b)]) << (done + j);
+    }
+    m
+}
