@@ -40,9 +40,9 @@ perf record -F "${PERF_FREQ:-499}" --call-graph dwarf,16384 -p "$SG_PID" -o "$WO
 sleep 1
 load 1 "under perf" > /dev/null
 kill -INT "$pr"; wait "$pr" || true
-perf report -i "$WORK/perf.data" --no-children --sort sym --percent-limit 0.7 --stdio 2>/dev/null |
+perf report -i "$WORK/perf.data" --no-inline --no-children --sort sym --percent-limit 0.7 --stdio 2>/dev/null |
     grep -v '^$' > "$WORK/perf-flat.txt" || true
-perf report -i "$WORK/perf.data" --children --sort sym --stdio -g none 2>/dev/null |
+perf report -i "$WORK/perf.data" --no-inline --children --sort sym --stdio -g none 2>/dev/null |
     grep -v '^$' > "$WORK/perf-children.txt" || true
 echo "# perf: self time by symbol (top 30)"
 grep -E '^ +[0-9]' "$WORK/perf-flat.txt" | head -30

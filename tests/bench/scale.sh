@@ -7,7 +7,10 @@
 # sessions, p99 <= 20 ms at half rate.
 #
 # usage: tests/bench/scale.sh   env [defaults]: RUNS [1] SINK_PORT [10026] DKIM [none] SCALE_MSGS ["" = per row
-#        below], and lib.sh's (SEALGATE_BIN, WORK, KEEP_WORK, LOAD_BIN)
+#        below], ROWS ["" = all; else SIZExSESSIONS words, e.g. ROWS=10240x1000 for the 1,000-session row only],
+#        and lib.sh's (SEALGATE_BIN, WORK, KEEP_WORK, LOAD_BIN)
+# After each row, the gateway's memory by kind of mapping (rss-map.py: thread stacks, malloc arenas, ...) and its
+# thread count are printed to stderr and kept in WORK/scale-SIZE-SESSIONS.mem.
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 RUNS=${RUNS:-1} SINK_PORT=${SINK_PORT:-10026}
@@ -22,11 +25,15 @@ export TENANT_TOML=$'[tenants.bench]\nnetworks = ["127.0.0.0/8"]\nsender_domains
 # row SIZE SESSIONS MSGS [extra sg-load args]
 row() {
     local size=$1 sessions=$2 msgs=${SCALE_MSGS:-$3}; shift 3
+    if [ -n "${ROWS:-}" ] && [[ " $ROWS " != *" ${size}x$sessions "* ]]; then return 0; fi
     local sources=$(( (sessions + 49) / 50 ))
     start_sealgate "$WORK/sealgate-scale" "127.0.0.1:$SINK_PORT" 5s
     "$LOAD_BIN" --target "$SG_ADDR" --pid "$SG_PID" --sink "127.0.0.1:$SINK_PORT" --sessions "$sessions" \
         --sources "$sources" --msgs "$msgs" --size "$size" --runs "$RUNS" --label "scale $size B x $sessions" "$@" |
         tee "$WORK/scale-$size-$sessions.txt" >&2
+    { grep -E '^(VmHWM|VmRSS|Threads):' "/proc/$SG_PID/status" | tr -s ' \t' ' '
+      python3 "$BENCH_DIR/rss-map.py" "$SG_PID"; } > "$WORK/scale-$size-$sessions.mem" 2>&1 || true
+    sed 's/^/  mem: /' "$WORK/scale-$size-$sessions.mem" >&2
     stop_sealgate
     local m; m=$(grep ' median: ' "$WORK/scale-$size-$sessions.txt")
     printf '| %7s | %5s | %6s | %7s | %6s | %6s | %5s |\n' "$size" "$sessions" \

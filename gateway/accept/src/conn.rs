@@ -114,6 +114,16 @@ impl Conn {
         find_crlf(self.pending()).is_some()
     }
 
+    /// Gives the input buffer's memory back, keeping only bytes not yet consumed (a pipelined
+    /// command). For a session about to wait long — for its message's classify and commit —
+    /// so that a thousand waiting sessions do not each hold a read buffer of 16–32 KiB; the
+    /// next read reserves it again.
+    pub fn release_idle_buffer(&mut self) {
+        self.buf.drain(..self.start);
+        self.start = 0;
+        self.buf.shrink_to_fit();
+    }
+
     /// Discards everything buffered (RFC 3207: bytes received before the TLS handshake).
     pub fn discard_buffered(&mut self) {
         self.buf.clear();
@@ -413,72 +423,4 @@ pub fn find_crlf(data: &[u8]) -> Option<usize> {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn command_lines_are_framed_at_once_for_bare_lf_and_overlong_input() {
-        assert_eq!(
-            frame_line(b"NOOP\r\nX", 10),
-            Some((Line::Ok(b"NOOP".to_vec()), 6))
-        );
-        assert_eq!(frame_line(b"EHLO x\n", 10), Some((Line::BareLf, 7)));
-        assert_eq!(frame_line(b"EHLO x", 10), None);
-        assert_eq!(frame_line(&[b'x'; 12], 10), Some((Line::TooLong, 12)));
-        assert_eq!(
-            frame_line(b"0123456789\r\n", 10),
-            Some((Line::Ok(b"0123456789".to_vec()), 12))
-        );
-        assert_eq!(
-            frame_line(b"0123456789A\r\n", 10),
-            Some((Line::TooLong, 13))
-        );
-    }
-
-    #[test]
-    fn data_reader_stops_storing_when_the_budget_says_no() {
-        let mut granted = 0;
-        let mut r = DataReader::new(1000, |len| {
-            granted = len;
-            len <= 8
-        });
-        let used = r.feed(b"abc\r\ndefgh\r\n.\r\nNEXT");
-        assert!(r.finished());
-        assert_eq!(used, 15);
-        let out = r.into_outcome();
-        assert!(out.over_budget && out.body.is_empty() && !out.too_big);
-        assert_eq!(granted, 12);
-    }
-
-    #[test]
-    fn chunked_content_rules() {
-        let mut ok = DataOutcome {
-            body: b"a\r\nb\r\n".to_vec(),
-            ..Default::default()
-        };
-        ok.check_chunked();
-        assert!(!ok.bare_line_break && !ok.long_line);
-        for bad in [&b"a\nb\r\n"[..], b"a\rb\r\n", b"a\r\n.\nb\r\n"] {
-            let mut o = DataOutcome {
-                body: bad.to_vec(),
-                ..Default::default()
-            };
-            o.check_chunked();
-            assert!(o.bare_line_break, "{bad:?}");
-        }
-        let mut long = DataOutcome {
-            body: vec![b'x'; 1200],
-            ..Default::default()
-        };
-        long.check_chunked();
-        assert!(long.long_line);
-    }
-
-    #[test]
-    fn crlf_only() {
-        assert_eq!(find_crlf(b"abc\r\n"), Some(3));
-        assert_eq!(find_crlf(b"a\rb\nc\r\n"), Some(5));
-        assert_eq!(find_crlf(b"a\n"), None);
-        assert_eq!(find_crlf(b"a\r"), None);
-    }
-}
+mod tests;
