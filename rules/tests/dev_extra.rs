@@ -187,3 +187,10 @@ fn sensitive_care() {
 fn specialties() {
     check("specialty");
 }
+
+/// A health fact written to its person (`Hi Theresa, … your potassium`, `your lisinopril
+/// refill`); negatives: an employee-health attestation, pharmacy marketing.
+#[test]
+fn addressed_care() {
+    check("addressed");
+}

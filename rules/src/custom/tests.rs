@@ -129,10 +129,12 @@ fn shipped_patterns_match_like_find_iter() {
     for t in texts() {
         let words = word_candidates(t.as_bytes(), &fast);
         for (i, d) in set.compiled.custom.iter().enumerate() {
-            let f = d
-                .fast
-                .as_ref()
-                .expect("every shipped detector has a prefilter");
+            let Some(f) = d.fast.as_ref() else {
+                panic!(
+                    "every shipped detector has a prefilter: {} has none",
+                    d.name
+                )
+            };
             let ascii = d.ascii.as_ref().expect("ASCII mode");
             let want: Vec<_> = ascii.find_iter(&t).map(|m| (m.start(), m.end())).collect();
             let mut got = Vec::new();
