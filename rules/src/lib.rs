@@ -207,6 +207,14 @@ const DEFAULT_DICTIONARIES: &[(&str, &str)] = &[
         "patient-voice",
         include_str!("../../deploy/rules/dictionaries/patient-voice.txt"),
     ),
+    (
+        "encounter",
+        include_str!("../../deploy/rules/dictionaries/encounter.txt"),
+    ),
+    (
+        "sensitive-care",
+        include_str!("../../deploy/rules/dictionaries/sensitive-care.txt"),
+    ),
 ];
 
 fn read_dir_sorted(dir: &Path, ext: &str) -> Result<Vec<(String, String)>, RuleError> {

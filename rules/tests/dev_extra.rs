@@ -159,3 +159,38 @@ fn labelled_test_data() {
 fn newsletters() {
     check("newsletter");
 }
+
+/// Sign-out and handoff lists given by age and sex (`71M`, `82 yo F`) with problems and
+/// plans; negatives: a staffing list with rooms, a case newsletter, a shoe-size order.
+#[test]
+fn signout_lists() {
+    check("signout");
+}
+
+/// Clinical reports pasted or forwarded (radiology, pathology, a PT evaluation) with section
+/// headings; negatives: a report template, an audit summary with `Findings:`.
+#[test]
+fn clinical_reports() {
+    check("report");
+}
+
+/// Reproductive and behavioural health addressed to or about a person; negatives: HR benefits
+/// mail and a clinician's skills-lab notice.
+#[test]
+fn sensitive_care() {
+    check("sensitive");
+}
+
+/// Dental, eye care, DME and school-note mail about a named patient; negatives: dental
+/// marketing, an IT ticket about a glucometer dock.
+#[test]
+fn specialties() {
+    check("specialty");
+}
+
+/// A health fact written to its person (`Hi Theresa, … your potassium`, `your lisinopril
+/// refill`); negatives: an employee-health attestation, pharmacy marketing.
+#[test]
+fn addressed_care() {
+    check("addressed");
+}

@@ -41,6 +41,10 @@ fn embedded_default_compiles_and_loads_from_disk_alike() {
             "phi-identifier",
             "phi-clinical",
             "phi-person",
+            "phi-handoff",
+            "phi-report",
+            "phi-sensitive-care",
+            "phi-addressed-care",
             "phi-care-notice",
             "phi-payment",
             "subject-tag"
