@@ -34,6 +34,7 @@ pub use portal_texts::{MailLanguage, TextOverride};
 pub use reader::Issue;
 pub use sections::*;
 pub use smtp_limits::SmtpLimits;
+pub use tenants::valid_dkim_selector;
 pub use tenants::{DkimKeyConfig, TenantConfig};
 pub use tls::*;
 pub use verify::{VerifyConfig, VerifyCredentials};

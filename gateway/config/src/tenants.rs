@@ -186,8 +186,9 @@ fn check_dkim_domains_unshared(s: &Section<'_>, tenants: &[TenantConfig]) {
     }
 }
 
-/// RFC 6376 selector: dot-separated labels of letters, digits and inner hyphens.
-fn valid_dkim_selector(s: &str) -> bool {
+/// RFC 6376 §3.1 selector: dot-separated labels of letters, digits and inner hyphens. The one
+/// check for every selector (config and `sealgate-sign` alike).
+pub fn valid_dkim_selector(s: &str) -> bool {
     !s.is_empty()
         && s.len() <= 253
         && s.split('.').all(|l| {

@@ -96,15 +96,7 @@ impl LoadedKey {
 /// True when `s` is one or more DNS labels (letters, digits, inner hyphens) joined by dots
 /// (RFC 6376 §3.1 `selector`).
 pub fn is_valid_selector(s: &str) -> bool {
-    !s.is_empty()
-        && s.len() <= 253
-        && s.split('.').all(|l| {
-            !l.is_empty()
-                && l.len() <= 63
-                && !l.starts_with('-')
-                && !l.ends_with('-')
-                && l.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
-        })
+    sealgate_config::valid_dkim_selector(s)
 }
 
 /// Reads and parses the key file of `spec`, refusing one that group or others can access.
