@@ -106,7 +106,7 @@ class C:
             age = self.r.randint(19, 84)
         dob = self.today - dt.timedelta(days=age * 365 + self.r.randrange(360))
         fk = self.f("en_US")
-        a_first, a_last = ascii_fold(first).lower(), ascii_fold(last).lower().replace(" ", "")
+        a_first, a_last = ascii_fold(first).lower().replace(" ", ""), ascii_fold(last).lower().replace(" ", "")
         handle = ("%s.%s%s" % (a_first, a_last, self.digits(2))) if a_first and a_last else fk.user_name()
         return dict(first=first, last=last, full=(last + first) if lang == "zh" else "%s %s" % (first, last),
                     sex=sex, age=age, dob=dob, lang=lang, phone=self.phone(),
@@ -159,7 +159,7 @@ class C:
         local = self.pick(["{f}.{l}", "{f0}{l}", "{f}{l0}", "{l}.{f}"]).format(
             f=who["first"].lower(), l=who["last"].lower().replace(" ", ""), f0=who["first"][0].lower(),
             l0=who["last"][0].lower())
-        local = ascii_fold(local) or "office"
+        local = ascii_fold(local).replace(" ", "") or "office"
         return "%s <%s@%s>" % (who["full"], local, host or org["domain"])
 
     def box(self, org, name):
