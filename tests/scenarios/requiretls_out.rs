@@ -45,6 +45,9 @@ use std::fmt;
 use std::net::Ipv4Addr;
 use std::time::{Duration, Instant};
 
+#[path = "requiretls_out/check.rs"]
+mod check;
+
 const ZONE: &str = "rtls.test";
 const SSN: &str = "123-45-6789";
 /// The body of the non-PHI messages.
@@ -384,39 +387,12 @@ fn run(cases: &[Case]) -> Run {
         .filter(|c| c.want == Want::Bounced5730)
         .map(Case::address)
         .collect();
-    let mut dsns: HashMap<String, serde_json::Value> = HashMap::new();
-    let mut parsed = std::collections::HashSet::new();
-    let deadline = Instant::now() + Duration::from_secs(60);
-    while dsns.len() < bounced.len() && Instant::now() < deadline {
-        for m in notices.messages() {
-            if !parsed.insert(m.file.clone()) {
-                continue;
-            }
-            let d = parse_dsn(&m.file);
-            if d["content_type"] != "multipart/report" {
-                continue;
-            }
-            for r in d["per_recipient"].as_array().cloned().unwrap_or_default() {
-                let fr = r["Final-Recipient"].as_str().unwrap_or("").to_string();
-                if let Some(a) = bounced.iter().find(|a| fr.ends_with(a.as_str())) {
-                    dsns.insert(a.clone(), d.clone());
-                }
-            }
-        }
-        if dsns.len() < bounced.len() {
-            notices.next_event(Duration::from_millis(500));
-        }
-    }
+    let dsns = check::collect_dsns(&mut notices, &bounced);
 
     let mut failures = Vec::new();
     let mut table = String::new();
     for c in cases {
         let (_, msgid) = &ids[c.label];
-        let entry = &entries[c.label];
-        let r = recipient(entry, &c.address());
-        let status = r["status"].as_str().unwrap_or("?").to_string();
-        let all = attempts(r);
-        let last = all.last().cloned().unwrap_or_default();
         let at_sealgate = if c.host.sealgate() {
             // A delivered case must be there; for the others, a short look that it is not.
             let wait = if matches!(c.want, Want::Delivered { .. }) {
@@ -428,113 +404,15 @@ fn run(cases: &[Case]) -> Run {
         } else {
             None
         };
-        let in_maildir = maildir.get(&c.address().to_ascii_lowercase()).copied();
-        let arrived = at_sealgate.is_some() || in_maildir.is_some();
-        let mut why = Vec::new();
-        let got = match status.as_str() {
-            "delivered" => format!(
-                "delivered(verified={},dane={})",
-                last["cert_verified"].as_bool().unwrap_or(false),
-                last["dane"].as_bool().unwrap_or(false)
-            ),
-            "bounced" => format!("bounced-{}", status_code(&last["reply"])),
-            "temporary-failure" => "deferred".into(),
-            s => s.to_string(),
+        let seen = check::Seen {
+            entry: &entries[c.label],
+            at_sealgate,
+            in_maildir: maildir.get(&c.address().to_ascii_lowercase()).copied(),
+            dsn: dsns.get(&c.address()),
         };
-        if got != c.want.to_string() {
-            why.push(format!("got {got}, want {}", c.want));
-        }
-        match &c.want {
-            Want::Delivered { .. } => {
-                if !last["tls_version"].is_string() {
-                    why.push("delivered without TLS".into());
-                }
-                if !arrived {
-                    why.push("not at the receiving MTA".into());
-                }
-                if in_maildir == Some(false) {
-                    why.push("Postfix received it without TLS".into());
-                }
-                if let Some(envelope) = &at_sealgate
-                    && envelope["require_tls"].as_bool() != Some(c.requiretls)
-                {
-                    why.push(format!(
-                        "receiving sealgate queued require_tls={} (REQUIRETLS {}passed on)",
-                        envelope["require_tls"],
-                        if c.requiretls { "not " } else { "" }
-                    ));
-                }
-            }
-            Want::Bounced5730 => {
-                if arrived {
-                    why.push("bounced, yet it reached the receiving MTA".into());
-                }
-                if last["reply"]["code"] != 550 {
-                    why.push(format!("last reply {}", last["reply"]));
-                }
-                if !last["tls_version"].is_string() {
-                    why.push("the refused session was not TLS".into());
-                }
-                // The refusal is REQUIRETLS's, after a good TLS session: under `enforce` the
-                // certificate verified (WebPKI), so only the missing REQUIRETLS failed.
-                if c.host == Host::PostfixStsValid && last["cert_verified"] != true {
-                    why.push(format!(
-                        "the refused session's cert_verified is {} (want true)",
-                        last["cert_verified"]
-                    ));
-                }
-                match dsns.get(&c.address()) {
-                    None => why.push(format!("no DSN to {SENDER} names it")),
-                    Some(d) => {
-                        let per = d["per_recipient"].as_array().cloned().unwrap_or_default();
-                        let mine = per.iter().find(|p| {
-                            p["Final-Recipient"]
-                                .as_str()
-                                .is_some_and(|f| f.ends_with(&c.address()))
-                        });
-                        let st = mine.map(|p| p["Status"].clone()).unwrap_or_default();
-                        if st != "5.7.30" {
-                            why.push(format!("DSN Status {st} (want 5.7.30): {d}"));
-                        }
-                        if mine.map(|p| p["Action"].clone()).unwrap_or_default() != "failed" {
-                            why.push(format!("DSN Action is not failed: {d}"));
-                        }
-                    }
-                }
-            }
-            Want::Deferred | Want::Held => {
-                if arrived {
-                    why.push(format!("{got}, yet it reached the receiving MTA"));
-                }
-            }
-        }
-        // Whatever the case: nothing went out over a session below what it asked.
-        for a in &all {
-            let accepted = a["reply"]["code"] == 250;
-            if accepted && c.phi && a["cert_verified"] != true {
-                why.push(format!("PHI accepted over unverified TLS: {a}"));
-            }
-            if accepted && a["tls_version"].is_null() {
-                why.push(format!("accepted in plaintext: {a}"));
-            }
-        }
-        table.push_str(&format!(
-            "{:<14} {:<16} rtls={:<5} trn={:<5} phi={:<5} got {got:<34} want {}\n",
-            c.label,
-            c.host.label(),
-            c.requiretls,
-            c.tls_required_no,
-            c.phi,
-            c.want
-        ));
-        if !why.is_empty() {
-            failures.push(format!(
-                "{}: {}\n    events: {:?}\n    last attempt: {last}",
-                c.label,
-                why.join("; "),
-                status_reasons(r)
-            ));
-        }
+        let (line, failure) = check::case(c, &seen);
+        table.push_str(&line);
+        failures.extend(failure);
     }
     // The MTA-STS policies were really in play.
     let requested: Vec<String> = sts.requests().into_iter().map(|(h, _)| h).collect();
