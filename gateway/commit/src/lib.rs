@@ -93,7 +93,7 @@ pub use group::CommitStats;
 pub use keys::SpoolKeys;
 pub use master::MasterKeys;
 pub use pins::SpoolPins;
-pub use queue::Spool;
+pub use queue::{BodyLocation, INLINE_BODY_MAX, Spool};
 pub use random::OsRandom;
 pub use sealgate_core::store::QueueStore;
 pub use snapshot::SnapshotReport;
