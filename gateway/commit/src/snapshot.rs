@@ -144,7 +144,8 @@ impl Spool {
     }
 }
 
-/// Copies every table of `view` into a new database at `path`, in one durable transaction.
+/// Copies every table of `view` into a new database at `path`, in one durable transaction —
+/// all but `bodies`: [`copy_bodies`] writes those as files.
 fn copy_tables(view: &redb::ReadTransaction, path: &Path) -> Result<SnapshotReport, CommitError> {
     let db = redb::Database::create(path)?;
     schema::init(&db)?;
