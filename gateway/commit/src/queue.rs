@@ -150,7 +150,8 @@ impl Spool {
         &self.shared.dir
     }
 
-    /// Where the sealed body of `id` lives (for diagnostics and tests).
+    /// Where the sealed body of `id` lives when it is kept in a file (for diagnostics and
+    /// tests); [`Spool::body_location`] says whether it is.
     pub fn body_path(&self, id: MessageId) -> PathBuf {
         self.shared.bodies.path(id)
     }
