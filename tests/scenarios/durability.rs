@@ -2,7 +2,10 @@
 //! `strace -f -e trace=fsync,fdatasync,write,sendto,…` while a small run of messages is sent
 //! over two concurrent sessions (so group commit is exercised); then the trace is checked,
 //! message by message (keyed by the queue id of its `250 … queued as ID`), for the order the
-//! commit stage promises (`gateway/commit`: `bodies.rs`, `group.rs`):
+//! commit stage promises (`gateway/commit`: `queue.rs`, `bodies.rs`, `group.rs`). One session
+//! sends small messages, whose sealed body goes into the record's own database transaction:
+//! no body file may be touched, and steps 5–7 must hold. The other sends bodies over
+//! `INLINE_BODY_MAX` (256 KiB), kept in files, for which every step must hold:
 //!
 //! 1. the sealed body is written to `bodies/XX/ID.n.tmp`,
 //! 2. that file is fsync'd (after its last write),
@@ -124,13 +127,71 @@ fn is_socket_write(c: &Call) -> bool {
     ) && c.fd_path().is_some_and(|p| p.starts_with("TCP:"))
 }
 
+/// Where the gateway keeps a message's sealed body (`gateway/commit`, `INLINE_BODY_MAX`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Kept {
+    /// In the database, in the transaction of its record: no file at all.
+    Database,
+    /// In its own file, made durable before the record is written.
+    File,
+}
+
 /// Checks the commit order for the message queued as `id`; `Err` says which step failed.
-fn check_order(calls: &[Call], id: &str) -> Result<(), String> {
+fn check_order(calls: &[Call], id: &str, kept: Kept) -> Result<(), String> {
     let reply = format!("queued as {id}");
     let ack = calls
         .iter()
         .find(|c| is_socket_write(c) && c.args.contains(&reply))
         .ok_or_else(|| format!("{id}: no `250 … {reply}` written to a socket"))?;
+    let body_durable = match kept {
+        Kept::File => Some(check_body_file(calls, id, ack)?),
+        Kept::Database => {
+            let marker = format!("/{id}.");
+            if let Some(c) = calls.iter().find(|c| {
+                c.args.contains(&marker) || c.fd_path().is_some_and(|p| p.contains(&marker))
+            }) {
+                return Err(format!(
+                    "{id}: a body file was written (line {}) though its body belongs in the \
+                     database",
+                    c.start + 1
+                ));
+            }
+            None
+        }
+    };
+    let is_db = |c: &Call| c.fd_path().is_some_and(|p| p.ends_with(".redb"));
+    let record = format!("\\\"id\\\":\\\"{id}\\\"");
+    let record_write = calls
+        .iter()
+        .find(|c| c.name.starts_with("pwrite") && is_db(c) && c.args.contains(&record))
+        .ok_or_else(|| format!("{id}: no write of its record ({record}) to the database"))?;
+    if let Some(dir_sync_end) = body_durable
+        && record_write.start < dir_sync_end
+    {
+        return Err(format!(
+            "{id}: its record was written to the database (line {}) before its body's \
+             directory was fsync'd (line {})",
+            record_write.start + 1,
+            dir_sync_end + 1
+        ));
+    }
+    calls
+        .iter()
+        .filter(|c| is_sync(c) && is_db(c) && c.start > record_write.end)
+        .find(|c| c.end < ack.start)
+        .ok_or_else(|| {
+            format!(
+                "{id}: the database is not fsync'd after its record was written (line {}) and \
+                 before the 250 (line {})",
+                record_write.start + 1,
+                ack.start + 1
+            )
+        })?;
+    Ok(())
+}
+
+/// Steps 1–4 for a body kept in a file; returns the line where its directory fsync completed.
+fn check_body_file(calls: &[Call], id: &str, ack: &Call) -> Result<usize, String> {
     let before = |c: &&Call| c.end < ack.start;
     let tmp_marker = format!("/{id}.");
     let is_tmp = |c: &Call| {
@@ -174,33 +235,7 @@ fn check_order(calls: &[Call], id: &str) -> Result<(), String> {
         .ok_or_else(|| {
             format!("{id}: directory {shard} not fsync'd after the rename and before the 250")
         })?;
-    let is_db = |c: &Call| c.fd_path().is_some_and(|p| p.ends_with(".redb"));
-    let record = format!("\\\"id\\\":\\\"{id}\\\"");
-    let record_write = calls
-        .iter()
-        .find(|c| c.name.starts_with("pwrite") && is_db(c) && c.args.contains(&record))
-        .ok_or_else(|| format!("{id}: no write of its record ({record}) to the database"))?;
-    if record_write.start < dir_sync.end {
-        return Err(format!(
-            "{id}: its record was written to the database (line {}) before its body's \
-             directory was fsync'd (line {})",
-            record_write.start + 1,
-            dir_sync.end + 1
-        ));
-    }
-    calls
-        .iter()
-        .filter(|c| is_sync(c) && is_db(c) && c.start > record_write.end)
-        .find(before)
-        .ok_or_else(|| {
-            format!(
-                "{id}: the database is not fsync'd after its record was written (line {}) and \
-                 before the 250 (line {})",
-                record_write.start + 1,
-                ack.start + 1
-            )
-        })?;
-    Ok(())
+    Ok(dir_sync.end)
 }
 
 #[test]
@@ -226,13 +261,20 @@ fn body_and_database_syncs_precede_every_250() {
     .collect();
     let gw = Gateway::start_file(&env, &config, &wrapper);
     let make: Arc<MakeMessage> = Arc::new(|s, i| {
-        let id = unique_message_id(&format!("durability-{s}-{i}"));
+        // Session 1 sends bodies too large for the database (over 256 KiB).
+        let (kind, lines) = if s == 1 {
+            ("large", 6000)
+        } else {
+            ("small", 1)
+        };
+        let id = unique_message_id(&format!("durability-{kind}-{s}-{i}"));
+        let text = format!("message {i} of session {s}, padded to stay in its own file\n");
         let text = simple(
             "alice@acme-health.org",
             "bob@example.com",
             "durability",
             &id,
-            &format!("message {i} of session {s}"),
+            &text.repeat(lines),
         );
         (id, text)
     });
@@ -261,7 +303,11 @@ fn body_and_database_syncs_precede_every_250() {
     let calls = parse_trace(&text);
     let failures: Vec<String> = sent
         .iter()
-        .filter_map(|m| check_order(&calls, m.queue_id.as_deref().unwrap()).err())
+        .filter_map(|m| {
+            let large = m.message_id.contains("durability-large-");
+            let kept = if large { Kept::File } else { Kept::Database };
+            check_order(&calls, m.queue_id.as_deref().unwrap(), kept).err()
+        })
         .collect();
     eprintln!(
         "checked {} messages against {} traced calls ({} lines)",
@@ -304,12 +350,37 @@ fn good_trace() -> Vec<String> {
 }
 
 fn check(lines: &[String]) -> Result<(), String> {
-    check_order(&parse_trace(&lines.join("\n")), ID)
+    check_order(&parse_trace(&lines.join("\n")), ID, Kept::File)
+}
+
+/// The trace of a body kept in the database: the record's transaction and its sync only.
+fn good_database_trace() -> Vec<String> {
+    good_trace().split_off(4)
+}
+
+fn check_database(lines: &[String]) -> Result<(), String> {
+    check_order(&parse_trace(&lines.join("\n")), ID, Kept::Database)
 }
 
 #[test]
 fn checker_accepts_the_promised_order() {
     check(&good_trace()).unwrap();
+    check_database(&good_database_trace()).unwrap();
+}
+
+#[test]
+fn checker_fails_a_database_body_that_touched_a_file_or_missed_the_sync() {
+    let err = check_database(&good_trace()).expect_err("a body file for a small body");
+    assert!(err.contains("a body file was written"), "{err}");
+    let mut t = good_database_trace();
+    t.remove(1); // the fdatasync
+    t.remove(2); // … and its resumption
+    let err = check_database(&t).expect_err("no database sync");
+    assert!(err.contains("database is not fsync'd"), "{err}");
+    let mut t = good_database_trace();
+    t.remove(0);
+    let err = check_database(&t).expect_err("no record");
+    assert!(err.contains("no write of its record"), "{err}");
 }
 
 #[test]

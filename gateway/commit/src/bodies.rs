@@ -1,4 +1,6 @@
-//! The body directory: one sealed file per message, `bodies/XX/<MessageId>.body`, where `XX`
+//! The body directory: one sealed file per message whose body is too large for the database
+//! (`queue.rs`, `INLINE_BODY_MAX`; and every body written before layout version 2),
+//! `bodies/XX/<MessageId>.body`, where `XX`
 //! is the last id byte in hex (random bits, so the 256 shards fill evenly and concurrent
 //! sessions rarely contend for one directory's lock).
 //!

@@ -11,7 +11,8 @@ use std::time::{Duration, Instant};
 /// Which durability point was timed (the `kind` label).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum FsyncKind {
-    /// `fsync` of a sealed body file.
+    /// `fsync` of a sealed body file (bodies over `INLINE_BODY_MAX`; smaller ones are made
+    /// durable by their record's `Database` commit).
     Body,
     /// `fsync` of a directory (a name made durable).
     Directory,

@@ -1,10 +1,12 @@
 //! The spool: opening the store, committing messages, and the [`QueueStore`] implementation.
 //!
-//! Guarantees: `commit` returns `Ok` only after (1) the sealed body file is fsync'd, renamed to
-//! its final name and its directory fsync'd (by the committing thread itself), and then
-//! (2) the redb transaction holding the message
+//! Guarantees: `commit` returns `Ok` only after the redb transaction holding the message
 //! record, one `Scheduled` state per recipient (due now) and their `Accepted` events is
-//! durably committed — the order that lets recovery treat a body without a record as an orphan.
+//! durably committed, and with it the sealed body: a body of at most [`INLINE_BODY_MAX`] bytes
+//! is a row of that same transaction (`schema::BODIES`), so record and body become durable
+//! together with the group's one `fdatasync`; a larger one is first written to its own file,
+//! fsync'd, renamed and its directory fsync'd (by the committing thread itself) — the order
+//! that lets recovery treat a body file without a record as an orphan.
 //! Start-up recovery excludes concurrent commits (a read/write gate), so it never mistakes an
 //! in-flight body for an orphan.
 
@@ -29,6 +31,28 @@ use std::sync::{Arc, PoisonError, RwLock, RwLockReadGuard, RwLockWriteGuard};
 const MAX_BATCH: usize = 1024;
 /// redb page cache size.
 const CACHE_BYTES: usize = 64 * 1024 * 1024;
+
+/// Bodies of at most this many bytes (before sealing) are stored sealed in the database, in the
+/// transaction of their record; larger ones get a file of their own (issue 19).
+///
+/// Why 256 KiB: a body in the database costs no fsync, rename, directory fsync, open or unlink
+/// of its own — the group commit's one `fdatasync` covers it — which is most of the spool's
+/// per-message cost for typical mail (tens of KiB). But the leader writes every body of its
+/// batch inside one transaction while the other sessions wait, and freed pages are reused
+/// only page-run by page-run, so very large values would make each batch slow and the file
+/// fragmented; above this size a file written and fsync'd in the caller's own thread (in
+/// parallel with other sessions) is the better deal, and its fixed cost is small beside the
+/// body's own I/O.
+pub const INLINE_BODY_MAX: usize = 256 * 1024;
+
+/// Where a message's sealed body is stored.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BodyLocation {
+    /// A row of the `bodies` table of `queue.redb`.
+    Database,
+    /// Its own file, [`Spool::body_path`].
+    File,
+}
 
 /// What every handle of one store shares.
 pub(crate) struct Shared {
@@ -126,7 +150,8 @@ impl Spool {
         &self.shared.dir
     }
 
-    /// Where the sealed body of `id` lives (for diagnostics and tests).
+    /// Where the sealed body of `id` lives when it is kept in a file (for diagnostics and
+    /// tests); [`Spool::body_location`] says whether it is.
     pub fn body_path(&self, id: MessageId) -> PathBuf {
         self.shared.bodies.path(id)
     }
@@ -155,7 +180,19 @@ impl Spool {
             &crypto::body_context(id),
             &message.body,
         )?;
-        let shard = sh.bodies.write(id, &sealed)?;
+        if message.body.len() <= INLINE_BODY_MAX {
+            // Record and sealed body in one transaction: durable together, or not at all.
+            let op = commit_op(message, sh.clock.now(), Some(sealed))?;
+            return sh.group.run(&sh.db, op, None).map(|_| ());
+        }
+        self.commit_with_body_file(message, &sealed)
+    }
+
+    /// The large-body path: the sealed body file is durable before the record is queued.
+    fn commit_with_body_file(&self, message: &Message, sealed: &[u8]) -> Result<(), CommitError> {
+        let sh = &*self.shared;
+        let id = message.id;
+        let shard = sh.bodies.write(id, sealed)?;
         // The rename is made durable here, in this caller's thread, before the record is even
         // queued: concurrent sessions' directory fsyncs then run in parallel instead of one
         // after another inside the group leader's batch (they rarely share one of 256 shards).
@@ -165,7 +202,7 @@ impl Spool {
             }
             return Err(e);
         }
-        let op = commit_op(message, sh.clock.now())?;
+        let op = commit_op(message, sh.clock.now(), None)?;
         match sh.group.run(&sh.db, op, None) {
             Ok(_) => Ok(()),
             Err(e) => {
@@ -186,17 +223,38 @@ impl Spool {
         Ok(messages.get(schema::key(id))?.is_some())
     }
 
-    /// The decrypted body of a stored message.
+    /// The decrypted body of a stored message. Blocks (a database read that can touch the disk,
+    /// or a file read, then decryption): async callers run it on a blocking pool.
     pub fn read_body(&self, id: MessageId) -> Result<Body, CommitError> {
         let sh = &*self.shared;
-        let sealed = sh.bodies.read(id)?.ok_or(CommitError::NotFound)?;
+        let (sealed, _) = self.sealed_body(id)?.ok_or(CommitError::NotFound)?;
         let plain = crypto::open(&*sh.wrapper, &crypto::body_context(id), sealed)?;
         Ok(Body::new(plain))
     }
+
+    /// Where the body of `id` is stored, or `None` when it has none (unknown or finished).
+    pub fn body_location(&self, id: MessageId) -> Result<Option<BodyLocation>, CommitError> {
+        Ok(self.sealed_body(id)?.map(|(_, at)| at))
+    }
+
+    /// The sealed body: the database row if there is one (one read transaction), else the file
+    /// (messages committed with a large body, or by a version before issue 19).
+    fn sealed_body(&self, id: MessageId) -> Result<Option<(Vec<u8>, BodyLocation)>, CommitError> {
+        let sh = &*self.shared;
+        if let Some(sealed) = schema::inline_body(&schema::read(&sh.db)?, schema::key(id))? {
+            return Ok(Some((sealed, BodyLocation::Database)));
+        }
+        Ok(sh.bodies.read(id)?.map(|b| (b, BodyLocation::File)))
+    }
 }
 
-/// Builds the write operation of a commit (all encoding done before entering the batch).
-fn commit_op(message: &Message, now: Timestamp) -> Result<Op, CommitError> {
+/// Builds the write operation of a commit (all encoding done before entering the batch); with
+/// `inline`, the sealed body is stored in the same transaction.
+fn commit_op(
+    message: &Message,
+    now: Timestamp,
+    inline: Option<Vec<u8>>,
+) -> Result<Op, CommitError> {
     let key = schema::key(message.id);
     let record = schema::encode(message)?;
     let mut rows = Vec::with_capacity(message.envelope.recipients.len());
@@ -230,6 +288,10 @@ fn commit_op(message: &Message, now: Timestamp) -> Result<Op, CommitError> {
             return Err(CommitError::Conflict("message already exists".into()));
         }
         messages.insert(key, record.as_slice())?;
+        if let Some(sealed) = &inline {
+            txn.open_table(schema::BODIES)?
+                .insert(key, sealed.as_slice())?;
+        }
         let mut recipients = txn.open_table(schema::RECIPIENTS)?;
         let mut events = txn.open_table(schema::EVENTS)?;
         let mut due = txn.open_table(schema::DUE)?;

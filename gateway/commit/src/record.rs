@@ -3,8 +3,9 @@
 //! Guarantees: the event, the new state, the `due` index and the counters change in one durable
 //! transaction; a recipient in a terminal state accepts nothing more (`Conflict`); a terminal
 //! recipient leaves the schedule. When the last recipient of a message becomes terminal, the
-//! message leaves the active set and — after the commit — its body file is deleted (the record
-//! and the events stay for audit; a deletion lost in a crash is redone by recovery).
+//! message leaves the active set and its body is deleted: a body in the database in that same
+//! transaction, a body file after the commit (a deletion lost in a crash is redone by
+//! recovery). The record and the events stay for audit.
 
 use crate::error::CommitError;
 use crate::group::Op;
@@ -14,6 +15,12 @@ use redb::ReadableTable;
 use sealgate_core::MessageId;
 use sealgate_core::event::{Event, EventKind};
 use sealgate_core::time::Timestamp;
+
+/// Output of an operation whose message just became complete and whose body is a file, to be
+/// removed after the commit.
+const DONE_BODY_FILE: u64 = 1;
+/// Output of an operation whose message just became complete; its database body went with it.
+const DONE_BODY_INLINE: u64 = 2;
 
 /// Appends `event` to recipient `index` of `id`; `next_attempt` replaces the due time
 /// (`None` clears it: the recipient is in flight until the next record).
@@ -27,7 +34,7 @@ pub(crate) fn record(
     let _gate = sh.shared_gate();
     let encoded = schema::encode(&event)?;
     let completed = sh.write(record_op(id, index, event, encoded, next_attempt))?;
-    if completed == 1
+    if completed == DONE_BODY_FILE
         && let Err(e) = sh.remove_finished_body(id)
     {
         tracing::warn!(%id, error = %e, "removing the body of a finished message");
@@ -55,13 +62,14 @@ pub(crate) fn record_many(
     let key = schema::key(id);
     let op: Op = Box::new(move |txn| {
         validate_many(txn, id, key, &encoded)?;
+        // Only one item can complete the message: later ones would meet a terminal recipient.
         let mut completed = 0;
         for (index, event, bytes, next) in encoded {
             completed |= apply(txn, id, key, index, &event, &bytes, next)?;
         }
         Ok(completed)
     });
-    if sh.write(op)? == 1
+    if sh.write(op)? == DONE_BODY_FILE
         && let Err(e) = sh.remove_finished_body(id)
     {
         tracing::warn!(%id, error = %e, "removing the body of a finished message");
@@ -101,7 +109,7 @@ fn validate_many(
     Ok(())
 }
 
-/// The write operation; outputs 1 when the message just became complete.
+/// The write operation; outputs what [`apply`] does.
 fn record_op(
     id: MessageId,
     index: u32,
@@ -113,7 +121,8 @@ fn record_op(
     Box::new(move |txn| apply(txn, id, key, index, &event, &encoded, next_attempt))
 }
 
-/// Applies one event inside a write transaction; 1 when the message just became complete.
+/// Applies one event inside a write transaction: [`DONE_BODY_FILE`] or [`DONE_BODY_INLINE`]
+/// when the message just became complete, else 0.
 /// Validates before writing: a `Conflict` or `NotFound` leaves the transaction untouched.
 fn apply(
     txn: &redb::WriteTransaction,
@@ -182,5 +191,10 @@ fn apply(
         let row: RcptRow = schema::decode(v.value())?;
         schema::bump(&mut counts, row.status, -1)?;
     }
-    Ok(1)
+    // The body goes in this very transaction when it is in the database; a snapshot running
+    // meanwhile still sees it in its own read transaction.
+    if txn.open_table(schema::BODIES)?.remove(key)?.is_some() {
+        return Ok(DONE_BODY_INLINE);
+    }
+    Ok(DONE_BODY_FILE)
 }

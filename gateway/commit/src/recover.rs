@@ -1,11 +1,14 @@
 //! Start-up recovery: orphan bodies, finished bodies, in-flight recipients, missing bodies.
 //!
-//! Guarantees: runs with commits excluded (exclusive gate), so a body without a committed
+//! Guarantees: runs with commits excluded (exclusive gate), so a body file without a committed
 //! record is a true orphan — the leftover of a commit that never returned `Ok` — and is removed
-//! with any `.tmp` file; the body of a message whose recipients are all terminal is removed
-//! (a deletion lost in a crash); every non-terminal recipient without a due time gets
-//! `next_attempt = now` and a `Recovered` event, in one durable transaction; a record whose
-//! body is missing or fails to decrypt is counted and logged, never deleted.
+//! with any `.tmp` file; the body file of a message whose recipients are all terminal is
+//! removed (a deletion lost in a crash). Bodies in the database need none of this (they commit
+//! and go with their record's transactions); one left under a message that is not active —
+//! impossible by construction, but cheap to check — is removed. Every non-terminal recipient
+//! without a due time gets `next_attempt = now` and a `Recovered` event, in one durable
+//! transaction; a record whose body (database row, else file) is missing or fails to decrypt
+//! is counted and logged, never deleted.
 
 use crate::bodies::Found;
 use crate::crypto;
@@ -75,6 +78,18 @@ fn requeue(txn: &redb::WriteTransaction, now: Timestamp) -> Result<u64, CommitEr
         at: now,
         kind: EventKind::Recovered,
     })?;
+    let mut bodies = txn.open_table(schema::BODIES)?;
+    let mut stray = Vec::new();
+    for entry in bodies.iter()? {
+        let key = entry?.0.value();
+        if active.get(key)?.is_none() {
+            stray.push(key);
+        }
+    }
+    for key in stray {
+        tracing::warn!(id = %schema::id_of(key), "removed the stored body of a finished message");
+        bodies.remove(key)?;
+    }
     let mut stalled = Vec::new();
     for entry in active.iter()? {
         let key = entry?.0.value();
@@ -103,8 +118,13 @@ fn check_bodies(sh: &Shared) -> Result<u64, CommitError> {
     let active = txn.open_table(schema::ACTIVE)?;
     let mut missing = 0;
     for entry in active.iter()? {
-        let id = schema::id_of(entry?.0.value());
-        let problem = match sh.bodies.read(id) {
+        let key = entry?.0.value();
+        let id = schema::id_of(key);
+        let sealed = match schema::inline_body(&txn, key) {
+            Ok(None) => sh.bodies.read(id),
+            found => found,
+        };
+        let problem = match sealed {
             Ok(None) => Some("missing".to_string()),
             Ok(Some(sealed)) => crypto::open(&*sh.wrapper, &crypto::body_context(id), sealed)
                 .err()

@@ -1,9 +1,11 @@
 //! The redb tables and the stored row types.
 //!
-//! Guarantees: rows are versioned (a leading format byte, then JSON); no row holds a body, a
-//! subject or any header value other than the `Message-ID` already in [`Message`]; DKIM private
-//! keys are stored sealed (see `keys.rs`). Indexes (`due`, `active`, `counts`) are only ever
-//! changed in the same transaction as the rows they index.
+//! Guarantees: rows are versioned (a leading format byte, then JSON); no row holds a body in
+//! clear, a subject or any header value other than the `Message-ID` already in [`Message`]:
+//! the [`BODIES`] table holds small bodies *sealed* (AES-256-GCM, message id as associated
+//! data, the same blob format as a body file); DKIM private keys are stored sealed (see
+//! `keys.rs`). Indexes (`due`, `active`, `counts`) are only ever changed in the same
+//! transaction as the rows they index.
 
 use crate::error::CommitError;
 use redb::{ReadableDatabase, ReadableTable, TableDefinition};
@@ -18,6 +20,10 @@ use serde::{Deserialize, Serialize};
 pub const META: TableDefinition<&str, u64> = TableDefinition::new("meta");
 /// Message id → message record (`Message` without body).
 pub const MESSAGES: TableDefinition<u128, &[u8]> = TableDefinition::new("messages");
+/// Message id → sealed body of an active message small enough to live in the database
+/// (`queue.rs`, `INLINE_BODY_MAX`); written in the transaction of its record, removed in the
+/// one that makes its last recipient terminal. Larger bodies are files (`bodies.rs`).
+pub const BODIES: TableDefinition<u128, &[u8]> = TableDefinition::new("bodies");
 /// (message id, recipient index) → [`RcptRow`].
 pub const RECIPIENTS: TableDefinition<(u128, u32), &[u8]> = TableDefinition::new("recipients");
 /// (message id, recipient index, sequence) → one `Event`, append-only.
@@ -43,8 +49,12 @@ pub const TLS_COUNTS: TableDefinition<(u64, &str), &[u8]> = TableDefinition::new
 /// (UTC day, policy domain) → TLS-RPT report not yet delivered to every `rua`.
 pub const TLS_PENDING: TableDefinition<(u64, &str), &[u8]> = TableDefinition::new("tls_pending");
 
-/// The layout version written by this code.
-pub const SCHEMA_VERSION: u64 = 1;
+/// The layout version written by this code. Version 2 added [`BODIES`]: a version-1 database
+/// is upgraded in place (the table is created; its body files stay valid), while a binary that
+/// knows only version 1 refuses a version-2 database instead of finding records without bodies.
+pub const SCHEMA_VERSION: u64 = 2;
+/// The older layout this code upgrades (no [`BODIES`] table: every body is a file).
+const SCHEMA_FILE_BODIES_ONLY: u64 = 1;
 /// The row format byte written by this code.
 const ROW_FORMAT: u8 = 1;
 
@@ -95,7 +105,7 @@ pub fn init(db: &redb::Database) -> Result<(), CommitError> {
         let mut meta = txn.open_table(META)?;
         let found = meta.get("schema")?.map(|v| v.value());
         match found {
-            None => {
+            None | Some(SCHEMA_FILE_BODIES_ONLY) => {
                 meta.insert("schema", SCHEMA_VERSION)?;
             }
             Some(SCHEMA_VERSION) => {}
@@ -106,6 +116,7 @@ pub fn init(db: &redb::Database) -> Result<(), CommitError> {
             }
         }
         txn.open_table(MESSAGES)?;
+        txn.open_table(BODIES)?;
         txn.open_table(RECIPIENTS)?;
         txn.open_table(EVENTS)?;
         txn.open_table(DUE)?;
@@ -126,6 +137,12 @@ pub fn init(db: &redb::Database) -> Result<(), CommitError> {
 /// Starts a read transaction.
 pub fn read(db: &redb::Database) -> Result<redb::ReadTransaction, CommitError> {
     Ok(db.begin_read()?)
+}
+
+/// The sealed body of `key` stored in the database, if it is there.
+pub fn inline_body(txn: &redb::ReadTransaction, key: u128) -> Result<Option<Vec<u8>>, CommitError> {
+    let bodies = txn.open_table(BODIES)?;
+    Ok(bodies.get(key)?.map(|v| v.value().to_vec()))
 }
 
 /// Adds `delta` (may be negative) to a status counter, removing it at zero.

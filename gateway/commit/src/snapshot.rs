@@ -3,19 +3,24 @@
 //! redb admits one process and a copy of `queue.redb` taken while it is written is not a
 //! database, so a snapshot is made *by* the process that has the spool open:
 //!
-//! 1. Body removals are pinned: a message that turns final while the snapshot runs keeps its
-//!    body file until the snapshot ends (the removal is then done; after a crash in between,
+//! 1. Body-file removals are pinned: a message that turns final while the snapshot runs keeps
+//!    its body file until the snapshot ends (the removal is then done; after a crash in between,
 //!    start-up recovery removes bodies of finished messages).
 //! 2. One redb read transaction — a consistent view of every table as of one commit — is
-//!    copied table by table into a fresh database `dest/queue.redb`, durably committed.
-//! 3. The sealed body of every message active in that view is copied (still sealed: a
-//!    snapshot is as unreadable as the spool without the master key) to `dest/bodies/`, each
-//!    file and directory fsync'd.
+//!    copied table by table into a fresh database `dest/queue.redb`, durably committed; all
+//!    but the `bodies` table (sealed bodies stored in the database).
+//! 3. The sealed body of every message active in that view — from the view's `bodies` table,
+//!    else from its file — is written (still sealed: a snapshot is as unreadable as the spool
+//!    without the master key) to its own file in `dest/bodies/`, each file and directory
+//!    fsync'd. A snapshot therefore has the layout of a spool from before bodies moved into
+//!    the database: a backup taken by either version restores with this one, and a damaged
+//!    body in a backup is found by file.
 //!
-//! Because a body is durable before its record commits, and removals are pinned, every message
+//! Because a body file is durable before its record commits, a database body commits with its
+//! record, and removals are pinned (or, in the database, invisible to the view), every message
 //! active in the view has its body; one that is missing was already missing in the spool and
-//! is counted in [`SnapshotReport::missing_bodies`]. Commits and deliveries go on meanwhile; what
-//! they write after the view is not in the snapshot.
+//! is counted in [`SnapshotReport::missing_bodies`]. Commits and deliveries go on meanwhile;
+//! what they write after the view is not in the snapshot.
 
 use crate::bodies::{BodyDir, ensure_dir, fsync_dir};
 use crate::error::CommitError;
@@ -37,7 +42,7 @@ pub struct SnapshotReport {
     pub messages: u64,
     /// Messages with a recipient not yet final.
     pub active: u64,
-    /// Sealed bodies copied (one per active message).
+    /// Sealed bodies copied (one per active message), each to its own file.
     pub bodies: u64,
     /// Bytes of sealed bodies copied.
     pub body_bytes: u64,
@@ -67,7 +72,7 @@ impl BodyPins {
 }
 
 impl Shared {
-    /// Removes the body of a finished message, or defers it while a snapshot runs.
+    /// Removes the body file of a finished message, or defers it while a snapshot runs.
     pub(crate) fn remove_finished_body(&self, id: MessageId) -> Result<(), CommitError> {
         {
             let mut st = self.body_pins.state();
@@ -139,7 +144,8 @@ impl Spool {
     }
 }
 
-/// Copies every table of `view` into a new database at `path`, in one durable transaction.
+/// Copies every table of `view` into a new database at `path`, in one durable transaction —
+/// all but `bodies`: [`copy_bodies`] writes those as files.
 fn copy_tables(view: &redb::ReadTransaction, path: &Path) -> Result<SnapshotReport, CommitError> {
     let db = redb::Database::create(path)?;
     schema::init(&db)?;
@@ -187,7 +193,7 @@ fn copy<K: redb::Key + 'static, V: redb::Value + 'static>(
     Ok(n)
 }
 
-/// Copies the sealed body of every message active in `view` into `dest/bodies/`.
+/// Writes the sealed body of every message active in `view` into a file of `dest/bodies/`.
 fn copy_bodies(
     sh: &Shared,
     view: &redb::ReadTransaction,
@@ -198,8 +204,13 @@ fn copy_bodies(
     let active = view.open_table(schema::ACTIVE)?;
     let mut shards = std::collections::BTreeSet::new();
     for entry in active.iter()? {
-        let id = schema::id_of(entry?.0.value());
-        let Some(sealed) = sh.bodies.read(id)? else {
+        let key = entry?.0.value();
+        let id = schema::id_of(key);
+        let sealed = match schema::inline_body(view, key)? {
+            Some(sealed) => Some(sealed),
+            None => sh.bodies.read(id)?,
+        };
+        let Some(sealed) = sealed else {
             tracing::error!(%id, "snapshot: queued message has no body");
             report.missing_bodies += 1;
             continue;

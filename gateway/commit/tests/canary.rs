@@ -6,6 +6,7 @@
 mod common;
 
 use common::*;
+use sealgate_commit::{BodyLocation, INLINE_BODY_MAX};
 use sealgate_core::decision::{DetectorHit, Location};
 use sealgate_core::event::Event;
 use sealgate_core::store::QueueStore;
@@ -82,7 +83,19 @@ fn scan(dir: &Path, found: &mut Vec<String>, files: &mut usize) {
 }
 
 #[test]
-fn no_planted_phi_anywhere_in_the_spool_directory() {
+fn no_planted_phi_anywhere_in_the_spool_directory_body_in_the_database() {
+    planted_phi_stays_sealed(0, BodyLocation::Database);
+}
+
+#[test]
+fn no_planted_phi_anywhere_in_the_spool_directory_body_in_a_file() {
+    planted_phi_stays_sealed(INLINE_BODY_MAX, BodyLocation::File);
+}
+
+/// Commits a message full of planted PHI (padded with `filler` bytes of neutral text, which
+/// decides where its body is stored), then scans every file of the spool for it.
+fn planted_phi_stays_sealed(filler: usize, expected: BodyLocation) {
+    let padding = "filler text line\r\n".repeat(filler / 18 + 1);
     let attachment = b64(b"Patient SSN 078-05-1120, ref SSN-CANARY-7731\r\n");
     let body = format!(
         "From: \"SSN-CANARY-7731 Clinic\" <doctor@acme.example>\r\n\
@@ -91,7 +104,7 @@ fn no_planted_phi_anywhere_in_the_spool_directory() {
          Message-ID: <abc123@acme.example>\r\n\
          Content-Type: multipart/mixed; boundary=\"b\"\r\n\r\n\
          --b\r\nContent-Type: text/plain\r\nContent-Transfer-Encoding: quoted-printable\r\n\r\n\
-         Your SSN is 078-05-1120 (SSN-CANARY-7731).\r\n\
+         Your SSN is 078-05-1120 (SSN-CANARY-7731).\r\n{padding}\
          --b\r\nContent-Type: application/pdf; name=\"SSN-CANARY-7731-078-05-1120.pdf\"\r\n\
          Content-Transfer-Encoding: base64\r\n\r\n{attachment}\r\n--b--\r\n"
     );
@@ -106,6 +119,7 @@ fn no_planted_phi_anywhere_in_the_spool_directory() {
     });
     m.decision.phi = true;
     spool.commit(&m).unwrap();
+    assert_eq!(spool.body_location(m.id).unwrap(), Some(expected));
     spool
         .record(
             m.id,
@@ -142,6 +156,10 @@ fn no_planted_phi_anywhere_in_the_spool_directory() {
 
     let (mut found, mut files) = (Vec::new(), 0);
     scan(dir.path(), &mut found, &mut files);
-    assert!(files >= 2, "the database and the body file were scanned");
+    let least = if expected == BodyLocation::File { 2 } else { 1 };
+    assert!(
+        files >= least,
+        "the database and any body file were scanned"
+    );
     assert!(found.is_empty(), "PHI at rest in clear: {found:?}");
 }

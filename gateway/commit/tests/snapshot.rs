@@ -78,3 +78,38 @@ fn snapshots_taken_while_commits_and_deliveries_run_are_complete() {
         assert!(writer.join().unwrap() > 0);
     });
 }
+
+#[test]
+fn a_snapshot_writes_every_queued_body_as_a_file_wherever_the_spool_kept_it() {
+    use sealgate_commit::BodyLocation;
+    let dir = tempfile::tempdir().unwrap();
+    let spool = open(dir.path(), TestClock::at(T0));
+    let small = message(T0, 1, b"kept in the database");
+    let big = large_body("kept in a file");
+    let large = message(T0, 1, &big);
+    spool.commit(&small).unwrap();
+    spool.commit(&large).unwrap();
+    assert_eq!(
+        spool.body_location(small.id).unwrap(),
+        Some(BodyLocation::Database)
+    );
+
+    let dest = dir.path().join("backup");
+    let report = spool.snapshot(&dest).unwrap();
+    assert_eq!(
+        (report.active, report.bodies, report.missing_bodies),
+        (2, 2, 0)
+    );
+    drop(spool);
+    // The layout of a backup is unchanged: one sealed file per queued body, none in the database.
+    assert_eq!(files_under(&dest.join("bodies")).len(), 2);
+    assert_eq!(stored_body(&dest, small.id), None);
+    let copy = open(&dest, TestClock::at(T0));
+    assert_eq!(copy.recover(Timestamp(T0)).unwrap().missing_bodies, 0);
+    assert_eq!(&*copy.body(small.id).unwrap(), b"kept in the database");
+    assert_eq!(&*copy.body(large.id).unwrap(), &big[..]);
+    assert_eq!(
+        copy.body_location(small.id).unwrap(),
+        Some(BodyLocation::File)
+    );
+}

@@ -4,6 +4,7 @@
 mod common;
 
 use common::*;
+use sealgate_commit::BodyLocation;
 use sealgate_core::event::{AttemptFacts, Event, EventKind};
 use sealgate_core::store::{QueueStore, StoreError};
 use sealgate_core::{Clock, Status, Timestamp};
@@ -243,7 +244,15 @@ fn recovery_removes_orphans_and_requeues_in_flight_recipients() {
     assert_eq!(report.orphans_removed, 2);
     assert_eq!(report.requeued, 1);
     assert_eq!(report.missing_bodies, 0);
-    assert_eq!(files_under(&bodies), vec![spool.body_path(m.id)]);
+    assert_eq!(
+        files_under(&bodies),
+        Vec::<PathBuf>::new(),
+        "m's body is in the database"
+    );
+    assert_eq!(
+        spool.body_location(m.id).unwrap(),
+        Some(BodyLocation::Database)
+    );
     let r0 = &spool.get(m.id).unwrap().unwrap().recipients[0];
     assert_eq!(r0.next_attempt, Some(Timestamp(T0 + 60_000)));
     assert_eq!(r0.events.last().unwrap().kind, EventKind::Recovered);
@@ -261,7 +270,7 @@ fn recovery_removes_orphans_and_requeues_in_flight_recipients() {
 fn recovery_removes_the_body_of_a_finished_message_whose_deletion_was_lost() {
     let dir = tempfile::tempdir().unwrap();
     let spool = open(dir.path(), TestClock::at(T0));
-    let m = message(T0, 1, b"done");
+    let m = message(T0, 1, &large_body("done"));
     spool.commit(&m).unwrap();
     let path = spool.body_path(m.id);
     let sealed = fs::read(&path).unwrap();
@@ -289,10 +298,20 @@ fn recovery_removes_the_body_of_a_finished_message_whose_deletion_was_lost() {
 fn recovery_counts_but_keeps_records_whose_body_is_missing() {
     let dir = tempfile::tempdir().unwrap();
     let spool = open(dir.path(), TestClock::at(T0));
-    let m = message(T0, 1, b"will vanish");
+    let m = message(T0, 1, &large_body("will vanish"));
     spool.commit(&m).unwrap();
     fs::remove_file(spool.body_path(m.id)).unwrap();
+    // A body in the database that no longer decrypts counts the same way.
+    let n = message(T0, 1, b"will be damaged");
+    spool.commit(&n).unwrap();
+    drop(spool);
+    let mut sealed = stored_body(dir.path(), n.id).unwrap();
+    let last = sealed.len() - 1;
+    sealed[last] ^= 1;
+    put_stored_body(dir.path(), n.id, &sealed);
+    let spool = open(dir.path(), TestClock::at(T0));
     let report = spool.recover(Timestamp(T0)).unwrap();
-    assert_eq!(report.missing_bodies, 1);
+    assert_eq!(report.missing_bodies, 2);
     assert!(spool.get(m.id).unwrap().is_some());
+    assert!(spool.get(n.id).unwrap().is_some());
 }

@@ -106,3 +106,37 @@ pub fn files_under(dir: &Path) -> Vec<std::path::PathBuf> {
     out.sort();
     out
 }
+
+/// A body too large to be stored in the database: it gets a file of its own.
+pub fn large_body(tag: &str) -> Vec<u8> {
+    let mut body = rfc5322(tag, tag);
+    body.resize(sealgate_commit::INLINE_BODY_MAX + 1, b'x');
+    body
+}
+
+/// The `bodies` table of `queue.redb` (sealed bodies kept in the database), as the crate names it.
+const BODIES: redb::TableDefinition<u128, &[u8]> = redb::TableDefinition::new("bodies");
+
+fn db_key(id: MessageId) -> u128 {
+    u128::from_be_bytes(id.to_bytes())
+}
+
+/// The sealed body of `id` in the database of the (closed) spool in `dir`.
+pub fn stored_body(dir: &Path, id: MessageId) -> Option<Vec<u8>> {
+    use redb::ReadableDatabase;
+    let db = redb::Database::open(dir.join("queue.redb")).unwrap();
+    let txn = db.begin_read().unwrap();
+    let table = txn.open_table(BODIES).unwrap();
+    table.get(db_key(id)).unwrap().map(|v| v.value().to_vec())
+}
+
+/// Replaces the sealed body of `id` in the database of the (closed) spool in `dir`.
+pub fn put_stored_body(dir: &Path, id: MessageId, sealed: &[u8]) {
+    let db = redb::Database::open(dir.join("queue.redb")).unwrap();
+    let txn = db.begin_write().unwrap();
+    txn.open_table(BODIES)
+        .unwrap()
+        .insert(db_key(id), sealed)
+        .unwrap();
+    txn.commit().unwrap();
+}
