@@ -169,11 +169,6 @@ impl Spool {
         if message.envelope.recipients.is_empty() {
             return Err(CommitError::Conflict("a message needs a recipient".into()));
         }
-        if self.exists(id)? {
-            return Err(CommitError::Conflict(format!(
-                "message {id} already exists"
-            )));
-        }
         let sealed = crypto::seal(
             &*sh.wrapper,
             &*sh.rng,
@@ -192,6 +187,14 @@ impl Spool {
     fn commit_with_body_file(&self, message: &Message, sealed: &[u8]) -> Result<(), CommitError> {
         let sh = &*self.shared;
         let id = message.id;
+        // Checked before the file is written, so a duplicate never overwrites the body of the
+        // message already queued under this id (the small-body path needs no separate read: its
+        // transaction refuses a duplicate itself).
+        if self.exists(id)? {
+            return Err(CommitError::Conflict(format!(
+                "message {id} already exists"
+            )));
+        }
         let shard = sh.bodies.write(id, sealed)?;
         // The rename is made durable here, in this caller's thread, before the record is even
         // queued: concurrent sessions' directory fsyncs then run in parallel instead of one
