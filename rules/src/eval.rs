@@ -109,10 +109,8 @@ impl Ctx<'_> {
                 return 0;
             }
             let hits = &self.findings.keywords[i];
-            let Some(v) = hits.by_list.get(list) else {
-                return 0;
-            };
-            v.iter()
+            hits.list(list)
+                .iter()
                 .filter(|&&(s, e)| self.near_ok(near, i as u32, s, e))
                 .count() as u32
         })

@@ -165,7 +165,7 @@ fn staff_label_before(t: &[u8], s: usize) -> bool {
     let label = label.rsplit([';', '\t']).next().unwrap_or("").trim();
     STAFF_LABELS
         .iter()
-        .any(|l| label == *l || label.ends_with(&format!(" {l}")))
+        .any(|l| label == *l || label.strip_suffix(l).is_some_and(|p| p.ends_with(' ')))
 }
 
 /// The name at `s` is in a table row that labels a staff attribute (`Shift: 7a-7p`, `Badge: 4471`).

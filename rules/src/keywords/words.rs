@@ -146,3 +146,26 @@ pub(crate) fn alnum_mask(block: &[u8]) -> u64 {
     }
     m
 }
+
+/// Groups `items` by their key (`0..groups`), keeping their order within a group (a counting
+/// sort: two passes, two allocations, no comparisons). Returns each group's range in the
+/// values (`starts[k]..starts[k + 1]`, `groups + 1` entries) and the values.
+pub(crate) fn group<T: Copy + Default>(groups: usize, items: &[(u32, T)]) -> (Vec<u32>, Vec<T>) {
+    let mut starts = vec![0u32; groups + 1];
+    for &(k, _) in items {
+        starts[k as usize] += 1;
+    }
+    // Each group's end, then filled from the back: each entry ends at its group's start.
+    let mut end = 0;
+    for s in &mut starts {
+        end += *s;
+        *s = end;
+    }
+    let mut values = vec![T::default(); items.len()];
+    for &(k, v) in items.iter().rev() {
+        let at = &mut starts[k as usize];
+        *at -= 1;
+        values[*at as usize] = v;
+    }
+    (starts, values)
+}
