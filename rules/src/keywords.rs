@@ -18,6 +18,7 @@
 
 use crate::custom::{Candidates, WordStarts};
 use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind};
+use std::cell::Cell;
 use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hasher};
 
@@ -28,6 +29,30 @@ pub(crate) use words::{alnum_mask, group};
 
 /// Terms found while walking a text: (list, (start, end)).
 type Found = Vec<(u32, (u32, u32))>;
+
+/// Most entries a working vector keeps between texts (larger ones are freed).
+const KEEP: usize = 4096;
+
+thread_local! {
+    /// The walk's working vectors, kept between texts so a message's texts, and the next
+    /// message's, do not allocate and grow them again.
+    static FOUND: Cell<Found> = const { Cell::new(Vec::new()) };
+    static STARTS: Cell<Vec<(u32, u32)>> = const { Cell::new(Vec::new()) };
+}
+
+/// Takes a thread's working vector, empty.
+fn take<T>(key: &'static std::thread::LocalKey<Cell<Vec<T>>>) -> Vec<T> {
+    let mut v = key.take();
+    v.clear();
+    v
+}
+
+/// Gives a working vector back, unless it grew past [`KEEP`].
+fn give<T>(key: &'static std::thread::LocalKey<Cell<Vec<T>>>, v: Vec<T>) {
+    if v.capacity() <= KEEP {
+        key.set(v);
+    }
+}
 
 /// The previous word of the text when it begins a pair-keyed term: its hash, start and end.
 type Prev = Option<(u64, usize, usize)>;
@@ -252,9 +277,11 @@ impl KeywordIndex {
     /// [`KeywordIndex::find`], and in the same walk over the words the custom detectors'
     /// word-start candidates ([`WordStarts::candidates`]: the same lists).
     pub fn find_with_starts(&self, text: &[u8], starts: &WordStarts) -> (KeywordHits, Candidates) {
-        let mut cands = Vec::new();
+        let mut cands = take(&STARTS);
         let hits = self.find_inner(text, Some((starts, &mut cands)));
-        (hits, starts.group(&cands))
+        let grouped = starts.group(&cands);
+        give(&STARTS, cands);
+        (hits, grouped)
     }
 
     fn find_inner(
@@ -262,7 +289,7 @@ impl KeywordIndex {
         text: &[u8],
         starts: Option<(&WordStarts, &mut Vec<(u32, u32)>)>,
     ) -> KeywordHits {
-        let mut found: Found = Vec::with_capacity(64);
+        let mut found = take(&FOUND);
         self.words(text, &mut found, starts);
         if let Some((ac, ids)) = &self.other {
             for m in ac.find_overlapping_iter(text) {
@@ -277,6 +304,7 @@ impl KeywordIndex {
         // By list, then in text order (the walk finds a pair's term after the second word's,
         // and the other terms last: nearly sorted already).
         let (starts, mut spans) = group(self.lists, &found);
+        give(&FOUND, found);
         for w in starts.windows(2) {
             spans[w[0] as usize..w[1] as usize].sort_unstable();
         }
