@@ -25,7 +25,7 @@ use std::hash::{BuildHasherDefault, Hasher};
 mod words;
 
 use words::*;
-pub(crate) use words::{alnum_mask, group};
+pub(crate) use words::{WordHash, alnum_mask, group};
 
 /// Terms found while walking a text: (list, (start, end)).
 type Found = Vec<(u32, (u32, u32))>;

@@ -14,6 +14,7 @@
 use super::IdKind;
 use super::name_words::*;
 use super::scan::IdMatch;
+use crate::keywords::WordHash;
 use std::collections::HashSet;
 use std::sync::OnceLock;
 
@@ -21,8 +22,8 @@ const FIRST: &str = include_str!("../../data/first-names.txt");
 const LAST: &str = include_str!("../../data/surnames.txt");
 
 struct Lists {
-    first: HashSet<&'static str>,
-    last: HashSet<&'static str>,
+    first: HashSet<&'static str, WordHash>,
+    last: HashSet<&'static str, WordHash>,
 }
 
 fn lists() -> &'static Lists {

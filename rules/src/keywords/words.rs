@@ -169,3 +169,35 @@ pub(crate) fn group<T: Copy + Default>(groups: usize, items: &[(u32, T)]) -> (Ve
     }
     (starts, values)
 }
+
+/// A fast hasher for fixed tables of short words (the name lists): FxHash's multiply-rotate
+/// step eight bytes at a time. Only for tables built once from shipped lists (their layout
+/// is fixed, so chosen input cannot make them grow), never for tables filled from a message.
+#[derive(Debug, Default, Clone, Copy)]
+pub(crate) struct WordHasher(u64);
+
+impl std::hash::Hasher for WordHasher {
+    fn finish(&self) -> u64 {
+        // The multiply leaves the low bits depending on the first bytes only: fold the high
+        // half in.
+        self.0 ^ (self.0 >> 29)
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        const K: u64 = 0x51_7c_c1_b7_27_22_0a_95;
+        let mut chunks = bytes.chunks_exact(8);
+        for c in chunks.by_ref() {
+            self.0 = (self.0.rotate_left(5) ^ load8(c, 0)).wrapping_mul(K);
+        }
+        let rest = chunks.remainder();
+        if !rest.is_empty() {
+            let v = rest
+                .iter()
+                .enumerate()
+                .fold(0, |v, (k, &c)| v | (u64::from(c) << (8 * k)));
+            self.0 = (self.0.rotate_left(5) ^ v ^ (rest.len() as u64) << 59).wrapping_mul(K);
+        }
+    }
+}
+
+/// Builds [`WordHasher`]s.
+pub(crate) type WordHash = std::hash::BuildHasherDefault<WordHasher>;
