@@ -10,15 +10,12 @@
 //! extraction failure or undecodable nested message is recorded as *unscannable* with a generic
 //! reason, which the rules turn into their fail-closed action.
 
-use crate::extract::{DocKind, ExtractFailure, Extractor};
+use crate::extract::{ExtractFailure, Extractor};
 use crate::html::html_to_text;
 use crate::model::Limits;
-use crate::textlike::{TextKind, render, text_kind};
-use aho_corasick::AhoCorasick;
-use mail_parser::{MessageParser, MimeHeaders, PartType};
+use mail_parser::{MessageParser, PartType};
 use sealgate_core::Location;
 use std::borrow::Cow;
-use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 
 /// One text to scan.
@@ -108,35 +105,25 @@ struct Walk<'a> {
     out: Content,
 }
 
-/// Counts `Content-Type: multipart/…` and `message/…` header lines on the raw bytes. The
-/// field name is found by a case-insensitive substring search (far faster than walking every
-/// line) and kept when it starts a line.
+/// Counts `Content-Type: multipart/…` and `message/…` header lines on the raw bytes: the
+/// line starts are found with `memchr` (far faster than walking every byte) and only a line
+/// that starts with the field name is read further.
 fn containers(raw: &[u8]) -> usize {
-    static FIELD: OnceLock<Option<AhoCorasick>> = OnceLock::new();
-    let field = FIELD.get_or_init(|| {
-        AhoCorasick::builder()
-            .ascii_case_insensitive(true)
-            .build(["content-type:"])
-            .ok()
-    });
-    let Some(field) = field else {
-        return containers_by_line(raw);
-    };
-    let mut n = 0;
-    for m in field.find_iter(raw) {
-        let (s, e) = (m.start(), m.end());
-        if s > 0 && raw[s - 1] != b'\n' {
-            continue;
-        }
-        let line_end = raw[e..]
-            .iter()
-            .position(|&b| b == b'\n')
-            .map_or(raw.len(), |i| e + i);
-        if is_container(&raw[e..line_end]) {
-            n += 1;
-        }
-    }
-    n
+    const FIELD: &[u8] = b"content-type:";
+    let starts = std::iter::once(0).chain(memchr::memchr_iter(b'\n', raw).map(|i| i + 1));
+    starts
+        .filter(|&s| {
+            let Some(name) = raw.get(s..s + FIELD.len()) else {
+                return false;
+            };
+            if !name.eq_ignore_ascii_case(FIELD) {
+                return false;
+            }
+            let e = s + FIELD.len();
+            let end = memchr::memchr(b'\n', &raw[e..]).map_or(raw.len(), |i| e + i);
+            is_container(&raw[e..end])
+        })
+        .count()
 }
 
 /// The value of a `Content-Type:` field names a container.
@@ -146,7 +133,8 @@ fn is_container(value: &[u8]) -> bool {
         && (v[..8].eq_ignore_ascii_case(b"multipar") || v[..8].eq_ignore_ascii_case(b"message/"))
 }
 
-/// [`containers`] line by line (the reference; used should the searcher fail to build).
+/// [`containers`] line by line (the reference the tests hold it to).
+#[cfg(test)]
 fn containers_by_line(raw: &[u8]) -> usize {
     raw.split(|&b| b == b'\n')
         .filter(|line| {
@@ -346,168 +334,9 @@ impl Walk<'_> {
             rest = &rest[end..];
         }
     }
-
-    fn attachment(&mut self, part: &mail_parser::MessagePart<'_>, loc: Location, depth: u32) {
-        let index = match loc {
-            Location::Attachment { index } => index,
-            _ => 0,
-        };
-        let content_type = part
-            .content_type()
-            .map(|ct| format!("{}/{}", ct.ctype(), ct.subtype().unwrap_or("")).to_ascii_lowercase())
-            .unwrap_or_else(|| "application/octet-stream".into());
-        let name = part.attachment_name().map(str::to_string);
-        // File names (`Lastname_First_DOB_MRI.pdf`) and descriptions are text like any other.
-        let label = [name.as_deref(), part.content_description()]
-            .into_iter()
-            .flatten()
-            .map(|n| n.replace('+', " "))
-            .collect::<Vec<_>>()
-            .join("\n");
-        self.push(loc.clone(), 0, label);
-        let size = part.body.len() as u64;
-        let scan = self.attachment_scan(part, &loc, &content_type, name.as_deref(), depth);
-        if let ScanState::Failed(f) = scan {
-            self.out.unscannable.push((loc, f.as_str()));
-        }
-        self.out.attachments.push(AttachmentInfo {
-            index,
-            name,
-            content_type,
-            size,
-            scan,
-        });
-    }
-
-    fn attachment_scan(
-        &mut self,
-        part: &mail_parser::MessagePart<'_>,
-        loc: &Location,
-        content_type: &str,
-        name: Option<&str>,
-        depth: u32,
-    ) -> ScanState {
-        if part.body.len() as u64 > self.limits.max_attachment_bytes {
-            return ScanState::Failed(ExtractFailure::Limit);
-        }
-        match &part.body {
-            PartType::Text(t) => {
-                let lower = name.unwrap_or("").to_ascii_lowercase();
-                let kind = text_kind(content_type, &lower, t.as_bytes()).unwrap_or(TextKind::Plain);
-                self.push(loc.clone(), 0, render(kind, t));
-                ScanState::Text
-            }
-            PartType::Html(h) => {
-                self.push(loc.clone(), 0, render(TextKind::Html, h));
-                ScanState::Text
-            }
-            PartType::Message(nested) => {
-                if depth + 1 > self.limits.max_depth {
-                    return ScanState::Failed(ExtractFailure::Limit);
-                }
-                self.message(nested, Some(loc.clone()), depth + 1);
-                ScanState::Message
-            }
-            PartType::Binary(b) | PartType::InlineBinary(b) => {
-                if content_type == "message/rfc822" || content_type == "message/global" {
-                    return self.nested_raw(b, loc, depth);
-                }
-                let cid = part.content_id().map(|c| {
-                    c.trim_matches(|c| c == '<' || c == '>')
-                        .to_ascii_lowercase()
-                });
-                self.document(b, loc, content_type, name, cid.as_deref())
-            }
-            PartType::Multipart(_) => ScanState::NotText,
-        }
-    }
-
-    fn nested_raw(&mut self, b: &[u8], loc: &Location, depth: u32) -> ScanState {
-        if depth + 1 > self.limits.max_depth || containers(b) > self.limits.max_parts as usize {
-            return ScanState::Failed(ExtractFailure::Limit);
-        }
-        match MessageParser::default().parse(b) {
-            Some(m) => {
-                self.message(&m, Some(loc.clone()), depth + 1);
-                ScanState::Message
-            }
-            None => ScanState::Failed(ExtractFailure::Malformed),
-        }
-    }
-
-    fn document(
-        &mut self,
-        b: &[u8],
-        loc: &Location,
-        content_type: &str,
-        name: Option<&str>,
-        cid: Option<&str>,
-    ) -> ScanState {
-        let lower = name.unwrap_or("").to_ascii_lowercase();
-        if self.inline_image(content_type, cid) {
-            return ScanState::NotText;
-        }
-        let Some(kind) = DocKind::sniff(b) else {
-            if claims_document(content_type, &lower) {
-                // Named like a document but is not one: do not trust it (nor read it as text).
-                return ScanState::Failed(ExtractFailure::Malformed);
-            }
-            if let Some(kind) = text_kind(content_type, &lower, b) {
-                self.push(loc.clone(), 0, render(kind, &String::from_utf8_lossy(b)));
-                return ScanState::Text;
-            }
-            return self.opaque(content_type);
-        };
-        let now = Instant::now();
-        if now >= self.deadline {
-            return ScanState::Failed(ExtractFailure::Timeout);
-        }
-        let timeout =
-            Duration::from_millis(self.limits.extract_timeout_ms).min(self.deadline - now);
-        let max = self.limits.max_extracted_bytes as usize;
-        match self.extractor.extract(kind, b, max, timeout) {
-            Ok(text) => {
-                self.push(loc.clone(), 0, text);
-                ScanState::Extracted
-            }
-            Err(f) => ScanState::Failed(f),
-        }
-    }
 }
 
-impl Walk<'_> {
-    /// An image the HTML body shows by `cid:` (a logo): benign, not read.
-    fn inline_image(&self, content_type: &str, cid: Option<&str>) -> bool {
-        content_type.starts_with("image/")
-            && cid.is_some_and(|c| !c.is_empty() && self.cids.iter().any(|x| x == c))
-    }
-
-    /// A part with no text and no known document format: benign only when it is the ciphertext
-    /// of a message already encrypted by content.
-    fn opaque(&self, content_type: &str) -> ScanState {
-        let ciphertext = matches!(
-            content_type,
-            "application/pkcs7-mime"
-                | "application/x-pkcs7-mime"
-                | "application/octet-stream"
-                | "application/pgp-encrypted"
-        );
-        if self.out.encrypted && ciphertext {
-            return ScanState::NotText;
-        }
-        ScanState::Failed(ExtractFailure::Unrecognised)
-    }
-}
-
-/// The part's name or type says it is a document format the extractor reads.
-fn claims_document(content_type: &str, lower_name: &str) -> bool {
-    [
-        ".pdf", ".docx", ".xlsx", ".pptx", ".rtf", ".zip", ".doc", ".xls", ".ppt",
-    ]
-    .iter()
-    .any(|x| lower_name.ends_with(x))
-        || content_type == "application/pdf"
-}
+mod attach;
 
 #[cfg(test)]
 mod tests;

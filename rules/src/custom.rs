@@ -44,8 +44,10 @@ pub struct Prefiltered {
     /// The expression as `regex::RegexBuilder` builds it (ASCII mode), should the lazy DFA
     /// give up on a text.
     re: meta::Regex,
-    /// Lazy-DFA caches kept warm between messages (a fresh one rebuilds its states).
-    caches: Mutex<Vec<Cache>>,
+    /// Lazy-DFA caches kept warm between messages (a fresh one rebuilds its states), boxed so
+    /// taking one and putting it back moves a pointer, not the cache.
+    #[allow(clippy::vec_box)] // the box is the point: see above
+    caches: Mutex<Vec<Box<Cache>>>,
     /// Every match starts at a word boundary and every literal with a word byte: a candidate
     /// right after a word byte cannot match.
     word_start: bool,
@@ -103,17 +105,11 @@ impl Prefiltered {
     /// Calls `f` with each match's byte range, as `regex::Regex::find_iter` on `text` would
     /// give them, at most `max` of them. `text` must be all ASCII; `words` is this detector's
     /// list from [`word_candidates`] on it (unused unless every match starts a word).
-    pub fn for_each(
-        &self,
-        text: &str,
-        words: &[usize],
-        max: usize,
-        mut f: impl FnMut(usize, usize),
-    ) {
+    pub fn for_each(&self, text: &str, words: &[u32], max: usize, mut f: impl FnMut(usize, usize)) {
         let hay = text.as_bytes();
         let (mut at, mut n) = (0, 0);
-        let mut word = words.iter().copied();
-        let mut cache: Option<Cache> = None;
+        let mut word = words.iter().map(|&s| s as usize);
+        let mut cache: Option<Box<Cache>> = None;
         while n < max && at < hay.len() {
             let s = if self.word_start {
                 match word.find(|&s| s >= at) {
@@ -144,11 +140,11 @@ impl Prefiltered {
     }
 
     /// The end of the match starting at `s`, if there is one.
-    fn anchored(&self, hay: &[u8], s: usize, cache: &mut Option<Cache>) -> Option<usize> {
+    fn anchored(&self, hay: &[u8], s: usize, cache: &mut Option<Box<Cache>>) -> Option<usize> {
         let input = Input::new(hay).span(s..hay.len()).anchored(Anchored::Yes);
         let cache = cache.get_or_insert_with(|| {
             let idle = self.caches.lock().ok().and_then(|mut v| v.pop());
-            idle.unwrap_or_else(|| self.dfa.create_cache())
+            idle.unwrap_or_else(|| Box::new(self.dfa.create_cache()))
         });
         match self.dfa.try_search_fwd(cache, &input) {
             Ok(m) => m.map(|m| m.offset()),
@@ -163,7 +159,7 @@ impl Prefiltered {
 /// text order — one pass over the text for all of them, 64 bytes at a time. Other detectors get
 /// an empty list. Builds the literal table each call: [`WordStarts`] keeps one.
 #[cfg(test)]
-pub fn word_candidates(hay: &[u8], dets: &[Option<&Prefiltered>]) -> Vec<Vec<usize>> {
+pub fn word_candidates(hay: &[u8], dets: &[Option<&Prefiltered>]) -> Candidates {
     WordStarts::new(dets).candidates(hay)
 }
 
@@ -231,26 +227,28 @@ impl WordStarts {
         }
     }
 
-    /// An empty list per detector.
-    pub fn lists(&self) -> Vec<Vec<usize>> {
-        vec![Vec::new(); self.dets]
+    /// Groups the (detector, start) pairs [`WordStarts::word_at`] gathered by detector.
+    pub fn group(&self, pairs: &[(u32, u32)]) -> Candidates {
+        let (starts, pos) = crate::keywords::group(self.dets, pairs);
+        Candidates { starts, pos }
     }
 
-    /// The word starting at `s` (a letter or digit after none): files it under each detector
-    /// one of whose literals may start there, unless it follows `_` (inside a `\w` word). Called
-    /// for each word in text order, this builds [`WordStarts::candidates`]'s lists.
+    /// The word starting at `s` (a letter or digit after none): adds (detector, `s`) for each
+    /// detector one of whose literals may start there, unless it follows `_` (inside a `\w`
+    /// word). Called for each word in text order, then [`WordStarts::group`], this builds
+    /// [`WordStarts::candidates`]'s lists.
     #[inline]
-    pub fn word_at(&self, hay: &[u8], s: usize, out: &mut [Vec<usize>]) {
+    pub fn word_at(&self, hay: &[u8], s: usize, out: &mut Vec<(u32, u32)>) {
         if s == 0 || hay[s - 1] != b'_' {
             self.at(hay, s, out);
         }
     }
 
     /// [`word_candidates`] with this table.
-    pub fn candidates(&self, hay: &[u8]) -> Vec<Vec<usize>> {
-        let mut out = self.lists();
+    pub fn candidates(&self, hay: &[u8]) -> Candidates {
+        let mut out = Vec::new();
         if self.entries.is_empty() {
-            return out;
+            return self.group(&out);
         }
         // Starts of runs of letters and digits; one right after `_` is inside a `\w` word.
         let mut prev_alnum = false;
@@ -266,12 +264,12 @@ impl WordStarts {
                 }
             }
         }
-        out
+        self.group(&out)
     }
 
     /// Files `s` under each detector one of whose literals may start there.
     #[inline]
-    fn at(&self, hay: &[u8], s: usize, out: &mut [Vec<usize>]) {
+    fn at(&self, hay: &[u8], s: usize, out: &mut Vec<(u32, u32)>) {
         // The text ends after a one-byte word: byte 0 stands for "none" (a literal with a
         // second byte cannot match there, and one without is in every bucket).
         let second = hay.get(s + 1).map_or(0, |&c| c | 0x20);
@@ -281,18 +279,50 @@ impl WordStarts {
             return;
         }
         let w = load_padded(hay, s) | FOLD;
+        let here = out.len();
         for &(i, v, mask) in &self.entries[from..to] {
-            let list = &mut out[i as usize];
-            if w & mask == v && list.last() != Some(&s) {
-                list.push(s);
+            if w & mask == v && out[here..].iter().all(|&(d, _)| d != i) {
+                out.push((i, s as u32));
             }
         }
     }
 }
 
-/// Eight bytes of `hay` from `s`, zero-padded past its end.
+/// The word-start candidates of every detector ([`WordStarts::candidates`]), in text order:
+/// all detectors' positions in one vector.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Candidates {
+    /// Detector → its range in `pos` (`starts[d]..starts[d + 1]`).
+    starts: Vec<u32>,
+    pos: Vec<u32>,
+}
+
+impl Candidates {
+    /// The candidate starts of detector `det` (none for an unknown one).
+    pub fn get(&self, det: usize) -> &[u32] {
+        match (self.starts.get(det), self.starts.get(det + 1)) {
+            (Some(&a), Some(&b)) => &self.pos[a as usize..b as usize],
+            _ => &[],
+        }
+    }
+}
+
+impl std::ops::Index<usize> for Candidates {
+    type Output = [u32];
+    fn index(&self, det: usize) -> &[u32] {
+        self.get(det)
+    }
+}
+
+/// Eight bytes of `hay` from `s`, zero-padded past its end: one fixed-size load where eight
+/// bytes are there (a variable-length copy is a call to `memcpy`).
 #[inline]
 fn load_padded(hay: &[u8], s: usize) -> u64 {
+    if let Some(w) = hay.get(s..s + 8) {
+        let mut b = [0u8; 8];
+        b.copy_from_slice(w);
+        return u64::from_le_bytes(b);
+    }
     let mut b = [0u8; 8];
     let n = (hay.len() - s).min(8);
     b[..n].copy_from_slice(&hay[s..s + n]);

@@ -109,10 +109,8 @@ impl Ctx<'_> {
                 return 0;
             }
             let hits = &self.findings.keywords[i];
-            let Some(v) = hits.by_list.get(list) else {
-                return 0;
-            };
-            v.iter()
+            hits.list(list)
+                .iter()
                 .filter(|&&(s, e)| self.near_ok(near, i as u32, s, e))
                 .count() as u32
         })
@@ -264,8 +262,13 @@ pub fn find_tag(subject: &str, tags: &[String]) -> Option<String> {
         .cloned()
 }
 
-/// Decides the message.
-pub fn decide(cx: &Ctx<'_>, recipients: &[&Address]) -> (Decision, Vec<RecipientTrace>) {
+/// Decides the message. The traces name the matched and deciding rules only when `explain`
+/// asks for them (else their lists are empty and `decided_by` is blank: `classify` drops them).
+pub fn decide(
+    cx: &Ctx<'_>,
+    recipients: &[&Address],
+    explain: bool,
+) -> (Decision, Vec<RecipientTrace>) {
     let c = cx.c;
     let mut matched_any = vec![false; c.rules.len()];
     let mut traces = Vec::with_capacity(recipients.len());
@@ -283,7 +286,9 @@ pub fn decide(cx: &Ctx<'_>, recipients: &[&Address]) -> (Decision, Vec<Recipient
                 continue;
             }
             matched_any[i] = true;
-            matched.push(rule.id.clone());
+            if explain {
+                matched.push(rule.id.clone());
+            }
             min_key_trust = min_key_trust.max(rule.action.requirement.min_key_trust());
             let stricter = current.as_ref().is_none_or(|(a, _)| {
                 strictness(&rule.action.requirement) > strictness(&a.requirement)
@@ -300,14 +305,14 @@ pub fn decide(cx: &Ctx<'_>, recipients: &[&Address]) -> (Decision, Vec<Recipient
             }
         }
         let (mut action, mut by) = match current {
-            Some((a, i)) => (a, c.rules[i].id.clone()),
-            None => (&c.settings.default, "default".into()),
+            Some((a, i)) => (a, c.rules[i].id.as_str()),
+            None => (&c.settings.default, "default"),
         };
         if unscannable
             && strictness(&c.settings.on_unscannable.requirement) > strictness(&action.requirement)
         {
             action = &c.settings.on_unscannable;
-            by = "fail-closed".into();
+            by = "fail-closed";
             fail_closed_used = true;
         }
         let mut requirement = action.requirement.clone();
@@ -320,7 +325,7 @@ pub fn decide(cx: &Ctx<'_>, recipients: &[&Address]) -> (Decision, Vec<Recipient
         traces.push(RecipientTrace {
             index: ri,
             matched,
-            decided_by: by,
+            decided_by: if explain { by.into() } else { String::new() },
             requirement,
         });
     }

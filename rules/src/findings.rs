@@ -46,7 +46,7 @@ pub fn find(content: &Content, c: &Compiled) -> Findings {
         let (kw, words) = if ascii {
             c.keywords.find_with_starts(text, &c.word_starts)
         } else {
-            (c.keywords.find(text), Vec::new())
+            (c.keywords.find(text), Default::default())
         };
         ids.clear();
         scan::scan(text, &mut ids);

@@ -16,18 +16,43 @@
 //! 71.6 MB DFA, a cache miss on most bytes). The few terms that start with another character
 //! (`#secure`) keep a small automaton of their own.
 
-use crate::custom::WordStarts;
+use crate::custom::{Candidates, WordStarts};
 use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind};
+use std::cell::Cell;
 use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hasher};
 
 mod words;
 
-pub(crate) use words::alnum_mask;
 use words::*;
+pub(crate) use words::{WordHash, alnum_mask, group};
 
-/// Terms found while walking a text: (list, start, end).
-type Found = Vec<(u32, u32, u32)>;
+/// Terms found while walking a text: (list, (start, end)).
+type Found = Vec<(u32, (u32, u32))>;
+
+/// Most entries a working vector keeps between texts (larger ones are freed).
+const KEEP: usize = 4096;
+
+thread_local! {
+    /// The walk's working vectors, kept between texts so a message's texts, and the next
+    /// message's, do not allocate and grow them again.
+    static FOUND: Cell<Found> = const { Cell::new(Vec::new()) };
+    static STARTS: Cell<Vec<(u32, u32)>> = const { Cell::new(Vec::new()) };
+}
+
+/// Takes a thread's working vector, empty.
+fn take<T>(key: &'static std::thread::LocalKey<Cell<Vec<T>>>) -> Vec<T> {
+    let mut v = key.take();
+    v.clear();
+    v
+}
+
+/// Gives a working vector back, unless it grew past [`KEEP`].
+fn give<T>(key: &'static std::thread::LocalKey<Cell<Vec<T>>>, v: Vec<T>) {
+    if v.capacity() <= KEEP {
+        key.set(v);
+    }
+}
 
 /// The previous word of the text when it begins a pair-keyed term: its hash, start and end.
 type Prev = Option<(u64, usize, usize)>;
@@ -165,24 +190,37 @@ pub struct KeywordIndex {
     lists: usize,
 }
 
-/// Keyword positions in one text, by list: (start, end) byte offsets in text order.
+/// Keyword positions in one text, by list: (start, end) byte offsets in text order. Every
+/// list's positions share one vector.
 #[derive(Debug, Clone, Default)]
 pub struct KeywordHits {
-    /// Indexed by list id.
-    pub by_list: Vec<Vec<(u32, u32)>>,
+    /// List id → its range in `spans` (`starts[l]..starts[l + 1]`).
+    starts: Vec<u32>,
+    spans: Vec<(u32, u32)>,
 }
 
 impl KeywordHits {
+    /// The positions of a list (none for an unknown list).
+    pub fn list(&self, list: usize) -> &[(u32, u32)] {
+        match (self.starts.get(list), self.starts.get(list + 1)) {
+            (Some(&a), Some(&b)) => &self.spans[a as usize..b as usize],
+            _ => &[],
+        }
+    }
+
+    /// Number of lists.
+    pub fn lists(&self) -> usize {
+        self.starts.len().saturating_sub(1)
+    }
+
     /// Occurrences of a list.
     pub fn count(&self, list: usize) -> usize {
-        self.by_list.get(list).map_or(0, Vec::len)
+        self.list(list).len()
     }
 
     /// True when a term of `list` starts or ends within `within` bytes of `[start, end)`.
     pub fn near(&self, list: usize, start: u32, end: u32, within: u32) -> bool {
-        let Some(v) = self.by_list.get(list) else {
-            return false;
-        };
+        let v = self.list(list);
         let lo = start.saturating_sub(within);
         let hi = end.saturating_add(within);
         // First occurrence ending at or after `lo`; positions are sorted by start and terms are
@@ -199,9 +237,7 @@ impl KeywordHits {
     /// True when a term of `list` ends at or before `start` and within `within` bytes of it (a
     /// label written before its value).
     pub fn before(&self, list: usize, start: u32, within: u32) -> bool {
-        let Some(v) = self.by_list.get(list) else {
-            return false;
-        };
+        let v = self.list(list);
         let lo = start.saturating_sub(within);
         let from = v.partition_point(|&(s, _)| s.saturating_add(64) < lo);
         v[from..]
@@ -240,40 +276,39 @@ impl KeywordIndex {
 
     /// [`KeywordIndex::find`], and in the same walk over the words the custom detectors'
     /// word-start candidates ([`WordStarts::candidates`]: the same lists).
-    pub fn find_with_starts(
-        &self,
-        text: &[u8],
-        starts: &WordStarts,
-    ) -> (KeywordHits, Vec<Vec<usize>>) {
-        let mut cands = starts.lists();
+    pub fn find_with_starts(&self, text: &[u8], starts: &WordStarts) -> (KeywordHits, Candidates) {
+        let mut cands = take(&STARTS);
         let hits = self.find_inner(text, Some((starts, &mut cands)));
-        (hits, cands)
+        let grouped = starts.group(&cands);
+        give(&STARTS, cands);
+        (hits, grouped)
     }
 
     fn find_inner(
         &self,
         text: &[u8],
-        starts: Option<(&WordStarts, &mut Vec<Vec<usize>>)>,
+        starts: Option<(&WordStarts, &mut Vec<(u32, u32)>)>,
     ) -> KeywordHits {
-        let mut found: Found = Vec::with_capacity(64);
+        let mut found = take(&FOUND);
         self.words(text, &mut found, starts);
         if let Some((ac, ids)) = &self.other {
             for m in ac.find_overlapping_iter(text) {
                 let t = ids[m.pattern().as_usize()] as usize;
                 if self.right_bounded(t, text.get(m.end()).copied()) {
                     for &list in &self.owners[t] {
-                        found.push((list as u32, m.start() as u32, m.end() as u32));
+                        found.push((list as u32, (m.start() as u32, m.end() as u32)));
                     }
                 }
             }
         }
-        // By list, then in text order: each list's vector allocated once, at its size.
-        found.sort_unstable();
-        let mut by_list = vec![Vec::new(); self.lists];
-        for run in found.chunk_by(|a, b| a.0 == b.0) {
-            by_list[run[0].0 as usize] = run.iter().map(|&(_, s, e)| (s, e)).collect();
+        // By list, then in text order (the walk finds a pair's term after the second word's,
+        // and the other terms last: nearly sorted already).
+        let (starts, mut spans) = group(self.lists, &found);
+        give(&FOUND, found);
+        for w in starts.windows(2) {
+            spans[w[0] as usize..w[1] as usize].sort_unstable();
         }
-        KeywordHits { by_list }
+        KeywordHits { starts, spans }
     }
 
     /// Every word of `text` (a run of ASCII letters and digits) to [`KeywordIndex::word`]. The
@@ -284,7 +319,7 @@ impl KeywordIndex {
         &self,
         text: &[u8],
         found: &mut Found,
-        mut starts_to: Option<(&WordStarts, &mut Vec<Vec<usize>>)>,
+        mut starts_to: Option<(&WordStarts, &mut Vec<(u32, u32)>)>,
     ) {
         let n = text.len();
         // Start of a word that runs on from the previous block.
@@ -391,7 +426,7 @@ impl KeywordIndex {
                 continue;
             }
             for &list in &self.owners[t] {
-                found.push((list as u32, s as u32, e as u32));
+                found.push((list as u32, (s as u32, e as u32)));
             }
         }
     }

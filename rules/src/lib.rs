@@ -465,7 +465,7 @@ impl RuleSet {
                 sender,
                 tag: eval::find_tag(&content.subject, &c.settings.subject_tags),
             };
-            let (decision, traces) = eval::decide(&cx, recipients);
+            let (decision, traces) = eval::decide(&cx, recipients, explain);
             if !explain {
                 return (decision, None);
             }

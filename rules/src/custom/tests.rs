@@ -213,7 +213,7 @@ fn many_literals_match_like_find_iter() {
     for t in texts() {
         let words = word_candidates(t.as_bytes(), &fast);
         let want: Vec<_> = ascii.find_iter(&t).map(|m| (m.start(), m.end())).collect();
-        for w in &words {
+        for w in (0..fast.len()).map(|d| &words[d]) {
             let mut got = Vec::new();
             age.fast
                 .as_ref()

@@ -14,6 +14,7 @@
 use super::IdKind;
 use super::name_words::*;
 use super::scan::IdMatch;
+use crate::keywords::WordHash;
 use std::collections::HashSet;
 use std::sync::OnceLock;
 
@@ -21,8 +22,8 @@ const FIRST: &str = include_str!("../../data/first-names.txt");
 const LAST: &str = include_str!("../../data/surnames.txt");
 
 struct Lists {
-    first: HashSet<&'static str>,
-    last: HashSet<&'static str>,
+    first: HashSet<&'static str, WordHash>,
+    last: HashSet<&'static str, WordHash>,
 }
 
 fn lists() -> &'static Lists {
@@ -165,7 +166,7 @@ fn staff_label_before(t: &[u8], s: usize) -> bool {
     let label = label.rsplit([';', '\t']).next().unwrap_or("").trim();
     STAFF_LABELS
         .iter()
-        .any(|l| label == *l || label.ends_with(&format!(" {l}")))
+        .any(|l| label == *l || label.strip_suffix(l).is_some_and(|p| p.ends_with(' ')))
 }
 
 /// The name at `s` is in a table row that labels a staff attribute (`Shift: 7a-7p`, `Badge: 4471`).

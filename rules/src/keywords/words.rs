@@ -146,3 +146,58 @@ pub(crate) fn alnum_mask(block: &[u8]) -> u64 {
     }
     m
 }
+
+/// Groups `items` by their key (`0..groups`), keeping their order within a group (a counting
+/// sort: two passes, two allocations, no comparisons). Returns each group's range in the
+/// values (`starts[k]..starts[k + 1]`, `groups + 1` entries) and the values.
+pub(crate) fn group<T: Copy + Default>(groups: usize, items: &[(u32, T)]) -> (Vec<u32>, Vec<T>) {
+    let mut starts = vec![0u32; groups + 1];
+    for &(k, _) in items {
+        starts[k as usize] += 1;
+    }
+    // Each group's end, then filled from the back: each entry ends at its group's start.
+    let mut end = 0;
+    for s in &mut starts {
+        end += *s;
+        *s = end;
+    }
+    let mut values = vec![T::default(); items.len()];
+    for &(k, v) in items.iter().rev() {
+        let at = &mut starts[k as usize];
+        *at -= 1;
+        values[*at as usize] = v;
+    }
+    (starts, values)
+}
+
+/// A fast hasher for fixed tables of short words (the name lists): FxHash's multiply-rotate
+/// step eight bytes at a time. Only for tables built once from shipped lists (their layout
+/// is fixed, so chosen input cannot make them grow), never for tables filled from a message.
+#[derive(Debug, Default, Clone, Copy)]
+pub(crate) struct WordHasher(u64);
+
+impl std::hash::Hasher for WordHasher {
+    fn finish(&self) -> u64 {
+        // The multiply leaves the low bits depending on the first bytes only: fold the high
+        // half in.
+        self.0 ^ (self.0 >> 29)
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        const K: u64 = 0x51_7c_c1_b7_27_22_0a_95;
+        let mut chunks = bytes.chunks_exact(8);
+        for c in chunks.by_ref() {
+            self.0 = (self.0.rotate_left(5) ^ load8(c, 0)).wrapping_mul(K);
+        }
+        let rest = chunks.remainder();
+        if !rest.is_empty() {
+            let v = rest
+                .iter()
+                .enumerate()
+                .fold(0, |v, (k, &c)| v | (u64::from(c) << (8 * k)));
+            self.0 = (self.0.rotate_left(5) ^ v ^ (rest.len() as u64) << 59).wrapping_mul(K);
+        }
+    }
+}
+
+/// Builds [`WordHasher`]s.
+pub(crate) type WordHash = std::hash::BuildHasherDefault<WordHasher>;
