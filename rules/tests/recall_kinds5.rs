@@ -85,6 +85,37 @@ fn lab_values_need_a_value_right_after_the_analyte() {
     // Ranges and targets are no one's result.
     let ranges = "Potassium 3.5 - 5.1 mmol/L\nan LDL under 100 mg/dL\nTSH range 0.45-4.5";
     assert_eq!(hits("lab-value", ranges), 0);
+    // A measured blood pressure; not a target or a ratio.
+    assert_eq!(hits("lab-value", "BP 148/86, lungs clear"), 1);
+    assert_eq!(hits("lab-value", "keep your BP under 130/80; ratio 3/4"), 0);
+}
+
+#[test]
+fn specialty_mail_by_its_own_words() {
+    // A home-health visit note: a name, wound findings, a brand-name diuretic.
+    let visit = eml(
+        "visit note",
+        "Saw Walter Briggs today for SN visit. Incision well approximated. BP 148/86. Reinforced lasix and daily weights.",
+    );
+    assert!(protected(&visit));
+    // A referral: `referring` puts the named person in an encounter.
+    let referral = eml(
+        "referral",
+        "Referring Kevin Tran for extraction of #17 and #32, partially impacted, recurrent pericoronitis.",
+    );
+    assert!(protected(&referral));
+    // A behavioural-health session with its screener, to the patient.
+    let session = eml(
+        "rescheduled",
+        "Hi Ashley, we moved your session to Tuesday. Your intake paperwork and the PHQ-9 are in the portal.",
+    );
+    assert!(fired("phi-sensitive-care", &session));
+    // An employee's badge and the staff flu-shot deadline are not a patient's.
+    let badge = eml(
+        "badge",
+        "Hi Megan, your new badge (employee ID 448120) is ready. The annual flu shot and TB test are due by 12/15 for all staff.",
+    );
+    assert!(!protected(&badge));
 }
 
 #[test]

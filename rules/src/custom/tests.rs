@@ -90,7 +90,7 @@ fn texts() -> Vec<String> {
         "ZZTEST, TEST PATIENT, sample record, not a real patient",
         "Admit 97F; she is ninety-four years old",
         "From: Kayla <k@mail.example>; On Mon, Dec 1, 2026 Tyler <t@mail.example> wrote:",
-        "TSH 7.9 mIU/L, Hgb 6.9 g/dL L; CPT 99214",
+        "TSH 7.9 mIU/L, Hgb 6.9 g/dL L, BP 148/86; CPT 99214",
     ] {
         out.push(line.to_string());
     }
