@@ -229,3 +229,28 @@ fn a_patients_own_words_quoted_are_protected() {
     );
     assert!(!fired("phi-quoted-voice", &newsletter));
 }
+
+#[test]
+fn offers_and_plan_benefits_are_not_care() {
+    let offer = eml(
+        "save on your prescriptions",
+        "Hi Linda,\n\nTransfer your prescriptions to CareRx and get a $10 gift card. Free delivery of your medications.",
+    );
+    assert!(!protected(&offer));
+    let enrollment = eml(
+        "Open enrollment",
+        "Hi Jordan, open enrollment ends 12/12. Your current plan covers IVF, therapy sessions and physical therapy.",
+    );
+    assert!(!protected(&enrollment));
+    // The same words about one patient's care still are.
+    let reminder = eml(
+        "refill",
+        "Hi Linda,\n\nYour refill of your medication is ready for pickup at the counter.",
+    );
+    assert!(fired("phi-care-notice", &reminder));
+    let ivf = eml(
+        "cycle",
+        "Hi Priya,\n\nYour IVF cycle starts Monday; trigger shot instructions attached.",
+    );
+    assert!(fired("phi-sensitive-care", &ivf));
+}
