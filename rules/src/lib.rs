@@ -215,6 +215,10 @@ const DEFAULT_DICTIONARIES: &[(&str, &str)] = &[
         "sensitive-care",
         include_str!("../../deploy/rules/dictionaries/sensitive-care.txt"),
     ),
+    (
+        "care-balance",
+        include_str!("../../deploy/rules/dictionaries/care-balance.txt"),
+    ),
 ];
 
 fn read_dir_sorted(dir: &Path, ext: &str) -> Result<Vec<(String, String)>, RuleError> {

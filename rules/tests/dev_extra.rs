@@ -94,8 +94,9 @@ fn handoff_lines() {
     check("handoff");
 }
 
-/// A past-due letter and a placement file for patients' accounts; not a vendor's past-due
-/// invoice or a payroll overpayment notice.
+/// A past-due letter and a placement file for patients' accounts, an itemized statement with
+/// CPT lines, a payment plan for dental work; not a vendor's past-due invoice, a payroll
+/// overpayment notice, an HSA balance, a software renewal or a CPT coding update.
 #[test]
 fn collections() {
     check("collections");
@@ -193,4 +194,20 @@ fn specialties() {
 #[test]
 fn addressed_care() {
     check("addressed");
+}
+
+/// Fifth pass: a patient's or parent's own message quoted or forwarded with "see below"
+/// (Outlook and Gmail headers, plain and HTML); not a vendor's or IT thread that says "I"
+/// beside supplies, nor a committee thread.
+#[test]
+fn quoted_replies() {
+    check("quoted");
+}
+
+/// Fifth pass: values with units and flags to or about one person (`Hgb 6.9 g/dL L`, a
+/// portal result); not a reference-range update, an analyzer QC note or a "know your
+/// numbers" mailing.
+#[test]
+fn lab_results() {
+    check("labs");
 }

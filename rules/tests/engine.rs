@@ -47,6 +47,9 @@ fn embedded_default_compiles_and_loads_from_disk_alike() {
             "phi-addressed-care",
             "phi-care-notice",
             "phi-payment",
+            "phi-quoted-voice",
+            "phi-lab-result",
+            "phi-care-bill",
             "subject-tag"
         ]
     );

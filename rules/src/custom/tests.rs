@@ -88,6 +88,9 @@ fn texts() -> Vec<String> {
         "Acct # 00482913 past due; claim no. 1234567890 denied",
         "ZIP: 02139-1234 and codigo postal: 10001",
         "ZZTEST, TEST PATIENT, sample record, not a real patient",
+        "Admit 97F; she is ninety-four years old",
+        "From: Kayla <k@mail.example>; On Mon, Dec 1, 2026 Tyler <t@mail.example> wrote:",
+        "TSH 7.9 mIU/L, Hgb 6.9 g/dL L, BP 148/86; CPT 99214",
     ] {
         out.push(line.to_string());
     }

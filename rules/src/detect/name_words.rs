@@ -60,6 +60,13 @@ pub(super) const ROLES: &[&str] = &[
     "team",
     "joins",
     "joined",
+    // A colleague on an agenda (`Karen Simmons will present the Q3 sepsis data`); not
+    // `presents`/`presenting`/`presented`, which patients do (`presents with chest pain`).
+    "present",
+    "speak",
+    "host",
+    "facilitate",
+    "moderate",
 ];
 pub(super) const TITLES: &[&str] = &["mr", "mrs", "ms", "miss", "mx"];
 /// Words that are no part of a person's name although the Census lists hold them.

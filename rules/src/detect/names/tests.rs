@@ -104,6 +104,27 @@ fn untitled_names_in_several_orders() {
 }
 
 #[test]
+fn a_colleague_on_an_agenda_is_staff() {
+    assert_eq!(
+        names("Karen Simmons will present the sepsis numbers", &[]),
+        0
+    );
+    assert_eq!(names("Mark Ellis will host the lipid panel review", &[]), 0);
+    assert_eq!(names("Karen Simmons presents with chest pain", &[]), 1);
+    assert_eq!(names("Karen Simmons presented to the ED", &[]), 1);
+}
+
+#[test]
+fn younger_patients_first_names() {
+    // SSA baby-name files (fifth pass): names the 1990 Census lists lack.
+    assert_eq!(names("Aaliyah Jackson's asthma", &[]), 1);
+    assert_eq!(names("Jayden Morales has a fever", &[]), 1);
+    assert_eq!(names("Priya Shah, trigger tonight", &[]), 1);
+    // Dictionary words among SSA names stay out (`Summer`, `River`, `Faith`).
+    assert_eq!(names("Faith Hall and Summer Hill", &[]), 0);
+}
+
+#[test]
 fn a_staff_label_before_a_name() {
     assert_eq!(names("Topic: budget;\tOwner: Brandon Williams;", &[]), 0);
     assert_eq!(names("Patient: Brandon Williams", &[]), 1);
