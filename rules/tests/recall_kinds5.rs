@@ -59,6 +59,8 @@ fn dental_visit_to_a_parent() {
             "Hi Maria,\n\nNoah had his expander turned today and two new brackets placed. Please keep him on soft foods.",
             "Hello Mr. Grant, Ava did well. We placed her sealants and took bitewings; one small cavity to watch.",
             "Dear Ms. Perez, we removed your daughter's upper retainer wire; her aligners start next visit.",
+            // A child by first name only, no greeting: the visit told to the parent.
+            "Liam did great today! We replaced a broken bracket and changed the upper wire. Next visit in 6 weeks.",
         ],
         &[
             // Staff and vendor mail full of the same words.
@@ -80,11 +82,22 @@ fn care_home_mail_to_family() {
             "Hi Tom, your father had a fall in the hallway this afternoon, a bruise on his elbow. Vitals are stable.",
             "Dear Anne, your mom was more confused today and not eating much, so the nurse practitioner ordered labs.",
             "Lisa, your husband's morphine dose was increased tonight for comfort; he is resting.",
+            // The resident by name, not by relation.
+            "Mrs. Kowalski had a fall in her room this morning with a bruise on her arm; vitals stable, physician notified.",
         ],
         &[
             "Hi Tom, your father's room is ready for the holiday party; the family lunch is at noon.",
             "Dear Anne, your mom's library card was left at the front desk.",
         ],
+    );
+    // A home-health agency's offer to one named prospect: services, no event. (`phi-clinical`
+    // takes the titled name beside `medication` as a patient's; this rule does not.)
+    let offer = "Dear Mr. Smith, Sunrise Home Health offers skilled nursing, medication management, \
+                 vitals and blood pressure checks, walker and wheelchair fitting. Call us.";
+    assert!(
+        !rules_of(&eml("offer", offer))
+            .iter()
+            .any(|r| r == "phi-family-care")
     );
     let calendar =
         "Dear families, flu shots for residents Tuesday; your loved one may have vitals taken.";
@@ -98,6 +111,7 @@ fn terse_home_care_updates() {
         &[
             "Mrs. Albright declining, unresponsive since noon, comfort meds given. Family at bedside.",
             "Saw Mr. Kowalski today, dressing changed on the sacral wound, eating less. BP 98/60.",
+            "Pt seen. Mr. Olsen transitioning, now CMO; Ativan for terminal agitation. Wife aware.",
         ],
         &[
             "Mr. Thompson will lead the comfort care session for new volunteers on Saturday.",
@@ -119,6 +133,14 @@ fn patient_vcards() {
     // The same card as `text/x-vcard` pasted into the body.
     let pasted = eml("card", std::str::from_utf8(patient).unwrap_or_default());
     assert!(protected(&pasted));
+    // A patient's card exported with the practice's organisation but a birthday.
+    let exported = b"BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Yesenia Quispe\r\nORG:Lakeside Family Medicine\r\nBDAY:1961-04-09\r\nNOTE:asthma\\, uses albuterol\r\nEND:VCARD\r\n";
+    assert!(protected(&with_attachment(
+        "card",
+        "text/vcard",
+        "q.vcf",
+        exported
+    )));
     // A business card: organisation and title, however clinical its note.
     let vendor = b"BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Jill Parker\r\nORG:MedSupply Co.\r\nTITLE:Account Representative\r\nNOTE:ask about the insulin pen needle and glucose meter bundle\r\nEND:VCARD\r\n";
     let raw = with_attachment("my card", "text/vcard", "jill.vcf", vendor);
@@ -142,6 +164,8 @@ fn vietnamese_chinese_tagalog_patient_messages() {
             "Chào chị Phạm Thu,\nLịch hẹn tái khám của chị là thứ Năm lúc 9 giờ.\nBác sĩ sẽ xem lại đơn thuốc.",
             "张明先生您好，您的血压偏高，医生建议您复诊。预约时间：周三上午九点。",
             "李女士：您的处方药已备好，每天服用两次，饭后服药。",
+            "Inumin mo ang gamot na ito dalawang beses sa isang araw. Ang resulta ng pagsusuri mo ay normal.",
+            "亲爱的刘先生：医生已经看过您的验血结果，请按时服药。",
             "Magandang araw po. Ang resulta ng inyong pagsusuri ay handa na. Sabi ni doktor, ituloy ang inyong gamot sa presyon.",
         ],
         &[
@@ -179,6 +203,7 @@ fn school_notes() {
         &[
             "Please excuse Aiden from school 12/2-12/3. He may return to school on 12/4, no PE for a week.",
             "Brianna Lopez was seen in our clinic today and may return to school tomorrow.",
+            "Please excuse Mia from school on 12/3; she was seen for strep throat.",
         ],
         &[
             "Flu season reminder: return to school after 24 hours without fever. The school nurse has forms.",
@@ -194,6 +219,7 @@ fn behavioural_health_scheduling() {
             "Hi Casey, your intake appointment with our counselor is Monday at 10.",
             "Derek Mills called to move his med management visit; he needs a refill before then.",
             "Client starts IOP Monday; her psychiatry follow-up is week 2.",
+            "Jordan Price called: his intake with the therapist moves to Tuesday.",
         ],
         &[
             "Team, please update your availability for psychiatry med management slots by Friday.",
