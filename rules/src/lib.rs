@@ -258,6 +258,10 @@ const DEFAULT_DICTIONARIES: &[(&str, &str)] = &[
         "it-downtime",
         include_str!("../../deploy/rules/dictionaries/it-downtime.txt"),
     ),
+    (
+        "vietnamese-ascii",
+        include_str!("../../deploy/rules/dictionaries/vietnamese-ascii.txt"),
+    ),
 ];
 
 fn read_dir_sorted(dir: &Path, ext: &str) -> Result<Vec<(String, String)>, RuleError> {

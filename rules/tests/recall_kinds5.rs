@@ -60,6 +60,7 @@ fn dental_visit_to_a_parent() {
             "Hello Mr. Grant, Ava did well. We placed her sealants and took bitewings; one small cavity to watch.",
             "Dear Ms. Perez, we removed your daughter's upper retainer wire; her aligners start next visit.",
             // A child by first name only, no greeting: the visit told to the parent.
+            "Hi Mrs. Nguyen, Emma's upper wire was changed and power chain added. She may be sore.",
             "Liam did great today! We replaced a broken bracket and changed the upper wire. Next visit in 6 weeks.",
         ],
         &[
@@ -165,12 +166,15 @@ fn vietnamese_chinese_tagalog_patient_messages() {
             "张明先生您好，您的血压偏高，医生建议您复诊。预约时间：周三上午九点。",
             "李女士：您的处方药已备好，每天服用两次，饭后服药。",
             "Inumin mo ang gamot na ito dalawang beses sa isang araw. Ang resulta ng pagsusuri mo ay normal.",
+            "Chao chi Lan, ket qua xet nghiem cua chi da co. Bac si muon chi tai kham thu Hai.",
+            "陳先生您好，您的驗血結果已出來，醫生請您下週復診。",
             "亲爱的刘先生：医生已经看过您的验血结果，请按时服药。",
             "Magandang araw po. Ang resulta ng inyong pagsusuri ay handa na. Sabi ni doktor, ituloy ang inyong gamot sa presyon.",
         ],
         &[
             // Staff and general text in the same languages.
             "Chào các bạn, buổi đào tạo về thuật ngữ y khoa: huyết áp, xét nghiệm, thuốc. Phòng họp B.",
+            "Chao cac ban, buoi dao tao ve huyet ap va xet nghiem vao thu Sau.",
             "本周五下午三点在会议室召开全体员工会议，讨论医院新的排班制度。",
             "Ang pulong ng mga nars at doktor ay sa Biyernes, alas-tres ng hapon.",
             // An English message with no other-language words at all.
@@ -219,6 +223,7 @@ fn behavioural_health_scheduling() {
             "Hi Casey, your intake appointment with our counselor is Monday at 10.",
             "Derek Mills called to move his med management visit; he needs a refill before then.",
             "Client starts IOP Monday; her psychiatry follow-up is week 2.",
+            "Reminder: Taylor Simmons - psychiatry med management Thursday 2pm, telehealth.",
             "Jordan Price called: his intake with the therapist moves to Tuesday.",
         ],
         &[
