@@ -49,6 +49,8 @@ pub struct Prefiltered {
     /// Every match starts at a word boundary and every literal with a word byte: a candidate
     /// right after a word byte cannot match.
     word_start: bool,
+    /// Every prefix literal holds a non-ASCII byte (`药`, `thuốc`): no match on ASCII text.
+    never_ascii: bool,
 }
 
 impl Prefiltered {
@@ -90,9 +92,11 @@ impl Prefiltered {
             .syntax(sc)
             .build(pattern)
             .ok()?;
+        let never_ascii = literals.iter().all(|l| !l.is_ascii());
         Some(Prefiltered {
             starts,
             literals,
+            never_ascii,
             dfa,
             re,
             caches: Mutex::new(Vec::new()),
@@ -110,6 +114,10 @@ impl Prefiltered {
         max: usize,
         mut f: impl FnMut(usize, usize),
     ) {
+        // Every match begins with a literal that holds a non-ASCII byte; `text` is ASCII.
+        if self.never_ascii {
+            return;
+        }
         let hay = text.as_bytes();
         let (mut at, mut n) = (0, 0);
         let mut word = words.iter().copied();
@@ -355,6 +363,7 @@ impl Clone for Prefiltered {
             re: self.re.clone(),
             caches: Mutex::new(Vec::new()),
             word_start: self.word_start,
+            never_ascii: self.never_ascii,
         }
     }
 }

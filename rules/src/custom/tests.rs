@@ -231,3 +231,12 @@ fn many_literals_match_like_find_iter() {
     }
     assert!(found > 0);
 }
+
+/// A detector whose every literal holds a non-ASCII byte is not searched on ASCII text; one
+/// with an ASCII alternative still is.
+#[test]
+fn non_ascii_literals_skip_ascii_text() {
+    let texts = vec!["thuoc and yao, cafe a".to_string()];
+    assert_eq!(compare("(?:药|thuốc|医生)", &texts), 0);
+    assert_eq!(compare("(?:café|cafe)", &texts), 1);
+}
