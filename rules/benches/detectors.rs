@@ -315,7 +315,10 @@ fn identifiers(c: &mut Criterion<CpuTime>) {
 }
 
 fn classify(c: &mut Criterion<CpuTime>) {
-    let set = RuleSet::embedded_default();
+    let set = match std::env::var_os("BENCH_RULES") {
+        Some(d) => RuleSet::load_dir(std::path::Path::new(&d)).expect("rules"),
+        None => RuleSet::embedded_default(),
+    };
     let (s, r) = (
         Address::parse("ann@clinic.example").expect("address"),
         Address::parse("pat@mail.example").expect("address"),

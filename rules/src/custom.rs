@@ -51,6 +51,8 @@ pub struct Prefiltered {
     /// Every match starts at a word boundary and every literal with a word byte: a candidate
     /// right after a word byte cannot match.
     word_start: bool,
+    /// Every prefix literal holds a non-ASCII byte (`药`, `thuốc`): no match on ASCII text.
+    never_ascii: bool,
 }
 
 impl Prefiltered {
@@ -92,9 +94,11 @@ impl Prefiltered {
             .syntax(sc)
             .build(pattern)
             .ok()?;
+        let never_ascii = literals.iter().all(|l| !l.is_ascii());
         Some(Prefiltered {
             starts,
             literals,
+            never_ascii,
             dfa,
             re,
             caches: Mutex::new(Vec::new()),
@@ -106,6 +110,10 @@ impl Prefiltered {
     /// give them, at most `max` of them. `text` must be all ASCII; `words` is this detector's
     /// list from [`word_candidates`] on it (unused unless every match starts a word).
     pub fn for_each(&self, text: &str, words: &[u32], max: usize, mut f: impl FnMut(usize, usize)) {
+        // Every match begins with a literal that holds a non-ASCII byte; `text` is ASCII.
+        if self.never_ascii {
+            return;
+        }
         let hay = text.as_bytes();
         let (mut at, mut n) = (0, 0);
         let mut word = words.iter().map(|&s| s as usize);
@@ -385,6 +393,7 @@ impl Clone for Prefiltered {
             re: self.re.clone(),
             caches: Mutex::new(Vec::new()),
             word_start: self.word_start,
+            never_ascii: self.never_ascii,
         }
     }
 }

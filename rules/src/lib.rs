@@ -159,7 +159,9 @@ macro_rules! embedded {
 const DEFAULT_FILES: &[(&str, &str)] = embedded!(
     "00-settings.toml",
     "10-detectors.toml",
+    "45-not-phi.toml",
     "50-phi.toml",
+    "55-phi-more.toml",
     "60-secure-tag.toml",
 );
 const DEFAULT_DICTIONARIES: &[(&str, &str)] = &[
@@ -218,6 +220,51 @@ const DEFAULT_DICTIONARIES: &[(&str, &str)] = &[
     (
         "care-balance",
         include_str!("../../deploy/rules/dictionaries/care-balance.txt"),
+    ),
+    // Fifth pass (issue 14, the fourth corpus's kinds): `55-phi-more.toml`, `45-not-phi.toml`.
+    (
+        "dental-care",
+        include_str!("../../deploy/rules/dictionaries/dental-care.txt"),
+    ),
+    (
+        "family-care",
+        include_str!("../../deploy/rules/dictionaries/family-care.txt"),
+    ),
+    (
+        "home-care",
+        include_str!("../../deploy/rules/dictionaries/home-care.txt"),
+    ),
+    (
+        "work-status",
+        include_str!("../../deploy/rules/dictionaries/work-status.txt"),
+    ),
+    (
+        "school-note",
+        include_str!("../../deploy/rules/dictionaries/school-note.txt"),
+    ),
+    (
+        "bh-scheduling",
+        include_str!("../../deploy/rules/dictionaries/bh-scheduling.txt"),
+    ),
+    (
+        "care-shorthand",
+        include_str!("../../deploy/rules/dictionaries/care-shorthand.txt"),
+    ),
+    (
+        "tagalog-health",
+        include_str!("../../deploy/rules/dictionaries/tagalog-health.txt"),
+    ),
+    (
+        "veterinary",
+        include_str!("../../deploy/rules/dictionaries/veterinary.txt"),
+    ),
+    (
+        "it-downtime",
+        include_str!("../../deploy/rules/dictionaries/it-downtime.txt"),
+    ),
+    (
+        "vietnamese-ascii",
+        include_str!("../../deploy/rules/dictionaries/vietnamese-ascii.txt"),
     ),
 ];
 

@@ -211,3 +211,76 @@ fn quoted_replies() {
 fn lab_results() {
     check("labs");
 }
+
+/// Orthodontic and pediatric dental visit notes to a parent about a child named by first name
+/// (adjustments, brackets, fillings, extractions); negatives: a supply order, a staff notice.
+#[test]
+fn dental_to_parent() {
+    check("ortho");
+}
+
+/// Assisted-living and memory-care mail to family (`your mother`, a fall, an ER transfer, a
+/// medication change); negatives: a family activities calendar, a staff in-service.
+#[test]
+fn long_term_care_family() {
+    check("ltc");
+}
+
+/// A patient's vCard with BDAY and a clinical NOTE; negatives: a vendor's and a physician's card.
+#[test]
+fn vcards() {
+    check("vcard");
+}
+
+/// Patient messages in Tagalog, Vietnamese and Chinese; negatives: community flyers to a
+/// list, an interpreters' schedule.
+#[test]
+fn other_languages() {
+    check("intl");
+}
+
+/// FMLA certifications, return-to-work and work-status notes from a provider; negatives: an
+/// HR policy reminder, a leave approval with dates only.
+#[test]
+fn work_notes() {
+    check("fmla");
+}
+
+/// School excuse and activity-restriction notes; negative: a school nurse's list mail.
+#[test]
+fn school_notes() {
+    check("school");
+}
+
+/// Terse hospice and home-health updates; negative: volunteer training.
+#[test]
+fn hospice_home_health() {
+    check("hospice");
+}
+
+/// Behavioural-health scheduling (intake, med management, IOP/PHP) for a named client;
+/// negatives: a group schedule, a program announcement to a referrer.
+#[test]
+fn behavioural_scheduling() {
+    check("bh");
+}
+
+/// A one-line mobile reply (`ok pls send her chart`) over a quoted thread naming the
+/// patient; negative: the same shape about slides.
+#[test]
+fn terse_replies() {
+    check("terse");
+}
+
+/// Veterinary records are no person's PHI; a human bite victim's record is.
+#[test]
+fn veterinary() {
+    check("vet");
+}
+
+/// EHR downtime notices and tickets name staff, not patients; a back-entry error naming a
+/// patient is PHI.
+#[test]
+fn ehr_downtime() {
+    check("ehrdown");
+}

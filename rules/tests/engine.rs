@@ -38,6 +38,8 @@ fn embedded_default_compiles_and_loads_from_disk_alike() {
     assert_eq!(
         emb.rule_ids(),
         [
+            "not-phi-veterinary",
+            "not-phi-ehr-downtime",
             "phi-identifier",
             "phi-clinical",
             "phi-person",
@@ -50,6 +52,15 @@ fn embedded_default_compiles_and_loads_from_disk_alike() {
             "phi-quoted-voice",
             "phi-lab-result",
             "phi-care-bill",
+            "phi-dental-visit",
+            "phi-family-care",
+            "phi-home-care",
+            "phi-vcard",
+            "phi-other-language",
+            "phi-work-status",
+            "phi-school-note",
+            "phi-bh-scheduling",
+            "phi-terse-reply",
             "subject-tag"
         ]
     );
