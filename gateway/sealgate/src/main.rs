@@ -32,7 +32,6 @@ mod credentials;
 mod dkim_cmd;
 mod explain_keys;
 mod fast_random;
-mod fresh_bodies;
 mod keys_cmd;
 mod logging;
 mod notify;

@@ -138,9 +138,7 @@ async fn serve(config: Config, config_path: Option<PathBuf>, listen: Listen) -> 
     };
     let tls_state: Arc<dyn TlsStateStore> = Arc::new(spool.tls_state());
     let backup_spool = spool.clone();
-    // The first delivery round reads a body just committed from memory, not the spool.
-    let store: Arc<dyn QueueStore> =
-        Arc::new(crate::fresh_bodies::FreshBodies::new(Arc::new(spool)));
+    let store: Arc<dyn QueueStore> = Arc::new(spool);
     let random: Arc<dyn Random> = rng.clone();
     let portal = match portal_keys {
         Some(k) => crate::portal_serve::open(&config, k, &store, &clock, &random).await?,
