@@ -23,7 +23,7 @@ mod outcome;
 mod send;
 mod session;
 
-use first::{Copies, First, Pre};
+use first::{Copies, First, Made, Pre};
 use notify::{bounce, defer_all, delay_warning, drop_tls, hold};
 use outcome::{Next, Outcome, classify};
 use send::deliver_group;
@@ -32,14 +32,14 @@ use crate::client::{Connection, SessionParams, TlsPolicy};
 use crate::engine::Inner;
 use crate::error::DeliverError;
 use crate::plan::{self, Plan};
-use crate::protect::{self, CopyKey, Fallback, Note, Prepared, Step, ToProtect};
+use crate::protect::{self, CopyKey, Fallback, Note, Step, ToProtect};
 use crate::route::Target;
 use sealgate_core::event::CopyFacts;
 use sealgate_core::store::{QueueEntry, RecipientState};
 use sealgate_core::time::Timestamp;
 use sealgate_core::{Body, BodyType, Domain, Event, Message, MessageId, Method, Reply, Status};
 use sealgate_transform::TlsCapability;
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 use tokio::sync::OwnedSemaphorePermit;
 
@@ -320,43 +320,6 @@ async fn prepare_copies(
     tokio::task::spawn_blocking(move || made.run(&t, esc.as_deref(), &signer))
         .await
         .map_err(|_| DeliverError::Config("blocking task failed".into()))
-}
-
-/// Everything the copies of one round are made from: the protection chain's inputs and the
-/// copies the plan already sends.
-struct Made {
-    msg: Arc<Message>,
-    body: Body,
-    owner: sealgate_sign::KeyOwner,
-    plain: bool,
-    encrypt: Vec<ToProtect>,
-    fallback: Fallback,
-    known: BTreeMap<u32, TlsCapability>,
-    wanted: BTreeSet<CopyKey>,
-    now: Timestamp,
-}
-
-impl Made {
-    /// Transform, then sign every copy that is sent. Sync: on the blocking pool.
-    fn run(
-        mut self,
-        t: &sealgate_transform::Transformer,
-        esc: Option<&dyn crate::escrow::Escrow>,
-        signer: &sealgate_sign::Signer,
-    ) -> (Vec<(u32, Step)>, Result<Signed, sealgate_sign::SignError>) {
-        let mut full = (*self.msg).clone();
-        full.body = self.body;
-        let (enc, fb, known) = (&self.encrypt, &self.fallback, &self.known);
-        let prepared: Prepared =
-            protect::prepare(t, esc, &full, self.plain, enc, fb, known, self.now);
-        self.wanted
-            .extend(prepared.steps.iter().filter_map(|(_, step)| match step {
-                Step::Send { copy, .. } => Some(*copy),
-                _ => None,
-            }));
-        let signed = protect::sign(signer, &self.owner, &prepared.copies, &self.wanted);
-        (prepared.steps, signed)
-    }
 }
 
 /// Sends each (domain, TLS policy, copy) group in one transaction and records its outcomes.

@@ -8,14 +8,15 @@
 //! its next hop: such a round still makes its copies in a second trip (`Copies::Later`).
 //! Signing is still the last change to each copy, and it still happens before any send.
 
-use super::{Made, Round, Signed, due, sort_due};
+use super::{Round, Signed, due, sort_due};
 use crate::engine::Inner;
 use crate::error::DeliverError;
-use crate::protect::{self, Fallback, Step};
+use crate::protect::{self, CopyKey, Fallback, Prepared, Step, ToProtect};
 use sealgate_core::store::{QueueEntry, QueueStore};
 use sealgate_core::time::Timestamp;
 use sealgate_core::{Body, Message, MessageId};
-use std::collections::BTreeMap;
+use sealgate_transform::TlsCapability;
+use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 
 /// What the first trip found.
@@ -120,4 +121,41 @@ fn first(
         copies,
     };
     Ok(First::Round(entry, Box::new(pre)))
+}
+
+/// Everything the copies of one round are made from: the protection chain's inputs and the
+/// copies the plan already sends.
+pub(super) struct Made {
+    pub(super) msg: Arc<Message>,
+    pub(super) body: Body,
+    pub(super) owner: sealgate_sign::KeyOwner,
+    pub(super) plain: bool,
+    pub(super) encrypt: Vec<ToProtect>,
+    pub(super) fallback: Fallback,
+    pub(super) known: BTreeMap<u32, TlsCapability>,
+    pub(super) wanted: BTreeSet<CopyKey>,
+    pub(super) now: Timestamp,
+}
+
+impl Made {
+    /// Transform, then sign every copy that is sent. Sync: on the blocking pool.
+    pub(super) fn run(
+        mut self,
+        t: &sealgate_transform::Transformer,
+        esc: Option<&dyn crate::escrow::Escrow>,
+        signer: &sealgate_sign::Signer,
+    ) -> (Vec<(u32, Step)>, Result<Signed, sealgate_sign::SignError>) {
+        let mut full = (*self.msg).clone();
+        full.body = self.body;
+        let (enc, fb, known) = (&self.encrypt, &self.fallback, &self.known);
+        let prepared: Prepared =
+            protect::prepare(t, esc, &full, self.plain, enc, fb, known, self.now);
+        self.wanted
+            .extend(prepared.steps.iter().filter_map(|(_, step)| match step {
+                Step::Send { copy, .. } => Some(*copy),
+                _ => None,
+            }));
+        let signed = protect::sign(signer, &self.owner, &prepared.copies, &self.wanted);
+        (prepared.steps, signed)
+    }
 }
