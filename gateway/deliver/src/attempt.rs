@@ -17,11 +17,13 @@
 //! outcome into records, and `notify.rs` sends the DSNs and notices.
 
 mod failures;
+mod first;
 mod notify;
 mod outcome;
 mod send;
 mod session;
 
+use first::{Copies, First, Made, Pre};
 use notify::{bounce, defer_all, delay_warning, drop_tls, hold};
 use outcome::{Next, Outcome, classify};
 use send::deliver_group;
@@ -30,14 +32,14 @@ use crate::client::{Connection, SessionParams, TlsPolicy};
 use crate::engine::Inner;
 use crate::error::DeliverError;
 use crate::plan::{self, Plan};
-use crate::protect::{self, CopyKey, Fallback, Note, Prepared, Step, ToProtect};
+use crate::protect::{self, CopyKey, Fallback, Note, Step, ToProtect};
 use crate::route::Target;
 use sealgate_core::event::CopyFacts;
 use sealgate_core::store::{QueueEntry, RecipientState};
 use sealgate_core::time::Timestamp;
 use sealgate_core::{Body, BodyType, Domain, Event, Message, MessageId, Method, Reply, Status};
 use sealgate_transform::TlsCapability;
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 use tokio::sync::OwnedSemaphorePermit;
 
@@ -108,45 +110,67 @@ struct Round {
 
 /// Processes the due recipients of `id`; `Ok(true)` asks for another round at once (a
 /// protection chain fell back to its next method).
+///
+/// The record, the body and — when no recipient needs the protection chain — the signed plain
+/// copy are read and made in one trip to the blocking pool (`first.rs`; issue 19: each trip is
+/// a thread hand-off); a round with `encrypt` recipients transforms and signs in a second trip,
+/// after WKD discovery (async).
 pub(crate) async fn process(inner: &Arc<Inner>, id: MessageId) -> Result<bool, DeliverError> {
-    let Some(entry) = inner.blocking(move |s| Ok(s.get(id)?)).await? else {
-        return Ok(false);
-    };
     let now = inner.clock.now();
-    let msg = Arc::new(entry.message.clone());
-    let due: Vec<&RecipientState> = entry
+    let (entry, pre) = match first::trip(inner, id, now).await? {
+        First::Gone | First::NothingDue => return Ok(false),
+        First::SelfTest(entry) => {
+            let msg = Arc::new(entry.message.clone());
+            let due = due(&entry, now);
+            if let Some(test) = &msg.decision.connector_self_test {
+                crate::self_test::answer(inner, &msg, test, &due).await?;
+            }
+            return Ok(false);
+        }
+        First::Round(entry, pre) => (entry, pre),
+    };
+    let Pre {
+        msg,
+        mut round,
+        body,
+        copies,
+    } = *pre;
+    let mut kept = None;
+    match body {
+        None => {}
+        Some(Err(e)) => {
+            tracing::error!(%id, error = %e, "queued message has no readable body; deferring");
+            let mut indexes: Vec<u32> = round.sends.iter().map(|s| s.0).collect();
+            indexes.extend(round.encrypt.iter().map(|(i, _)| *i));
+            defer_all(inner, &entry, &indexes, &e).await?;
+            if !round.holds.is_empty() {
+                hold(inner, &msg, &entry, round.holds).await?;
+            }
+            return Ok(false);
+        }
+        Some(Ok(b)) => {
+            let signed = match copies {
+                Copies::Made(steps, signed) => {
+                    apply_steps(inner, &msg, &entry, &mut round, steps, signed).await?
+                }
+                Copies::Later(fallback) => {
+                    protect_and_sign(inner, &msg, &entry, &b, &mut round, fallback, now).await?
+                }
+            };
+            send_groups(inner, &msg, &entry, &signed, &mut round, now).await;
+            kept = Some(b);
+        }
+    }
+    tell_senders(inner, &msg, &entry, kept, round).await
+}
+
+/// The recipients of `entry` due at `now` (not terminal, their next attempt reached).
+fn due(entry: &QueueEntry, now: Timestamp) -> Vec<&RecipientState> {
+    entry
         .recipients
         .iter()
         .filter(|r| !r.status.is_terminal() && r.next_attempt.is_none_or(|t| t <= now))
-        .collect();
-    if due.is_empty() {
-        return Ok(false);
-    }
-    if let Some(test) = &msg.decision.connector_self_test {
-        crate::self_test::answer(inner, &msg, test, &due).await?;
-        return Ok(false);
-    }
-    let (mut round, fallback) = sort_due(inner, &msg, &due);
-    let mut body = None;
-    if !round.sends.is_empty() || !round.encrypt.is_empty() {
-        let b = match inner.blocking(move |s| Ok(s.body(id)?)).await {
-            Ok(b) => b,
-            Err(e) => {
-                tracing::error!(%id, error = %e, "queued message has no readable body; deferring");
-                let mut indexes: Vec<u32> = round.sends.iter().map(|s| s.0).collect();
-                indexes.extend(round.encrypt.iter().map(|(i, _)| *i));
-                defer_all(inner, &entry, &indexes, &e).await?;
-                if !round.holds.is_empty() {
-                    hold(inner, &msg, &entry, round.holds).await?;
-                }
-                return Ok(false);
-            }
-        };
-        let signed = protect_and_sign(inner, &msg, &entry, &b, &mut round, fallback, now).await?;
-        send_groups(inner, &msg, &entry, &signed, &mut round, now).await;
-        body = Some(b);
-    }
-    tell_senders(inner, &msg, &entry, body, round).await
+        .collect()
 }
 
 /// Sorts the due recipients by their plan: a held one whose hold expired bounces; the others
@@ -206,7 +230,6 @@ async fn protect_and_sign(
     fallback: Fallback,
     now: Timestamp,
 ) -> Result<Signed, DeliverError> {
-    let id = msg.id;
     if let Some(d) = inner
         .discovery
         .as_ref()
@@ -216,6 +239,20 @@ async fn protect_and_sign(
     }
     let known = known_hops(inner, entry, &round.encrypt, now).await;
     let (steps, signed) = prepare_copies(inner, msg, body, round, fallback, known, now).await?;
+    apply_steps(inner, msg, entry, round, steps, signed).await
+}
+
+/// Sorts the protection steps into the round and defers the recipients whose protection is
+/// unavailable now; when signing failed every send is deferred and no copy is returned.
+async fn apply_steps(
+    inner: &Arc<Inner>,
+    msg: &Message,
+    entry: &QueueEntry,
+    round: &mut Round,
+    steps: Vec<(u32, Step)>,
+    signed: Result<Signed, sealgate_sign::SignError>,
+) -> Result<Signed, DeliverError> {
+    let id = msg.id;
     let mut deferred = Vec::new();
     for (index, step) in steps {
         match step {
@@ -264,25 +301,25 @@ async fn prepare_copies(
     known: BTreeMap<u32, TlsCapability>,
     now: Timestamp,
 ) -> Result<(Vec<(u32, Step)>, Result<Signed, sealgate_sign::SignError>), DeliverError> {
-    let mut full = (**msg).clone();
-    full.body = body.clone();
-    let owner = protect::owner(msg, &inner.origin.message_id_header(msg.id));
-    let (t, plain) = (Arc::clone(&inner.transformer), !round.sends.is_empty());
-    let (enc, fb, esc) = (round.encrypt.clone(), fallback, inner.escrow.clone());
-    let signer = Arc::clone(&inner.signer);
-    let mut wanted: BTreeSet<CopyKey> = round.sends.iter().map(|s| s.3).collect();
-    tokio::task::spawn_blocking(move || {
-        let esc = esc.as_deref();
-        let prepared: Prepared = protect::prepare(&t, esc, &full, plain, &enc, &fb, &known, now);
-        wanted.extend(prepared.steps.iter().filter_map(|(_, step)| match step {
-            Step::Send { copy, .. } => Some(*copy),
-            _ => None,
-        }));
-        let signed = protect::sign(&signer, &owner, &prepared.copies, &wanted);
-        (prepared.steps, signed)
-    })
-    .await
-    .map_err(|_| DeliverError::Config("blocking task failed".into()))
+    let (t, esc, signer) = (
+        Arc::clone(&inner.transformer),
+        inner.escrow.clone(),
+        Arc::clone(&inner.signer),
+    );
+    let made = Made {
+        msg: Arc::clone(msg),
+        body: body.clone(),
+        owner: protect::owner(msg, &inner.origin.message_id_header(msg.id)),
+        plain: !round.sends.is_empty(),
+        encrypt: round.encrypt.clone(),
+        fallback,
+        known,
+        wanted: round.sends.iter().map(|s| s.3).collect(),
+        now,
+    };
+    tokio::task::spawn_blocking(move || made.run(&t, esc.as_deref(), &signer))
+        .await
+        .map_err(|_| DeliverError::Config("blocking task failed".into()))
 }
 
 /// Sends each (domain, TLS policy, copy) group in one transaction and records its outcomes.

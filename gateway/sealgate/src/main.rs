@@ -31,6 +31,7 @@ mod connect_verify;
 mod credentials;
 mod dkim_cmd;
 mod explain_keys;
+mod fast_random;
 mod keys_cmd;
 mod logging;
 mod notify;

@@ -30,8 +30,28 @@ use std::time::Duration;
 /// one of these threads until its group transaction is durable, so at 1,000 sessions the
 /// default grew the pool to all 512 threads, each with its stack and allocator state (issue
 /// 19's scale table, `tests/bench/README.md`). Beyond this bound work queues for a thread.
-/// No blocking task waits for another blocking task, so a full pool cannot deadlock.
+/// No blocking task waits for a blocking task that has not started (group-commit followers
+/// wait for a running leader), so a full pool cannot deadlock. A bound of the cores + 32 was
+/// measured against this one (issue 19, same README): ~4 MiB less RSS at 20 sessions, no CPU
+/// gain beyond the noise, lower msg/s in two of three pairs (smaller group transactions), so
+/// 128 stays.
 const MAX_BLOCKING_THREADS: usize = 128;
+
+/// The environment variable that overrides the blocking pool's bound, for measuring (see
+/// `tests/bench/README.md`).
+const BLOCKING_THREADS_ENV: &str = "SEALGATE_BLOCKING_THREADS";
+
+/// The blocking pool's bound: `SEALGATE_BLOCKING_THREADS` when set, else
+/// [`MAX_BLOCKING_THREADS`].
+fn max_blocking_threads() -> anyhow::Result<usize> {
+    let Some(v) = std::env::var_os(BLOCKING_THREADS_ENV) else {
+        return Ok(MAX_BLOCKING_THREADS);
+    };
+    v.to_str()
+        .and_then(|s| s.trim().parse::<usize>().ok())
+        .filter(|n| *n > 0)
+        .with_context(|| format!("{BLOCKING_THREADS_ENV}: expected a whole number above 0"))
+}
 
 /// Listen addresses given on the command line; they win over the configuration's.
 #[derive(Debug, Default)]
@@ -44,6 +64,7 @@ pub struct Listen {
 
 /// Runs the gateway until SIGTERM/SIGINT.
 pub fn run(config_path: Option<&Path>, listen: Listen) -> anyhow::Result<u8> {
+    let blocking_threads = max_blocking_threads()?;
     let mut config = settings::load_config(config_path)?;
     if !listen.smtp.is_empty() {
         config.smtp.listen.clone_from(&listen.smtp);
@@ -67,7 +88,7 @@ pub fn run(config_path: Option<&Path>, listen: Listen) -> anyhow::Result<u8> {
     }
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
-        .max_blocking_threads(MAX_BLOCKING_THREADS)
+        .max_blocking_threads(blocking_threads)
         .build()
         .context("cannot start the async runtime")?;
     runtime.block_on(serve(config, config_path.map(Path::to_path_buf), listen))?;
@@ -94,7 +115,9 @@ async fn serve(config: Config, config_path: Option<PathBuf>, listen: Listen) -> 
         None => None,
     };
     let clock: Arc<dyn Clock> = Arc::new(SystemClock);
-    let rng = Arc::new(OsRandom::checked().context("no operating-system randomness")?);
+    // One getrandom(2) per thread and MiB instead of one per draw (issue 19).
+    let os = OsRandom::checked().context("no operating-system randomness")?;
+    let rng = Arc::new(crate::fast_random::FastRandom::new(os));
     let spool = {
         let (data, clock, rng) = (data.clone(), Arc::clone(&clock), rng.clone());
         tokio::task::spawn_blocking(move || Spool::open(&data, keys, clock, rng))
