@@ -12,6 +12,8 @@
 //! in `sealgate explain` output too (issue 14: a person's name is PHI).
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+use sealgate_commit::{BodyLocation, MasterKeys, OsRandom, Spool};
+use sealgate_core::{MessageId, SystemClock};
 use sealgate_tests::gateway::find_by_message_id;
 use sealgate_tests::load::held_mx_config;
 use sealgate_tests::mail::unique_message_id;
@@ -20,6 +22,7 @@ use sealgate_tests::tools::http_get;
 use sealgate_tests::{Env, Gateway, GatewayConfig, Smtp};
 use std::fs;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 /// A valid-looking SSN (area, group and serial in range; not an advertised number).
@@ -339,12 +342,10 @@ fn planted_ssn_is_nowhere_at_rest_nor_in_logs() {
         files.iter().any(|f| f.ends_with("queue.redb")),
         "no queue.redb among {files:?}"
     );
-    assert!(
-        files
-            .iter()
-            .any(|f| f.extension().is_some_and(|x| x == "body")),
-        "no queued body among {files:?}"
-    );
+    // Not a vacuous search: each queued body is at rest in a searched file — a row of
+    // `queue.redb` (a body under `INLINE_BODY_MAX`) or its own `.body` file — and, opened with
+    // the master key, it is the message that carried the canary.
+    queued_bodies_hold_the_canary(&env, &ids, &needles, &files);
     let mut leaks = Vec::new();
     for f in &files {
         let bytes = fs::read(f).unwrap_or_else(|e| panic!("read {}: {e}", f.display()));
@@ -386,4 +387,40 @@ fn planted_ssn_is_nowhere_at_rest_nor_in_logs() {
         log.contains(&ids[0].1) && log.contains("DEBUG"),
         "the log has neither the message id nor debug lines — did logging work?\n{log}"
     );
+}
+
+/// Each queued message's body, read back from the stopped spool, holds the canary, and the file it
+/// is stored in (the database or its own body file) is among `files`.
+fn queued_bodies_hold_the_canary(
+    env: &Env,
+    ids: &[(String, String)],
+    needles: &[(String, String)],
+    files: &[PathBuf],
+) {
+    let keys = MasterKeys::load(&env.data().join("master.key")).expect("master key");
+    let spool = Spool::open(
+        &env.data(),
+        keys,
+        Arc::new(SystemClock),
+        Arc::new(OsRandom::checked().expect("randomness")),
+    )
+    .expect("open the stopped spool");
+    for (msgid, id) in ids {
+        let id: MessageId = id.parse().expect("queue id");
+        let stored_in = match spool.body_location(id).expect("body location") {
+            Some(BodyLocation::Database) => env.data().join("queue.redb"),
+            Some(BodyLocation::File) => spool.body_path(id),
+            None => panic!("{msgid}: no queued body"),
+        };
+        assert!(
+            files.contains(&stored_in),
+            "{} not searched",
+            stored_in.display()
+        );
+        let body = spool.read_body(id).expect("queued body");
+        assert!(
+            !find_canary(&body, needles).is_empty(),
+            "{msgid}: the queued body does not carry the canary"
+        );
+    }
 }
