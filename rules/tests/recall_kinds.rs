@@ -5,35 +5,6 @@
 
 mod common;
 use common::*;
-use sealgate_rules::{Decision, Requirement, RuleSet};
-
-fn shipped() -> &'static RuleSet {
-    static SET: std::sync::OnceLock<RuleSet> = std::sync::OnceLock::new();
-    SET.get_or_init(RuleSet::embedded_default)
-}
-
-fn count(d: &Decision, detector: &str) -> u32 {
-    d.hits
-        .iter()
-        .filter(|h| h.detector == detector)
-        .map(|h| h.count)
-        .sum()
-}
-
-fn hits(detector: &str, body: &str) -> u32 {
-    count(&classify(shipped(), &eml("note", body)), detector)
-}
-
-fn fired(rule: &str, raw: &[u8]) -> bool {
-    classify(shipped(), raw).rules.iter().any(|r| r == rule)
-}
-
-fn protected(raw: &[u8]) -> bool {
-    classify(shipped(), raw)
-        .recipients
-        .iter()
-        .any(|r| *r != Requirement::Deliver)
-}
 
 #[test]
 fn age_sex_forms() {

@@ -7,22 +7,9 @@
 
 mod common;
 use common::*;
-use sealgate_rules::{Requirement, RuleSet};
-
-fn shipped() -> &'static RuleSet {
-    static SET: std::sync::OnceLock<RuleSet> = std::sync::OnceLock::new();
-    SET.get_or_init(RuleSet::embedded_default)
-}
 
 fn rules_of(raw: &[u8]) -> Vec<String> {
     classify(shipped(), raw).rules
-}
-
-fn protected(raw: &[u8]) -> bool {
-    classify(shipped(), raw)
-        .recipients
-        .iter()
-        .any(|r| *r != Requirement::Deliver)
 }
 
 /// Each positive fires `rule` and is protected; each negative is delivered as ordinary mail.

@@ -2,7 +2,7 @@
 #![allow(dead_code, clippy::unwrap_used, clippy::expect_used)]
 
 use sealgate_core::Address;
-use sealgate_rules::{Decision, RuleSet};
+use sealgate_rules::{Decision, Requirement, RuleSet};
 
 pub fn addr(s: &str) -> Address {
     Address::parse(s).unwrap()
@@ -21,6 +21,39 @@ pub fn classify(set: &RuleSet, raw: &[u8]) -> Decision {
     let s = addr("ann@clinic.example");
     let r = addr("pat@mail.example");
     set.classify_raw(raw, Some(&s), &[&r])
+}
+
+/// The shipped rule set (`deploy/rules`, embedded), built once per test binary.
+pub fn shipped() -> &'static RuleSet {
+    static SET: std::sync::OnceLock<RuleSet> = std::sync::OnceLock::new();
+    SET.get_or_init(RuleSet::embedded_default)
+}
+
+/// How many matches of `detector` a decision counts.
+pub fn count(d: &Decision, detector: &str) -> u32 {
+    d.hits
+        .iter()
+        .filter(|h| h.detector == detector)
+        .map(|h| h.count)
+        .sum()
+}
+
+/// Matches of `detector` in a plain note with `body`, under the shipped rules.
+pub fn hits(detector: &str, body: &str) -> u32 {
+    count(&classify(shipped(), &eml("note", body)), detector)
+}
+
+/// Whether the shipped rules fire `rule` on `raw`.
+pub fn fired(rule: &str, raw: &[u8]) -> bool {
+    classify(shipped(), raw).rules.iter().any(|r| r == rule)
+}
+
+/// Whether the shipped rules protect any recipient of `raw` (anything but `deliver`).
+pub fn protected(raw: &[u8]) -> bool {
+    classify(shipped(), raw)
+        .recipients
+        .iter()
+        .any(|r| *r != Requirement::Deliver)
 }
 
 /// A multipart/mixed message with one base64 attachment.
