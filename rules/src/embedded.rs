@@ -1,0 +1,120 @@
+//! The shipped default rule set and dictionaries, embedded in the binary at build time (a
+//! dictionary or rule file added under `deploy/rules/` is listed here to be shipped).
+
+macro_rules! embedded {
+    ($($name:literal),* $(,)?) => { &[$(($name, include_str!(concat!("../../deploy/rules/", $name)))),*] };
+}
+
+/// The shipped default rule set (`deploy/rules/`).
+pub(crate) const DEFAULT_FILES: &[(&str, &str)] = embedded!(
+    "00-settings.toml",
+    "10-detectors.toml",
+    "45-not-phi.toml",
+    "50-phi.toml",
+    "55-phi-more.toml",
+    "60-secure-tag.toml",
+);
+/// The shipped dictionaries (`deploy/rules/dictionaries/`), by the name rules use.
+pub(crate) const DEFAULT_DICTIONARIES: &[(&str, &str)] = &[
+    (
+        "health-terms",
+        include_str!("../../deploy/rules/dictionaries/health-terms.txt"),
+    ),
+    (
+        "medications",
+        include_str!("../../deploy/rules/dictionaries/medications.txt"),
+    ),
+    (
+        "clinical-context",
+        include_str!("../../deploy/rules/dictionaries/clinical-context.txt"),
+    ),
+    (
+        "care-notice",
+        include_str!("../../deploy/rules/dictionaries/care-notice.txt"),
+    ),
+    (
+        "conditions",
+        include_str!("../../deploy/rules/dictionaries/conditions.txt"),
+    ),
+    (
+        "drug-names",
+        include_str!("../../deploy/rules/dictionaries/drug-names.txt"),
+    ),
+    (
+        "visit-types",
+        include_str!("../../deploy/rules/dictionaries/visit-types.txt"),
+    ),
+    (
+        "care-forms",
+        include_str!("../../deploy/rules/dictionaries/care-forms.txt"),
+    ),
+    (
+        "care-billing",
+        include_str!("../../deploy/rules/dictionaries/care-billing.txt"),
+    ),
+    (
+        "elder-care",
+        include_str!("../../deploy/rules/dictionaries/elder-care.txt"),
+    ),
+    (
+        "patient-voice",
+        include_str!("../../deploy/rules/dictionaries/patient-voice.txt"),
+    ),
+    (
+        "encounter",
+        include_str!("../../deploy/rules/dictionaries/encounter.txt"),
+    ),
+    (
+        "sensitive-care",
+        include_str!("../../deploy/rules/dictionaries/sensitive-care.txt"),
+    ),
+    (
+        "care-balance",
+        include_str!("../../deploy/rules/dictionaries/care-balance.txt"),
+    ),
+    // Fifth pass (issue 14, the fourth corpus's kinds): `55-phi-more.toml`, `45-not-phi.toml`.
+    (
+        "dental-care",
+        include_str!("../../deploy/rules/dictionaries/dental-care.txt"),
+    ),
+    (
+        "family-care",
+        include_str!("../../deploy/rules/dictionaries/family-care.txt"),
+    ),
+    (
+        "home-care",
+        include_str!("../../deploy/rules/dictionaries/home-care.txt"),
+    ),
+    (
+        "work-status",
+        include_str!("../../deploy/rules/dictionaries/work-status.txt"),
+    ),
+    (
+        "school-note",
+        include_str!("../../deploy/rules/dictionaries/school-note.txt"),
+    ),
+    (
+        "bh-scheduling",
+        include_str!("../../deploy/rules/dictionaries/bh-scheduling.txt"),
+    ),
+    (
+        "care-shorthand",
+        include_str!("../../deploy/rules/dictionaries/care-shorthand.txt"),
+    ),
+    (
+        "tagalog-health",
+        include_str!("../../deploy/rules/dictionaries/tagalog-health.txt"),
+    ),
+    (
+        "veterinary",
+        include_str!("../../deploy/rules/dictionaries/veterinary.txt"),
+    ),
+    (
+        "it-downtime",
+        include_str!("../../deploy/rules/dictionaries/it-downtime.txt"),
+    ),
+    (
+        "vietnamese-ascii",
+        include_str!("../../deploy/rules/dictionaries/vietnamese-ascii.txt"),
+    ),
+];
