@@ -166,19 +166,7 @@ pub(super) fn read_cond(
         return flag(cx, v, Cond::SubjectTag);
     }
     if let Some(h) = &raw.header {
-        let re = match &raw.matches {
-            None => None,
-            Some(m) => match regex::RegexBuilder::new(m.get_ref())
-                .size_limit(REGEX_SIZE_LIMIT)
-                .build()
-            {
-                Ok(re) => Some(re),
-                Err(e) => {
-                    cx.err(m.span(), format!("invalid expression: {e}"));
-                    return None;
-                }
-            },
-        };
+        let re = optional_regex(cx, raw.matches.as_ref())?;
         return Some(Cond::Header {
             name: h.get_ref().to_ascii_lowercase(),
             re,
@@ -311,19 +299,7 @@ fn read_addr(cx: &mut Ctx<'_>, a: &Spanned<AddrRaw>, names: &Names<'_>) -> Optio
 
 fn read_attach(cx: &mut Ctx<'_>, a: &Spanned<AttachRaw>) -> Option<AttachCond> {
     let raw = a.get_ref();
-    let name = match &raw.name_matches {
-        None => None,
-        Some(m) => match regex::RegexBuilder::new(m.get_ref())
-            .size_limit(REGEX_SIZE_LIMIT)
-            .build()
-        {
-            Ok(re) => Some(re),
-            Err(e) => {
-                cx.err(m.span(), format!("invalid expression: {e}"));
-                return None;
-            }
-        },
-    };
+    let name = optional_regex(cx, raw.name_matches.as_ref())?;
     Some(AttachCond {
         extensions: raw
             .extension
@@ -341,4 +317,22 @@ fn read_attach(cx: &mut Ctx<'_>, a: &Spanned<AttachRaw>) -> Option<AttachCond> {
         min_size: raw.min_size,
         max_size: raw.max_size,
     })
+}
+
+/// An optional `matches`-style expression compiled: `Some(None)` when absent, `None` (the error
+/// recorded at its span) when it does not compile.
+fn optional_regex(cx: &mut Ctx<'_>, m: Option<&Spanned<String>>) -> Option<Option<regex::Regex>> {
+    let Some(m) = m else {
+        return Some(None);
+    };
+    match regex::RegexBuilder::new(m.get_ref())
+        .size_limit(REGEX_SIZE_LIMIT)
+        .build()
+    {
+        Ok(re) => Some(Some(re)),
+        Err(e) => {
+            cx.err(m.span(), format!("invalid expression: {e}"));
+            None
+        }
+    }
 }
