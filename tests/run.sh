@@ -7,6 +7,9 @@ cd "$(dirname "$0")/.."
 
 bash tests/support/install-tools.sh
 
+# A clean checkout gains nothing from incremental compilation, and its files cost disk.
+export CARGO_INCREMENTAL=0
+
 # The end-to-end scenarios run the real binary from the same target directory.
 cargo build --locked -p sealgate
 # tests/scenarios/image.rs puts the static binary into a container image: static-pie glibc, in
