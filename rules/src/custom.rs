@@ -36,8 +36,10 @@ const MAX_LITERALS: usize = 64;
 pub struct Prefiltered {
     /// The lower-case prefix literals, matched ASCII case-insensitively.
     starts: AhoCorasick,
-    /// The same literals, for [`word_candidates`].
+    /// The same literals (the table of [`prefix_literals`]).
     literals: Vec<Vec<u8>>,
+    /// The literals for [`WordStarts`] ([`word_literals`]): (bytes, any case).
+    word_literals: Vec<(Vec<u8>, bool)>,
     /// The expression's forward lazy DFA (ASCII mode, leftmost-first): an anchored search
     /// reads only as far as a match could go.
     dfa: DFA,
@@ -95,9 +97,12 @@ impl Prefiltered {
             .build(pattern)
             .ok()?;
         let never_ascii = literals.iter().all(|l| !l.is_ascii());
+        let word_literals = word_literals(&hir)
+            .unwrap_or_else(|| literals.iter().map(|l| (l.clone(), true)).collect());
         Some(Prefiltered {
             starts,
             literals,
+            word_literals,
             never_ascii,
             dfa,
             re,
@@ -182,15 +187,17 @@ fn bucket(a: u8, b: u8) -> usize {
 }
 
 /// The word-start detectors' literals, for [`WordStarts::candidates`]: bucketed by their first
-/// two bytes, each entry the detector and its literal's first eight bytes folded with the mask
-/// of its length, compared eight bytes at once. Any number of detectors and literals; built
-/// once per rule set.
+/// two bytes (case-folded), each entry the detector, its literal's first eight bytes (folded
+/// when the literal matches in any case), the mask of its length and the folding to apply to
+/// the text's bytes ([`FOLD`] or none: `On` and `T` are matched in their own case, so `one`
+/// and `the` are no candidates), compared eight bytes at once. Any number of detectors and
+/// literals; built once per rule set.
 #[derive(Debug, Clone)]
 pub struct WordStarts {
     /// Bucket → its entries' range in `entries` (`range[b]..range[b + 1]`).
     range: Vec<u32>,
-    /// (detector, folded first eight bytes, mask).
-    entries: Vec<(u32, u64, u64)>,
+    /// (detector, first eight bytes, mask, folding).
+    entries: Vec<(u32, u64, u64, u64)>,
     /// Number of detectors (lists returned).
     dets: usize,
 }
@@ -202,18 +209,19 @@ const FOLD: u64 = 0x2020_2020_2020_2020;
 impl WordStarts {
     /// The table of the word-start detectors among `dets` (by their position).
     pub fn new(dets: &[Option<&Prefiltered>]) -> WordStarts {
-        let mut by_bucket: Vec<Vec<(u32, u64, u64)>> = vec![Vec::new(); BUCKETS];
+        let mut by_bucket: Vec<Vec<(u32, u64, u64, u64)>> = vec![Vec::new(); BUCKETS];
         for (i, d) in dets.iter().enumerate() {
             let Some(d) = d.filter(|d| d.word_start) else {
                 continue;
             };
-            for l in &d.literals {
+            for (l, any_case) in &d.word_literals {
                 let n = l.len().min(8);
                 let mut v = [0u8; 8];
                 v[..n].copy_from_slice(&l[..n]);
                 let mask = u64::MAX >> (8 * (8 - n));
-                let entry = (i as u32, (u64::from_le_bytes(v) | FOLD) & mask, mask);
-                // Literals are lower case; a one-byte literal goes in every second-byte bucket.
+                let fold = if *any_case { FOLD & mask } else { 0 };
+                let entry = (i as u32, (u64::from_le_bytes(v) | fold) & mask, mask, fold);
+                // Buckets are case-folded; a one-byte literal goes in every second-byte bucket.
                 let a = l[0] | 0x20;
                 match l.get(1) {
                     Some(&b) => by_bucket[bucket(a, b | 0x20)].push(entry),
@@ -286,10 +294,10 @@ impl WordStarts {
         if from == to {
             return;
         }
-        let w = load_padded(hay, s) | FOLD;
+        let w = load_padded(hay, s);
         let here = out.len();
-        for &(i, v, mask) in &self.entries[from..to] {
-            if w & mask == v && out[here..].iter().all(|&(d, _)| d != i) {
+        for &(i, v, mask, fold) in &self.entries[from..to] {
+            if (w | fold) & mask == v && out[here..].iter().all(|&(d, _)| d != i) {
                 out.push((i, s as u32));
             }
         }
@@ -347,12 +355,7 @@ fn prefix_literals(hir: &Hir) -> Option<Vec<Vec<u8>>> {
         .map(|l| {
             // A prefix of a prefix is one too: cut at whitespace (`Mr.\t`, `Mr.\n`, `Mr. `…
             // are all `mr.`), keeping at least one byte.
-            let b = l.as_bytes();
-            let cut = b
-                .iter()
-                .position(u8::is_ascii_whitespace)
-                .unwrap_or(b.len());
-            b[..cut.max(1).min(b.len())].to_ascii_lowercase()
+            cut(l.as_bytes()).to_ascii_lowercase()
         })
         .collect();
     lits.sort();
@@ -368,6 +371,55 @@ fn prefix_literals(hir: &Hir) -> Option<Vec<Vec<u8>>> {
         return None;
     }
     Some(kept)
+}
+
+/// Most word-start literals kept per detector before [`word_literals`] gives up.
+const MAX_WORD_LITERALS: usize = 256;
+
+/// The literals one of which starts every match, cut at whitespace like [`prefix_literals`]'s,
+/// for [`WordStarts`]: (bytes, any case). A literal whose every case variant starts a match
+/// (`(?i)age`, `[Ii]s`) is kept once, lower case, to be matched in any case; the others are
+/// kept as written (`On`, `T`, `TSH`), to be matched exactly — lower-casing them all made every
+/// word starting with `t` a candidate of the lab-value detector. `None` when there is no such
+/// finite set or it is too large.
+fn word_literals(hir: &Hir) -> Option<Vec<(Vec<u8>, bool)>> {
+    let seq = Extractor::new().extract(hir);
+    let mut lits: Vec<Vec<u8>> = seq.literals()?.iter().map(|l| cut(l.as_bytes())).collect();
+    lits.sort();
+    lits.dedup();
+    let mut kept: Vec<Vec<u8>> = Vec::new();
+    for l in lits {
+        if !kept.iter().any(|k| l.starts_with(k)) {
+            kept.push(l);
+        }
+    }
+    if kept.is_empty() || kept.iter().any(Vec::is_empty) {
+        return None;
+    }
+    // Case variants side by side, each group complete when it has 2^(letters) members.
+    let mut groups: std::collections::BTreeMap<Vec<u8>, Vec<Vec<u8>>> = Default::default();
+    for l in kept {
+        groups.entry(l.to_ascii_lowercase()).or_default().push(l);
+    }
+    let mut out = Vec::new();
+    for (lower, variants) in groups {
+        let letters = lower.iter().filter(|c| c.is_ascii_alphabetic()).count();
+        if letters < 16 && variants.len() == 1 << letters {
+            out.push((lower, true));
+        } else {
+            out.extend(variants.into_iter().map(|v| (v, false)));
+        }
+    }
+    (out.len() <= MAX_WORD_LITERALS).then_some(out)
+}
+
+/// A literal cut at its first whitespace, keeping at least one byte.
+fn cut(b: &[u8]) -> Vec<u8> {
+    let at = b
+        .iter()
+        .position(u8::is_ascii_whitespace)
+        .unwrap_or(b.len());
+    b[..at.max(1).min(b.len())].to_vec()
 }
 
 /// Every match begins with a word-boundary assertion (`\b…` or `\b…|\b…`).
@@ -389,6 +441,7 @@ impl Clone for Prefiltered {
         Prefiltered {
             starts: self.starts.clone(),
             literals: self.literals.clone(),
+            word_literals: self.word_literals.clone(),
             dfa: self.dfa.clone(),
             re: self.re.clone(),
             caches: Mutex::new(Vec::new()),

@@ -67,6 +67,21 @@ fn texts() -> Vec<String> {
         "aba",
         "ok",
         "u",
+        // Case variants of literals matched in their own case (`T`, `On`, `Is`) or any case.
+        "the",
+        "T",
+        "Tsh",
+        "TSH ",
+        "total",
+        "Total",
+        "on",
+        "On",
+        "one",
+        "is",
+        "Is",
+        "Na",
+        "na",
+        "k",
     ];
     let mut seed = 0x9e37_79b9_7f4a_7c15_u64;
     let mut out = Vec::new();
@@ -242,4 +257,26 @@ fn non_ascii_literals_skip_ascii_text() {
     let texts = vec!["thuoc and yao, cafe a".to_string()];
     assert_eq!(compare("(?:药|thuốc|医生)", &texts), 0);
     assert_eq!(compare("(?:café|cafe)", &texts), 1);
+}
+
+/// Literals written in one case are candidates only in that case (`the`, `one` are none of
+/// `T\.? ?[Bb]ili`, `On `); a literal in every case (`[Ii]s `, `(?i:age)`) in any (`island`:
+/// literals are cut at whitespace).
+#[test]
+fn word_literals_keep_their_case() {
+    let pattern = r"\b(?:T\.? ?[Bb]ili|TSH|On [A-Z]|[Ii]s \d|(?i:age)\s*\d)";
+    let fast = Prefiltered::new(pattern, 1 << 20).expect("a prefix set");
+    let text = "the one island On Is is The AGE Age aGe age TSH total";
+    let words = word_candidates(text.as_bytes(), &[Some(&fast)]);
+    let got: Vec<&str> = words[0]
+        .iter()
+        .map(|&s| text[s as usize..].split(' ').next().unwrap_or(""))
+        .collect();
+    assert_eq!(
+        got,
+        [
+            "island", "On", "Is", "is", "The", "AGE", "Age", "aGe", "age", "TSH"
+        ]
+    );
+    compare(pattern, &texts());
 }

@@ -306,9 +306,10 @@ fn pair(t: &[u8], s: usize, e: usize, l: &Lists) -> Option<usize> {
     if camel(t, s, e, l) {
         return Some(e);
     }
-    let mut buf = [0u8; 32];
-    let w1 = lower(&t[s..e], &mut buf)?.to_string();
-    let (in_first, in_last) = (l.first.contains(w1.as_str()), l.last.contains(w1.as_str()));
+    // Two buffers, so neither word needs a `String` (this runs for every capitalised word).
+    let (mut b1, mut b2) = ([0u8; 32], [0u8; 32]);
+    let w1 = lower(&t[s..e], &mut b1)?;
+    let (in_first, in_last) = (l.first.contains(w1), l.last.contains(w1));
     if !in_first && !in_last {
         return None;
     }
@@ -330,9 +331,8 @@ fn pair(t: &[u8], s: usize, e: usize, l: &Lists) -> Option<usize> {
         }
     }
     let (s2, e2) = word_at(t, i)?;
-    let w2 = lower(&t[s2..e2], &mut buf)?.to_string();
-    let w2 = w2.as_str();
-    if NOT_NAMES.contains(&w1.as_str()) || NOT_NAMES.contains(&w2) || organisation(t, e2, comma) {
+    let w2 = lower(&t[s2..e2], &mut b2)?;
+    if NOT_NAMES.contains(&w1) || NOT_NAMES.contains(&w2) || organisation(t, e2, comma) {
         return None;
     }
     // `Sarah Lake, WV` is a town; `Lauren Brooks is scheduled` a person (`Brooks` is a
