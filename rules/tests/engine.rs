@@ -61,6 +61,10 @@ fn embedded_default_compiles_and_loads_from_disk_alike() {
             "phi-school-note",
             "phi-bh-scheduling",
             "phi-terse-reply",
+            "phi-record-number",
+            "phi-calendar-visit",
+            "phi-visit-reminder",
+            "phi-care-roster",
             "subject-tag"
         ]
     );
