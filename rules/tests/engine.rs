@@ -62,6 +62,7 @@ fn embedded_default_compiles_and_loads_from_disk_alike() {
             "phi-bh-scheduling",
             "phi-terse-reply",
             "phi-record-number",
+            "phi-record-merge",
             "phi-calendar-visit",
             "phi-visit-reminder",
             "phi-care-roster",

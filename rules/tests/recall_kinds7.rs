@@ -52,6 +52,7 @@ fn record_numbers_under_other_labels() {
             "Can you fix MRN#: 000004065877? The DOB was keyed wrong at registration.",
             "Pt # 5512093 needs the wrong encounter moved off.",
             "Hospital number 88120347 was issued twice; please retire the second.",
+            "Please merge MR 4065877 into MR 6775592.",
         ]),
         &notes(&[
             // Labels without a record number, and numbers that are not records.
@@ -59,6 +60,7 @@ fn record_numbers_under_other_labels() {
             "The MRN field is now mandatory in the referral form.",
             "Two vendor records for Shepherd and Hughes: V660723 and V079371; please merge and move PO 8701562.",
             "Charts for the 2024 and 2025 audits are in the shared folder.",
+            "MR imaging slots: 12 open next week, call 555-0182.",
         ]),
     );
     // A record labelled as test data is no one's.
@@ -66,6 +68,24 @@ fn record_numbers_under_other_labels() {
         "test",
         "ZZTEST patient: merge Patient ID 4065877 into 6775592 in the training environment."
     )));
+}
+
+#[test]
+fn record_merge_with_bare_numbers() {
+    check_raw(
+        "phi-record-merge",
+        &notes(&[
+            "Ticket: duplicate registration. Keep 4065877, retire 6775592. Please merge the charts.",
+            "Downtime MRNs to merge:\n D40658 -> 4065877\n D67755 -> 6775592",
+            "Overlay on the patient record: 40658771 and 67755920 are two people, please unmerge.",
+        ]),
+        &notes(&[
+            // A vendor's or a supplier's records, one number only, no record words.
+            "Two vendor records for Shepherd, Smith and Hughes: V660723 and V079371. Please merge into the first and move open PO 8701562 over.",
+            "Duplicate invoices 4065877 and 6775592 from the linen supplier; please merge the payments.",
+            "Please merge the two registration forms into one template before 20261201.",
+        ]),
+    );
 }
 
 /// A calendar invite with one event (`SUMMARY`, `LOCATION` as given).
@@ -97,6 +117,8 @@ fn calendar_entry_named_for_a_patient() {
                 ";LANGUAGE=en-US:Infusion chair 4",
             ),
             invite("Robert T. Chen", ":Robert T. Chen", ":Telehealth"),
+            // A name and nothing of a meeting's business, wherever it is held.
+            invite("Robert Chen", ":Robert Chen", ":Eastside Clinic"),
         ],
         &[
             // A staff one-on-one carries its topic; a name-only meeting in an office or a
@@ -108,6 +130,16 @@ fn calendar_entry_named_for_a_patient() {
             ),
             invite("Laura Golden", ":Laura Golden", ":Conference Room B"),
             invite("Exam room deep clean", ":Exam room deep clean", ":Exam 3"),
+            invite(
+                "Robert Chen - product demo",
+                ":Robert Chen - product demo",
+                ":Eastside Clinic",
+            ),
+            invite(
+                "Budget review with Robert Chen",
+                ":Budget review with Robert Chen",
+                ":Eastside Clinic",
+            ),
         ],
     );
 }
