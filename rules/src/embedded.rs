@@ -127,4 +127,8 @@ pub(crate) const DEFAULT_DICTIONARIES: &[(&str, &str)] = &[
         "transport-needs",
         include_str!("../../deploy/rules/dictionaries/transport-needs.txt"),
     ),
+    (
+        "visit-days",
+        include_str!("../../deploy/rules/dictionaries/visit-days.txt"),
+    ),
 ];
