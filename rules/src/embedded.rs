@@ -12,6 +12,7 @@ pub(crate) const DEFAULT_FILES: &[(&str, &str)] = embedded!(
     "45-not-phi.toml",
     "50-phi.toml",
     "55-phi-more.toml",
+    "56-phi-seventh.toml",
     "60-secure-tag.toml",
 );
 /// The shipped dictionaries (`deploy/rules/dictionaries/`), by the name rules use.
@@ -116,5 +117,18 @@ pub(crate) const DEFAULT_DICTIONARIES: &[(&str, &str)] = &[
     (
         "vietnamese-ascii",
         include_str!("../../deploy/rules/dictionaries/vietnamese-ascii.txt"),
+    ),
+    // Seventh pass (issue 14, the second corpus's held-out kinds): `56-phi-seventh.toml`.
+    (
+        "visit-instructions",
+        include_str!("../../deploy/rules/dictionaries/visit-instructions.txt"),
+    ),
+    (
+        "transport-needs",
+        include_str!("../../deploy/rules/dictionaries/transport-needs.txt"),
+    ),
+    (
+        "visit-days",
+        include_str!("../../deploy/rules/dictionaries/visit-days.txt"),
     ),
 ];

@@ -61,6 +61,11 @@ fn embedded_default_compiles_and_loads_from_disk_alike() {
             "phi-school-note",
             "phi-bh-scheduling",
             "phi-terse-reply",
+            "phi-record-number",
+            "phi-record-merge",
+            "phi-calendar-visit",
+            "phi-visit-reminder",
+            "phi-care-roster",
             "subject-tag"
         ]
     );
