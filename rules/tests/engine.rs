@@ -61,6 +61,9 @@ fn embedded_default_compiles_and_loads_from_disk_alike() {
             "phi-school-note",
             "phi-bh-scheduling",
             "phi-terse-reply",
+            "phi-languages",
+            "phi-occ-health",
+            "phi-own-health",
             "subject-tag"
         ]
     );

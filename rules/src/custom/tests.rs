@@ -92,6 +92,7 @@ fn texts() -> Vec<String> {
         "From: Kayla <k@mail.example>; On Mon, Dec 1, 2026 Tyler <t@mail.example> wrote:",
         "TSH 7.9 mIU/L, Hgb 6.9 g/dL L, BP 148/86; CPT 99214",
         "BEGIN:VCARD\nFN:Sam Ortiz\nTITLE:Account Representative\nEND:VCARD",
+        "Employee: Marcus Bell; Injured worker: Dwayne Phillips",
     ] {
         out.push(line.to_string());
     }
