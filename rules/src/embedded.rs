@@ -13,6 +13,7 @@ pub(crate) const DEFAULT_FILES: &[(&str, &str)] = embedded!(
     "50-phi.toml",
     "55-phi-more.toml",
     "56-phi-seventh.toml",
+    "57-phi-languages.toml",
     "60-secure-tag.toml",
 );
 /// The shipped dictionaries (`deploy/rules/dictionaries/`), by the name rules use.
@@ -130,5 +131,50 @@ pub(crate) const DEFAULT_DICTIONARIES: &[(&str, &str)] = &[
     (
         "visit-days",
         include_str!("../../deploy/rules/dictionaries/visit-days.txt"),
+    ),
+    // Sixth pass (issue 14, the fifth corpus's kinds): `57-phi-languages.toml`.
+    (
+        "health-pt",
+        include_str!("../../deploy/rules/dictionaries/health-pt.txt"),
+    ),
+    (
+        "health-fr-ht",
+        include_str!("../../deploy/rules/dictionaries/health-fr-ht.txt"),
+    ),
+    (
+        "health-pl",
+        include_str!("../../deploy/rules/dictionaries/health-pl.txt"),
+    ),
+    (
+        "health-arabizi",
+        include_str!("../../deploy/rules/dictionaries/health-arabizi.txt"),
+    ),
+    (
+        "addressed-intl",
+        include_str!("../../deploy/rules/dictionaries/addressed-intl.txt"),
+    ),
+    (
+        "marketing-intl",
+        include_str!("../../deploy/rules/dictionaries/marketing-intl.txt"),
+    ),
+    (
+        "occ-health",
+        include_str!("../../deploy/rules/dictionaries/occ-health.txt"),
+    ),
+    (
+        "occ-injury",
+        include_str!("../../deploy/rules/dictionaries/occ-injury.txt"),
+    ),
+    (
+        "staff-absence",
+        include_str!("../../deploy/rules/dictionaries/staff-absence.txt"),
+    ),
+    (
+        "own-illness",
+        include_str!("../../deploy/rules/dictionaries/own-illness.txt"),
+    ),
+    (
+        "common-illness",
+        include_str!("../../deploy/rules/dictionaries/common-illness.txt"),
     ),
 ];

@@ -66,6 +66,9 @@ fn embedded_default_compiles_and_loads_from_disk_alike() {
             "phi-calendar-visit",
             "phi-visit-reminder",
             "phi-care-roster",
+            "phi-languages",
+            "phi-occ-health",
+            "phi-own-health",
             "subject-tag"
         ]
     );

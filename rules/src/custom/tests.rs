@@ -108,6 +108,7 @@ fn texts() -> Vec<String> {
         "TSH 7.9 mIU/L, Hgb 6.9 g/dL L, BP 148/86; CPT 99214",
         "BEGIN:VCARD\nFN:Sam Ortiz\nTITLE:Account Representative\nEND:VCARD",
         "BEGIN:VEVENT\nSUMMARY:Megan Cunningham\nLOCATION:Exam 3\nMRNs 4065877, Patient ID 6775592",
+        "Employee: Marcus Bell; Injured worker: Dwayne Phillips",
     ] {
         out.push(line.to_string());
     }
