@@ -77,6 +77,7 @@ bah config \
     --cmd 'serve --config /etc/sealgate/sealgate.toml' \
     --env SEALGATE_OCR=off \
     --env SSL_CERT_FILE=/etc/ssl/certs/ca-certificates.crt \
+    --env MALLOC_ARENA_MAX=4 \
     --port 2525/tcp --port 9925/tcp \
     --volume /var/lib/sealgate \
     --stop-signal SIGTERM \

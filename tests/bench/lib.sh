@@ -172,7 +172,9 @@ retry_schedule = ["$3"]
 "*" = "$2"
 EOF
     "$SEALGATE_BIN" config check "$SG_DIR/sealgate.toml" >/dev/null || die "bad bench config"
-    "$SEALGATE_BIN" serve --config "$SG_DIR/sealgate.toml" > "$SG_DIR/stdout" 2> "$SG_DIR/sealgate.log" &
+    # As deployed (deploy/systemd/sealgate.service): four allocator arenas. SEALGATE_ARENA_MAX= (empty) for glibc's default.
+    MALLOC_ARENA_MAX=${SEALGATE_ARENA_MAX-4} "$SEALGATE_BIN" serve --config "$SG_DIR/sealgate.toml" \
+        > "$SG_DIR/stdout" 2> "$SG_DIR/sealgate.log" &
     SG_PID=$!
     for _ in $(seq 300); do
         grep -q '^READY ' "$SG_DIR/stdout" 2>/dev/null && break
