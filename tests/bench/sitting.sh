@@ -18,6 +18,7 @@ OUT=${OUT:-${TMPDIR:-/tmp}/sealgate-sitting-$(date +%Y%m%dT%H%M%S)}
 mkdir -p "$OUT" "$WORK"
 trap cleanup_work EXIT
 start=$(date +%s)
+load0=$(cut -d' ' -f1-3 /proc/loadavg)
 build_sealgate
 build_load
 # The copies must outlive each script's own WORK cleanup.
@@ -32,7 +33,7 @@ step relay-ed25519 env DKIM=ed25519 MSGS=${RELAY_MSGS:-5000} WORK="$WORK/r2" "$H
 step tls           env DKIM=rsa     MSGS=${TLS_MSGS:-3000}   WORK="$WORK/t"  "$HERE/tls.sh"
 step scale         env DKIM=rsa     RUNS=${SCALE_RUNS:-1}    WORK="$WORK/s"  "$HERE/scale.sh"
 
-echo "# issue 19 sitting: $commit$dirty, $(date -u +%FT%TZ), $(nproc) CPUs, load before: $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "# issue 19 sitting: $commit$dirty, $(date -u +%FT%TZ), $(nproc) CPUs, load before: $load0, after: $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "## end to end, default rules + fsync, 20 sessions, ${RELAY_MSGS:-5000} x 10 KiB, medians of $RUNS runs"
 for k in rsa ed25519; do echo "### DKIM=$k"; grep -E '^(accepted|delivered|CPU|ratio) ' "$OUT/relay-$k.txt"; done
 echo "## STARTTLS both legs (DKIM rsa), ${TLS_MSGS:-3000} x 10 KiB"
