@@ -296,6 +296,8 @@ fn read_detector(
     let boost = unit(cx, &d.context_boost, 0.3);
     let context =
         (!d.context.is_empty()).then(|| kw.add_list(d.context.iter().map(String::as_str)));
+    let only_with =
+        (!d.only_with.is_empty()).then(|| kw.add_list(d.only_with.iter().map(String::as_str)));
     Some(CustomDetector {
         name: name.to_string(),
         re,
@@ -305,6 +307,7 @@ fn read_detector(
         boost,
         window: d.window.unwrap_or(DEFAULT_WITHIN),
         context,
+        only_with,
     })
 }
 

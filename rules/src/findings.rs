@@ -85,6 +85,9 @@ pub fn find(content: &Content, c: &Compiled) -> Findings {
             });
         }
         for (di, d) in c.custom.iter().enumerate() {
+            if d.only_with.is_some_and(|l| kw.count(l) == 0) {
+                continue;
+            }
             let mut push = |s: usize, e: usize| {
                 let (s, e) = (s as u32, e as u32);
                 let boosted = d.context.is_some_and(|l| kw.near(l, s, e, d.window));

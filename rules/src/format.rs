@@ -90,6 +90,10 @@ pub struct DetectorRaw {
     pub context_boost: Option<Spanned<f32>>,
     /// How far a context word may be, in characters (default 300).
     pub window: Option<u32>,
+    /// Words of which one must be in a text for the detector to run on it at all (none: always
+    /// runs). For a detector only a `near` condition uses: it saves its matching elsewhere.
+    #[serde(default)]
+    pub only_with: Vec<String>,
 }
 
 /// `[[rule]]`.

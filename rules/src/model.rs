@@ -144,6 +144,9 @@ pub struct CustomDetector {
     pub window: u32,
     /// Context list id, if any.
     pub context: Option<usize>,
+    /// Keyword list id of `only_with`: the detector runs on a text only when a word of it is
+    /// there.
+    pub only_with: Option<usize>,
 }
 
 /// A compiled action.

@@ -383,6 +383,44 @@ near = { keywords = ["diagnosis"], within = 30 }
     );
 }
 
+/// `only_with`: a custom detector runs on a text only when one of its words is there — no hit
+/// (and nothing in the decision's hits) in a text without one, every hit in a text with one.
+#[test]
+fn only_with_runs_a_detector_only_on_texts_holding_its_words() {
+    let rules = r#"
+[[detector]]
+name = "long-number"
+pattern = '\b[0-9]{7}\b'
+only_with = ["merge", "duplicate"]
+
+[[rule]]
+id = "numbers"
+action = "encrypt"
+[rule.when]
+detector = "long-number"
+confidence = "low"
+min_count = 2
+"#;
+    let s = set(&[("a.toml", rules)]).unwrap();
+    let r = addr("p@x.example");
+    let with = eml("x", "Please merge 4065877 into 6775592 today.");
+    let without = eml("x", "Invoices 4065877 and 6775592 are paid.");
+    let d = s.classify_raw(&with, None, &[&r]);
+    assert_eq!(d.recipients, [chain()]);
+    assert!(
+        d.hits
+            .iter()
+            .any(|h| h.detector == "long-number" && h.count == 2)
+    );
+    let d = s.classify_raw(&without, None, &[&r]);
+    assert_eq!(d.recipients, [Requirement::Deliver]);
+    assert!(
+        d.hits.iter().all(|h| h.detector != "long-number"),
+        "{:?}",
+        d.hits
+    );
+}
+
 #[test]
 fn sender_attachment_and_encrypted_conditions() {
     let rules = r#"
