@@ -158,8 +158,11 @@ def payer_bulletin(c):
                     ("58970", "oocyte retrieval"), ("E0486", "oral appliance for OSA"), ("J1569", "IVIG"), ("A6197", "alginate dressing")], 3, 5)
     lines = ["PROVIDER BULLETIN %s-%s" % (c.today.year, c.digits(2)), "", "Effective %s, prior authorization changes:" % c.fmt_date(c.future(30, 60), "long")]
     lines += ["  %s  %s  - %s" % (cd, desc, c.pick(["PA required", "PA removed", "notification only"])) for cd, desc in codes]
-    lines += ["", "Submit requests through the portal. Include the member ID and DOB on the request form, not in email.",
-              "Questions: Provider Services %s." % c.phone(), "", "%s Network Management" % org]
+    lines += ["", c.pick(["Submit requests through the portal. Include the member ID and DOB on the request form, not in email.",
+                          "Requests go through the provider portal or fax %s; never email member identifiers." % c.phone(),
+                          "Use the updated PA request form (rev. %s); clinical notes must support medical necessity." % c.today.strftime("%m/%y")]),
+              c.maybe(0.5, "Claims with dates of service on or after the effective date will deny without an approved authorization."),
+              "Questions: Provider Services %s." % c.phone(), "", c.pick(["%s Network Management", "%s Provider Relations", "- %s"]) % org]
     text = "\n".join(lines)
     atts = [("bulletin.pdf", "application", "pdf", pdf(lines, "Provider bulletin"))] if c.chance(0.5) else []
     return dict(frm="%s <provider.news@%s>" % (org, dom), to=["network-providers@" + dom], subject=c.pick(
