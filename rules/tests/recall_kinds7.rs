@@ -7,10 +7,6 @@
 mod common;
 use common::*;
 
-fn rules_of(raw: &[u8]) -> Vec<String> {
-    classify(shipped(), raw).rules
-}
-
 /// Each positive fires `rule` and is protected; each negative is delivered as ordinary mail.
 fn check_raw(rule: &str, positives: &[Vec<u8>], negatives: &[Vec<u8>]) {
     for raw in positives {

@@ -7,34 +7,14 @@
 mod common;
 use common::*;
 
-fn rules_of(raw: &[u8]) -> Vec<String> {
-    classify(shipped(), raw).rules
-}
-
 /// Each positive fires `rule` and is protected; each negative is delivered as ordinary mail.
 fn check(rule: &str, positives: &[&str], negatives: &[&str]) {
-    for body in positives {
-        let raw = eml("mensagem", body);
-        assert!(
-            rules_of(&raw).iter().any(|r| r == rule),
-            "{rule} should fire: {body}\nrules {:?}",
-            rules_of(&raw)
-        );
-        assert!(protected(&raw), "{body}");
-    }
-    for body in negatives {
-        let raw = eml("mensagem", body);
-        assert!(!protected(&raw), "{body}\nrules {:?}", rules_of(&raw));
-    }
+    check_rule(rule, "mensagem", positives, negatives);
 }
 
-/// A mail to a list (`To: patients@…`, with an unsubscribe footer).
+/// A mail to a list.
 fn to_list(to: &str, body: &str) -> Vec<u8> {
-    format!(
-        "From: Clinic <news@clinic.example>\r\nTo: {to}\r\nSubject: news\r\nMIME-Version: 1.0\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n{}\r\n",
-        body.replace('\n', "\r\n")
-    )
-    .into_bytes()
+    common::to_list("Clinic <news@clinic.example>", to, body)
 }
 
 #[test]

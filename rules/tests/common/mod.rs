@@ -56,6 +56,38 @@ pub fn protected(raw: &[u8]) -> bool {
         .any(|r| *r != Requirement::Deliver)
 }
 
+/// The rules the shipped set fires on `raw`.
+pub fn rules_of(raw: &[u8]) -> Vec<String> {
+    classify(shipped(), raw).rules
+}
+
+/// Each positive body (a plain message with `subject`) fires `rule` and is protected; each
+/// negative is delivered as ordinary mail.
+pub fn check_rule(rule: &str, subject: &str, positives: &[&str], negatives: &[&str]) {
+    for body in positives {
+        let raw = eml(subject, body);
+        assert!(
+            rules_of(&raw).iter().any(|r| r == rule),
+            "{rule} should fire: {body}\nrules {:?}",
+            rules_of(&raw)
+        );
+        assert!(protected(&raw), "{body}");
+    }
+    for body in negatives {
+        let raw = eml(subject, body);
+        assert!(!protected(&raw), "{body}\nrules {:?}", rules_of(&raw));
+    }
+}
+
+/// A plain message from `from` to a list address `to`.
+pub fn to_list(from: &str, to: &str, body: &str) -> Vec<u8> {
+    format!(
+        "From: {from}\r\nTo: {to}\r\nSubject: news\r\nMIME-Version: 1.0\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n{}\r\n",
+        body.replace('\n', "\r\n")
+    )
+    .into_bytes()
+}
+
 /// A multipart/mixed message with one base64 attachment.
 pub fn with_attachment(body: &str, ctype: &str, name: &str, data: &[u8]) -> Vec<u8> {
     let b64 = base64(data);
