@@ -7,23 +7,6 @@
 mod common;
 use common::*;
 
-/// Each positive fires `rule` and is protected; each negative is delivered as ordinary mail.
-fn check_raw(rule: &str, positives: &[Vec<u8>], negatives: &[Vec<u8>]) {
-    for raw in positives {
-        let text = String::from_utf8_lossy(raw);
-        assert!(
-            rules_of(raw).iter().any(|r| r == rule),
-            "{rule} should fire: {text}\nrules {:?}",
-            rules_of(raw)
-        );
-        assert!(protected(raw), "{text}");
-    }
-    for raw in negatives {
-        let text = String::from_utf8_lossy(raw);
-        assert!(!protected(raw), "{text}\nrules {:?}", rules_of(raw));
-    }
-}
-
 fn notes(bodies: &[&str]) -> Vec<Vec<u8>> {
     bodies.iter().map(|b| eml("update", b)).collect()
 }
@@ -39,7 +22,7 @@ fn mail(from: &str, to: &str, subject: &str, body: &str) -> Vec<u8> {
 
 #[test]
 fn record_numbers_under_other_labels() {
-    check_raw(
+    check_rule_raw(
         "phi-record-number",
         &notes(&[
             "Please merge MRNs 4065877 and 6775592, same person registered twice.",
@@ -68,7 +51,7 @@ fn record_numbers_under_other_labels() {
 
 #[test]
 fn record_merge_with_bare_numbers() {
-    check_raw(
+    check_rule_raw(
         "phi-record-merge",
         &notes(&[
             "Ticket: duplicate registration. Keep 4065877, retire 6775592. Please merge the charts.",
@@ -97,7 +80,7 @@ fn invite(subject: &str, summary: &str, location: &str) -> Vec<u8> {
 
 #[test]
 fn calendar_entry_named_for_a_patient() {
-    check_raw(
+    check_rule_raw(
         "phi-calendar-visit",
         &[
             invite("Megan Cunningham", ":Megan Cunningham", ":Exam 3"),
@@ -144,7 +127,7 @@ fn calendar_entry_named_for_a_patient() {
 fn short_reminder_naming_the_test() {
     let to = "7984320541@vtext.example";
     let from = "Scheduling <sched@clinic.example>";
-    check_raw(
+    check_rule_raw(
         "phi-visit-reminder",
         &[
             mail(
@@ -235,5 +218,5 @@ fn transport_roster_of_patients() {
         "equipment.csv",
         b"Item,Count,Location\nwheelchair,4,Bay 2\nwalker,6,Bay 3\noxygen tank,10,Storage\n",
     );
-    check_raw("phi-care-roster", &[positive, chemo], &[staff, equipment]);
+    check_rule_raw("phi-care-roster", &[positive, chemo], &[staff, equipment]);
 }

@@ -61,22 +61,28 @@ pub fn rules_of(raw: &[u8]) -> Vec<String> {
     classify(shipped(), raw).rules
 }
 
-/// Each positive body (a plain message with `subject`) fires `rule` and is protected; each
-/// negative is delivered as ordinary mail.
-pub fn check_rule(rule: &str, subject: &str, positives: &[&str], negatives: &[&str]) {
-    for body in positives {
-        let raw = eml(subject, body);
+/// Each positive message fires `rule` and is protected; each negative is delivered as ordinary
+/// mail.
+pub fn check_rule_raw(rule: &str, positives: &[Vec<u8>], negatives: &[Vec<u8>]) {
+    for raw in positives {
+        let text = String::from_utf8_lossy(raw);
         assert!(
-            rules_of(&raw).iter().any(|r| r == rule),
-            "{rule} should fire: {body}\nrules {:?}",
-            rules_of(&raw)
+            rules_of(raw).iter().any(|r| r == rule),
+            "{rule} should fire: {text}\nrules {:?}",
+            rules_of(raw)
         );
-        assert!(protected(&raw), "{body}");
+        assert!(protected(raw), "{text}");
     }
-    for body in negatives {
-        let raw = eml(subject, body);
-        assert!(!protected(&raw), "{body}\nrules {:?}", rules_of(&raw));
+    for raw in negatives {
+        let text = String::from_utf8_lossy(raw);
+        assert!(!protected(raw), "{text}\nrules {:?}", rules_of(raw));
     }
+}
+
+/// [`check_rule_raw`] on plain messages with `subject` and these bodies.
+pub fn check_rule(rule: &str, subject: &str, positives: &[&str], negatives: &[&str]) {
+    let emls = |bodies: &[&str]| bodies.iter().map(|b| eml(subject, b)).collect::<Vec<_>>();
+    check_rule_raw(rule, &emls(positives), &emls(negatives));
 }
 
 /// A plain message from `from` to a list address `to`.
