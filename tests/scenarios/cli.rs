@@ -201,6 +201,55 @@ fn explain_into_a_closed_pipe_exits_quietly() {
     assert_eq!(out.status.code(), Some(141), "stderr:\n{stderr}");
 }
 
+/// A list sent in Bcc has no recipient in its headers (`To: undisclosed-recipients:;`):
+/// `sealgate explain` says to name the envelope's with `--rcpt`, and explains for those when
+/// given; `--from` replaces the From header's sender; a bad address names its option.
+#[test]
+fn explain_takes_the_envelope_from_rcpt_and_from_options() {
+    let env = Env::new();
+    let eml = env.write_etc(
+        "bcc-list.eml",
+        "From: Billing <billing@clinic.example>\r\nTo: undisclosed-recipients:;\r\n\
+         Subject: Statement\r\nMIME-Version: 1.0\r\nContent-Type: text/plain\r\n\r\n\
+         SSN 123-45-6789 is on the account.\r\n",
+    );
+    let eml = eml.to_str().unwrap();
+    let out = sealgate(&["explain", eml]);
+    assert_eq!(out.status.code(), Some(2), "{}", describe(&out));
+    assert!(
+        String::from_utf8_lossy(&out.stdout).contains("--rcpt"),
+        "the refusal names the option: {}",
+        describe(&out)
+    );
+
+    let out = sealgate(&[
+        "explain",
+        eml,
+        "--json",
+        "--rcpt",
+        "pat@mail.example",
+        "--rcpt",
+        "lee@other.example",
+        "--from",
+        "ann@clinic.example",
+    ]);
+    assert!(out.status.success(), "{}", describe(&out));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("explain JSON");
+    let rcpts = v["recipients"].as_array().expect("recipients");
+    let addrs: Vec<&str> = rcpts.iter().filter_map(|r| r["address"].as_str()).collect();
+    assert_eq!(addrs, ["pat@mail.example", "lee@other.example"], "{v}");
+    assert_eq!(v["decision"]["phi"], true, "{v}");
+    assert!(!String::from_utf8_lossy(&out.stdout).contains("123-45-6789"));
+
+    let out = sealgate(&["explain", eml, "--rcpt", "not an address"]);
+    assert!(!out.status.success(), "{}", describe(&out));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("--rcpt `not an address`"),
+        "{}",
+        describe(&out)
+    );
+}
+
 /// `sealgate explain --keys` walks each encrypted recipient's chain against the key store, as
 /// delivery would: a recipient with a gpg key gets `tls-verified` behind a hop that proves TLS
 /// and PGP with that key's fingerprint behind one that does not; a recipient with no key is

@@ -126,6 +126,13 @@ enum Command {
         /// Configuration file whose key store --keys reads.
         #[arg(long, requires = "keys")]
         config: Option<PathBuf>,
+        /// An envelope recipient (`RCPT TO`), repeatable: replaces the To/Cc/Bcc headers'
+        /// addresses (a list sent in Bcc shows `undisclosed-recipients:;`).
+        #[arg(long = "rcpt", value_name = "ADDR")]
+        rcpts: Vec<String>,
+        /// The envelope sender (`MAIL FROM`): replaces the From header's address.
+        #[arg(long, value_name = "ADDR")]
+        from: Option<String>,
     },
     /// DKIM key commands.
     Dkim {
@@ -251,11 +258,17 @@ fn main() -> ExitCode {
             json,
             keys,
             config,
+            rcpts,
+            from,
         } => exit_code(rules_cmd::explain(
             &file,
             rules.as_deref(),
             json,
             keys.then_some(config.as_deref()),
+            rules_cmd::Envelope {
+                from: from.as_deref(),
+                rcpts: &rcpts,
+            },
         )),
         Command::Dkim {
             command:

@@ -333,8 +333,36 @@ fn print_explanation(e: &Explanation) {
     }
 }
 
-/// `sealgate explain FILE.eml [--rules DIR] [--json]`: why each recipient (from the
-/// message's To/Cc/Bcc) gets what it gets.
+/// The envelope `sealgate explain` was given (`--from`, `--rcpt`): each part, when present,
+/// replaces what the message's headers say.
+pub struct Envelope<'a> {
+    pub from: Option<&'a str>,
+    pub rcpts: &'a [String],
+}
+
+impl Envelope<'_> {
+    /// The sender and recipients to explain for: the given ones, else the headers' From and
+    /// To/Cc/Bcc. An address that does not parse is an error naming the option.
+    fn resolve(&self, raw: &[u8]) -> Result<(Option<Address>, Vec<Address>)> {
+        let (header_from, header_rcpts) = sealgate_rules::envelope_from_headers(raw);
+        let parse =
+            |opt: &str, a: &str| Address::parse(a).map_err(|e| anyhow::anyhow!("{opt} `{a}`: {e}"));
+        let sender = match self.from {
+            Some(a) => Some(parse("--from", a)?),
+            None => header_from,
+        };
+        let rcpts = if self.rcpts.is_empty() {
+            header_rcpts
+        } else {
+            let given = self.rcpts.iter().map(|a| parse("--rcpt", a));
+            given.collect::<Result<Vec<_>>>()?
+        };
+        Ok((sender, rcpts))
+    }
+}
+
+/// `sealgate explain FILE.eml [--rules DIR] [--json] [--from ADDR] [--rcpt ADDR …]`: why each
+/// recipient (given with `--rcpt`, else the message's To/Cc/Bcc) gets what it gets.
 ///
 /// With `keys`, also which method each `encrypt` recipient would get now from the key store of
 /// `config` (see `explain_keys`).
@@ -343,14 +371,19 @@ pub fn explain(
     rules: Option<&Path>,
     json: bool,
     keys: Option<Option<&Path>>,
+    envelope: Envelope<'_>,
 ) -> Result<i32> {
     let Some(set) = load(rules)? else {
         return Ok(2);
     };
     let raw = std::fs::read(eml).with_context(|| format!("reading {}", eml.display()))?;
-    let (sender, rcpts) = sealgate_rules::envelope_from_headers(&raw);
+    let (sender, rcpts) = envelope.resolve(&raw)?;
     if rcpts.is_empty() {
-        outln!("{}: no To/Cc/Bcc recipients", eml.display());
+        outln!(
+            "{}: no To/Cc/Bcc recipients (a list sent in Bcc has none in its headers): \
+             name the envelope recipients with --rcpt ADDR",
+            eml.display()
+        );
         return Ok(2);
     }
     let refs: Vec<&Address> = rcpts.iter().collect();
