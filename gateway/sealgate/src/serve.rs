@@ -4,27 +4,23 @@
 use crate::notify::{Health, Notifier};
 use crate::{credentials, notify, secrets, settings};
 use anyhow::Context;
-use sealgate_accept::{OnCommit, Pipeline, Server};
+use sealgate_accept::{Pipeline, Server};
 use sealgate_admin::AdminState;
 use sealgate_commit::{OsRandom, Spool};
-use sealgate_config::{Config, DeliveryMode};
-use sealgate_core::store::TlsStateStore;
-use sealgate_core::store::{KeyStore, QueueStore};
+use sealgate_config::Config;
+use sealgate_core::store::{KeyStore, QueueStore, TlsStateStore};
 use sealgate_core::{Clock, Random, SystemClock};
-use sealgate_deliver::dns::HickoryDns;
-use sealgate_deliver::{Engine, Identity, Outbox, Parts, QueueControl, ReturnRoutes, Templates};
+use sealgate_deliver::escrow::PortalEscrow;
 use sealgate_report::{Metrics, Pseudonymiser};
-use sealgate_sign::Signer;
-use sealgate_tlspolicy::TlsPolicy;
 use sealgate_tlspolicy::policy::Deps;
-use sealgate_tlspolicy::tlsrpt::schedule::{self, ReportSink, Schedule};
 use sealgate_tlspolicy::verify::mozilla_roots;
-use sealgate_transform::{SmimeTrust, Transformer};
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
+
+mod delivery;
 
 /// The blocking pool's bound (tokio's default is 512). Every session's classify + commit holds
 /// one of these threads until its group transaction is durable, so at 1,000 sessions the
@@ -104,27 +100,115 @@ async fn serve(config: Config, config_path: Option<PathBuf>, listen: Listen) -> 
     for w in sealgate_config::warnings(&config.tenants) {
         tracing::warn!("{w}");
     }
+    let core = open_core(&config).await?;
+    let stages = delivery::stages(
+        &config,
+        Arc::clone(&core.recipient_keys),
+        core.tls.clone(),
+        core.portal.clone(),
+    )?;
+    let delivery = delivery::start(&config, &core.shared(), stages)?;
+    let accept_settings = settings::build(&config)?;
+    // Portal replies classify with the rules sessions use (reloads included, once bound).
+    let live_rules = Arc::new(std::sync::OnceLock::new());
+    let reply = crate::portal_reply::Wiring {
+        classify: crate::portal_reply::classifier(&accept_settings, &live_rules),
+        domains: crate::portal_reply::domains(&config),
+    };
+    let portal_addr = match core.portal.clone() {
+        Some(p) => {
+            let (wake, clock, random) =
+                (Arc::clone(&delivery.on_commit), &core.clock, &core.random);
+            Some(crate::portal_serve::start(p, wake, clock, random, reply).await?)
+        }
+        None => None,
+    };
+    let pipeline = Pipeline {
+        store: Arc::clone(&core.store),
+        metrics: core.metrics.clone(),
+        pseudonyms: core.pseudonyms.clone(),
+        clock: Arc::clone(&core.clock),
+        rng: Arc::clone(&core.random),
+        on_commit: Arc::clone(&delivery.on_commit),
+    };
+    let tenants = accept_settings.tenants.clone();
+    crate::connect_facts::spawn(tenants.clone(), config.storage.dir.clone());
+    let server = Server::bind(accept_settings, pipeline)
+        .await
+        .context("smtp.listen: cannot bind")?;
+    let _ = live_rules.set(server.settings_handle());
+    let admin = start_admin(&config, &core, &delivery, &tenants).await?;
+    let notifier = start_notifier(Health {
+        store: Arc::clone(&core.store),
+        delivery_alive: Arc::clone(&delivery.alive),
+        deadline: HEALTH_DEADLINE,
+    });
+    let live = crate::reload::Live {
+        handle: server.settings_handle(),
+        engine: delivery.tls_run.as_ref().map(|r| r.engine.clone()),
+        tls: delivery.tls_run.as_ref().map(|r| Arc::clone(&r.policy)),
+        started: config.clone(),
+        smtp_listen: listen.smtp,
+        admin_listen: listen.admin,
+    };
+    let metrics = core.metrics.clone();
+    crate::reload::spawn_signal_handlers(&server, live, config_path, metrics, notifier.clone())?;
+    admin.ready.store(true, Ordering::Release);
+    announce_ready(
+        &server.local_addrs(),
+        admin.addr,
+        portal_addr,
+        notifier.as_deref(),
+    );
+    server.run(config.gateway.drain_timeout).await;
+    stop(&config, tenants, admin.stop, delivery.tls_run).await;
+    Ok(())
+}
+
+/// What every stage shares: time, randomness, the spool's stores, the metrics registry, the
+/// log's pseudonymiser and the portal's escrow store.
+struct Core {
+    clock: Arc<dyn Clock>,
+    random: Arc<dyn Random>,
+    store: Arc<dyn QueueStore>,
+    /// The spool itself, for the admin API's backup.
+    backup_spool: Spool,
+    recipient_keys: Arc<dyn KeyStore>,
+    key_admin: sealgate_admin::KeyAdmin,
+    tls: (Deps, Arc<dyn TlsStateStore>),
+    portal: Option<Arc<PortalEscrow>>,
+    metrics: Metrics,
+    pseudonyms: Pseudonymiser,
+}
+
+impl Core {
+    fn shared(&self) -> delivery::Shared<'_> {
+        delivery::Shared {
+            store: &self.store,
+            clock: &self.clock,
+            rng: &self.random,
+            metrics: &self.metrics,
+            pseudonyms: &self.pseudonyms,
+        }
+    }
+}
+
+/// Opens the spool (recovering what a crash left before any session is accepted), the
+/// portal's store when `[portal]` is configured, and the metrics registry.
+async fn open_core(config: &Config) -> anyhow::Result<Core> {
     let data = config.storage.dir.clone();
     secrets::private_dir(&data)?;
     let keys = credentials::load_master_keys(&config.storage.master_key_file)?;
-    // The portal's escrow store wraps its stored halves under the same master key.
-    let portal_keys = match &config.portal {
-        Some(_) => Some(credentials::load_master_keys(
-            &config.storage.master_key_file,
-        )?),
-        None => None,
-    };
     let clock: Arc<dyn Clock> = Arc::new(SystemClock);
     // One getrandom(2) per thread and MiB instead of one per draw (issue 19).
     let os = OsRandom::checked().context("no operating-system randomness")?;
-    let rng = Arc::new(crate::fast_random::FastRandom::new(os));
+    let random: Arc<dyn Random> = Arc::new(crate::fast_random::FastRandom::new(os));
     let spool = {
-        let (data, clock, rng) = (data.clone(), Arc::clone(&clock), rng.clone());
+        let (data, clock, rng) = (data.clone(), Arc::clone(&clock), Arc::clone(&random));
         tokio::task::spawn_blocking(move || Spool::open(&data, keys, clock, rng))
             .await?
             .context("storage.dir: cannot open the spool")?
     };
-    let recipient_keys: Arc<dyn KeyStore> = Arc::new(spool.keys());
     let key_admin = sealgate_admin::KeyAdmin {
         keys: Arc::new(spool.keys()),
         audit: Arc::new(spool.audit()),
@@ -137,11 +221,15 @@ async fn serve(config: Config, config_path: Option<PathBuf>, listen: Listen) -> 
         mx_roots: mozilla_roots(),
     };
     let tls_state: Arc<dyn TlsStateStore> = Arc::new(spool.tls_state());
+    let recipient_keys: Arc<dyn KeyStore> = Arc::new(spool.keys());
     let backup_spool = spool.clone();
     let store: Arc<dyn QueueStore> = Arc::new(spool);
-    let random: Arc<dyn Random> = rng.clone();
-    let portal = match portal_keys {
-        Some(k) => crate::portal_serve::open(&config, k, &store, &clock, &random).await?,
+    let portal = match &config.portal {
+        // The portal's escrow store wraps its stored halves under the same master key.
+        Some(_) => {
+            let master = credentials::load_master_keys(&config.storage.master_key_file)?;
+            crate::portal_serve::open(config, master, &store, &clock, &random).await?
+        }
         None => None,
     };
     {
@@ -149,163 +237,157 @@ async fn serve(config: Config, config_path: Option<PathBuf>, listen: Listen) -> 
         let (s, now) = (Arc::clone(&store), clock.now());
         tokio::task::spawn_blocking(move || s.recover(now)).await??;
     }
-    let metrics = Metrics::new().context("metrics registry")?;
-    metrics
-        .set_build_info(env!("CARGO_PKG_VERSION"), env!("SEALGATE_COMMIT"))
-        .context("metrics registry")?;
-    crate::state_gauges::spawn(&config, &metrics, Arc::clone(&store), Arc::clone(&clock))?;
-    if let Some(p) = &portal {
-        crate::portal_serve::count_events(p, &metrics)?;
-    }
+    let metrics = open_metrics(config, &store, &clock, portal.as_deref())?;
     let pseudonyms = Pseudonymiser::new(
         secrets::pseudonym_key(&data)?,
         config.log.pseudonymise_addresses,
     );
-    let stages = stages(
-        &config,
+    Ok(Core {
+        clock,
+        random,
+        store,
+        backup_spool,
         recipient_keys,
-        (tls_deps, tls_state),
-        portal.clone(),
-    )?;
-    let (on_commit, control, tls_run, delivery_alive) = start_delivery(
-        &config,
-        &store,
-        &clock,
-        &random,
-        &metrics,
-        &pseudonyms,
-        stages,
-    )?;
-    let portal_admin = portal.as_ref().map(|p| {
-        let tenant_max = p
-            .config
-            .tenants
-            .iter()
-            .filter_map(|t| Some((t.name.clone(), t.expiry?.max)));
-        (
-            Arc::clone(&p.store),
-            p.config.max_expiry,
-            Arc::new(tenant_max.collect()),
-        )
-    });
-    let accept_settings = settings::build(&config)?;
-    // Portal replies classify with the rules sessions use (reloads included, once bound).
-    let live_rules = Arc::new(std::sync::OnceLock::new());
-    let reply = crate::portal_reply::Wiring {
-        classify: crate::portal_reply::classifier(&accept_settings, &live_rules),
-        domains: crate::portal_reply::domains(&config),
-    };
-    let portal_addr = match portal {
-        Some(p) => Some(
-            crate::portal_serve::start(p, Arc::clone(&on_commit), &clock, &random, reply).await?,
-        ),
-        None => None,
-    };
-    let pipeline = Pipeline {
-        store: Arc::clone(&store),
-        metrics: metrics.clone(),
+        key_admin,
+        tls: (tls_deps, tls_state),
+        portal,
+        metrics,
         pseudonyms,
-        clock: Arc::clone(&clock),
-        rng,
-        on_commit,
-    };
-    let tenants = accept_settings.tenants.clone();
-    crate::connect_facts::spawn(tenants.clone(), data.clone());
-    let server = Server::bind(accept_settings, pipeline)
-        .await
-        .context("smtp.listen: cannot bind")?;
-    let smtp_addrs = server.local_addrs();
-    let _ = live_rules.set(server.settings_handle());
+    })
+}
+
+/// The metrics registry with the build's identity, the state gauges' refresher and the
+/// portal's event counters.
+fn open_metrics(
+    config: &Config,
+    store: &Arc<dyn QueueStore>,
+    clock: &Arc<dyn Clock>,
+    portal: Option<&PortalEscrow>,
+) -> anyhow::Result<Metrics> {
+    let metrics = Metrics::new().context("metrics registry")?;
+    metrics
+        .set_build_info(env!("CARGO_PKG_VERSION"), env!("SEALGATE_COMMIT"))
+        .context("metrics registry")?;
+    crate::state_gauges::spawn(config, &metrics, Arc::clone(store), Arc::clone(clock))?;
+    if let Some(p) = portal {
+        crate::portal_serve::count_events(p, &metrics)?;
+    }
+    Ok(metrics)
+}
+
+/// The running admin API: where it listens, its readiness flag and how to stop it.
+struct Admin {
+    addr: SocketAddr,
+    ready: Arc<AtomicBool>,
+    stop: tokio::sync::watch::Sender<bool>,
+}
+
+/// Binds and starts the admin API (not ready until `ready` is set).
+async fn start_admin(
+    config: &Config,
+    core: &Core,
+    delivery: &delivery::Delivery,
+    tenants: &sealgate_connectors::Tenants,
+) -> anyhow::Result<Admin> {
     let token: Arc<str> = secrets::admin_token(&config.admin.token_file)
         .context("admin.token_file")?
         .into();
     let ready = Arc::new(AtomicBool::new(false));
-    let admin_listener = tokio::net::TcpListener::bind(config.admin.listen)
+    let listener = tokio::net::TcpListener::bind(config.admin.listen)
         .await
         .context("admin.listen: cannot bind")?;
-    let admin_addr = admin_listener.local_addr()?;
-    let (admin_stop_tx, admin_stop) = tokio::sync::watch::channel(false);
+    let addr = listener.local_addr()?;
+    let (stop, stopped) = tokio::sync::watch::channel(false);
     let state = AdminState {
-        store: Arc::clone(&store),
-        metrics: metrics.clone(),
-        token: Arc::clone(&token),
+        store: Arc::clone(&core.store),
+        metrics: core.metrics.clone(),
+        token,
         ready: Arc::clone(&ready),
-        control: Some(control),
-        keys: Some(key_admin),
+        control: Some(delivery.control.clone()),
+        keys: Some(core.key_admin.clone()),
     };
+    let data = &config.storage.dir;
     // `tls status` is answered from the running policy (facts not yet flushed included);
     // `tls report` sends through the same policy, sink and schedule as the daily run.
-    let app = crate::admin_app::app(
-        state,
-        crate::admin_app::Extras {
-            backup_spool,
-            staging: data.join(crate::admin_app::BACKUP_STAGING),
-            clock: Arc::clone(&clock),
-            tls: tls_run.as_ref().map(|run| sealgate_admin::tls::TlsAdmin {
+    let extras = crate::admin_app::Extras {
+        backup_spool: core.backup_spool.clone(),
+        staging: data.join(crate::admin_app::BACKUP_STAGING),
+        clock: Arc::clone(&core.clock),
+        tls: delivery
+            .tls_run
+            .as_ref()
+            .map(|run| sealgate_admin::tls::TlsAdmin {
                 policy: Arc::clone(&run.policy),
                 sink: Arc::clone(&run.sink),
                 schedule: run.schedule.clone(),
             }),
-            tenants: tenants.clone(),
-            portal: portal_admin,
-        },
-    );
-    let admin_options = crate::admin_app::serve_options(&config.admin)?;
-    tokio::spawn(sealgate_admin::server::serve(
-        admin_listener,
-        app,
-        admin_options,
-        admin_stop,
-    ));
-    let notifier = start_notifier(Health {
-        store: Arc::clone(&store),
-        delivery_alive,
-        deadline: HEALTH_DEADLINE,
-    });
-    let live = crate::reload::Live {
-        handle: server.settings_handle(),
-        engine: tls_run.as_ref().map(|r| r.engine.clone()),
-        tls: tls_run.as_ref().map(|r| Arc::clone(&r.policy)),
-        started: config.clone(),
-        smtp_listen: listen.smtp,
-        admin_listen: listen.admin,
+        tenants: tenants.clone(),
+        portal: core.portal.as_deref().map(portal_limits),
     };
-    crate::reload::spawn_signal_handlers(
-        &server,
-        live,
-        config_path,
-        metrics.clone(),
-        notifier.clone(),
-    )?;
-    ready.store(true, Ordering::Release);
+    let app = crate::admin_app::app(state, extras);
+    let options = crate::admin_app::serve_options(&config.admin)?;
+    tokio::spawn(sealgate_admin::server::serve(
+        listener, app, options, stopped,
+    ));
+    Ok(Admin { addr, ready, stop })
+}
+
+/// The portal's store and expiry limits, for the admin API.
+fn portal_limits(p: &PortalEscrow) -> crate::admin_app::PortalExtras {
+    let tenant_max = p
+        .config
+        .tenants
+        .iter()
+        .filter_map(|t| Some((t.name.clone(), t.expiry?.max)));
+    (
+        Arc::clone(&p.store),
+        p.config.max_expiry,
+        Arc::new(tenant_max.collect()),
+    )
+}
+
+/// Logs the listening addresses and prints the `READY {json}` line; tells systemd.
+fn announce_ready(
+    smtp_addrs: &[SocketAddr],
+    admin: SocketAddr,
+    portal: Option<SocketAddr>,
+    notifier: Option<&Notifier>,
+) {
     let smtp: Vec<String> = smtp_addrs.iter().map(ToString::to_string).collect();
-    tracing::info!(smtp = ?smtp, admin = %admin_addr, "listening");
+    tracing::info!(smtp = ?smtp, admin = %admin, "listening");
     println!(
         "READY {}",
         serde_json::json!({
             "smtp": smtp,
-            "admin": admin_addr.to_string(),
-            "portal": portal_addr.map(|a| a.to_string()),
+            "admin": admin.to_string(),
+            "portal": portal.map(|a| a.to_string()),
         })
     );
-    if let Some(n) = &notifier {
+    if let Some(n) = notifier {
         n.send("READY=1\nSTATUS=serving");
     }
-    server.run(config.gateway.drain_timeout).await;
-    let facts_dir = data.clone();
+}
+
+/// After the SMTP listener drained: writes the connect facts, stops the admin API and lets
+/// the TLS-RPT run flush the day's counts and the last TLS facts.
+async fn stop(
+    config: &Config,
+    tenants: sealgate_connectors::Tenants,
+    admin_stop: tokio::sync::watch::Sender<bool>,
+    tls_run: Option<delivery::TlsRun>,
+) {
+    let facts_dir = config.storage.dir.clone();
     if let Ok(Err(e)) =
         tokio::task::spawn_blocking(move || crate::connect_facts::write(&tenants, &facts_dir)).await
     {
         tracing::warn!(error = %e, "cannot write the connect facts file");
     }
-    let _ = admin_stop_tx.send(true);
+    let _ = admin_stop.send(true);
     if let Some(run) = tls_run {
-        // The TLS-RPT run flushes the day's counts and the last TLS facts before it ends.
         let _ = run.stop.send(true);
         let _ = run.task.await;
     }
     tracing::info!("stopped");
-    Ok(())
 }
 
 /// How long the watchdog's spool probe may take.
@@ -333,182 +415,4 @@ fn start_notifier(health: Health) -> Option<Arc<Notifier>> {
         );
     }
     Some(notifier)
-}
-
-/// The transform stage, the sign stage, the recipient key store the transform stage reads
-/// (where WKD discovery files what it finds) and the stores of the outbound TLS policy.
-struct Stages {
-    transformer: Arc<Transformer>,
-    signer: Arc<Signer>,
-    keys: Arc<dyn KeyStore>,
-    tls: (Deps, Arc<dyn TlsStateStore>),
-    /// The portal's escrow step, when `[portal]` is configured.
-    portal: Option<Arc<sealgate_deliver::escrow::PortalEscrow>>,
-}
-
-/// The daily TLS-RPT run (which also flushes the TLS policy's remembered state) and how to
-/// stop it.
-struct TlsRun {
-    policy: Arc<TlsPolicy>,
-    /// The delivery engine (reload replaces its routes).
-    engine: Engine,
-    /// The run's report sink and schedule, for the admin API's "send now".
-    sink: Arc<dyn ReportSink>,
-    schedule: Schedule,
-    stop: tokio::sync::watch::Sender<bool>,
-    task: tokio::task::JoinHandle<()>,
-}
-
-/// The transform stage (recipient keys, S/MIME roots) and the sign stage (every configured
-/// DKIM key, loaded once; a key that cannot be used stops the start with every problem named).
-fn stages(
-    config: &Config,
-    keys: Arc<dyn KeyStore>,
-    tls: (Deps, Arc<dyn TlsStateStore>),
-    portal: Option<Arc<sealgate_deliver::escrow::PortalEscrow>>,
-) -> anyhow::Result<Stages> {
-    // The operating system's roots (OpenSSL's default paths, which honour SSL_CERT_FILE).
-    let roots = SmimeTrust::system().context("S/MIME trust roots")?;
-    let transformer =
-        Arc::new(Transformer::new(Arc::clone(&keys), roots).with_portal(portal.is_some()));
-    let signer = Signer::from_config(config).context("DKIM keys")?;
-    tracing::info!(keys = signer.key_count(), "DKIM signer ready");
-    Ok(Stages {
-        transformer,
-        signer: Arc::new(signer),
-        keys,
-        tls,
-        portal,
-    })
-}
-
-/// Whether the deliver stage's task still runs (for the watchdog).
-type Alive = Arc<dyn Fn() -> bool + Send + Sync>;
-
-/// Starts the deliver stage for the configured mode; returns the commit notification, the
-/// admin queue control, in mx mode the TLS-RPT run, and the stage's liveness.
-fn start_delivery(
-    config: &Config,
-    store: &Arc<dyn QueueStore>,
-    clock: &Arc<dyn Clock>,
-    rng: &Arc<dyn Random>,
-    metrics: &Metrics,
-    pseudonyms: &Pseudonymiser,
-    stages: Stages,
-) -> anyhow::Result<(OnCommit, QueueControl, Option<TlsRun>, Alive)> {
-    let mut tls_run = None;
-    let alive: Alive;
-    let wake: OnCommit = match &config.delivery.mode {
-        DeliveryMode::Outbox { dir } => {
-            let outbox = Outbox::new(
-                dir.clone(),
-                Arc::clone(store),
-                Arc::clone(clock),
-                metrics.clone(),
-            )
-            .context("delivery.outbox_dir")?;
-            let tx = outbox.spawn();
-            let runner = tx.clone();
-            alive = Arc::new(move || !runner.is_closed());
-            tracing::info!(dir = %dir.display(), "delivery mode outbox");
-            Arc::new(move |id| {
-                let _ = tx.send(id);
-            })
-        }
-        DeliveryMode::Mx => {
-            let d = &config.delivery;
-            let t = &d.testing;
-            if !t.nameservers.is_empty()
-                || t.mx_port.is_some()
-                || !t.mx_host_ports.is_empty()
-                || t.wkd_address.is_some()
-                || t.wkd_ca.is_some()
-            {
-                tracing::warn!("[delivery.testing] overrides are set: for test rigs only");
-            }
-            let tt = &config.tls.testing;
-            if tt.trust_anchor.is_some()
-                || tt.mta_sts_address.is_some()
-                || tt.mta_sts_ca.is_some()
-                || tt.mx_ca.is_some()
-            {
-                tracing::warn!("[tls.testing] overrides are set: for test rigs only");
-            }
-            let Stages {
-                transformer,
-                signer,
-                keys,
-                tls: (tls_deps, tls_state),
-                portal,
-            } = stages;
-            let tls_policy = Arc::new(
-                TlsPolicy::from_config(&config.tls, &t.nameservers, tls_deps)
-                    .context("tls: outbound TLS policy")?
-                    .with_state(tls_state)
-                    .with_destination_guard(sealgate_core::DestinationGuard::new(
-                        d.allow_non_global_destinations,
-                        Some(Arc::new(metrics.clone())),
-                    )),
-            );
-            let dns = HickoryDns::new(&d.testing.nameservers).context("DNS resolver")?;
-            let templates = Templates::load(config.gateway.notice_templates.as_deref())
-                .context("gateway.notice_templates")?;
-            let parts = Parts {
-                store: Arc::clone(store),
-                clock: Arc::clone(clock),
-                rng: Arc::clone(rng),
-                dns: Arc::new(dns),
-                metrics: metrics.clone(),
-                pseudonyms: pseudonyms.clone(),
-                identity: Identity {
-                    hostname: config.smtp.hostname.clone(),
-                    domain: config.gateway.domain.clone(),
-                    postmaster: config.gateway.postmaster.clone(),
-                },
-                templates,
-                transformer,
-                keys,
-                escrow: portal.map(|p| p as Arc<dyn sealgate_deliver::escrow::Escrow>),
-                signer,
-                tls_policy: Arc::clone(&tls_policy),
-                fallback_chain: config.tls.fallback_chain.clone(),
-                return_routes: Arc::new(
-                    ReturnRoutes::load(&config.tenants).context("tenants: return routes")?,
-                ),
-            };
-            let engine = Engine::start(d, parts).context("delivery engine")?;
-            let running = engine.clone();
-            alive = Arc::new(move || running.is_running());
-            tracing::info!(routes = d.routes.len(), "delivery mode mx");
-            let sink: Arc<dyn ReportSink> = Arc::new(engine.report_sink());
-            let (stop, mut stopped) = tokio::sync::watch::channel(false);
-            let report_schedule = Schedule::from_config(config);
-            let task = tokio::spawn(schedule::run(
-                Arc::clone(&tls_policy),
-                Arc::clone(&sink),
-                report_schedule.clone(),
-                Arc::clone(rng),
-                async move {
-                    let _ = stopped.changed().await;
-                },
-            ));
-            let waker = engine.waker();
-            tls_run = Some(TlsRun {
-                policy: tls_policy,
-                engine,
-                sink,
-                schedule: report_schedule,
-                stop,
-                task,
-            });
-            waker
-        }
-    };
-    let control = QueueControl {
-        store: Arc::clone(store),
-        clock: Arc::clone(clock),
-        hold_expiry: config.delivery.hold_expiry,
-        wake: Arc::clone(&wake),
-    };
-    Ok((wake, control, tls_run, alive))
 }
