@@ -2,8 +2,51 @@
 //! `main.rs`: rules, DKIM, keys, config, tenants, TLS, the master key, the portal and the queue.
 
 use crate::dkim_cmd;
-use clap::Subcommand;
+use clap::{Args, Subcommand};
+use std::net::SocketAddr;
 use std::path::PathBuf;
+
+/// Where a command finds the gateway (the configuration's store, or the running gateway's
+/// admin API) and how it prints: the options `keys`, `queue`, `portal` and `connect` share.
+#[derive(Args, Debug, Default)]
+pub(crate) struct Remote {
+    /// Configuration file (TOML); embedded defaults without it.
+    #[arg(long, global = true)]
+    pub config: Option<PathBuf>,
+    /// Admin API address, overriding `[admin] listen`.
+    #[arg(long, global = true)]
+    pub admin: Option<SocketAddr>,
+    /// Print JSON instead of text.
+    #[arg(long, global = true)]
+    pub json: bool,
+}
+
+/// `sealgate explain`'s arguments.
+#[derive(Args, Debug)]
+pub(crate) struct ExplainArgs {
+    /// The message (.eml).
+    pub file: PathBuf,
+    /// Rule directory (the shipped default set without it).
+    #[arg(long)]
+    pub rules: Option<PathBuf>,
+    /// Print JSON instead of text.
+    #[arg(long)]
+    pub json: bool,
+    /// Also show which method each encrypted recipient would get now from the key store
+    /// (of --config, or of the embedded default); needs the gateway stopped.
+    #[arg(long)]
+    pub keys: bool,
+    /// Configuration file whose key store --keys reads.
+    #[arg(long, requires = "keys")]
+    pub config: Option<PathBuf>,
+    /// An envelope recipient (`RCPT TO`), repeatable: replaces the To/Cc/Bcc headers'
+    /// addresses (a list sent in Bcc shows `undisclosed-recipients:;`).
+    #[arg(long = "rcpt", value_name = "ADDR")]
+    pub rcpts: Vec<String>,
+    /// The envelope sender (`MAIL FROM`): replaces the From header's address.
+    #[arg(long, value_name = "ADDR")]
+    pub from: Option<String>,
+}
 
 #[derive(Subcommand)]
 pub(crate) enum RulesCommand {

@@ -17,18 +17,10 @@ use sealgate_config::{CertSource, Config, Platform, TenantConfig};
 use sealgate_connectors::connect::check::{self, FactRecord};
 use sealgate_connectors::connect::{DkimKey, GoogleOutput, M365Output, PlatformSetup, Setup};
 use std::collections::BTreeMap;
-use std::net::SocketAddr;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 /// Where the configuration and the gateway are, and the output form.
-pub struct Target {
-    /// Configuration file (embedded default when absent).
-    pub config: Option<PathBuf>,
-    /// Admin API address override (`check`).
-    pub admin: Option<SocketAddr>,
-    /// Print JSON.
-    pub json: bool,
-}
+pub(crate) use crate::cli::Remote as Target;
 
 /// `sealgate connect …`.
 #[derive(clap::Subcommand)]

@@ -14,18 +14,11 @@ use sealgate_core::{Clock, SystemClock};
 use sealgate_transform::keys::{Imported, Listed};
 use sealgate_transform::{TrustLevel, keys};
 use std::net::SocketAddr;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::Arc;
 
 /// Where the store is.
-pub struct Target {
-    /// Config file (embedded default when absent).
-    pub config: Option<PathBuf>,
-    /// Admin API address override.
-    pub admin: Option<SocketAddr>,
-    /// JSON output.
-    pub json: bool,
-}
+pub(crate) use crate::cli::Remote as Target;
 
 enum Source {
     Api { addr: SocketAddr, token: String },

@@ -110,30 +110,7 @@ enum Command {
         command: RulesCommand,
     },
     /// Explain, recipient by recipient, what the rules decide for a message and why.
-    Explain {
-        /// The message (.eml).
-        file: PathBuf,
-        /// Rule directory (the shipped default set without it).
-        #[arg(long)]
-        rules: Option<PathBuf>,
-        /// Print JSON instead of text.
-        #[arg(long)]
-        json: bool,
-        /// Also show which method each encrypted recipient would get now from the key store
-        /// (of --config, or of the embedded default); needs the gateway stopped.
-        #[arg(long)]
-        keys: bool,
-        /// Configuration file whose key store --keys reads.
-        #[arg(long, requires = "keys")]
-        config: Option<PathBuf>,
-        /// An envelope recipient (`RCPT TO`), repeatable: replaces the To/Cc/Bcc headers'
-        /// addresses (a list sent in Bcc shows `undisclosed-recipients:;`).
-        #[arg(long = "rcpt", value_name = "ADDR")]
-        rcpts: Vec<String>,
-        /// The envelope sender (`MAIL FROM`): replaces the From header's address.
-        #[arg(long, value_name = "ADDR")]
-        from: Option<String>,
-    },
+    Explain(cli::ExplainArgs),
     /// DKIM key commands.
     Dkim {
         #[command(subcommand)]
@@ -144,15 +121,8 @@ enum Command {
     Keys {
         #[command(subcommand)]
         command: KeysCommand,
-        /// Configuration file (TOML); embedded defaults without it.
-        #[arg(long, global = true)]
-        config: Option<PathBuf>,
-        /// Admin API address, overriding `[admin] listen`.
-        #[arg(long, global = true)]
-        admin: Option<SocketAddr>,
-        /// Print JSON instead of text.
-        #[arg(long, global = true)]
-        json: bool,
+        #[command(flatten)]
+        remote: cli::Remote,
     },
     /// Internal: the attachment-extraction child process (reads stdin, writes stdout).
     #[command(name = "__extract", hide = true)]
@@ -181,29 +151,15 @@ enum Command {
     Connect {
         #[command(subcommand)]
         command: connect_cmd::ConnectCommand,
-        /// Configuration file (TOML); embedded defaults without it.
-        #[arg(long, global = true)]
-        config: Option<PathBuf>,
-        /// Admin API address, overriding `[admin] listen` (`check`).
-        #[arg(long, global = true)]
-        admin: Option<SocketAddr>,
-        /// Print JSON instead of text.
-        #[arg(long, global = true)]
-        json: bool,
+        #[command(flatten)]
+        remote: cli::Remote,
     },
     /// The secure portal's escrowed copies (through the running gateway).
     Portal {
         #[command(subcommand)]
         command: PortalCommand,
-        /// Configuration file (TOML); embedded defaults without it.
-        #[arg(long, global = true)]
-        config: Option<PathBuf>,
-        /// Admin API address, overriding `[admin] listen`.
-        #[arg(long, global = true)]
-        admin: Option<SocketAddr>,
-        /// Print JSON instead of text.
-        #[arg(long, global = true)]
-        json: bool,
+        #[command(flatten)]
+        remote: cli::Remote,
     },
     /// Back up the spool into a new directory (consistent snapshot, key files; the master key
     /// only when asked).
@@ -214,15 +170,8 @@ enum Command {
     Queue {
         #[command(subcommand)]
         command: QueueCommand,
-        /// Configuration file (TOML); embedded defaults without it.
-        #[arg(long, global = true)]
-        config: Option<PathBuf>,
-        /// Admin API address, overriding `[admin] listen`.
-        #[arg(long, global = true)]
-        admin: Option<SocketAddr>,
-        /// Print JSON instead of text.
-        #[arg(long, global = true)]
-        json: bool,
+        #[command(flatten)]
+        remote: cli::Remote,
     },
 }
 
@@ -252,24 +201,7 @@ fn main() -> ExitCode {
         Command::Rules {
             command: RulesCommand::Test { dir, cases },
         } => exit_code(rules_cmd::test(&dir, &cases)),
-        Command::Explain {
-            file,
-            rules,
-            json,
-            keys,
-            config,
-            rcpts,
-            from,
-        } => exit_code(rules_cmd::explain(
-            &file,
-            rules.as_deref(),
-            json,
-            keys.then_some(config.as_deref()),
-            rules_cmd::Envelope {
-                from: from.as_deref(),
-                rcpts: &rcpts,
-            },
-        )),
+        Command::Explain(args) => exit_code(rules_cmd::explain(&args)),
         Command::Dkim {
             command:
                 DkimCommand::Keygen {
@@ -279,125 +211,23 @@ fn main() -> ExitCode {
                     out,
                 },
         } => dkim_cmd::keygen(&domain, &selector, algorithm, out.as_deref()),
-        Command::Keys {
-            command,
-            config,
-            admin,
-            json,
-        } => {
-            let target = keys_cmd::Target {
-                config,
-                admin,
-                json,
-            };
-            match command {
-                KeysCommand::Import { file, trust } => keys_cmd::import(&target, &file, &trust),
-                KeysCommand::List => keys_cmd::list(&target),
-                KeysCommand::Remove { fingerprint } => keys_cmd::remove(&target, &fingerprint),
-                KeysCommand::Trust { fingerprint, level } => {
-                    keys_cmd::trust(&target, &fingerprint, &level)
-                }
-            }
-        }
+        Command::Keys { command, remote } => keys(command, &remote),
         Command::Tls {
             command,
             config,
             admin,
-        } => {
-            let target = tls_cmd::Target { config, admin };
-            match command {
-                TlsCommand::Status { domain, json } => tls_cmd::status(&target, &domain, json),
-                TlsCommand::Probe { domain, json } => {
-                    tls_probe::run(target.config.as_deref(), &domain, json)
-                }
-                TlsCommand::Report { day, json } => tls_cmd::report(&target, day.as_deref(), json),
-            }
-        }
+        } => tls(command, tls_cmd::Target { config, admin }),
         Command::MasterKey {
             command: MasterKeyCommand::Init,
             config,
         } => settings::load_config(config.as_deref())
             .and_then(|c| credentials::init(&c.storage.master_key_file)),
-        Command::Connect {
-            command,
-            config,
-            admin,
-            json,
-        } => {
-            let target = connect_cmd::Target {
-                config,
-                admin,
-                json,
-            };
-            connect_cmd::run(&target, command)
-        }
+        Command::Connect { command, remote } => connect_cmd::run(&remote, command),
         Command::Backup(args) => backup_cmd::backup(&args),
         Command::Restore(args) => backup_cmd::restore(&args),
         Command::Extract => exit_code(Ok(sealgate_rules::extractor_main())),
-        Command::Portal {
-            command,
-            config,
-            admin,
-            json,
-        } => {
-            let target = queue_cmd::Target {
-                config,
-                admin,
-                json,
-            };
-            match command {
-                PortalCommand::List => portal_cmd::list(&target),
-                PortalCommand::Show { id } => portal_cmd::show(&target, &id),
-                PortalCommand::Revoke { id } => portal_cmd::action(&target, &id, "revoke", None),
-                PortalCommand::Extend { id, days } => {
-                    portal_cmd::action(&target, &id, "extend", Some(days))
-                }
-                PortalCommand::Passkeys {
-                    command: PasskeysCommand::List { tenant, address },
-                } => portal_passkeys_cmd::list(&target, tenant.as_deref(), address.as_deref()),
-                PortalCommand::Passkeys {
-                    command: PasskeysCommand::Remove { id },
-                } => portal_passkeys_cmd::remove(&target, &id),
-            }
-        }
-        Command::Queue {
-            command,
-            config,
-            admin,
-            json,
-        } => {
-            let target = queue_cmd::Target {
-                config,
-                admin,
-                json,
-            };
-            match command {
-                QueueCommand::List { limit } => queue_cmd::list(&target, limit),
-                QueueCommand::Show { id } => queue_cmd::show(&target, &id),
-                QueueCommand::Retry { id, .. } => {
-                    queue_cmd::action(&target, id.as_deref(), "retry")
-                }
-                QueueCommand::Hold { id } => queue_cmd::action(&target, Some(&id), "hold"),
-                QueueCommand::Release { id: Some(id), .. } => {
-                    queue_cmd::action(&target, Some(&id), "release")
-                }
-                QueueCommand::Release {
-                    tenant,
-                    reason,
-                    domain,
-                    ..
-                } => queue_cmd::release_all(
-                    &target,
-                    &sealgate_deliver::ReleaseFilter {
-                        tenant,
-                        reason,
-                        domain,
-                        ..Default::default()
-                    },
-                ),
-                QueueCommand::Delete { id } => queue_cmd::action(&target, Some(&id), "delete"),
-            }
-        }
+        Command::Portal { command, remote } => portal(command, &remote),
+        Command::Queue { command, remote } => queue(command, &remote),
     };
     match result {
         Ok(code) => ExitCode::from(code),
@@ -406,6 +236,71 @@ fn main() -> ExitCode {
             eprintln!("sealgate: {}", out::clean(&format!("{e:#}")));
             ExitCode::from(2)
         }
+    }
+}
+
+/// `sealgate keys …`.
+fn keys(command: KeysCommand, target: &cli::Remote) -> anyhow::Result<u8> {
+    match command {
+        KeysCommand::Import { file, trust } => keys_cmd::import(target, &file, &trust),
+        KeysCommand::List => keys_cmd::list(target),
+        KeysCommand::Remove { fingerprint } => keys_cmd::remove(target, &fingerprint),
+        KeysCommand::Trust { fingerprint, level } => keys_cmd::trust(target, &fingerprint, &level),
+    }
+}
+
+/// `sealgate tls …`.
+fn tls(command: TlsCommand, target: tls_cmd::Target) -> anyhow::Result<u8> {
+    match command {
+        TlsCommand::Status { domain, json } => tls_cmd::status(&target, &domain, json),
+        TlsCommand::Probe { domain, json } => {
+            tls_probe::run(target.config.as_deref(), &domain, json)
+        }
+        TlsCommand::Report { day, json } => tls_cmd::report(&target, day.as_deref(), json),
+    }
+}
+
+/// `sealgate portal …`.
+fn portal(command: PortalCommand, target: &cli::Remote) -> anyhow::Result<u8> {
+    match command {
+        PortalCommand::List => portal_cmd::list(target),
+        PortalCommand::Show { id } => portal_cmd::show(target, &id),
+        PortalCommand::Revoke { id } => portal_cmd::action(target, &id, "revoke", None),
+        PortalCommand::Extend { id, days } => portal_cmd::action(target, &id, "extend", Some(days)),
+        PortalCommand::Passkeys {
+            command: PasskeysCommand::List { tenant, address },
+        } => portal_passkeys_cmd::list(target, tenant.as_deref(), address.as_deref()),
+        PortalCommand::Passkeys {
+            command: PasskeysCommand::Remove { id },
+        } => portal_passkeys_cmd::remove(target, &id),
+    }
+}
+
+/// `sealgate queue …`.
+fn queue(command: QueueCommand, target: &cli::Remote) -> anyhow::Result<u8> {
+    match command {
+        QueueCommand::List { limit } => queue_cmd::list(target, limit),
+        QueueCommand::Show { id } => queue_cmd::show(target, &id),
+        QueueCommand::Retry { id, .. } => queue_cmd::action(target, id.as_deref(), "retry"),
+        QueueCommand::Hold { id } => queue_cmd::action(target, Some(&id), "hold"),
+        QueueCommand::Release { id: Some(id), .. } => {
+            queue_cmd::action(target, Some(&id), "release")
+        }
+        QueueCommand::Release {
+            tenant,
+            reason,
+            domain,
+            ..
+        } => queue_cmd::release_all(
+            target,
+            &sealgate_deliver::ReleaseFilter {
+                tenant,
+                reason,
+                domain,
+                ..Default::default()
+            },
+        ),
+        QueueCommand::Delete { id } => queue_cmd::action(target, Some(&id), "delete"),
     }
 }
 

@@ -10,18 +10,10 @@ use sealgate_core::store::{QueueEntry, QueueStore, StoreError};
 use sealgate_core::{EventKind, MessageId, SystemClock};
 use sealgate_deliver::{ActionReport, QueueAction, QueueControl, ReleaseFilter};
 use std::net::SocketAddr;
-use std::path::PathBuf;
 use std::sync::Arc;
 
 /// Where to find the queue.
-pub struct Target {
-    /// Config file (embedded default when absent).
-    pub config: Option<PathBuf>,
-    /// Admin API address override.
-    pub admin: Option<SocketAddr>,
-    /// JSON output.
-    pub json: bool,
-}
+pub(crate) use crate::cli::Remote as Target;
 
 enum Source {
     Api { addr: SocketAddr, token: String },

@@ -17,6 +17,7 @@
 //!
 //! Every `expect` key is optional; `rules` is the exact set of matched rule ids.
 
+use crate::cli::ExplainArgs;
 use anyhow::{Context, Result, bail};
 use sealgate_core::{Address, Decision, HeaderChange, Location, Requirement};
 use sealgate_rules::{Explanation, RuleSet};
@@ -334,50 +335,35 @@ fn print_explanation(e: &Explanation) {
 }
 
 /// The envelope `sealgate explain` was given (`--from`, `--rcpt`): each part, when present,
-/// replaces what the message's headers say.
-pub struct Envelope<'a> {
-    pub from: Option<&'a str>,
-    pub rcpts: &'a [String],
-}
-
-impl Envelope<'_> {
-    /// The sender and recipients to explain for: the given ones, else the headers' From and
-    /// To/Cc/Bcc. An address that does not parse is an error naming the option.
-    fn resolve(&self, raw: &[u8]) -> Result<(Option<Address>, Vec<Address>)> {
-        let (header_from, header_rcpts) = sealgate_rules::envelope_from_headers(raw);
-        let parse =
-            |opt: &str, a: &str| Address::parse(a).map_err(|e| anyhow::anyhow!("{opt} `{a}`: {e}"));
-        let sender = match self.from {
-            Some(a) => Some(parse("--from", a)?),
-            None => header_from,
-        };
-        let rcpts = if self.rcpts.is_empty() {
-            header_rcpts
-        } else {
-            let given = self.rcpts.iter().map(|a| parse("--rcpt", a));
-            given.collect::<Result<Vec<_>>>()?
-        };
-        Ok((sender, rcpts))
+/// replaces what the message's headers say. An address that does not parse is an error naming
+/// the option.
+fn envelope(args: &ExplainArgs, raw: &[u8]) -> Result<(Option<Address>, Vec<Address>)> {
+    let (header_from, header_rcpts) = sealgate_rules::envelope_from_headers(raw);
+    let parse =
+        |opt: &str, a: &str| Address::parse(a).map_err(|e| anyhow::anyhow!("{opt} `{a}`: {e}"));
+    let sender = match &args.from {
+        Some(a) => Some(parse("--from", a)?),
+        None => header_from,
+    };
+    if args.rcpts.is_empty() {
+        return Ok((sender, header_rcpts));
     }
+    let given = args.rcpts.iter().map(|a| parse("--rcpt", a));
+    Ok((sender, given.collect::<Result<Vec<_>>>()?))
 }
 
 /// `sealgate explain FILE.eml [--rules DIR] [--json] [--from ADDR] [--rcpt ADDR …]`: why each
 /// recipient (given with `--rcpt`, else the message's To/Cc/Bcc) gets what it gets.
 ///
-/// With `keys`, also which method each `encrypt` recipient would get now from the key store of
-/// `config` (see `explain_keys`).
-pub fn explain(
-    eml: &Path,
-    rules: Option<&Path>,
-    json: bool,
-    keys: Option<Option<&Path>>,
-    envelope: Envelope<'_>,
-) -> Result<i32> {
-    let Some(set) = load(rules)? else {
+/// With `--keys`, also which method each `encrypt` recipient would get now from the key store
+/// of `--config` (see `explain_keys`).
+pub fn explain(args: &ExplainArgs) -> Result<i32> {
+    let eml = &args.file;
+    let Some(set) = load(args.rules.as_deref())? else {
         return Ok(2);
     };
     let raw = std::fs::read(eml).with_context(|| format!("reading {}", eml.display()))?;
-    let (sender, rcpts) = envelope.resolve(&raw)?;
+    let (sender, rcpts) = envelope(args, &raw)?;
     if rcpts.is_empty() {
         outln!(
             "{}: no To/Cc/Bcc recipients (a list sent in Bcc has none in its headers): \
@@ -388,14 +374,14 @@ pub fn explain(
     }
     let refs: Vec<&Address> = rcpts.iter().collect();
     let e = set.explain_raw(&raw, sender.as_ref(), &refs);
-    let walks = match keys {
-        Some(config) => {
-            let d = set.classify_raw(&raw, sender.as_ref(), &refs);
-            Some(crate::explain_keys::walk(config, &raw, &d, &rcpts)?)
-        }
-        None => None,
+    let walks = if args.keys {
+        let d = set.classify_raw(&raw, sender.as_ref(), &refs);
+        let config = args.config.as_deref();
+        Some(crate::explain_keys::walk(config, &raw, &d, &rcpts)?)
+    } else {
+        None
     };
-    if json {
+    if args.json {
         let mut v = serde_json::to_value(&e)?;
         if let (Some(w), Some(obj)) = (&walks, v.as_object_mut()) {
             obj.insert("protection_now".into(), serde_json::to_value(w)?);
