@@ -42,6 +42,47 @@ impl Session {
         let p = Arc::clone(&self.pipeline);
         let now = p.clock.now();
         let id = MessageId::generate(now, p.rng.as_ref());
+        let message = self.message(id, now, tx, &tenant, content, &outcome.body);
+        // Until the commit returns, the message is all this session needs: the content as read
+        // and the read buffer go now, not after the wait (at 1,000 sessions most of them wait
+        // here, and these copies were most of the gateway's memory).
+        drop(outcome);
+        self.conn.release_idle_buffer();
+        let started = Instant::now();
+        let classifier = Arc::clone(&self.settings.classifier);
+        let store = Arc::clone(&p.store);
+        // One trip to the blocking pool: classify, then (unless rejected) commit durably.
+        let outcome = tokio::task::spawn_blocking(move || {
+            classify_and_commit(&*classifier, &*store, message, preset)
+        })
+        .await;
+        let Some(message) = self.committed(id, outcome) else {
+            return;
+        };
+        p.metrics
+            .commit_seconds
+            .observe(started.elapsed().as_secs_f64());
+        p.metrics.accepted.inc();
+        p.metrics.decision(&message.decision);
+        p.metrics.bytes.inc_by(message.size);
+        self.log_accepted(&message);
+        self.reply(Reply::new(250, [2, 0, 0], format!("Ok: queued as {id}")));
+        self.message_accepted();
+        (p.on_commit)(id);
+    }
+
+    /// The message to classify and commit: the Received header this gateway adds, then the
+    /// content as read (`headers` is the content before attribution, for the header fields the
+    /// envelope takes from it).
+    fn message(
+        &self,
+        id: MessageId,
+        now: sealgate_core::Timestamp,
+        tx: super::transaction::Transaction,
+        tenant: &Tenant,
+        content: Vec<u8>,
+        headers: &[u8],
+    ) -> Message {
         let (tls_version, tls_cipher) = self.tls.clone().unwrap_or((None, None));
         let client = ClientInfo {
             ip: self.client.ip(),
@@ -52,14 +93,13 @@ impl Session {
         };
         // RFC 8689 §4.2.1: with REQUIRETLS on MAIL FROM, a TLS-Required header field is ignored.
         let require_tls = tx.require_tls;
-        let tls_required_no = !require_tls && has_tls_required_no(&outcome.body);
+        let tls_required_no = !require_tls && has_tls_required_no(headers);
         let received = crate::received::header(&client, self.host(), id, now);
         let size = content.len() as u64;
         let mut body = Vec::with_capacity(received.len() + content.len());
         body.extend_from_slice(received.as_bytes());
         body.extend_from_slice(&content);
-        drop(content);
-        let message = Message {
+        Message {
             id,
             tenant: tenant.name.clone(),
             received_at: now,
@@ -75,25 +115,21 @@ impl Session {
                 tls_required_no,
             },
             size,
-            header_message_id: header_message_id(&outcome.body),
+            header_message_id: header_message_id(headers),
             decision: Default::default(),
             body: Body::new(body),
-        };
-        // Until the commit returns, the message is all this session needs: the content as read
-        // and the read buffer go now, not after the wait (at 1,000 sessions most of them wait
-        // here, and these copies were most of the gateway's memory).
-        drop(outcome);
-        self.conn.release_idle_buffer();
-        let started = Instant::now();
-        let classifier = Arc::clone(&self.settings.classifier);
-        let store = Arc::clone(&p.store);
-        // One trip to the blocking pool: classify, then (unless rejected) commit durably.
-        let outcome = tokio::task::spawn_blocking(move || {
-            classify_and_commit(&*classifier, &*store, message, preset)
-        })
-        .await;
-        let message = match outcome {
-            Ok(Outcome::Committed(m)) => m,
+        }
+    }
+
+    /// The committed message, or `None` after refusing the transaction (a policy reject, a
+    /// commit that failed, a task that died).
+    fn committed(
+        &mut self,
+        id: MessageId,
+        outcome: Result<Outcome, tokio::task::JoinError>,
+    ) -> Option<Box<Message>> {
+        match outcome {
+            Ok(Outcome::Committed(m)) => Some(m),
             Ok(Outcome::Rejected {
                 reply,
                 tenant,
@@ -101,29 +137,19 @@ impl Session {
             }) => {
                 tracing::info!(%id, %tenant, ?rules, "rejected by policy");
                 self.refuse(reply, RejectReason::Policy);
-                return;
+                None
             }
             Ok(Outcome::Failed(e)) => {
                 tracing::error!(%id, error = %e, "commit failed");
                 self.refuse(e.reply(), RejectReason::Storage);
-                return;
+                None
             }
             Err(_) => {
                 tracing::error!(%id, "classify/commit task failed");
                 self.refuse(Reply::local_error(), RejectReason::Storage);
-                return;
+                None
             }
-        };
-        p.metrics
-            .commit_seconds
-            .observe(started.elapsed().as_secs_f64());
-        p.metrics.accepted.inc();
-        p.metrics.decision(&message.decision);
-        p.metrics.bytes.inc_by(message.size);
-        self.log_accepted(&message);
-        self.reply(Reply::new(250, [2, 0, 0], format!("Ok: queued as {id}")));
-        self.message_accepted();
-        (p.on_commit)(id);
+        }
     }
 
     /// The tenant that may send this content: the envelope's, if fixed, else (null sender) the

@@ -40,118 +40,73 @@ pub(super) struct Transaction {
     pub self_test: bool,
 }
 
+/// A refused command: the reply and the reason counted.
+type Refusal = (Reply, RejectReason);
+
+/// RFC 3461 §4.4: an ENVID is at most 100 printable US-ASCII characters once decoded; anything
+/// else (a decoded CR LF above all) could be smuggled into a DSN or a next hop.
+fn envid_valid(envid: Option<&str>) -> Result<(), Refusal> {
+    if envid.is_some_and(|e| e.len() > 100 || !e.bytes().all(|b| b.is_ascii_graphic())) {
+        let reply = Reply::new(501, [5, 5, 4], "Invalid ENVID parameter");
+        return Err((reply, RejectReason::Syntax));
+    }
+    Ok(())
+}
+
+impl Transaction {
+    /// A transaction opened by an accepted MAIL command.
+    fn new(
+        from: MailFrom<String>,
+        mail_from: Option<Address>,
+        tenant: Option<Arc<Tenant>>,
+        reservation: Reservation,
+    ) -> Transaction {
+        let flag = |f: u64| from.flags & f != 0;
+        let ret = if flag(smtp_proto::MAIL_RET_HDRS) {
+            Some(DsnRet::Hdrs)
+        } else if flag(smtp_proto::MAIL_RET_FULL) {
+            Some(DsnRet::Full)
+        } else {
+            None
+        };
+        let body_type = if flag(smtp_proto::MAIL_BODY_8BITMIME) {
+            BodyType::EightBitMime
+        } else if flag(smtp_proto::MAIL_BODY_BINARYMIME) {
+            BodyType::BinaryMime
+        } else {
+            BodyType::SevenBit
+        };
+        Transaction {
+            mail_from,
+            tenant,
+            recipients: Vec::new(),
+            ret,
+            body_type,
+            smtputf8: flag(smtp_proto::MAIL_SMTPUTF8),
+            require_tls: flag(smtp_proto::MAIL_REQUIRETLS),
+            envid: from.env_id,
+            chunks: None,
+            reservation,
+            overflow: 0,
+            self_test: false,
+        }
+    }
+}
+
 impl Session {
     pub(super) fn mail(&mut self, from: MailFrom<String>) {
-        if self.helo.is_none() {
-            self.refuse(
-                Reply::new(503, [5, 5, 1], "Send EHLO/HELO first"),
-                RejectReason::Syntax,
-            );
-            return;
-        }
-        if self.tx.is_some() {
-            self.refuse(
-                Reply::new(503, [5, 5, 1], "Sender already specified"),
-                RejectReason::Syntax,
-            );
-            return;
-        }
-        if self.settings.smtp.tls.require && self.tls.is_none() {
-            self.refuse(
-                Reply::new(530, [5, 7, 0], "Must issue a STARTTLS command first"),
-                RejectReason::TlsRequired,
-            );
-            return;
-        }
-        // RFC 8689 §4.1: a REQUIRETLS transaction must itself run over TLS.
-        let require_tls = from.flags & smtp_proto::MAIL_REQUIRETLS != 0;
-        if require_tls && self.tls.is_none() {
-            self.refuse(
-                Reply::new(530, [5, 7, 10], "REQUIRETLS needs a TLS session"),
-                RejectReason::TlsRequired,
-            );
-            return;
-        }
-        if from.size as u64 > self.settings.smtp.max_message_size {
-            self.refuse(
-                Reply::new(552, [5, 3, 4], "Message size exceeds fixed limit"),
-                RejectReason::Size,
-            );
-            return;
-        }
-        let mail_from = if from.address.is_empty() {
-            None
-        } else {
-            match Address::parse(&from.address) {
-                Ok(a) => Some(a),
-                Err(_) => {
-                    let (reply, reason) = self.unparseable_sender(&from.address);
-                    self.refuse(reply, reason);
-                    return;
-                }
+        let checked = self
+            .mail_allowed(&from)
+            .and_then(|()| self.mail_sender(&from.address))
+            .and_then(|sender| Ok((self.mail_tenant(sender.as_ref())?, sender)))
+            .and_then(|found| envid_valid(from.env_id.as_deref()).map(|()| found));
+        let (tenant, mail_from) = match checked {
+            Ok(found) => found,
+            Err((reply, reason)) => {
+                self.refuse(reply, reason);
+                return;
             }
         };
-        if self.candidates.is_empty() {
-            tracing::info!(client = %self.client.ip(), "relay refused: client is no tenant");
-            if let Some(a) = &mail_from {
-                // `connect check` of the tenant that owns the domain: source outside the ranges.
-                let facts = sealgate_connectors::SessionFacts {
-                    ip: self.client.ip(),
-                    tls: self.tls.is_some(),
-                    cert_names: &self.cert_names,
-                };
-                let now = self.pipeline.clock.now();
-                self.settings
-                    .tenants
-                    .note_not_admitted(&facts, a.domain(), now);
-            }
-            // The code names the failed check for `connect check` and the setup guides: no
-            // tenant's networks / platform ranges / certificate names admit this client.
-            self.refuse(
-                Reply::new(
-                    550,
-                    [5, 7, 1],
-                    "Relaying denied: this client is not a configured tenant [SG-NOT-TENANT]",
-                ),
-                RejectReason::NotTenant,
-            );
-            return;
-        }
-        let tenant = match &mail_from {
-            None => None,
-            Some(a) => match Tenants::authorise(&self.candidates, a.domain()) {
-                Some(t) => Some(t),
-                None => {
-                    tracing::info!(
-                        client = %self.client.ip(),
-                        sender_domain = %a.domain(),
-                        "relay refused: sender domain is not the tenant's"
-                    );
-                    self.refuse(
-                        Reply::new(
-                            550,
-                            [5, 7, 1],
-                            "Sender domain not permitted for this client [SG-SENDER-DOMAIN]",
-                        ),
-                        RejectReason::SenderDomain,
-                    );
-                    return;
-                }
-            },
-        };
-        // RFC 3461 §4.4: an ENVID is at most 100 printable US-ASCII characters once decoded;
-        // anything else (a decoded CR LF above all) could be smuggled into a DSN or a next hop.
-        if from
-            .env_id
-            .as_deref()
-            .is_some_and(|e| e.len() > 100 || !e.bytes().all(|b| b.is_ascii_graphic()))
-        {
-            self.refuse(
-                Reply::new(501, [5, 5, 4], "Invalid ENVID parameter"),
-                RejectReason::Syntax,
-            );
-            return;
-        }
         let max = self.settings.smtp.max_message_size;
         let announced = if from.size > 0 {
             from.size as u64
@@ -168,33 +123,83 @@ impl Session {
             ));
             return;
         };
-        self.tx = Some(Transaction {
-            mail_from,
-            tenant,
-            recipients: Vec::new(),
-            ret: if from.flags & smtp_proto::MAIL_RET_HDRS != 0 {
-                Some(DsnRet::Hdrs)
-            } else if from.flags & smtp_proto::MAIL_RET_FULL != 0 {
-                Some(DsnRet::Full)
-            } else {
-                None
-            },
-            envid: from.env_id,
-            body_type: if from.flags & smtp_proto::MAIL_BODY_8BITMIME != 0 {
-                BodyType::EightBitMime
-            } else if from.flags & smtp_proto::MAIL_BODY_BINARYMIME != 0 {
-                BodyType::BinaryMime
-            } else {
-                BodyType::SevenBit
-            },
-            smtputf8: from.flags & smtp_proto::MAIL_SMTPUTF8 != 0,
-            require_tls,
-            chunks: None,
-            reservation,
-            overflow: 0,
-            self_test: false,
-        });
+        self.tx = Some(Transaction::new(from, mail_from, tenant, reservation));
         self.reply(Reply::new(250, [2, 1, 0], "Sender ok"));
+    }
+
+    /// MAIL's session-state checks: after EHLO, not inside a transaction, over TLS when
+    /// required (by the settings, or by the command's REQUIRETLS), within the size limit.
+    fn mail_allowed(&self, from: &MailFrom<String>) -> Result<(), Refusal> {
+        if self.helo.is_none() {
+            let reply = Reply::new(503, [5, 5, 1], "Send EHLO/HELO first");
+            return Err((reply, RejectReason::Syntax));
+        }
+        if self.tx.is_some() {
+            let reply = Reply::new(503, [5, 5, 1], "Sender already specified");
+            return Err((reply, RejectReason::Syntax));
+        }
+        if self.settings.smtp.tls.require && self.tls.is_none() {
+            let reply = Reply::new(530, [5, 7, 0], "Must issue a STARTTLS command first");
+            return Err((reply, RejectReason::TlsRequired));
+        }
+        // RFC 8689 §4.1: a REQUIRETLS transaction must itself run over TLS.
+        if from.flags & smtp_proto::MAIL_REQUIRETLS != 0 && self.tls.is_none() {
+            let reply = Reply::new(530, [5, 7, 10], "REQUIRETLS needs a TLS session");
+            return Err((reply, RejectReason::TlsRequired));
+        }
+        if from.size as u64 > self.settings.smtp.max_message_size {
+            let reply = Reply::new(552, [5, 3, 4], "Message size exceeds fixed limit");
+            return Err((reply, RejectReason::Size));
+        }
+        Ok(())
+    }
+
+    /// The envelope sender (`None` for the null sender `<>`).
+    fn mail_sender(&self, address: &str) -> Result<Option<Address>, Refusal> {
+        if address.is_empty() {
+            return Ok(None);
+        }
+        Address::parse(address)
+            .map(Some)
+            .map_err(|_| self.unparseable_sender(address))
+    }
+
+    /// The tenant the client and the envelope sender's domain admit (none for `<>`, settled
+    /// later by header From). A client no tenant admits is noted for `connect check` under the
+    /// tenant that owns the sender's domain.
+    fn mail_tenant(&self, sender: Option<&Address>) -> Result<Option<Arc<Tenant>>, Refusal> {
+        if self.candidates.is_empty() {
+            tracing::info!(client = %self.client.ip(), "relay refused: client is no tenant");
+            if let Some(a) = sender {
+                // `connect check` of the tenant that owns the domain: source outside the ranges.
+                let facts = sealgate_connectors::SessionFacts {
+                    ip: self.client.ip(),
+                    tls: self.tls.is_some(),
+                    cert_names: &self.cert_names,
+                };
+                let now = self.pipeline.clock.now();
+                self.settings
+                    .tenants
+                    .note_not_admitted(&facts, a.domain(), now);
+            }
+            // The code names the failed check for `connect check` and the setup guides: no
+            // tenant's networks / platform ranges / certificate names admit this client.
+            let text = "Relaying denied: this client is not a configured tenant [SG-NOT-TENANT]";
+            return Err((Reply::new(550, [5, 7, 1], text), RejectReason::NotTenant));
+        }
+        let Some(a) = sender else {
+            return Ok(None);
+        };
+        if let Some(t) = Tenants::authorise(&self.candidates, a.domain()) {
+            return Ok(Some(t));
+        }
+        tracing::info!(
+            client = %self.client.ip(),
+            sender_domain = %a.domain(),
+            "relay refused: sender domain is not the tenant's"
+        );
+        let text = "Sender domain not permitted for this client [SG-SENDER-DOMAIN]";
+        Err((Reply::new(550, [5, 7, 1], text), RejectReason::SenderDomain))
     }
 
     /// A sender that does not parse is a syntax error only when it claims one of the client's
