@@ -114,132 +114,34 @@ impl Metrics {
     /// Creates and registers every metric.
     pub fn new() -> Result<Metrics, prometheus::Error> {
         let registry = Registry::new();
-        let counter = |name: &str, help: &str| IntCounter::new(name, help);
-        let sessions = counter(
-            "sealgate_smtp_sessions_total",
-            "Inbound SMTP sessions opened",
-        )?;
-        let sessions_active = IntGauge::new(
-            "sealgate_smtp_sessions_active",
-            "Inbound SMTP sessions open now",
-        )?;
-        let accepted = counter(
-            "sealgate_messages_accepted_total",
-            "Messages accepted after durable commit",
-        )?;
-        let rejected = IntCounterVec::new(
-            Opts::new(
-                "sealgate_smtp_rejected_total",
-                "SMTP refusals by reason class",
-            ),
-            &["reason"],
-        )?;
-        let bytes = counter("sealgate_received_bytes_total", "Message octets accepted")?;
-        let spool_depth = IntGaugeVec::new(
-            Opts::new(
-                "sealgate_spool_recipients",
-                "Recipients in the spool by status",
-            ),
-            &["status"],
-        )?;
-        let commit_seconds = Histogram::with_opts(
-            HistogramOpts::new("sealgate_commit_seconds", "End of DATA to durable commit").buckets(
-                vec![
-                    0.0005, 0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5,
-                ],
-            ),
-        )?;
-        let config_reloads = IntCounterVec::new(
-            Opts::new(
-                "sealgate_config_reloads_total",
-                "Configuration reloads by result",
-            ),
-            &["result"],
-        )?;
-        let delivered = IntCounterVec::new(
-            Opts::new("sealgate_delivered_total", "Recipients delivered by target"),
-            &["target"],
-        )?;
-        registry.register(Box::new(sessions.clone()))?;
-        registry.register(Box::new(sessions_active.clone()))?;
-        registry.register(Box::new(accepted.clone()))?;
-        registry.register(Box::new(rejected.clone()))?;
-        registry.register(Box::new(bytes.clone()))?;
-        registry.register(Box::new(spool_depth.clone()))?;
-        registry.register(Box::new(commit_seconds.clone()))?;
-        registry.register(Box::new(config_reloads.clone()))?;
-        let by_reason =
-            |name: &str, help: &str| IntCounterVec::new(Opts::new(name, help), &["reason"]);
-        let deferred = by_reason(
-            "sealgate_deferred_total",
-            "Recipients deferred by reason class",
-        )?;
-        let bounced = by_reason(
-            "sealgate_bounced_total",
-            "Recipients bounced by reason class",
-        )?;
-        let dropped = by_reason(
-            "sealgate_dropped_total",
-            "Recipients dropped by policy by reason class",
-        )?;
-        let delivery_seconds = Histogram::with_opts(
-            HistogramOpts::new("sealgate_delivery_seconds", "Acceptance to delivery").buckets(
-                vec![
-                    0.01, 0.05, 0.1, 0.25, 0.5, 1.0, 5.0, 30.0, 300.0, 3600.0, 86_400.0,
-                ],
-            ),
-        )?;
-        let outbound_tls = IntCounterVec::new(
-            Opts::new(
-                "sealgate_outbound_tls_total",
-                "Outbound SMTP transactions by TLS version and floor source",
-            ),
-            &["version", "floor_source"],
-        )?;
-        let tls_floor_unmet = IntCounterVec::new(
-            Opts::new(
-                "sealgate_tls_floor_unmet_total",
-                "Outbound next hops below the recipient domain's TLS floor",
-            ),
-            &["outcome", "source"],
-        )?;
-        registry.register(Box::new(tls_floor_unmet.clone()))?;
-        registry.register(Box::new(delivered.clone()))?;
-        registry.register(Box::new(deferred.clone()))?;
-        registry.register(Box::new(bounced.clone()))?;
-        registry.register(Box::new(dropped.clone()))?;
-        registry.register(Box::new(delivery_seconds.clone()))?;
-        registry.register(Box::new(outbound_tls.clone()))?;
-        let destinations_refused = IntCounterVec::new(
-            Opts::new(
-                "sealgate_destinations_refused_total",
-                "Connections refused because a remote domain named a non-global address",
-            ),
-            &["purpose", "class"],
-        )?;
-        registry.register(Box::new(destinations_refused.clone()))?;
-        let (protected, rule_matches, detector_hits) = dlp_and_protection(&registry)?;
+        let r = Register(&registry);
+        let seconds_buckets = vec![
+            0.0005, 0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5,
+        ];
+        let delivery_buckets = vec![
+            0.01, 0.05, 0.1, 0.25, 0.5, 1.0, 5.0, 30.0, 300.0, 3600.0, 86_400.0,
+        ];
         Ok(Metrics {
+            sessions: r.counter(&Self::SESSIONS)?,
+            sessions_active: r.gauge(&Self::SESSIONS_ACTIVE)?,
+            accepted: r.counter(&Self::ACCEPTED)?,
+            rejected: r.counters(&Self::REJECTED)?,
+            bytes: r.counter(&Self::BYTES)?,
+            spool_depth: r.gauges(&Self::SPOOL_DEPTH)?,
+            commit_seconds: r.histogram(&Self::COMMIT_SECONDS, seconds_buckets)?,
+            config_reloads: r.counters(&Self::CONFIG_RELOADS)?,
+            delivered: r.counters(&Self::DELIVERED)?,
+            deferred: r.counters(&Self::DEFERRED)?,
+            bounced: r.counters(&Self::BOUNCED)?,
+            dropped: r.counters(&Self::DROPPED)?,
+            delivery_seconds: r.histogram(&Self::DELIVERY_SECONDS, delivery_buckets)?,
+            outbound_tls: r.counters(&Self::OUTBOUND_TLS)?,
+            tls_floor_unmet: r.counters(&Self::TLS_FLOOR_UNMET)?,
+            protected: r.counters(&Self::PROTECTED)?,
+            rule_matches: r.counters(&Self::RULE_MATCHES)?,
+            detector_hits: r.counters(&Self::DETECTOR_HITS)?,
+            destinations_refused: r.counters(&Self::DESTINATIONS_REFUSED)?,
             registry,
-            sessions,
-            sessions_active,
-            accepted,
-            rejected,
-            bytes,
-            spool_depth,
-            commit_seconds,
-            config_reloads,
-            delivered,
-            deferred,
-            bounced,
-            dropped,
-            delivery_seconds,
-            outbound_tls,
-            tls_floor_unmet,
-            protected,
-            rule_matches,
-            detector_hits,
-            destinations_refused,
         })
     }
 
@@ -295,35 +197,164 @@ impl Metrics {
     }
 }
 
-/// The protection-method and DLP counters.
-fn dlp_and_protection(
-    registry: &Registry,
-) -> Result<(IntCounterVec, IntCounterVec, IntCounterVec), prometheus::Error> {
-    let protected = IntCounterVec::new(
-        Opts::new(
-            "sealgate_protected_recipients_total",
-            "Recipients delivered by the protection method of their copy",
-        ),
-        &["method"],
-    )?;
-    let rule_matches = IntCounterVec::new(
-        Opts::new(
-            "sealgate_rule_matches_total",
-            "Messages matched by each rule of the rule files",
-        ),
-        &["rule"],
-    )?;
-    let detector_hits = IntCounterVec::new(
-        Opts::new(
-            "sealgate_detector_hits_total",
-            "DLP detector findings by detector (counts, never values)",
-        ),
-        &["detector"],
-    )?;
-    registry.register(Box::new(protected.clone()))?;
-    registry.register(Box::new(rule_matches.clone()))?;
-    registry.register(Box::new(detector_hits.clone()))?;
-    Ok((protected, rule_matches, detector_hits))
+/// A metric's name, help text and label names.
+struct Def {
+    name: &'static str,
+    help: &'static str,
+    labels: &'static [&'static str],
+}
+
+/// The gateway's metrics, one definition each (the stages' own register elsewhere).
+impl Metrics {
+    /// `sealgate_smtp_sessions_total`.
+    const SESSIONS: Def = Def {
+        name: "sealgate_smtp_sessions_total",
+        help: "Inbound SMTP sessions opened",
+        labels: &[],
+    };
+    /// `sealgate_smtp_sessions_active`.
+    const SESSIONS_ACTIVE: Def = Def {
+        name: "sealgate_smtp_sessions_active",
+        help: "Inbound SMTP sessions open now",
+        labels: &[],
+    };
+    /// `sealgate_messages_accepted_total`.
+    const ACCEPTED: Def = Def {
+        name: "sealgate_messages_accepted_total",
+        help: "Messages accepted after durable commit",
+        labels: &[],
+    };
+    /// `sealgate_smtp_rejected_total`.
+    const REJECTED: Def = Def {
+        name: "sealgate_smtp_rejected_total",
+        help: "SMTP refusals by reason class",
+        labels: &["reason"],
+    };
+    /// `sealgate_received_bytes_total`.
+    const BYTES: Def = Def {
+        name: "sealgate_received_bytes_total",
+        help: "Message octets accepted",
+        labels: &[],
+    };
+    /// `sealgate_spool_recipients`.
+    const SPOOL_DEPTH: Def = Def {
+        name: "sealgate_spool_recipients",
+        help: "Recipients in the spool by status",
+        labels: &["status"],
+    };
+    /// `sealgate_commit_seconds`.
+    const COMMIT_SECONDS: Def = Def {
+        name: "sealgate_commit_seconds",
+        help: "End of DATA to durable commit",
+        labels: &[],
+    };
+    /// `sealgate_config_reloads_total`.
+    const CONFIG_RELOADS: Def = Def {
+        name: "sealgate_config_reloads_total",
+        help: "Configuration reloads by result",
+        labels: &["result"],
+    };
+    /// `sealgate_delivered_total`.
+    const DELIVERED: Def = Def {
+        name: "sealgate_delivered_total",
+        help: "Recipients delivered by target",
+        labels: &["target"],
+    };
+    /// `sealgate_deferred_total`.
+    const DEFERRED: Def = Def {
+        name: "sealgate_deferred_total",
+        help: "Recipients deferred by reason class",
+        labels: &["reason"],
+    };
+    /// `sealgate_bounced_total`.
+    const BOUNCED: Def = Def {
+        name: "sealgate_bounced_total",
+        help: "Recipients bounced by reason class",
+        labels: &["reason"],
+    };
+    /// `sealgate_dropped_total`.
+    const DROPPED: Def = Def {
+        name: "sealgate_dropped_total",
+        help: "Recipients dropped by policy by reason class",
+        labels: &["reason"],
+    };
+    /// `sealgate_delivery_seconds`.
+    const DELIVERY_SECONDS: Def = Def {
+        name: "sealgate_delivery_seconds",
+        help: "Acceptance to delivery",
+        labels: &[],
+    };
+    /// `sealgate_outbound_tls_total`.
+    const OUTBOUND_TLS: Def = Def {
+        name: "sealgate_outbound_tls_total",
+        help: "Outbound SMTP transactions by TLS version and floor source",
+        labels: &["version", "floor_source"],
+    };
+    /// `sealgate_tls_floor_unmet_total`.
+    const TLS_FLOOR_UNMET: Def = Def {
+        name: "sealgate_tls_floor_unmet_total",
+        help: "Outbound next hops below the recipient domain's TLS floor",
+        labels: &["outcome", "source"],
+    };
+    /// `sealgate_protected_recipients_total`.
+    const PROTECTED: Def = Def {
+        name: "sealgate_protected_recipients_total",
+        help: "Recipients delivered by the protection method of their copy",
+        labels: &["method"],
+    };
+    /// `sealgate_rule_matches_total`.
+    const RULE_MATCHES: Def = Def {
+        name: "sealgate_rule_matches_total",
+        help: "Messages matched by each rule of the rule files",
+        labels: &["rule"],
+    };
+    /// `sealgate_detector_hits_total`.
+    const DETECTOR_HITS: Def = Def {
+        name: "sealgate_detector_hits_total",
+        help: "DLP detector findings by detector (counts, never values)",
+        labels: &["detector"],
+    };
+    /// `sealgate_destinations_refused_total`.
+    const DESTINATIONS_REFUSED: Def = Def {
+        name: "sealgate_destinations_refused_total",
+        help: "Connections refused because a remote domain named a non-global address",
+        labels: &["purpose", "class"],
+    };
+}
+
+/// Creates metrics and registers each in the registry.
+struct Register<'a>(&'a Registry);
+
+impl Register<'_> {
+    /// Registers `m` and returns it (a clone shares the same series).
+    fn add<M: prometheus::core::Collector + Clone + 'static>(
+        &self,
+        m: M,
+    ) -> Result<M, prometheus::Error> {
+        self.0.register(Box::new(m.clone()))?;
+        Ok(m)
+    }
+
+    fn counter(&self, d: &Def) -> Result<IntCounter, prometheus::Error> {
+        self.add(IntCounter::new(d.name, d.help)?)
+    }
+
+    fn gauge(&self, d: &Def) -> Result<IntGauge, prometheus::Error> {
+        self.add(IntGauge::new(d.name, d.help)?)
+    }
+
+    fn counters(&self, d: &Def) -> Result<IntCounterVec, prometheus::Error> {
+        self.add(IntCounterVec::new(Opts::new(d.name, d.help), d.labels)?)
+    }
+
+    fn gauges(&self, d: &Def) -> Result<IntGaugeVec, prometheus::Error> {
+        self.add(IntGaugeVec::new(Opts::new(d.name, d.help), d.labels)?)
+    }
+
+    fn histogram(&self, d: &Def, buckets: Vec<f64>) -> Result<Histogram, prometheus::Error> {
+        let opts = HistogramOpts::new(d.name, d.help).buckets(buckets);
+        self.add(Histogram::with_opts(opts)?)
+    }
 }
 
 #[cfg(test)]
