@@ -23,7 +23,7 @@ use crate::TlsPolicy;
 use crate::error::TlsPolicyError;
 use crate::state::PendingReport;
 use sealgate_config::Config;
-use sealgate_core::{Address, Random, Timestamp};
+use sealgate_core::{Address, Domain, Random, Timestamp};
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 use std::future::Future;
@@ -338,91 +338,28 @@ async fn deliver(
     reports: Vec<PendingReport>,
 ) -> Result<SentSummary, TlsPolicyError> {
     let now = policy.clock().now();
-    let today = now.secs() / DAY_SECS;
-    let deadline = tokio::time::Instant::now() + schedule.run_budget;
-    let mut summary = SentSummary::default();
+    let mut run = Run {
+        policy,
+        sink,
+        schedule,
+        today: now.secs() / DAY_SECS,
+        deadline: tokio::time::Instant::now() + schedule.run_budget,
+        summary: SentSummary::default(),
+    };
     let (mut updated, mut finished) = (Vec::new(), Vec::new());
     for mut p in reports {
         let key = p.key();
-        if tokio::time::Instant::now() >= deadline {
-            if let Some(d) = &p.report.policy_domain {
-                summary.out_of_time.push(d.to_string());
-            }
-            continue;
-        }
-        let Some(domain) = p.report.policy_domain.clone() else {
-            finished.push(key);
-            continue;
-        };
-        if today > p.report.day + schedule.give_up_after_days {
-            tracing::warn!(policy_domain = %domain, day = p.report.day, attempts = p.attempts,
-                last_error = p.last_error.as_deref().unwrap_or(""), "TLS-RPT report given up");
-            summary.given_up.push(domain.to_string());
-            finished.push(key);
-            continue;
-        }
-        let ruas = match policy.report_destinations(&domain).await {
-            Ok(r) if r.is_empty() => {
-                tracing::debug!(policy_domain = %domain, "no TLS-RPT record; report dropped");
-                summary.without_rua.push(domain.to_string());
-                finished.push(key);
-                continue;
-            }
-            Ok(mut r) => {
-                if r.len() > schedule.max_destinations {
-                    tracing::info!(policy_domain = %domain, listed = r.len(),
-                        served = schedule.max_destinations, "TLS-RPT: rua list capped");
-                    r.truncate(schedule.max_destinations);
-                }
-                r
-            }
-            Err(e) => {
-                summary.outcomes.push(Outcome {
-                    day: p.report.day,
-                    domain: domain.to_string(),
-                    rua: String::new(),
-                    error: Some(e.to_string()),
-                });
-                p.last_error = Some(e.to_string());
+        match run.one(&mut p).await {
+            Progress::Finished => finished.push(key),
+            Progress::Retry => {
                 p.attempts += 1;
                 p.next_try = now.plus(schedule.retry_every);
                 updated.push(p);
-                continue;
             }
-        };
-        let mut all = true;
-        for rua in &ruas {
-            let uri = rua_uri(rua);
-            if p.delivered.contains(&uri) {
-                continue;
-            }
-            let result =
-                tokio::time::timeout_at(deadline, send_one(policy, sink, schedule, &p, rua))
-                    .await
-                    .unwrap_or_else(|_| Err("the run's time budget ran out".into()));
-            if let Err(e) = &result {
-                tracing::info!(policy_domain = %domain, day = p.report.day, error = %e,
-                    "TLS-RPT delivery failed; retried later");
-                all = false;
-                p.last_error = Some(e.clone());
-            } else {
-                p.delivered.push(uri.clone());
-            }
-            summary.outcomes.push(Outcome {
-                day: p.report.day,
-                domain: domain.to_string(),
-                rua: uri,
-                error: result.err(),
-            });
-        }
-        if all {
-            finished.push(key);
-        } else {
-            p.attempts += 1;
-            p.next_try = now.plus(schedule.retry_every);
-            updated.push(p);
+            Progress::Later => {}
         }
     }
+    let summary = run.summary;
     if !summary.out_of_time.is_empty() {
         tracing::warn!(
             left = summary.out_of_time.len(),
@@ -432,4 +369,114 @@ async fn deliver(
     }
     policy.update_pending(updated, finished).await?;
     Ok(summary)
+}
+
+/// What became of one pending report in a run.
+enum Progress {
+    /// Delivered everywhere, dropped (no destination) or given up: no longer pending.
+    Finished,
+    /// Some destination failed: tried again after `retry_every`.
+    Retry,
+    /// Not tried (the run's time budget ran out): pending as it was.
+    Later,
+}
+
+/// One delivery run: its time budget and what it did.
+struct Run<'a> {
+    policy: &'a Arc<TlsPolicy>,
+    sink: &'a Arc<dyn ReportSink>,
+    schedule: &'a Schedule,
+    today: u64,
+    deadline: tokio::time::Instant,
+    summary: SentSummary,
+}
+
+impl Run<'_> {
+    /// Delivers one pending report to its policy domain's destinations.
+    async fn one(&mut self, p: &mut PendingReport) -> Progress {
+        if tokio::time::Instant::now() >= self.deadline {
+            if let Some(d) = &p.report.policy_domain {
+                self.summary.out_of_time.push(d.to_string());
+            }
+            return Progress::Later;
+        }
+        let Some(domain) = p.report.policy_domain.clone() else {
+            return Progress::Finished;
+        };
+        if self.today > p.report.day + self.schedule.give_up_after_days {
+            tracing::warn!(policy_domain = %domain, day = p.report.day, attempts = p.attempts,
+                last_error = p.last_error.as_deref().unwrap_or(""), "TLS-RPT report given up");
+            self.summary.given_up.push(domain.to_string());
+            return Progress::Finished;
+        }
+        match self.destinations(&domain).await {
+            Ok(ruas) if ruas.is_empty() => Progress::Finished,
+            Ok(ruas) => self.send(p, &domain, &ruas).await,
+            Err(e) => {
+                self.summary.outcomes.push(Outcome {
+                    day: p.report.day,
+                    domain: domain.to_string(),
+                    rua: String::new(),
+                    error: Some(e.clone()),
+                });
+                p.last_error = Some(e);
+                Progress::Retry
+            }
+        }
+    }
+
+    /// The domain's `rua` destinations (at most `max_destinations`); none, noted, when it
+    /// publishes no TLS-RPT record.
+    async fn destinations(&mut self, domain: &Domain) -> Result<Vec<Rua>, String> {
+        let mut r = self
+            .policy
+            .report_destinations(domain)
+            .await
+            .map_err(|e| e.to_string())?;
+        if r.is_empty() {
+            tracing::debug!(policy_domain = %domain, "no TLS-RPT record; report dropped");
+            self.summary.without_rua.push(domain.to_string());
+        }
+        let max = self.schedule.max_destinations;
+        if r.len() > max {
+            tracing::info!(policy_domain = %domain, listed = r.len(), served = max,
+                "TLS-RPT: rua list capped");
+            r.truncate(max);
+        }
+        Ok(r)
+    }
+
+    /// Sends the report to each destination it has not reached yet, within the run's budget.
+    async fn send(&mut self, p: &mut PendingReport, domain: &Domain, ruas: &[Rua]) -> Progress {
+        let mut all = true;
+        for rua in ruas {
+            let uri = rua_uri(rua);
+            if p.delivered.contains(&uri) {
+                continue;
+            }
+            let sending = send_one(self.policy, self.sink, self.schedule, p, rua);
+            let result = tokio::time::timeout_at(self.deadline, sending)
+                .await
+                .unwrap_or_else(|_| Err("the run's time budget ran out".into()));
+            if let Err(e) = &result {
+                tracing::info!(policy_domain = %domain, day = p.report.day, error = %e,
+                    "TLS-RPT delivery failed; retried later");
+                all = false;
+                p.last_error = Some(e.clone());
+            } else {
+                p.delivered.push(uri.clone());
+            }
+            self.summary.outcomes.push(Outcome {
+                day: p.report.day,
+                domain: domain.to_string(),
+                rua: uri,
+                error: result.err(),
+            });
+        }
+        if all {
+            Progress::Finished
+        } else {
+            Progress::Retry
+        }
+    }
 }
