@@ -248,56 +248,8 @@ impl DomainPlan {
             RouteKind::Mx => self.dane.get(&host).cloned().unwrap_or(DaneState::None),
             RouteKind::Static => DaneState::None,
         };
-        let mut parts: Vec<FloorPart> = self
-            .floor
-            .parts
-            .iter()
-            .filter(|p| route == RouteKind::Mx || p.source != FloorSource::MtaSts)
-            .cloned()
-            .collect();
         let usable = matches!(dane, DaneState::Usable(_));
-        let mut skip: Option<Unmet> = None;
-        for p in &mut parts {
-            if p.level == TlsLevel::Dane && !usable {
-                // Opportunistic DANE without usable TLSA: what the other parts say.
-                p.level = TlsLevel::May;
-            }
-            if p.level == TlsLevel::DaneOnly
-                && !usable
-                && skip.is_none()
-                && let Verdict::Unmet(u) =
-                    Floor::compute(vec![p.clone()]).judge(p.level, Achieved::Verified)
-            {
-                skip = Some(u);
-            }
-        }
-        match &dane {
-            DaneState::Usable(records) => parts.push(FloorPart {
-                source: FloorSource::Dane,
-                level: TlsLevel::DaneOnly,
-                on_failure: None,
-                detail: format!(
-                    "TLSA _25._tcp.{host}: {}",
-                    records
-                        .iter()
-                        .map(|t| format!("{} {} {}", t.usage, t.selector, t.matching))
-                        .collect::<Vec<_>>()
-                        .join(", ")
-                ),
-            }),
-            DaneState::Unusable => parts.push(FloorPart {
-                source: FloorSource::Dane,
-                level: TlsLevel::Encrypt,
-                on_failure: None,
-                detail: format!("TLSA _25._tcp.{host}: no usable record"),
-            }),
-            DaneState::Failed(e) => {
-                skip = skip.or(Some(Unmet::Defer {
-                    reason: format!("TLSA lookup for {host} failed or bogus: {e}"),
-                }));
-            }
-            DaneState::None => {}
-        }
+        let (parts, mut skip) = self.floor_parts(&host, route, &dane);
         // DANE wins over MTA-STS (RFC 8461 §2): a host with usable TLSA needs no STS match.
         if route == RouteKind::Mx && !usable && !self.mx_allowed(&host) {
             skip = Some(self.no_mx_allowed());
@@ -335,5 +287,67 @@ impl DomainPlan {
             verifiers: self.verifiers.clone(),
             dane: usable,
         })
+    }
+
+    /// The floor's parts that apply on this route (MTA-STS only for MX hosts), with DANE's
+    /// own part for `host`, and the first reason the host cannot be used at all (a `dane-only`
+    /// domain without usable TLSA, a failed or bogus TLSA lookup).
+    fn floor_parts(
+        &self,
+        host: &str,
+        route: RouteKind,
+        dane: &DaneState,
+    ) -> (Vec<FloorPart>, Option<Unmet>) {
+        let usable = matches!(dane, DaneState::Usable(_));
+        let mut parts: Vec<FloorPart> = self
+            .floor
+            .parts
+            .iter()
+            .filter(|p| route == RouteKind::Mx || p.source != FloorSource::MtaSts)
+            .cloned()
+            .collect();
+        let mut skip: Option<Unmet> = None;
+        for p in &mut parts {
+            if p.level == TlsLevel::Dane && !usable {
+                // Opportunistic DANE without usable TLSA: what the other parts say.
+                p.level = TlsLevel::May;
+            }
+            if p.level == TlsLevel::DaneOnly
+                && !usable
+                && skip.is_none()
+                && let Verdict::Unmet(u) =
+                    Floor::compute(vec![p.clone()]).judge(p.level, Achieved::Verified)
+            {
+                skip = Some(u);
+            }
+        }
+        match dane {
+            DaneState::Usable(records) => parts.push(FloorPart {
+                source: FloorSource::Dane,
+                level: TlsLevel::DaneOnly,
+                on_failure: None,
+                detail: format!(
+                    "TLSA _25._tcp.{host}: {}",
+                    records
+                        .iter()
+                        .map(|t| format!("{} {} {}", t.usage, t.selector, t.matching))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ),
+            }),
+            DaneState::Unusable => parts.push(FloorPart {
+                source: FloorSource::Dane,
+                level: TlsLevel::Encrypt,
+                on_failure: None,
+                detail: format!("TLSA _25._tcp.{host}: no usable record"),
+            }),
+            DaneState::Failed(e) => {
+                skip = skip.or(Some(Unmet::Defer {
+                    reason: format!("TLSA lookup for {host} failed or bogus: {e}"),
+                }));
+            }
+            DaneState::None => {}
+        }
+        (parts, skip)
     }
 }
