@@ -327,38 +327,38 @@ fn print_entry(e: &QueueEntry) {
                     format!("accepted, requirement {requirement}")
                 }
                 EventKind::Status { status, reason } => format!("{status}: {reason}"),
-                EventKind::Attempt(a) => {
-                    format!(
-                        "attempt via {}{} tls={}{}{}{} reply={}",
-                        a.next_hop,
-                        a.ip.as_deref()
-                            .map_or(String::new(), |ip| format!(" [{ip}]")),
-                        a.tls_version.as_deref().unwrap_or("none"),
-                        a.tls_cipher
-                            .as_deref()
-                            .map_or(String::new(), |c| format!(" cipher={c}")),
-                        a.cert_verified.map_or(String::new(), |v| format!(
-                            " cert={}",
-                            match (v, a.dane) {
-                                (true, Some(true)) => "dane",
-                                (true, _) => "verified",
-                                (false, _) => "unverified",
-                            }
-                        )),
-                        a.tls_floor
-                            .as_deref()
-                            .map_or(String::new(), |f| format!(" floor={f}")),
-                        a.reply
-                            .as_ref()
-                            .map_or("-".to_string(), ToString::to_string)
-                    ) + &mx_text(a)
-                        + &protection_text(a)
-                }
+                EventKind::Attempt(a) => attempt_text(a),
                 EventKind::Recovered => "requeued after restart".to_string(),
             };
             outln!("    {when}  {what}");
         }
     }
+}
+
+/// One delivery attempt: next hop and address, TLS version and cipher, how the certificate
+/// was checked, the TLS floor, the reply; then the MX and protection lines.
+fn attempt_text(a: &sealgate_core::event::AttemptFacts) -> String {
+    let opt = |v: Option<&str>, f: &dyn Fn(&str) -> String| v.map_or(String::new(), f);
+    let cert = a.cert_verified.map_or(String::new(), |v| {
+        let how = match (v, a.dane) {
+            (true, Some(true)) => "dane",
+            (true, _) => "verified",
+            (false, _) => "unverified",
+        };
+        format!(" cert={how}")
+    });
+    format!(
+        "attempt via {}{} tls={}{}{cert}{} reply={}",
+        a.next_hop,
+        opt(a.ip.as_deref(), &|ip| format!(" [{ip}]")),
+        a.tls_version.as_deref().unwrap_or("none"),
+        opt(a.tls_cipher.as_deref(), &|c| format!(" cipher={c}")),
+        opt(a.tls_floor.as_deref(), &|f| format!(" floor={f}")),
+        a.reply
+            .as_ref()
+            .map_or("-".to_string(), ToString::to_string)
+    ) + &mx_text(a)
+        + &protection_text(a)
 }
 
 /// How the attempt's next hop name was authenticated (issue 16 item 3):
