@@ -157,6 +157,11 @@ pub fn backup(args: &BackupArgs) -> anyhow::Result<u8> {
         files: sums(dir)?,
     };
     write_new(&dir.join(MANIFEST), &serde_json::to_vec_pretty(&manifest)?)?;
+    Ok(report_backup(dir, mode, &manifest))
+}
+
+/// Prints what the backup holds; 1 when a queued body or an escrowed file was missing.
+fn report_backup(dir: &Path, mode: &str, manifest: &Manifest) -> u8 {
     let s = &manifest.spool;
     outln!(
         "backup {} ({mode}): {} messages, {} queued with {} bodies ({} bytes), {} files{}",
@@ -166,7 +171,7 @@ pub fn backup(args: &BackupArgs) -> anyhow::Result<u8> {
         s.bodies,
         s.body_bytes,
         manifest.files.len(),
-        if args.include_master_key {
+        if manifest.master_key_included {
             "; includes the master key: store it under the key's controls"
         } else {
             "; the master key is not included (back it up separately)"
@@ -187,9 +192,9 @@ pub fn backup(args: &BackupArgs) -> anyhow::Result<u8> {
             "warning: {} queued message(s) had no body in the spool, {} escrowed cop(ies) had a file missing",
             s.missing_bodies, missing_copies
         );
-        return Ok(1);
+        return 1;
     }
-    Ok(0)
+    0
 }
 
 /// Asks a running gateway for a snapshot; `None` when none answers.

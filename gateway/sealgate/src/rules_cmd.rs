@@ -250,6 +250,29 @@ fn requirement_text(r: &Requirement) -> String {
     }
 }
 
+/// One recipient's requirement, the rule that decided it and every rule's conditions.
+fn print_recipient(r: &sealgate_rules::RecipientExplanation) {
+    outln!();
+    outln!(
+        "Recipient {} <{}>: {}",
+        r.index + 1,
+        r.address,
+        requirement_text(&r.trace.requirement)
+    );
+    outln!("  decided by: {}", r.trace.decided_by);
+    for rule in &r.rules {
+        let state = if rule.matched {
+            "matched"
+        } else {
+            "did not match"
+        };
+        outln!("  rule {} ({}): {state}", rule.rule, rule.origin);
+        for line in &rule.conditions {
+            outln!("    {line}");
+        }
+    }
+}
+
 fn print_explanation(e: &Explanation) {
     let d = &e.decision;
     outln!("Decision: phi={} rules=[{}]", d.phi, d.rules.join(", "));
@@ -289,27 +312,7 @@ fn print_explanation(e: &Explanation) {
             outln!("  {}: {why}", loc_name(loc));
         }
     }
-    for r in &e.recipients {
-        outln!();
-        outln!(
-            "Recipient {} <{}>: {}",
-            r.index + 1,
-            r.address,
-            requirement_text(&r.trace.requirement)
-        );
-        outln!("  decided by: {}", r.trace.decided_by);
-        for rule in &r.rules {
-            let state = if rule.matched {
-                "matched"
-            } else {
-                "did not match"
-            };
-            outln!("  rule {} ({}): {state}", rule.rule, rule.origin);
-            for line in &rule.conditions {
-                outln!("    {line}");
-            }
-        }
-    }
+    e.recipients.iter().for_each(print_recipient);
     if !d.header_changes.is_empty() {
         outln!();
         outln!("Changes to every copy:");
