@@ -176,26 +176,52 @@ pub fn word_candidates(hay: &[u8], dets: &[Option<&Prefiltered>]) -> Candidates 
     WordStarts::new(dets).candidates(hay)
 }
 
-/// Buckets of [`WordStarts`]: five bits of each of a word's first two bytes.
-const BUCKETS: usize = 1 << 10;
+/// Classes of bytes for [`WordStarts`]' buckets: 0 for a byte that is neither a letter nor a
+/// digit, then one per letter (case-folded) and one per digit.
+const CLASSES: usize = 37;
 
-/// The bucket of a word whose first two bytes are `a`, `b`: letters case-folded; other bytes
-/// may share a bucket with a letter, which only adds candidates.
+/// The class of each byte (see [`CLASSES`]).
+static CLASS: [u8; 256] = {
+    let mut t = [0u8; 256];
+    let mut i = 0;
+    while i < 26 {
+        t[b'a' as usize + i] = 1 + i as u8;
+        t[b'A' as usize + i] = 1 + i as u8;
+        i += 1;
+    }
+    let mut d = 0;
+    while d < 10 {
+        t[b'0' as usize + d] = 27 + d as u8;
+        d += 1;
+    }
+    t
+};
+
+/// Buckets of [`WordStarts`]: the classes of a word's first two bytes.
+const BUCKETS: usize = CLASSES * CLASSES;
+
+/// The bucket of a word whose first two bytes are `a`, `b`: letters case-folded, digits apart
+/// from letters (five bits of each byte made `1` share a bucket with `q`, so every word starting
+/// with `p` to `y` was tried against the digits' literals); the bytes that are neither share a
+/// class, which only adds candidates.
 #[inline]
 fn bucket(a: u8, b: u8) -> usize {
-    (usize::from(a & 0x1f) << 5) | usize::from(b & 0x1f)
+    usize::from(CLASS[usize::from(a)]) * CLASSES + usize::from(CLASS[usize::from(b)])
 }
 
 /// The word-start detectors' literals, for [`WordStarts::candidates`]: bucketed by their first
-/// two bytes (case-folded), each entry the detector, its literal's first eight bytes (folded
-/// when the literal matches in any case), the mask of its length and the folding to apply to
-/// the text's bytes ([`FOLD`] or none: `On` and `T` are matched in their own case, so `one`
+/// two bytes (case-folded, see [`bucket`]) with a bit per class of third byte, each entry the
+/// detector, its literal's first eight bytes (folded when the literal matches in any case), the
+/// mask of its length and the folding to apply to the text's bytes ([`FOLD`] or none: `On` and `T` are matched in their own case, so `one`
 /// and `the` are no candidates), compared eight bytes at once. Any number of detectors and
 /// literals; built once per rule set.
 #[derive(Debug, Clone)]
 pub struct WordStarts {
     /// Bucket → its entries' range in `entries` (`range[b]..range[b + 1]`).
     range: Vec<u32>,
+    /// Bucket → the classes of the third bytes its literals may have, a bit each (all bits
+    /// for a literal shorter than three bytes): most words leave after this one load.
+    third: Vec<u64>,
     /// (detector, first eight bytes, mask, folding).
     entries: Vec<(u32, u64, u64, u64)>,
     /// Number of detectors (lists returned).
@@ -210,6 +236,7 @@ impl WordStarts {
     /// The table of the word-start detectors among `dets` (by their position).
     pub fn new(dets: &[Option<&Prefiltered>]) -> WordStarts {
         let mut by_bucket: Vec<Vec<(u32, u64, u64, u64)>> = vec![Vec::new(); BUCKETS];
+        let mut third = vec![0u64; BUCKETS];
         for (i, d) in dets.iter().enumerate() {
             let Some(d) = d.filter(|d| d.word_start) else {
                 continue;
@@ -222,10 +249,17 @@ impl WordStarts {
                 let fold = if *any_case { FOLD & mask } else { 0 };
                 let entry = (i as u32, (u64::from_le_bytes(v) | fold) & mask, mask, fold);
                 // Buckets are case-folded; a one-byte literal goes in every second-byte bucket.
-                let a = l[0] | 0x20;
+                let first = usize::from(CLASS[usize::from(l[0])]) * CLASSES;
+                let bits = l.get(2).map_or(u64::MAX, |&c| 1 << CLASS[usize::from(c)]);
                 match l.get(1) {
-                    Some(&b) => by_bucket[bucket(a, b | 0x20)].push(entry),
-                    None => (0..32).for_each(|b| by_bucket[bucket(a, b)].push(entry)),
+                    Some(&b) => {
+                        by_bucket[bucket(l[0], b)].push(entry);
+                        third[bucket(l[0], b)] |= bits;
+                    }
+                    None => (0..CLASSES).for_each(|b| {
+                        by_bucket[first + b].push(entry);
+                        third[first + b] = u64::MAX;
+                    }),
                 }
             }
         }
@@ -238,6 +272,7 @@ impl WordStarts {
         range.push(entries.len() as u32);
         WordStarts {
             range,
+            third,
             entries,
             dets: dets.len(),
         }
@@ -286,14 +321,22 @@ impl WordStarts {
     /// Files `s` under each detector one of whose literals may start there.
     #[inline]
     fn at(&self, hay: &[u8], s: usize, out: &mut Vec<(u32, u32)>) {
-        // The text ends after a one-byte word: byte 0 stands for "none" (a literal with a
-        // second byte cannot match there, and one without is in every bucket).
-        let second = hay.get(s + 1).map_or(0, |&c| c | 0x20);
-        let b = bucket(hay[s] | 0x20, second);
-        let (from, to) = (self.range[b] as usize, self.range[b + 1] as usize);
-        if from == to {
-            return;
+        // The text ends after a one-byte word: byte 0, class 0, stands for "none" (a literal
+        // with a second byte cannot match there, and one without is in every bucket).
+        let second = hay.get(s + 1).copied().unwrap_or(0);
+        let b = bucket(hay[s], second);
+        // Past the text's end, class 0: only a literal shorter than three bytes can match.
+        let third = hay.get(s + 2).map_or(0, |&c| CLASS[usize::from(c)]);
+        if self.third[b] >> third & 1 == 1 {
+            self.try_bucket(hay, s, b, out);
         }
+    }
+
+    /// [`WordStarts::at`] past the bucket's third-byte test: its entries (out of line, so the
+    /// keyword walk's loop keeps its values in registers).
+    #[inline(never)]
+    fn try_bucket(&self, hay: &[u8], s: usize, b: usize, out: &mut Vec<(u32, u32)>) {
+        let (from, to) = (self.range[b] as usize, self.range[b + 1] as usize);
         let w = load_padded(hay, s);
         let here = out.len();
         for &(i, v, mask, fold) in &self.entries[from..to] {
