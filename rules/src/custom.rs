@@ -290,8 +290,15 @@ impl WordStarts {
     /// [`WordStarts::candidates`]'s lists.
     #[inline]
     pub fn word_at(&self, hay: &[u8], s: usize, out: &mut Vec<(u32, u32)>) {
+        self.word_at_loaded(hay, s, load_padded(hay, s), out);
+    }
+
+    /// [`WordStarts::word_at`] given `w`, the eight bytes of `hay` from `s` zero-padded past
+    /// its end ([`load_padded`]), which the keyword walk has loaded already.
+    #[inline]
+    pub fn word_at_loaded(&self, hay: &[u8], s: usize, w: u64, out: &mut Vec<(u32, u32)>) {
         if s == 0 || hay[s - 1] != b'_' {
-            self.at(hay, s, out);
+            self.at(s, w, out);
         }
     }
 
@@ -311,33 +318,33 @@ impl WordStarts {
                 let s = base * 64 + bits.trailing_zeros() as usize;
                 bits &= bits - 1;
                 if s == 0 || hay[s - 1] != b'_' {
-                    self.at(hay, s, &mut out);
+                    self.at(s, load_padded(hay, s), &mut out);
                 }
             }
         }
         self.group(&out)
     }
 
-    /// Files `s` under each detector one of whose literals may start there.
+    /// Files `s` under each detector one of whose literals may start there; `w` holds the
+    /// text's eight bytes from `s`, zero-padded past its end.
     #[inline]
-    fn at(&self, hay: &[u8], s: usize, out: &mut Vec<(u32, u32)>) {
+    fn at(&self, s: usize, w: u64, out: &mut Vec<(u32, u32)>) {
+        let [first, second, third, ..] = w.to_le_bytes();
         // The text ends after a one-byte word: byte 0, class 0, stands for "none" (a literal
-        // with a second byte cannot match there, and one without is in every bucket).
-        let second = hay.get(s + 1).copied().unwrap_or(0);
-        let b = bucket(hay[s], second);
-        // Past the text's end, class 0: only a literal shorter than three bytes can match.
-        let third = hay.get(s + 2).map_or(0, |&c| CLASS[usize::from(c)]);
-        if self.third[b] >> third & 1 == 1 {
-            self.try_bucket(hay, s, b, out);
+        // with a second byte cannot match there, and one without is in every bucket); past
+        // the end the third byte is class 0 too: only a literal shorter than three bytes can
+        // match there.
+        let b = bucket(first, second);
+        if self.third[b] >> CLASS[usize::from(third)] & 1 == 1 {
+            self.try_bucket(s, w, b, out);
         }
     }
 
     /// [`WordStarts::at`] past the bucket's third-byte test: its entries (out of line, so the
     /// keyword walk's loop keeps its values in registers).
     #[inline(never)]
-    fn try_bucket(&self, hay: &[u8], s: usize, b: usize, out: &mut Vec<(u32, u32)>) {
+    fn try_bucket(&self, s: usize, w: u64, b: usize, out: &mut Vec<(u32, u32)>) {
         let (from, to) = (self.range[b] as usize, self.range[b + 1] as usize);
-        let w = load_padded(hay, s);
         let here = out.len();
         for &(i, v, mask, fold) in &self.entries[from..to] {
             if (w | fold) & mask == v && out[here..].iter().all(|&(d, _)| d != i) {
@@ -376,7 +383,7 @@ impl std::ops::Index<usize> for Candidates {
 /// Eight bytes of `hay` from `s`, zero-padded past its end: one fixed-size load where eight
 /// bytes are there (a variable-length copy is a call to `memcpy`).
 #[inline]
-fn load_padded(hay: &[u8], s: usize) -> u64 {
+pub(crate) fn load_padded(hay: &[u8], s: usize) -> u64 {
     if let Some(w) = hay.get(s..s + 8) {
         let mut b = [0u8; 8];
         b.copy_from_slice(w);

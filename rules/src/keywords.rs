@@ -17,7 +17,7 @@
 //! 71.6 MB DFA, a cache miss on most bytes). The few terms that start with another character
 //! (`#secure`) keep a small automaton of their own.
 
-use crate::custom::{Candidates, WordStarts};
+use crate::custom::{Candidates, WordStarts, load_padded};
 use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind};
 use std::cell::Cell;
 use std::collections::HashMap;
@@ -60,7 +60,7 @@ fn give<T>(key: &'static std::thread::LocalKey<Cell<Vec<T>>>, v: Vec<T>) {
 type Prev = Option<(u64, usize, usize)>;
 
 /// A word of the text on its way to [`KeywordIndex::word`]: its span, its hash, whether the
-/// word filter says it may key a term, whether a digit follows its first byte.
+/// word filter says it may key a term, whether a digit follows a letter in it.
 #[derive(Clone, Copy)]
 struct Word {
     s: usize,
@@ -300,7 +300,7 @@ impl KeywordIndex {
 
     /// Every word of `text` (a run of ASCII letters and digits, see [`for_each_word`]): its
     /// start to `starts`, if given, then its hash and the word filter; only a word the filter
-    /// lets through, one holding a digit or one that may end a pair goes on to
+    /// lets through, one with a digit after a letter or one that may end a pair goes on to
     /// [`KeywordIndex::word`].
     fn words(
         &self,
@@ -310,14 +310,16 @@ impl KeywordIndex {
     ) {
         let mut prev: Prev = None;
         for_each_word(text, |s, e| {
+            // One load for the word-start table, the hash and the digit test.
+            let w8 = load_padded(text, s);
             if let Some((ws, cands)) = starts_to.as_mut() {
-                ws.word_at(text, s, cands);
+                ws.word_at_loaded(text, s, w8, cands);
             }
-            let (h, digit) = hash_and_digit(text, s, e);
+            let (h, digit) = hash_and_digit(text, s, e, w8);
             let (keyed, begins_pair) = self.flags(h);
             let joined = prev.filter(|&(_, _, pe)| pe + 1 == s);
-            // Most words of prose key nothing, hold no digit and follow no pair's first word:
-            // they stop here.
+            // Most words of prose key nothing, hold no letter-then-digit and follow no pair's
+            // first word: they stop here.
             if keyed || digit || joined.is_some() {
                 self.word(
                     text,

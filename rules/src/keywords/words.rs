@@ -68,20 +68,23 @@ pub(super) fn word_hash(text: &[u8], s: usize, e: usize) -> u64 {
     h
 }
 
-/// [`word_hash`] of the word `text[s..e]` and [`digit_after_first`] of it: for a word of up to
-/// eight bytes with eight bytes to read, both from one load.
+/// [`word_hash`] of the word `text[s..e]` and [`letter_then_digit`] of it, given `w8`, the
+/// eight bytes of `text` from `s` zero-padded past its end: for a word of up to eight bytes,
+/// both from that one load.
 #[inline]
-pub(super) fn hash_and_digit(text: &[u8], s: usize, e: usize) -> (u64, bool) {
+pub(super) fn hash_and_digit(text: &[u8], s: usize, e: usize, w8: u64) -> (u64, bool) {
     let len = e - s;
-    if len <= 8 && s + 8 <= text.len() {
+    if len <= 8 {
         let keep = u64::MAX >> (8 * (8 - len));
-        let raw = load8(text, s) & keep;
+        let raw = w8 & keep;
         let h = ((SEED ^ len as u64).rotate_left(5) ^ (raw | (LOWER & keep))).wrapping_mul(K);
-        // Among letters and digits, only digits have bit 6 clear.
-        let digit = !(raw >> 8) & (0x4040_4040_4040_4040 & (keep >> 8)) != 0;
-        return (h, digit);
+        // Among letters and digits, only digits have bit 6 clear: a letter's bit moved one
+        // byte on, over a digit's.
+        let letters = raw & 0x4040_4040_4040_4040;
+        let digits = !raw & 0x4040_4040_4040_4040 & keep;
+        return (h, (letters << 8) & digits != 0);
     }
-    (word_hash(text, s, e), digit_after_first(text, s, e))
+    (word_hash(text, s, e), letter_then_digit(text, s, e))
 }
 
 /// The key of two words joined by one separator byte (`your appointment`, `d.o`).
@@ -107,20 +110,12 @@ pub(super) fn term_key(b: &[u8]) -> (u64, Option<u64>) {
     (h, None)
 }
 
-/// The word `text[s..e]` (letters and digits) has a digit after its first byte: among letters
-/// and digits, only digits have bit 6 clear.
-#[inline]
-pub(super) fn digit_after_first(text: &[u8], s: usize, e: usize) -> bool {
-    let n = e - s;
-    if n < 2 {
-        return false;
-    }
-    if n <= 8 {
-        let rest = load_tail(text, s, n) >> 8;
-        let bit6 = 0x4040_4040_4040_4040 >> (8 * (9 - n));
-        return !rest & bit6 != 0;
-    }
-    text[s + 1..e].iter().any(u8::is_ascii_digit)
+/// The word `text[s..e]` has a digit right after a letter (`SSN123…`, `DOB0314`, `A1c`): a
+/// prefix of it may be a term glued to its value. A number (`0314`) has none.
+pub(super) fn letter_then_digit(text: &[u8], s: usize, e: usize) -> bool {
+    text[s..e]
+        .windows(2)
+        .any(|p| p[0].is_ascii_alphabetic() && p[1].is_ascii_digit())
 }
 
 /// ASCII letters and digits: the bytes of a word.
