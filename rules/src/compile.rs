@@ -185,11 +185,18 @@ pub fn compile(
     if !errors.is_empty() {
         return Err(errors);
     }
-    let fast: Vec<_> = custom.iter().map(|d| d.fast.as_ref()).collect();
-    let word_starts = crate::custom::WordStarts::new(&fast);
+    let fast = |gated: bool| -> Vec<_> {
+        custom
+            .iter()
+            .map(|d| d.fast.as_ref().filter(|_| d.only_with.is_some() == gated))
+            .collect()
+    };
+    let word_starts = crate::custom::WordStarts::new(&fast(false));
+    let gated_word_starts = crate::custom::WordStarts::new(&fast(true));
     Ok(Compiled {
         settings,
         word_starts,
+        gated_word_starts,
         custom,
         rules,
         keywords,

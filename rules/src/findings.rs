@@ -48,6 +48,8 @@ pub fn find(content: &Content, c: &Compiled) -> Findings {
         } else {
             (c.keywords.find(text), Default::default())
         };
+        // The word-start candidates of the detectors with `only_with`, once one of them runs.
+        let mut gated: Option<crate::custom::Candidates> = None;
         ids.clear();
         scan::scan(text, &mut ids);
         let first_name = ids.len();
@@ -102,7 +104,13 @@ pub fn find(content: &Content, c: &Compiled) -> Findings {
             };
             let re = match (&d.fast, &d.ascii) {
                 (Some(fast), _) if ascii => {
-                    fast.for_each(&seg.text, &words[di], MAX_CUSTOM_PER_SEGMENT, push);
+                    let starts = match d.only_with {
+                        Some(_) => {
+                            &gated.get_or_insert_with(|| c.gated_word_starts.candidates(text))[di]
+                        }
+                        None => &words[di],
+                    };
+                    fast.for_each(&seg.text, starts, MAX_CUSTOM_PER_SEGMENT, push);
                     continue;
                 }
                 (_, Some(a)) if ascii => a,

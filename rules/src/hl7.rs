@@ -22,7 +22,7 @@ const IN1_LABELS: &[(usize, &str)] = &[(36, "Policy number"), (49, "Member ID")]
 
 /// An HL7 v2 message pasted into a text: a line that starts with `MSH|`.
 pub fn pasted(text: &str) -> bool {
-    text.starts_with("MSH|") || text.contains("\nMSH|")
+    text.starts_with("MSH|") || memchr::memmem::find(text.as_bytes(), b"\nMSH|").is_some()
 }
 
 /// The readable text of an HL7 v2 message.

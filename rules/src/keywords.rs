@@ -10,20 +10,22 @@
 //! goes, and looks the hash up in a table of the terms' first words: an 8 KiB Bloom filter
 //! first (it stays in the L1 cache and turns away nearly every word of prose; the same load
 //! says whether the word begins a two-word key, so the pair with the next word is looked up —
-//! in a filter of its own — only then), then the candidates, whose whole term is compared with
-//! the text. That finds exactly what an Aho-Corasick automaton
+//! in a filter of its own — only then), then the candidates in a flat open-addressing table
+//! (`table`: the key's slot, then its terms' records side by side), whose whole term is
+//! compared with the text eight bytes at a time. That finds exactly what an Aho-Corasick automaton
 //! with the same boundary rules finds, at a fraction of the memory (the full vocabularies made a
 //! 71.6 MB DFA, a cache miss on most bytes). The few terms that start with another character
 //! (`#secure`) keep a small automaton of their own.
 
-use crate::custom::{Candidates, WordStarts};
+use crate::custom::{Candidates, WordStarts, load_padded};
 use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind};
 use std::cell::Cell;
 use std::collections::HashMap;
-use std::hash::{BuildHasherDefault, Hasher};
 
+mod table;
 mod words;
 
+use table::Table;
 use words::*;
 pub(crate) use words::{WordHash, alnum_mask, group};
 
@@ -57,25 +59,16 @@ fn give<T>(key: &'static std::thread::LocalKey<Cell<Vec<T>>>, v: Vec<T>) {
 /// The previous word of the text when it begins a pair-keyed term: its hash, start and end.
 type Prev = Option<(u64, usize, usize)>;
 
-/// Hashes that are already hashes: the table's keys need no second hashing.
-#[derive(Default)]
-struct Identity(u64);
-
-impl Hasher for Identity {
-    fn finish(&self) -> u64 {
-        // The multiply leaves the low bits (the table's bucket) depending on the first bytes
-        // only: fold the high half in.
-        self.0 ^ (self.0 >> 29)
-    }
-    fn write(&mut self, bytes: &[u8]) {
-        self.0 = word_hash(bytes, 0, bytes.len());
-    }
-    fn write_u64(&mut self, v: u64) {
-        self.0 = v;
-    }
+/// A word of the text on its way to [`KeywordIndex::word`]: its span, its hash, whether the
+/// word filter says it may key a term, whether a digit follows a letter in it.
+#[derive(Clone, Copy)]
+struct Word {
+    s: usize,
+    e: usize,
+    h: u64,
+    keyed: bool,
+    digit: bool,
 }
-
-type ByHash = HashMap<u64, Vec<u32>, BuildHasherDefault<Identity>>;
 
 /// Builds a [`KeywordIndex`].
 #[derive(Debug, Default)]
@@ -114,7 +107,7 @@ impl KeywordIndexBuilder {
     pub fn build(self) -> Result<KeywordIndex, String> {
         let mut filter = vec![0u64; 1 << WORD_FILTER];
         let mut pair_filter = vec![0u64; 1 << PAIR_FILTER];
-        let mut by_hash = ByHash::default();
+        let mut keyed = Vec::new();
         let mut other = Vec::new();
         for (i, t) in self.terms.iter().enumerate() {
             let b = t.as_bytes();
@@ -135,7 +128,7 @@ impl KeywordIndexBuilder {
                     filter[w] |= pair;
                 }
             }
-            by_hash.entry(h).or_default().push(i as u32);
+            keyed.push((h, b, &self.owners[i][..]));
         }
         let other_ac = if other.is_empty() {
             None
@@ -157,12 +150,12 @@ impl KeywordIndexBuilder {
                 (last.is_ascii_alphanumeric(), last.is_ascii_alphabetic())
             })
             .collect();
+        let table = Table::new(keyed);
         Ok(KeywordIndex {
             filter,
             pair_filter,
-            by_hash,
+            table,
             other: other_ac,
-            terms: self.terms.into_iter().map(String::into_bytes).collect(),
             owners: self.owners,
             edges,
             lists: self.lists,
@@ -178,12 +171,11 @@ pub struct KeywordIndex {
     filter: Vec<u64>,
     /// Blocked Bloom filter of pair keys.
     pair_filter: Vec<u64>,
-    /// First-word hash → terms starting with that word.
-    by_hash: ByHash,
+    /// Key (first word's hash, or first two words') → the terms keyed by it.
+    table: Table,
     /// Terms not starting with a letter or digit: their automaton and term ids.
     other: Option<(AhoCorasick, Vec<u32>)>,
-    /// Lower-case terms.
-    terms: Vec<Vec<u8>>,
+    /// Per term: its lists.
     owners: Vec<Vec<usize>>,
     /// Per term: ends with a letter or digit, ends with a letter.
     edges: Vec<(bool, bool)>,
@@ -253,18 +245,13 @@ impl KeywordIndex {
         self.lists
     }
 
-    /// Heap bytes used by the index (approximate: the table's buckets and the terms).
+    /// Heap bytes used by the index (approximate: the table, the terms' lists and edges).
     pub fn memory_usage(&self) -> usize {
-        let table = self.by_hash.capacity() * (8 + size_of::<Vec<u32>>())
-            + self
-                .by_hash
-                .values()
-                .map(|v| v.capacity() * 4)
-                .sum::<usize>();
-        let terms: usize = self.terms.iter().map(|t| t.capacity() + 24).sum();
         let owners: usize = self.owners.iter().map(|o| o.capacity() * 8 + 24).sum();
+        let edges = self.edges.capacity() * 2;
         let other = self.other.as_ref().map_or(0, |(ac, _)| ac.memory_usage());
-        (self.filter.len() + self.pair_filter.len()) * 8 + table + terms + owners + other
+        let filters = (self.filter.len() + self.pair_filter.len()) * 8;
+        filters + self.table.memory_usage() + owners + edges + other
     }
 
     /// Finds every term of every list in `text`, on word boundaries. A term's edge that is
@@ -311,66 +298,59 @@ impl KeywordIndex {
         KeywordHits { starts, spans }
     }
 
-    /// Every word of `text` (a run of ASCII letters and digits) to [`KeywordIndex::word`]. The
-    /// text is taken 64 bytes at a time: a bit per byte says letter-or-digit, and the words'
-    /// starts and ends are read off the bits, so there is no hard-to-predict branch per byte or
-    /// per word. Each word's start also goes to `starts`, if given.
+    /// Every word of `text` (a run of ASCII letters and digits, see [`for_each_word`]): its
+    /// start to `starts`, if given, then its hash and the word filter; only a word the filter
+    /// lets through, one with a digit after a letter or one that may end a pair goes on to
+    /// [`KeywordIndex::word`].
     fn words(
         &self,
         text: &[u8],
         found: &mut Found,
         mut starts_to: Option<(&WordStarts, &mut Vec<(u32, u32)>)>,
     ) {
-        let n = text.len();
-        // Start of a word that runs on from the previous block.
-        let mut pending: Option<usize> = None;
         let mut prev: Prev = None;
-        let mut base = 0;
-        while base < n {
-            let len = (n - base).min(64);
-            let m = alnum_mask(&text[base..base + len]);
-            let next_alnum = text.get(base + len).is_some_and(|&b| ALNUM[usize::from(b)]);
-            let mut starts = m & !((m << 1) | u64::from(pending.is_some()));
-            let mut ends = m & !((m >> 1) | (u64::from(next_alnum) << (len - 1)));
-            while ends != 0 {
-                let e = base + ends.trailing_zeros() as usize + 1;
-                let s = match pending.take() {
-                    Some(s) => s,
-                    None => {
-                        let s = base + starts.trailing_zeros() as usize;
-                        starts &= starts - 1;
-                        s
-                    }
-                };
-                prev = self.word(text, s, e, prev, found);
-                if let Some((ws, cands)) = starts_to.as_mut() {
-                    ws.word_at(text, s, cands);
-                }
-                ends &= ends - 1;
+        for_each_word(text, |s, e| {
+            // One load for the word-start table, the hash and the digit test.
+            let w8 = load_padded(text, s);
+            if let Some((ws, cands)) = starts_to.as_mut() {
+                ws.word_at_loaded(text, s, w8, cands);
             }
-            if starts != 0 {
-                pending = Some(base + starts.trailing_zeros() as usize);
+            let (h, digit) = hash_and_digit(text, s, e, w8);
+            let (keyed, begins_pair) = self.flags(h);
+            let joined = prev.filter(|&(_, _, pe)| pe + 1 == s);
+            // Most words of prose key nothing, hold no letter-then-digit and follow no pair's
+            // first word: they stop here.
+            if keyed || digit || joined.is_some() {
+                self.word(
+                    text,
+                    Word {
+                        s,
+                        e,
+                        h,
+                        keyed,
+                        digit,
+                    },
+                    joined,
+                    found,
+                );
             }
-            base += len;
-        }
+            prev = begins_pair.then_some((h, s, e));
+        });
     }
 
     /// The word `text[s..e]`: terms starting with it, and with each of its prefixes that a
     /// digit follows (`SSN123…`, `DOB03141962`: a label glued to its value); and the same as
-    /// the second word of a pair with the previous word when one byte separates them. Returns
-    /// this word as the next one's previous.
+    /// the second word of a pair with the previous word when one byte separates them.
     #[inline]
-    fn word(&self, text: &[u8], s: usize, e: usize, prev: Prev, out: &mut Found) -> Prev {
-        let h = word_hash(text, s, e);
-        let joined = prev.filter(|&(_, _, pe)| pe + 1 == s);
-        let (keyed, begins_pair) = self.flags(h);
-        if keyed {
+    fn word(&self, text: &[u8], w: Word, joined: Prev, out: &mut Found) {
+        let Word { s, e, h, .. } = w;
+        if w.keyed {
             self.candidates(h, text, s, out);
         }
         if let Some((ph, ps, pe)) = joined {
             self.probe_pair(pair_key(ph, text[pe], h), text, ps, out);
         }
-        if digit_after_first(text, s, e) {
+        if w.digit {
             let w = &text[s..e];
             for k in 1..w.len() {
                 if w[k].is_ascii_digit() && w[k - 1].is_ascii_alphabetic() {
@@ -382,7 +362,6 @@ impl KeywordIndex {
                 }
             }
         }
-        begins_pair.then_some((h, s, e))
     }
 
     /// What the word filter says of a word's hash `h`: (may key a term, may begin a pair-keyed
@@ -414,19 +393,16 @@ impl KeywordIndex {
 
     #[inline(never)]
     fn candidates(&self, h: u64, text: &[u8], s: usize, found: &mut Found) {
-        let Some(cands) = self.by_hash.get(&h) else {
-            return;
-        };
-        for &t in cands {
-            let t = t as usize;
-            let term = &self.terms[t];
-            let e = s + term.len();
-            let same = text.get(s..e).is_some_and(|w| w.eq_ignore_ascii_case(term));
-            if !same || !self.right_bounded(t, text.get(e).copied()) {
+        for r in self.table.get(h) {
+            let e = s + r.len();
+            if e > text.len()
+                || !self.table.matches(r, text, s)
+                || !r.right_bounded(text.get(e).copied())
+            {
                 continue;
             }
-            for &list in &self.owners[t] {
-                found.push((list as u32, (s as u32, e as u32)));
+            for &list in self.table.lists(r) {
+                found.push((list, (s as u32, e as u32)));
             }
         }
     }

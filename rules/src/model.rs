@@ -283,8 +283,13 @@ pub struct Compiled {
     pub settings: Settings,
     /// Custom detectors.
     pub custom: Vec<CustomDetector>,
-    /// The word-start literals of the custom detectors' prefilters, for one candidate pass.
+    /// The word-start literals of the custom detectors' prefilters, for one candidate pass
+    /// (in the keyword walk). Detectors with `only_with` are left out: they run on few texts.
     pub word_starts: crate::custom::WordStarts,
+    /// The same for the detectors with `only_with`, for a pass of its own on a text where one
+    /// of them runs (`record-digits`' literals are every digit: its candidates were a third of
+    /// the walk's, on every text, and used on almost none).
+    pub gated_word_starts: crate::custom::WordStarts,
     /// Rules in evaluation order.
     pub rules: Vec<Rule>,
     /// Keyword automaton (dictionaries, inline keywords, context words).

@@ -17,6 +17,8 @@
 //! (sending the input unchanged) both ask this one function, so the two always agree. Pure and
 //! bounded: no allocation beyond one decoded copy of the body, no recursion.
 
+use std::borrow::Cow;
+
 /// True when `raw` (a whole RFC 5322 message) is already encrypted, judged by content.
 pub fn is_encrypted_message(raw: &[u8]) -> bool {
     let (headers, body) = split_header(raw);
@@ -175,11 +177,12 @@ fn multipart_parts<'a>(body: &'a [u8], boundary: &[u8]) -> Vec<&'a [u8]> {
     parts
 }
 
-/// The decoded body for `7bit`, `8bit`, `binary` (as is) and `base64`; `None` for others.
-fn decode_cte(body: &[u8], cte: &str) -> Option<Vec<u8>> {
+/// The decoded body for `7bit`, `8bit`, `binary` (as is, not copied) and `base64`; `None` for
+/// others.
+fn decode_cte<'a>(body: &'a [u8], cte: &str) -> Option<Cow<'a, [u8]>> {
     match cte.trim().to_ascii_lowercase().as_str() {
-        "" | "7bit" | "8bit" | "binary" => Some(body.to_vec()),
-        "base64" => base64_decode(body),
+        "" | "7bit" | "8bit" | "binary" => Some(Cow::Borrowed(body)),
+        "base64" => base64_decode(body).map(Cow::Owned),
         _ => None,
     }
 }

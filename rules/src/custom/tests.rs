@@ -146,16 +146,37 @@ fn shipped_patterns_match_like_find_iter() {
         .iter()
         .map(|d| d.fast.as_ref())
         .collect();
+    // The rule set's two tables: detectors without `only_with` (walked) and with it.
+    let part = |gated: bool| -> Vec<_> {
+        let c = set.compiled.custom.iter();
+        c.map(|d| d.fast.as_ref().filter(|_| d.only_with.is_some() == gated))
+            .collect()
+    };
+    let (plain, gated) = (part(false), part(true));
+    assert!(
+        gated.iter().any(Option::is_some),
+        "record-digits has only_with"
+    );
     let mut found = vec![0; fast.len()];
     for t in texts() {
         let words = word_candidates(t.as_bytes(), &fast);
-        // The table compiled with the rule set is the same table.
-        assert_eq!(set.compiled.word_starts.candidates(t.as_bytes()), words);
+        // The tables compiled with the rule set are the same tables.
+        let plain_words = set.compiled.word_starts.candidates(t.as_bytes());
+        let gated_words = set.compiled.gated_word_starts.candidates(t.as_bytes());
+        assert_eq!(plain_words, word_candidates(t.as_bytes(), &plain));
+        assert_eq!(gated_words, word_candidates(t.as_bytes(), &gated));
         // And so are the lists filled during the keyword walk.
         let (_, walked) =
             (set.compiled.keywords).find_with_starts(t.as_bytes(), &set.compiled.word_starts);
-        assert_eq!(walked, words);
+        assert_eq!(walked, plain_words);
         for (i, d) in set.compiled.custom.iter().enumerate() {
+            // Each detector's list from its table is its list from a table of all of them.
+            let mine = if d.only_with.is_some() {
+                &gated_words[i]
+            } else {
+                &plain_words[i]
+            };
+            assert_eq!(mine, &words[i], "{}", d.name);
             let Some(f) = d.fast.as_ref() else {
                 panic!(
                     "every shipped detector has a prefilter: {} has none",

@@ -75,13 +75,29 @@ fn lower<'b>(w: &[u8], buf: &'b mut [u8; 32]) -> Option<&'b str> {
     std::str::from_utf8(&buf[..w.len()]).ok()
 }
 
+/// `t.split_inclusive('\n')`, the line ends found with `memchr` (`str`'s own search for a
+/// `char` was a fifth of the name scan on a 10 KiB body).
+fn lines_inclusive(t: &str) -> impl Iterator<Item = &str> {
+    let mut ends = memchr::memchr_iter(b'\n', t.as_bytes());
+    let mut start = 0;
+    std::iter::from_fn(move || {
+        if start >= t.len() {
+            return None;
+        }
+        let end = ends.next().map_or(t.len(), |i| i + 1);
+        let line = &t[start..end];
+        start = end;
+        Some(line)
+    })
+}
+
 /// Byte ranges of signature blocks: from a `-- ` line or a valediction line to the next blank
 /// line (at most eight lines), or a quote marker.
 pub fn signature_blocks(t: &str) -> Vec<(usize, usize)> {
     let mut out = Vec::new();
     let mut pos = 0;
     let mut open: Option<(usize, usize)> = None; // (start, lines so far)
-    for line in t.split_inclusive('\n') {
+    for line in lines_inclusive(t) {
         let trimmed = line.trim();
         // Only short lines can be a valediction: no lower-case copy of the others.
         let lower = if trimmed.len() < 24 {

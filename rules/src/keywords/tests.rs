@@ -181,36 +181,111 @@ fn alnum_mask_matches_the_table() {
     }
 }
 
-/// The eight-byte check for a digit after a word's first byte agrees with a byte loop, for
-/// every length up to 12 and at the end of the text (the zero-padded load).
+/// xorshift64: the same pseudo-random sequence on every run.
+fn next(seed: &mut u64) -> u64 {
+    *seed ^= *seed << 13;
+    *seed ^= *seed >> 7;
+    *seed ^= *seed << 17;
+    *seed
+}
+
+/// The flat table finds, for every key, exactly the terms (in order) and lists a map of vectors
+/// finds; keys that share a slot's neighbourhood and absent keys included.
 #[test]
-fn digit_after_first_matches_a_byte_loop() {
-    let words: &[&[u8]] = &[
-        b"a",
-        b"1",
-        b"ab",
-        b"a1",
-        b"1a",
-        b"11",
-        b"SSN123456789",
-        b"DOB0314",
-        b"dob",
-        b"xY9",
-        b"abcdefg",
-        b"abcdefg7",
-        b"abcdefgh",
-        b"abcdefgh9",
-        b"A1B2C3D4E5",
-        b"Zz",
-        b"z9zzzzzz",
-    ];
-    for w in words {
-        for pad in [&b""[..], b" and more text after it"] {
-            let text = [&w[..], pad].concat();
-            let want = w.len() > 1 && w[1..].iter().any(u8::is_ascii_digit);
-            assert_eq!(digit_after_first(&text, 0, w.len()), want, "{w:?} {pad:?}");
-            let text = [&b"x "[..], &text].concat();
-            assert_eq!(digit_after_first(&text, 2, 2 + w.len()), want, "{w:?}");
+fn table_finds_what_a_map_finds() {
+    let mut seed = 0x9e37_79b9_7f4a_7c15_u64;
+    let terms: Vec<Vec<u8>> = (0..3000)
+        .map(|i| format!("t{i}x{}", next(&mut seed) % 1000).into_bytes())
+        .collect();
+    let lists: Vec<Vec<usize>> = (0..terms.len())
+        .map(|i| (0..=i % 3).map(|k| (i + k) % 7).collect())
+        .collect();
+    // Few distinct keys with several terms each, and keys differing only in their low bits.
+    let keys: Vec<u64> = (0..terms.len())
+        .map(|i| match i % 4 {
+            0 => next(&mut seed),
+            1 => (i as u64 % 50) << 58,
+            2 => i as u64 % 97,
+            _ => 42,
+        })
+        .collect();
+    let keyed: Vec<(u64, &[u8], &[usize])> = (0..terms.len())
+        .map(|i| (keys[i], &terms[i][..], &lists[i][..]))
+        .collect();
+    let table = table::Table::new(keyed);
+    let mut want: HashMap<u64, Vec<usize>> = HashMap::new();
+    for (i, &k) in keys.iter().enumerate() {
+        want.entry(k).or_default().push(i);
+    }
+    for (&k, ids) in &want {
+        let got = table.get(k);
+        assert_eq!(got.len(), ids.len(), "{k:#x}");
+        for (r, &i) in got.iter().zip(ids) {
+            assert_eq!(r.len(), terms[i].len());
+            let want_lists: Vec<u32> = lists[i].iter().map(|&l| l as u32).collect();
+            assert_eq!(table.lists(r), &want_lists[..]);
+            let mut text = b"  ".to_vec();
+            text.extend(terms[i].to_ascii_uppercase());
+            assert!(table.matches(r, &text, 2));
         }
+    }
+    for _ in 0..10_000 {
+        let k = next(&mut seed);
+        if !want.contains_key(&k) {
+            assert!(table.get(k).is_empty());
+        }
+    }
+    assert!(table::Table::new(Vec::new()).get(7).is_empty());
+}
+
+/// The table's eight-bytes-at-a-time compare says what `eq_ignore_ascii_case` says, for terms
+/// of every length up to 20, at the end of the text and with every byte value around.
+#[test]
+fn table_compare_is_eq_ignore_ascii_case() {
+    let mut seed = 0x2545_f491_4f6c_dd1d_u64;
+    let alphabet = b"aAbBzZ09 -#.@[`{\xc3\xa9\x00\x7f";
+    for round in 0..20_000 {
+        let len = 1 + round % 20;
+        let term: Vec<u8> = (0..len)
+            .map(|_| alphabet[(next(&mut seed) % 17) as usize].to_ascii_lowercase())
+            .collect();
+        // The text: the term with some bytes changed (case or value), then 0 to 9 more bytes.
+        let mut text: Vec<u8> = term
+            .iter()
+            .map(|&c| match next(&mut seed) % 8 {
+                0 => c.to_ascii_uppercase(),
+                1 => alphabet[(next(&mut seed) % alphabet.len() as u64) as usize],
+                2 => (next(&mut seed) >> 8) as u8,
+                _ => c,
+            })
+            .collect();
+        let pad = (next(&mut seed) % 10) as usize;
+        text.extend((0..pad).map(|_| (next(&mut seed) >> 16) as u8));
+        let lists = [0usize];
+        let table = table::Table::new(vec![(1, &term[..], &lists[..])]);
+        let r = &table.get(1)[0];
+        let want = text[..len].eq_ignore_ascii_case(&term);
+        assert_eq!(table.matches(r, &text, 0), want, "{term:?} {text:?}");
+    }
+}
+
+/// The one-load hash and digit check of a word agree with `word_hash` and `letter_then_digit`
+/// (and a digit after a letter is what they say), for every length and at the end of the text.
+#[test]
+fn hash_and_digit_match_the_general_ones() {
+    let mut seed = 0x1234_5678_9abc_def1_u64;
+    let alnum = b"abcxyzABCXYZ0189";
+    for _ in 0..20_000 {
+        let len = 1 + (next(&mut seed) % 14) as usize;
+        let mut text: Vec<u8> = (0..len)
+            .map(|_| alnum[(next(&mut seed) % 16) as usize])
+            .collect();
+        let pad = (next(&mut seed) % 12) as usize;
+        text.extend((0..pad).map(|_| b" .-x9"[(next(&mut seed) % 5) as usize]));
+        let glued = (1..len).any(|k| text[k].is_ascii_digit() && text[k - 1].is_ascii_alphabetic());
+        assert_eq!(letter_then_digit(&text, 0, len), glued, "{text:?}");
+        let want = (word_hash(&text, 0, len), glued);
+        let w8 = crate::custom::load_padded(&text, 0);
+        assert_eq!(hash_and_digit(&text, 0, len, w8), want, "{text:?}");
     }
 }

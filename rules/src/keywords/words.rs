@@ -44,13 +44,16 @@ pub(super) fn load_tail(text: &[u8], p: usize, len: usize) -> u64 {
         .fold(0, |v, (k, &c)| v | (u64::from(c) << (8 * k)))
 }
 
+/// The multiplier of [`word_hash`] (FxHash's).
+const K: u64 = 0x51_7c_c1_b7_27_22_0a_95;
+/// Bit 0x20 of every byte: ORed in, it lower-cases a letter and leaves a digit as it is.
+const LOWER: u64 = 0x2020_2020_2020_2020;
+
 /// The hash of the word `text[s..e]`: the word lower-cased (every byte is an ASCII letter or
 /// digit, so setting bit 0x20 lower-cases it) eight bytes at a time, with its length, mixed by
 /// the multiply-rotate step of FxHash — one multiplication per eight bytes.
 #[inline]
 pub(super) fn word_hash(text: &[u8], s: usize, e: usize) -> u64 {
-    const K: u64 = 0x51_7c_c1_b7_27_22_0a_95;
-    const LOWER: u64 = 0x2020_2020_2020_2020;
     let mut h = SEED ^ (e - s) as u64;
     let mut p = s;
     while p + 8 <= e {
@@ -63,6 +66,25 @@ pub(super) fn word_hash(text: &[u8], s: usize, e: usize) -> u64 {
         h = (h.rotate_left(5) ^ v).wrapping_mul(K);
     }
     h
+}
+
+/// [`word_hash`] of the word `text[s..e]` and [`letter_then_digit`] of it, given `w8`, the
+/// eight bytes of `text` from `s` zero-padded past its end: for a word of up to eight bytes,
+/// both from that one load.
+#[inline]
+pub(super) fn hash_and_digit(text: &[u8], s: usize, e: usize, w8: u64) -> (u64, bool) {
+    let len = e - s;
+    if len <= 8 {
+        let keep = u64::MAX >> (8 * (8 - len));
+        let raw = w8 & keep;
+        let h = ((SEED ^ len as u64).rotate_left(5) ^ (raw | (LOWER & keep))).wrapping_mul(K);
+        // Among letters and digits, only digits have bit 6 clear: a letter's bit moved one
+        // byte on, over a digit's.
+        let letters = raw & 0x4040_4040_4040_4040;
+        let digits = !raw & 0x4040_4040_4040_4040 & keep;
+        return (h, (letters << 8) & digits != 0);
+    }
+    (word_hash(text, s, e), letter_then_digit(text, s, e))
 }
 
 /// The key of two words joined by one separator byte (`your appointment`, `d.o`).
@@ -88,20 +110,12 @@ pub(super) fn term_key(b: &[u8]) -> (u64, Option<u64>) {
     (h, None)
 }
 
-/// The word `text[s..e]` (letters and digits) has a digit after its first byte: among letters
-/// and digits, only digits have bit 6 clear.
-#[inline]
-pub(super) fn digit_after_first(text: &[u8], s: usize, e: usize) -> bool {
-    let n = e - s;
-    if n < 2 {
-        return false;
-    }
-    if n <= 8 {
-        let rest = load_tail(text, s, n) >> 8;
-        let bit6 = 0x4040_4040_4040_4040 >> (8 * (9 - n));
-        return !rest & bit6 != 0;
-    }
-    text[s + 1..e].iter().any(u8::is_ascii_digit)
+/// The word `text[s..e]` has a digit right after a letter (`SSN123…`, `DOB0314`, `A1c`): a
+/// prefix of it may be a term glued to its value. A number (`0314`) has none.
+pub(super) fn letter_then_digit(text: &[u8], s: usize, e: usize) -> bool {
+    text[s..e]
+        .windows(2)
+        .any(|p| p[0].is_ascii_alphabetic() && p[1].is_ascii_digit())
 }
 
 /// ASCII letters and digits: the bytes of a word.
@@ -145,6 +159,42 @@ pub(crate) fn alnum_mask(block: &[u8]) -> u64 {
         m |= u64::from(ALNUM[usize::from(b)]) << (done + j);
     }
     m
+}
+
+/// Calls `f` with the start and end of every word of `text` (a run of ASCII letters and
+/// digits), in text order. The text is taken 64 bytes at a time: a bit per byte says
+/// letter-or-digit, and the words' starts and ends are read off the bits, so there is no
+/// hard-to-predict branch per byte or per word.
+#[inline]
+pub(super) fn for_each_word(text: &[u8], mut f: impl FnMut(usize, usize)) {
+    let n = text.len();
+    // Start of a word that runs on from the previous block.
+    let mut pending: Option<usize> = None;
+    let mut base = 0;
+    while base < n {
+        let len = (n - base).min(64);
+        let m = alnum_mask(&text[base..base + len]);
+        let next_alnum = text.get(base + len).is_some_and(|&b| ALNUM[usize::from(b)]);
+        let mut starts = m & !((m << 1) | u64::from(pending.is_some()));
+        let mut ends = m & !((m >> 1) | (u64::from(next_alnum) << (len - 1)));
+        while ends != 0 {
+            let e = base + ends.trailing_zeros() as usize + 1;
+            let s = match pending.take() {
+                Some(s) => s,
+                None => {
+                    let s = base + starts.trailing_zeros() as usize;
+                    starts &= starts - 1;
+                    s
+                }
+            };
+            f(s, e);
+            ends &= ends - 1;
+        }
+        if starts != 0 {
+            pending = Some(base + starts.trailing_zeros() as usize);
+        }
+        base += len;
+    }
 }
 
 /// Groups `items` by their key (`0..groups`), keeping their order within a group (a counting

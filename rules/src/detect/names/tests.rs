@@ -138,3 +138,21 @@ fn staff_sender_and_signatures_are_not_patients() {
     let mail = "Results attached.\n\nThanks,\nJohn Smith\nFront desk\n\n> Maria Lopez asked\n";
     assert_eq!(names(mail, &[]), 1, "the quoted patient, not the signature");
 }
+
+#[test]
+fn lines_inclusive_is_split_inclusive() {
+    for t in [
+        "",
+        "\n",
+        "\n\n",
+        "a",
+        "a\n",
+        "a\nb",
+        "a\r\nb\r\n",
+        "Thanks,\nJohn Smith\n\n> é\n",
+        "\n\nx\n\ny",
+    ] {
+        let want: Vec<&str> = t.split_inclusive('\n').collect();
+        assert_eq!(lines_inclusive(t).collect::<Vec<_>>(), want, "{t:?}");
+    }
+}

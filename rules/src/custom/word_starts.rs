@@ -1,0 +1,224 @@
+//! The word-start table of the custom detectors ([`WordStarts`]): for each detector whose
+//! matches all start a word, the words of a text where one of its literals may begin, found
+//! in the keyword walk's pass over the words.
+
+use super::Prefiltered;
+
+/// Classes of bytes for [`WordStarts`]' buckets: 0 for a byte that is neither a letter nor a
+/// digit, then one per letter (case-folded) and one per digit.
+const CLASSES: usize = 37;
+
+/// The class of each byte (see [`CLASSES`]).
+static CLASS: [u8; 256] = {
+    let mut t = [0u8; 256];
+    let mut i = 0;
+    while i < 26 {
+        t[b'a' as usize + i] = 1 + i as u8;
+        t[b'A' as usize + i] = 1 + i as u8;
+        i += 1;
+    }
+    let mut d = 0;
+    while d < 10 {
+        t[b'0' as usize + d] = 27 + d as u8;
+        d += 1;
+    }
+    t
+};
+
+/// Buckets of [`WordStarts`]: the classes of a word's first two bytes.
+const BUCKETS: usize = CLASSES * CLASSES;
+
+/// The bucket of a word whose first two bytes are `a`, `b`: letters case-folded, digits apart
+/// from letters (five bits of each byte made `1` share a bucket with `q`, so every word starting
+/// with `p` to `y` was tried against the digits' literals); the bytes that are neither share a
+/// class, which only adds candidates.
+#[inline]
+fn bucket(a: u8, b: u8) -> usize {
+    usize::from(CLASS[usize::from(a)]) * CLASSES + usize::from(CLASS[usize::from(b)])
+}
+
+/// The word-start detectors' literals, for [`WordStarts::candidates`]: bucketed by their first
+/// two bytes (case-folded, see [`bucket`]) with a bit per class of third byte, each entry the
+/// detector, its literal's first eight bytes (folded when the literal matches in any case), the
+/// mask of its length and the folding to apply to the text's bytes ([`FOLD`] or none: `On` and `T` are matched in their own case, so `one`
+/// and `the` are no candidates), compared eight bytes at once. Any number of detectors and
+/// literals; built once per rule set.
+#[derive(Debug, Clone)]
+pub struct WordStarts {
+    /// Bucket → its entries' range in `entries` (`range[b]..range[b + 1]`).
+    range: Vec<u32>,
+    /// Bucket → the classes of the third bytes its literals may have, a bit each (all bits
+    /// for a literal shorter than three bytes): most words leave after this one load.
+    third: Vec<u64>,
+    /// (detector, first eight bytes, mask, folding).
+    entries: Vec<(u32, u64, u64, u64)>,
+    /// Number of detectors (lists returned).
+    dets: usize,
+}
+
+/// Folding for the eight-byte compare: lower-cases letters; other bytes may collide (`@` with
+/// `` ` ``), which only adds candidates.
+const FOLD: u64 = 0x2020_2020_2020_2020;
+
+impl WordStarts {
+    /// The table of the word-start detectors among `dets` (by their position).
+    pub fn new(dets: &[Option<&Prefiltered>]) -> WordStarts {
+        let mut by_bucket: Vec<Vec<(u32, u64, u64, u64)>> = vec![Vec::new(); BUCKETS];
+        let mut third = vec![0u64; BUCKETS];
+        for (i, d) in dets.iter().enumerate() {
+            let Some(d) = d.filter(|d| d.word_start) else {
+                continue;
+            };
+            for (l, any_case) in &d.word_literals {
+                let n = l.len().min(8);
+                let mut v = [0u8; 8];
+                v[..n].copy_from_slice(&l[..n]);
+                let mask = u64::MAX >> (8 * (8 - n));
+                let fold = if *any_case { FOLD & mask } else { 0 };
+                let entry = (i as u32, (u64::from_le_bytes(v) | fold) & mask, mask, fold);
+                // Buckets are case-folded; a one-byte literal goes in every second-byte bucket.
+                let first = usize::from(CLASS[usize::from(l[0])]) * CLASSES;
+                let bits = l.get(2).map_or(u64::MAX, |&c| 1 << CLASS[usize::from(c)]);
+                match l.get(1) {
+                    Some(&b) => {
+                        by_bucket[bucket(l[0], b)].push(entry);
+                        third[bucket(l[0], b)] |= bits;
+                    }
+                    None => (0..CLASSES).for_each(|b| {
+                        by_bucket[first + b].push(entry);
+                        third[first + b] = u64::MAX;
+                    }),
+                }
+            }
+        }
+        let mut range = Vec::with_capacity(BUCKETS + 1);
+        let mut entries = Vec::new();
+        for b in by_bucket {
+            range.push(entries.len() as u32);
+            entries.extend(b);
+        }
+        range.push(entries.len() as u32);
+        WordStarts {
+            range,
+            third,
+            entries,
+            dets: dets.len(),
+        }
+    }
+
+    /// Groups the (detector, start) pairs [`WordStarts::word_at`] gathered by detector.
+    pub fn group(&self, pairs: &[(u32, u32)]) -> Candidates {
+        let (starts, pos) = crate::keywords::group(self.dets, pairs);
+        Candidates { starts, pos }
+    }
+
+    /// The word starting at `s` (a letter or digit after none): adds (detector, `s`) for each
+    /// detector one of whose literals may start there, unless it follows `_` (inside a `\w`
+    /// word). Called for each word in text order, then [`WordStarts::group`], this builds
+    /// [`WordStarts::candidates`]'s lists.
+    #[inline]
+    pub fn word_at(&self, hay: &[u8], s: usize, out: &mut Vec<(u32, u32)>) {
+        self.word_at_loaded(hay, s, load_padded(hay, s), out);
+    }
+
+    /// [`WordStarts::word_at`] given `w`, the eight bytes of `hay` from `s` zero-padded past
+    /// its end ([`load_padded`]), which the keyword walk has loaded already.
+    #[inline]
+    pub fn word_at_loaded(&self, hay: &[u8], s: usize, w: u64, out: &mut Vec<(u32, u32)>) {
+        if s == 0 || hay[s - 1] != b'_' {
+            self.at(s, w, out);
+        }
+    }
+
+    /// [`word_candidates`] with this table.
+    pub fn candidates(&self, hay: &[u8]) -> Candidates {
+        let mut out = Vec::new();
+        if self.entries.is_empty() {
+            return self.group(&out);
+        }
+        // Starts of runs of letters and digits; one right after `_` is inside a `\w` word.
+        let mut prev_alnum = false;
+        for (base, block) in hay.chunks(64).enumerate() {
+            let m = crate::keywords::alnum_mask(block);
+            let mut bits = m & !((m << 1) | u64::from(prev_alnum));
+            prev_alnum = m >> (block.len() - 1) & 1 == 1;
+            while bits != 0 {
+                let s = base * 64 + bits.trailing_zeros() as usize;
+                bits &= bits - 1;
+                if s == 0 || hay[s - 1] != b'_' {
+                    self.at(s, load_padded(hay, s), &mut out);
+                }
+            }
+        }
+        self.group(&out)
+    }
+
+    /// Files `s` under each detector one of whose literals may start there; `w` holds the
+    /// text's eight bytes from `s`, zero-padded past its end.
+    #[inline]
+    fn at(&self, s: usize, w: u64, out: &mut Vec<(u32, u32)>) {
+        let [first, second, third, ..] = w.to_le_bytes();
+        // The text ends after a one-byte word: byte 0, class 0, stands for "none" (a literal
+        // with a second byte cannot match there, and one without is in every bucket); past
+        // the end the third byte is class 0 too: only a literal shorter than three bytes can
+        // match there.
+        let b = bucket(first, second);
+        if self.third[b] >> CLASS[usize::from(third)] & 1 == 1 {
+            self.try_bucket(s, w, b, out);
+        }
+    }
+
+    /// [`WordStarts::at`] past the bucket's third-byte test: its entries (out of line, so the
+    /// keyword walk's loop keeps its values in registers).
+    #[inline(never)]
+    fn try_bucket(&self, s: usize, w: u64, b: usize, out: &mut Vec<(u32, u32)>) {
+        let (from, to) = (self.range[b] as usize, self.range[b + 1] as usize);
+        let here = out.len();
+        for &(i, v, mask, fold) in &self.entries[from..to] {
+            if (w | fold) & mask == v && out[here..].iter().all(|&(d, _)| d != i) {
+                out.push((i, s as u32));
+            }
+        }
+    }
+}
+
+/// The word-start candidates of every detector ([`WordStarts::candidates`]), in text order:
+/// all detectors' positions in one vector.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Candidates {
+    /// Detector → its range in `pos` (`starts[d]..starts[d + 1]`).
+    starts: Vec<u32>,
+    pos: Vec<u32>,
+}
+
+impl Candidates {
+    /// The candidate starts of detector `det` (none for an unknown one).
+    pub fn get(&self, det: usize) -> &[u32] {
+        match (self.starts.get(det), self.starts.get(det + 1)) {
+            (Some(&a), Some(&b)) => &self.pos[a as usize..b as usize],
+            _ => &[],
+        }
+    }
+}
+
+impl std::ops::Index<usize> for Candidates {
+    type Output = [u32];
+    fn index(&self, det: usize) -> &[u32] {
+        self.get(det)
+    }
+}
+
+/// Eight bytes of `hay` from `s`, zero-padded past its end: one fixed-size load where eight
+/// bytes are there (a variable-length copy is a call to `memcpy`).
+#[inline]
+pub(crate) fn load_padded(hay: &[u8], s: usize) -> u64 {
+    if let Some(w) = hay.get(s..s + 8) {
+        let mut b = [0u8; 8];
+        b.copy_from_slice(w);
+        return u64::from_le_bytes(b);
+    }
+    let mut b = [0u8; 8];
+    let n = (hay.len() - s).min(8);
+    b[..n].copy_from_slice(&hay[s..s + n]);
+    u64::from_le_bytes(b)
+}

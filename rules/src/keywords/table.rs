@@ -1,0 +1,195 @@
+//! The first-word table of the keyword pass: key hash → the terms keyed by it, in flat arrays.
+//!
+//! Open addressing with linear probing over a power-of-two array of slots at most half full;
+//! a slot holds its key and the range of its terms' records, and the records of one key sit
+//! side by side, each with its term's place in one byte array and in one array of list ids.
+//! A lookup is one slot load (two or three when probing), and a candidate term costs its record,
+//! its bytes and its lists — where a `HashMap<u64, Vec<u32>>` and per-term vectors were five
+//! dependent loads, several of them cache misses.
+
+use super::words::{load_tail, load8};
+
+/// One slot: its key and its records `first..first + n` (`n == 0`: the slot is empty).
+#[derive(Debug, Clone, Copy, Default)]
+struct Slot {
+    key: u64,
+    first: u32,
+    n: u32,
+}
+
+/// One term keyed in the table.
+#[derive(Debug, Clone, Copy)]
+pub(super) struct Rec {
+    /// The term's first eight bytes (zero-padded): most terms are compared with no other load.
+    head: u64,
+    /// The lower-case term: `bytes[at..at + len]`.
+    at: u32,
+    len: u32,
+    /// Its lists: `lists[lists_at..lists_at + lists_n]`.
+    lists_at: u32,
+    lists_n: u16,
+    /// It ends with a letter or digit; with a letter.
+    last_alnum: bool,
+    last_alpha: bool,
+}
+
+impl Rec {
+    /// The term's length in bytes.
+    #[inline]
+    pub(super) fn len(&self) -> usize {
+        self.len as usize
+    }
+
+    /// The right edge of the term is a word boundary given the byte after it (see
+    /// [`super::KeywordIndex::find`]).
+    #[inline]
+    pub(super) fn right_bounded(&self, after: Option<u8>) -> bool {
+        !self.last_alnum
+            || after.is_none_or(|c| !c.is_ascii_alphanumeric())
+            || (self.last_alpha && after.is_some_and(|c| c.is_ascii_digit()))
+    }
+}
+
+/// The table; see the module docs.
+#[derive(Debug, Clone)]
+pub(super) struct Table {
+    slots: Vec<Slot>,
+    /// A key's first slot is its top bits: `key >> shift`.
+    shift: u32,
+    recs: Vec<Rec>,
+    bytes: Vec<u8>,
+    lists: Vec<u32>,
+}
+
+impl Table {
+    /// The table of `keyed`: (key, lower-case term, its lists) in any order; a key may have
+    /// several terms.
+    pub(super) fn new(mut keyed: Vec<(u64, &[u8], &[usize])>) -> Table {
+        // A stable sort: a key's terms keep their order.
+        keyed.sort_by_key(|k| k.0);
+        let keys = keyed.chunk_by(|a, b| a.0 == b.0).count();
+        let log = (2 * keys).next_power_of_two().trailing_zeros().max(1);
+        let mut t = Table {
+            slots: vec![Slot::default(); 1 << log],
+            shift: 64 - log,
+            recs: Vec::with_capacity(keyed.len()),
+            bytes: Vec::new(),
+            lists: Vec::new(),
+        };
+        let mask = t.slots.len() - 1;
+        for group in keyed.chunk_by(|a, b| a.0 == b.0) {
+            let key = group[0].0;
+            let first = t.recs.len() as u32;
+            for &(_, term, lists) in group {
+                let last = term.last().copied().unwrap_or(b' ');
+                let n = term.len().min(8);
+                let mut head = [0u8; 8];
+                head[..n].copy_from_slice(&term[..n]);
+                t.recs.push(Rec {
+                    head: u64::from_le_bytes(head),
+                    at: t.bytes.len() as u32,
+                    len: term.len() as u32,
+                    lists_at: t.lists.len() as u32,
+                    lists_n: lists.len() as u16,
+                    last_alnum: last.is_ascii_alphanumeric(),
+                    last_alpha: last.is_ascii_alphabetic(),
+                });
+                t.bytes.extend_from_slice(term);
+                t.lists.extend(lists.iter().map(|&l| l as u32));
+            }
+            let mut i = (key >> t.shift) as usize;
+            while t.slots[i].n != 0 {
+                i = (i + 1) & mask;
+            }
+            t.slots[i] = Slot {
+                key,
+                first,
+                n: group.len() as u32,
+            };
+        }
+        // Eight bytes of padding: a term's last eight bytes can be read as one word.
+        t.bytes.extend_from_slice(&[0; 8]);
+        t
+    }
+
+    /// The records of the terms keyed by `key` (none when it keys none).
+    #[inline]
+    pub(super) fn get(&self, key: u64) -> &[Rec] {
+        let mask = self.slots.len() - 1;
+        let mut i = (key >> self.shift) as usize;
+        // At most half the slots are taken: the probe reaches an empty one.
+        loop {
+            let s = self.slots[i];
+            if s.n == 0 {
+                return &[];
+            }
+            if s.key == key {
+                return &self.recs[s.first as usize..(s.first + s.n) as usize];
+            }
+            i = (i + 1) & mask;
+        }
+    }
+
+    /// The lists of a term.
+    #[inline]
+    pub(super) fn lists(&self, r: &Rec) -> &[u32] {
+        let at = r.lists_at as usize;
+        &self.lists[at..at + usize::from(r.lists_n)]
+    }
+
+    /// The term is in `text` at `s` (ASCII case-insensitively: `eq_ignore_ascii_case`),
+    /// eight bytes at a time; `s + r.len()` must be within the text.
+    #[inline]
+    pub(super) fn matches(&self, r: &Rec, text: &[u8], s: usize) -> bool {
+        let len = r.len();
+        if len <= 8 {
+            return lower8(text_word(text, s, len)) == r.head;
+        }
+        if lower8(load8(text, s)) != r.head {
+            return false;
+        }
+        let at = r.at as usize;
+        let mut k = 8;
+        while k < len {
+            let n = (len - k).min(8);
+            let keep = u64::MAX >> (8 * (8 - n));
+            // `bytes` ends with eight bytes of padding.
+            if lower8(text_word(text, s + k, n)) != load8(&self.bytes, at + k) & keep {
+                return false;
+            }
+            k += 8;
+        }
+        true
+    }
+
+    /// Heap bytes used.
+    pub(super) fn memory_usage(&self) -> usize {
+        self.slots.capacity() * size_of::<Slot>()
+            + self.recs.capacity() * size_of::<Rec>()
+            + self.bytes.capacity()
+            + self.lists.capacity() * 4
+    }
+}
+
+/// The `n` (1 to 8) bytes of `text` from `p` as a word, zero-padded.
+#[inline]
+fn text_word(text: &[u8], p: usize, n: usize) -> u64 {
+    if n == 8 {
+        load8(text, p)
+    } else {
+        load_tail(text, p, n)
+    }
+}
+
+/// Eight bytes with their ASCII capitals lower-cased (every other byte as it is).
+#[inline]
+fn lower8(x: u64) -> u64 {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    let t = x & !HIGH;
+    // High bit of each byte: its low seven bits are ≥ `A` and not > `Z`, and it is ASCII.
+    let ge_a = t.wrapping_add(ONES * u64::from(0x80 - b'A')) & HIGH;
+    let gt_z = t.wrapping_add(ONES * u64::from(0x7f - b'Z')) & HIGH;
+    let upper = ge_a & !gt_z & !x & HIGH;
+    x | (upper >> 2)
+}
