@@ -14,6 +14,7 @@ pub(crate) const DEFAULT_FILES: &[(&str, &str)] = embedded!(
     "55-phi-more.toml",
     "56-phi-seventh.toml",
     "57-phi-languages.toml",
+    "58-phi-recall.toml",
     "60-secure-tag.toml",
 );
 /// The shipped dictionaries (`deploy/rules/dictionaries/`), by the name rules use.

@@ -69,6 +69,8 @@ fn embedded_default_compiles_and_loads_from_disk_alike() {
             "phi-languages",
             "phi-occ-health",
             "phi-own-health",
+            "phi-personal-address",
+            "phi-labelled-person",
             "subject-tag"
         ]
     );
