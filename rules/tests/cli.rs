@@ -56,9 +56,13 @@ fn explain_runs_on_every_case() {
     for e in std::fs::read_dir(deploy().join("cases")).unwrap() {
         let p = e.unwrap().path();
         if p.extension().is_some_and(|x| x == "eml") {
-            assert_eq!(rules_cmd::explain(&p, None, false, None).unwrap(), 0);
             assert_eq!(
-                rules_cmd::explain(&p, Some(&deploy()), true, None).unwrap(),
+                rules_cmd::explain(&rules_cmd::ExplainRequest::new(&p, None, false)).unwrap(),
+                0
+            );
+            assert_eq!(
+                rules_cmd::explain(&rules_cmd::ExplainRequest::new(&p, Some(&deploy()), true))
+                    .unwrap(),
                 0
             );
         }
@@ -101,9 +105,17 @@ fn explain_output_carries_no_canary() {
     const MODE: &str = "SEALGATE_RULES_TEST_EXPLAIN_EML";
     if let Some(path) = std::env::var_os(MODE) {
         let path = PathBuf::from(path);
-        assert_eq!(rules_cmd::explain(&path, None, false, None).unwrap(), 0);
         assert_eq!(
-            rules_cmd::explain(&path, Some(&deploy()), true, None).unwrap(),
+            rules_cmd::explain(&rules_cmd::ExplainRequest::new(&path, None, false)).unwrap(),
+            0
+        );
+        assert_eq!(
+            rules_cmd::explain(&rules_cmd::ExplainRequest::new(
+                &path,
+                Some(&deploy()),
+                true
+            ))
+            .unwrap(),
             0
         );
         return;

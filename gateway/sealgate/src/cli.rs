@@ -48,6 +48,18 @@ pub(crate) struct ExplainArgs {
     pub from: Option<String>,
 }
 
+impl ExplainArgs {
+    /// The request `rules_cmd::explain` serves.
+    pub fn request(&self) -> crate::rules_cmd::ExplainRequest<'_> {
+        crate::rules_cmd::ExplainRequest {
+            keys: self.keys.then_some(self.config.as_deref()),
+            from: self.from.as_deref(),
+            rcpts: &self.rcpts,
+            ..crate::rules_cmd::ExplainRequest::new(&self.file, self.rules.as_deref(), self.json)
+        }
+    }
+}
+
 #[derive(Subcommand)]
 pub(crate) enum RulesCommand {
     /// Validate a rule directory: every error with file and line.

@@ -201,7 +201,7 @@ fn main() -> ExitCode {
         Command::Rules {
             command: RulesCommand::Test { dir, cases },
         } => exit_code(rules_cmd::test(&dir, &cases)),
-        Command::Explain(args) => exit_code(rules_cmd::explain(&args)),
+        Command::Explain(args) => exit_code(rules_cmd::explain(&args.request())),
         Command::Dkim {
             command:
                 DkimCommand::Keygen {

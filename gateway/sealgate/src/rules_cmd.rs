@@ -17,7 +17,6 @@
 //!
 //! Every `expect` key is optional; `rules` is the exact set of matched rule ids.
 
-use crate::cli::ExplainArgs;
 use anyhow::{Context, Result, bail};
 use sealgate_core::{Address, Decision, HeaderChange, Location, Requirement};
 use sealgate_rules::{Explanation, RuleSet};
@@ -337,22 +336,51 @@ fn print_explanation(e: &Explanation) {
     }
 }
 
-/// The envelope `sealgate explain` was given (`--from`, `--rcpt`): each part, when present,
-/// replaces what the message's headers say. An address that does not parse is an error naming
-/// the option.
-fn envelope(args: &ExplainArgs, raw: &[u8]) -> Result<(Option<Address>, Vec<Address>)> {
-    let (header_from, header_rcpts) = sealgate_rules::envelope_from_headers(raw);
-    let parse =
-        |opt: &str, a: &str| Address::parse(a).map_err(|e| anyhow::anyhow!("{opt} `{a}`: {e}"));
-    let sender = match &args.from {
-        Some(a) => Some(parse("--from", a)?),
-        None => header_from,
-    };
-    if args.rcpts.is_empty() {
-        return Ok((sender, header_rcpts));
+/// What `sealgate explain` was asked (the command line's `cli::ExplainArgs`).
+pub struct ExplainRequest<'a> {
+    /// The message (.eml).
+    pub file: &'a Path,
+    /// Rule directory (the shipped default set without it).
+    pub rules: Option<&'a Path>,
+    pub json: bool,
+    /// `--keys`, with the `--config` whose key store it reads.
+    pub keys: Option<Option<&'a Path>>,
+    /// `--from`: replaces the From header's address.
+    pub from: Option<&'a str>,
+    /// `--rcpt`: replace the To/Cc/Bcc headers' addresses when any is given.
+    pub rcpts: &'a [String],
+}
+
+impl<'a> ExplainRequest<'a> {
+    /// `explain FILE [--rules DIR] [--json]`: the headers' envelope, no key walk.
+    pub fn new(file: &'a Path, rules: Option<&'a Path>, json: bool) -> ExplainRequest<'a> {
+        ExplainRequest {
+            file,
+            rules,
+            json,
+            keys: None,
+            from: None,
+            rcpts: &[],
+        }
     }
-    let given = args.rcpts.iter().map(|a| parse("--rcpt", a));
-    Ok((sender, given.collect::<Result<Vec<_>>>()?))
+
+    /// The sender and recipients to explain for: `--from`/`--rcpt` when given, else the
+    /// headers' From and To/Cc/Bcc. An address that does not parse is an error naming the
+    /// option.
+    fn envelope(&self, raw: &[u8]) -> Result<(Option<Address>, Vec<Address>)> {
+        let (header_from, header_rcpts) = sealgate_rules::envelope_from_headers(raw);
+        let parse =
+            |opt: &str, a: &str| Address::parse(a).map_err(|e| anyhow::anyhow!("{opt} `{a}`: {e}"));
+        let sender = match self.from {
+            Some(a) => Some(parse("--from", a)?),
+            None => header_from,
+        };
+        if self.rcpts.is_empty() {
+            return Ok((sender, header_rcpts));
+        }
+        let given = self.rcpts.iter().map(|a| parse("--rcpt", a));
+        Ok((sender, given.collect::<Result<Vec<_>>>()?))
+    }
 }
 
 /// `sealgate explain FILE.eml [--rules DIR] [--json] [--from ADDR] [--rcpt ADDR …]`: why each
@@ -360,13 +388,13 @@ fn envelope(args: &ExplainArgs, raw: &[u8]) -> Result<(Option<Address>, Vec<Addr
 ///
 /// With `--keys`, also which method each `encrypt` recipient would get now from the key store
 /// of `--config` (see `explain_keys`).
-pub fn explain(args: &ExplainArgs) -> Result<i32> {
-    let eml = &args.file;
-    let Some(set) = load(args.rules.as_deref())? else {
+pub fn explain(args: &ExplainRequest<'_>) -> Result<i32> {
+    let eml = args.file;
+    let Some(set) = load(args.rules)? else {
         return Ok(2);
     };
     let raw = std::fs::read(eml).with_context(|| format!("reading {}", eml.display()))?;
-    let (sender, rcpts) = envelope(args, &raw)?;
+    let (sender, rcpts) = args.envelope(&raw)?;
     if rcpts.is_empty() {
         outln!(
             "{}: no To/Cc/Bcc recipients (a list sent in Bcc has none in its headers): \
@@ -377,12 +405,12 @@ pub fn explain(args: &ExplainArgs) -> Result<i32> {
     }
     let refs: Vec<&Address> = rcpts.iter().collect();
     let e = set.explain_raw(&raw, sender.as_ref(), &refs);
-    let walks = if args.keys {
-        let d = set.classify_raw(&raw, sender.as_ref(), &refs);
-        let config = args.config.as_deref();
-        Some(crate::explain_keys::walk(config, &raw, &d, &rcpts)?)
-    } else {
-        None
+    let walks = match args.keys {
+        Some(config) => {
+            let d = set.classify_raw(&raw, sender.as_ref(), &refs);
+            Some(crate::explain_keys::walk(config, &raw, &d, &rcpts)?)
+        }
+        None => None,
     };
     if args.json {
         let mut v = serde_json::to_value(&e)?;
