@@ -191,7 +191,7 @@ pub fn analyse(raw: &[u8], limits: &Limits, extractor: &dyn Extractor) -> Conten
         }
         return w.out;
     }
-    let Some(m) = parser.parse(raw) else {
+    let Some(m) = parse::parse(&parser, raw) else {
         w.push(Location::Body, 0, String::from_utf8_lossy(raw));
         return w.out;
     };
@@ -337,6 +337,7 @@ impl Walk<'_> {
 }
 
 mod attach;
+mod parse;
 
 #[cfg(test)]
 mod tests;

@@ -14,7 +14,9 @@
 //! search's match is the one the unanchored search prefers, and after a match the search goes
 //! on from its end. Look-around (`\b`) sees the whole text, not only the searched span. An
 //! expression that can match the empty string, or has no finite prefix set, gets no
-//! [`Prefiltered`] and runs as before. `tests` compare both on random texts.
+//! [`Prefiltered`] and runs as before. `tests` compare both on random texts. When every literal
+//! is one byte (the digits of an age), [`run_filter`] skips the candidates whose run of such
+//! bytes is followed by a byte no match can go on with, an exact test derived from the DFA.
 
 use aho_corasick::{AhoCorasick, MatchKind};
 use regex_automata::hybrid::dfa::{Cache, DFA};
@@ -55,6 +57,9 @@ pub struct Prefiltered {
     word_start: bool,
     /// Every prefix literal holds a non-ASCII byte (`药`, `thuốc`): no match on ASCII text.
     never_ascii: bool,
+    /// For one-byte literals (digits): the bytes that may follow a run of them, to skip an
+    /// anchored run that cannot match ([`run_filter`]).
+    run_filter: Option<run_filter::RunFilter>,
 }
 
 impl Prefiltered {
@@ -97,6 +102,7 @@ impl Prefiltered {
             .build(pattern)
             .ok()?;
         let never_ascii = literals.iter().all(|l| !l.is_ascii());
+        let run_filter = run_filter::RunFilter::new(&dfa, &literals);
         let word_literals = word_literals(&hir)
             .unwrap_or_else(|| literals.iter().map(|l| (l.clone(), true)).collect());
         Some(Prefiltered {
@@ -108,6 +114,7 @@ impl Prefiltered {
             re,
             caches: Mutex::new(Vec::new()),
             word_start,
+            run_filter,
         })
     }
 
@@ -139,6 +146,13 @@ impl Prefiltered {
                 }
             };
             at = s + 1;
+            if self
+                .run_filter
+                .as_ref()
+                .is_some_and(|r| !r.may_match(hay, s))
+            {
+                continue;
+            }
             if let Some(e) = self.anchored(hay, s, &mut cache) {
                 f(s, e);
                 at = e;
@@ -176,6 +190,7 @@ pub fn word_candidates(hay: &[u8], dets: &[Option<&Prefiltered>]) -> Candidates 
     WordStarts::new(dets).candidates(hay)
 }
 
+mod run_filter;
 mod word_starts;
 
 pub(crate) use word_starts::load_padded;
@@ -283,6 +298,7 @@ impl Clone for Prefiltered {
             caches: Mutex::new(Vec::new()),
             word_start: self.word_start,
             never_ascii: self.never_ascii,
+            run_filter: self.run_filter.clone(),
         }
     }
 }

@@ -93,7 +93,7 @@ impl Walk<'_> {
         if depth + 1 > self.limits.max_depth || containers(b) > self.limits.max_parts as usize {
             return ScanState::Failed(ExtractFailure::Limit);
         }
-        match MessageParser::default().parse(b) {
+        match super::parse::parse(&MessageParser::default(), b) {
             Some(m) => {
                 self.message(&m, Some(loc.clone()), depth + 1);
                 ScanState::Message

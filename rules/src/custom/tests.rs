@@ -303,3 +303,79 @@ fn word_literals_keep_their_case() {
     );
     compare(pattern, &texts());
 }
+
+/// Random texts of digits, the bytes that follow them in ages, dates and codes, and letters.
+fn digit_texts() -> Vec<String> {
+    let alphabet = b"0123456789  -/.:,yYoO/MFmfalex\n\t#";
+    let mut seed: u64 = 0x9e37_79b9_7f4a_7c15;
+    let mut next = move || {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        seed
+    };
+    let mut out: Vec<String> = [
+        "12/03/1960 67M 82 yo F 54 y/o male 3yoF 555-0123 2024 1234 M 10 m 99 y.o. 45yr-F",
+        "67M",
+        "6",
+        "67",
+        "678",
+        "6789",
+        "67 ",
+        "1",
+        "9 yo",
+        "100 F",
+        "7 yrs female",
+    ]
+    .iter()
+    .map(|s| s.to_string())
+    .collect();
+    for _ in 0..3000 {
+        let len = (next() % 24) as usize;
+        let t: String = (0..len)
+            .map(|_| char::from(alphabet[(next() % alphabet.len() as u64) as usize]))
+            .collect();
+        out.push(t);
+    }
+    out
+}
+
+/// The run filter only skips starts where the anchored search finds no match (a superset test),
+/// for the shipped `age-sex` and for patterns that end in, or right after, a run of digits.
+#[test]
+fn run_filter_never_skips_a_match() {
+    let set = RuleSet::embedded_default();
+    let age_sex = set.compiled.custom.iter().find(|d| d.name == "age-sex");
+    let age_sex = age_sex.expect("age-sex is shipped").re.as_str().to_string();
+    let texts = digit_texts();
+    let mut skipped = 0;
+    for p in [
+        age_sex.as_str(),
+        r"\b(?:[1-9]\d{1,2}\s?[MF]\b|\d{1,3}\s?-?\s?(?:yo|y/o)\b)",
+        r"\b\d+\s?[MF]\b",
+        r"[0-9]+(?:x|\.5)",
+        r"\d{1,2}(?:/\d\d)?-",
+        r"(?i)[a-c]{1,3}[0-9]",
+        r"[0-9][0-9]?",
+        r"\d+\b",
+    ] {
+        let f = Prefiltered::new(p, 1 << 20).unwrap_or_else(|| panic!("{p}: no prefix set"));
+        let mut cache = None;
+        for t in &texts {
+            let hay = t.as_bytes();
+            for s in 0..hay.len() {
+                if f.run_filter.as_ref().is_some_and(|r| !r.may_match(hay, s)) {
+                    skipped += 1;
+                    assert_eq!(f.anchored(hay, s, &mut cache), None, "{p} at {s} of {t:?}");
+                }
+            }
+        }
+        compare(p, &texts);
+    }
+    assert!(skipped > 10_000, "{skipped}");
+    // Built for digit patterns whose matches cannot end inside a bounded run; not for a match
+    // that may end inside the run, a run of any length, or longer literals.
+    let built = |p: &str| Prefiltered::new(p, 1 << 20).is_some_and(|f| f.run_filter.is_some());
+    assert!(built(&age_sex));
+    assert!(!built(r"[0-9][0-9]?") && !built(r"\b\d+\s?[MF]\b") && !built(r"\bMRN\d+"));
+}
