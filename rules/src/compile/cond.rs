@@ -18,58 +18,10 @@ pub(super) fn read_cond(
 ) -> Option<Cond> {
     let span = c.span();
     let raw = c.get_ref();
-    let kinds = [
-        raw.any.is_some(),
-        raw.all.is_some(),
-        raw.not.is_some(),
-        raw.detector.is_some(),
-        raw.dictionary.is_some(),
-        raw.keywords.is_some(),
-        raw.sender.is_some(),
-        raw.recipient.is_some(),
-        raw.subject_tag.is_some(),
-        raw.header.is_some(),
-        raw.attachment.is_some(),
-        raw.encrypted.is_some(),
-        raw.unscannable.is_some(),
-        raw.always.is_some(),
-    ]
-    .iter()
-    .filter(|&&b| b)
-    .count();
-    if kinds != 1 {
-        cx.err(
-            span,
-            "a condition needs exactly one of: any, all, not, detector, dictionary, keywords, \
-             sender, recipient, subject_tag, header, attachment, encrypted, unscannable, always",
-        );
+    if let Err(msg) = shape_error(raw) {
+        cx.err(span, msg);
         return None;
     }
-    let counting = raw.detector.is_some() || raw.dictionary.is_some() || raw.keywords.is_some();
-    if !counting
-        && (raw.min_count.is_some()
-            || raw.confidence.is_some()
-            || raw.near.is_some()
-            || raw.locations.is_some())
-    {
-        cx.err(
-            span,
-            "min_count, confidence, near and in belong to detector, dictionary or keywords",
-        );
-        return None;
-    }
-    if raw.matches.is_some() && raw.header.is_none() {
-        cx.err(span, "`matches` belongs to `header`");
-        return None;
-    }
-    let flag = |cx: &mut Ctx<'_>, v: bool, cond: Cond| {
-        if v {
-            Some(cond)
-        } else {
-            cx.err(span.clone(), "write `not = { … }` instead of `= false`");
-            None
-        }
-    };
     if let Some(list) = raw.any.as_ref().or(raw.all.as_ref()) {
         if list.is_empty() {
             cx.err(span, "empty any/all");
@@ -87,75 +39,149 @@ pub(super) fn read_cond(
         return Some(Cond::Not(Box::new(read_cond(cx, n, names, kw)?)));
     }
     if let Some(d) = &raw.detector {
-        let det = match IdKind::from_name(d.get_ref()) {
-            Some(k) => DetId::Builtin(k),
-            None => match names.custom.get(d.get_ref()) {
-                Some(&i) => DetId::Custom(i),
-                None => {
-                    cx.err(d.span(), format!("unknown detector `{}`", d.get_ref()));
-                    return None;
-                }
-            },
-        };
-        let conf = match &raw.confidence {
-            None => level("medium").unwrap_or(0.6),
-            Some(c) => match c.get_ref() {
-                ConfRaw::Level(l) => match level(l) {
-                    Some(v) => v,
-                    None => {
-                        cx.err(c.span(), "confidence must be low, medium, high or 0..1");
-                        return None;
-                    }
-                },
-                ConfRaw::Number(n) if (0.0..=1.0).contains(n) => *n as f32,
-                ConfRaw::Number(_) => {
-                    cx.err(c.span(), "confidence must be low, medium, high or 0..1");
-                    return None;
-                }
-            },
-        };
-        return Some(Cond::Detector {
-            det,
-            min: raw.min_count.unwrap_or(1).max(1),
-            conf,
-            near: read_near(cx, raw.near.as_ref(), names, kw)?,
-            locs: read_locs(cx, raw.locations.as_deref())?,
-        });
+        return read_detector(cx, raw, d, names, kw);
     }
     if raw.dictionary.is_some() || raw.keywords.is_some() {
-        if raw.confidence.is_some() {
-            cx.err(span, "`confidence` belongs to detectors");
-            return None;
-        }
-        let (list, name) = if let Some(d) = &raw.dictionary {
-            match names.dictionaries.get(d.get_ref().as_str()) {
-                Some(&id) => (id, d.get_ref().clone()),
-                None => {
-                    cx.err(
-                        d.span(),
-                        format!(
-                            "unknown dictionary `{}` (no dictionaries/{0}.txt)",
-                            d.get_ref()
-                        ),
-                    );
-                    return None;
-                }
-            }
-        } else {
-            let words = raw.keywords.as_deref().unwrap_or_default();
-            (
-                kw.add_list(words.iter().map(String::as_str)),
-                "keywords".into(),
-            )
-        };
-        return Some(Cond::Keywords {
-            list,
-            name,
-            min: raw.min_count.unwrap_or(1).max(1),
-            near: read_near(cx, raw.near.as_ref(), names, kw)?,
-            locs: read_locs(cx, raw.locations.as_deref())?,
-        });
+        return read_keywords(cx, raw, span, names, kw);
     }
+    read_plain(cx, raw, span, names)
+}
+
+/// What is wrong with the keys a condition table combines, if anything: exactly one kind of
+/// condition; the counting options only beside a counting kind; `matches` only with `header`.
+fn shape_error(raw: &CondRaw) -> Result<(), &'static str> {
+    let kinds = [
+        raw.any.is_some(),
+        raw.all.is_some(),
+        raw.not.is_some(),
+        raw.detector.is_some(),
+        raw.dictionary.is_some(),
+        raw.keywords.is_some(),
+        raw.sender.is_some(),
+        raw.recipient.is_some(),
+        raw.subject_tag.is_some(),
+        raw.header.is_some(),
+        raw.attachment.is_some(),
+        raw.encrypted.is_some(),
+        raw.unscannable.is_some(),
+        raw.always.is_some(),
+    ];
+    if kinds.iter().filter(|&&b| b).count() != 1 {
+        return Err(
+            "a condition needs exactly one of: any, all, not, detector, dictionary, keywords, \
+             sender, recipient, subject_tag, header, attachment, encrypted, unscannable, always",
+        );
+    }
+    let counting = raw.detector.is_some() || raw.dictionary.is_some() || raw.keywords.is_some();
+    let counting_options = raw.min_count.is_some()
+        || raw.confidence.is_some()
+        || raw.near.is_some()
+        || raw.locations.is_some();
+    if !counting && counting_options {
+        return Err(
+            "min_count, confidence, near and in belong to detector, dictionary or keywords",
+        );
+    }
+    if raw.matches.is_some() && raw.header.is_none() {
+        return Err("`matches` belongs to `header`");
+    }
+    Ok(())
+}
+
+/// `detector = "…"` with its count, confidence, proximity and locations.
+fn read_detector(
+    cx: &mut Ctx<'_>,
+    raw: &CondRaw,
+    d: &Spanned<String>,
+    names: &Names<'_>,
+    kw: &mut KeywordIndexBuilder,
+) -> Option<Cond> {
+    let det = match IdKind::from_name(d.get_ref()) {
+        Some(k) => DetId::Builtin(k),
+        None => match names.custom.get(d.get_ref()) {
+            Some(&i) => DetId::Custom(i),
+            None => {
+                cx.err(d.span(), format!("unknown detector `{}`", d.get_ref()));
+                return None;
+            }
+        },
+    };
+    let conf = match &raw.confidence {
+        None => level("medium").unwrap_or(0.6),
+        Some(c) => {
+            let v = match c.get_ref() {
+                ConfRaw::Level(l) => level(l),
+                ConfRaw::Number(n) if (0.0..=1.0).contains(n) => Some(*n as f32),
+                ConfRaw::Number(_) => None,
+            };
+            let Some(v) = v else {
+                cx.err(c.span(), "confidence must be low, medium, high or 0..1");
+                return None;
+            };
+            v
+        }
+    };
+    Some(Cond::Detector {
+        det,
+        min: raw.min_count.unwrap_or(1).max(1),
+        conf,
+        near: read_near(cx, raw.near.as_ref(), names, kw)?,
+        locs: read_locs(cx, raw.locations.as_deref())?,
+    })
+}
+
+/// `dictionary = "…"` or `keywords = [...]`, with count, proximity and locations.
+fn read_keywords(
+    cx: &mut Ctx<'_>,
+    raw: &CondRaw,
+    span: Range<usize>,
+    names: &Names<'_>,
+    kw: &mut KeywordIndexBuilder,
+) -> Option<Cond> {
+    if raw.confidence.is_some() {
+        cx.err(span, "`confidence` belongs to detectors");
+        return None;
+    }
+    let (list, name) = if let Some(d) = &raw.dictionary {
+        let Some(&id) = names.dictionaries.get(d.get_ref().as_str()) else {
+            let msg = format!(
+                "unknown dictionary `{}` (no dictionaries/{0}.txt)",
+                d.get_ref()
+            );
+            cx.err(d.span(), msg);
+            return None;
+        };
+        (id, d.get_ref().clone())
+    } else {
+        let words = raw.keywords.as_deref().unwrap_or_default();
+        let id = kw.add_list(words.iter().map(String::as_str));
+        (id, "keywords".into())
+    };
+    Some(Cond::Keywords {
+        list,
+        name,
+        min: raw.min_count.unwrap_or(1).max(1),
+        near: read_near(cx, raw.near.as_ref(), names, kw)?,
+        locs: read_locs(cx, raw.locations.as_deref())?,
+    })
+}
+
+/// The conditions without counts: sender, recipient, subject tag, header, attachment and the
+/// flags (`encrypted`, `unscannable`, `always`, which must be `true`).
+fn read_plain(
+    cx: &mut Ctx<'_>,
+    raw: &CondRaw,
+    span: Range<usize>,
+    names: &Names<'_>,
+) -> Option<Cond> {
+    let flag = |cx: &mut Ctx<'_>, v: bool, cond: Cond| {
+        if v {
+            Some(cond)
+        } else {
+            cx.err(span.clone(), "write `not = { … }` instead of `= false`");
+            None
+        }
+    };
     if let Some(a) = &raw.sender {
         return Some(Cond::Sender(read_addr(cx, a, names)?));
     }
