@@ -8,6 +8,10 @@ CORPUS_DIR/labels.json. A message counts as protected when the decision gives an
 requirement other than `deliver` (encrypt, tls-only, hold) or rejects it. Prints precision and
 recall for "needs protection", then the misses by category: file names and categories only,
 never message content.
+
+A message whose headers name no recipient (a list sent in Bcc: `To: undisclosed-recipients:;`)
+is explained for one envelope recipient given with `--rcpt` (`BCC_RECIPIENT`), as the gateway
+would decide it from `RCPT TO`; binaries without that option count it as an error.
 """
 
 import argparse
@@ -38,11 +42,17 @@ def protected(decision):
     return any(r.get("kind") != "deliver" for r in decision.get("recipients", []))
 
 
+# The envelope recipient of a message whose headers name none (not a webmail address).
+BCC_RECIPIENT = "list-member@example.net"
+
+
 def classify(binary, rules, path):
     cmd = [binary, "explain", "--json", path]
     if rules:
         cmd[2:2] = ["--rules", rules]
     out = subprocess.run(cmd, capture_output=True, timeout=120)
+    if out.returncode == 2 and b"--rcpt" in out.stdout:
+        out = subprocess.run(cmd + ["--rcpt", BCC_RECIPIENT], capture_output=True, timeout=120)
     if out.returncode != 0:
         return None  # an error is reported, and counted as "not protected"
     return protected(json.loads(out.stdout)["decision"])
