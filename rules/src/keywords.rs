@@ -27,7 +27,7 @@ mod words;
 
 use table::Table;
 use words::*;
-pub(crate) use words::{WordHash, alnum_mask, group};
+pub(crate) use words::{WordHash, for_each_word, group};
 
 /// Terms found while walking a text: (list, (start, end)).
 type Found = Vec<(u32, (u32, u32))>;
@@ -140,24 +140,17 @@ impl KeywordIndexBuilder {
                 .kind((other.len() < 10_000).then_some(AhoCorasickKind::DFA))
                 .build(pats)
                 .map_err(|e| format!("keyword automaton: {e}"))?;
-            Some((ac, other))
+            let terms = other.iter().map(|&i| {
+                let i = i as usize;
+                (self.terms[i].as_bytes(), &self.owners[i][..])
+            });
+            Some((ac, Table::new_unkeyed(terms)))
         };
-        let edges = self
-            .terms
-            .iter()
-            .map(|t| {
-                let last = t.as_bytes().last().copied().unwrap_or(b' ');
-                (last.is_ascii_alphanumeric(), last.is_ascii_alphabetic())
-            })
-            .collect();
-        let table = Table::new(keyed);
         Ok(KeywordIndex {
             filter,
             pair_filter,
-            table,
+            table: Table::new(keyed),
             other: other_ac,
-            owners: self.owners,
-            edges,
             lists: self.lists,
         })
     }
@@ -173,12 +166,9 @@ pub struct KeywordIndex {
     pair_filter: Vec<u64>,
     /// Key (first word's hash, or first two words') → the terms keyed by it.
     table: Table,
-    /// Terms not starting with a letter or digit: their automaton and term ids.
-    other: Option<(AhoCorasick, Vec<u32>)>,
-    /// Per term: its lists.
-    owners: Vec<Vec<usize>>,
-    /// Per term: ends with a letter or digit, ends with a letter.
-    edges: Vec<(bool, bool)>,
+    /// Terms not starting with a letter or digit: their automaton, and their records (by
+    /// pattern id) in a table of their own.
+    other: Option<(AhoCorasick, Table)>,
     lists: usize,
 }
 
@@ -245,13 +235,14 @@ impl KeywordIndex {
         self.lists
     }
 
-    /// Heap bytes used by the index (approximate: the table, the terms' lists and edges).
+    /// Heap bytes used by the index (approximate: the filters and the tables).
     pub fn memory_usage(&self) -> usize {
-        let owners: usize = self.owners.iter().map(|o| o.capacity() * 8 + 24).sum();
-        let edges = self.edges.capacity() * 2;
-        let other = self.other.as_ref().map_or(0, |(ac, _)| ac.memory_usage());
+        let other = self
+            .other
+            .as_ref()
+            .map_or(0, |(ac, t)| ac.memory_usage() + t.memory_usage());
         let filters = (self.filter.len() + self.pair_filter.len()) * 8;
-        filters + self.table.memory_usage() + owners + edges + other
+        filters + self.table.memory_usage() + other
     }
 
     /// Finds every term of every list in `text`, on word boundaries. A term's edge that is
@@ -278,12 +269,12 @@ impl KeywordIndex {
     ) -> KeywordHits {
         let mut found = take(&FOUND);
         self.words(text, &mut found, starts);
-        if let Some((ac, ids)) = &self.other {
+        if let Some((ac, terms)) = &self.other {
             for m in ac.find_overlapping_iter(text) {
-                let t = ids[m.pattern().as_usize()] as usize;
-                if self.right_bounded(t, text.get(m.end()).copied()) {
-                    for &list in &self.owners[t] {
-                        found.push((list as u32, (m.start() as u32, m.end() as u32)));
+                let r = terms.rec_at(m.pattern().as_usize());
+                if r.right_bounded(text.get(m.end()).copied()) {
+                    for &list in terms.lists(r) {
+                        found.push((list, (m.start() as u32, m.end() as u32)));
                     }
                 }
             }
@@ -405,15 +396,6 @@ impl KeywordIndex {
                 found.push((list, (s as u32, e as u32)));
             }
         }
-    }
-
-    /// The right edge of term `t` is a word boundary given the byte after it.
-    #[inline]
-    fn right_bounded(&self, t: usize, after: Option<u8>) -> bool {
-        let (last_alnum, last_alpha) = self.edges[t];
-        !last_alnum
-            || after.is_none_or(|c| !c.is_ascii_alphanumeric())
-            || (last_alpha && after.is_some_and(|c| c.is_ascii_digit()))
     }
 }
 

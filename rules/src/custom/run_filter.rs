@@ -108,21 +108,19 @@ impl RunFilter {
                 follow.push(after);
                 pairs.push(pair_table(dfa, &mut cache, &cur, &class)?);
             }
+            // State ids are only comparable while the cache was never cleared.
             if cache.clear_count() > 0 {
                 return None;
             }
             next.sort_unstable();
             next.dedup();
             if next.is_empty() {
-                // State ids are only comparable while the cache was never cleared.
-                let classes = *dfa.byte_classes();
-                let f = RunFilter {
+                return Some(RunFilter {
                     class,
                     follow,
-                    classes,
+                    classes: *dfa.byte_classes(),
                     pairs,
-                };
-                return (cache.clear_count() == 0).then_some(f);
+                });
             }
             if next.len() > MAX_STATES {
                 return None;

@@ -133,22 +133,8 @@ impl WordStarts {
     /// [`word_candidates`] with this table.
     pub fn candidates(&self, hay: &[u8]) -> Candidates {
         let mut out = Vec::new();
-        if self.entries.is_empty() {
-            return self.group(&out);
-        }
-        // Starts of runs of letters and digits; one right after `_` is inside a `\w` word.
-        let mut prev_alnum = false;
-        for (base, block) in hay.chunks(64).enumerate() {
-            let m = crate::keywords::alnum_mask(block);
-            let mut bits = m & !((m << 1) | u64::from(prev_alnum));
-            prev_alnum = m >> (block.len() - 1) & 1 == 1;
-            while bits != 0 {
-                let s = base * 64 + bits.trailing_zeros() as usize;
-                bits &= bits - 1;
-                if s == 0 || hay[s - 1] != b'_' {
-                    self.at(s, load_padded(hay, s), &mut out);
-                }
-            }
+        if !self.entries.is_empty() {
+            crate::keywords::for_each_word(hay, |s, _| self.word_at(hay, s, &mut out));
         }
         self.group(&out)
     }

@@ -1,4 +1,5 @@
-//! The first-word table of the keyword pass: key hash → the terms keyed by it, in flat arrays.
+//! The first-word table of the keyword pass: key hash → the terms keyed by it, in flat arrays
+//! (and, without keys, the records of the few terms the automaton finds, by pattern id).
 //!
 //! Open addressing with linear probing over a power-of-two array of slots at most half full;
 //! a slot holds its key and the range of its terms' records, and the records of one key sit
@@ -81,21 +82,7 @@ impl Table {
             let key = group[0].0;
             let first = t.recs.len() as u32;
             for &(_, term, lists) in group {
-                let last = term.last().copied().unwrap_or(b' ');
-                let n = term.len().min(8);
-                let mut head = [0u8; 8];
-                head[..n].copy_from_slice(&term[..n]);
-                t.recs.push(Rec {
-                    head: u64::from_le_bytes(head),
-                    at: t.bytes.len() as u32,
-                    len: term.len() as u32,
-                    lists_at: t.lists.len() as u32,
-                    lists_n: lists.len() as u16,
-                    last_alnum: last.is_ascii_alphanumeric(),
-                    last_alpha: last.is_ascii_alphabetic(),
-                });
-                t.bytes.extend_from_slice(term);
-                t.lists.extend(lists.iter().map(|&l| l as u32));
+                t.push(term, lists);
             }
             let mut i = (key >> t.shift) as usize;
             while t.slots[i].n != 0 {
@@ -110,6 +97,48 @@ impl Table {
         // Eight bytes of padding: a term's last eight bytes can be read as one word.
         t.bytes.extend_from_slice(&[0; 8]);
         t
+    }
+
+    /// A table without keys: the records of `terms` (lower-case term, its lists), read by
+    /// position with [`Table::rec_at`].
+    pub(super) fn new_unkeyed<'a>(terms: impl Iterator<Item = (&'a [u8], &'a [usize])>) -> Table {
+        let mut t = Table {
+            slots: vec![Slot::default(); 2],
+            shift: 63,
+            recs: Vec::new(),
+            bytes: Vec::new(),
+            lists: Vec::new(),
+        };
+        for (term, lists) in terms {
+            t.push(term, lists);
+        }
+        t.bytes.extend_from_slice(&[0; 8]);
+        t
+    }
+
+    /// Appends the record of `term` and its lists.
+    fn push(&mut self, term: &[u8], lists: &[usize]) {
+        let last = term.last().copied().unwrap_or(b' ');
+        let n = term.len().min(8);
+        let mut head = [0u8; 8];
+        head[..n].copy_from_slice(&term[..n]);
+        self.recs.push(Rec {
+            head: u64::from_le_bytes(head),
+            at: self.bytes.len() as u32,
+            len: term.len() as u32,
+            lists_at: self.lists.len() as u32,
+            lists_n: lists.len() as u16,
+            last_alnum: last.is_ascii_alphanumeric(),
+            last_alpha: last.is_ascii_alphabetic(),
+        });
+        self.bytes.extend_from_slice(term);
+        self.lists.extend(lists.iter().map(|&l| l as u32));
+    }
+
+    /// The record at position `i` (an unkeyed table's term `i`).
+    #[inline]
+    pub(super) fn rec_at(&self, i: usize) -> &Rec {
+        &self.recs[i]
     }
 
     /// The records of the terms keyed by `key` (none when it keys none).

@@ -135,7 +135,7 @@ pub(super) const SEED: u64 = 0x9e37_79b9_7f4a_7c15;
 /// digit. Eight bytes at a time as one word (SWAR): range checks on the low seven bits of every
 /// byte at once, then the eight result bits gathered by one multiplication.
 #[inline]
-pub(crate) fn alnum_mask(block: &[u8]) -> u64 {
+pub(super) fn alnum_mask(block: &[u8]) -> u64 {
     const ONES: u64 = 0x0101_0101_0101_0101;
     const HIGH: u64 = 0x8080_8080_8080_8080;
     // High bit of each byte: `t` (≤ 0x7f) ≥ `lo` / > `hi` (no carry leaves a byte).
@@ -166,7 +166,7 @@ pub(crate) fn alnum_mask(block: &[u8]) -> u64 {
 /// letter-or-digit, and the words' starts and ends are read off the bits, so there is no
 /// hard-to-predict branch per byte or per word.
 #[inline]
-pub(super) fn for_each_word(text: &[u8], mut f: impl FnMut(usize, usize)) {
+pub(crate) fn for_each_word(text: &[u8], mut f: impl FnMut(usize, usize)) {
     let n = text.len();
     // Start of a word that runs on from the previous block.
     let mut pending: Option<usize> = None;
