@@ -172,20 +172,7 @@ pub(crate) fn read_delivery(
     data_dir: &Path,
     tenants: &[&str],
 ) -> DeliveryConfig {
-    let outbox_dir = s.path("outbox_dir");
-    let mode = match s.string("mode").as_deref().unwrap_or("mx") {
-        "mx" => DeliveryMode::Mx,
-        "outbox" => DeliveryMode::Outbox {
-            dir: outbox_dir.unwrap_or_else(|| data_dir.join("outbox")),
-        },
-        other => {
-            s.issue(
-                "mode",
-                format!("`{other}` is not a delivery mode (use \"mx\" or \"outbox\")"),
-            );
-            DeliveryMode::Mx
-        }
-    };
+    let mode = read_mode(&mut s, data_dir);
     let routes = read_routes(s.section("routes"));
     let retry_schedule = s
         .durations("retry_schedule")
@@ -193,33 +180,29 @@ pub(crate) fn read_delivery(
     if retry_schedule.is_empty() || retry_schedule.iter().any(Duration::is_zero) {
         s.issue("retry_schedule", "needs at least one wait, each above 0");
     }
-    let duration = |s: &mut Section<'_>, key: &str, default: Duration| match s.duration(key) {
-        Some(d) if d.is_zero() => {
-            s.issue(key, "must be greater than 0");
-            default
-        }
-        Some(d) => d,
-        None => default,
-    };
-    let max_queue_lifetime = duration(&mut s, "max_queue_lifetime", defaults::MAX_QUEUE_LIFETIME);
+    let max_queue_lifetime = s
+        .positive_duration("max_queue_lifetime")
+        .unwrap_or(defaults::MAX_QUEUE_LIFETIME);
     let delay_warning = s.duration("delay_warning");
-    let hold_expiry = duration(&mut s, "hold_expiry", defaults::HOLD_EXPIRY);
+    let hold_expiry = s
+        .positive_duration("hold_expiry")
+        .unwrap_or(defaults::HOLD_EXPIRY);
     let connection_cache_time = s
         .duration("connection_cache_time")
         .unwrap_or(defaults::CONNECTION_CACHE_TIME);
-    let connect_timeout = duration(&mut s, "connect_timeout", defaults::CONNECT_TIMEOUT);
-    let scan_interval = duration(&mut s, "scan_interval", defaults::SCAN_INTERVAL);
+    let connect_timeout = s
+        .positive_duration("connect_timeout")
+        .unwrap_or(defaults::CONNECT_TIMEOUT);
+    let scan_interval = s
+        .positive_duration("scan_interval")
+        .unwrap_or(defaults::SCAN_INTERVAL);
     let wkd = s.boolean("wkd").unwrap_or(defaults::WKD);
     let allow_non_global_destinations = s
         .boolean("allow_non_global_destinations")
         .unwrap_or(defaults::ALLOW_NON_GLOBAL_DESTINATIONS);
-    let count = |s: &mut Section<'_>, key: &str, default: usize| match s.integer(key) {
-        Some(0) => {
-            s.issue(key, "must be greater than 0");
-            default
-        }
-        Some(n) => usize::try_from(n).unwrap_or(default),
-        None => default,
+    let count = |s: &mut Section<'_>, key: &str, default: usize| {
+        s.positive_integer(key)
+            .map_or(default, |n| usize::try_from(n).unwrap_or(default))
     };
     let max_per_destination = count(&mut s, "max_per_destination", defaults::MAX_PER_DESTINATION);
     let max_deliveries = count(&mut s, "max_deliveries", defaults::MAX_DELIVERIES);
@@ -248,6 +231,24 @@ pub(crate) fn read_delivery(
         allow_non_global_destinations,
         tenants,
         testing,
+    }
+}
+
+/// `mode`: `"mx"` (the default) or `"outbox"` (files under `outbox_dir`).
+fn read_mode(s: &mut Section<'_>, data_dir: &Path) -> DeliveryMode {
+    let outbox_dir = s.path("outbox_dir");
+    match s.string("mode").as_deref().unwrap_or("mx") {
+        "mx" => DeliveryMode::Mx,
+        "outbox" => DeliveryMode::Outbox {
+            dir: outbox_dir.unwrap_or_else(|| data_dir.join("outbox")),
+        },
+        other => {
+            s.issue(
+                "mode",
+                format!("`{other}` is not a delivery mode (use \"mx\" or \"outbox\")"),
+            );
+            DeliveryMode::Mx
+        }
     }
 }
 

@@ -288,6 +288,34 @@ impl<'a> Section<'a> {
         }
     }
 
+    /// A positive integer: 0 is recorded as an issue and read as absent.
+    pub fn positive_integer(&mut self, key: &str) -> Option<u64> {
+        let v = self.integer(key);
+        self.nonzero(key, v, |v| v == 0)
+    }
+
+    /// A positive size: 0 is recorded as an issue and read as absent.
+    pub fn positive_size(&mut self, key: &str) -> Option<u64> {
+        let v = self.size(key);
+        self.nonzero(key, v, |v| v == 0)
+    }
+
+    /// A positive duration: 0 is recorded as an issue and read as absent.
+    pub fn positive_duration(&mut self, key: &str) -> Option<std::time::Duration> {
+        let v = self.duration(key);
+        self.nonzero(key, v, |v| v.is_zero())
+    }
+
+    fn nonzero<T: Copy>(&self, key: &str, v: Option<T>, is_zero: impl Fn(T) -> bool) -> Option<T> {
+        match v {
+            Some(v) if is_zero(v) => {
+                self.issue(key, "must be greater than 0");
+                None
+            }
+            v => v,
+        }
+    }
+
     /// A path.
     pub fn path(&mut self, key: &str) -> Option<PathBuf> {
         self.string(key).map(PathBuf::from)

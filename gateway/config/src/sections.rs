@@ -197,44 +197,29 @@ fn read_smtp(mut s: Section<'_>) -> SmtpConfig {
     if hostname.is_empty() || Domain::parse(&hostname).is_err() && hostname != "localhost" {
         s.issue("hostname", "must be a host name");
     }
-    let positive = |s: &mut Section<'_>, key: &str, v: Option<u64>, d: u64| match v {
-        Some(0) => {
-            s.issue(key, "must be greater than 0");
-            d
-        }
-        Some(v) => v,
-        None => d,
+    let max_message_size = s
+        .positive_size("max_message_size")
+        .unwrap_or(defaults::MAX_MESSAGE_SIZE);
+    let count = |s: &mut Section<'_>, key: &str, default: usize| {
+        s.positive_integer(key)
+            .map_or(default, |n| usize::try_from(n).unwrap_or(usize::MAX))
     };
-    let max_message_size = s.size("max_message_size");
-    let max_message_size = positive(
-        &mut s,
-        "max_message_size",
-        max_message_size,
-        defaults::MAX_MESSAGE_SIZE,
-    );
-    let v = s.integer("max_recipients");
-    let max_recipients =
-        positive(&mut s, "max_recipients", v, defaults::MAX_RECIPIENTS as u64) as usize;
-    let v = s.integer("max_connections");
-    let max_connections = positive(
-        &mut s,
-        "max_connections",
-        v,
-        defaults::MAX_CONNECTIONS as u64,
-    ) as usize;
-    let v = s.integer("max_connections_per_ip");
-    let max_connections_per_ip = positive(
+    let max_recipients = count(&mut s, "max_recipients", defaults::MAX_RECIPIENTS);
+    let max_connections = count(&mut s, "max_connections", defaults::MAX_CONNECTIONS);
+    let max_connections_per_ip = count(
         &mut s,
         "max_connections_per_ip",
-        v,
-        defaults::MAX_CONNECTIONS_PER_IP as u64,
-    ) as usize;
+        defaults::MAX_CONNECTIONS_PER_IP,
+    );
     let command_timeout = s
         .duration("command_timeout")
         .unwrap_or(defaults::COMMAND_TIMEOUT);
     let data_timeout = s.duration("data_timeout").unwrap_or(defaults::DATA_TIMEOUT);
-    let v = s.integer("max_errors");
-    let max_errors = positive(&mut s, "max_errors", v, u64::from(defaults::MAX_ERRORS)) as u32;
+    let max_errors = s
+        .positive_integer("max_errors")
+        .map_or(defaults::MAX_ERRORS, |n| {
+            u32::try_from(n).unwrap_or(u32::MAX)
+        });
     let proxy_protocol_from = s
         .parsed_list("proxy_protocol_from", parse_net)
         .unwrap_or_default();

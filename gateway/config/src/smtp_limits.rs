@@ -24,22 +24,14 @@ pub struct SmtpLimits {
 
 /// Reads the limits from `[smtp]`.
 pub(crate) fn read_limits(s: &mut Section<'_>, max_message_size: u64) -> SmtpLimits {
-    let memory_budget = match s.size("memory_budget") {
-        Some(0) => {
-            s.issue("memory_budget", "must be greater than 0");
-            None
-        }
-        v => v,
-    }
-    .unwrap_or_else(|| defaults::memory_budget(max_message_size));
-    let max_junk_commands = match s.integer("max_junk_commands") {
-        Some(0) => {
-            s.issue("max_junk_commands", "must be greater than 0");
-            None
-        }
-        v => v.map(|v| u32::try_from(v).unwrap_or(u32::MAX)),
-    }
-    .unwrap_or(defaults::MAX_JUNK_COMMANDS);
+    let memory_budget = s
+        .positive_size("memory_budget")
+        .unwrap_or_else(|| defaults::memory_budget(max_message_size));
+    let max_junk_commands = s
+        .positive_integer("max_junk_commands")
+        .map_or(defaults::MAX_JUNK_COMMANDS, |v| {
+            u32::try_from(v).unwrap_or(u32::MAX)
+        });
     let max_session_time = s
         .duration("max_session_time")
         .unwrap_or(defaults::MAX_SESSION_TIME);

@@ -221,6 +221,51 @@ fn delivery_mistakes_are_all_named() {
 }
 
 #[test]
+fn zero_where_a_positive_value_is_needed_is_named_per_key() {
+    let err = Config::from_toml(
+        r#"
+        [smtp]
+        max_message_size = 0
+        max_recipients = 0
+        max_connections = 0
+        max_connections_per_ip = 0
+        max_errors = 0
+        memory_budget = "0MiB"
+        max_junk_commands = 0
+        [delivery]
+        max_queue_lifetime = "0s"
+        hold_expiry = 0
+        connect_timeout = "0s"
+        scan_interval = 0
+        max_per_destination = 0
+        max_deliveries = 0
+        connection_reuse_limit = 0
+        [tls]
+        mta_sts_fetch_timeout = "0s"
+        "#,
+    )
+    .unwrap_err();
+    let named: Vec<&str> = err
+        .issues
+        .iter()
+        .filter(|i| i.message.contains("greater than 0"))
+        .map(|i| i.key.as_str())
+        .collect();
+    assert_eq!(named.len(), 15, "{named:?}");
+    for k in [
+        "smtp.max_message_size",
+        "smtp.memory_budget",
+        "smtp.max_errors",
+    ] {
+        assert!(named.contains(&k), "{k} missing in {named:?}");
+    }
+    for k in ["delivery.hold_expiry", "delivery.connection_reuse_limit"] {
+        assert!(named.contains(&k), "{k} missing in {named:?}");
+    }
+    assert!(named.contains(&"tls.mta_sts_fetch_timeout"));
+}
+
+#[test]
 fn misspelt_keys_get_a_did_you_mean() {
     let err = Config::from_toml(
         "[rulez]\ndir = \"/x\"\n[smtp]\nmax_recipeints = 10\n[admin]\nheader_read_timout = \"2s\"\nzzz = 1\n",

@@ -91,14 +91,9 @@ pub(crate) fn read_tls_policy(mut s: Section<'_>) -> TlsPolicyConfig {
     let domains = read_domains(s.section("domains"));
     let mta_sts = s.boolean("mta_sts").unwrap_or(true);
     let dane = s.boolean("dane").unwrap_or(true);
-    let mta_sts_fetch_timeout = match s.duration("mta_sts_fetch_timeout") {
-        Some(d) if d.is_zero() => {
-            s.issue("mta_sts_fetch_timeout", "must be greater than 0");
-            defaults::MTA_STS_FETCH_TIMEOUT
-        }
-        Some(d) => d,
-        None => defaults::MTA_STS_FETCH_TIMEOUT,
-    };
+    let mta_sts_fetch_timeout = s
+        .positive_duration("mta_sts_fetch_timeout")
+        .unwrap_or(defaults::MTA_STS_FETCH_TIMEOUT);
     let pin_lifetime = s.duration("pin_lifetime").unwrap_or(defaults::PIN_LIFETIME);
     let report_organization = s.string("report_organization");
     let report_contact = s.string("report_contact");
