@@ -353,24 +353,7 @@ async fn deliver(
     let outcome = service.mail.send_reply(reply).await;
     let to = match outcome {
         Ok(ReplyOutcome::Queued { to }) => to,
-        other => {
-            let (store, rcpt) = (st.store.clone(), r.recipient.clone());
-            if let Err(e) = blocking(move || store.release_reply(&rcpt, now)).await {
-                tracing::warn!(escrow = %id, error = %e, "reply reservation not given back");
-            }
-            return match other {
-                Ok(_) => refusal(st, &r, id, StatusCode::UNPROCESSABLE_ENTITY, "refused", say),
-                // Trying again helps only after a temporary failure (the spool's I/O).
-                Err(e) if e.is_temporary() => {
-                    tracing::warn!(escrow = %id, error = %e, "portal reply not committed");
-                    refusal(st, &r, id, StatusCode::SERVICE_UNAVAILABLE, "busy", say)
-                }
-                Err(e) => {
-                    tracing::warn!(escrow = %id, error = %e, "portal reply refused");
-                    refusal(st, &r, id, StatusCode::UNPROCESSABLE_ENTITY, "refused", say)
-                }
-            };
-        }
+        other => return not_sent(st, &r, id, now, other, say).await,
     };
     event(st, id, PortalEventKind::Replied, actor).await;
     let body = para(&text(say, "sent", &[("to", &to.join(", "))])) + &back(id, say);
@@ -382,6 +365,33 @@ async fn deliver(
         &text(say, "sent-title", &[]),
         body,
     )
+}
+
+/// The reply was not queued: its daily reservation is given back and the refusal says whether
+/// trying again can help (only after a temporary failure, the spool's I/O).
+async fn not_sent(
+    st: &Arc<Inner>,
+    r: &EscrowRecord,
+    id: EscrowId,
+    now: sealgate_core::time::Timestamp,
+    outcome: Result<ReplyOutcome, crate::PortalError>,
+    say: Say<'_>,
+) -> Response {
+    let (store, rcpt) = (st.store.clone(), r.recipient.clone());
+    if let Err(e) = blocking(move || store.release_reply(&rcpt, now)).await {
+        tracing::warn!(escrow = %id, error = %e, "reply reservation not given back");
+    }
+    match outcome {
+        Ok(_) => refusal(st, r, id, StatusCode::UNPROCESSABLE_ENTITY, "refused", say),
+        Err(e) if e.is_temporary() => {
+            tracing::warn!(escrow = %id, error = %e, "portal reply not committed");
+            refusal(st, r, id, StatusCode::SERVICE_UNAVAILABLE, "busy", say)
+        }
+        Err(e) => {
+            tracing::warn!(escrow = %id, error = %e, "portal reply refused");
+            refusal(st, r, id, StatusCode::UNPROCESSABLE_ENTITY, "refused", say)
+        }
+    }
 }
 
 /// The reply page's script.
