@@ -245,6 +245,42 @@ pub async fn record(
     }
 }
 
+/// A form post to `/m/{id}/…` that passed [`guard`] and names a stored copy; `lang` is read
+/// with the copy's tenant.
+pub struct Posted {
+    pub s: SessionView,
+    pub id: EscrowId,
+    pub r: EscrowRecord,
+    pub lang: Lang,
+}
+
+/// The start every `/m/{id}/…` form post shares: the guard, the copy, the tenant's language.
+pub async fn posted(
+    st: &Arc<Inner>,
+    id: &str,
+    headers: &HeaderMap,
+    form: &HashMap<String, String>,
+) -> Result<Posted, Response> {
+    let s = guard(st, headers, form)?;
+    let (id, r) = record(st, id, lang_of(st, headers, None, None)).await?;
+    let lang = lang_of(st, headers, None, Some(&r.tenant));
+    Ok(Posted { s, id, r, lang })
+}
+
+/// [`posted`], answered with the withdrawn / expired page when the copy can no longer be read.
+pub async fn posted_readable(
+    st: &Arc<Inner>,
+    id: &str,
+    headers: &HeaderMap,
+    form: &HashMap<String, String>,
+) -> Result<Posted, Response> {
+    let p = posted(st, id, headers, form).await?;
+    match gone(&p.r, st.clock.now()) {
+        Some((what, on)) => Err(gone_page(st, p.lang, p.id, &p.r, what, on, &p.s, false)),
+        None => Ok(p),
+    }
+}
+
 /// Revoked, expired (recorded or due) → what and when.
 pub fn gone(record: &EscrowRecord, now: Timestamp) -> Option<(&'static str, Timestamp)> {
     match record.state {

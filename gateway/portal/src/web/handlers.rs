@@ -60,18 +60,10 @@ pub async fn code(
     body: Bytes,
 ) -> Response {
     let f = form(&body);
-    let s = match guard(&st, &headers, &f) {
-        Ok(s) => s,
+    let Posted { s, id, r, lang } = match posted_readable(&st, &id, &headers, &f).await {
+        Ok(p) => p,
         Err(resp) => return resp,
     };
-    let (id, r) = match record(&st, &id, lang_of(&st, &headers, None, None)).await {
-        Ok(v) => v,
-        Err(resp) => return resp,
-    };
-    let lang = lang_of(&st, &headers, None, Some(&r.tenant));
-    if let Some((what, on)) = gone(&r, st.clock.now()) {
-        return gone_page(&st, lang, id, &r, what, on, &s, false);
-    }
     let client = st.client(connect);
     let brand = st.brand(Some(&r.tenant)).clone();
     let say = Say {
@@ -140,18 +132,10 @@ pub async fn verify(
     body: Bytes,
 ) -> Response {
     let f = form(&body);
-    let s = match guard(&st, &headers, &f) {
-        Ok(s) => s,
+    let Posted { s, id, r, lang } = match posted_readable(&st, &id, &headers, &f).await {
+        Ok(p) => p,
         Err(resp) => return resp,
     };
-    let (id, r) = match record(&st, &id, lang_of(&st, &headers, None, None)).await {
-        Ok(v) => v,
-        Err(resp) => return resp,
-    };
-    let lang = lang_of(&st, &headers, None, Some(&r.tenant));
-    if let Some((what, on)) = gone(&r, st.clock.now()) {
-        return gone_page(&st, lang, id, &r, what, on, &s, false);
-    }
     let actor = Actor::Client(st.client(connect));
     let entered = f.get("code").map(String::as_str).unwrap_or_default();
     match st.codes.verify(id, &s.id, entered) {
@@ -202,12 +186,7 @@ async fn decrypt(
     headers: &HeaderMap,
     f: &HashMap<String, String>,
 ) -> Result<(EscrowId, crate::Document), Response> {
-    let s = guard(st, headers, f)?;
-    let (id, r) = record(st, id, lang_of(st, headers, None, None)).await?;
-    let lang = lang_of(st, headers, None, Some(&r.tenant));
-    if let Some((what, on)) = gone(&r, st.clock.now()) {
-        return Err(gone_page(st, lang, id, &r, what, on, &s, false));
-    }
+    let Posted { s, id, r, lang } = posted_readable(st, id, headers, f).await?;
     if !st.sessions.is_authenticated(&s.id, id) {
         return Err(simple(
             st,
@@ -353,15 +332,10 @@ pub async fn ask(
     body: Bytes,
 ) -> Response {
     let f = form(&body);
-    let s = match guard(&st, &headers, &f) {
-        Ok(s) => s,
+    let Posted { s, id, r, lang } = match posted(&st, &id, &headers, &f).await {
+        Ok(p) => p,
         Err(resp) => return resp,
     };
-    let (id, r) = match record(&st, &id, lang_of(&st, &headers, None, None)).await {
-        Ok(v) => v,
-        Err(resp) => return resp,
-    };
-    let lang = lang_of(&st, &headers, None, Some(&r.tenant));
     let Some((what, on)) = gone(&r, st.clock.now()) else {
         return simple(
             &st,

@@ -92,12 +92,8 @@ async fn ctx(
     f: &HashMap<String, String>,
     authenticated: bool,
 ) -> Result<Ctx, Response> {
-    let s = guard(st, headers, f)?;
-    let (id, r) = record(st, id, lang_of(st, headers, None, None)).await?;
+    let Posted { s, id, r, .. } = posted_readable(st, id, headers, f).await?;
     let say = say_of(st, headers, &r.tenant);
-    if let Some((what, on)) = gone(&r, st.clock.now()) {
-        return Err(gone_page(st, say.lang, id, &r, what, on, &s, false));
-    }
     if authenticated && !st.sessions.is_authenticated(&s.id, id) {
         return Err(refuse(StatusCode::UNAUTHORIZED, &t(say, "login-text")));
     }
