@@ -15,6 +15,7 @@ pub(crate) const DEFAULT_FILES: &[(&str, &str)] = embedded!(
     "56-phi-seventh.toml",
     "57-phi-languages.toml",
     "58-phi-recall.toml",
+    "59-phi-shorthand.toml",
     "60-secure-tag.toml",
 );
 /// The shipped dictionaries (`deploy/rules/dictionaries/`), by the name rules use.

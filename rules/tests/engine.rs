@@ -71,6 +71,8 @@ fn embedded_default_compiles_and_loads_from_disk_alike() {
             "phi-own-health",
             "phi-personal-address",
             "phi-labelled-person",
+            "phi-lab-shorthand",
+            "phi-decedent",
             "subject-tag"
         ]
     );

@@ -109,6 +109,7 @@ fn texts() -> Vec<String> {
         "BEGIN:VCARD\nFN:Sam Ortiz\nTITLE:Account Representative\nEND:VCARD",
         "BEGIN:VEVENT\nSUMMARY:Megan Cunningham\nLOCATION:Exam 3\nMRNs 4065877, Patient ID 6775592",
         "Employee: Marcus Bell; Injured worker: Dwayne Phillips",
+        "Released to the funeral home: DOD 11/02/2026, time of death 03:12; INR was 4.6 tonight",
     ] {
         out.push(line.to_string());
     }
