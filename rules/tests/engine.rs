@@ -73,6 +73,8 @@ fn embedded_default_compiles_and_loads_from_disk_alike() {
             "phi-labelled-person",
             "phi-lab-shorthand",
             "phi-decedent",
+            "phi-own-result",
+            "phi-records-request",
             "subject-tag"
         ]
     );

@@ -155,3 +155,56 @@ fn advice_about_numbers_to_a_reader_is_not() {
         false,
     );
 }
+
+#[test]
+fn a_result_stated_to_its_owner_is_phi() {
+    let to = "svetlana.m83@icloud.com";
+    assert_all(
+        to,
+        &[
+            "Dear Svetlana,\n\nAs we discussed by phone, your genetic test showed a BRCA2 variant. Your follow-up visit is on the 22nd.",
+            "Hi Tom,\n\nGood news - your biopsy came back benign. No further treatment is needed.",
+            "Hello Ana,\n\nAs part of the heart failure programme, your weight log shows a 5 lb gain this week. Please call the nurse line.\n\nYou are receiving this because you are enrolled in the programme.",
+        ],
+        true,
+    );
+}
+
+#[test]
+fn a_promise_or_an_instruction_about_results_is_not() {
+    let to = "svetlana.m83@icloud.com";
+    assert_all(
+        to,
+        &[
+            "Hi Tom,\n\nYour results will be in the portal within three business days; we only call when something needs attention.",
+            "Dear Svetlana,\n\nYour test kit ships today. Follow the instructions inside and mail it back in the prepaid box.",
+        ],
+        false,
+    );
+}
+
+#[test]
+fn a_request_for_a_represented_persons_records_is_phi() {
+    let to = "roi@clinic.example";
+    assert_all(
+        to,
+        &[
+            "Records department,\n\nWe represent Lucia Ferreira-Santos regarding her fall on 04/11/2026 and request certified copies of the emergency department and imaging records.",
+            "To whom it may concern: our client, Mr. Dariusz Nowak, authorises release of his medical records for the admission of 2 May 2026. The signed authorization is attached.",
+        ],
+        true,
+    );
+}
+
+#[test]
+fn a_firm_writing_about_itself_or_a_policy_is_not() {
+    let to = "roi@clinic.example";
+    assert_all(
+        to,
+        &[
+            "Hello,\n\nWe represent hospitals across the state in payer disputes; our fee schedule for records retrieval is attached.",
+            "Please note our new policy: requests for medical records must include a signed authorization and arrive by fax.",
+        ],
+        false,
+    );
+}
