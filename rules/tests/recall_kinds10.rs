@@ -164,6 +164,7 @@ fn a_result_stated_to_its_owner_is_phi() {
         &[
             "Dear Svetlana,\n\nAs we discussed by phone, your genetic test showed a BRCA2 variant. Your follow-up visit is on the 22nd.",
             "Hi Tom,\n\nGood news - your biopsy came back benign. No further treatment is needed.",
+            "Good morning Ines,\n\nYour TB skin test read at 12 mm, which counts as positive for staff; Employee Health will order a chest x-ray.",
             "Hello Ana,\n\nAs part of the heart failure programme, your weight log shows a 5 lb gain this week. Please call the nurse line.\n\nYou are receiving this because you are enrolled in the programme.",
         ],
         true,
