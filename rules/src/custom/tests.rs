@@ -110,7 +110,7 @@ fn texts() -> Vec<String> {
         "BEGIN:VEVENT\nSUMMARY:Megan Cunningham\nLOCATION:Exam 3\nMRNs 4065877, Patient ID 6775592",
         "Employee: Marcus Bell; Injured worker: Dwayne Phillips",
         "Released to the funeral home: DOD 11/02/2026, time of death 03:12; INR was 4.6 tonight",
-        "Dear Ann, your biopsy showed no cancer. We represent Ann Lee and request her records.",
+        "We represent Ann Lee and request her records; our client, Mr. Dariusz Nowak, agrees.",
     ] {
         out.push(line.to_string());
     }
