@@ -159,7 +159,9 @@ impl Prefiltered {
                 n += 1;
             }
         }
-        if let (Some(c), Ok(mut idle)) = (cache, self.caches.lock())
+        // The lock only when a cache was taken: most detectors have no candidate in a text.
+        if let Some(c) = cache
+            && let Ok(mut idle) = self.caches.lock()
             && idle.len() < MAX_IDLE_CACHES
         {
             idle.push(c);

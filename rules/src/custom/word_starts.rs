@@ -125,9 +125,7 @@ impl WordStarts {
     /// its end ([`load_padded`]), which the keyword walk has loaded already.
     #[inline]
     pub fn word_at_loaded(&self, hay: &[u8], s: usize, w: u64, out: &mut Vec<(u32, u32)>) {
-        if s == 0 || hay[s - 1] != b'_' {
-            self.at(s, w, out);
-        }
+        self.at(hay, s, w, out);
     }
 
     /// [`word_candidates`] with this table.
@@ -139,10 +137,10 @@ impl WordStarts {
         self.group(&out)
     }
 
-    /// Files `s` under each detector one of whose literals may start there; `w` holds the
-    /// text's eight bytes from `s`, zero-padded past its end.
+    /// Files `s` under each detector one of whose literals may start there, unless it follows
+    /// `_`; `w` holds the text's eight bytes from `s`, zero-padded past its end.
     #[inline]
-    fn at(&self, s: usize, w: u64, out: &mut Vec<(u32, u32)>) {
+    fn at(&self, hay: &[u8], s: usize, w: u64, out: &mut Vec<(u32, u32)>) {
         let [first, second, third, ..] = w.to_le_bytes();
         // The text ends after a one-byte word: byte 0, class 0, stands for "none" (a literal
         // with a second byte cannot match there, and one without is in every bucket); past
@@ -150,14 +148,18 @@ impl WordStarts {
         // match there.
         let b = bucket(first, second);
         if self.third[b] >> CLASS[usize::from(third)] & 1 == 1 {
-            self.try_bucket(s, w, b, out);
+            self.try_bucket(hay, s, w, b, out);
         }
     }
 
     /// [`WordStarts::at`] past the bucket's third-byte test: its entries (out of line, so the
-    /// keyword walk's loop keeps its values in registers).
+    /// keyword walk's loop keeps its values in registers). A word after `_` is inside a `\w`
+    /// word: no candidate (tested here, not for every word of the walk).
     #[inline(never)]
-    fn try_bucket(&self, s: usize, w: u64, b: usize, out: &mut Vec<(u32, u32)>) {
+    fn try_bucket(&self, hay: &[u8], s: usize, w: u64, b: usize, out: &mut Vec<(u32, u32)>) {
+        if s > 0 && hay[s - 1] == b'_' {
+            return;
+        }
         let (from, to) = (self.range[b] as usize, self.range[b + 1] as usize);
         let here = out.len();
         for &(i, v, mask, fold) in &self.entries[from..to] {
