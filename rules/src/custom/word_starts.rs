@@ -3,6 +3,8 @@
 //! in the keyword walk's pass over the words.
 
 use super::Prefiltered;
+use super::literal_filter::{FollowKey, FollowTable};
+use std::collections::HashMap;
 
 /// Classes of bytes for [`WordStarts`]' buckets: 0 for a byte that is neither a letter nor a
 /// digit, then one per letter (case-folded) and one per digit.
@@ -50,11 +52,20 @@ pub struct WordStarts {
     /// Bucket → the classes of the third bytes its literals may have, a bit each (all bits
     /// for a literal shorter than three bytes): most words leave after this one load.
     third: Vec<u64>,
-    /// (detector, first eight bytes, mask, folding).
-    entries: Vec<(u32, u64, u64, u64)>,
+    /// (detector, first eight bytes, mask, folding, its literal's [`FollowTable`] in `follow`
+    /// or [`NO_TABLE`]).
+    entries: Vec<Entry>,
+    /// The tables of what may follow a literal, shared by literals with equal ones.
+    follow: Vec<FollowTable>,
     /// Number of detectors (lists returned).
     dets: usize,
 }
+
+/// One literal of [`WordStarts`]: see its `entries`.
+type Entry = (u32, u64, u64, u64, u32);
+
+/// An entry without a [`FollowTable`].
+const NO_TABLE: u32 = u32::MAX;
 
 /// Folding for the eight-byte compare: lower-cases letters; other bytes may collide (`@` with
 /// `` ` ``), which only adds candidates.
@@ -63,19 +74,39 @@ const FOLD: u64 = 0x2020_2020_2020_2020;
 impl WordStarts {
     /// The table of the word-start detectors among `dets` (by their position).
     pub fn new(dets: &[Option<&Prefiltered>]) -> WordStarts {
-        let mut by_bucket: Vec<Vec<(u32, u64, u64, u64)>> = vec![Vec::new(); BUCKETS];
+        let mut by_bucket: Vec<Vec<Entry>> = vec![Vec::new(); BUCKETS];
         let mut third = vec![0u64; BUCKETS];
+        let mut follow = Vec::new();
+        let mut shared: HashMap<(usize, FollowKey), u32> = HashMap::new();
         for (i, d) in dets.iter().enumerate() {
             let Some(d) = d.filter(|d| d.word_start) else {
                 continue;
             };
+            let mut cache = d.dfa.create_cache();
             for (l, any_case) in &d.word_literals {
                 let n = l.len().min(8);
                 let mut v = [0u8; 8];
                 v[..n].copy_from_slice(&l[..n]);
                 let mask = u64::MAX >> (8 * (8 - n));
                 let fold = if *any_case { FOLD & mask } else { 0 };
-                let entry = (i as u32, (u64::from_le_bytes(v) | fold) & mask, mask, fold);
+                // A detector with a run filter (the digits of an age) has a sharper test later.
+                let table = (d.run_filter.is_none())
+                    .then(|| FollowTable::new(&d.dfa, &mut cache, l, *any_case))
+                    .flatten()
+                    .filter(FollowTable::selective)
+                    .map_or(NO_TABLE, |t| {
+                        *shared.entry((i, t.key())).or_insert_with(|| {
+                            follow.push(t);
+                            (follow.len() - 1) as u32
+                        })
+                    });
+                let entry = (
+                    i as u32,
+                    (u64::from_le_bytes(v) | fold) & mask,
+                    mask,
+                    fold,
+                    table,
+                );
                 // Buckets are case-folded; a one-byte literal goes in every second-byte bucket.
                 let first = usize::from(CLASS[usize::from(l[0])]) * CLASSES;
                 let bits = l.get(2).map_or(u64::MAX, |&c| 1 << CLASS[usize::from(c)]);
@@ -102,6 +133,7 @@ impl WordStarts {
             range,
             third,
             entries,
+            follow,
             dets: dets.len(),
         }
     }
@@ -162,8 +194,14 @@ impl WordStarts {
         }
         let (from, to) = (self.range[b] as usize, self.range[b + 1] as usize);
         let here = out.len();
-        for &(i, v, mask, fold) in &self.entries[from..to] {
-            if (w | fold) & mask == v && out[here..].iter().all(|&(d, _)| d != i) {
+        for &(i, v, mask, fold, table) in &self.entries[from..to] {
+            if (w | fold) & mask == v
+                && self
+                    .follow
+                    .get(table as usize)
+                    .is_none_or(|t| t.may_follow(hay, s, w))
+                && out[here..].iter().all(|&(d, _)| d != i)
+            {
                 out.push((i, s as u32));
             }
         }
