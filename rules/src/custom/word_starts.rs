@@ -4,6 +4,7 @@
 
 use super::Prefiltered;
 use super::literal_filter::{FollowKey, FollowTable};
+use super::run_filter::RunFilter;
 use std::collections::HashMap;
 
 /// Classes of bytes for [`WordStarts`]' buckets: 0 for a byte that is neither a letter nor a
@@ -57,6 +58,9 @@ pub struct WordStarts {
     entries: Vec<Entry>,
     /// The tables of what may follow a literal, shared by literals with equal ones.
     follow: Vec<FollowTable>,
+    /// Detector → its run filter, if it has one (the digits of an age): asked before a
+    /// candidate is filed rather than when it is tried, so most numbers are never filed.
+    runs: Vec<Option<RunFilter>>,
     /// Number of detectors (lists returned).
     dets: usize,
 }
@@ -129,11 +133,16 @@ impl WordStarts {
             entries.extend(b);
         }
         range.push(entries.len() as u32);
+        let runs = dets
+            .iter()
+            .map(|d| d.filter(|d| d.word_start)?.run_filter.clone())
+            .collect();
         WordStarts {
             range,
             third,
             entries,
             follow,
+            runs,
             dets: dets.len(),
         }
     }
@@ -201,6 +210,9 @@ impl WordStarts {
                     .get(table as usize)
                     .is_none_or(|t| t.may_follow(hay, s, w))
                 && out[here..].iter().all(|&(d, _)| d != i)
+                && self.runs[i as usize]
+                    .as_ref()
+                    .is_none_or(|r| r.may_match(hay, s))
             {
                 out.push((i, s as u32));
             }
