@@ -17,6 +17,9 @@
 //! [`Prefiltered`] and runs as before. `tests` compare both on random texts. When every literal
 //! is one byte (the digits of an age), [`run_filter`] skips the candidates whose run of such
 //! bytes is followed by a byte no match can go on with, an exact test derived from the DFA.
+//! And a word literal of at most six bytes gets a [`literal_filter`] table: a word that begins
+//! with it is no candidate when the two bytes after the literal cannot continue a match (`room
+//! our` for a room number), also derived from the DFA and exact.
 
 use aho_corasick::{AhoCorasick, MatchKind};
 use regex_automata::hybrid::dfa::{Cache, DFA};
@@ -159,7 +162,9 @@ impl Prefiltered {
                 n += 1;
             }
         }
-        if let (Some(c), Ok(mut idle)) = (cache, self.caches.lock())
+        // The lock only when a cache was taken: most detectors have no candidate in a text.
+        if let Some(c) = cache
+            && let Ok(mut idle) = self.caches.lock()
             && idle.len() < MAX_IDLE_CACHES
         {
             idle.push(c);
@@ -190,6 +195,7 @@ pub fn word_candidates(hay: &[u8], dets: &[Option<&Prefiltered>]) -> Candidates 
     WordStarts::new(dets).candidates(hay)
 }
 
+mod literal_filter;
 mod run_filter;
 mod word_starts;
 

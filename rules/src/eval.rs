@@ -11,6 +11,7 @@ use sealgate_core::{
     Address, Decision, DetectorHit, HeaderChange, KeyTrust, Location, Reply, Requirement,
 };
 use serde::Serialize;
+use std::cell::RefCell;
 
 /// Everything evaluation looks at.
 pub struct Ctx<'a> {
@@ -24,6 +25,10 @@ pub struct Ctx<'a> {
     pub sender: Option<&'a Address>,
     /// The configured subject tag found, if any.
     pub tag: Option<String>,
+    /// Header conditions with an expression already decided for this message: (header name,
+    /// expression, result). The shipped rules repeat one recipient-list guard in many rules;
+    /// its answer depends only on the message, and each search is a regex run.
+    pub header_memo: RefCell<Vec<(&'a str, &'a str, bool)>>,
 }
 
 /// Why one recipient got its requirement.
@@ -71,7 +76,7 @@ impl ViewSums {
     }
 }
 
-impl Ctx<'_> {
+impl<'a> Ctx<'a> {
     fn near_ok(&self, near: Option<&Near>, seg: u32, s: u32, e: u32) -> bool {
         near.is_none_or(|n| self.findings.keywords[seg as usize].near(n.list, s, e, n.within))
     }
@@ -117,7 +122,7 @@ impl Ctx<'_> {
     }
 
     /// Evaluates a condition for one recipient.
-    pub fn eval(&self, cond: &Cond, rcpt: &Address) -> bool {
+    pub fn eval(&self, cond: &'a Cond, rcpt: &Address) -> bool {
         match cond {
             Cond::Any(v) => v.iter().any(|c| self.eval(c, rcpt)),
             Cond::All(v) => v.iter().all(|c| self.eval(c, rcpt)),
@@ -139,11 +144,7 @@ impl Ctx<'_> {
             Cond::Sender(set) => self.sender.is_some_and(|a| addr_in(set, a)),
             Cond::Recipient(set) => addr_in(set, rcpt),
             Cond::SubjectTag => self.tag.is_some(),
-            Cond::Header { name, re } => self
-                .content
-                .headers
-                .iter()
-                .any(|(n, v)| n == name && re.as_ref().is_none_or(|re| re.is_match(v))),
+            Cond::Header { name, re } => self.header(name, re.as_ref()),
             Cond::Attachment(a) => self.content.attachments.iter().any(|x| attach_ok(a, x)),
             Cond::Encrypted => self.content.encrypted,
             Cond::Unscannable => !self.content.unscannable.is_empty(),
@@ -152,7 +153,7 @@ impl Ctx<'_> {
     }
 
     /// One line per condition node, with its counts, for `explain`.
-    pub fn describe(&self, cond: &Cond, rcpt: &Address, depth: usize, out: &mut Vec<String>) {
+    pub fn describe(&self, cond: &'a Cond, rcpt: &Address, depth: usize, out: &mut Vec<String>) {
         let pad = "  ".repeat(depth);
         let mark = if self.eval(cond, rcpt) { "yes" } else { "no " };
         let text = match cond {
@@ -225,6 +226,31 @@ impl Ctx<'_> {
             Cond::Always => "always".into(),
         };
         out.push(format!("{pad}[{mark}] {text}"));
+    }
+
+    /// A header named `name` (lower case) is present, and its value matches `re` if given;
+    /// with an expression, answered once per message for each name and expression.
+    fn header(&self, name: &'a str, re: Option<&'a regex::Regex>) -> bool {
+        let present = |re: Option<&regex::Regex>| {
+            self.content
+                .headers
+                .iter()
+                .any(|(n, v)| n == name && re.is_none_or(|re| re.is_match(v)))
+        };
+        let Some(re) = re else {
+            return present(None);
+        };
+        let pattern = re.as_str();
+        let known = self
+            .header_memo
+            .borrow()
+            .iter()
+            .find_map(|&(n, p, found)| (n == name && p == pattern).then_some(found));
+        known.unwrap_or_else(|| {
+            let found = present(Some(re));
+            self.header_memo.borrow_mut().push((name, pattern, found));
+            found
+        })
     }
 
     /// Name of a detector.

@@ -39,21 +39,20 @@ const MAX_CUSTOM_PER_SEGMENT: usize = 10_000;
 pub fn find(content: &Content, c: &Compiled) -> Findings {
     let mut f = Findings::default();
     let mut ids: Vec<IdMatch> = Vec::new();
+    // The capitalised words' starts, where names are looked for (from the keyword walk).
+    let mut caps: Vec<u32> = Vec::new();
     for (si, seg) in content.segments.iter().enumerate() {
         let text = seg.text.as_bytes();
         let ascii = seg.text.is_ascii();
         // On ASCII text the custom detectors' word-start candidates come from the keyword walk.
-        let (kw, words) = if ascii {
-            c.keywords.find_with_starts(text, &c.word_starts)
-        } else {
-            (c.keywords.find(text), Default::default())
-        };
+        let starts = ascii.then_some(&c.word_starts);
+        let (kw, words) = c.keywords.walk(text, starts, &mut caps);
         // The word-start candidates of the detectors with `only_with`, once one of them runs.
         let mut gated: Option<crate::custom::Candidates> = None;
         ids.clear();
         scan::scan(text, &mut ids);
         let first_name = ids.len();
-        crate::detect::names::scan(&seg.text, &content.sender_names, &mut ids);
+        crate::detect::names::scan_at(&seg.text, &content.sender_names, &caps, &mut ids);
         let names: Vec<(u32, u32)> = ids[first_name..].iter().map(|m| (m.start, m.end)).collect();
         for m in &ids {
             let k = m.kind;

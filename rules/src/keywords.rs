@@ -249,14 +249,31 @@ impl KeywordIndex {
     /// not alphanumeric (`ss#`, `pt:`) is its own boundary, and a term ending in a letter may be
     /// followed directly by a digit (`SSN123…`, `DOB03141962`): labels are written that way.
     pub fn find(&self, text: &[u8]) -> KeywordHits {
-        self.find_inner(text, None)
+        self.find_inner(text, None, &mut Vec::new())
     }
 
     /// [`KeywordIndex::find`], and in the same walk over the words the custom detectors'
     /// word-start candidates ([`WordStarts::candidates`]: the same lists).
     pub fn find_with_starts(&self, text: &[u8], starts: &WordStarts) -> (KeywordHits, Candidates) {
+        self.walk(text, Some(starts), &mut Vec::new())
+    }
+
+    /// [`KeywordIndex::find`]; with `starts`, [`KeywordIndex::find_with_starts`]'s candidates
+    /// too (else none); and, in `caps` (cleared first), the start of every word that begins
+    /// with an ASCII capital, in text order — where the name detector looks for names
+    /// (`detect::names::scan_at`), so it need not search the text for capitals itself.
+    pub(crate) fn walk(
+        &self,
+        text: &[u8],
+        starts: Option<&WordStarts>,
+        caps: &mut Vec<u32>,
+    ) -> (KeywordHits, Candidates) {
+        caps.clear();
+        let Some(starts) = starts else {
+            return (self.find_inner(text, None, caps), Candidates::default());
+        };
         let mut cands = take(&STARTS);
-        let hits = self.find_inner(text, Some((starts, &mut cands)));
+        let hits = self.find_inner(text, Some((starts, &mut cands)), caps);
         let grouped = starts.group(&cands);
         give(&STARTS, cands);
         (hits, grouped)
@@ -266,9 +283,10 @@ impl KeywordIndex {
         &self,
         text: &[u8],
         starts: Option<(&WordStarts, &mut Vec<(u32, u32)>)>,
+        caps: &mut Vec<u32>,
     ) -> KeywordHits {
         let mut found = take(&FOUND);
-        self.words(text, &mut found, starts);
+        self.words(text, &mut found, starts, caps);
         if let Some((ac, terms)) = &self.other {
             for m in ac.find_overlapping_iter(text) {
                 let r = terms.rec_at(m.pattern().as_usize());
@@ -284,25 +302,32 @@ impl KeywordIndex {
         let (starts, mut spans) = group(self.lists, &found);
         give(&FOUND, found);
         for w in starts.windows(2) {
-            spans[w[0] as usize..w[1] as usize].sort_unstable();
+            // Most lists hold no term of a text, or one: nothing to sort.
+            if w[1] - w[0] > 1 {
+                spans[w[0] as usize..w[1] as usize].sort_unstable();
+            }
         }
         KeywordHits { starts, spans }
     }
 
     /// Every word of `text` (a run of ASCII letters and digits, see [`for_each_word`]): its
-    /// start to `starts`, if given, then its hash and the word filter; only a word the filter
-    /// lets through, one with a digit after a letter or one that may end a pair goes on to
-    /// [`KeywordIndex::word`].
+    /// start to `caps` if it begins with a capital and to `starts` if given, then its hash and
+    /// the word filter; only a word the filter lets through, one with a digit after a letter
+    /// or one that may end a pair goes on to [`KeywordIndex::word`].
     fn words(
         &self,
         text: &[u8],
         found: &mut Found,
         mut starts_to: Option<(&WordStarts, &mut Vec<(u32, u32)>)>,
+        caps: &mut Vec<u32>,
     ) {
         let mut prev: Prev = None;
         for_each_word(text, |s, e| {
-            // One load for the word-start table, the hash and the digit test.
+            // One load for the word-start table, the hash, the digit test and the capital.
             let w8 = load_padded(text, s);
+            if (w8 as u8).is_ascii_uppercase() {
+                caps.push(s as u32);
+            }
             if let Some((ws, cands)) = starts_to.as_mut() {
                 ws.word_at_loaded(text, s, w8, cands);
             }
@@ -382,18 +407,27 @@ impl KeywordIndex {
         self.candidates(h, text, s, found);
     }
 
+    /// The terms keyed by `h` that are in `text` at `s`, on a word boundary: their lists'
+    /// positions to `found`. Most keys have one term of at most eight bytes: that case is one
+    /// compare with the text's next eight bytes, the longer terms' compare is out of line
+    /// ([`table::Table::matches`]). (The walk loaded those bytes already, but passing them in
+    /// cost its loop more than this load.)
     #[inline(never)]
     fn candidates(&self, h: u64, text: &[u8], s: usize, found: &mut Found) {
+        let w8 = load_padded(text, s);
         for r in self.table.get(h) {
             let e = s + r.len();
-            if e > text.len()
-                || !self.table.matches(r, text, s)
-                || !r.right_bounded(text.get(e).copied())
-            {
+            if e > text.len() {
                 continue;
             }
-            for &list in self.table.lists(r) {
-                found.push((list, (s as u32, e as u32)));
+            let here = if r.len() <= 8 {
+                r.matches_short(w8)
+            } else {
+                self.table.matches(r, text, s)
+            };
+            if here && r.right_bounded(text.get(e).copied()) {
+                let at = (s as u32, e as u32);
+                found.extend(self.table.lists(r).iter().map(|&list| (list, at)));
             }
         }
     }

@@ -400,6 +400,7 @@ impl RuleSet {
                 findings: &found,
                 sender,
                 tag: eval::find_tag(&content.subject, &c.settings.subject_tags),
+                header_memo: Default::default(),
             };
             let (decision, traces) = eval::decide(&cx, recipients, explain);
             if !explain {

@@ -593,3 +593,30 @@ fn a_malformed_portal_expiry_is_refused_naming_its_line() {
         "{text}"
     );
 }
+
+/// Header conditions are answered once per message for each name and expression: the same
+/// expression under another header name is its own question, a repeated one the same answer,
+/// for every recipient.
+#[test]
+fn one_header_expression_under_two_names_and_in_two_rules() {
+    let rules = "[[rule]]\nid = \"to-list\"\naction = \"encrypt\"\n\
+                 [rule.when]\nheader = \"To\"\nmatches = \"(?i)@lists\\\\.\"\n\
+                 [[rule]]\nid = \"cc-list\"\naction = \"encrypt\"\n\
+                 [rule.when]\nheader = \"Cc\"\nmatches = \"(?i)@lists\\\\.\"\n\
+                 [[rule]]\nid = \"to-list-again\"\naction = \"encrypt\"\n\
+                 [rule.when]\nheader = \"To\"\nmatches = \"(?i)@lists\\\\.\"\n";
+    let s = set(&[("r.toml", rules)]).unwrap();
+    let rcpts = [addr("a@y.example"), addr("b@y.example")];
+    let rcpts: Vec<_> = rcpts.iter().collect();
+    let raw = b"From: a@b.example\r\nTo: x@lists.example\r\nCc: y@mail.example\r\n\
+                Subject: s\r\n\r\nbody\r\n";
+    let d = s.classify_raw(raw, None, &rcpts);
+    assert_eq!(d.rules, ["to-list", "to-list-again"]);
+    assert_eq!(d.recipients, [chain(), chain()]);
+    let raw = b"From: a@b.example\r\nTo: y@mail.example\r\nCc: x@lists.example\r\n\
+                Subject: s\r\n\r\nbody\r\n";
+    let d = s.classify_raw(raw, None, &rcpts);
+    assert_eq!(d.rules, ["cc-list"]);
+    let raw = b"From: a@b.example\r\nTo: y@mail.example\r\nSubject: s\r\n\r\nbody\r\n";
+    assert!(s.classify_raw(raw, None, &rcpts).rules.is_empty());
+}

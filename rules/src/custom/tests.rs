@@ -285,22 +285,24 @@ fn non_ascii_literals_skip_ascii_text() {
 }
 
 /// Literals written in one case are candidates only in that case (`the`, `one` are none of
-/// `T\.? ?[Bb]ili`, `On `); a literal in every case (`[Ii]s `, `(?i:age)`) in any (`island`:
-/// literals are cut at whitespace).
+/// `T\.? ?[Bb]ili`, `On `); a literal in every case (`[Ii]s `, `(?i:age)`) in any.
 #[test]
 fn word_literals_keep_their_case() {
     let pattern = r"\b(?:T\.? ?[Bb]ili|TSH|On [A-Z]|[Ii]s \d|(?i:age)\s*\d)";
     let fast = Prefiltered::new(pattern, 1 << 20).expect("a prefix set");
-    let text = "the one island On Is is The AGE Age aGe age TSH total";
+    let text = "the one on X On X Is 1 is 2 The T.bili Tbili AGE 3 Age 4 aGe 5 age 6 TSH total \
+                island";
     let words = word_candidates(text.as_bytes(), &[Some(&fast)]);
     let got: Vec<&str> = words[0]
         .iter()
         .map(|&s| text[s as usize..].split(' ').next().unwrap_or(""))
         .collect();
+    // `The` and `island` begin with a literal (`T`, `is`: cut at whitespace) but go on with
+    // two bytes no match can continue with: their follow tables drop them.
     assert_eq!(
         got,
         [
-            "island", "On", "Is", "is", "The", "AGE", "Age", "aGe", "age", "TSH"
+            "On", "Is", "is", "T.bili", "Tbili", "AGE", "Age", "aGe", "age", "TSH"
         ]
     );
     compare(pattern, &texts());
@@ -380,4 +382,20 @@ fn run_filter_never_skips_a_match() {
     let built = |p: &str| Prefiltered::new(p, 1 << 20).is_some_and(|f| f.run_filter.is_some());
     assert!(built(&age_sex));
     assert!(!built(r"[0-9][0-9]?") && !built(r"\b\d+\s?[MF]\b") && !built(r"\bMRN\d+"));
+}
+
+/// A word-start candidate stays only where the two bytes after its literal may continue a
+/// match (`literal_filter`): `room our` and `roomy` are no candidates of a room number, `room
+/// 12`, `Room #4` and a `room` too near the end to tell are; the matches are `find_iter`'s.
+#[test]
+fn follow_tables_drop_candidates_no_match_continues() {
+    let pattern = r"(?i)\broom\s*#?\s*\d+";
+    let fast = Prefiltered::new(pattern, 1 << 20).expect("a prefix set");
+    let text = "room our room 12 roomy Room #4 room";
+    let words = word_candidates(text.as_bytes(), &[Some(&fast)]);
+    assert_eq!(words[0], [9, 23, 31]);
+    let mut got = Vec::new();
+    fast.for_each(text, &words[0], usize::MAX, |s, e| got.push((s, e)));
+    assert_eq!(got, [(9, 16), (23, 30)]);
+    compare(pattern, &texts());
 }

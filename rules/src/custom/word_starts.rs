@@ -3,6 +3,9 @@
 //! in the keyword walk's pass over the words.
 
 use super::Prefiltered;
+use super::literal_filter::{FollowKey, FollowTable};
+use super::run_filter::RunFilter;
+use std::collections::HashMap;
 
 /// Classes of bytes for [`WordStarts`]' buckets: 0 for a byte that is neither a letter nor a
 /// digit, then one per letter (case-folded) and one per digit.
@@ -50,11 +53,23 @@ pub struct WordStarts {
     /// Bucket → the classes of the third bytes its literals may have, a bit each (all bits
     /// for a literal shorter than three bytes): most words leave after this one load.
     third: Vec<u64>,
-    /// (detector, first eight bytes, mask, folding).
-    entries: Vec<(u32, u64, u64, u64)>,
+    /// (detector, first eight bytes, mask, folding, its literal's [`FollowTable`] in `follow`
+    /// or [`NO_TABLE`]).
+    entries: Vec<Entry>,
+    /// The tables of what may follow a literal, shared by literals with equal ones.
+    follow: Vec<FollowTable>,
+    /// Detector → its run filter, if it has one (the digits of an age): asked before a
+    /// candidate is filed rather than when it is tried, so most numbers are never filed.
+    runs: Vec<Option<RunFilter>>,
     /// Number of detectors (lists returned).
     dets: usize,
 }
+
+/// One literal of [`WordStarts`]: see its `entries`.
+type Entry = (u32, u64, u64, u64, u32);
+
+/// An entry without a [`FollowTable`].
+const NO_TABLE: u32 = u32::MAX;
 
 /// Folding for the eight-byte compare: lower-cases letters; other bytes may collide (`@` with
 /// `` ` ``), which only adds candidates.
@@ -63,19 +78,39 @@ const FOLD: u64 = 0x2020_2020_2020_2020;
 impl WordStarts {
     /// The table of the word-start detectors among `dets` (by their position).
     pub fn new(dets: &[Option<&Prefiltered>]) -> WordStarts {
-        let mut by_bucket: Vec<Vec<(u32, u64, u64, u64)>> = vec![Vec::new(); BUCKETS];
+        let mut by_bucket: Vec<Vec<Entry>> = vec![Vec::new(); BUCKETS];
         let mut third = vec![0u64; BUCKETS];
+        let mut follow = Vec::new();
+        let mut shared: HashMap<(usize, FollowKey), u32> = HashMap::new();
         for (i, d) in dets.iter().enumerate() {
             let Some(d) = d.filter(|d| d.word_start) else {
                 continue;
             };
+            let mut cache = d.dfa.create_cache();
             for (l, any_case) in &d.word_literals {
                 let n = l.len().min(8);
                 let mut v = [0u8; 8];
                 v[..n].copy_from_slice(&l[..n]);
                 let mask = u64::MAX >> (8 * (8 - n));
                 let fold = if *any_case { FOLD & mask } else { 0 };
-                let entry = (i as u32, (u64::from_le_bytes(v) | fold) & mask, mask, fold);
+                // A detector with a run filter (the digits of an age) has a sharper test later.
+                let table = (d.run_filter.is_none())
+                    .then(|| FollowTable::new(&d.dfa, &mut cache, l, *any_case))
+                    .flatten()
+                    .filter(FollowTable::selective)
+                    .map_or(NO_TABLE, |t| {
+                        *shared.entry((i, t.key())).or_insert_with(|| {
+                            follow.push(t);
+                            (follow.len() - 1) as u32
+                        })
+                    });
+                let entry = (
+                    i as u32,
+                    (u64::from_le_bytes(v) | fold) & mask,
+                    mask,
+                    fold,
+                    table,
+                );
                 // Buckets are case-folded; a one-byte literal goes in every second-byte bucket.
                 let first = usize::from(CLASS[usize::from(l[0])]) * CLASSES;
                 let bits = l.get(2).map_or(u64::MAX, |&c| 1 << CLASS[usize::from(c)]);
@@ -98,10 +133,16 @@ impl WordStarts {
             entries.extend(b);
         }
         range.push(entries.len() as u32);
+        let runs = dets
+            .iter()
+            .map(|d| d.filter(|d| d.word_start)?.run_filter.clone())
+            .collect();
         WordStarts {
             range,
             third,
             entries,
+            follow,
+            runs,
             dets: dets.len(),
         }
     }
@@ -125,9 +166,7 @@ impl WordStarts {
     /// its end ([`load_padded`]), which the keyword walk has loaded already.
     #[inline]
     pub fn word_at_loaded(&self, hay: &[u8], s: usize, w: u64, out: &mut Vec<(u32, u32)>) {
-        if s == 0 || hay[s - 1] != b'_' {
-            self.at(s, w, out);
-        }
+        self.at(hay, s, w, out);
     }
 
     /// [`word_candidates`] with this table.
@@ -139,10 +178,10 @@ impl WordStarts {
         self.group(&out)
     }
 
-    /// Files `s` under each detector one of whose literals may start there; `w` holds the
-    /// text's eight bytes from `s`, zero-padded past its end.
+    /// Files `s` under each detector one of whose literals may start there, unless it follows
+    /// `_`; `w` holds the text's eight bytes from `s`, zero-padded past its end.
     #[inline]
-    fn at(&self, s: usize, w: u64, out: &mut Vec<(u32, u32)>) {
+    fn at(&self, hay: &[u8], s: usize, w: u64, out: &mut Vec<(u32, u32)>) {
         let [first, second, third, ..] = w.to_le_bytes();
         // The text ends after a one-byte word: byte 0, class 0, stands for "none" (a literal
         // with a second byte cannot match there, and one without is in every bucket); past
@@ -150,18 +189,31 @@ impl WordStarts {
         // match there.
         let b = bucket(first, second);
         if self.third[b] >> CLASS[usize::from(third)] & 1 == 1 {
-            self.try_bucket(s, w, b, out);
+            self.try_bucket(hay, s, w, b, out);
         }
     }
 
     /// [`WordStarts::at`] past the bucket's third-byte test: its entries (out of line, so the
-    /// keyword walk's loop keeps its values in registers).
+    /// keyword walk's loop keeps its values in registers). A word after `_` is inside a `\w`
+    /// word: no candidate (tested here, not for every word of the walk).
     #[inline(never)]
-    fn try_bucket(&self, s: usize, w: u64, b: usize, out: &mut Vec<(u32, u32)>) {
+    fn try_bucket(&self, hay: &[u8], s: usize, w: u64, b: usize, out: &mut Vec<(u32, u32)>) {
+        if s > 0 && hay[s - 1] == b'_' {
+            return;
+        }
         let (from, to) = (self.range[b] as usize, self.range[b + 1] as usize);
         let here = out.len();
-        for &(i, v, mask, fold) in &self.entries[from..to] {
-            if (w | fold) & mask == v && out[here..].iter().all(|&(d, _)| d != i) {
+        for &(i, v, mask, fold, table) in &self.entries[from..to] {
+            if (w | fold) & mask == v
+                && self
+                    .follow
+                    .get(table as usize)
+                    .is_none_or(|t| t.may_follow(hay, s, w))
+                && out[here..].iter().all(|&(d, _)| d != i)
+                && self.runs[i as usize]
+                    .as_ref()
+                    .is_none_or(|r| r.may_match(hay, s))
+            {
                 out.push((i, s as u32));
             }
         }

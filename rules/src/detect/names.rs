@@ -373,10 +373,10 @@ fn pair(t: &[u8], s: usize, e: usize, l: &Lists) -> Option<usize> {
 /// two capitals, a first name before the second and a surname from it.
 fn camel(t: &[u8], s: usize, e: usize, l: &Lists) -> bool {
     let w = &t[s..e];
-    let caps: Vec<usize> = (1..w.len())
-        .filter(|&i| w[i].is_ascii_uppercase())
-        .collect();
-    let [k] = caps[..] else {
+    // Exactly one capital after the first letter (no `Vec`: this runs for every capitalised
+    // word).
+    let mut caps = (1..w.len()).filter(|&i| w[i].is_ascii_uppercase());
+    let (Some(k), None) = (caps.next(), caps.next()) else {
         return false;
     };
     // A first part of three letters or more: `LeBlanc`, `McDonald`, `DeShawn` are one name.
@@ -458,22 +458,39 @@ fn next_upper(t: &[u8], mut i: usize) -> usize {
     i
 }
 
+/// The start of every word of `t` (a run of ASCII letters and digits) that begins with an
+/// ASCII capital, in text order: what the keyword walk gathers as it goes
+/// (`KeywordIndex::walk`), found here with [`next_upper`].
+pub fn capital_starts(t: &[u8]) -> Vec<u32> {
+    let mut out = Vec::new();
+    let mut i = 0;
+    loop {
+        i = next_upper(t, i);
+        if i >= t.len() {
+            return out;
+        }
+        if i == 0 || !t[i - 1].is_ascii_alphanumeric() {
+            out.push(i as u32);
+        }
+        i += 1;
+    }
+}
+
 /// Every name in `t` as (start, end, staff): staff when it is the sender's, a clinician's, a
-/// role's, or in a signature.
-fn candidates(text: &str, sender: &[String]) -> Vec<(usize, usize, bool)> {
+/// role's, or in a signature. `caps`: [`capital_starts`] of `text`.
+fn candidates(text: &str, sender: &[String], caps: &[u32]) -> Vec<(usize, usize, bool)> {
     let t = text.as_bytes();
     let l = lists();
     let sig = signature_blocks(text);
     let mut out = Vec::new();
+    // Past the last name found: a capital before it is inside that name.
     let mut i = 0;
-    while i < t.len() {
-        i = next_upper(t, i);
-        if i >= t.len() {
-            break;
+    for &at in caps {
+        let at = at as usize;
+        if at < i {
+            continue;
         }
-        let starts_word = i == 0 || !t[i - 1].is_ascii_alphanumeric();
-        let Some((s, e)) = starts_word.then(|| word_at(t, i)).flatten() else {
-            i += 1;
+        let Some((s, e)) = word_at(t, at) else {
             continue;
         };
         let Some(end) = pair(t, s, e, l) else {
@@ -501,8 +518,13 @@ fn candidates(text: &str, sender: &[String]) -> Vec<(usize, usize, bool)> {
 /// Appends every name found in `text` that is not staff. A surname once shown to be staff's
 /// (`Ms. Blair, our educator`) is staff's throughout the text (`Ms. Blair's tip`).
 pub fn scan(text: &str, sender: &[String], out: &mut Vec<IdMatch>) {
+    scan_at(text, sender, &capital_starts(text.as_bytes()), out);
+}
+
+/// [`scan`] given `caps`, the text's [`capital_starts`] (from the keyword walk).
+pub fn scan_at(text: &str, sender: &[String], caps: &[u32], out: &mut Vec<IdMatch>) {
     let t = text.as_bytes();
-    let found = candidates(text, sender);
+    let found = candidates(text, sender, caps);
     let staff: Vec<String> = found
         .iter()
         .filter(|c| c.2)

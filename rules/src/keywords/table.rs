@@ -41,6 +41,13 @@ impl Rec {
         self.len as usize
     }
 
+    /// A term of at most eight bytes is in the text where `w8` holds the text's next eight
+    /// bytes (zero-padded past its end; the term must fit in the text).
+    #[inline]
+    pub(super) fn matches_short(&self, w8: u64) -> bool {
+        lower8(w8 & (u64::MAX >> (8 * (8 - self.len())))) == self.head
+    }
+
     /// The right edge of the term is a word boundary given the byte after it (see
     /// [`super::KeywordIndex::find`]).
     #[inline]
@@ -168,7 +175,7 @@ impl Table {
 
     /// The term is in `text` at `s` (ASCII case-insensitively: `eq_ignore_ascii_case`),
     /// eight bytes at a time; `s + r.len()` must be within the text.
-    #[inline]
+    #[inline(never)]
     pub(super) fn matches(&self, r: &Rec, text: &[u8], s: usize) -> bool {
         let len = r.len();
         if len <= 8 {

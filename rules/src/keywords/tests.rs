@@ -266,7 +266,43 @@ fn table_compare_is_eq_ignore_ascii_case() {
         let r = &table.get(1)[0];
         let want = text[..len].eq_ignore_ascii_case(&term);
         assert_eq!(table.matches(r, &text, 0), want, "{term:?} {text:?}");
+        if len <= 8 {
+            let w8 = crate::custom::load_padded(&text, 0);
+            assert_eq!(r.matches_short(w8), want, "{term:?} {text:?}");
+        }
     }
+}
+
+/// The capitalised words' starts the keyword walk gathers for the name detector are the ones
+/// `names::capital_starts` finds by searching the text for capitals — with and without the
+/// word-start candidates, on ASCII and other text.
+#[test]
+fn walk_gathers_the_capital_starts() {
+    let set = crate::RuleSet::embedded_default();
+    let c = &set.compiled;
+    let tokens = [
+        "Ann", "lee", " ", "A", "_B", "9Z", "\u{e9}", "\u{c9}a", "MRN", "x", "\n", "-", "O'Neil",
+        "\u{c0}B", "zZ", "12", "Dr.", "(Pat)", "Mrs", "ab", "Z",
+    ];
+    let mut seed = 0x0bad_cafe_f00d_0001_u64;
+    let mut seen = 0;
+    for _ in 0..400 {
+        let n = 1 + next(&mut seed) % 30;
+        let t: String = (0..n)
+            .map(|_| tokens[(next(&mut seed) % tokens.len() as u64) as usize])
+            .collect();
+        let want = crate::detect::names::capital_starts(t.as_bytes());
+        let mut caps = vec![7];
+        let (hits, _) = c.keywords.walk(t.as_bytes(), None, &mut caps);
+        assert_eq!(caps, want, "{t:?}");
+        assert_eq!(hits.lists(), c.keywords.find(t.as_bytes()).lists());
+        let _ = c
+            .keywords
+            .walk(t.as_bytes(), Some(&c.word_starts), &mut caps);
+        assert_eq!(caps, want, "{t:?}");
+        seen += want.len();
+    }
+    assert!(seen > 1000, "{seen}");
 }
 
 /// The one-load hash and digit check of a word agree with `word_hash` and `letter_then_digit`
