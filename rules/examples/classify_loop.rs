@@ -8,7 +8,9 @@
 //!     target/release/examples/classify_loop 50
 //! ```
 //!
-//! callgrind counts instructions, so two builds compare on a busy machine.
+//! callgrind counts instructions, so two builds compare on a busy machine. With
+//! `CLASSIFY_RULES=DIR` it loads that rule directory instead of the embedded set, so two rule
+//! sets compare on one build.
 
 #[allow(dead_code)] // the benchmarks use more of it
 #[path = "../benches/support/message.rs"]
@@ -24,7 +26,15 @@ fn main() -> Result<()> {
         Some(a) => a.parse().context("usage: classify_loop [N]")?,
         None => 100,
     };
-    let set = RuleSet::embedded_default();
+    // `CLASSIFY_RULES=DIR`: a rule directory instead of the embedded set (an A/B of rule
+    // changes without a rebuild).
+    let set = match std::env::var_os("CLASSIFY_RULES") {
+        Some(dir) => match RuleSet::load_dir(std::path::Path::new(&dir)) {
+            Ok(s) => s,
+            Err(e) => anyhow::bail!("{}: {e:?}", dir.to_string_lossy()),
+        },
+        None => RuleSet::embedded_default(),
+    };
     let s = Address::parse("ann@clinic.example").context("address")?;
     let r = Address::parse("pat@mail.example").context("address")?;
     let msg = message::typical_message();
