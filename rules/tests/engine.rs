@@ -40,6 +40,8 @@ fn embedded_default_compiles_and_loads_from_disk_alike() {
         [
             "not-phi-veterinary",
             "not-phi-ehr-downtime",
+            "not-phi-fhir-directory",
+            "not-phi-aggregate",
             "phi-identifier",
             "phi-clinical",
             "phi-person",
@@ -71,6 +73,13 @@ fn embedded_default_compiles_and_loads_from_disk_alike() {
             "phi-own-health",
             "phi-personal-address",
             "phi-labelled-person",
+            "phi-dental-plan",
+            "phi-record-list",
+            "phi-group-roster",
+            "phi-dx-dated",
+            "phi-texting-handoff",
+            "phi-relative-care",
+            "phi-subject-record",
             "subject-tag"
         ]
     );
