@@ -222,6 +222,7 @@ fn diagnosis_with_a_stay_date() {
         &[
             "Forwarding from the unit.\n\nCan we get home PT started for the lady in 4 West? Dx: L hip fracture s/p ORIF. Likely d/c 11/02, needs a walker and a shower chair.",
             "Admitted 10/14.\nDiagnosis: COPD exacerbation, on a prednisone taper and nebulizers.\nNeeds home oxygen eval before discharge.",
+            "Can hospice see Walter Greene this week?\nDx: metastatic pancreatic cancer, on a morphine pump.\nWife at bedside.",
         ],
         &[
             "Documentation tip: when the diagnosis is sepsis, write it out. Example - Dx: sepsis due to pneumonia, admitted 3/12.",
@@ -239,9 +240,14 @@ fn texting_style_note_naming_a_patient_in_lower_case() {
             "hey pt maria gonzales ph 555-201-3344 bp 180/100 this morning, took her lisinopril already. can u call her",
             "re jon kim dob 4/2/58 needs metformin refill sent today pls",
             "pt ahmed haddad 72 yo m c/o sob worse at night, dr wants chest xray",
+            // A name in any letters, of three words.
+            "re ní bhriain saoirse ph 555 301 2290 dizzy again, bp 88/50, hold the metoprolol?",
+            // No name: an age, sex and where the person lives.
+            "fyi 71 yo m lives at 22 birch lane - fell at home last night, on warfarin, pls send inr",
         ],
         &[
             "re the oxygen order ph 555-201-3344 - tanks go to the 3rd floor closet",
+            "the mobile van lives at 400 main st on mondays; flu shots for staff 9-11",
             "pt rooms 4 and 5 need cleaning before 2, supplies in the closet",
         ],
     );
@@ -318,6 +324,8 @@ fn a_bare_member_number_with_a_spaced_prefix() {
             "subscriber # ABC 7788990011 came back inactive, can you look",
             "insurance ID on card ZX4-88120033 shows not found on the 270",
             "pls verify Medicaid # 91234567A before the visit, says inactive",
+            "Mcaid # 4400912312 termed? claim rejected again",
+            "MCD 301-442-118 - still active for dos 12/01?",
         ],
         &[
             "Your card ID 4471023 opens the parking garage from Monday.",

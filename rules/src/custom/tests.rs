@@ -114,7 +114,7 @@ fn texts() -> Vec<String> {
         "Order 4582103377612403 paid with card ending 7781 at 9:30 AM",
         "Med Rec #\tAccount\tDisch Date; Dx: CHF exacerbation, likely d/c 10/21",
         "ATTENDEE;CN=Ana Ruiz:mailto:ana.ruiz@gmail.com\nRoster: Ana Ruiz; Tom Brandt",
-        "pt ana ruiz ph 555-201-3344 rash",
+        "pt ana ruiz ph 555-201-3344 rash; 66 yo f lives on 12 elm st",
     ] {
         out.push(line.to_string());
     }
