@@ -15,6 +15,7 @@ pub(crate) const DEFAULT_FILES: &[(&str, &str)] = embedded!(
     "56-phi-seventh.toml",
     "57-phi-languages.toml",
     "58-phi-recall.toml",
+    "59-phi-ninth.toml",
     "59-phi-shorthand.toml",
     "60-secure-tag.toml",
 );
@@ -178,5 +179,14 @@ pub(crate) const DEFAULT_DICTIONARIES: &[(&str, &str)] = &[
     (
         "common-illness",
         include_str!("../../deploy/rules/dictionaries/common-illness.txt"),
+    ),
+    // Ninth pass (issue 14, the seventh corpus's kinds): `59-phi-ninth.toml`.
+    (
+        "therapy-group",
+        include_str!("../../deploy/rules/dictionaries/therapy-group.txt"),
+    ),
+    (
+        "relative-voice",
+        include_str!("../../deploy/rules/dictionaries/relative-voice.txt"),
     ),
 ];

@@ -109,6 +109,13 @@ fn texts() -> Vec<String> {
         "BEGIN:VCARD\nFN:Sam Ortiz\nTITLE:Account Representative\nEND:VCARD",
         "BEGIN:VEVENT\nSUMMARY:Megan Cunningham\nLOCATION:Exam 3\nMRNs 4065877, Patient ID 6775592",
         "Employee: Marcus Bell; Injured worker: Dwayne Phillips",
+        // Ninth pass (`59-phi-ninth.toml`, `clock-time`).
+        "resource type: Practitioner\nresource type: Patient\nD2740 crown; subscriber # ABC 7788990011",
+        "Order 4582103377612403 paid with card ending 7781 at 9:30 AM",
+        "Med Rec #\tAccount\tDisch Date; Dx: CHF exacerbation, likely d/c 10/21",
+        "ATTENDEE;CN=Ana Ruiz:mailto:ana.ruiz@gmail.com\nRoster: Ana Ruiz; Tom Brandt",
+        "pt ana ruiz ph 555-201-3344 rash; 66 yo f lives on 12 elm st",
+        // Tenth pass (`59-phi-shorthand.toml`).
         "Released to the funeral home: DOD 11/02/2026, time of death 03:12; INR was 4.6 tonight",
         "We represent Ann Lee and request her records; our client, Mr. Dariusz Nowak, agrees.",
     ] {
