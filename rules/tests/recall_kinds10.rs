@@ -209,3 +209,28 @@ fn a_firm_writing_about_itself_or_a_policy_is_not() {
         false,
     );
 }
+
+#[test]
+fn feeding_infusion_and_crisis_notes_about_a_named_person_are_phi() {
+    assert_all(
+        COLLEAGUE,
+        &[
+            "Maria Lopez is going home on TPN; the pump and supplies go out Friday.",
+            "New enteral feeding orders for Robert Kim: continuous via PEG tube, free water flush every 4 hours.",
+            "Spoke with Angela Brooks after the school's call: passive SI, no plan; safety plan done with her mother.",
+        ],
+        true,
+    );
+}
+
+#[test]
+fn the_same_words_without_a_patient_are_not() {
+    assert_all(
+        COLLEAGUE,
+        &[
+            "The home infusion pump in-service moved to Thursday; bring your badge for the PICC line skills lab.",
+            "Reminder: safety planning training for all counsellors is on the 9th in the auditorium.",
+        ],
+        false,
+    );
+}
