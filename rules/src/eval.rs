@@ -450,10 +450,11 @@ fn subject_has_findings(cx: &Ctx<'_>) -> bool {
 /// Findings as names, counts and confidences per location (never values). Matches below `low`
 /// confidence (e.g. a date with no birth context) are not reported.
 fn hits(cx: &Ctx<'_>) -> Vec<DetectorHit> {
-    // Gathered in a thread's vector, kept between decisions, then copied out at its size: one
-    // allocation instead of a vector grown four or five times.
+    thread_local! {
+        // Kept between decisions (empty: the hits are moved out at their size, one allocation).
+        static HITS: std::cell::Cell<Vec<DetectorHit>> = const { std::cell::Cell::new(Vec::new()) };
+    }
     let mut out = HITS.take();
-    out.clear();
     let mut add = |name: &str, loc: &Location, conf: f32, n: u32| {
         if n == 0 {
             return;
@@ -495,9 +496,4 @@ fn hits(cx: &Ctx<'_>) -> Vec<DetectorHit> {
         HITS.set(out);
     }
     hits
-}
-
-thread_local! {
-    /// [`hits`]' working vector.
-    static HITS: std::cell::Cell<Vec<DetectorHit>> = const { std::cell::Cell::new(Vec::new()) };
 }
