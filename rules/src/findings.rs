@@ -216,6 +216,35 @@ fn kind_index(k: IdKind) -> usize {
 #[cfg(test)]
 mod tests {
     use crate::RuleSet;
+    use sealgate_core::Address;
+
+    /// The buffers a thread keeps between decisions (`recycle`, the segment texts, the hit
+    /// vector) carry nothing over: a message is explained the same before and after a larger
+    /// one with other findings, through either entry point.
+    #[test]
+    fn kept_buffers_carry_nothing_between_decisions() {
+        let set = RuleSet::embedded_default();
+        let r = Address::parse("pat@mail.example").expect("a valid address");
+        let small = b"Subject: visit\r\n\r\nPatient: Ann Lee, DOB 03/14/1962, MRN 00482913.\r\n";
+        let mut big = b"Subject: roster\r\n\r\n".to_vec();
+        for i in 0..3000 {
+            big.extend_from_slice(
+                format!("Bed {i} SSN 123-45-{:04} diabetes\r\n", i % 9000).as_bytes(),
+            );
+        }
+        let first = set.explain_raw(small, None, &[&r]);
+        assert!(first.decision.phi, "the small message is PHI");
+        let first = format!("{first:?}");
+        let big_e = format!("{:?}", set.explain_raw(&big, None, &[&r]));
+        assert_ne!(first, big_e);
+        let _ = set.classify_raw(&big, None, &[&r]);
+        assert_eq!(first, format!("{:?}", set.explain_raw(small, None, &[&r])));
+        let d = set.classify_raw(small, None, &[&r]);
+        assert_eq!(
+            format!("{d:?}"),
+            format!("{:?}", set.explain_raw(small, None, &[&r]).decision)
+        );
+    }
 
     /// On ASCII text a custom detector's ASCII expression finds what its Unicode one finds.
     #[test]
