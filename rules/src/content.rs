@@ -167,6 +167,47 @@ fn normalise_owned(text: Cow<'_, str>) -> String {
         .collect()
 }
 
+/// Most texts a thread keeps for the next message's segments ([`recycle`]).
+const POOL: usize = 4;
+/// Largest text kept (bytes of capacity): one huge message does not pin its buffers.
+const POOL_BYTES: usize = 64 * 1024;
+
+thread_local! {
+    /// Segment texts of finished decisions, reused for the next message's copies.
+    static TEXTS: std::cell::Cell<Vec<String>> = const { std::cell::Cell::new(Vec::new()) };
+}
+
+/// A copy of an ASCII `text` (no normalising to do) in a text [`recycle`] gave back, if any.
+fn pooled_copy(text: &str) -> String {
+    let mut pool = TEXTS.take();
+    // The smallest text that holds it, else the largest (grown once).
+    let fits = |c: usize| {
+        (
+            c < text.len(),
+            if c < text.len() { usize::MAX - c } else { c },
+        )
+    };
+    let best = (0..pool.len()).min_by_key(|&i| fits(pool[i].capacity()));
+    let mut s = best.map(|i| pool.swap_remove(i)).unwrap_or_default();
+    TEXTS.set(pool);
+    s.clear();
+    s.push_str(text);
+    s
+}
+
+/// Gives a classified message's segment texts back to the thread, so the next message's
+/// copies reuse them (the [`POOL`] largest texts of at most [`POOL_BYTES`] each; the rest are
+/// freed).
+pub(crate) fn recycle(content: Content) {
+    let mut pool = TEXTS.take();
+    let texts = content.segments.into_iter().map(|seg| seg.text);
+    pool.extend(texts.filter(|t| t.capacity() <= POOL_BYTES));
+    // The largest are kept: a message body's copy is the one worth reusing.
+    pool.sort_unstable_by_key(|t| std::cmp::Reverse(t.capacity()));
+    pool.truncate(POOL);
+    TEXTS.set(pool);
+}
+
 /// Takes a raw RFC 5322 message apart.
 pub fn analyse(raw: &[u8], limits: &Limits, extractor: &dyn Extractor) -> Content {
     let total = Duration::from_millis(limits.extract_timeout_ms.saturating_mul(4));
@@ -208,7 +249,10 @@ impl Walk<'_> {
             return;
         }
         let room = self.limits.max_scan_bytes.saturating_sub(self.scanned);
-        let mut text = normalise_owned(text);
+        let mut text = match text {
+            Cow::Borrowed(t) if t.is_ascii() => pooled_copy(t),
+            t => normalise_owned(t),
+        };
         if text.len() as u64 > room {
             let mut cut = room as usize;
             while !text.is_char_boundary(cut) {

@@ -450,7 +450,11 @@ fn subject_has_findings(cx: &Ctx<'_>) -> bool {
 /// Findings as names, counts and confidences per location (never values). Matches below `low`
 /// confidence (e.g. a date with no birth context) are not reported.
 fn hits(cx: &Ctx<'_>) -> Vec<DetectorHit> {
-    let mut out: Vec<DetectorHit> = Vec::new();
+    thread_local! {
+        // Kept between decisions (empty: the hits are moved out at their size, one allocation).
+        static HITS: std::cell::Cell<Vec<DetectorHit>> = const { std::cell::Cell::new(Vec::new()) };
+    }
+    let mut out = HITS.take();
     let mut add = |name: &str, loc: &Location, conf: f32, n: u32| {
         if n == 0 {
             return;
@@ -486,5 +490,10 @@ fn hits(cx: &Ctx<'_>) -> Vec<DetectorHit> {
     for (loc, _) in &cx.content.unscannable {
         add("unscannable", loc, 1.0, 1);
     }
-    out
+    let mut hits = Vec::with_capacity(out.len());
+    hits.append(&mut out);
+    if out.capacity() <= 256 {
+        HITS.set(out);
+    }
+    hits
 }

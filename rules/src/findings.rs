@@ -7,6 +7,7 @@ use crate::detect::IdKind;
 use crate::detect::scan::{self, IdMatch};
 use crate::keywords::KeywordHits;
 use crate::model::{Compiled, DetId};
+use std::cell::Cell;
 
 /// One validated, scored match.
 #[derive(Debug, Clone, Copy)]
@@ -35,93 +36,177 @@ pub struct Findings {
 /// Most matches of one custom detector kept per segment (bounds memory on hostile input).
 const MAX_CUSTOM_PER_SEGMENT: usize = 10_000;
 
+/// Most entries a recycled vector keeps between messages (a larger one, grown by one huge
+/// message, is freed rather than kept by the thread).
+const KEEP: usize = 1 << 14;
+
+/// [`find`]'s working vectors for one text, kept by each thread between texts and messages
+/// so a decision does not allocate and grow them again.
+#[derive(Default)]
+struct Scratch {
+    ids: Vec<IdMatch>,
+    /// The capitalised words' starts, where names are looked for (from the keyword walk).
+    caps: Vec<u32>,
+    /// The names' spans.
+    names: Vec<(u32, u32)>,
+    /// The custom detectors' word-start candidates (from the keyword walk).
+    words: crate::custom::Candidates,
+}
+
+thread_local! {
+    static SCRATCH: Cell<Option<Scratch>> = const { Cell::new(None) };
+    /// The last decision's findings, given back by [`recycle`]: their vectors are reused.
+    static SPARE: Cell<Option<Findings>> = const { Cell::new(None) };
+}
+
+/// Empties `v`, and frees it if it grew past [`KEEP`].
+fn bound<T>(v: &mut Vec<T>) {
+    v.clear();
+    if v.capacity() > KEEP {
+        *v = Vec::new();
+    }
+}
+
+/// Gives a decision's findings back to the thread, so the next [`find`] reuses their vectors
+/// (large ones are freed).
+pub fn recycle(mut f: Findings) {
+    bound(&mut f.items);
+    for k in &mut f.keywords {
+        k.bound(KEEP);
+    }
+    SPARE.set(Some(f));
+}
+
 /// Runs the detectors.
 pub fn find(content: &Content, c: &Compiled) -> Findings {
-    let mut f = Findings::default();
-    let mut ids: Vec<IdMatch> = Vec::new();
-    // The capitalised words' starts, where names are looked for (from the keyword walk).
-    let mut caps: Vec<u32> = Vec::new();
-    for (si, seg) in content.segments.iter().enumerate() {
-        let text = seg.text.as_bytes();
-        let ascii = seg.text.is_ascii();
-        // On ASCII text the custom detectors' word-start candidates come from the keyword walk.
-        let starts = ascii.then_some(&c.word_starts);
-        let (kw, words) = c.keywords.walk(text, starts, &mut caps);
-        // The word-start candidates of the detectors with `only_with`, once one of them runs.
-        let mut gated: Option<crate::custom::Candidates> = None;
-        ids.clear();
-        scan::scan(text, &mut ids);
-        let first_name = ids.len();
-        crate::detect::names::scan_at(&seg.text, &content.sender_names, &caps, &mut ids);
-        let names: Vec<(u32, u32)> = ids[first_name..].iter().map(|m| (m.start, m.end)).collect();
-        for m in &ids {
-            let k = m.kind;
-            let (plain, formatted) = k.base();
-            let mut conf = if m.formatted { formatted } else { plain };
-            // `EIN 96-5173414 and DUNS 179339502`: a business number's label right before it.
-            if k == IdKind::UsSsn && kw.before(c.business_context, m.start, 12) {
-                continue;
-            }
-            // `Megan Cunningham (07/17/1985)`: a date right after a name is that person's.
-            if k == IdKind::Date && names.iter().any(|&(_, e)| e <= m.start && m.start <= e + 3) {
-                conf += k.boost();
-            }
-            let ctx = c.builtin_context[kind_index(k)];
-            // A birth-date label comes before its value (`DOB 3/14/62`, `DOB: …` in a table
-            // row); "on 6/12/2026 … Wendy's birthday" is no date of birth.
-            let labelled = if k == IdKind::Date {
-                kw.before(ctx, m.start, k.window())
-            } else {
-                kw.near(ctx, m.start, m.end, k.window())
-            };
-            if labelled {
-                conf += k.boost();
-            }
-            f.items.push(Finding {
-                det: DetId::Builtin(k),
+    let mut f = SPARE.take().unwrap_or_default();
+    f.items.clear();
+    let mut s = SCRATCH.take().unwrap_or_default();
+    for si in 0..content.segments.len() {
+        if f.keywords.len() <= si {
+            f.keywords.push(KeywordHits::default());
+        }
+        find_in(content, c, si, &mut f.items, &mut f.keywords[si], &mut s);
+    }
+    f.keywords.truncate(content.segments.len());
+    bound(&mut s.ids);
+    bound(&mut s.caps);
+    bound(&mut s.names);
+    s.words.bound(KEEP);
+    SCRATCH.set(Some(s));
+    f
+}
+
+/// The detectors over segment `si`: its keyword positions to `kw`, its findings to `items`.
+fn find_in(
+    content: &Content,
+    c: &Compiled,
+    si: usize,
+    items: &mut Vec<Finding>,
+    kw: &mut KeywordHits,
+    s: &mut Scratch,
+) {
+    let seg = &content.segments[si];
+    let text = seg.text.as_bytes();
+    let ascii = seg.text.is_ascii();
+    // On ASCII text the custom detectors' word-start candidates come from the keyword walk.
+    let starts = ascii.then_some(&c.word_starts);
+    c.keywords
+        .walk_into(text, starts, &mut s.caps, kw, &mut s.words);
+    let kw = &*kw;
+    s.ids.clear();
+    scan::scan(text, &mut s.ids);
+    let first_name = s.ids.len();
+    crate::detect::names::scan_at(&seg.text, &content.sender_names, &s.caps, &mut s.ids);
+    s.names.clear();
+    s.names
+        .extend(s.ids[first_name..].iter().map(|m| (m.start, m.end)));
+    for m in &s.ids {
+        let k = m.kind;
+        let (plain, formatted) = k.base();
+        let mut conf = if m.formatted { formatted } else { plain };
+        // `EIN 96-5173414 and DUNS 179339502`: a business number's label right before it.
+        if k == IdKind::UsSsn && kw.before(c.business_context, m.start, 12) {
+            continue;
+        }
+        // `Megan Cunningham (07/17/1985)`: a date right after a name is that person's.
+        if k == IdKind::Date
+            && s.names
+                .iter()
+                .any(|&(_, e)| e <= m.start && m.start <= e + 3)
+        {
+            conf += k.boost();
+        }
+        let ctx = c.builtin_context[kind_index(k)];
+        // A birth-date label comes before its value (`DOB 3/14/62`, `DOB: …` in a table
+        // row); "on 6/12/2026 … Wendy's birthday" is no date of birth.
+        let labelled = if k == IdKind::Date {
+            kw.before(ctx, m.start, k.window())
+        } else {
+            kw.near(ctx, m.start, m.end, k.window())
+        };
+        if labelled {
+            conf += k.boost();
+        }
+        items.push(Finding {
+            det: DetId::Builtin(k),
+            seg: si as u32,
+            start: m.start,
+            end: m.end,
+            conf: conf.min(1.0),
+        });
+    }
+    custom_in(content, c, si, items, kw, &s.words);
+}
+
+/// The custom detectors over segment `si` (`words`: their word-start candidates there).
+fn custom_in(
+    content: &Content,
+    c: &Compiled,
+    si: usize,
+    items: &mut Vec<Finding>,
+    kw: &KeywordHits,
+    words: &crate::custom::Candidates,
+) {
+    let seg = &content.segments[si];
+    let text = seg.text.as_bytes();
+    let ascii = seg.text.is_ascii();
+    // The word-start candidates of the detectors with `only_with`, once one of them runs.
+    let mut gated: Option<crate::custom::Candidates> = None;
+    for (di, d) in c.custom.iter().enumerate() {
+        if d.only_with.is_some_and(|l| kw.count(l) == 0) {
+            continue;
+        }
+        let mut push = |s: usize, e: usize| {
+            let (s, e) = (s as u32, e as u32);
+            let boosted = d.context.is_some_and(|l| kw.near(l, s, e, d.window));
+            let conf = if boosted { d.base + d.boost } else { d.base };
+            items.push(Finding {
+                det: DetId::Custom(di),
                 seg: si as u32,
-                start: m.start,
-                end: m.end,
+                start: s,
+                end: e,
                 conf: conf.min(1.0),
             });
-        }
-        for (di, d) in c.custom.iter().enumerate() {
-            if d.only_with.is_some_and(|l| kw.count(l) == 0) {
+        };
+        let re = match (&d.fast, &d.ascii) {
+            (Some(fast), _) if ascii => {
+                let starts = match d.only_with {
+                    Some(_) => {
+                        &gated.get_or_insert_with(|| c.gated_word_starts.candidates(text))[di]
+                    }
+                    None => &words[di],
+                };
+                fast.for_each(&seg.text, starts, MAX_CUSTOM_PER_SEGMENT, push);
                 continue;
             }
-            let mut push = |s: usize, e: usize| {
-                let (s, e) = (s as u32, e as u32);
-                let boosted = d.context.is_some_and(|l| kw.near(l, s, e, d.window));
-                let conf = if boosted { d.base + d.boost } else { d.base };
-                f.items.push(Finding {
-                    det: DetId::Custom(di),
-                    seg: si as u32,
-                    start: s,
-                    end: e,
-                    conf: conf.min(1.0),
-                });
-            };
-            let re = match (&d.fast, &d.ascii) {
-                (Some(fast), _) if ascii => {
-                    let starts = match d.only_with {
-                        Some(_) => {
-                            &gated.get_or_insert_with(|| c.gated_word_starts.candidates(text))[di]
-                        }
-                        None => &words[di],
-                    };
-                    fast.for_each(&seg.text, starts, MAX_CUSTOM_PER_SEGMENT, push);
-                    continue;
-                }
-                (_, Some(a)) if ascii => a,
-                _ => &d.re,
-            };
-            for m in re.find_iter(&seg.text).take(MAX_CUSTOM_PER_SEGMENT) {
-                push(m.start(), m.end());
-            }
+            (_, Some(a)) if ascii => a,
+            _ => &d.re,
+        };
+        for m in re.find_iter(&seg.text).take(MAX_CUSTOM_PER_SEGMENT) {
+            push(m.start(), m.end());
         }
-        f.keywords.push(kw);
     }
-    f
 }
 
 fn kind_index(k: IdKind) -> usize {
@@ -131,6 +216,35 @@ fn kind_index(k: IdKind) -> usize {
 #[cfg(test)]
 mod tests {
     use crate::RuleSet;
+    use sealgate_core::Address;
+
+    /// The buffers a thread keeps between decisions (`recycle`, the segment texts, the hit
+    /// vector) carry nothing over: a message is explained the same before and after a larger
+    /// one with other findings, through either entry point.
+    #[test]
+    fn kept_buffers_carry_nothing_between_decisions() {
+        let set = RuleSet::embedded_default();
+        let r = Address::parse("pat@mail.example").expect("a valid address");
+        let small = b"Subject: visit\r\n\r\nPatient: Ann Lee, DOB 03/14/1962, MRN 00482913.\r\n";
+        let mut big = b"Subject: roster\r\n\r\n".to_vec();
+        for i in 0..3000 {
+            big.extend_from_slice(
+                format!("Bed {i} SSN 123-45-{:04} diabetes\r\n", i % 9000).as_bytes(),
+            );
+        }
+        let first = set.explain_raw(small, None, &[&r]);
+        assert!(first.decision.phi, "the small message is PHI");
+        let first = format!("{first:?}");
+        let big_e = format!("{:?}", set.explain_raw(&big, None, &[&r]));
+        assert_ne!(first, big_e);
+        let _ = set.classify_raw(&big, None, &[&r]);
+        assert_eq!(first, format!("{:?}", set.explain_raw(small, None, &[&r])));
+        let d = set.classify_raw(small, None, &[&r]);
+        assert_eq!(
+            format!("{d:?}"),
+            format!("{:?}", set.explain_raw(small, None, &[&r]).decision)
+        );
+    }
 
     /// On ASCII text a custom detector's ASCII expression finds what its Unicode one finds.
     #[test]

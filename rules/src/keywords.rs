@@ -27,7 +27,7 @@ mod words;
 
 use table::Table;
 use words::*;
-pub(crate) use words::{WordHash, for_each_word, group};
+pub(crate) use words::{WordHash, for_each_word, group, group_into};
 
 /// Terms found while walking a text: (list, (start, end)).
 type Found = Vec<(u32, (u32, u32))>;
@@ -182,6 +182,14 @@ pub struct KeywordHits {
 }
 
 impl KeywordHits {
+    /// Frees these hits' vectors if they grew past `keep` entries (see `findings::recycle`);
+    /// else they are kept as they are, to be overwritten (`KeywordIndex::walk_into`).
+    pub(crate) fn bound(&mut self, keep: usize) {
+        if self.spans.capacity() > keep {
+            *self = Self::default();
+        }
+    }
+
     /// The positions of a list (none for an unknown list).
     pub fn list(&self, list: usize) -> &[(u32, u32)] {
         match (self.starts.get(list), self.starts.get(list + 1)) {
@@ -249,7 +257,9 @@ impl KeywordIndex {
     /// not alphanumeric (`ss#`, `pt:`) is its own boundary, and a term ending in a letter may be
     /// followed directly by a digit (`SSN123…`, `DOB03141962`): labels are written that way.
     pub fn find(&self, text: &[u8]) -> KeywordHits {
-        self.find_inner(text, None, &mut Vec::new())
+        let mut hits = KeywordHits::default();
+        self.find_inner(text, None, &mut Vec::new(), &mut hits);
+        hits
     }
 
     /// [`KeywordIndex::find`], and in the same walk over the words the custom detectors'
@@ -268,15 +278,31 @@ impl KeywordIndex {
         starts: Option<&WordStarts>,
         caps: &mut Vec<u32>,
     ) -> (KeywordHits, Candidates) {
+        let (mut hits, mut cands) = (KeywordHits::default(), Candidates::default());
+        self.walk_into(text, starts, caps, &mut hits, &mut cands);
+        (hits, cands)
+    }
+
+    /// [`KeywordIndex::walk`] into `hits` and `cands`, whatever they held, reusing their
+    /// vectors (a thread's scratch kept between texts and messages: `findings::Scratch`).
+    pub(crate) fn walk_into(
+        &self,
+        text: &[u8],
+        starts: Option<&WordStarts>,
+        caps: &mut Vec<u32>,
+        hits: &mut KeywordHits,
+        cands: &mut Candidates,
+    ) {
         caps.clear();
         let Some(starts) = starts else {
-            return (self.find_inner(text, None, caps), Candidates::default());
+            self.find_inner(text, None, caps, hits);
+            cands.clear();
+            return;
         };
-        let mut cands = take(&STARTS);
-        let hits = self.find_inner(text, Some((starts, &mut cands)), caps);
-        let grouped = starts.group(&cands);
-        give(&STARTS, cands);
-        (hits, grouped)
+        let mut pairs = take(&STARTS);
+        self.find_inner(text, Some((starts, &mut pairs)), caps, hits);
+        starts.group_into(&pairs, cands);
+        give(&STARTS, pairs);
     }
 
     fn find_inner(
@@ -284,7 +310,8 @@ impl KeywordIndex {
         text: &[u8],
         starts: Option<(&WordStarts, &mut Vec<(u32, u32)>)>,
         caps: &mut Vec<u32>,
-    ) -> KeywordHits {
+        hits: &mut KeywordHits,
+    ) {
         let mut found = take(&FOUND);
         self.words(text, &mut found, starts, caps);
         if let Some((ac, terms)) = &self.other {
@@ -299,7 +326,8 @@ impl KeywordIndex {
         }
         // By list, then in text order (the walk finds a pair's term after the second word's,
         // and the other terms last: nearly sorted already).
-        let (starts, mut spans) = group(self.lists, &found);
+        let KeywordHits { starts, spans } = hits;
+        group_into(self.lists, &found, starts, spans);
         give(&FOUND, found);
         for w in starts.windows(2) {
             // Most lists hold no term of a text, or one: nothing to sort.
@@ -307,7 +335,6 @@ impl KeywordIndex {
                 spans[w[0] as usize..w[1] as usize].sort_unstable();
             }
         }
-        KeywordHits { starts, spans }
     }
 
     /// Every word of `text` (a run of ASCII letters and digits, see [`for_each_word`]): its

@@ -404,6 +404,9 @@ impl RuleSet {
             };
             let (decision, traces) = eval::decide(&cx, recipients, explain);
             if !explain {
+                drop(cx);
+                findings::recycle(found);
+                content::recycle(content);
                 return (decision, None);
             }
             let recipients = traces
@@ -447,6 +450,9 @@ impl RuleSet {
                 unscannable: content.unscannable.clone(),
                 recipients,
             };
+            drop(cx);
+            findings::recycle(found);
+            content::recycle(content);
             (decision, Some(e))
         }))
         .ok()

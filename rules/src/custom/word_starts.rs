@@ -153,6 +153,11 @@ impl WordStarts {
         Candidates { starts, pos }
     }
 
+    /// [`WordStarts::group`] into `out`, whatever it held, reusing its vectors.
+    pub fn group_into(&self, pairs: &[(u32, u32)], out: &mut Candidates) {
+        crate::keywords::group_into(self.dets, pairs, &mut out.starts, &mut out.pos);
+    }
+
     /// The word starting at `s` (a letter or digit after none): adds (detector, `s`) for each
     /// detector one of whose literals may start there, unless it follows `_` (inside a `\w`
     /// word). Called for each word in text order, then [`WordStarts::group`], this builds
@@ -230,6 +235,20 @@ pub struct Candidates {
 }
 
 impl Candidates {
+    /// No candidate for any detector (the vectors keep their capacity).
+    pub fn clear(&mut self) {
+        self.starts.clear();
+        self.pos.clear();
+    }
+
+    /// Frees these candidates' vectors if they grew past `keep` entries; else they are kept
+    /// as they are, to be overwritten ([`WordStarts::group_into`]).
+    pub(crate) fn bound(&mut self, keep: usize) {
+        if self.pos.capacity() > keep {
+            *self = Self::default();
+        }
+    }
+
     /// The candidate starts of detector `det` (none for an unknown one).
     pub fn get(&self, det: usize) -> &[u32] {
         match (self.starts.get(det), self.starts.get(det + 1)) {

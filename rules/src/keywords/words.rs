@@ -198,26 +198,46 @@ pub(crate) fn for_each_word(text: &[u8], mut f: impl FnMut(usize, usize)) {
 }
 
 /// Groups `items` by their key (`0..groups`), keeping their order within a group (a counting
-/// sort: two passes, two allocations, no comparisons). Returns each group's range in the
-/// values (`starts[k]..starts[k + 1]`, `groups + 1` entries) and the values.
+/// sort: two passes, no comparisons). Returns each group's range in the values
+/// (`starts[k]..starts[k + 1]`, `groups + 1` entries) and the values.
 pub(crate) fn group<T: Copy + Default>(groups: usize, items: &[(u32, T)]) -> (Vec<u32>, Vec<T>) {
-    let mut starts = vec![0u32; groups + 1];
+    let (mut starts, mut values) = (Vec::new(), Vec::new());
+    group_into(groups, items, &mut starts, &mut values);
+    (starts, values)
+}
+
+/// [`group`] into `starts` and `values`, whatever they held before (their capacity is reused:
+/// a thread's scratch, see `findings::Scratch`).
+pub(crate) fn group_into<T: Copy + Default>(
+    groups: usize,
+    items: &[(u32, T)],
+    starts: &mut Vec<u32>,
+    values: &mut Vec<T>,
+) {
+    // A reused vector of the right length is zeroed with `fill` (a `memset`; `resize` writes
+    // element by element).
+    if starts.len() == groups + 1 {
+        starts.fill(0);
+    } else {
+        starts.clear();
+        starts.resize(groups + 1, 0);
+    }
     for &(k, _) in items {
         starts[k as usize] += 1;
     }
     // Each group's end, then filled from the back: each entry ends at its group's start.
     let mut end = 0;
-    for s in &mut starts {
+    for s in starts.iter_mut() {
         end += *s;
         *s = end;
     }
-    let mut values = vec![T::default(); items.len()];
+    values.clear();
+    values.resize(items.len(), T::default());
     for &(k, v) in items.iter().rev() {
         let at = &mut starts[k as usize];
         *at -= 1;
         values[*at as usize] = v;
     }
-    (starts, values)
 }
 
 /// A fast hasher for fixed tables of short words (the name lists): FxHash's multiply-rotate
