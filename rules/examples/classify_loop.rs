@@ -4,7 +4,7 @@
 //!
 //! ```sh
 //! cargo build --release -p sealgate-rules --example classify_loop
-//! valgrind --tool=callgrind --toggle-collect='sealgate_rules::RuleSet::classify_raw' \
+//! valgrind --tool=callgrind --toggle-collect='sealgate_rules::RuleSet::run' \
 //!     target/release/examples/classify_loop 50
 //! ```
 //!
