@@ -7,24 +7,21 @@
 
 mod common;
 use common::*;
-use sealgate_rules::Requirement;
 
-/// A plain message from a clinic's staff member to `to` (header and envelope).
+/// A plain message from the clinic to `to` (header and envelope).
 fn mail_to(to: &str, subject: &str, body: &str) -> Vec<u8> {
-    format!(
-        "From: Jo Park <jpark@clinic.example>\r\nTo: {to}\r\nSubject: {subject}\r\nMIME-Version: 1.0\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n{}\r\n",
-        body.replace('\n', "\r\n")
+    mail_between(
+        "Jo Park <jpark@clinic.example>",
+        to,
+        subject,
+        "text/plain",
+        body,
     )
-    .into_bytes()
 }
 
 /// The rules fired and whether the one recipient `to` is protected.
 fn decide(to: &str, raw: &[u8]) -> (Vec<String>, bool) {
-    let s = addr("jpark@clinic.example");
-    let r = addr(to);
-    let d = shipped().classify_raw(raw, Some(&s), &[&r]);
-    let protected = d.recipients.iter().any(|q| *q != Requirement::Deliver);
-    (d.rules, protected)
+    decide_for("jpark@clinic.example", to, raw)
 }
 
 fn assert_all(to: &str, bodies: &[&str], want: bool) {

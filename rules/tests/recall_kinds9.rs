@@ -6,24 +6,15 @@
 
 mod common;
 use common::*;
-use sealgate_rules::Requirement;
 
 /// A message from the clinic to `to` (header and envelope) with a plain or HTML body.
 fn mail(to: &str, subject: &str, ctype: &str, body: &str) -> Vec<u8> {
-    format!(
-        "From: Front Desk <desk@clinic.example>\r\nTo: {to}\r\nSubject: {subject}\r\nMIME-Version: 1.0\r\nContent-Type: {ctype}; charset=utf-8\r\n\r\n{}\r\n",
-        body.replace('\n', "\r\n")
-    )
-    .into_bytes()
+    mail_between("Front Desk <desk@clinic.example>", to, subject, ctype, body)
 }
 
-/// The rules fired on `raw` for its one recipient `to`, and whether that recipient is protected.
+/// The rules fired and whether the one recipient `to` is protected.
 fn decide(to: &str, raw: &[u8]) -> (Vec<String>, bool) {
-    let s = addr("desk@clinic.example");
-    let r = addr(to);
-    let d = shipped().classify_raw(raw, Some(&s), &[&r]);
-    let protected = d.recipients.iter().any(|q| *q != Requirement::Deliver);
-    (d.rules, protected)
+    decide_for("desk@clinic.example", to, raw)
 }
 
 /// Each of `positives` fires `rule` and is protected for `to`; each of `negatives` is delivered.

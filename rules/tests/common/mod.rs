@@ -174,3 +174,22 @@ fn crc32(data: &[u8]) -> u32 {
     }
     !c
 }
+
+/// A message from `from` to `to` (header addresses, `From` with a display name) with a body of
+/// content type `ctype` (`text/plain`, `text/html`), CRLF line ends.
+pub fn mail_between(from: &str, to: &str, subject: &str, ctype: &str, body: &str) -> Vec<u8> {
+    format!(
+        "From: {from}\r\nTo: {to}\r\nSubject: {subject}\r\nMIME-Version: 1.0\r\nContent-Type: {ctype}; charset=utf-8\r\n\r\n{}\r\n",
+        body.replace('\n', "\r\n")
+    )
+    .into_bytes()
+}
+
+/// The rules the shipped set fires on `raw` sent by `sender` to its one recipient `to`, and
+/// whether that recipient is protected (anything but `deliver`).
+pub fn decide_for(sender: &str, to: &str, raw: &[u8]) -> (Vec<String>, bool) {
+    let (s, r) = (addr(sender), addr(to));
+    let d = shipped().classify_raw(raw, Some(&s), &[&r]);
+    let protected = d.recipients.iter().any(|q| *q != Requirement::Deliver);
+    (d.rules, protected)
+}
