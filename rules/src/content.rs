@@ -181,13 +181,11 @@ thread_local! {
 fn pooled_copy(text: &str) -> String {
     let mut pool = TEXTS.take();
     // The smallest text that holds it, else the largest (grown once).
-    let fits = |c: usize| {
-        (
-            c < text.len(),
-            if c < text.len() { usize::MAX - c } else { c },
-        )
-    };
-    let best = (0..pool.len()).min_by_key(|&i| fits(pool[i].capacity()));
+    let fit = |i: &usize| pool[*i].capacity() >= text.len();
+    let best = (0..pool.len())
+        .filter(fit)
+        .min_by_key(|&i| pool[i].capacity())
+        .or_else(|| (0..pool.len()).max_by_key(|&i| pool[i].capacity()));
     let mut s = best.map(|i| pool.swap_remove(i)).unwrap_or_default();
     TEXTS.set(pool);
     s.clear();

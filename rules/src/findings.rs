@@ -47,8 +47,6 @@ struct Scratch {
     ids: Vec<IdMatch>,
     /// The capitalised words' starts, where names are looked for (from the keyword walk).
     caps: Vec<u32>,
-    /// The names' spans.
-    names: Vec<(u32, u32)>,
     /// The custom detectors' word-start candidates (from the keyword walk).
     words: crate::custom::Candidates,
 }
@@ -91,7 +89,6 @@ pub fn find(content: &Content, c: &Compiled) -> Findings {
     f.keywords.truncate(content.segments.len());
     bound(&mut s.ids);
     bound(&mut s.caps);
-    bound(&mut s.names);
     s.words.bound(KEEP);
     SCRATCH.set(Some(s));
     f
@@ -118,9 +115,7 @@ fn find_in(
     scan::scan(text, &mut s.ids);
     let first_name = s.ids.len();
     crate::detect::names::scan_at(&seg.text, &content.sender_names, &s.caps, &mut s.ids);
-    s.names.clear();
-    s.names
-        .extend(s.ids[first_name..].iter().map(|m| (m.start, m.end)));
+    let names = &s.ids[first_name..];
     for m in &s.ids {
         let k = m.kind;
         let (plain, formatted) = k.base();
@@ -131,9 +126,9 @@ fn find_in(
         }
         // `Megan Cunningham (07/17/1985)`: a date right after a name is that person's.
         if k == IdKind::Date
-            && s.names
+            && names
                 .iter()
-                .any(|&(_, e)| e <= m.start && m.start <= e + 3)
+                .any(|n| n.end <= m.start && m.start <= n.end + 3)
         {
             conf += k.boost();
         }
@@ -156,21 +151,22 @@ fn find_in(
             conf: conf.min(1.0),
         });
     }
-    custom_in(content, c, si, items, kw, &s.words);
+    custom_in(content, c, si, ascii, items, kw, &s.words);
 }
 
-/// The custom detectors over segment `si` (`words`: their word-start candidates there).
+/// The custom detectors over segment `si` (`ascii`: its text is all ASCII; `words`: their
+/// word-start candidates there).
 fn custom_in(
     content: &Content,
     c: &Compiled,
     si: usize,
+    ascii: bool,
     items: &mut Vec<Finding>,
     kw: &KeywordHits,
     words: &crate::custom::Candidates,
 ) {
     let seg = &content.segments[si];
     let text = seg.text.as_bytes();
-    let ascii = seg.text.is_ascii();
     // The word-start candidates of the detectors with `only_with`, once one of them runs.
     let mut gated: Option<crate::custom::Candidates> = None;
     for (di, d) in c.custom.iter().enumerate() {

@@ -403,58 +403,68 @@ impl RuleSet {
                 header_memo: Default::default(),
             };
             let (decision, traces) = eval::decide(&cx, recipients, explain);
-            if !explain {
-                drop(cx);
-                findings::recycle(found);
-                content::recycle(content);
-                return (decision, None);
-            }
-            let recipients = traces
-                .into_iter()
-                .zip(recipients)
-                .map(|(trace, addr)| RecipientExplanation {
-                    index: trace.index,
-                    address: addr.to_string(),
-                    rules: c
-                        .rules
-                        .iter()
-                        .map(|r| {
-                            let mut conditions = Vec::new();
-                            cx.describe(&r.when, addr, 0, &mut conditions);
-                            RuleCheck {
-                                rule: r.id.clone(),
-                                origin: r.origin.clone(),
-                                description: r.description.clone(),
-                                matched: cx.eval(&r.when, addr),
-                                conditions,
-                            }
-                        })
-                        .collect(),
-                    trace,
-                })
-                .collect();
-            let e = Explanation {
-                decision: decision.clone(),
-                evaluation: self.evaluation_name(),
-                subject_tag: cx.tag.clone(),
-                attachments: content
-                    .attachments
-                    .iter()
-                    .map(|a| AttachmentSummary {
-                        index: a.index,
-                        content_type: a.content_type.clone(),
-                        size: a.size,
-                        scan: a.scan.as_str(),
-                    })
-                    .collect(),
-                unscannable: content.unscannable.clone(),
-                recipients,
-            };
+            let explanation =
+                explain.then(|| self.explanation(&cx, decision.clone(), traces, recipients));
             drop(cx);
+            // The thread keeps the vectors and texts for its next message.
             findings::recycle(found);
             content::recycle(content);
-            (decision, Some(e))
+            (decision, explanation)
         }))
         .ok()
+    }
+
+    /// What `explain` shows for a decided message: per recipient, every rule with its
+    /// conditions' counts (names and counts only).
+    fn explanation(
+        &self,
+        cx: &eval::Ctx<'_>,
+        decision: Decision,
+        traces: Vec<RecipientTrace>,
+        recipients: &[&Address],
+    ) -> Explanation {
+        let c = cx.c;
+        let recipients = traces
+            .into_iter()
+            .zip(recipients)
+            .map(|(trace, addr)| RecipientExplanation {
+                index: trace.index,
+                address: addr.to_string(),
+                rules: c
+                    .rules
+                    .iter()
+                    .map(|r| {
+                        let mut conditions = Vec::new();
+                        cx.describe(&r.when, addr, 0, &mut conditions);
+                        RuleCheck {
+                            rule: r.id.clone(),
+                            origin: r.origin.clone(),
+                            description: r.description.clone(),
+                            matched: cx.eval(&r.when, addr),
+                            conditions,
+                        }
+                    })
+                    .collect(),
+                trace,
+            })
+            .collect();
+        Explanation {
+            decision,
+            evaluation: self.evaluation_name(),
+            subject_tag: cx.tag.clone(),
+            attachments: cx
+                .content
+                .attachments
+                .iter()
+                .map(|a| AttachmentSummary {
+                    index: a.index,
+                    content_type: a.content_type.clone(),
+                    size: a.size,
+                    scan: a.scan.as_str(),
+                })
+                .collect(),
+            unscannable: cx.content.unscannable.clone(),
+            recipients,
+        }
     }
 }
