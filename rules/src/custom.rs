@@ -17,9 +17,9 @@
 //! [`Prefiltered`] and runs as before. `tests` compare both on random texts. When every literal
 //! is one byte (the digits of an age), [`run_filter`] skips the candidates whose run of such
 //! bytes is followed by a byte no match can go on with, an exact test derived from the DFA.
-//! And a word literal of at most six bytes gets a [`literal_filter`] table: a word that begins
-//! with it is no candidate when the two bytes after the literal cannot continue a match (`room
-//! our` for a room number), also derived from the DFA and exact.
+//! And a word literal of at most seven bytes gets a [`literal_filter`] table: a word that begins
+//! with it is no candidate when the bytes after the literal, up to the word's eighth, cannot
+//! continue a match (`room our` for a room number), also derived from the DFA and exact.
 
 use aho_corasick::{AhoCorasick, MatchKind};
 use regex_automata::hybrid::dfa::{Cache, DFA};

@@ -93,8 +93,8 @@ impl<'a> Ctx<'a> {
     /// Matches of a detector condition.
     pub fn detector_count(&self, det: DetId, conf: f32, near: Option<&Near>, locs: LocMask) -> u32 {
         let mut sums = ViewSums::default();
-        for f in &self.findings.items {
-            if f.det != det || f.conf + 1e-6 < conf {
+        for f in self.findings.of(det) {
+            if f.conf + 1e-6 < conf {
                 continue;
             }
             let seg = &self.content.segments[f.seg as usize];

@@ -31,6 +31,31 @@ pub struct Findings {
     pub items: Vec<Finding>,
     /// Keyword positions, per segment.
     pub keywords: Vec<KeywordHits>,
+    /// `items`' positions by detector (built-in ones first), then in the order found: each
+    /// rule's detector condition reads its detector's findings, not all of them.
+    by_det: Vec<u32>,
+}
+
+impl Findings {
+    /// The findings of detector `det`, in the order they were found.
+    pub fn of(&self, det: DetId) -> impl Iterator<Item = &Finding> {
+        let from = self
+            .by_det
+            .partition_point(|&i| self.items[i as usize].det < det);
+        self.by_det[from..]
+            .iter()
+            .map(|&i| &self.items[i as usize])
+            .take_while(move |f| f.det == det)
+    }
+
+    /// Files the findings by detector (after the last one is pushed).
+    fn index(&mut self) {
+        let items = &self.items;
+        self.by_det.clear();
+        self.by_det.extend(0..items.len() as u32);
+        self.by_det
+            .sort_unstable_by_key(|&i| (items[i as usize].det, i));
+    }
 }
 
 /// Most matches of one custom detector kept per segment (bounds memory on hostile input).
@@ -69,6 +94,7 @@ fn bound<T>(v: &mut Vec<T>) {
 /// (large ones are freed).
 pub fn recycle(mut f: Findings) {
     bound(&mut f.items);
+    bound(&mut f.by_det);
     for k in &mut f.keywords {
         k.bound(KEEP);
     }
@@ -87,6 +113,7 @@ pub fn find(content: &Content, c: &Compiled) -> Findings {
         find_in(content, c, si, &mut f.items, &mut f.keywords[si], &mut s);
     }
     f.keywords.truncate(content.segments.len());
+    f.index();
     bound(&mut s.ids);
     bound(&mut s.caps);
     s.words.bound(KEEP);

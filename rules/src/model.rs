@@ -7,7 +7,7 @@ use crate::keywords::KeywordIndex;
 use sealgate_core::{Domain, KeyTrust, Method, Requirement};
 
 /// Which detector a condition counts.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum DetId {
     /// A built-in identifier detector.
     Builtin(IdKind),

@@ -1,13 +1,23 @@
-//! An exact test that drops a word-start candidate: the two bytes after a word literal.
+//! An exact test that drops a word-start candidate: the bytes after a word literal.
 //!
 //! A word-start detector's candidates are the words that begin with one of its literals (`room`,
 //! `policy`, `your`), and in prose most of them go on with a word no match can continue with
 //! (`room our`, `policy and`): the anchored run from there dies a few bytes in, after paying its
-//! set-up. For a literal of at most six bytes, the lazy DFA says which two bytes may follow it:
-//! from every anchored start state (every byte before, or none), read each spelling the
-//! candidate test accepts for the literal (both cases of a byte it folds), and collect the pairs
-//! of byte classes on which some reached state enters a match state or stays live for both
-//! bytes. [`FollowTable::may_follow`] then looks at the two bytes after the literal in the text.
+//! set-up. The lazy DFA says what may follow a literal: from every anchored start state (every
+//! byte before, or none), read each spelling the candidate test accepts for the literal (both
+//! cases of a byte it folds), then, from the states reached,
+//!
+//! * for a literal of at most six bytes (and an alphabet of at most 64 byte classes), the pairs
+//!   of byte classes on which some state enters a match state or stays live for both bytes;
+//! * for each later place up to the eighth byte of the word, the bytes on which some state
+//!   still live there does not die — until one of them may enter a match state (a match may
+//!   end there: the bytes after it are free).
+//!
+//! [`FollowTable::may_follow`] then looks at the text's bytes after the literal, which the
+//! candidate test has loaded already. The places matter where the literal is a cut prefix:
+//! the extractor keeps `poli` of `(?i)policy\s*(?:id|no|number|#)` (every spelling of the
+//! whole words was too many literals), whose pair (`cy`) every `policy` passes, but whose
+//! seventh and eighth bytes `policy and` fails.
 //!
 //! Why this never drops a match: a match that starts at the candidate begins with one of the
 //! detector's literals (the prefix set is complete), and that literal's entry in the word-start
@@ -16,9 +26,13 @@
 //! (else no table is built), so the state after the literal is live and one of the collected
 //! ones, and its transition on the next byte is either a match state (the match ends with the
 //! literal) or live, and then the following transition is live or a match state: the pair is in
-//! the table. Near the text's end (fewer than two bytes after the literal) the candidate is
-//! always kept. Built only when the exploration stays small and the cache is never cleared
-//! (state ids stay valid); otherwise the literal has no table.
+//! the table. Likewise, at each later place before the path enters its match state, the path's
+//! state is one of the states explored there and its transition on the text's byte is not
+//! dead, so the byte is in that place's set; from the place where some path may enter a match
+//! state on, every byte is allowed. Near the text's end (fewer than two bytes after the
+//! literal, or the word's eighth byte past it) those tests are skipped. Built only when the
+//! exploration stays small and the cache is never cleared (state ids stay valid); otherwise the
+//! literal has no table.
 
 use regex_automata::Anchored;
 use regex_automata::hybrid::LazyStateID;
@@ -26,9 +40,12 @@ use regex_automata::hybrid::dfa::{Cache, DFA};
 use regex_automata::util::alphabet::ByteClasses;
 use regex_automata::util::start;
 
-/// Longest literal given a table: it and two more bytes fit in the eight bytes the candidate
-/// test loads.
+/// Longest literal given a pair table: it and two more bytes fit in the eight bytes the
+/// candidate test loads.
 pub(super) const MAX_LEN: usize = 6;
+
+/// The bytes the candidate test loads: the places [`FollowTable`] looks at end here.
+const WORD: usize = 8;
 
 /// Most states kept while reading a literal.
 const MAX_STATES: usize = 64;
@@ -36,18 +53,30 @@ const MAX_STATES: usize = 64;
 /// Largest DFA alphabet (byte classes) given tables: a table has a bit per pair of classes.
 const MAX_CLASSES: usize = 64;
 
-/// What makes two tables of one DFA equal: the literal's length and the bits.
-pub(super) type FollowKey = (usize, Vec<u64>);
+/// What makes two tables of one DFA equal: the literal's length, the pairs and the places.
+pub(super) type FollowKey = (usize, Vec<u64>, Vec<ByteSet>);
 
-/// The pairs of bytes that may follow a literal (see the module docs).
+/// A byte set, a bit a byte.
+pub(super) type ByteSet = [u64; 4];
+
+/// Byte `b` is in `set`.
+pub(super) fn has(set: &ByteSet, b: u8) -> bool {
+    set[usize::from(b >> 6)] >> (b & 63) & 1 == 1
+}
+
+/// The bytes that may follow a literal (see the module docs).
 #[derive(Debug, Clone)]
 pub(super) struct FollowTable {
     /// The literal's length.
     len: usize,
     /// The DFA's byte classes (bytes it never tells apart share one).
     classes: ByteClasses,
-    /// A bit for each pair of byte classes (`first * alphabet + second`) that may follow.
+    /// A bit for each pair of byte classes (`first * alphabet + second`) that may follow
+    /// (none: no pair table, the literal or the alphabet is too long).
     bits: Vec<u64>,
+    /// `places[i]`: the bytes that may be at `len + i` from the word's start, up to its
+    /// eighth byte; any byte at places not listed.
+    places: Vec<ByteSet>,
 }
 
 impl FollowTable {
@@ -56,57 +85,40 @@ impl FollowTable {
     /// exploration does not settle).
     pub(super) fn new(dfa: &DFA, cache: &mut Cache, lit: &[u8], any_case: bool) -> Option<Self> {
         let classes = *dfa.byte_classes();
-        if lit.len() > MAX_LEN || classes.alphabet_len() > MAX_CLASSES {
+        if lit.len() >= WORD {
             return None;
         }
         let clears = cache.clear_count();
-        let mut cur = start_states(dfa, cache)?;
-        for &b in lit {
-            let spellings = if any_case {
-                [b | 0x20, b & !0x20]
-            } else {
-                [b, b]
-            };
-            let mut next = Vec::new();
-            for &q in &cur {
-                for &c in &spellings {
-                    let t = step(dfa, cache, q, c)?;
-                    if t.is_match() {
-                        // A match may end inside the literal: what follows says nothing.
-                        return None;
-                    }
-                    if !t.is_dead() {
-                        next.push(t);
-                    }
-                }
-            }
-            next.sort_unstable();
-            next.dedup();
-            if next.len() > MAX_STATES {
-                return None;
-            }
-            cur = next;
-        }
-        let bits = pair_table(dfa, cache, &cur)?;
+        let cur = after_literal(dfa, cache, lit, any_case)?;
+        let bits = if lit.len() <= MAX_LEN && classes.alphabet_len() <= MAX_CLASSES {
+            pair_table(dfa, cache, &cur)?
+        } else {
+            Vec::new()
+        };
+        let places = places(dfa, cache, cur, WORD - lit.len())?;
         // State ids are only comparable while the cache is not cleared.
         (cache.clear_count() == clears).then_some(FollowTable {
             len: lit.len(),
             classes,
             bits,
+            places,
         })
     }
 
-    /// The table turns away at least half of the pairs of byte classes: worth asking (a
-    /// candidate test that passes nearly everything costs more than it saves).
+    /// The table turns away at least half of the pairs of byte classes, or half of the bytes at
+    /// some place: worth asking (a candidate test that passes nearly everything costs more
+    /// than it saves).
     pub(super) fn selective(&self) -> bool {
         let n = self.classes.alphabet_len();
         let set: u32 = self.bits.iter().map(|x| x.count_ones()).sum();
-        2 * set as usize <= n * n
+        let pairs = !self.bits.is_empty() && 2 * set as usize <= n * n;
+        let count = |p: &ByteSet| p.iter().map(|x| x.count_ones()).sum::<u32>();
+        pairs || self.places.iter().any(|p| count(p) <= 128)
     }
 
     /// What makes this table equal to another of the same DFA.
     pub(super) fn key(&self) -> FollowKey {
-        (self.len, self.bits.clone())
+        (self.len, self.bits.clone(), self.places.clone())
     }
 
     /// Whether a match may start at `s`, where the literal begins: `w` holds the eight bytes of
@@ -116,13 +128,121 @@ impl FollowTable {
         if s + self.len + 2 > hay.len() {
             return true;
         }
-        let [b1, b2] = [(w >> (8 * self.len)) as u8, (w >> (8 * self.len + 8)) as u8];
-        let n = self.classes.alphabet_len();
-        let i = usize::from(self.classes.get(b1)) * n + usize::from(self.classes.get(b2));
-        self.bits
-            .get(i / 64)
-            .is_some_and(|x| x >> (i % 64) & 1 == 1)
+        if !self.bits.is_empty() {
+            let [b1, b2] = [(w >> (8 * self.len)) as u8, (w >> (8 * self.len + 8)) as u8];
+            let n = self.classes.alphabet_len();
+            let i = usize::from(self.classes.get(b1)) * n + usize::from(self.classes.get(b2));
+            if self.bits.get(i / 64).is_none_or(|x| x >> (i % 64) & 1 == 0) {
+                return false;
+            }
+        }
+        s + WORD > hay.len()
+            || self
+                .places
+                .iter()
+                .enumerate()
+                .all(|(i, p)| has(p, (w >> (8 * (self.len + i))) as u8))
     }
+}
+
+/// The bytes that may be at each of the `n` places after the states `cur` (see the module
+/// docs): one set a place, until a match may end (the rest are left out: any byte); `None`
+/// when the DFA gives up.
+fn places(
+    dfa: &DFA,
+    cache: &mut Cache,
+    mut cur: Vec<LazyStateID>,
+    n: usize,
+) -> Option<Vec<ByteSet>> {
+    let classes = dfa.byte_classes();
+    let reps: Vec<u8> = classes
+        .representatives(0..=255)
+        .filter_map(|u| u.as_u8())
+        .collect();
+    let mut out = Vec::new();
+    while out.len() < n && !cur.is_empty() {
+        let mut live = vec![false; classes.alphabet_len()];
+        let (mut next, mut ends) = (Vec::new(), false);
+        for &q in &cur {
+            for &b in &reps {
+                let t = step(dfa, cache, q, b)?;
+                if t.is_dead() {
+                    continue;
+                }
+                live[usize::from(classes.get(b))] = true;
+                ends |= t.is_match();
+                next.push(t);
+            }
+        }
+        let mut set = ByteSet::default();
+        for b in (0..=255u8).filter(|&b| live[usize::from(classes.get(b))]) {
+            set[usize::from(b >> 6)] |= 1 << (b & 63);
+        }
+        out.push(set);
+        next.sort_unstable();
+        next.dedup();
+        if ends || next.len() > MAX_STATES {
+            break;
+        }
+        cur = next;
+    }
+    Some(out)
+}
+
+/// The bytes that may be at each of the `n` places after `lit` in a match that begins with it
+/// (read as [`FollowTable::new`] reads the literal; see [`places`]): fewer than `n` sets when
+/// a match may end before (any byte after that); `None` when that says nothing (a match may
+/// end inside the literal, the exploration does not settle).
+pub(super) fn place_sets(
+    dfa: &DFA,
+    cache: &mut Cache,
+    lit: &[u8],
+    any_case: bool,
+    n: usize,
+) -> Option<Vec<ByteSet>> {
+    let clears = cache.clear_count();
+    let states = after_literal(dfa, cache, lit, any_case)?;
+    let sets = places(dfa, cache, states, n)?;
+    (cache.clear_count() == clears).then_some(sets)
+}
+
+/// The live states of `dfa` after reading `lit` anchored from any start (both cases of each of
+/// its bytes when `any_case`); `None` when a match may end inside the literal, more than
+/// [`MAX_STATES`] states are live at once or the DFA gives up.
+fn after_literal(
+    dfa: &DFA,
+    cache: &mut Cache,
+    lit: &[u8],
+    any_case: bool,
+) -> Option<Vec<LazyStateID>> {
+    let mut cur = start_states(dfa, cache)?;
+    for &b in lit {
+        let spellings = if any_case {
+            [b | 0x20, b & !0x20]
+        } else {
+            [b, b]
+        };
+        let mut next = Vec::new();
+        for &q in &cur {
+            for &c in &spellings {
+                let t = step(dfa, cache, q, c)?;
+                if t.is_match() {
+                    // A match may end inside the literal: what follows says nothing.
+                    return None;
+                }
+                if !t.is_dead() {
+                    next.push(t);
+                }
+            }
+        }
+        next.sort_unstable();
+        next.dedup();
+        if next.len() > MAX_STATES {
+            return None;
+        }
+        cur = next;
+    }
+    Some(cur)
 }
 
 /// The live anchored start states of `dfa`, for every byte before the start or none.

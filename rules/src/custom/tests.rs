@@ -406,3 +406,57 @@ fn follow_tables_drop_candidates_no_match_continues() {
     assert_eq!(got, [(9, 16), (23, 30)]);
     compare(pattern, &texts());
 }
+
+/// The word-start table's buckets keep a literal's first letter in its case and its next
+/// bytes to those a match may have (from the DFA): `review` is no candidate of `Review`, `the`
+/// and `to` none of `T\.? ?[Bb]ili`, a number of four digits none of an age of at most three;
+/// the matches stay `find_iter`'s.
+#[test]
+fn buckets_drop_words_no_literal_can_begin() {
+    let cases: [(&str, &str, &[&str]); 3] = [
+        (
+            r"\b(?:Review of [Ss]ystems|REVIEW OF SYSTEMS|resident)\b",
+            "review Review of systems resident REVIEW OF SYSTEMS Resident",
+            &["Review", "resident", "REVIEW"],
+        ),
+        (
+            r"\bT\.? ?[Bb]ili\b",
+            "the to T.bili tab T bili Tbili",
+            &["T.bili", "T", "Tbili"],
+        ),
+        (
+            r"\b\d{1,3}\s?(?:yo|y/o)\b",
+            "2024 yo 82 yo 1234 y/o 245yo 67",
+            &["82", "245yo", "67"],
+        ),
+    ];
+    for (pattern, text, want) in cases {
+        let fast = Prefiltered::new(pattern, 1 << 20).expect("a prefix set");
+        let words = word_candidates(text.as_bytes(), &[Some(&fast)]);
+        let got: Vec<&str> = words[0]
+            .iter()
+            .map(|&s| text[s as usize..].split(' ').next().unwrap_or(""))
+            .collect();
+        assert_eq!(got, want, "{pattern}");
+        compare(pattern, &texts());
+        compare(pattern, &digit_texts());
+    }
+}
+
+/// Past a literal the extractor cut (every spelling of `policy` and the rest is too many),
+/// or when the expression has too many byte classes for a pair table, the follow table still
+/// drops a word at the first byte no match can have there, up to the word's eighth byte:
+/// `your project` and `your pa ` are no candidates of `[Yy]our (?:client|patient),`; `your
+/// patient,` is.
+#[test]
+fn follow_tables_look_past_the_pair() {
+    let pattern = r"\b[Yy]our (?:client|patient),[ \t]*(?u:\p{Lu}\p{Ll}+)";
+    let fast = Prefiltered::new(pattern, 1 << 20).expect("a prefix set");
+    let text = "your project your patient, Ann your pa your client, Bo";
+    let words = word_candidates(text.as_bytes(), &[Some(&fast)]);
+    assert_eq!(words[0], [13, 39]);
+    let mut got = Vec::new();
+    fast.for_each(text, &words[0], usize::MAX, |s, e| got.push((s, e)));
+    assert_eq!(got, [(13, 30), (39, 54)]);
+    compare(pattern, &texts());
+}

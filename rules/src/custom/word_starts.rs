@@ -3,7 +3,7 @@
 //! in the keyword walk's pass over the words.
 
 use super::Prefiltered;
-use super::literal_filter::{FollowKey, FollowTable};
+use super::literal_filter::{self, ByteSet, FollowKey, FollowTable};
 use super::run_filter::RunFilter;
 use std::collections::HashMap;
 
@@ -28,16 +28,59 @@ static CLASS: [u8; 256] = {
     t
 };
 
-/// Buckets of [`WordStarts`]: the classes of a word's first two bytes.
-const BUCKETS: usize = CLASSES * CLASSES;
+/// Classes of a word's first byte: [`CLASS`]'s, with a capital apart from its small letter (a
+/// literal matched in its own case, `Review` or `resident`, is then no candidate for a word
+/// in the other).
+const FIRST_CLASSES: usize = CLASSES + 26;
 
-/// The bucket of a word whose first two bytes are `a`, `b`: letters case-folded, digits apart
-/// from letters (five bits of each byte made `1` share a bucket with `q`, so every word starting
-/// with `p` to `y` was tried against the digits' literals); the bytes that are neither share a
-/// class, which only adds candidates.
+/// The class of each first byte (see [`FIRST_CLASSES`]).
+static CLASS_FIRST: [u8; 256] = {
+    let mut t = CLASS;
+    let mut i = 0;
+    while i < 26 {
+        t[b'A' as usize + i] = CLASSES as u8 + i as u8;
+        i += 1;
+    }
+    t
+};
+
+/// Buckets of [`WordStarts`]: the classes of a word's first two bytes.
+const BUCKETS: usize = FIRST_CLASSES * CLASSES;
+
+/// Classes of a word's fourth byte for [`WordStarts`]' test: 0 for anything but a letter, then
+/// one per letter (case-folded): with the third byte's 37 classes, 64 bits.
+static CLASS4: [u8; 256] = {
+    let mut t = CLASS;
+    let mut d = 0;
+    while d < 10 {
+        t[b'0' as usize + d] = 0;
+        d += 1;
+    }
+    t
+};
+
+/// Where the fourth byte's classes start in a bucket's mask.
+const FOURTH: u32 = CLASSES as u32;
+/// The third byte's classes in a bucket's mask.
+const THIRD: u64 = (1 << FOURTH) - 1;
+
+/// The bucket of a word whose first two bytes are `a`, `b`: the first in its case, the second
+/// case-folded, digits apart from letters (five bits of each byte made `1` share a bucket with
+/// `q`, so every word starting with `p` to `y` was tried against the digits' literals); the
+/// bytes that are neither share a class, which only adds candidates.
 #[inline]
 fn bucket(a: u8, b: u8) -> usize {
-    usize::from(CLASS[usize::from(a)]) * CLASSES + usize::from(CLASS[usize::from(b)])
+    usize::from(CLASS_FIRST[usize::from(a)]) * CLASSES + usize::from(CLASS[usize::from(b)])
+}
+
+/// The first-byte classes of the words a literal starting with `c` may begin: its own, and the
+/// other case's when it is matched in any case.
+fn first_classes(c: u8, any_case: bool) -> Vec<usize> {
+    let mut v = vec![usize::from(CLASS_FIRST[usize::from(c)])];
+    if any_case && c.is_ascii_alphabetic() {
+        v.push(usize::from(CLASS_FIRST[usize::from(c ^ 0x20)]));
+    }
+    v
 }
 
 /// The word-start detectors' literals, for [`WordStarts::candidates`]: bucketed by their first
@@ -50,8 +93,10 @@ fn bucket(a: u8, b: u8) -> usize {
 pub struct WordStarts {
     /// Bucket → its entries' range in `entries` (`range[b]..range[b + 1]`).
     range: Vec<u32>,
-    /// Bucket → the classes of the third bytes its literals may have, a bit each (all bits
-    /// for a literal shorter than three bytes): most words leave after this one load.
+    /// Bucket → the classes ([`CLASS`]) the third byte of a word may have where one of its
+    /// literals begins, a bit each, and above them ([`FOURTH`]) the fourth byte's
+    /// ([`CLASS4`]): most words leave after this one load. Past a literal's end, the bytes a
+    /// match may go on with ([`literal_filter::next_bytes`]), then any.
     third: Vec<u64>,
     /// (detector, first eight bytes, mask, folding, its literal's [`FollowTable`] in `follow`
     /// or [`NO_TABLE`]).
@@ -111,18 +156,20 @@ impl WordStarts {
                     fold,
                     table,
                 );
-                // Buckets are case-folded; a one-byte literal goes in every second-byte bucket.
-                let first = usize::from(CLASS[usize::from(l[0])]) * CLASSES;
-                let bits = l.get(2).map_or(u64::MAX, |&c| 1 << CLASS[usize::from(c)]);
-                match l.get(1) {
-                    Some(&b) => {
-                        by_bucket[bucket(l[0], b)].push(entry);
-                        third[bucket(l[0], b)] |= bits;
+                // A one-byte literal goes in the buckets of every second byte a match may have.
+                let places = (l.len() < 4)
+                    .then(|| {
+                        literal_filter::place_sets(&d.dfa, &mut cache, l, *any_case, 4 - l.len())
+                    })
+                    .flatten();
+                let class_set = |p, class: &[u8; 256]| classes_at(l, p, places.as_deref(), class);
+                let mask = class_set(2, &CLASS) & THIRD | class_set(3, &CLASS4) << FOURTH;
+                let second = class_set(1, &CLASS);
+                for first in first_classes(l[0], *any_case) {
+                    for b in (0..CLASSES).filter(|&b| second >> b & 1 == 1) {
+                        by_bucket[first * CLASSES + b].push(entry);
+                        third[first * CLASSES + b] |= mask;
                     }
-                    None => (0..CLASSES).for_each(|b| {
-                        by_bucket[first + b].push(entry);
-                        third[first + b] = u64::MAX;
-                    }),
                 }
             }
         }
@@ -187,13 +234,16 @@ impl WordStarts {
     /// `_`; `w` holds the text's eight bytes from `s`, zero-padded past its end.
     #[inline]
     fn at(&self, hay: &[u8], s: usize, w: u64, out: &mut Vec<(u32, u32)>) {
-        let [first, second, third, ..] = w.to_le_bytes();
-        // The text ends after a one-byte word: byte 0, class 0, stands for "none" (a literal
-        // with a second byte cannot match there, and one without is in every bucket); past
-        // the end the third byte is class 0 too: only a literal shorter than three bytes can
-        // match there.
+        let [first, second, third, fourth, ..] = w.to_le_bytes();
+        // Past the text's end the bytes are 0, class 0, which every literal shorter than the
+        // byte's place allows (see `classes_at`).
         let b = bucket(first, second);
-        if self.third[b] >> CLASS[usize::from(third)] & 1 == 1 {
+        let m = self.third[b];
+        if (m >> CLASS[usize::from(third)])
+            & (m >> (FOURTH + u32::from(CLASS4[usize::from(fourth)])))
+            & 1
+            == 1
+        {
             self.try_bucket(hay, s, w, b, out);
         }
     }
@@ -222,6 +272,22 @@ impl WordStarts {
                 out.push((i, s as u32));
             }
         }
+    }
+}
+
+/// The classes (`class`) byte `p` of a word may have where `lit` begins it, a bit each: the
+/// literal's own byte's; after the literal, those of the bytes a match may have there
+/// (`places`, from the literal's end, when known) and class 0, which the text's end reads as;
+/// any further on.
+fn classes_at(lit: &[u8], p: usize, places: Option<&[ByteSet]>, class: &[u8; 256]) -> u64 {
+    if let Some(&c) = lit.get(p) {
+        return 1 << class[usize::from(c)];
+    }
+    match places.and_then(|v| v.get(p - lit.len())) {
+        Some(set) => (0..=255u8)
+            .filter(|&b| literal_filter::has(set, b))
+            .fold(1, |m, b| m | 1 << class[usize::from(b)]),
+        None => u64::MAX,
     }
 }
 
