@@ -114,9 +114,13 @@ impl<'a> Ctx<'a> {
                 return 0;
             }
             let hits = &self.findings.keywords[i];
+            let Some(near) = near else {
+                // Every occurrence counts: no need to look at them.
+                return hits.count(list) as u32;
+            };
             hits.list(list)
                 .iter()
-                .filter(|&&(s, e)| self.near_ok(near, i as u32, s, e))
+                .filter(|&&(s, e)| self.near_ok(Some(near), i as u32, s, e))
                 .count() as u32
         })
     }

@@ -442,7 +442,20 @@ impl KeywordIndex {
     #[inline(never)]
     fn candidates(&self, h: u64, text: &[u8], s: usize, found: &mut Found) {
         let w8 = load_padded(text, s);
-        for r in self.table.get(h) {
+        let recs = self.table.get(h);
+        // Most keys have one short term in one list (`meeting`, `invoice`): one push, not the
+        // general loop's `extend`.
+        if let [r] = recs
+            && let [list] = self.table.lists(r)
+            && r.len() <= 8
+        {
+            let e = s + r.len();
+            if e <= text.len() && r.matches_short(w8) && r.right_bounded(text.get(e).copied()) {
+                found.push((*list, (s as u32, e as u32)));
+            }
+            return;
+        }
+        for r in recs {
             let e = s + r.len();
             if e > text.len() {
                 continue;

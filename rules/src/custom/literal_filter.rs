@@ -5,40 +5,42 @@
 //! (`room our`, `policy and`): the anchored run from there dies a few bytes in, after paying its
 //! set-up. The lazy DFA says what may follow a literal: from every anchored start state (every
 //! byte before, or none), read each spelling the candidate test accepts for the literal (both
-//! cases of a byte it folds), then, from the states reached,
+//! cases of a byte it folds); from the states reached, build the *paths* through the bytes after
+//! the literal up to the word's eighth (the eight bytes the candidate test has loaded): a node is
+//! a set of live states, and its cell for a byte class is the set they go to on it, or "accept"
+//! when one of them enters a match state (a match ends before that byte: what follows is
+//! free), or "reject" when all die. [`FollowTable::may_follow`] reads the text's bytes through
+//! the nodes. This is exact where the literal is a cut prefix: the extractor keeps `poli` of
+//! `(?i)policy\s*(?:id|no|number|#)` (every spelling of the whole words was too many
+//! literals), and `policy and` dies at its `a`.
 //!
-//! * for a literal of at most six bytes (and an alphabet of at most 64 byte classes), the pairs
-//!   of byte classes on which some state enters a match state or stays live for both bytes;
-//! * for each later place up to the eighth byte of the word, the bytes on which some state
-//!   still live there does not die — until one of them may enter a match state (a match may
-//!   end there: the bytes after it are free).
-//!
-//! [`FollowTable::may_follow`] then looks at the text's bytes after the literal, which the
-//! candidate test has loaded already. The places matter where the literal is a cut prefix:
-//! the extractor keeps `poli` of `(?i)policy\s*(?:id|no|number|#)` (every spelling of the
-//! whole words was too many literals), whose pair (`cy`) every `policy` passes, but whose
-//! seventh and eighth bytes `policy and` fails.
+//! When the paths grow too large (253 nodes, 16,384 cells), two weaker tables stand in: for a
+//! literal of at most six bytes and an alphabet of at most 64 byte classes, the pairs of byte
+//! classes on which some state enters a match state or stays live for both bytes; and for each
+//! later place up to the eighth byte, the bytes on which some state still live there does not
+//! die — until one of them may enter a match state.
 //!
 //! Why this never drops a match: a match that starts at the candidate begins with one of the
 //! detector's literals (the prefix set is complete), and that literal's entry in the word-start
 //! table accepts the text there, so its table is asked. The DFA's path over the match reaches a
 //! match state with no dead state before it; no match state is met while reading the literal
 //! (else no table is built), so the state after the literal is live and one of the collected
-//! ones, and its transition on the next byte is either a match state (the match ends with the
-//! literal) or live, and then the following transition is live or a match state: the pair is in
-//! the table. Likewise, at each later place before the path enters its match state, the path's
-//! state is one of the states explored there and its transition on the text's byte is not
-//! dead, so the byte is in that place's set; from the place where some path may enter a match
-//! state on, every byte is allowed. Near the text's end (fewer than two bytes after the
-//! literal, or the word's eighth byte past it) those tests are skipped. Built only when the
-//! exploration stays small and the cache is never cleared (state ids stay valid); otherwise the
-//! literal has no table.
+//! ones. Reading the text's bytes, the path's state is at each step one of the node's set (the
+//! nodes hold every state reachable that way), its transition is not dead, so the cell is not
+//! "reject", until the step that enters the match state, whose cell is "accept". For the pairs:
+//! the transition on the next byte is a match state or live, and then the following one is
+//! live or a match state, so the pair is in the table; for the places: at each place before the
+//! match state the path's state was explored there and the text's byte keeps it live. Near the
+//! text's end the paths read what there is and keep the candidate; the pairs and places are
+//! skipped. Built only when the exploration stays small and the cache is never cleared (state
+//! ids stay valid); otherwise the literal has no table.
 
 use regex_automata::Anchored;
 use regex_automata::hybrid::LazyStateID;
 use regex_automata::hybrid::dfa::{Cache, DFA};
 use regex_automata::util::alphabet::ByteClasses;
 use regex_automata::util::start;
+use std::collections::HashMap;
 
 /// Longest literal given a pair table: it and two more bytes fit in the eight bytes the
 /// candidate test loads.
@@ -53,8 +55,18 @@ const MAX_STATES: usize = 64;
 /// Largest DFA alphabet (byte classes) given tables: a table has a bit per pair of classes.
 const MAX_CLASSES: usize = 64;
 
-/// What makes two tables of one DFA equal: the literal's length, the pairs and the places.
-pub(super) type FollowKey = (usize, Vec<u64>, Vec<ByteSet>);
+/// What makes two tables of one DFA equal: the literal's length, the pairs, the places and the
+/// paths.
+pub(super) type FollowKey = (usize, Vec<u64>, Vec<ByteSet>, Vec<u8>);
+
+/// Most cells (nodes × byte classes) of a [`FollowTable`]'s paths.
+const MAX_CELLS: usize = 1 << 14;
+
+/// A path cell: no match goes on with this byte.
+const REJECT: u8 = u8::MAX;
+
+/// A path cell: a match may end before this byte (the bytes after are free).
+const ACCEPT: u8 = u8::MAX - 1;
 
 /// A byte set, a bit a byte.
 pub(super) type ByteSet = [u64; 4];
@@ -77,6 +89,11 @@ pub(super) struct FollowTable {
     /// `places[i]`: the bytes that may be at `len + i` from the word's start, up to its
     /// eighth byte; any byte at places not listed.
     places: Vec<ByteSet>,
+    /// The paths a match may take through the bytes after the literal, up to the word's eighth
+    /// (see [`paths`]): node `n`'s cell for byte class `c` at `n * alphabet + c`, the next
+    /// node, [`REJECT`] or [`ACCEPT`]; node 0 is where the literal ends. Empty when the
+    /// exploration grows too large (the pairs and places stand in).
+    paths: Vec<u8>,
 }
 
 impl FollowTable {
@@ -90,18 +107,22 @@ impl FollowTable {
         }
         let clears = cache.clear_count();
         let cur = after_literal(dfa, cache, lit, any_case)?;
-        let bits = if lit.len() <= MAX_LEN && classes.alphabet_len() <= MAX_CLASSES {
-            pair_table(dfa, cache, &cur)?
-        } else {
-            Vec::new()
-        };
-        let places = places(dfa, cache, cur, WORD - lit.len())?;
+        let paths = paths(dfa, cache, cur.clone(), WORD - lit.len())?.unwrap_or_default();
+        // The paths, when there are any, answer alone; else the pairs and the places.
+        let (mut bits, mut places_after) = (Vec::new(), Vec::new());
+        if paths.is_empty() {
+            if lit.len() <= MAX_LEN && classes.alphabet_len() <= MAX_CLASSES {
+                bits = pair_table(dfa, cache, &cur)?;
+            }
+            places_after = places(dfa, cache, cur, WORD - lit.len())?;
+        }
         // State ids are only comparable while the cache is not cleared.
         (cache.clear_count() == clears).then_some(FollowTable {
             len: lit.len(),
             classes,
             bits,
-            places,
+            places: places_after,
+            paths,
         })
     }
 
@@ -113,18 +134,26 @@ impl FollowTable {
         let set: u32 = self.bits.iter().map(|x| x.count_ones()).sum();
         let pairs = !self.bits.is_empty() && 2 * set as usize <= n * n;
         let count = |p: &ByteSet| p.iter().map(|x| x.count_ones()).sum::<u32>();
-        pairs || self.places.iter().any(|p| count(p) <= 128)
+        pairs || self.places.iter().any(|p| count(p) <= 128) || self.paths.contains(&REJECT)
     }
 
     /// What makes this table equal to another of the same DFA.
     pub(super) fn key(&self) -> FollowKey {
-        (self.len, self.bits.clone(), self.places.clone())
+        (
+            self.len,
+            self.bits.clone(),
+            self.places.clone(),
+            self.paths.clone(),
+        )
     }
 
     /// Whether a match may start at `s`, where the literal begins: `w` holds the eight bytes of
     /// `hay` from `s` (zero-padded past its end).
     #[inline]
     pub(super) fn may_follow(&self, hay: &[u8], s: usize, w: u64) -> bool {
+        if !self.paths.is_empty() {
+            return self.on_a_path(hay, s, w);
+        }
         if s + self.len + 2 > hay.len() {
             return true;
         }
@@ -143,6 +172,81 @@ impl FollowTable {
                 .enumerate()
                 .all(|(i, p)| has(p, (w >> (8 * (self.len + i))) as u8))
     }
+
+    /// [`FollowTable::may_follow`] by the paths: the text's bytes after the literal, up to the
+    /// word's eighth or the text's end, read through the path nodes.
+    fn on_a_path(&self, hay: &[u8], s: usize, w: u64) -> bool {
+        let n = self.classes.alphabet_len();
+        let mut node = 0usize;
+        for at in self.len..WORD.min(hay.len() - s) {
+            let c = usize::from(self.classes.get((w >> (8 * at)) as u8));
+            match self.paths.get(node * n + c).copied() {
+                Some(REJECT) => return false,
+                Some(ACCEPT) | None => return true,
+                Some(next) => node = usize::from(next),
+            }
+        }
+        true
+    }
+}
+
+/// The paths of matches through the `depth` bytes after the states `start` (where a literal
+/// ends): a node is a set of live states, its cell for a byte class the set its states go to on
+/// it — [`ACCEPT`] when one of them enters a match state (a match ends before the byte),
+/// [`REJECT`] when all die. Nodes are shared by their sets and built breadth first, so a set's
+/// node is first met at its least depth; nodes met at `depth` are never read and keep
+/// [`ACCEPT`] cells. `Some(None)` when it grows past [`MAX_CELLS`] or 253 nodes, `None` when the
+/// DFA gives up.
+fn paths(
+    dfa: &DFA,
+    cache: &mut Cache,
+    start: Vec<LazyStateID>,
+    depth: usize,
+) -> Option<Option<Vec<u8>>> {
+    let classes = dfa.byte_classes();
+    let n = classes.alphabet_len();
+    let reps = representatives(classes);
+    let mut ids: HashMap<Vec<LazyStateID>, u8> = HashMap::from([(start.clone(), 0)]);
+    let mut nodes = vec![(start, 0usize)];
+    let mut cells = Vec::new();
+    let mut i = 0;
+    while let Some((set, d)) = nodes.get(i).cloned() {
+        i += 1;
+        let mut row = vec![ACCEPT; n];
+        if d < depth {
+            for &b in &reps {
+                let (mut next, mut ends) = (Vec::new(), false);
+                for &q in &set {
+                    let t = step(dfa, cache, q, b)?;
+                    ends |= t.is_match();
+                    if !t.is_dead() {
+                        next.push(t);
+                    }
+                }
+                next.sort_unstable();
+                next.dedup();
+                let cell = &mut row[usize::from(classes.get(b))];
+                if ends {
+                    *cell = ACCEPT;
+                } else if next.is_empty() {
+                    *cell = REJECT;
+                } else if let Some(&id) = ids.get(&next) {
+                    *cell = id;
+                } else if nodes.len() < usize::from(ACCEPT) && next.len() <= MAX_STATES {
+                    *cell = nodes.len() as u8;
+                    ids.insert(next.clone(), *cell);
+                    nodes.push((next, d + 1));
+                } else {
+                    return Some(None);
+                }
+            }
+        }
+        cells.extend(row);
+        if cells.len() > MAX_CELLS {
+            return Some(None);
+        }
+    }
+    Some(Some(cells))
 }
 
 /// The bytes that may be at each of the `n` places after the states `cur` (see the module
@@ -155,10 +259,7 @@ fn places(
     n: usize,
 ) -> Option<Vec<ByteSet>> {
     let classes = dfa.byte_classes();
-    let reps: Vec<u8> = classes
-        .representatives(0..=255)
-        .filter_map(|u| u.as_u8())
-        .collect();
+    let reps = representatives(classes);
     let mut out = Vec::new();
     while out.len() < n && !cur.is_empty() {
         let mut live = vec![false; classes.alphabet_len()];
@@ -206,6 +307,27 @@ pub(super) fn place_sets(
     (cache.clear_count() == clears).then_some(sets)
 }
 
+/// [`place_sets`] after `lit` and one more byte, any of `next`: the places from the one after
+/// it (none — any byte — when a match may end before it).
+pub(super) fn place_sets_after(
+    dfa: &DFA,
+    cache: &mut Cache,
+    lit: &[u8],
+    any_case: bool,
+    next: &[u8],
+    n: usize,
+) -> Option<Vec<ByteSet>> {
+    let clears = cache.clear_count();
+    let states = after_literal(dfa, cache, lit, any_case)?;
+    let after = match step_all(dfa, cache, &states, next)? {
+        Step::Live(v) => v,
+        Step::Match => return Some(Vec::new()),
+        Step::TooMany => return None,
+    };
+    let sets = places(dfa, cache, after, n)?;
+    (cache.clear_count() == clears).then_some(sets)
+}
+
 /// The live states of `dfa` after reading `lit` anchored from any start (both cases of each of
 /// its bytes when `any_case`); `None` when a match may end inside the literal, more than
 /// [`MAX_STATES`] states are live at once or the DFA gives up.
@@ -222,27 +344,53 @@ fn after_literal(
         } else {
             [b, b]
         };
-        let mut next = Vec::new();
-        for &q in &cur {
-            for &c in &spellings {
-                let t = step(dfa, cache, q, c)?;
-                if t.is_match() {
-                    // A match may end inside the literal: what follows says nothing.
-                    return None;
-                }
-                if !t.is_dead() {
-                    next.push(t);
-                }
-            }
+        // A match may end inside the literal: what follows says nothing.
+        match step_all(dfa, cache, &cur, &spellings)? {
+            Step::Live(v) => cur = v,
+            Step::Match | Step::TooMany => return None,
         }
-        next.sort_unstable();
-        next.dedup();
-        if next.len() > MAX_STATES {
-            return None;
-        }
-        cur = next;
     }
     Some(cur)
+}
+
+/// What one step of a set of states on a set of bytes gives ([`step_all`]).
+enum Step {
+    /// The live states reached, sorted, at most [`MAX_STATES`].
+    Live(Vec<LazyStateID>),
+    /// One of them entered a match state.
+    Match,
+    /// More than [`MAX_STATES`] live states.
+    TooMany,
+}
+
+/// Every state of `states` on every byte of `bytes` (`None`: the DFA gave up).
+fn step_all(dfa: &DFA, cache: &mut Cache, states: &[LazyStateID], bytes: &[u8]) -> Option<Step> {
+    let mut next = Vec::new();
+    for &q in states {
+        for &b in bytes {
+            let t = step(dfa, cache, q, b)?;
+            if t.is_match() {
+                return Some(Step::Match);
+            }
+            if !t.is_dead() {
+                next.push(t);
+            }
+        }
+    }
+    next.sort_unstable();
+    next.dedup();
+    Some(match next.len() > MAX_STATES {
+        true => Step::TooMany,
+        false => Step::Live(next),
+    })
+}
+
+/// One byte of each of the DFA's byte classes.
+fn representatives(classes: &ByteClasses) -> Vec<u8> {
+    classes
+        .representatives(0..=255)
+        .filter_map(|u| u.as_u8())
+        .collect()
 }
 
 /// The live anchored start states of `dfa`, for every byte before the start or none.
@@ -274,10 +422,7 @@ fn step(dfa: &DFA, cache: &mut Cache, q: LazyStateID, b: u8) -> Option<LazyState
 fn pair_table(dfa: &DFA, cache: &mut Cache, states: &[LazyStateID]) -> Option<Vec<u64>> {
     let classes = dfa.byte_classes();
     let n = classes.alphabet_len();
-    let reps: Vec<u8> = classes
-        .representatives(0..=255)
-        .filter_map(|u| u.as_u8())
-        .collect();
+    let reps = representatives(classes);
     let mut bits = vec![0u64; (n * n).div_ceil(64)];
     for &q in states {
         for &b in &reps {

@@ -459,4 +459,13 @@ fn follow_tables_look_past_the_pair() {
     fast.for_each(text, &words[0], usize::MAX, |s, e| got.push((s, e)));
     assert_eq!(got, [(13, 30), (39, 54)]);
     compare(pattern, &texts());
+    // `health-plan-id`'s words, which the extractor cuts (`poli`): a byte the paths reject
+    // after a byte they allow (`policy and`: `#` may be followed by a letter, a space not by
+    // `a`).
+    let pattern = r"(?i)\b(?:member|mbr|subscriber|beneficiary|policy|insurance|ins)\.?\s*(?:id|no\.?|number|#)\s*[:#]?\s*[A-Z]{0,4}-?\d[A-Z0-9]{6,14}\b";
+    let fast = Prefiltered::new(pattern, 1 << 20).expect("a prefix set");
+    let text = "policy and policy review policy #A1234567 member id 12345678 policyholder";
+    let words = word_candidates(text.as_bytes(), &[Some(&fast)]);
+    assert_eq!(words[0], [25, 42]);
+    compare(pattern, &texts());
 }

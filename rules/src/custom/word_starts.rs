@@ -5,15 +5,26 @@
 use super::Prefiltered;
 use super::literal_filter::{self, ByteSet, FollowKey, FollowTable};
 use super::run_filter::RunFilter;
+use regex_automata::hybrid::dfa::Cache;
 use std::collections::HashMap;
 
-/// Classes of bytes for [`WordStarts`]' buckets: 0 for a byte that is neither a letter nor a
-/// digit, then one per letter (case-folded) and one per digit.
-const CLASSES: usize = 37;
+/// Classes of bytes for [`WordStarts`]' buckets: [`END`] for the zero bytes that pad a word near
+/// the text's end, one per letter (case-folded), one per digit, then whitespace, `-` and every
+/// other byte ([`OTHER`]) apart: an age's digits may be followed by a space or a dash, not by
+/// the `,` or `:` of an amount or a clock time.
+const CLASSES: usize = 40;
+
+/// The class of the zero byte, which [`load_padded`] reads past the text's end (see
+/// [`classes_at`]).
+const END: u8 = 0;
+
+/// The class of a byte that is none of the others: punctuation, control, non-ASCII.
+const OTHER: u8 = 39;
 
 /// The class of each byte (see [`CLASSES`]).
 static CLASS: [u8; 256] = {
-    let mut t = [0u8; 256];
+    let mut t = [OTHER; 256];
+    t[0] = END;
     let mut i = 0;
     while i < 26 {
         t[b'a' as usize + i] = 1 + i as u8;
@@ -25,6 +36,11 @@ static CLASS: [u8; 256] = {
         t[b'0' as usize + d] = 27 + d as u8;
         d += 1;
     }
+    t[b' ' as usize] = 37;
+    t[b'\t' as usize] = 37;
+    t[b'\r' as usize] = 37;
+    t[b'\n' as usize] = 37;
+    t[b'-' as usize] = 38;
     t
 };
 
@@ -47,14 +63,17 @@ static CLASS_FIRST: [u8; 256] = {
 /// Buckets of [`WordStarts`]: the classes of a word's first two bytes.
 const BUCKETS: usize = FIRST_CLASSES * CLASSES;
 
-/// Classes of a word's fourth byte for [`WordStarts`]' test: 0 for anything but a letter, then
-/// one per letter (case-folded): with the third byte's 37 classes, 64 bits.
+/// Classes of a word's fourth byte for [`WordStarts`]' test: 0 for anything but a letter
+/// (the end's zero byte too), then the letters, case-folded, in 23 classes (`x`, `y`, `z`
+/// share with `a`, `b`, `c`, which only adds candidates): with the third byte's 40 classes,
+/// 64 bits.
 static CLASS4: [u8; 256] = {
-    let mut t = CLASS;
-    let mut d = 0;
-    while d < 10 {
-        t[b'0' as usize + d] = 0;
-        d += 1;
+    let mut t = [0u8; 256];
+    let mut i = 0;
+    while i < 26 {
+        t[b'a' as usize + i] = 1 + (i % 23) as u8;
+        t[b'A' as usize + i] = 1 + (i % 23) as u8;
+        i += 1;
     }
     t
 };
@@ -66,8 +85,8 @@ const THIRD: u64 = (1 << FOURTH) - 1;
 
 /// The bucket of a word whose first two bytes are `a`, `b`: the first in its case, the second
 /// case-folded, digits apart from letters (five bits of each byte made `1` share a bucket with
-/// `q`, so every word starting with `p` to `y` was tried against the digits' literals); the
-/// bytes that are neither share a class, which only adds candidates.
+/// `q`, so every word starting with `p` to `y` was tried against the digits' literals), the
+/// other bytes in the classes of [`CLASS`].
 #[inline]
 fn bucket(a: u8, b: u8) -> usize {
     usize::from(CLASS_FIRST[usize::from(a)]) * CLASSES + usize::from(CLASS[usize::from(b)])
@@ -156,20 +175,9 @@ impl WordStarts {
                     fold,
                     table,
                 );
-                // A one-byte literal goes in the buckets of every second byte a match may have.
-                let places = (l.len() < 4)
-                    .then(|| {
-                        literal_filter::place_sets(&d.dfa, &mut cache, l, *any_case, 4 - l.len())
-                    })
-                    .flatten();
-                let class_set = |p, class: &[u8; 256]| classes_at(l, p, places.as_deref(), class);
-                let mask = class_set(2, &CLASS) & THIRD | class_set(3, &CLASS4) << FOURTH;
-                let second = class_set(1, &CLASS);
-                for first in first_classes(l[0], *any_case) {
-                    for b in (0..CLASSES).filter(|&b| second >> b & 1 == 1) {
-                        by_bucket[first * CLASSES + b].push(entry);
-                        third[first * CLASSES + b] |= mask;
-                    }
+                for (bucket, mask) in buckets_of(d, &mut cache, l, *any_case) {
+                    by_bucket[bucket].push(entry);
+                    third[bucket] |= mask;
                 }
             }
         }
@@ -235,8 +243,8 @@ impl WordStarts {
     #[inline]
     fn at(&self, hay: &[u8], s: usize, w: u64, out: &mut Vec<(u32, u32)>) {
         let [first, second, third, fourth, ..] = w.to_le_bytes();
-        // Past the text's end the bytes are 0, class 0, which every literal shorter than the
-        // byte's place allows (see `classes_at`).
+        // Past the text's end the bytes are 0, class `END`, which every literal shorter than
+        // the byte's place allows (see `classes_at`).
         let b = bucket(first, second);
         let m = self.third[b];
         if (m >> CLASS[usize::from(third)])
@@ -275,18 +283,66 @@ impl WordStarts {
     }
 }
 
+/// The buckets of literal `l` of detector `d`, each with its mask (see `third`): its first
+/// byte's classes by each class of second byte a match may have; the classes of the third and
+/// fourth bytes — for a one-byte literal, those a match may have after a second byte of the
+/// bucket's class (the `,` of `1,234` is then no candidate of an age, though a `.` may follow
+/// `1y`).
+fn buckets_of(d: &Prefiltered, cache: &mut Cache, l: &[u8], any_case: bool) -> Vec<(usize, u64)> {
+    let places = (l.len() < 4)
+        .then(|| literal_filter::place_sets(&d.dfa, cache, l, any_case, 4 - l.len()))
+        .flatten();
+    let class_set = |p, class: &[u8; 256]| classes_at(l, p, places.as_deref(), class);
+    let mask = class_set(2, &CLASS) & THIRD | class_set(3, &CLASS4) << FOURTH;
+    let second = class_set(1, &CLASS);
+    let mut out = Vec::new();
+    for b in (0..CLASSES).filter(|&b| second >> b & 1 == 1) {
+        let m = match l.len() {
+            1 => mask_after(d, cache, l, any_case, b).unwrap_or(mask),
+            _ => mask,
+        };
+        for first in first_classes(l[0], any_case) {
+            out.push((first * CLASSES + b, m));
+        }
+    }
+    out
+}
+
+/// The mask of the one-byte literal `l` in the bucket of second-byte class `b`: the classes
+/// of the third and fourth bytes a match may have after `l` and a byte of that class (`None`:
+/// the DFA says nothing).
+fn mask_after(
+    d: &Prefiltered,
+    cache: &mut Cache,
+    l: &[u8],
+    any_case: bool,
+    b: usize,
+) -> Option<u64> {
+    let bytes: Vec<u8> = (0..=255u8)
+        .filter(|&x| usize::from(CLASS[usize::from(x)]) == b)
+        .collect();
+    let sets = literal_filter::place_sets_after(&d.dfa, cache, l, any_case, &bytes, 2)?;
+    let at = |i: usize, class: &[u8; 256]| classes_of(sets.get(i), class);
+    Some(at(0, &CLASS) & THIRD | at(1, &CLASS4) << FOURTH)
+}
+
 /// The classes (`class`) byte `p` of a word may have where `lit` begins it, a bit each: the
 /// literal's own byte's; after the literal, those of the bytes a match may have there
-/// (`places`, from the literal's end, when known) and class 0, which the text's end reads as;
-/// any further on.
+/// (`places`, from the literal's end, when known: [`classes_of`]); any further on.
 fn classes_at(lit: &[u8], p: usize, places: Option<&[ByteSet]>, class: &[u8; 256]) -> u64 {
-    if let Some(&c) = lit.get(p) {
-        return 1 << class[usize::from(c)];
+    match lit.get(p) {
+        Some(&c) => 1 << class[usize::from(c)],
+        None => classes_of(places.and_then(|v| v.get(p - lit.len())), class),
     }
-    match places.and_then(|v| v.get(p - lit.len())) {
+}
+
+/// The classes of the bytes of `set`, and that of the zero byte, which the text's end reads
+/// as; every class when there is no set.
+fn classes_of(set: Option<&ByteSet>, class: &[u8; 256]) -> u64 {
+    match set {
         Some(set) => (0..=255u8)
             .filter(|&b| literal_filter::has(set, b))
-            .fold(1, |m, b| m | 1 << class[usize::from(b)]),
+            .fold(1 << class[0], |m, b| m | 1 << class[usize::from(b)]),
         None => u64::MAX,
     }
 }
