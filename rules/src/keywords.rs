@@ -330,9 +330,11 @@ impl KeywordIndex {
         group_into(self.lists, &found, starts, spans);
         give(&FOUND, found);
         for w in starts.windows(2) {
-            // Most lists hold no term of a text, or one: nothing to sort.
-            if w[1] - w[0] > 1 {
-                spans[w[0] as usize..w[1] as usize].sort_unstable();
+            // Most lists are in order already (none or one term of a text, or no pair's term
+            // after a later word's): a look at them, no sort.
+            let list = &mut spans[w[0] as usize..w[1] as usize];
+            if !list.is_sorted() {
+                list.sort_unstable();
             }
         }
     }
