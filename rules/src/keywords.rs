@@ -437,26 +437,27 @@ impl KeywordIndex {
     }
 
     /// The terms keyed by `h` that are in `text` at `s`, on a word boundary: their lists'
-    /// positions to `found`. Most keys have one term of at most eight bytes: that case is one
-    /// compare with the text's next eight bytes, the longer terms' compare is out of line
+    /// positions to `found`. Most keys have one term of at most eight bytes in one list, kept in
+    /// the key's slot: one compare with the text's next eight bytes and one push; a term of at
+    /// most eight bytes is one compare too, the longer terms' compare is out of line
     /// ([`table::Table::matches`]). (The walk loaded those bytes already, but passing them in
     /// cost its loop more than this load.)
     #[inline(never)]
     fn candidates(&self, h: u64, text: &[u8], s: usize, found: &mut Found) {
         let w8 = load_padded(text, s);
-        let recs = self.table.get(h);
-        // Most keys have one short term in one list (`meeting`, `invoice`): one push, not the
-        // general loop's `extend`.
-        if let [r] = recs
-            && let [list] = self.table.lists(r)
-            && r.len() <= 8
-        {
-            let e = s + r.len();
-            if e <= text.len() && r.matches_short(w8) && r.right_bounded(text.get(e).copied()) {
-                found.push((*list, (s as u32, e as u32)));
+        let recs = match self.table.lookup(h) {
+            table::Hit::One(one) => {
+                let e = s + one.len();
+                if e <= text.len()
+                    && one.matches_short(w8)
+                    && one.right_bounded(text.get(e).copied())
+                {
+                    found.push((one.list(), (s as u32, e as u32)));
+                }
+                return;
             }
-            return;
-        }
+            table::Hit::Recs(recs) => recs,
+        };
         for r in recs {
             let e = s + r.len();
             if e > text.len() {

@@ -6,16 +6,81 @@
 //! side by side, each with its term's place in one byte array and in one array of list ids.
 //! A lookup is one slot load (two or three when probing), and a candidate term costs its record,
 //! its bytes and its lists — where a `HashMap<u64, Vec<u32>>` and per-term vectors were five
-//! dependent loads, several of them cache misses.
+//! dependent loads, several of them cache misses. Most keys have one term of at most eight
+//! bytes in one list (the common words of the negative lists: `meeting`, `invoice`): the slot
+//! (32 bytes) holds that term itself, and its lookup reads nothing else.
 
 use super::words::{load_tail, load8};
 
-/// One slot: its key and its records `first..first + n` (`n == 0`: the slot is empty).
+/// One slot: its key and its records `first..first + n` (`n == 0`: the slot is empty); and,
+/// when the key has one term of at most eight bytes in one list (most keys: `meeting`,
+/// `invoice`), that term, so a lookup of it reads nothing else.
 #[derive(Debug, Clone, Copy, Default)]
 struct Slot {
     key: u64,
+    one: One,
     first: u32,
     n: u32,
+}
+
+/// A key's one short term in one list, kept in its slot: its first eight bytes, its length
+/// (0: the key has no such term), whether it ends with a letter or digit (bit 0) and with a
+/// letter (bit 1), its list.
+#[derive(Debug, Clone, Copy, Default)]
+pub(super) struct One {
+    head: u64,
+    len: u8,
+    ends: u8,
+    list: u32,
+}
+
+impl One {
+    /// The term's length in bytes.
+    #[inline]
+    pub(super) fn len(&self) -> usize {
+        usize::from(self.len)
+    }
+
+    /// Its list.
+    #[inline]
+    pub(super) fn list(&self) -> u32 {
+        self.list
+    }
+
+    /// See [`Rec::matches_short`].
+    #[inline]
+    pub(super) fn matches_short(&self, w8: u64) -> bool {
+        short_match(w8, self.len(), self.head)
+    }
+
+    /// See [`Rec::right_bounded`].
+    #[inline]
+    pub(super) fn right_bounded(&self, after: Option<u8>) -> bool {
+        bounded(self.ends & 1 == 1, self.ends & 2 == 2, after)
+    }
+}
+
+/// What a key gives: its one short term, read from its slot, or its records (none when it
+/// keys none).
+pub(super) enum Hit<'a> {
+    One(One),
+    Recs(&'a [Rec]),
+}
+
+/// A term of `len` (1 to 8) bytes whose first eight are `head` is in the text where `w8` holds
+/// the text's next eight bytes (zero-padded past its end; the term must fit in the text).
+#[inline]
+fn short_match(w8: u64, len: usize, head: u64) -> bool {
+    lower8(w8 & (u64::MAX >> (8 * (8 - len)))) == head
+}
+
+/// The right edge of a term ending with a letter or digit (`alnum`), with a letter (`alpha`), is
+/// a word boundary given the byte after it (see [`super::KeywordIndex::find`]).
+#[inline]
+fn bounded(alnum: bool, alpha: bool, after: Option<u8>) -> bool {
+    !alnum
+        || after.is_none_or(|c| !c.is_ascii_alphanumeric())
+        || (alpha && after.is_some_and(|c| c.is_ascii_digit()))
 }
 
 /// One term keyed in the table.
@@ -45,16 +110,14 @@ impl Rec {
     /// bytes (zero-padded past its end; the term must fit in the text).
     #[inline]
     pub(super) fn matches_short(&self, w8: u64) -> bool {
-        lower8(w8 & (u64::MAX >> (8 * (8 - self.len())))) == self.head
+        short_match(w8, self.len(), self.head)
     }
 
     /// The right edge of the term is a word boundary given the byte after it (see
     /// [`super::KeywordIndex::find`]).
     #[inline]
     pub(super) fn right_bounded(&self, after: Option<u8>) -> bool {
-        !self.last_alnum
-            || after.is_none_or(|c| !c.is_ascii_alphanumeric())
-            || (self.last_alpha && after.is_some_and(|c| c.is_ascii_digit()))
+        bounded(self.last_alnum, self.last_alpha, after)
     }
 }
 
@@ -95,8 +158,18 @@ impl Table {
             while t.slots[i].n != 0 {
                 i = (i + 1) & mask;
             }
+            let one = match &t.recs[first as usize..] {
+                [r] if r.len() <= 8 && r.lists_n == 1 => One {
+                    head: r.head,
+                    len: r.len as u8,
+                    ends: u8::from(r.last_alnum) | u8::from(r.last_alpha) << 1,
+                    list: t.lists[r.lists_at as usize],
+                },
+                _ => One::default(),
+            };
             t.slots[i] = Slot {
                 key,
+                one,
                 first,
                 n: group.len() as u32,
             };
@@ -148,19 +221,39 @@ impl Table {
         &self.recs[i]
     }
 
-    /// The records of the terms keyed by `key` (none when it keys none).
-    #[inline]
+    /// The records of the terms keyed by `key` (none when it keys none; the tests' view of
+    /// [`Table::lookup`]).
+    #[cfg(test)]
     pub(super) fn get(&self, key: u64) -> &[Rec] {
+        match self.slot(key) {
+            Some(s) => &self.recs[s.first as usize..(s.first + s.n) as usize],
+            None => &[],
+        }
+    }
+
+    /// What `key` gives: its one short term from its slot, else its records.
+    #[inline]
+    pub(super) fn lookup(&self, key: u64) -> Hit<'_> {
+        match self.slot(key) {
+            Some(s) if s.one.len > 0 => Hit::One(s.one),
+            Some(s) => Hit::Recs(&self.recs[s.first as usize..(s.first + s.n) as usize]),
+            None => Hit::Recs(&[]),
+        }
+    }
+
+    /// The slot of `key`, if it keys a term.
+    #[inline]
+    fn slot(&self, key: u64) -> Option<&Slot> {
         let mask = self.slots.len() - 1;
         let mut i = (key >> self.shift) as usize;
         // At most half the slots are taken: the probe reaches an empty one.
         loop {
-            let s = self.slots[i];
+            let s = &self.slots[i];
             if s.n == 0 {
-                return &[];
+                return None;
             }
             if s.key == key {
-                return &self.recs[s.first as usize..(s.first + s.n) as usize];
+                return Some(s);
             }
             i = (i + 1) & mask;
         }
