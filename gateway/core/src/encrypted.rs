@@ -109,9 +109,12 @@ fn header_value(headers: &[u8], name: &str) -> Option<String> {
         if found.is_some() {
             break;
         }
-        if let Some((n, v)) = line.split_once(':')
-            && n.trim().eq_ignore_ascii_case(name)
-        {
+        // The name's bytes first (most lines are other fields), then a colon after blanks.
+        let named = line
+            .as_bytes()
+            .get(..name.len())
+            .is_some_and(|n| n.eq_ignore_ascii_case(name.as_bytes()));
+        if named && let Some(v) = line[name.len()..].trim_start().strip_prefix(':') {
             found = Some(v.trim().to_string());
         }
     }
