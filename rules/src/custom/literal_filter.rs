@@ -215,30 +215,22 @@ fn paths(
         let mut row = vec![ACCEPT; n];
         if d < depth {
             for &b in &reps {
-                let (mut next, mut ends) = (Vec::new(), false);
-                for &q in &set {
-                    let t = step(dfa, cache, q, b)?;
-                    ends |= t.is_match();
-                    if !t.is_dead() {
-                        next.push(t);
-                    }
-                }
-                next.sort_unstable();
-                next.dedup();
                 let cell = &mut row[usize::from(classes.get(b))];
-                if ends {
-                    *cell = ACCEPT;
-                } else if next.is_empty() {
-                    *cell = REJECT;
-                } else if let Some(&id) = ids.get(&next) {
-                    *cell = id;
-                } else if nodes.len() < usize::from(ACCEPT) && next.len() <= MAX_STATES {
-                    *cell = nodes.len() as u8;
-                    ids.insert(next.clone(), *cell);
-                    nodes.push((next, d + 1));
-                } else {
-                    return Some(None);
-                }
+                *cell = match step_all(dfa, cache, &set, &[b])? {
+                    Step::Match => ACCEPT,
+                    Step::Live(next) if next.is_empty() => REJECT,
+                    Step::Live(next) => match ids.get(&next) {
+                        Some(&id) => id,
+                        None if nodes.len() < usize::from(ACCEPT) => {
+                            let id = nodes.len() as u8;
+                            ids.insert(next.clone(), id);
+                            nodes.push((next, d + 1));
+                            id
+                        }
+                        None => return Some(None),
+                    },
+                    Step::TooMany => return Some(None),
+                };
             }
         }
         cells.extend(row);

@@ -115,7 +115,7 @@ pub struct WordStarts {
     /// Bucket → the classes ([`CLASS`]) the third byte of a word may have where one of its
     /// literals begins, a bit each, and above them ([`FOURTH`]) the fourth byte's
     /// ([`CLASS4`]): most words leave after this one load. Past a literal's end, the bytes a
-    /// match may go on with ([`literal_filter::next_bytes`]), then any.
+    /// match may have there ([`buckets_of`]), or any.
     third: Vec<u64>,
     /// (detector, first eight bytes, mask, folding, its literal's [`FollowTable`] in `follow`
     /// or [`NO_TABLE`]).
