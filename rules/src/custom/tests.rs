@@ -409,11 +409,11 @@ fn follow_tables_drop_candidates_no_match_continues() {
 
 /// The word-start table's buckets keep a literal's first letter in its case and its next
 /// bytes to those a match may have (from the DFA): `review` is no candidate of `Review`, `the`
-/// and `to` none of `T\.? ?[Bb]ili`, a number of four digits none of an age of at most three;
-/// the matches stay `find_iter`'s.
+/// and `to` none of `T\.? ?[Bb]ili`, a number of four digits none of an age of at most three,
+/// nor the digits before a `/` or `,`; the matches stay `find_iter`'s.
 #[test]
 fn buckets_drop_words_no_literal_can_begin() {
-    let cases: [(&str, &str, &[&str]); 3] = [
+    let cases: [(&str, &str, &[&str]); 4] = [
         (
             r"\b(?:Review of [Ss]ystems|REVIEW OF SYSTEMS|resident)\b",
             "review Review of systems resident REVIEW OF SYSTEMS Resident",
@@ -428,6 +428,13 @@ fn buckets_drop_words_no_literal_can_begin() {
             r"\b\d{1,3}\s?(?:yo|y/o)\b",
             "2024 yo 82 yo 1234 y/o 245yo 67",
             &["82", "245yo", "67"],
+        ),
+        (
+            // `\s` takes the vertical tab and the form feed, classed with the other spaces:
+            // the `/` of a date and the `,` of an amount are not.
+            r"\b\d{1,3}\s?(?:yo|y/o)\b",
+            "12/5 yo 1,234 yo 45 yo 100\x0byo",
+            &["5", "234", "45", "100\x0byo"],
         ),
     ];
     for (pattern, text, want) in cases {

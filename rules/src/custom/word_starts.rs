@@ -8,23 +8,33 @@ use super::run_filter::RunFilter;
 use regex_automata::hybrid::dfa::Cache;
 use std::collections::HashMap;
 
-/// Classes of bytes for [`WordStarts`]' buckets: [`END`] for the zero bytes that pad a word near
-/// the text's end, one per letter (case-folded), one per digit, then whitespace, `-` and every
-/// other byte ([`OTHER`]) apart: an age's digits may be followed by a space or a dash, not by
-/// the `,` or `:` of an amount or a clock time.
-const CLASSES: usize = 40;
+/// Classes of bytes for [`WordStarts`]' buckets (a word's second byte): [`END`] for the zero
+/// bytes that pad a word near the text's end, one per letter (case-folded), one per digit,
+/// then whitespace (`\s`'s: the vertical tab and form feed too), `-`, the other ASCII
+/// punctuation ([`PUNCT`]) and every other byte ([`OTHER`]: controls and the bytes of
+/// non-ASCII characters) apart: an age's digits may be followed by a space or a dash, not by
+/// the `/` of a date or the `,` of an amount.
+const CLASSES: usize = 41;
 
 /// The class of the zero byte, which [`load_padded`] reads past the text's end (see
 /// [`classes_at`]).
 const END: u8 = 0;
 
-/// The class of a byte that is none of the others: punctuation, control, non-ASCII.
-const OTHER: u8 = 39;
+/// The class of ASCII punctuation other than `-`.
+const PUNCT: u8 = 39;
+
+/// The class of a byte that is none of the others: control, non-ASCII.
+const OTHER: u8 = 40;
 
 /// The class of each byte (see [`CLASSES`]).
 static CLASS: [u8; 256] = {
     let mut t = [OTHER; 256];
     t[0] = END;
+    let mut p = 0x21;
+    while p < 0x7f {
+        t[p] = PUNCT;
+        p += 1;
+    }
     let mut i = 0;
     while i < 26 {
         t[b'a' as usize + i] = 1 + i as u8;
@@ -36,10 +46,13 @@ static CLASS: [u8; 256] = {
         t[b'0' as usize + d] = 27 + d as u8;
         d += 1;
     }
+    // `\s`'s ASCII bytes, the vertical tab and form feed too.
+    let mut w = 0x09;
+    while w <= 0x0d {
+        t[w] = 37;
+        w += 1;
+    }
     t[b' ' as usize] = 37;
-    t[b'\t' as usize] = 37;
-    t[b'\r' as usize] = 37;
-    t[b'\n' as usize] = 37;
     t[b'-' as usize] = 38;
     t
 };
@@ -63,23 +76,34 @@ static CLASS_FIRST: [u8; 256] = {
 /// Buckets of [`WordStarts`]: the classes of a word's first two bytes.
 const BUCKETS: usize = FIRST_CLASSES * CLASSES;
 
-/// Classes of a word's fourth byte for [`WordStarts`]' test: 0 for anything but a letter
-/// (the end's zero byte too), then the letters, case-folded, in 23 classes (`x`, `y`, `z`
-/// share with `a`, `b`, `c`, which only adds candidates): with the third byte's 40 classes,
-/// 64 bits.
-static CLASS4: [u8; 256] = {
+/// Classes of a word's third and fourth bytes for [`WordStarts`]' test, 31 each, so both fit
+/// in one 64-bit mask: [`CLASS`]'s with the digits in one class, and the zero byte (the text's
+/// end) with the controls and non-ASCII bytes. A digit's own class matters in a bucket's
+/// second byte (`10` and `19`), hardly after it; what the mask must tell apart is a digit from
+/// a space or a `,` (`1234` or `1,234` is no age, `12 y` may be one) and every letter from
+/// another.
+const PLACE_CLASSES: u32 = 31;
+
+/// The class of each third or fourth byte (see [`PLACE_CLASSES`]).
+static CLASS_PLACE: [u8; 256] = {
     let mut t = [0u8; 256];
-    let mut i = 0;
-    while i < 26 {
-        t[b'a' as usize + i] = 1 + (i % 23) as u8;
-        t[b'A' as usize + i] = 1 + (i % 23) as u8;
-        i += 1;
+    let mut b = 1;
+    while b < 256 {
+        t[b] = match CLASS[b] {
+            c @ 1..=26 => c,
+            27..=36 => 27,
+            37 => 28,
+            38 => 29,
+            PUNCT => 30,
+            _ => 0,
+        };
+        b += 1;
     }
     t
 };
 
 /// Where the fourth byte's classes start in a bucket's mask.
-const FOURTH: u32 = CLASSES as u32;
+const FOURTH: u32 = PLACE_CLASSES;
 /// The third byte's classes in a bucket's mask.
 const THIRD: u64 = (1 << FOURTH) - 1;
 
@@ -112,13 +136,12 @@ fn first_classes(c: u8, any_case: bool) -> Vec<usize> {
 pub struct WordStarts {
     /// Bucket → its entries' range in `entries` (`range[b]..range[b + 1]`).
     range: Vec<u32>,
-    /// Bucket → the classes ([`CLASS`]) the third byte of a word may have where one of its
-    /// literals begins, a bit each, and above them ([`FOURTH`]) the fourth byte's
-    /// ([`CLASS4`]): most words leave after this one load. Past a literal's end, the bytes a
-    /// match may have there ([`buckets_of`]), or any.
+    /// Bucket → the classes ([`CLASS_PLACE`]) the third byte of a word may have where one of
+    /// its literals begins, a bit each, and above them ([`FOURTH`]) the fourth byte's: most
+    /// words leave after this one load. Past a literal's end, the bytes a match may have there
+    /// ([`buckets_of`]), or any.
     third: Vec<u64>,
-    /// (detector, first eight bytes, mask, folding, its literal's [`FollowTable`] in `follow`
-    /// or [`NO_TABLE`]).
+    /// The literals of each bucket.
     entries: Vec<Entry>,
     /// The tables of what may follow a literal, shared by literals with equal ones.
     follow: Vec<FollowTable>,
@@ -129,8 +152,23 @@ pub struct WordStarts {
     dets: usize,
 }
 
-/// One literal of [`WordStarts`]: see its `entries`.
-type Entry = (u32, u64, u64, u64, u32);
+/// One literal of [`WordStarts`] in one bucket.
+#[derive(Debug, Clone, Copy)]
+struct Entry {
+    /// Its detector.
+    det: u32,
+    /// Its literal's [`FollowTable`] in `follow`, or [`NO_TABLE`].
+    table: u32,
+    /// Its first eight bytes (folded when it matches in any case), compared with the text's
+    /// under `mask` after ORing in `fold` ([`FOLD`] or none).
+    head: u64,
+    mask: u64,
+    fold: u64,
+    /// Its own classes of third and fourth byte in this bucket (the bucket's mask is the union
+    /// of its literals'): a detector's candidates do not depend on which others share its
+    /// table.
+    places: u64,
+}
 
 /// An entry without a [`FollowTable`].
 const NO_TABLE: u32 = u32::MAX;
@@ -168,16 +206,17 @@ impl WordStarts {
                             (follow.len() - 1) as u32
                         })
                     });
-                let entry = (
-                    i as u32,
-                    (u64::from_le_bytes(v) | fold) & mask,
-                    mask,
-                    fold,
-                    table,
-                );
-                for (bucket, mask) in buckets_of(d, &mut cache, l, *any_case) {
-                    by_bucket[bucket].push(entry);
-                    third[bucket] |= mask;
+                let head = (u64::from_le_bytes(v) | fold) & mask;
+                for (bucket, places) in buckets_of(d, &mut cache, l, *any_case) {
+                    by_bucket[bucket].push(Entry {
+                        det: i as u32,
+                        table,
+                        head,
+                        mask,
+                        fold,
+                        places,
+                    });
+                    third[bucket] |= places;
                 }
             }
         }
@@ -246,38 +285,45 @@ impl WordStarts {
         // Past the text's end the bytes are 0, class `END`, which every literal shorter than
         // the byte's place allows (see `classes_at`).
         let b = bucket(first, second);
-        let m = self.third[b];
-        if (m >> CLASS[usize::from(third)])
-            & (m >> (FOURTH + u32::from(CLASS4[usize::from(fourth)])))
-            & 1
-            == 1
-        {
-            self.try_bucket(hay, s, w, b, out);
+        let places = 1 << CLASS_PLACE[usize::from(third)]
+            | 1 << (FOURTH + u32::from(CLASS_PLACE[usize::from(fourth)]));
+        if self.third[b] & places == places {
+            self.try_bucket(hay, s, w, b, places, out);
         }
     }
 
-    /// [`WordStarts::at`] past the bucket's third-byte test: its entries (out of line, so the
-    /// keyword walk's loop keeps its values in registers). A word after `_` is inside a `\w`
-    /// word: no candidate (tested here, not for every word of the walk).
+    /// [`WordStarts::at`] past the bucket's test of the third and fourth bytes (`places`, their
+    /// classes' bits): its entries (out of line, so the keyword walk's loop keeps its values in
+    /// registers). A word after `_` is inside a `\w` word: no candidate (tested here, not for
+    /// every word of the walk).
     #[inline(never)]
-    fn try_bucket(&self, hay: &[u8], s: usize, w: u64, b: usize, out: &mut Vec<(u32, u32)>) {
+    fn try_bucket(
+        &self,
+        hay: &[u8],
+        s: usize,
+        w: u64,
+        b: usize,
+        places: u64,
+        out: &mut Vec<(u32, u32)>,
+    ) {
         if s > 0 && hay[s - 1] == b'_' {
             return;
         }
         let (from, to) = (self.range[b] as usize, self.range[b + 1] as usize);
         let here = out.len();
-        for &(i, v, mask, fold, table) in &self.entries[from..to] {
-            if (w | fold) & mask == v
+        for e in &self.entries[from..to] {
+            if e.places & places == places
+                && (w | e.fold) & e.mask == e.head
                 && self
                     .follow
-                    .get(table as usize)
+                    .get(e.table as usize)
                     .is_none_or(|t| t.may_follow(hay, s, w))
-                && out[here..].iter().all(|&(d, _)| d != i)
-                && self.runs[i as usize]
+                && out[here..].iter().all(|&(d, _)| d != e.det)
+                && self.runs[e.det as usize]
                     .as_ref()
                     .is_none_or(|r| r.may_match(hay, s))
             {
-                out.push((i, s as u32));
+                out.push((e.det, s as u32));
             }
         }
     }
@@ -293,7 +339,7 @@ fn buckets_of(d: &Prefiltered, cache: &mut Cache, l: &[u8], any_case: bool) -> V
         .then(|| literal_filter::place_sets(&d.dfa, cache, l, any_case, 4 - l.len()))
         .flatten();
     let class_set = |p, class: &[u8; 256]| classes_at(l, p, places.as_deref(), class);
-    let mask = class_set(2, &CLASS) & THIRD | class_set(3, &CLASS4) << FOURTH;
+    let mask = class_set(2, &CLASS_PLACE) & THIRD | class_set(3, &CLASS_PLACE) << FOURTH;
     let second = class_set(1, &CLASS);
     let mut out = Vec::new();
     for b in (0..CLASSES).filter(|&b| second >> b & 1 == 1) {
@@ -323,7 +369,7 @@ fn mask_after(
         .collect();
     let sets = literal_filter::place_sets_after(&d.dfa, cache, l, any_case, &bytes, 2)?;
     let at = |i: usize, class: &[u8; 256]| classes_of(sets.get(i), class);
-    Some(at(0, &CLASS) & THIRD | at(1, &CLASS4) << FOURTH)
+    Some(at(0, &CLASS_PLACE) & THIRD | at(1, &CLASS_PLACE) << FOURTH)
 }
 
 /// The classes (`class`) byte `p` of a word may have where `lit` begins it, a bit each: the
