@@ -24,8 +24,7 @@ struct Slot {
 }
 
 /// A key's one short term in one list, kept in its slot: its first eight bytes, its length
-/// (0: the key has no such term), whether it ends with a letter or digit (bit 0) and with a
-/// letter (bit 1), its list.
+/// (0: the key has no such term), the bytes that may follow it ([`ends`]), its list.
 #[derive(Debug, Clone, Copy, Default)]
 pub(super) struct One {
     head: u64,
@@ -56,7 +55,7 @@ impl One {
     /// See [`Rec::right_bounded`].
     #[inline]
     pub(super) fn right_bounded(&self, after: Option<u8>) -> bool {
-        bounded(self.ends & 1 == 1, self.ends & 2 == 2, after)
+        bounded(self.ends, after)
     }
 }
 
@@ -74,13 +73,44 @@ fn short_match(w8: u64, len: usize, head: u64) -> bool {
     lower8(w8 & (u64::MAX >> (8 * (8 - len)))) == head
 }
 
-/// The right edge of a term ending with a letter or digit (`alnum`), with a letter (`alpha`), is
-/// a word boundary given the byte after it (see [`super::KeywordIndex::find`]).
+/// The class of the byte after a term: 0 for none (the text's end) or a byte that is no
+/// letter or digit, 1 for a digit, 2 for a letter.
+static AFTER: [u8; 256] = {
+    let mut t = [0u8; 256];
+    let mut i = 0;
+    while i < 256 {
+        let c = i as u8;
+        t[i] = if c.is_ascii_digit() {
+            1
+        } else if c.is_ascii_alphabetic() {
+            2
+        } else {
+            0
+        };
+        i += 1;
+    }
+    t
+};
+
+/// The classes of [`AFTER`] that may follow a term ending with `last`, a bit each, so its right
+/// edge is a word boundary (see [`super::KeywordIndex::find`]): any byte after one that is no
+/// letter or digit (`ss#`); none but the end or a byte that is no letter or digit after a digit;
+/// and a digit too after a letter (`SSN123…`).
+fn ends(last: u8) -> u8 {
+    if last.is_ascii_alphabetic() {
+        0b011
+    } else if last.is_ascii_digit() {
+        0b001
+    } else {
+        0b111
+    }
+}
+
+/// The right edge of a term whose [`ends`] are `ends` is a word boundary given the byte after it.
 #[inline]
-fn bounded(alnum: bool, alpha: bool, after: Option<u8>) -> bool {
-    !alnum
-        || after.is_none_or(|c| !c.is_ascii_alphanumeric())
-        || (alpha && after.is_some_and(|c| c.is_ascii_digit()))
+fn bounded(ends: u8, after: Option<u8>) -> bool {
+    let class = after.map_or(0, |c| AFTER[usize::from(c)]);
+    ends >> class & 1 == 1
 }
 
 /// One term keyed in the table.
@@ -94,9 +124,8 @@ pub(super) struct Rec {
     /// Its lists: `lists[lists_at..lists_at + lists_n]`.
     lists_at: u32,
     lists_n: u16,
-    /// It ends with a letter or digit; with a letter.
-    last_alnum: bool,
-    last_alpha: bool,
+    /// The bytes that may follow it: [`ends`].
+    ends: u8,
 }
 
 impl Rec {
@@ -117,7 +146,7 @@ impl Rec {
     /// [`super::KeywordIndex::find`]).
     #[inline]
     pub(super) fn right_bounded(&self, after: Option<u8>) -> bool {
-        bounded(self.last_alnum, self.last_alpha, after)
+        bounded(self.ends, after)
     }
 }
 
@@ -162,7 +191,7 @@ impl Table {
                 [r] if r.len() <= 8 && r.lists_n == 1 => One {
                     head: r.head,
                     len: r.len as u8,
-                    ends: u8::from(r.last_alnum) | u8::from(r.last_alpha) << 1,
+                    ends: r.ends,
                     list: t.lists[r.lists_at as usize],
                 },
                 _ => One::default(),
@@ -208,8 +237,7 @@ impl Table {
             len: term.len() as u32,
             lists_at: self.lists.len() as u32,
             lists_n: lists.len() as u16,
-            last_alnum: last.is_ascii_alphanumeric(),
-            last_alpha: last.is_ascii_alphabetic(),
+            ends: ends(last),
         });
         self.bytes.extend_from_slice(term);
         self.lists.extend(lists.iter().map(|&l| l as u32));
