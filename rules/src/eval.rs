@@ -267,8 +267,12 @@ impl<'a> Ctx<'a> {
 }
 
 fn addr_in(set: &AddrSet, a: &Address) -> bool {
-    let full = a.to_string().to_ascii_lowercase();
-    set.addresses.contains(&full) || set.domains.iter().any(|d| a.domain().is_within(d))
+    // Most sets name domains only: no address is spelled out to compare.
+    let named = || {
+        let full = a.to_string().to_ascii_lowercase();
+        set.addresses.contains(&full)
+    };
+    set.domains.iter().any(|d| a.domain().is_within(d)) || (!set.addresses.is_empty() && named())
 }
 
 fn attach_ok(a: &AttachCond, x: &crate::content::AttachmentInfo) -> bool {
@@ -286,6 +290,15 @@ fn attach_ok(a: &AttachCond, x: &crate::content::AttachmentInfo) -> bool {
 
 /// The configured tag found in the subject, as configured.
 pub fn find_tag(subject: &str, tags: &[String]) -> Option<String> {
+    // An ASCII subject and tag compare byte by byte, ignoring case, without lower-case copies
+    // (the Unicode lower case of other text may differ in length, or be ASCII: `K`, Kelvin).
+    let ascii = |t: &String| {
+        let (s, t) = (subject.as_bytes(), t.as_bytes());
+        t.is_empty() || s.windows(t.len()).any(|w| w.eq_ignore_ascii_case(t))
+    };
+    if subject.is_ascii() && tags.iter().all(|t| t.is_ascii()) {
+        return tags.iter().find(|t| ascii(t)).cloned();
+    }
     let lower = subject.to_lowercase();
     tags.iter()
         .find(|t| lower.contains(&t.to_lowercase()))

@@ -34,27 +34,57 @@ pub struct Findings {
     /// `items`' positions by detector (built-in ones first), then in the order found: each
     /// rule's detector condition reads its detector's findings, not all of them.
     by_det: Vec<u32>,
+    /// Detector ([`dense`]) → its range in `by_det` (`det_at[d]..det_at[d + 1]`).
+    det_at: Vec<u32>,
+}
+
+/// A detector's place among all of them: the built-in ones first, then the custom ones.
+fn dense(det: DetId) -> usize {
+    match det {
+        DetId::Builtin(k) => k as usize,
+        DetId::Custom(i) => IdKind::ALL.len() + i,
+    }
 }
 
 impl Findings {
     /// The findings of detector `det`, in the order they were found.
     pub fn of(&self, det: DetId) -> impl Iterator<Item = &Finding> {
-        let from = self
-            .by_det
-            .partition_point(|&i| self.items[i as usize].det < det);
-        self.by_det[from..]
-            .iter()
-            .map(|&i| &self.items[i as usize])
-            .take_while(move |f| f.det == det)
+        let d = dense(det);
+        let range = match (self.det_at.get(d), self.det_at.get(d + 1)) {
+            (Some(&a), Some(&b)) => a as usize..b as usize,
+            _ => 0..0,
+        };
+        self.by_det[range].iter().map(|&i| &self.items[i as usize])
     }
 
-    /// Files the findings by detector (after the last one is pushed).
+    /// Files the findings by detector (after the last one is pushed): a counting sort, each
+    /// detector's in the order found.
     fn index(&mut self) {
-        let items = &self.items;
+        let dets = self
+            .items
+            .iter()
+            .map(|f| dense(f.det) + 1)
+            .max()
+            .unwrap_or(0);
+        let at = &mut self.det_at;
+        at.clear();
+        at.resize(dets + 1, 0);
+        for f in &self.items {
+            at[dense(f.det)] += 1;
+        }
+        // Each detector's end, then filled from the back: each ends at its start.
+        let mut end = 0;
+        for a in at.iter_mut() {
+            end += *a;
+            *a = end;
+        }
         self.by_det.clear();
-        self.by_det.extend(0..items.len() as u32);
-        self.by_det
-            .sort_unstable_by_key(|&i| (items[i as usize].det, i));
+        self.by_det.resize(self.items.len(), 0);
+        for (i, f) in self.items.iter().enumerate().rev() {
+            let a = &mut at[dense(f.det)];
+            *a -= 1;
+            self.by_det[*a as usize] = i as u32;
+        }
     }
 }
 
@@ -95,6 +125,7 @@ fn bound<T>(v: &mut Vec<T>) {
 pub fn recycle(mut f: Findings) {
     bound(&mut f.items);
     bound(&mut f.by_det);
+    bound(&mut f.det_at);
     for k in &mut f.keywords {
         k.bound(KEEP);
     }

@@ -123,6 +123,15 @@ fn default_set_phi_secure_tag_and_plain_mail() {
         }]
     );
 
+    // A subject that is not ASCII is compared in its Unicode lower case.
+    let d = classify(&s, &eml("Résultats [Secure] déjeuner", "see you at noon"));
+    assert_eq!(
+        d.header_changes,
+        [HeaderChange::StripSubjectTag {
+            tag: "[secure]".into()
+        }]
+    );
+
     let d = classify(
         &s,
         &eml("lunch", "see you at noon, order 112-3456789-1234567"),
