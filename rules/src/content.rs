@@ -172,9 +172,15 @@ const POOL: usize = 4;
 /// Largest text kept (bytes of capacity): one huge message does not pin its buffers.
 const POOL_BYTES: usize = 64 * 1024;
 
+/// Most headers whose strings a thread keeps for the next message ([`recycle`]).
+const POOL_HEADERS: usize = 64;
+
 thread_local! {
     /// Segment texts of finished decisions, reused for the next message's copies.
     static TEXTS: std::cell::Cell<Vec<String>> = const { std::cell::Cell::new(Vec::new()) };
+    /// The last decision's headers: their strings are overwritten by the next message's.
+    static HEADERS: std::cell::Cell<Vec<(String, String)>> =
+        const { std::cell::Cell::new(Vec::new()) };
 }
 
 /// A copy of an ASCII `text` (no normalising to do) in a text [`recycle`] gave back, if any.
@@ -196,7 +202,9 @@ fn pooled_copy(text: &str) -> String {
 /// Gives a classified message's segment texts back to the thread, so the next message's
 /// copies reuse them (the [`POOL`] largest texts of at most [`POOL_BYTES`] each; the rest are
 /// freed).
-pub(crate) fn recycle(content: Content) {
+pub(crate) fn recycle(mut content: Content) {
+    content.headers.truncate(POOL_HEADERS);
+    HEADERS.set(std::mem::take(&mut content.headers));
     let mut pool = TEXTS.take();
     let texts = content.segments.into_iter().map(|seg| seg.text);
     pool.extend(texts.filter(|t| t.capacity() <= POOL_BYTES));
@@ -266,11 +274,23 @@ impl Walk<'_> {
     }
 
     fn top_headers(&mut self, m: &mail_parser::Message<'_>) {
+        // The previous message's strings, overwritten (most messages have as many headers).
+        let mut headers = HEADERS.take();
+        let mut n = 0;
         for (name, value) in m.headers_raw() {
-            self.out
-                .headers
-                .push((name.to_ascii_lowercase(), value.trim().to_string()));
+            if let Some((old_name, old_value)) = headers.get_mut(n) {
+                old_name.clear();
+                old_name.push_str(name);
+                old_value.clear();
+                old_value.push_str(value.trim());
+            } else {
+                headers.push((name.to_owned(), value.trim().to_owned()));
+            }
+            headers[n].0.make_ascii_lowercase();
+            n += 1;
         }
+        headers.truncate(n);
+        self.out.headers = headers;
         self.out.sender_names = m
             .from()
             .into_iter()

@@ -30,14 +30,11 @@ pub fn signature_blocks(t: &str) -> Vec<(usize, usize)> {
     let mut open: Option<(usize, usize)> = None; // (start, lines so far)
     for line in lines_inclusive(t) {
         let trimmed = line.trim();
-        // Only short lines can be a valediction: no lower-case copy of the others.
-        let lower = if trimmed.len() < 24 {
-            trimmed
-                .trim_end_matches([',', '!', '.'])
-                .to_ascii_lowercase()
-        } else {
-            String::new()
-        };
+        // Only short lines can be a valediction (`VALEDICTIONS` are lower case), compared
+        // ignoring ASCII case: no lower-case copy of a line.
+        let bare = trimmed.trim_end_matches([',', '!', '.']);
+        let valediction =
+            trimmed.len() < 24 && VALEDICTIONS.iter().any(|v| v.eq_ignore_ascii_case(bare));
         if let Some((start, n)) = open {
             let ends = trimmed.is_empty() || trimmed.starts_with('>') || n >= 8;
             if ends {
@@ -47,11 +44,7 @@ pub fn signature_blocks(t: &str) -> Vec<(usize, usize)> {
                 open = Some((start, n + 1));
             }
         }
-        let starts = trimmed == "--"
-            || (trimmed.len() < 24
-                && trimmed.ends_with(',')
-                && VALEDICTIONS.contains(&lower.as_str()))
-            || (trimmed.len() < 24 && VALEDICTIONS.contains(&lower.as_str()) && lower.len() > 4);
+        let starts = trimmed == "--" || (valediction && (trimmed.ends_with(',') || bare.len() > 4));
         if open.is_none() && starts {
             open = Some((pos, 0));
         }
