@@ -7,8 +7,8 @@
 //!
 //! A term that starts with a letter or digit can only match where a word starts, so the pass
 //! walks the text's words (runs of ASCII letters and digits), hashes each one lower-cased as it
-//! goes, and looks the hash up in a table of the terms' first words: an 8 KiB Bloom filter
-//! first (it stays in the L1 cache and turns away nearly every word of prose; the same load
+//! goes, and looks the hash up in a table of the terms' first words: a 16 KiB filter first
+//! (it stays in the L1 cache and turns away nearly every word of prose; the same load
 //! says whether the word begins a two-word key, so the pair with the next word is looked up —
 //! in a filter of its own — only then), then the candidates in a flat open-addressing table
 //! (`table`: the key's slot, then its terms' records side by side), whose whole term is
@@ -118,13 +118,13 @@ impl KeywordIndexBuilder {
             let (h, first) = term_key(b);
             match first {
                 None => {
-                    let (w, keyed, _) = filter_bits(h, WORD_FILTER);
+                    let (w, keyed, _) = word_bits(h);
                     filter[w] |= keyed;
                 }
                 Some(f) => {
-                    let (w, keyed, _) = filter_bits(h, PAIR_FILTER);
+                    let (w, keyed) = pair_bits(h);
                     pair_filter[w] |= keyed;
-                    let (w, _, pair) = filter_bits(f, WORD_FILTER);
+                    let (w, _, pair) = word_bits(f);
                     filter[w] |= pair;
                 }
             }
@@ -413,7 +413,7 @@ impl KeywordIndex {
     /// term).
     #[inline]
     fn flags(&self, h: u64) -> (bool, bool) {
-        let (w, keyed, pair) = filter_bits(h, WORD_FILTER);
+        let (w, keyed, pair) = word_bits(h);
         let x = self.filter[w];
         (x & keyed == keyed, x & pair == pair)
     }
@@ -421,7 +421,7 @@ impl KeywordIndex {
     /// The terms keyed by the pair hash `h`, checked at `s`.
     #[inline]
     fn probe_pair(&self, h: u64, text: &[u8], s: usize, found: &mut Found) {
-        let (w, keyed, _) = filter_bits(h, PAIR_FILTER);
+        let (w, keyed) = pair_bits(h);
         if self.pair_filter[w] & keyed == keyed {
             self.candidates(h, text, s, found);
         }

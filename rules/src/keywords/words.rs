@@ -1,25 +1,36 @@
 //! The keyword pass's word-level helpers: eight-byte loads, the word and pair hashes, the
 //! Bloom filters' bits and the letter-or-digit mask of a block.
 
-/// Blocked Bloom filters in front of the table: a hash picks one 64-bit word and two bits (per
-/// question) in it, so one load answers. The word filter, asked of every word of the text, is
-/// small enough to stay in the L1 cache (2^10 words, 8 KiB; the shipped vocabularies have about
-/// 2,400 single-word keys and 3,500 words that begin a two-word key): is some term keyed by this
-/// word, and does some pair-keyed term begin with it? Only after such a word is the pair with
-/// the next one looked up, in the pair filter (2^12 words, 32 KiB; about 8,500 pair keys).
-pub(super) const WORD_FILTER: u32 = 10;
+/// Filters in front of the table, one load a question. The word filter is asked of every word
+/// of the text (2^11 words, 16 KiB: it stays in the L1 cache with the walk's other tables). A
+/// key sets one bit for each question — is some term keyed by this word, does some pair-keyed
+/// term begin with it? — in the word its hash picks; the shipped vocabularies have about 2,400
+/// single-word keys and 3,500 words that begin a two-word key, so a word of prose that is
+/// neither passes about 2 and 3 % of the time. (An 8 KiB filter with two bits a question
+/// answered as well, but the second bit's shifts cost the walk's loop more than the table
+/// look-ups they saved.) Only after a word that may begin a pair is the pair with the next one
+/// looked up, in the pair filter (2^12 words, 32 KiB, two bits a key in one word; about 8,500
+/// pair keys).
+pub(super) const WORD_FILTER: u32 = 11;
 /// See [`WORD_FILTER`].
 pub(super) const PAIR_FILTER: u32 = 12;
 
-/// The filter word of hash `h` (of a filter of 2^`log` words) and its two masks.
+/// The word filter's word of hash `h` and its bits for the two questions (a key; a pair key's
+/// first word).
 #[inline]
-pub(super) fn filter_bits(h: u64, log: u32) -> (usize, u64, u64) {
-    let bit = |shift: u32| 1u64 << ((h >> shift) & 63);
+pub(super) fn word_bits(h: u64) -> (usize, u64, u64) {
     (
-        (h >> (64 - log)) as usize,
-        bit(46) | bit(40),
-        bit(34) | bit(28),
+        (h >> (64 - WORD_FILTER)) as usize,
+        1 << ((h >> 40) & 63),
+        1 << ((h >> 28) & 63),
     )
+}
+
+/// The pair filter's word of pair hash `h` and its two bits.
+#[inline]
+pub(super) fn pair_bits(h: u64) -> (usize, u64) {
+    let bit = |shift: u32| 1u64 << ((h >> shift) & 63);
+    ((h >> (64 - PAIR_FILTER)) as usize, bit(46) | bit(40))
 }
 
 /// Eight bytes of `text` from `p` as a little-endian word (a fixed-size copy: one load).
