@@ -40,6 +40,8 @@ thread_local! {
     /// message's, do not allocate and grow them again.
     static FOUND: Cell<Found> = const { Cell::new(Vec::new()) };
     static STARTS: Cell<Vec<(u32, u32)>> = const { Cell::new(Vec::new()) };
+    /// The words the filter let through, (hash, start), looked up after the walk.
+    static KEYED: Cell<Vec<(u64, u32)>> = const { Cell::new(Vec::new()) };
 }
 
 /// Takes a thread's working vector, empty.
@@ -59,14 +61,13 @@ fn give<T>(key: &'static std::thread::LocalKey<Cell<Vec<T>>>, v: Vec<T>) {
 /// The previous word of the text when it begins a pair-keyed term: its hash, start and end.
 type Prev = Option<(u64, usize, usize)>;
 
-/// A word of the text on its way to [`KeywordIndex::word`]: its span, its hash, whether the
-/// word filter says it may key a term, whether a digit follows a letter in it.
+/// A word of the text on its way to [`KeywordIndex::word`]: its span, its hash, whether a
+/// digit follows a letter in it.
 #[derive(Clone, Copy)]
 struct Word {
     s: usize,
     e: usize,
     h: u64,
-    keyed: bool,
     digit: bool,
 }
 
@@ -324,8 +325,9 @@ impl KeywordIndex {
                 }
             }
         }
-        // By list, then in text order (the walk finds a pair's term after the second word's,
-        // and the other terms last: nearly sorted already).
+        // By list, then in text order (the walk finds the pairs' and glued labels' terms, then
+        // the keyed words', then the other terms: each list nearly sorted already, most lists
+        // holding terms of one kind).
         let KeywordHits { starts, spans } = hits;
         group_into(self.lists, &found, starts, spans);
         give(&FOUND, found);
@@ -341,8 +343,8 @@ impl KeywordIndex {
 
     /// Every word of `text` (a run of ASCII letters and digits, see [`for_each_word`]): its
     /// start to `caps` if it begins with a capital and to `starts` if given, then its hash and
-    /// the word filter; only a word the filter lets through, one with a digit after a letter
-    /// or one that may end a pair goes on to [`KeywordIndex::word`].
+    /// the word filter; a word the filter lets through is looked up after the walk, one with a
+    /// digit after a letter or one that may end a pair goes on to [`KeywordIndex::word`].
     fn words(
         &self,
         text: &[u8],
@@ -351,6 +353,7 @@ impl KeywordIndex {
         caps: &mut Vec<u32>,
     ) {
         let mut prev: Prev = None;
+        let mut keyed_words = take(&KEYED);
         for_each_word(text, |s, e| {
             // One load for the word-start table, the hash, the digit test and the capital.
             let w8 = load_padded(text, s);
@@ -363,24 +366,22 @@ impl KeywordIndex {
             let (h, digit) = hash_and_digit(text, s, e, w8);
             let (keyed, begins_pair) = self.flags(h);
             let joined = prev.filter(|&(_, _, pe)| pe + 1 == s);
+            if keyed {
+                keyed_words.push((h, s as u32));
+            }
             // Most words of prose key nothing, hold no letter-then-digit and follow no pair's
             // first word: they stop here.
-            if keyed || digit || joined.is_some() {
-                self.word(
-                    text,
-                    Word {
-                        s,
-                        e,
-                        h,
-                        keyed,
-                        digit,
-                    },
-                    joined,
-                    found,
-                );
+            if digit || joined.is_some() {
+                self.word(text, Word { s, e, h, digit }, joined, found);
             }
             prev = begins_pair.then_some((h, s, e));
         });
+        // The keyed words' terms, in a loop of their own: the walk's loop keeps its values in
+        // registers, and this one calls nothing.
+        for &(h, s) in &keyed_words {
+            self.candidates_here(h, text, s as usize, found);
+        }
+        give(&KEYED, keyed_words);
     }
 
     /// The word `text[s..e]`: terms starting with it, and with each of its prefixes that a
@@ -389,9 +390,6 @@ impl KeywordIndex {
     #[inline]
     fn word(&self, text: &[u8], w: Word, joined: Prev, out: &mut Found) {
         let Word { s, e, h, .. } = w;
-        if w.keyed {
-            self.candidates(h, text, s, out);
-        }
         if let Some((ph, ps, pe)) = joined {
             self.probe_pair(pair_key(ph, text[pe], h), text, ps, out);
         }
@@ -444,6 +442,12 @@ impl KeywordIndex {
     /// cost its loop more than this load.)
     #[inline(never)]
     fn candidates(&self, h: u64, text: &[u8], s: usize, found: &mut Found) {
+        self.candidates_here(h, text, s, found);
+    }
+
+    /// [`KeywordIndex::candidates`], inlined where it is called.
+    #[inline(always)]
+    fn candidates_here(&self, h: u64, text: &[u8], s: usize, found: &mut Found) {
         let w8 = load_padded(text, s);
         let recs = match self.table.lookup(h) {
             table::Hit::One(one) => {
