@@ -6,7 +6,8 @@
 /// key sets one bit for each question — is some term keyed by this word, does some pair-keyed
 /// term begin with it? — in the word its hash picks; the shipped vocabularies have about 2,400
 /// single-word keys and 3,500 words that begin a two-word key, so a word of prose that is
-/// neither passes about 2 and 3 % of the time. (An 8 KiB filter with two bits a question
+/// neither is let through by the first question about 2 % of the time and by the second about
+/// 3 %. (An 8 KiB filter with two bits a question
 /// answered as well, but the second bit's shifts cost the walk's loop more than the table
 /// look-ups they saved.) Only after a word that may begin a pair is the pair with the next one
 /// looked up, in the pair filter (2^12 words, 32 KiB, two bits a key in one word; about 8,500
