@@ -76,6 +76,11 @@ pub(super) fn has(set: &ByteSet, b: u8) -> bool {
     set[usize::from(b >> 6)] >> (b & 63) & 1 == 1
 }
 
+/// Puts byte `b` in `set`.
+pub(super) fn add(set: &mut ByteSet, b: u8) {
+    set[usize::from(b >> 6)] |= 1 << (b & 63);
+}
+
 /// The bytes that may follow a literal (see the module docs).
 #[derive(Debug, Clone)]
 pub(super) struct FollowTable {
@@ -269,7 +274,7 @@ fn places(
         }
         let mut set = ByteSet::default();
         for b in (0..=255u8).filter(|&b| live[usize::from(classes.get(b))]) {
-            set[usize::from(b >> 6)] |= 1 << (b & 63);
+            add(&mut set, b);
         }
         out.push(set);
         next.sort_unstable();

@@ -20,6 +20,7 @@
 //! is. Built only when the exploration stays small and the
 //! cache is never cleared (state ids stay valid); otherwise there is no filter.
 
+use super::literal_filter::{ByteSet, add, has};
 use regex_automata::Anchored;
 use regex_automata::hybrid::LazyStateID;
 use regex_automata::hybrid::dfa::{Cache, DFA};
@@ -31,17 +32,6 @@ const MAX_RUN: usize = 64;
 
 /// Most states kept after one run length.
 const MAX_STATES: usize = 256;
-
-/// A byte set, a bit a byte.
-type ByteSet = [u64; 4];
-
-fn has(set: &ByteSet, b: u8) -> bool {
-    set[usize::from(b >> 6)] >> (b & 63) & 1 == 1
-}
-
-fn add(set: &mut ByteSet, b: u8) {
-    set[usize::from(b >> 6)] |= 1 << (b & 63);
-}
 
 /// The bytes that may follow a run of an expression's first bytes, by the run's length.
 #[derive(Debug, Clone)]
